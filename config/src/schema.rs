@@ -1,0 +1,327 @@
+//! The configuration schema: every key of `kiosk.toml`, with its default.
+//!
+//! Unknown keys are errors (`deny_unknown_fields`), so a misspelt key is reported instead of
+//! silently falling back to a default. Range and cross-field rules live in `validate.rs`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::DeviceSelector;
+
+/// The kiosk's whole configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Who this kiosk is and where it stands.
+    pub identity: Identity,
+    /// The hall backend it submits to.
+    pub hall: Hall,
+    /// Its devices.
+    pub devices: Devices,
+    /// The screen and the citizen-facing behaviour.
+    pub ui: Ui,
+    /// The durable outbox.
+    pub outbox: Outbox,
+    /// Health reporting.
+    pub health: Health,
+    /// Logging.
+    pub logging: Logging,
+}
+
+/// Who this kiosk is (终端标识).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Identity {
+    /// The kiosk's id at the hall (终端编号), as given by `hall kiosk add`.
+    pub kiosk_id: String,
+    /// The hall's name shown on the home screen and the receipt (政务服务中心名称).
+    pub hall_name: String,
+    /// Where the kiosk stands (安放位置), shown to operators.
+    pub location: String,
+    /// Hotlines shown on the out-of-service screen and receipts.
+    pub hotline: Hotline,
+}
+
+impl Default for Identity {
+    fn default() -> Self {
+        Identity {
+            kiosk_id: "kiosk-unset".into(),
+            hall_name: "政务服务中心".into(),
+            location: String::new(),
+            hotline: Hotline::default(),
+        }
+    }
+}
+
+/// Hotline numbers (服务热线).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Hotline {
+    /// The government service hotline, 12345 everywhere in China.
+    pub government: String,
+    /// The hall's own number, if it has one.
+    pub hall: Option<String>,
+}
+
+impl Default for Hotline {
+    fn default() -> Self {
+        Hotline {
+            government: "12345".into(),
+            hall: None,
+        }
+    }
+}
+
+/// The hall backend (政务服务后台).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Hall {
+    /// Base URL, e.g. `https://hall.example.gov.cn/`. `http` is accepted only for loopback.
+    pub base_url: String,
+    /// File holding this kiosk's credential (secret). Must not be readable by others.
+    pub credential_file: Option<PathBuf>,
+    /// A CA certificate (PEM) to trust in addition to the system's, for a hall's own CA.
+    pub ca_file: Option<PathBuf>,
+    /// Connect timeout in milliseconds.
+    pub connect_timeout_ms: u64,
+    /// Whole-request timeout in milliseconds.
+    pub request_timeout_ms: u64,
+}
+
+impl Default for Hall {
+    fn default() -> Self {
+        Hall {
+            base_url: "http://127.0.0.1:8700/".into(),
+            credential_file: None,
+            ca_file: None,
+            connect_timeout_ms: 3_000,
+            request_timeout_ms: 10_000,
+        }
+    }
+}
+
+/// The kiosk's devices (外设).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Devices {
+    /// The ID-card reader (身份证阅读器).
+    pub idcard: IdCardReader,
+    /// The receipt printer (凭条打印机).
+    pub printer: Printer,
+    /// The QR / barcode scanner (扫码器).
+    pub scanner: Scanner,
+}
+
+/// The ID-card reader.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IdCardReader {
+    /// Which device: a serial path, `VID:PID[:SERIAL]`, `sim` or `none`.
+    pub device: DeviceSelector,
+    /// Baud rate; `0` means detect it (115200 down to 9600).
+    pub baud: u32,
+    /// For `sim`: the sample card file the simulator serves.
+    pub sim_card: Option<PathBuf>,
+}
+
+impl Default for IdCardReader {
+    fn default() -> Self {
+        IdCardReader {
+            device: DeviceSelector::Sim,
+            baud: 0,
+            sim_card: None,
+        }
+    }
+}
+
+/// The receipt printer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Printer {
+    /// Which device: a serial path, `VID:PID[:SERIAL]`, `sim` or `none`.
+    pub device: DeviceSelector,
+    /// Baud rate, for serial printers.
+    pub baud: u32,
+    /// Hardware (RTS/CTS) flow control, for serial printers.
+    pub flow_control: FlowControl,
+    /// Paper width in millimetres: 58 or 80.
+    pub paper_mm: u32,
+    /// The model profile (what varies by model: native QR, status bits, code page).
+    pub profile: String,
+    /// For `sim`: where the emulator writes receipts as PNG.
+    pub sim_out_dir: Option<PathBuf>,
+}
+
+impl Default for Printer {
+    fn default() -> Self {
+        Printer {
+            device: DeviceSelector::Sim,
+            baud: 115_200,
+            flow_control: FlowControl::None,
+            paper_mm: 80,
+            profile: "generic-80".into(),
+            sim_out_dir: None,
+        }
+    }
+}
+
+/// Serial flow control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FlowControl {
+    /// None.
+    None,
+    /// RTS/CTS.
+    Hardware,
+    /// XON/XOFF.
+    Software,
+}
+
+/// The QR / barcode scanner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Scanner {
+    /// Which device: a serial path, `VID:PID[:SERIAL]`, `sim` or `none`.
+    pub device: DeviceSelector,
+    /// Baud rate, for serial scanners.
+    pub baud: u32,
+    /// What ends a code on a serial scanner: `cr`, `lf`, `crlf`, or `tab`.
+    pub terminator: Terminator,
+    /// The longest code accepted, in bytes; longer ones are rejected as hostile.
+    pub max_code_len: usize,
+}
+
+impl Default for Scanner {
+    fn default() -> Self {
+        Scanner {
+            device: DeviceSelector::Sim,
+            baud: 9_600,
+            terminator: Terminator::Cr,
+            max_code_len: 2_048,
+        }
+    }
+}
+
+/// What ends a code on a serial scanner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Terminator {
+    /// Carriage return (most scanners' default).
+    Cr,
+    /// Line feed.
+    Lf,
+    /// CR then LF.
+    Crlf,
+    /// Tab.
+    Tab,
+}
+
+/// The screen and citizen-facing behaviour (界面).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Ui {
+    /// Screen width in pixels, as mounted (portrait 1080, landscape 1920).
+    pub width: u32,
+    /// Screen height in pixels, as mounted.
+    pub height: u32,
+    /// Rotation of the panel in degrees: 0, 90, 180 or 270.
+    pub rotation: u32,
+    /// The language the home screen starts in: `zh-CN` or `en`.
+    pub language: Language,
+    /// Whether the elder mode (长辈模式 / 适老化) button is offered.
+    pub elder_mode: bool,
+    /// Seconds without a touch before the idle countdown starts.
+    pub idle_timeout_secs: u32,
+    /// Seconds the countdown shows before the session is wiped.
+    pub countdown_secs: u32,
+    /// SHA-256 of the maintenance PIN, as `sha256:<64 hex>` (`kioskctl config hash-pin`).
+    pub maintenance_pin_hash: Option<String>,
+}
+
+impl Default for Ui {
+    fn default() -> Self {
+        Ui {
+            width: 1080,
+            height: 1920,
+            rotation: 0,
+            language: Language::ZhCn,
+            elder_mode: true,
+            idle_timeout_secs: 90,
+            countdown_secs: 15,
+            maintenance_pin_hash: None,
+        }
+    }
+}
+
+/// A UI language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Language {
+    /// Simplified Chinese.
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+    /// English.
+    #[serde(rename = "en")]
+    En,
+}
+
+/// The durable outbox (本地待发队列).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Outbox {
+    /// The SQLite database file.
+    pub db_path: PathBuf,
+    /// The 32-byte key that encrypts payloads at rest. Must be readable by the kiosk user only.
+    pub key_file: Option<PathBuf>,
+    /// Where the last good service catalog is cached.
+    pub catalog_cache: PathBuf,
+}
+
+impl Default for Outbox {
+    fn default() -> Self {
+        Outbox {
+            db_path: "/var/lib/kiosk/outbox.sqlite".into(),
+            key_file: Some("/etc/kiosk/outbox.key".into()),
+            catalog_cache: "/var/lib/kiosk/catalog.json".into(),
+        }
+    }
+}
+
+/// Health reporting (运行监测).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Health {
+    /// Where `/metrics` and `/healthz` listen.
+    pub metrics_listen: SocketAddr,
+    /// Seconds between heartbeats to the hall.
+    pub heartbeat_secs: u32,
+    /// The admin socket `kioskctl` talks to.
+    pub admin_socket: PathBuf,
+}
+
+impl Default for Health {
+    fn default() -> Self {
+        Health {
+            metrics_listen: SocketAddr::from(([127, 0, 0, 1], 9464)),
+            heartbeat_secs: 30,
+            admin_socket: "/run/kiosk/admin.sock".into(),
+        }
+    }
+}
+
+/// Logging.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Logging {
+    /// `error`, `warn`, `info`, `debug` or `trace`; or a full tracing filter.
+    pub level: String,
+}
+
+impl Default for Logging {
+    fn default() -> Self {
+        Logging {
+            level: "info".into(),
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! `kiosk`: the kiosk service.
+
+fn main() {}

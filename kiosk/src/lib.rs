@@ -1,0 +1,5 @@
+//! The kiosk firmware: the service (`kiosk`) and the technicians' CLI (`kioskctl`).
+//!
+//! - [`cli`]: `kioskctl`'s commands, one module per device or concern.
+
+pub mod cli;
