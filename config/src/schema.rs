@@ -47,7 +47,7 @@ pub struct Identity {
 impl Default for Identity {
     fn default() -> Self {
         Identity {
-            kiosk_id: "kiosk-unset".into(),
+            kiosk_id: String::new(),
             hall_name: "政务服务中心".into(),
             location: String::new(),
             hotline: Hotline::default(),

@@ -1,11 +1,39 @@
 //! `kioskctl`, the technicians' command line: one module per subcommand group.
+//!
+//! Exit codes: 0 success, 1 a device or service failed, 2 bad configuration or usage.
+
+use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+pub mod config;
+
+/// Process exit codes.
+pub mod exit {
+    /// Success.
+    pub const OK: i32 = 0;
+    /// A device, file or service failed.
+    pub const FAILURE: i32 = 1;
+    /// The configuration or the command line is wrong.
+    pub const USAGE: i32 = 2;
+}
+
 /// kioskctl: configure, test and inspect a self-service kiosk (自助服务终端).
+///
+/// Run `kioskctl <command> --help` for each command's options.
 #[derive(Debug, Parser)]
 #[command(name = "kioskctl", version, about, long_about = None)]
 pub struct Cli {
+    /// The kiosk's configuration file.
+    #[arg(
+        long,
+        global = true,
+        env = "KIOSK_CONFIG",
+        default_value = kiosk_config::DEFAULT_PATH,
+        value_name = "FILE"
+    )]
+    pub config: PathBuf,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -13,9 +41,47 @@ pub struct Cli {
 
 /// kioskctl's command groups.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Check and show the configuration, hash a maintenance PIN.
+    #[command(subcommand)]
+    Config(config::ConfigCommand),
+}
 
-/// Runs a parsed command line and returns the process exit code.
+/// A failure kioskctl reports to the technician.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The configuration has errors (the report lists them all).
+    #[error("{0}")]
+    Config(kiosk_config::Report),
+    /// The command line or its input is wrong.
+    #[error("{0}")]
+    Usage(String),
+    /// A device, file or service failed.
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl CliError {
+    /// The exit code for this failure.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Config(_) | CliError::Usage(_) => exit::USAGE,
+            CliError::Failed(_) => exit::FAILURE,
+        }
+    }
+}
+
+/// Runs a parsed command line and returns the process exit code. Errors are printed to
+/// standard error as plain sentences, never as a backtrace.
 pub fn run(cli: Cli) -> i32 {
-    match cli.command {}
+    let result = match cli.command {
+        Command::Config(command) => config::run(command, &cli.config),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("{err}");
+            err.exit_code()
+        }
+    }
 }

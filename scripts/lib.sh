@@ -1,0 +1,58 @@
+# Shared helpers for scripts/test.sh and scripts/demo.sh. Sourced, not run.
+
+# Prints a step heading, so a newcomer sees what is happening.
+step() {
+    printf '\n\033[1m==> %s\033[0m\n' "$*"
+}
+
+# Installs Debian packages that are not installed yet (idempotent: installs nothing, and
+# does not even refresh the package lists, when everything is there).
+ensure_packages() {
+    local missing=()
+    local pkg
+    for pkg in "$@"; do
+        if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+            missing+=("$pkg")
+        fi
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        echo "Debian packages: all ${#} present."
+        return 0
+    fi
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null 2>&1; then
+            sudo="sudo"
+        else
+            echo "These Debian packages are missing and you are not root (and there is no sudo):" >&2
+            echo "  ${missing[*]}" >&2
+            echo "Install them as root: apt-get install ${missing[*]}" >&2
+            exit 1
+        fi
+    fi
+    echo "Installing Debian packages: ${missing[*]}"
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# Checks that a Rust toolchain new enough for the workspace is on PATH.
+ensure_rust() {
+    if ! command -v cargo >/dev/null 2>&1; then
+        if [ -x "$HOME/.cargo/bin/cargo" ]; then
+            export PATH="$HOME/.cargo/bin:$PATH"
+        else
+            echo "cargo is not installed. Install Rust 1.85 or newer with rustup (https://rustup.rs)," >&2
+            echo "then run this command again. (Debian 12's own cargo package is too old.)" >&2
+            exit 1
+        fi
+    fi
+    echo "Rust: $(rustc --version)"
+}
+
+# The Debian packages the workspace needs to build and test.
+BUILD_PACKAGES=(
+    build-essential pkg-config
+    libudev-dev libusb-1.0-0-dev        # serialport (port listing), rusb
+    libxkbcommon-dev libinput-dev libfontconfig-dev   # Slint
+    fonts-noto-cjk                      # Chinese text on screen and on receipts
+)
