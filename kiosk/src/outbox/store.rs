@@ -1,0 +1,361 @@
+//! The outbox's SQLite table and the operations on it.
+
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
+use zeroize::Zeroizing;
+
+use super::backoff::{delay, random_unit};
+use super::{OutboxError, OutboxKey, RecordKind};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS outbox (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind             TEXT    NOT NULL,
+    idempotency_key  TEXT    NOT NULL UNIQUE,
+    payload          BLOB    NOT NULL,
+    created_ms       INTEGER NOT NULL,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_ms  INTEGER NOT NULL,
+    last_error       TEXT,
+    state            TEXT    NOT NULL DEFAULT 'pending'
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_ms);
+";
+
+/// A record's row id.
+pub type RecordId = i64;
+
+/// Whether a record is still being delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordState {
+    /// Waiting for (re)delivery.
+    Pending,
+    /// The hall refused it for good (a 4xx other than a conflict); kept for a technician.
+    Rejected,
+}
+
+/// A record due for delivery, its payload opened.
+pub struct Pending {
+    /// Row id.
+    pub id: RecordId,
+    /// What it is.
+    pub kind: RecordKind,
+    /// The key the hall deduplicates by.
+    pub idempotency_key: String,
+    /// The plaintext payload (wiped when dropped).
+    pub payload: Zeroizing<Vec<u8>>,
+    /// Failed attempts so far.
+    pub attempts: u32,
+}
+
+impl std::fmt::Debug for Pending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pending")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .field("idempotency_key", &self.idempotency_key)
+            .field("payload", &format_args!("<{} bytes>", self.payload.len()))
+            .field("attempts", &self.attempts)
+            .finish()
+    }
+}
+
+/// A record without its payload, for `kioskctl outbox list`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordSummary {
+    /// Row id.
+    pub id: RecordId,
+    /// What it is.
+    pub kind: RecordKind,
+    /// The idempotency key.
+    pub idempotency_key: String,
+    /// When it was saved.
+    pub created: SystemTime,
+    /// Failed attempts.
+    pub attempts: u32,
+    /// When the next attempt is due.
+    pub next_attempt: SystemTime,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// Pending or rejected.
+    pub state: RecordState,
+}
+
+/// Counts for `/metrics` and heartbeats.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxStats {
+    /// Records waiting for delivery.
+    pub pending: u64,
+    /// Records the hall refused for good.
+    pub rejected: u64,
+    /// Age of the oldest pending record.
+    pub oldest_pending_age: Option<Duration>,
+}
+
+/// The durable outbox. Cheap to share behind an `Arc`; calls block on SQLite, so async
+/// code calls them through `spawn_blocking`.
+pub struct Outbox {
+    conn: Mutex<Connection>,
+    key: OutboxKey,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Outbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outbox").field("path", &self.path).finish()
+    }
+}
+
+fn millis(t: SystemTime) -> i64 {
+    t.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+fn from_millis(ms: i64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(0))
+}
+
+impl Outbox {
+    /// Opens (creating if needed, owner-only) the outbox database at `path`.
+    pub fn open(path: &Path, key: OutboxKey) -> Result<Self, OutboxError> {
+        let open_err = |reason: String| OutboxError::Open {
+            path: path.to_path_buf(),
+            reason,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .map_err(|e| open_err(format!("cannot create its folder: {e}")))?;
+        }
+        // Create the file owner-only before SQLite does; its -wal and -shm files copy the mode.
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(|e| open_err(e.to_string()))?;
+        let conn = Connection::open(path).map_err(|e| open_err(e.to_string()))?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Outbox {
+            conn: Mutex::new(conn),
+            key,
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite half-written (transactions are
+        // atomic), so a poisoned lock is safe to take over.
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn map_full(&self, err: rusqlite::Error) -> OutboxError {
+        match err.sqlite_error_code() {
+            Some(ErrorCode::DiskFull) => OutboxError::DiskFull(self.path.clone()),
+            _ => OutboxError::Db(err),
+        }
+    }
+
+    fn associated(kind: RecordKind, key: &str) -> Vec<u8> {
+        format!("{}/{key}", kind.as_str()).into_bytes()
+    }
+
+    /// Saves a record durably. Saving the same idempotency key again returns the first
+    /// record's id and changes nothing (a double tap cannot make two applications).
+    pub fn enqueue(
+        &self,
+        kind: RecordKind,
+        idempotency_key: &str,
+        payload: &[u8],
+        now: SystemTime,
+    ) -> Result<RecordId, OutboxError> {
+        let sealed = self
+            .key
+            .seal(payload, &Self::associated(kind, idempotency_key))?;
+        let conn = self.conn();
+        let inserted = conn
+            .execute(
+                "INSERT INTO outbox (kind, idempotency_key, payload, created_ms, next_attempt_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?4)
+                 ON CONFLICT (idempotency_key) DO NOTHING",
+                params![kind.as_str(), idempotency_key, sealed, millis(now)],
+            )
+            .map_err(|e| self.map_full(e))?;
+        if inserted == 1 {
+            return Ok(conn.last_insert_rowid());
+        }
+        conn.query_row(
+            "SELECT id FROM outbox WHERE idempotency_key = ?1",
+            [idempotency_key],
+            |row| row.get(0),
+        )
+        .map_err(OutboxError::Db)
+    }
+
+    /// Pending records due at `now`, oldest first, at most `limit`.
+    pub fn due(&self, now: SystemTime, limit: usize) -> Result<Vec<Pending>, OutboxError> {
+        let rows: Vec<(i64, String, String, Vec<u8>, u32)> = {
+            let conn = self.conn();
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, kind, idempotency_key, payload, attempts FROM outbox
+                 WHERE state = 'pending' AND next_attempt_ms <= ?1 ORDER BY id LIMIT ?2",
+            )?;
+            let mapped = stmt.query_map(
+                params![millis(now), i64::try_from(limit).unwrap_or(i64::MAX)],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )?;
+            mapped.collect::<Result<_, _>>()?
+        };
+        rows.into_iter()
+            .map(|(id, kind, idempotency_key, sealed, attempts)| {
+                let kind = RecordKind::parse(&kind)
+                    .ok_or_else(|| OutboxError::Corrupt(id, format!("unknown kind {kind:?}")))?;
+                let payload = self
+                    .key
+                    .open(&sealed, &Self::associated(kind, &idempotency_key))
+                    .map_err(|e| OutboxError::Corrupt(id, e.to_string()))?;
+                Ok(Pending {
+                    id,
+                    kind,
+                    idempotency_key,
+                    payload,
+                    attempts,
+                })
+            })
+            .collect()
+    }
+
+    /// The hall confirmed the record: delete it.
+    pub fn delivered(&self, id: RecordId) -> Result<(), OutboxError> {
+        self.conn()
+            .execute("DELETE FROM outbox WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
+    /// An attempt failed for a reason that may pass (network, 5xx): schedule the next one
+    /// with capped exponential backoff and jitter. Returns when it is due.
+    pub fn failed(
+        &self,
+        id: RecordId,
+        now: SystemTime,
+        error: &str,
+    ) -> Result<SystemTime, OutboxError> {
+        let conn = self.conn();
+        let attempts: u32 = conn
+            .query_row("SELECT attempts FROM outbox WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .unwrap_or(0)
+            + 1;
+        let next = now + delay(attempts, random_unit());
+        conn.execute(
+            "UPDATE outbox SET attempts = ?2, next_attempt_ms = ?3, last_error = ?4 WHERE id = ?1",
+            params![id, attempts, millis(next), error],
+        )?;
+        Ok(next)
+    }
+
+    /// The hall refused the record for good: keep it for a technician, stop sending it.
+    pub fn rejected(&self, id: RecordId, reason: &str) -> Result<(), OutboxError> {
+        self.conn().execute(
+            "UPDATE outbox SET state = 'rejected', last_error = ?2 WHERE id = ?1",
+            params![id, reason],
+        )?;
+        Ok(())
+    }
+
+    /// Makes records due now (`kioskctl outbox retry`): one, or all, rejected ones included.
+    /// Returns how many changed.
+    pub fn retry_now(&self, id: Option<RecordId>, now: SystemTime) -> Result<usize, OutboxError> {
+        let changed = self.conn().execute(
+            "UPDATE outbox SET state = 'pending', next_attempt_ms = ?1
+             WHERE ?2 IS NULL OR id = ?2",
+            params![millis(now), id],
+        )?;
+        Ok(changed)
+    }
+
+    /// When the earliest pending record is due, if any is pending.
+    pub fn next_due(&self) -> Result<Option<SystemTime>, OutboxError> {
+        let ms: Option<i64> = self.conn().query_row(
+            "SELECT MIN(next_attempt_ms) FROM outbox WHERE state = 'pending'",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(ms.map(from_millis))
+    }
+
+    /// Counts for metrics and heartbeats.
+    pub fn stats(&self, now: SystemTime) -> Result<OutboxStats, OutboxError> {
+        let (pending, rejected, oldest): (i64, i64, Option<i64>) = self.conn().query_row(
+            "SELECT
+                 COALESCE(SUM(state = 'pending'), 0),
+                 COALESCE(SUM(state = 'rejected'), 0),
+                 MIN(CASE WHEN state = 'pending' THEN created_ms END)
+             FROM outbox",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        Ok(OutboxStats {
+            pending: u64::try_from(pending).unwrap_or(0),
+            rejected: u64::try_from(rejected).unwrap_or(0),
+            oldest_pending_age: oldest
+                .map(|ms| now.duration_since(from_millis(ms)).unwrap_or_default()),
+        })
+    }
+
+    /// Every record, without payloads, oldest first.
+    pub fn list(&self) -> Result<Vec<RecordSummary>, OutboxError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT id, kind, idempotency_key, created_ms, attempts, next_attempt_ms,
+                    last_error, state
+             FROM outbox ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, u32>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, String>(7)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, kind, key, created, attempts, next, last_error, state) = row?;
+            out.push(RecordSummary {
+                id,
+                kind: RecordKind::parse(&kind)
+                    .ok_or_else(|| OutboxError::Corrupt(id, format!("unknown kind {kind:?}")))?,
+                idempotency_key: key,
+                created: from_millis(created),
+                attempts,
+                next_attempt: from_millis(next),
+                last_error,
+                state: if state == "rejected" {
+                    RecordState::Rejected
+                } else {
+                    RecordState::Pending
+                },
+            });
+        }
+        Ok(out)
+    }
+}
