@@ -1,0 +1,311 @@
+//! Applications: what the kiosk submits (`POST /api/v1/applications` with an
+//! `Idempotency-Key`), the receipt it gets back, the status loop 受理 → 承办 → 办结 → 反馈 → 回访
+//! (with 不予受理 and 补正), and the citizen's progress query by tracking code plus verifier.
+
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::form::FormValues;
+use crate::idnumber::{mask, mask_name};
+
+/// What an application is for: one item, or a 一件事 bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", tag = "type", content = "code")]
+pub enum Subject {
+    /// A single service item, by item code.
+    Item(String),
+    /// A bundle, by bundle code; the form is the bundle's merged form.
+    Bundle(String),
+}
+
+/// The body of `POST /api/v1/applications`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateApplication {
+    /// The item or bundle applied for.
+    pub subject: Subject,
+    /// The catalog version the kiosk showed (kept for audit; an old version is accepted as
+    /// long as the item still exists and the form validates against the current schema).
+    pub catalog_version: String,
+    /// Who applies (from the ID card).
+    pub applicant: Applicant,
+    /// Form values by field key.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub fields: FormValues,
+    /// Materials given with this application.
+    #[serde(default)]
+    pub materials: Vec<HandedInMaterial>,
+    /// How the result reaches the citizen.
+    pub delivery: Delivery,
+    /// When the citizen pressed submit, by the kiosk's clock.
+    pub submitted_at: DateTime<Utc>,
+}
+
+/// The applicant's identity. Personal data: its `Debug` output is masked.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Applicant {
+    /// 公民身份号码.
+    pub id_number: String,
+    /// 姓名.
+    pub name: String,
+}
+
+impl fmt::Debug for Applicant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Applicant")
+            .field("id_number", &mask(&self.id_number))
+            .field("name", &mask_name(&self.name))
+            .finish()
+    }
+}
+
+/// How one material was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub enum MaterialSource {
+    /// Scanned at the kiosk.
+    Scanned,
+    /// Reused from an earlier application (the hall said it has it).
+    Reused,
+    /// To be handed in at the window or mailed later.
+    Later,
+}
+
+/// A material given with the application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HandedInMaterial {
+    /// The material code from the catalog.
+    pub code: String,
+    /// How it was given.
+    pub source: MaterialSource,
+    /// Pages scanned (0 unless scanned).
+    #[serde(default)]
+    pub pages: u32,
+}
+
+/// How the result reaches the citizen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", tag = "method")]
+pub enum Delivery {
+    /// Collected at the hall's window.
+    PickUp,
+    /// 免费邮寄 to this address.
+    Mail {
+        /// Where to.
+        address: MailingAddress,
+    },
+}
+
+/// A mailing address. Personal data: its `Debug` output is masked.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MailingAddress {
+    /// 收件人.
+    pub recipient: String,
+    /// 联系电话.
+    pub phone: String,
+    /// 省/市/区县, e.g. `浙江省杭州市临安区`.
+    pub region: String,
+    /// Street, number, building, room.
+    pub detail: String,
+}
+
+impl fmt::Debug for MailingAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MailingAddress")
+            .field("recipient", &mask_name(&self.recipient))
+            .field("region", &self.region)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where an application stands, along 受理 → 承办 → 办结 → 反馈 → 回访.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub enum Status {
+    /// 已提交: received from the kiosk, waiting for a window to accept it.
+    Submitted,
+    /// 受理: accepted.
+    Accepted,
+    /// 承办: being handled by the department.
+    Processing,
+    /// 办结: decided / done.
+    Concluded,
+    /// 反馈: the result was given to the citizen.
+    Feedback,
+    /// 回访: the call-back happened; the loop is closed.
+    Revisited,
+    /// 不予受理: refused, with a reason.
+    Rejected,
+    /// 补正: something is missing or wrong; the reason says what.
+    CorrectionRequired,
+}
+
+impl Status {
+    /// Chinese label shown on the progress page and receipts.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Status::Submitted => "已提交",
+            Status::Accepted => "受理",
+            Status::Processing => "承办",
+            Status::Concluded => "办结",
+            Status::Feedback => "反馈",
+            Status::Revisited => "回访",
+            Status::Rejected => "不予受理",
+            Status::CorrectionRequired => "补正",
+        }
+    }
+
+    /// Whether staff may move an application from `self` to `next`.
+    pub fn can_move_to(self, next: Status) -> bool {
+        use Status::*;
+        matches!(
+            (self, next),
+            (Submitted, Accepted | Rejected | CorrectionRequired)
+                | (CorrectionRequired, Accepted | Rejected)
+                | (Accepted, Processing | CorrectionRequired)
+                | (Processing, Concluded | CorrectionRequired)
+                | (Concluded, Feedback)
+                | (Feedback, Revisited)
+        )
+    }
+
+    /// Whether moving into this status needs a reason (不予受理 and 补正 do).
+    pub fn needs_reason(self) -> bool {
+        matches!(self, Status::Rejected | Status::CorrectionRequired)
+    }
+}
+
+/// The receipt data the kiosk prints: returned by a create, and identically by a replay
+/// with the same `Idempotency-Key` and body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ApplicationReceipt {
+    /// Internal id (for staff endpoints).
+    pub id: String,
+    /// 办件编号 printed on the receipt and in its QR code.
+    pub tracking_code: String,
+    /// The secret printed beside it; the progress query needs both.
+    pub verifier: String,
+    /// The item or bundle.
+    pub subject: Subject,
+    /// Status right after intake.
+    pub status: Status,
+    /// When the hall recorded it.
+    pub received_at: DateTime<Utc>,
+    /// The promised completion date (承诺办结), counting working days from intake.
+    pub promised_by: NaiveDate,
+}
+
+/// One step of the timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineEntry {
+    /// The status entered.
+    pub status: Status,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The reason (不予受理, 补正) or a note for the citizen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The body of the staff endpoint `POST /api/v1/applications/{id}/status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StatusChange {
+    /// The status to move to.
+    pub to: Status,
+    /// Required for 不予受理 and 补正; otherwise an optional note for the citizen.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The body of `POST /api/v1/progress`: both halves printed on the receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProgressQuery {
+    /// 办件编号.
+    pub tracking_code: String,
+    /// The verifier.
+    pub verifier: String,
+}
+
+/// What a citizen (or staff) sees of an application: no personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    /// 办件编号.
+    pub tracking_code: String,
+    /// The item or bundle.
+    pub subject: Subject,
+    /// Its name (item or bundle name).
+    pub subject_name: String,
+    /// Current status.
+    pub status: Status,
+    /// Every step so far, oldest first.
+    pub timeline: Vec<TimelineEntry>,
+    /// The promised completion date.
+    pub promised_by: NaiveDate,
+    /// Whether the result is mailed (免费邮寄).
+    pub mailed: bool,
+    /// Whether a 好差评 rating was given.
+    pub rated: bool,
+}
+
+/// The body of `POST /api/v1/materials/reusable` (a POST so the ID number stays out of URLs
+/// and access logs).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReusableMaterialsQuery {
+    /// The citizen's ID number, read from the card.
+    pub id_number: String,
+}
+
+impl fmt::Debug for ReusableMaterialsQuery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReusableMaterialsQuery")
+            .field("id_number", &mask(&self.id_number))
+            .finish()
+    }
+}
+
+/// Materials the hall already holds for a citizen, which the kiosk marks as reused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ReusableMaterials {
+    /// One entry per material code, the latest hand-in.
+    pub materials: Vec<ReusableMaterial>,
+}
+
+/// One material held from an earlier application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ReusableMaterial {
+    /// The material code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// When it was handed in.
+    pub handed_in_at: DateTime<Utc>,
+}
