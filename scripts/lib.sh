@@ -55,4 +55,5 @@ BUILD_PACKAGES=(
     libudev-dev libusb-1.0-0-dev        # serialport (port listing), rusb
     libxkbcommon-dev libinput-dev libfontconfig-dev   # Slint
     fonts-noto-cjk                      # Chinese text on screen and on receipts
+    prometheus                          # promtool: checks /metrics output and the alert rules
 )

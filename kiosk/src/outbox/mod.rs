@@ -18,7 +18,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 /// What a record is, which decides the hall endpoint it goes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RecordKind {
     /// An application (办件申请).
     Application,

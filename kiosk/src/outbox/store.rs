@@ -1,5 +1,6 @@
 //! The outbox's SQLite table and the operations on it.
 
+use std::collections::BTreeMap;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -86,7 +87,7 @@ pub struct RecordSummary {
 }
 
 /// Counts for `/metrics` and heartbeats.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OutboxStats {
     /// Records waiting for delivery.
     pub pending: u64,
@@ -94,6 +95,8 @@ pub struct OutboxStats {
     pub rejected: u64,
     /// Age of the oldest pending record.
     pub oldest_pending_age: Option<Duration>,
+    /// Pending records by kind (kinds with none are absent).
+    pub pending_by_kind: BTreeMap<RecordKind, u64>,
 }
 
 /// The durable outbox. Cheap to share behind an `Arc`; calls block on SQLite, so async
@@ -309,7 +312,22 @@ impl Outbox {
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
+        let mut pending_by_kind = BTreeMap::new();
+        {
+            let conn = self.conn();
+            let mut stmt = conn.prepare_cached(
+                "SELECT kind, COUNT(*) FROM outbox WHERE state = 'pending' GROUP BY kind",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+            for row in rows {
+                let (kind, count) = row?;
+                if let Some(kind) = RecordKind::parse(&kind) {
+                    pending_by_kind.insert(kind, u64::try_from(count).unwrap_or(0));
+                }
+            }
+        }
         Ok(OutboxStats {
+            pending_by_kind,
             pending: u64::try_from(pending).unwrap_or(0),
             rejected: u64::try_from(rejected).unwrap_or(0),
             oldest_pending_age: oldest

@@ -1,0 +1,3 @@
+//! Health reporting: `/metrics` for Prometheus and `/healthz` for probes.
+
+pub mod metrics;
