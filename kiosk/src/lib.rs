@@ -1,11 +1,15 @@
 //! The kiosk firmware: the service (`kiosk`) and the technicians' CLI (`kioskctl`).
 //!
 //! - [`cli`]: `kioskctl`'s commands, one module per device or concern.
+//! - [`delivery`]: outbox → hall, now for the waiting citizen, later by the worker.
+//! - [`hall`]: the client of the hall backend and the catalog cache.
 //! - [`health`]: `/metrics` and `/healthz`.
 //! - [`outbox`]: the durable, encrypted store-and-forward queue of submissions.
 //! - [`service`]: the `kiosk` service's entry point.
 
 pub mod cli;
+pub mod delivery;
+pub mod hall;
 pub mod health;
 pub mod outbox;
 pub mod service;

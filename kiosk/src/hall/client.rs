@@ -1,0 +1,250 @@
+//! The HTTP client: reqwest with rustls, the kiosk's credential, timeouts from the
+//! configuration, and the hall's error body turned into [`HallError`].
+
+use std::time::Duration;
+
+use hall_api::application::{Progress, ProgressQuery, ReusableMaterials, ReusableMaterialsQuery};
+use hall_api::appointment::SlotList;
+use hall_api::catalog::Catalog;
+use hall_api::error::ErrorBody;
+use hall_api::fleet::{Heartbeat, HeartbeatAck};
+use reqwest::header::{AUTHORIZATION, ETAG, IF_NONE_MATCH};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use super::HallError;
+use crate::outbox::RecordKind;
+
+/// A client of one hall backend, for one kiosk.
+#[derive(Clone)]
+pub struct HallClient {
+    http: reqwest::Client,
+    base: String,
+    kiosk_id: String,
+    credential: Option<std::sync::Arc<Zeroizing<String>>>,
+}
+
+impl std::fmt::Debug for HallClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HallClient")
+            .field("base", &self.base)
+            .field("kiosk_id", &self.kiosk_id)
+            .field("credential", &self.credential.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// The result of a catalog fetch.
+#[derive(Debug)]
+pub enum CatalogFetch {
+    /// The hall's catalog is the one we have (HTTP 304).
+    NotModified,
+    /// A new catalog and its ETag.
+    Fresh {
+        /// The catalog.
+        catalog: Catalog,
+        /// Its ETag, for the next conditional fetch.
+        etag: Option<String>,
+    },
+}
+
+impl HallClient {
+    /// Builds a client from the configuration's `[hall]` section and the kiosk's id.
+    pub fn new(config: &kiosk_config::schema::Hall, kiosk_id: &str) -> Result<Self, HallError> {
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(Duration::from_millis(config.connect_timeout_ms))
+            .timeout(Duration::from_millis(config.request_timeout_ms))
+            .user_agent(concat!("county-kiosk/", env!("CARGO_PKG_VERSION")))
+            .https_only(!is_loopback_http(&config.base_url));
+        if let Some(ca) = &config.ca_file {
+            let pem = std::fs::read(ca)
+                .map_err(|e| HallError::Setup(format!("CA file {}: {e}", ca.display())))?;
+            let cert = reqwest::Certificate::from_pem(&pem)
+                .map_err(|e| HallError::Setup(format!("CA file {}: {e}", ca.display())))?;
+            builder = builder.add_root_certificate(cert);
+        }
+        let credential = match &config.credential_file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    HallError::Setup(format!("credential file {}: {e}", path.display()))
+                })?;
+                Some(std::sync::Arc::new(Zeroizing::new(text.trim().to_owned())))
+            }
+            None => None,
+        };
+        let http = builder
+            .build()
+            .map_err(|e| HallError::Setup(e.to_string()))?;
+        Ok(HallClient {
+            http,
+            base: config.base_url.trim_end_matches('/').to_owned(),
+            kiosk_id: kiosk_id.to_owned(),
+            credential,
+        })
+    }
+
+    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(credential) = &self.credential {
+            request = request.header(AUTHORIZATION, format!("Bearer {}", credential.as_str()));
+        }
+        request
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, HallError> {
+        let response = request.send().await.map_err(network)?;
+        decode(response).await
+    }
+
+    /// Delivers one outbox record: its JSON payload to the kind's endpoint with its
+    /// idempotency key. Returns the hall's answer (the receipt) as JSON bytes.
+    pub async fn submit(
+        &self,
+        kind: RecordKind,
+        idempotency_key: &str,
+        payload: &[u8],
+    ) -> Result<Vec<u8>, HallError> {
+        let path = match kind {
+            RecordKind::Application => "/api/v1/applications",
+            RecordKind::Rating => "/api/v1/ratings",
+            RecordKind::Complaint => "/api/v1/complaints",
+            RecordKind::HelpRequest => "/api/v1/help-requests",
+            RecordKind::Appointment => "/api/v1/appointments",
+        };
+        let response = self
+            .request(Method::POST, path)
+            .header(hall_api::IDEMPOTENCY_KEY_HEADER, idempotency_key)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(payload.to_vec())
+            .send()
+            .await
+            .map_err(network)?;
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(network)?;
+        if status.is_success() {
+            Ok(bytes.to_vec())
+        } else {
+            Err(error_from(status, &bytes))
+        }
+    }
+
+    /// Fetches the catalog, conditionally on the ETag we hold.
+    pub async fn catalog(&self, etag: Option<&str>) -> Result<CatalogFetch, HallError> {
+        let mut request = self.request(Method::GET, "/api/v1/catalog");
+        if let Some(etag) = etag {
+            request = request.header(IF_NONE_MATCH, etag);
+        }
+        let response = request.send().await.map_err(network)?;
+        if response.status() == StatusCode::NOT_MODIFIED {
+            return Ok(CatalogFetch::NotModified);
+        }
+        let etag = response
+            .headers()
+            .get(ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let catalog = decode(response).await?;
+        Ok(CatalogFetch::Fresh { catalog, etag })
+    }
+
+    /// A citizen's progress, by the tracking code and verifier on their receipt.
+    pub async fn progress(&self, query: &ProgressQuery) -> Result<Progress, HallError> {
+        self.send(self.request(Method::POST, "/api/v1/progress").json(query))
+            .await
+    }
+
+    /// Materials the citizen handed in before and may reuse.
+    pub async fn reusable_materials(&self, id_number: &str) -> Result<ReusableMaterials, HallError> {
+        let query = ReusableMaterialsQuery {
+            id_number: id_number.to_owned(),
+        };
+        self.send(
+            self.request(Method::POST, "/api/v1/materials/reusable")
+                .json(&query),
+        )
+        .await
+    }
+
+    /// Free appointment slots of a department.
+    pub async fn slots(&self, department: &str) -> Result<SlotList, HallError> {
+        self.send(
+            self.request(Method::GET, "/api/v1/appointments/slots")
+                .query(&[("department", department)]),
+        )
+        .await
+    }
+
+    /// Sends a heartbeat.
+    pub async fn heartbeat(&self, heartbeat: &Heartbeat) -> Result<HeartbeatAck, HallError> {
+        let path = format!("/api/v1/kiosks/{}/heartbeat", self.kiosk_id);
+        self.send(self.request(Method::POST, &path).json(heartbeat))
+            .await
+    }
+
+    /// Any JSON POST (for endpoints added later).
+    pub async fn post_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, HallError> {
+        self.send(self.request(Method::POST, path).json(body)).await
+    }
+}
+
+fn is_loopback_http(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let host = rest.split(['/', ':']).next().unwrap_or_default();
+    host == "localhost" || host.starts_with("127.") || rest.starts_with("[::1]")
+}
+
+fn network(err: reqwest::Error) -> HallError {
+    // reqwest's error text names the URL, never the body: safe to log.
+    HallError::Network(err.without_url().to_string())
+}
+
+async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, HallError> {
+    let status = response.status();
+    let bytes = response.bytes().await.map_err(network)?;
+    if !status.is_success() {
+        return Err(error_from(status, &bytes));
+    }
+    serde_json::from_slice(&bytes).map_err(|e| HallError::Unexpected {
+        status: status.as_u16(),
+        detail: format!("not the expected JSON ({})", e.classify_name()),
+    })
+}
+
+fn error_from(status: StatusCode, bytes: &[u8]) -> HallError {
+    match serde_json::from_slice::<ErrorBody>(bytes) {
+        Ok(body) => HallError::Refused {
+            status: status.as_u16(),
+            body,
+        },
+        Err(_) => HallError::Unexpected {
+            status: status.as_u16(),
+            detail: format!("{} bytes that are not an error body", bytes.len()),
+        },
+    }
+}
+
+trait ClassifyName {
+    fn classify_name(&self) -> &'static str;
+}
+
+impl ClassifyName for serde_json::Error {
+    fn classify_name(&self) -> &'static str {
+        match self.classify() {
+            serde_json::error::Category::Io => "I/O",
+            serde_json::error::Category::Syntax => "syntax",
+            serde_json::error::Category::Data => "wrong shape",
+            serde_json::error::Category::Eof => "truncated",
+        }
+    }
+}
