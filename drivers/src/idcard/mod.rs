@@ -24,3 +24,4 @@ pub use card::{CardDate, CardKind, Gender, IdCard, Validity};
 pub use error::{ErrorKind, IdCardError};
 pub use mask::{mask_address, mask_id_number, mask_name};
 pub use nation::Nation;
+pub mod sim;
