@@ -24,4 +24,11 @@ pub use card::{CardDate, CardKind, Gender, IdCard, Validity};
 pub use error::{ErrorKind, IdCardError};
 pub use mask::{mask_address, mask_id_number, mask_name};
 pub use nation::Nation;
+pub mod driver;
+pub mod runner;
 pub mod sim;
+pub mod transport;
+
+pub use driver::Reader;
+pub use runner::{ReaderEvent, ReaderHandle, RunnerConfig};
+pub use transport::{Connector, SerialConnector, SerialTransport, Transport};

@@ -301,7 +301,8 @@ impl SimState {
                 }
             }
             Command::SelectCard => {
-                if self.card_here() && self.phase == Phase::Found {
+                // A found card stays active: it can be selected again after a read.
+                if self.card_here() && self.phase != Phase::Idle {
                     self.phase = Phase::Selected;
                     ok(vec![0; 8])
                 } else {

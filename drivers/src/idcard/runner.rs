@@ -1,0 +1,501 @@
+//! The reader's own thread: opens the port, finds the baud rate, checks the SAM, polls for
+//! cards and pushes [`ReaderEvent`]s (status changes, card placed / read / removed) through a
+//! channel. Reconnects by itself after an unplug, with backoff; never reads the same card
+//! twice while it stays on the reader unless asked ([`ReaderHandle::read_again`]).
+
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use std::time::SystemTime;
+
+use super::codec::Sw3;
+use super::driver::{LinkStats, Reader};
+use super::error::{ErrorKind, IdCardError};
+use super::transport::Connector;
+use super::IdCard;
+use crate::status::{
+    ClassStatus, DeviceClass, DeviceEvent, DeviceState, DeviceStatus, LastError, SamState,
+};
+
+/// How the runner behaves; the defaults follow the reference's timings.
+#[derive(Debug, Clone)]
+pub struct RunnerConfig {
+    /// Rate to try first (`None`: 115200, then down to 9600).
+    pub baud: Option<u32>,
+    /// Pause between card polls (hev polls every 1 s; a kiosk wants faster).
+    pub poll_interval: Duration,
+    /// How often a faulty SAM is checked again.
+    pub sam_recheck_interval: Duration,
+    /// Consecutive failed commands before the reader counts as offline.
+    pub offline_after: u32,
+    /// First and longest wait between reconnect attempts.
+    pub backoff: (Duration, Duration),
+    /// Read fingerprints too (`30 10`).
+    pub with_fingerprint: bool,
+}
+
+impl Default for RunnerConfig {
+    fn default() -> Self {
+        RunnerConfig {
+            baud: None,
+            poll_interval: Duration::from_millis(200),
+            sam_recheck_interval: Duration::from_secs(3),
+            offline_after: 3,
+            backoff: (Duration::from_millis(100), Duration::from_secs(5)),
+            with_fingerprint: false,
+        }
+    }
+}
+
+/// What the reader tells the rest of the kiosk.
+#[derive(Debug, Clone)]
+pub enum ReaderEvent {
+    /// The device status changed (state, SAM, card presence, last error).
+    Status(Box<DeviceEvent>),
+    /// A card was found on the reader; reading starts.
+    CardPlaced,
+    /// A card was read and decoded.
+    CardRead(Box<IdCard>),
+    /// A card was on the reader but could not be read.
+    ReadFailed {
+        /// The stable error code (`readFailed`, `checkDigit`, `checksum`, …).
+        code: &'static str,
+        /// English text for the technician's log (no personal data).
+        message: String,
+        /// What the citizen is told (Chinese).
+        citizen_message: &'static str,
+    },
+    /// The card left the reader.
+    CardRemoved,
+}
+
+enum Control {
+    ReadAgain,
+    Stop,
+}
+
+/// The running reader; dropping it stops the thread.
+#[derive(Debug)]
+pub struct ReaderHandle {
+    events: Receiver<ReaderEvent>,
+    control: Sender<Control>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Control {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Control::ReadAgain => "ReadAgain",
+            Control::Stop => "Stop",
+        })
+    }
+}
+
+impl ReaderHandle {
+    /// Starts the reader thread on what `connector` opens.
+    pub fn spawn<C: Connector>(connector: C, config: RunnerConfig) -> ReaderHandle {
+        let (event_tx, events) = mpsc::channel();
+        let (control, control_rx) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("idcard-reader".into())
+            .spawn(move || Runner::new(connector, config, event_tx, control_rx).run())
+            .ok();
+        ReaderHandle {
+            events,
+            control,
+            thread,
+        }
+    }
+
+    /// The events, in order.
+    pub fn events(&self) -> &Receiver<ReaderEvent> {
+        &self.events
+    }
+
+    /// Reads the card on the reader once more even though it was already read.
+    pub fn read_again(&self) {
+        let _ = self.control.send(Control::ReadAgain);
+    }
+}
+
+impl Drop for ReaderHandle {
+    fn drop(&mut self) {
+        let _ = self.control.send(Control::Stop);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Where the card polling stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CardPhase {
+    /// Polling FIND.
+    Waiting,
+    /// A card is there but not read yet (a wire fault cut the read, or `read_again`):
+    /// SELECT + READ without FIND, which sticky readers answer 0x80 while the card stays.
+    Reading,
+    /// The card was read (or is unreadable) and still there: poll for its removal.
+    OnReader,
+}
+
+struct Runner<C: Connector> {
+    connector: C,
+    config: RunnerConfig,
+    events: Sender<ReaderEvent>,
+    control: Receiver<Control>,
+    status: DeviceStatus,
+    published: Option<DeviceStatus>,
+    failures: u32,
+    connected_before: bool,
+    seen: LinkStats,
+}
+
+/// Why the session on one open link ended.
+enum SessionEnd {
+    Stop,
+    Lost,
+}
+
+impl<C: Connector> Runner<C> {
+    fn new(
+        connector: C,
+        config: RunnerConfig,
+        events: Sender<ReaderEvent>,
+        control: Receiver<Control>,
+    ) -> Self {
+        let status = DeviceStatus::new(DeviceClass::IdCardReader, connector.describe());
+        Runner {
+            connector,
+            config,
+            events,
+            control,
+            status,
+            published: None,
+            failures: 0,
+            connected_before: false,
+            seen: LinkStats::default(),
+        }
+    }
+
+    fn run(mut self) {
+        let mut backoff = self.config.backoff.0;
+        loop {
+            match self.connect() {
+                Ok(reader) => {
+                    backoff = self.config.backoff.0;
+                    if let SessionEnd::Stop = self.session(reader) {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    let state = if e.kind() == ErrorKind::Disconnected {
+                        DeviceState::PowerOff
+                    } else {
+                        DeviceState::Offline
+                    };
+                    self.fail(&e, state);
+                    if self.wait(backoff) {
+                        return;
+                    }
+                    backoff = (backoff * 2).min(self.config.backoff.1);
+                }
+            }
+        }
+    }
+
+    /// Opens the port and finds the rate.
+    fn connect(&mut self) -> Result<Reader<C::Link>, IdCardError> {
+        let first = self.config.baud.unwrap_or(115_200);
+        let link = self.connector.open(first)?;
+        let mut reader = Reader::new(link, first);
+        let baud = reader
+            .detect_baud(self.config.baud)
+            .map_err(|e| match e.kind() {
+                ErrorKind::Disconnected => e,
+                _ => IdCardError::NoBaudRate {
+                    port: self.connector.describe(),
+                },
+            })?;
+        if self.connected_before {
+            self.status.counters.reconnects += 1;
+        }
+        self.connected_before = true;
+        self.seen = LinkStats::default();
+        self.status.identity.connection = format!("{} @{baud}", self.connector.describe());
+        Ok(reader)
+    }
+
+    /// Runs on one open link until it is lost or the runner is stopped.
+    fn session(&mut self, mut reader: Reader<C::Link>) -> SessionEnd {
+        let mut phase = CardPhase::Waiting;
+        let mut sam_ok = self.check_sam(&mut reader);
+        if sam_ok {
+            if let Ok(id) = reader.sam_id() {
+                self.status.identity.serial = Some(id.to_string());
+            }
+        }
+        self.publish();
+        loop {
+            if self.status.state == DeviceState::PowerOff {
+                return SessionEnd::Lost;
+            }
+            let interval = if sam_ok {
+                self.config.poll_interval
+            } else {
+                self.config.sam_recheck_interval
+            };
+            match self.control.recv_timeout(interval) {
+                Ok(Control::Stop) | Err(RecvTimeoutError::Disconnected) => return SessionEnd::Stop,
+                Ok(Control::ReadAgain) if self.card_present() => phase = CardPhase::Reading,
+                Ok(Control::ReadAgain) | Err(RecvTimeoutError::Timeout) => {}
+            }
+            if !sam_ok {
+                sam_ok = self.check_sam(&mut reader);
+                self.note_link_stats(&reader);
+                self.publish();
+                continue;
+            }
+            let step = match phase {
+                CardPhase::Waiting => reader.find().map(|found| {
+                    if found {
+                        self.succeeded();
+                        self.set_card_present(true);
+                        let _ = self.events.send(ReaderEvent::CardPlaced);
+                        phase = CardPhase::Reading;
+                        self.read(&mut reader, &mut phase, true);
+                    } else if self.card_present() {
+                        self.card_gone();
+                    }
+                }),
+                CardPhase::Reading => {
+                    self.read(&mut reader, &mut phase, false);
+                    Ok(())
+                }
+                CardPhase::OnReader => reader.card_still_present().map(|present| {
+                    if !present {
+                        phase = CardPhase::Waiting;
+                        self.card_gone();
+                    }
+                }),
+            };
+            self.note_link_stats(&reader);
+            match step {
+                Ok(()) => self.succeeded(),
+                Err(e) => match e.kind() {
+                    ErrorKind::Disconnected => {
+                        if self.card_present() {
+                            self.card_gone();
+                        }
+                        self.fail(&e, DeviceState::PowerOff);
+                        return SessionEnd::Lost;
+                    }
+                    ErrorKind::Device => {
+                        sam_ok = false;
+                        self.sam_failed(&e);
+                    }
+                    _ => self.comm_failed(&e),
+                },
+            }
+            self.publish();
+        }
+    }
+
+    /// SELECT + READ of a card that is there; CardRead or ReadFailed (the latter once per
+    /// placement: `first` is true right after FIND).
+    fn read(&mut self, reader: &mut Reader<C::Link>, phase: &mut CardPhase, first: bool) {
+        self.status.state = DeviceState::Busy;
+        self.publish();
+        let result = reader.select_and_read(self.config.with_fingerprint);
+        self.status.state = DeviceState::Online;
+        match result {
+            Ok(card) => {
+                self.succeeded();
+                self.status.counters.operations_ok += 1;
+                *phase = CardPhase::OnReader;
+                let _ = self.events.send(ReaderEvent::CardRead(Box::new(card)));
+            }
+            Err(e) => {
+                let gone = matches!(&e, IdCardError::Status { sw3, .. } if matches!(sw3, Sw3::SelectFailed | Sw3::ReadFailed | Sw3::FindFailed));
+                if first || gone {
+                    let _ = self.events.send(ReaderEvent::ReadFailed {
+                        code: e.code(),
+                        message: e.to_string(),
+                        citizen_message: e.citizen_message(),
+                    });
+                }
+                match e.kind() {
+                    // The card left (0x41/0x81 on a card that was there): back to FIND.
+                    ErrorKind::Card if gone => {
+                        self.status.record_error(e.code(), e.to_string());
+                        *phase = CardPhase::Waiting;
+                        self.card_gone();
+                    }
+                    // Unreadable card (bad check digit, unknown type): wait for it to leave.
+                    ErrorKind::Card => {
+                        self.status.record_error(e.code(), e.to_string());
+                        *phase = CardPhase::OnReader;
+                    }
+                    ErrorKind::Transient => {
+                        self.status.counters.operations_failed += 1;
+                        self.comm_failed(&e);
+                    }
+                    ErrorKind::Disconnected => {
+                        self.card_gone();
+                        self.fail(&e, DeviceState::PowerOff);
+                    }
+                    ErrorKind::Device | ErrorKind::Input => self.sam_failed(&e),
+                }
+            }
+        }
+    }
+
+    fn check_sam(&mut self, reader: &mut Reader<C::Link>) -> bool {
+        match reader.check_sam() {
+            Ok(()) => {
+                self.set_sam(SamState::Ok);
+                self.succeeded();
+                if self.status.state != DeviceState::Busy {
+                    self.status.state = DeviceState::Online;
+                }
+                true
+            }
+            Err(e) if e.kind() == ErrorKind::Disconnected => {
+                self.fail(&e, DeviceState::PowerOff);
+                false
+            }
+            Err(e) if e.kind() == ErrorKind::Device => {
+                self.sam_failed(&e);
+                false
+            }
+            Err(e) => {
+                self.comm_failed(&e);
+                false
+            }
+        }
+    }
+
+    fn sam_failed(&mut self, e: &IdCardError) {
+        let sam = match e {
+            IdCardError::Status { sw3, .. } if *sw3 == Sw3::NotAuthorised => {
+                SamState::NotAuthorised
+            }
+            _ => SamState::Fault,
+        };
+        self.set_sam(sam);
+        self.fail(e, DeviceState::HardwareError);
+    }
+
+    fn succeeded(&mut self) {
+        self.failures = 0;
+        if matches!(
+            self.status.state,
+            DeviceState::Offline | DeviceState::Unknown | DeviceState::PowerOff
+        ) {
+            self.status.state = DeviceState::Online;
+        }
+    }
+
+    fn comm_failed(&mut self, e: &IdCardError) {
+        self.failures += 1;
+        let state = if self.failures >= self.config.offline_after {
+            DeviceState::Offline
+        } else {
+            self.status.state
+        };
+        self.fail(e, state);
+    }
+
+    fn fail(&mut self, e: &IdCardError, state: DeviceState) {
+        self.status.last_error = Some(LastError {
+            code: e.code().into(),
+            message: e.to_string(),
+            at: SystemTime::now(),
+        });
+        self.status.state = state;
+        self.publish();
+    }
+
+    fn card_gone(&mut self) {
+        self.set_card_present(false);
+        let _ = self.events.send(ReaderEvent::CardRemoved);
+    }
+
+    /// Counts wire trouble the driver absorbed (retried checksums, timeouts, garbage) as
+    /// communication errors, and keeps garbage as the last error even when reads succeed.
+    fn note_link_stats(&mut self, reader: &Reader<C::Link>) {
+        let now = reader.stats();
+        let new_garbage = now.garbage_bytes.saturating_sub(self.seen.garbage_bytes);
+        let new_errors = now
+            .checksum_errors
+            .saturating_sub(self.seen.checksum_errors)
+            + now.timeouts.saturating_sub(self.seen.timeouts)
+            + u64::from(new_garbage > 0);
+        self.status.counters.communication_errors += new_errors;
+        if new_garbage > 0 {
+            self.status.last_error = Some(LastError {
+                code: "garbage".into(),
+                message: format!("skipped {new_garbage} bytes of line noise before an answer; check cable and baud rate"),
+                at: SystemTime::now(),
+            });
+        }
+        self.seen = now;
+    }
+
+    fn card_present(&self) -> bool {
+        matches!(
+            self.status.detail,
+            ClassStatus::IdCardReader {
+                card_present: true,
+                ..
+            }
+        )
+    }
+
+    fn set_card_present(&mut self, present: bool) {
+        if let ClassStatus::IdCardReader { card_present, .. } = &mut self.status.detail {
+            *card_present = present;
+        }
+    }
+
+    fn set_sam(&mut self, state: SamState) {
+        if let ClassStatus::IdCardReader { sam, .. } = &mut self.status.detail {
+            *sam = state;
+        }
+    }
+
+    /// Sends a status event if state, class fields or the last error changed.
+    fn publish(&mut self) {
+        let changed = match &self.published {
+            None => true,
+            Some(p) => {
+                p.state != self.status.state
+                    || p.detail != self.status.detail
+                    || p.last_error != self.status.last_error
+                    || p.identity != self.status.identity
+                    || p.counters != self.status.counters
+            }
+        };
+        if changed {
+            self.published = Some(self.status.clone());
+            let event = DeviceEvent::StatusChanged(self.status.clone());
+            let _ = self.events.send(ReaderEvent::Status(Box::new(event)));
+        }
+    }
+
+    /// Waits, answering control messages; true if told to stop.
+    fn wait(&mut self, d: Duration) -> bool {
+        let end = Instant::now() + d;
+        loop {
+            let now = Instant::now();
+            if now >= end {
+                return false;
+            }
+            match self.control.recv_timeout(end - now) {
+                Ok(Control::Stop) | Err(RecvTimeoutError::Disconnected) => return true,
+                Ok(Control::ReadAgain) | Err(RecvTimeoutError::Timeout) => {}
+            }
+        }
+    }
+}
