@@ -3,6 +3,7 @@
 //! channel. Reconnects by itself after an unplug, with backoff; never reads the same card
 //! twice while it stays on the reader unless asked ([`ReaderHandle::read_again`]).
 
+use std::collections::VecDeque;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -17,6 +18,11 @@ use super::IdCard;
 use crate::status::{
     ClassStatus, DeviceClass, DeviceEvent, DeviceState, DeviceStatus, LastError, SamState,
 };
+
+/// Steps remembered to judge the link's health.
+const OUTCOME_WINDOW: usize = 6;
+/// Clean steps in a row that bring an offline reader back online.
+const RECOVER_AFTER: usize = 3;
 
 /// How the runner behaves; the defaults follow the reference's timings.
 #[derive(Debug, Clone)]
@@ -147,7 +153,10 @@ struct Runner<C: Connector> {
     control: Receiver<Control>,
     status: DeviceStatus,
     published: Option<DeviceStatus>,
-    failures: u32,
+    /// Outcomes of the last steps, `true` = failed; offline and back online by this window
+    /// rather than by a consecutive count, because a slow SAM's late answers can pass for
+    /// fresh ones and would reset any "consecutive failures" counter.
+    recent: VecDeque<bool>,
     connected_before: bool,
     seen: LinkStats,
 }
@@ -173,7 +182,7 @@ impl<C: Connector> Runner<C> {
             control,
             status,
             published: None,
-            failures: 0,
+            recent: VecDeque::new(),
             connected_before: false,
             seen: LinkStats::default(),
         }
@@ -223,6 +232,9 @@ impl<C: Connector> Runner<C> {
         }
         self.connected_before = true;
         self.seen = LinkStats::default();
+        // A fresh link: judge its health afresh (the first good answer makes it online).
+        self.recent.clear();
+        self.status.state = DeviceState::Unknown;
         self.status.identity.connection = format!("{} @{baud}", self.connector.describe());
         Ok(reader)
     }
@@ -260,7 +272,6 @@ impl<C: Connector> Runner<C> {
             let step = match phase {
                 CardPhase::Waiting => reader.find().map(|found| {
                     if found {
-                        self.succeeded();
                         self.set_card_present(true);
                         let _ = self.events.send(ReaderEvent::CardPlaced);
                         phase = CardPhase::Reading;
@@ -280,9 +291,12 @@ impl<C: Connector> Runner<C> {
                     }
                 }),
             };
-            self.note_link_stats(&reader);
+            let trouble = self.note_link_stats(&reader);
             match step {
-                Ok(()) => self.succeeded(),
+                Ok(()) if !trouble => self.succeeded(),
+                // The step got through only after a retry: a slow or noisy link. Late answers
+                // can pass for fresh ones, so this counts towards offline like a failure.
+                Ok(()) => self.link_trouble(),
                 Err(e) => match e.kind() {
                     ErrorKind::Disconnected => {
                         if self.card_present() {
@@ -311,7 +325,6 @@ impl<C: Connector> Runner<C> {
         self.status.state = DeviceState::Online;
         match result {
             Ok(card) => {
-                self.succeeded();
                 self.status.counters.operations_ok += 1;
                 *phase = CardPhase::OnReader;
                 let _ = self.events.send(ReaderEvent::CardRead(Box::new(card)));
@@ -388,18 +401,37 @@ impl<C: Connector> Runner<C> {
     }
 
     fn succeeded(&mut self) {
-        self.failures = 0;
-        if matches!(
-            self.status.state,
-            DeviceState::Offline | DeviceState::Unknown | DeviceState::PowerOff
-        ) {
-            self.status.state = DeviceState::Online;
+        self.record_outcome(false);
+        let recovered = self.recent.len() >= RECOVER_AFTER
+            && self
+                .recent
+                .iter()
+                .rev()
+                .take(RECOVER_AFTER)
+                .all(|failed| !failed);
+        match self.status.state {
+            DeviceState::Offline if recovered => {
+                self.status.state = DeviceState::Online;
+            }
+            DeviceState::Unknown | DeviceState::PowerOff => self.status.state = DeviceState::Online,
+            _ => {}
         }
     }
 
+    fn record_outcome(&mut self, failed: bool) {
+        self.recent.push_back(failed);
+        while self.recent.len() > OUTCOME_WINDOW {
+            self.recent.pop_front();
+        }
+    }
+
+    fn too_many_failures(&self) -> bool {
+        self.recent.iter().filter(|f| **f).count() >= self.config.offline_after as usize
+    }
+
     fn comm_failed(&mut self, e: &IdCardError) {
-        self.failures += 1;
-        let state = if self.failures >= self.config.offline_after {
+        self.record_outcome(true);
+        let state = if self.too_many_failures() {
             DeviceState::Offline
         } else {
             self.status.state
@@ -424,14 +456,15 @@ impl<C: Connector> Runner<C> {
 
     /// Counts wire trouble the driver absorbed (retried checksums, timeouts, garbage) as
     /// communication errors, and keeps garbage as the last error even when reads succeed.
-    fn note_link_stats(&mut self, reader: &Reader<C::Link>) {
+    /// Returns whether any try failed (a timeout or checksum error, even if retried).
+    fn note_link_stats(&mut self, reader: &Reader<C::Link>) -> bool {
         let now = reader.stats();
         let new_garbage = now.garbage_bytes.saturating_sub(self.seen.garbage_bytes);
-        let new_errors = now
+        let failed_tries = now
             .checksum_errors
             .saturating_sub(self.seen.checksum_errors)
-            + now.timeouts.saturating_sub(self.seen.timeouts)
-            + u64::from(new_garbage > 0);
+            + now.timeouts.saturating_sub(self.seen.timeouts);
+        let new_errors = failed_tries + u64::from(new_garbage > 0);
         self.status.counters.communication_errors += new_errors;
         if new_garbage > 0 {
             self.status.last_error = Some(LastError {
@@ -441,6 +474,14 @@ impl<C: Connector> Runner<C> {
             });
         }
         self.seen = now;
+        failed_tries > 0
+    }
+
+    fn link_trouble(&mut self) {
+        self.record_outcome(true);
+        if self.too_many_failures() {
+            self.status.state = DeviceState::Offline;
+        }
     }
 
     fn card_present(&self) -> bool {

@@ -192,6 +192,12 @@ impl SimControl {
         s.phase = Phase::Idle;
     }
 
+    /// Power comes back after an unplug: the SAM starts afresh, a card lying on the reader
+    /// can be found again.
+    pub fn power_on(&self) {
+        self.lock().phase = Phase::Idle;
+    }
+
     /// Takes the card off the reader.
     pub fn remove_card(&self) {
         let mut s = self.lock();

@@ -162,7 +162,9 @@ fn run(control: SimControl, line: SimLine, first: Option<Pty>, stop: Arc<AtomicB
         }
         let Some((port, _pty)) = current.as_mut() else {
             current = open_line(&line);
-            if current.is_none() {
+            if current.is_some() {
+                control.power_on();
+            } else {
                 std::thread::sleep(Duration::from_millis(100));
             }
             continue;
