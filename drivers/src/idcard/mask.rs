@@ -20,6 +20,20 @@ pub fn mask_id_number(number: &str) -> String {
     out
 }
 
+/// `H******78`: a short document number (HMT pass, 9 characters) keeps its first character
+/// and last 2, since 4 + 4 would show almost all of it.
+pub fn mask_pass_number(number: &str) -> String {
+    let chars: Vec<char> = number.chars().collect();
+    if chars.len() <= 4 {
+        return "*".repeat(chars.len());
+    }
+    let mut out = String::with_capacity(chars.len());
+    out.push(chars[0]);
+    out.extend(std::iter::repeat_n('*', chars.len() - 3));
+    out.extend(&chars[chars.len() - 2..]);
+    out
+}
+
 /// `张*`: first character kept, every other non-space character starred.
 pub fn mask_name(name: &str) -> String {
     let mut chars = name.chars();
@@ -53,6 +67,12 @@ mod tests {
         assert_eq!(mask_id_number("USA310019950102"), "USA3*******0102");
         assert_eq!(mask_id_number("12345678"), "********");
         assert_eq!(mask_id_number(""), "");
+    }
+
+    #[test]
+    fn pass_numbers_keep_one_and_two() {
+        assert_eq!(mask_pass_number("H12345678"), "H******78");
+        assert_eq!(mask_pass_number("H123"), "****");
     }
 
     #[test]

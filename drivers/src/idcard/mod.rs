@@ -22,7 +22,7 @@ pub mod photo;
 
 pub use card::{CardDate, CardKind, Gender, IdCard, Validity};
 pub use error::{ErrorKind, IdCardError};
-pub use mask::{mask_address, mask_id_number, mask_name};
+pub use mask::{mask_address, mask_id_number, mask_name, mask_pass_number};
 pub use nation::Nation;
 pub mod driver;
 pub mod runner;

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use std::time::SystemTime;
 
-use super::codec::Sw3;
+use super::codec::{Command, Sw3};
 use super::driver::{LinkStats, Reader};
 use super::error::{ErrorKind, IdCardError};
 use super::transport::Connector;
@@ -227,6 +227,9 @@ impl<C: Connector> Runner<C> {
                     port: self.connector.describe(),
                 },
             })?;
+        // Start from a known SAM state: a card left on a sticky reader by an earlier
+        // session answers FIND again after a reset. Failures show up in the SAM check.
+        let _ = reader.execute(Command::ResetSam);
         if self.connected_before {
             self.status.counters.reconnects += 1;
         }
@@ -513,7 +516,7 @@ impl<C: Connector> Runner<C> {
             Some(p) => {
                 p.state != self.status.state
                     || p.detail != self.status.detail
-                    || p.last_error != self.status.last_error
+                    || !same_error(&p.last_error, &self.status.last_error)
                     || p.identity != self.status.identity
                     || p.counters != self.status.counters
             }
@@ -538,5 +541,14 @@ impl<C: Connector> Runner<C> {
                 Ok(Control::ReadAgain) | Err(RecvTimeoutError::Timeout) => {}
             }
         }
+    }
+}
+
+/// The same error again (only its time differs) is not news.
+fn same_error(a: &Option<LastError>, b: &Option<LastError>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a.code == b.code && a.message == b.message,
+        (None, None) => true,
+        _ => false,
     }
 }
