@@ -63,7 +63,10 @@ fn decode_only(c: &mut Criterion) {
     c.bench_function("idcard decode read-base frame + text block (no I/O)", |b| {
         b.iter(|| {
             let mut buf = BytesMut::from(&frame[..]);
-            let raw = FrameDecoder::new().decode(&mut buf).expect("frame").expect("whole");
+            let raw = FrameDecoder::new()
+                .decode(&mut buf)
+                .expect("frame")
+                .expect("whole");
             let response = Response::from_frame(&Command::ReadBase, &raw).expect("response");
             let message = BaseMessage::parse(&response.data, false).expect("message");
             layout::decode(&message.text, &message.photo).expect("card")

@@ -188,19 +188,21 @@ pub fn decode(text: &[u8], photo: &[u8]) -> Result<IdCard, IdCardError> {
             photo_wlt: photo.to_vec(),
         },
         CardKind::ForeignPermanent2023 => {
-            // The English name runs on from bytes 52-121 into 220-241.
-            let mut english = field(
-                text,
-                at::Y_ENGLISH_1.start..at::Y_ENGLISH_1.end,
-                "english_name",
-            )?;
-            let raw_first = Zeroizing::new(raw_units(text, at::Y_ENGLISH_1));
+            // The English name runs on from bytes 52-121 into 220-241. When it does, the
+            // first part is full and its last characters (even a space) belong to the name.
             let second = field(text, at::Y_ENGLISH_2, "english_name")?;
-            if !second.is_empty() {
-                // The first part fills all 35 characters when the name continues; keep its
-                // trailing characters exactly (a space at the split is part of the name).
-                english = format!("{}{}", raw_first.trim_start(), second);
-            }
+            let first = field(text, at::Y_ENGLISH_1, "english_name")?;
+            let english = if second.is_empty() {
+                first
+            } else {
+                let raw_first = Zeroizing::new(raw_units(text, at::Y_ENGLISH_1));
+                let raw_second = Zeroizing::new(raw_units(text, at::Y_ENGLISH_2));
+                format!(
+                    "{}{}",
+                    raw_first.trim_start_matches([' ', '\0']),
+                    raw_second.trim_end_matches([' ', '\0'])
+                )
+            };
             IdCard {
                 kind,
                 name: field(text, at::NAME, "name")?,
@@ -317,12 +319,19 @@ pub fn encode(card: &IdCard) -> Result<Zeroizing<Vec<u8>>, IdCardError> {
             put(t, at::GENDER, &gender, "gender")?;
             put(t, at::Y_RENEWALS, &s(&card.issue_count), "issue_count")?;
             put(t, at::BIRTH, &card.birth_date.to_field(), "birth_date")?;
-            let english: Vec<char> = s(&card.english_name).chars().collect();
-            let split = english.len().min(at::Y_ENGLISH_1.len() / 2);
-            let first: String = english[..split].iter().collect();
-            let second: String = english[split..].iter().collect();
-            put(t, at::Y_ENGLISH_1, &first, "english_name")?;
-            put(t, at::Y_ENGLISH_2, &second, "english_name")?;
+            // Split by UTF-16 units (35 fit the first field), never inside a surrogate pair.
+            let english = s(&card.english_name);
+            let mut units = 0;
+            let split = english
+                .char_indices()
+                .find(|(_, c)| {
+                    units += c.len_utf16();
+                    units > at::Y_ENGLISH_1.len() / 2
+                })
+                .map_or(english.len(), |(i, _)| i);
+            let (first, second) = english.split_at(split);
+            put(t, at::Y_ENGLISH_1, first, "english_name")?;
+            put(t, at::Y_ENGLISH_2, second, "english_name")?;
             put(t, at::NUMBER, &card.id_number, "id_number")?;
             put(t, at::FROM, &card.valid_from.to_field(), "valid_from")?;
             put(t, at::UNTIL, &until, "valid_until")?;

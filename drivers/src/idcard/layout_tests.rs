@@ -247,3 +247,13 @@ fn zeroize_clears_the_personal_fields() {
     assert_eq!(card.address, None);
     assert_eq!(card.birth_date.year, 0);
 }
+
+#[test]
+fn a_2023_english_name_split_at_a_space_keeps_the_space() {
+    let mut card = foreign_2023();
+    // 35 characters, then a space, then the rest.
+    card.english_name = Some("ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHI JOHN".into());
+    let text = encode(&card).unwrap();
+    assert_eq!(&text[220..222], &[b' ', 0]);
+    assert_eq!(decode(&text, &card.photo_wlt).unwrap(), card);
+}

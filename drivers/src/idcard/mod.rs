@@ -26,6 +26,7 @@ pub use mask::{mask_address, mask_id_number, mask_name, mask_pass_number};
 pub use nation::Nation;
 pub mod driver;
 pub mod runner;
+mod session;
 pub mod sim;
 pub mod transport;
 
