@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 pub mod config;
+pub mod idcard;
 
 /// Process exit codes.
 pub mod exit {
@@ -45,6 +46,8 @@ pub enum Command {
     /// Check and show the configuration, hash a maintenance PIN.
     #[command(subcommand)]
     Config(config::ConfigCommand),
+    /// ID-card reader: read a card, or run the reader simulator.
+    Idcard(idcard::IdCardArgs),
 }
 
 /// A failure kioskctl reports to the technician.
@@ -76,6 +79,7 @@ impl CliError {
 pub fn run(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Config(command) => config::run(command, &cli.config),
+        Command::Idcard(args) => Ok(idcard::run(args)),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,123 @@
+//! The reader's own thread: opens the port, finds the baud rate, checks the SAM, polls for
+//! cards and pushes [`ReaderEvent`]s (status changes, card placed / read / removed) through a
+//! channel. Reconnects by itself after an unplug, with backoff; never reads the same card
+//! twice while it stays on the reader unless asked ([`ReaderHandle::read_again`]).
+
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use super::session::Runner;
+use super::transport::Connector;
+use super::IdCard;
+use crate::status::DeviceEvent;
+
+/// How the runner behaves; the defaults follow the reference's timings.
+#[derive(Debug, Clone)]
+pub struct RunnerConfig {
+    /// Rate to try first (`None`: 115200, then down to 9600).
+    pub baud: Option<u32>,
+    /// Pause between card polls (hev polls every 1 s; a kiosk wants faster).
+    pub poll_interval: Duration,
+    /// How often a faulty SAM is checked again.
+    pub sam_recheck_interval: Duration,
+    /// Consecutive failed commands before the reader counts as offline.
+    pub offline_after: u32,
+    /// First and longest wait between reconnect attempts.
+    pub backoff: (Duration, Duration),
+    /// Read fingerprints too (`30 10`).
+    pub with_fingerprint: bool,
+}
+
+impl Default for RunnerConfig {
+    fn default() -> Self {
+        RunnerConfig {
+            baud: None,
+            poll_interval: Duration::from_millis(200),
+            sam_recheck_interval: Duration::from_secs(3),
+            offline_after: 3,
+            backoff: (Duration::from_millis(100), Duration::from_secs(5)),
+            with_fingerprint: false,
+        }
+    }
+}
+
+/// What the reader tells the rest of the kiosk.
+#[derive(Debug, Clone)]
+pub enum ReaderEvent {
+    /// The device status changed (state, SAM, card presence, last error).
+    Status(Box<DeviceEvent>),
+    /// A card was found on the reader; reading starts.
+    CardPlaced,
+    /// A card was read and decoded.
+    CardRead(Box<IdCard>),
+    /// A card was on the reader but could not be read.
+    ReadFailed {
+        /// The stable error code (`readFailed`, `checkDigit`, `checksum`, …).
+        code: &'static str,
+        /// English text for the technician's log (no personal data).
+        message: String,
+        /// What the citizen is told (Chinese).
+        citizen_message: &'static str,
+    },
+    /// The card left the reader.
+    CardRemoved,
+}
+
+pub(super) enum Control {
+    ReadAgain,
+    Stop,
+}
+
+/// The running reader; dropping it stops the thread.
+#[derive(Debug)]
+pub struct ReaderHandle {
+    events: Receiver<ReaderEvent>,
+    control: Sender<Control>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Control {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Control::ReadAgain => "ReadAgain",
+            Control::Stop => "Stop",
+        })
+    }
+}
+
+impl ReaderHandle {
+    /// Starts the reader thread on what `connector` opens.
+    pub fn spawn<C: Connector>(connector: C, config: RunnerConfig) -> ReaderHandle {
+        let (event_tx, events) = mpsc::channel();
+        let (control, control_rx) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("idcard-reader".into())
+            .spawn(move || Runner::new(connector, config, event_tx, control_rx).run())
+            .ok();
+        ReaderHandle {
+            events,
+            control,
+            thread,
+        }
+    }
+
+    /// The events, in order.
+    pub fn events(&self) -> &Receiver<ReaderEvent> {
+        &self.events
+    }
+
+    /// Reads the card on the reader once more even though it was already read.
+    pub fn read_again(&self) {
+        let _ = self.control.send(Control::ReadAgain);
+    }
+}
+
+impl Drop for ReaderHandle {
+    fn drop(&mut self) {
+        let _ = self.control.send(Control::Stop);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
