@@ -155,6 +155,11 @@ impl ScannerRunner {
             .clone()
     }
 
+    /// Whether the thread still runs. It ends by itself only when the sink is closed.
+    pub fn is_running(&self) -> bool {
+        self.thread.as_ref().is_some_and(|t| !t.is_finished())
+    }
+
     /// Stops the thread and waits for it (at most about one read timeout).
     pub fn stop(mut self) {
         self.shutdown();

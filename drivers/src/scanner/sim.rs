@@ -7,10 +7,16 @@
 //! real unplug) and removes the link; `replug()` makes a fresh pty and re-points the link,
 //! so a driver that reopens the link finds the "same" scanner again.
 
+use std::fs::File;
 use std::io::{self, Write};
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
-use serialport::{SerialPort, TTYPort};
+use nix::fcntl::{fcntl, FcntlArg, OFlag};
+use nix::pty::PtyMaster;
+use nix::sys::termios::{cfmakeraw, tcgetattr, tcsetattr, SetArg};
 
 use super::codec::{Framing, Symbology};
 use super::sanitize::TextEncoding;
@@ -61,9 +67,41 @@ impl ScannerProfile {
 pub struct ScannerSim {
     profile: ScannerProfile,
     link: PathBuf,
-    /// The pty's controller side (written to) and device side (kept open so the line
-    /// settings survive while no driver has it open).
-    pty: Option<(TTYPort, TTYPort)>,
+    pty: Option<Pty>,
+    write_timeout: Duration,
+}
+
+/// A pseudo-terminal: the controller side the simulator writes to (non-blocking, so a full
+/// buffer is a timeout, never a hang) and the device side, kept open in raw mode so the line
+/// settings hold while no driver has it open.
+#[derive(Debug)]
+struct Pty {
+    controller: PtyMaster,
+    _device: File,
+    device_path: PathBuf,
+}
+
+impl Pty {
+    fn open() -> io::Result<Pty> {
+        let controller = nix::pty::posix_openpt(OFlag::O_RDWR | OFlag::O_NOCTTY)?;
+        nix::pty::grantpt(&controller)?;
+        nix::pty::unlockpt(&controller)?;
+        fcntl(controller.as_raw_fd(), FcntlArg::F_SETFL(OFlag::O_NONBLOCK))?;
+        let device_path = PathBuf::from(nix::pty::ptsname_r(&controller)?);
+        let device = File::options()
+            .read(true)
+            .write(true)
+            .custom_flags(OFlag::O_NOCTTY.bits())
+            .open(&device_path)?;
+        let mut termios = tcgetattr(device.as_raw_fd())?;
+        cfmakeraw(&mut termios);
+        tcsetattr(device.as_raw_fd(), SetArg::TCSANOW, &termios)?;
+        Ok(Pty {
+            controller,
+            _device: device,
+            device_path,
+        })
+    }
 }
 
 impl ScannerSim {
@@ -73,6 +111,7 @@ impl ScannerSim {
             profile,
             link: link.into(),
             pty: None,
+            write_timeout: Duration::from_secs(2),
         };
         sim.replug()?;
         Ok(sim)
@@ -85,8 +124,7 @@ impl ScannerSim {
 
     /// The pty device the link points to now, if plugged.
     pub fn tty_path(&self) -> Option<PathBuf> {
-        let (_, device) = self.pty.as_ref()?;
-        device.name().map(PathBuf::from)
+        self.pty.as_ref().map(|pty| pty.device_path.clone())
     }
 
     /// Whether the scanner is plugged in.
@@ -106,15 +144,39 @@ impl ScannerSim {
     }
 
     /// Sends bytes as they are: garbage, half codes, escape sequences, floods.
+    ///
+    /// A pty holds a few KiB; when nobody reads the port for `write_timeout` this fails with
+    /// `TimedOut` instead of blocking forever.
     pub fn send_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
-        let Some((controller, _)) = self.pty.as_mut() else {
+        let timeout = self.write_timeout;
+        let Some(pty) = self.pty.as_mut() else {
             return Err(io::Error::new(
                 io::ErrorKind::NotConnected,
                 "the simulated scanner is unplugged",
             ));
         };
-        controller.write_all(bytes)?;
-        controller.flush()
+        let mut rest = bytes;
+        let mut last_progress = Instant::now();
+        while !rest.is_empty() {
+            match pty.controller.write(rest) {
+                Ok(n) => {
+                    rest = &rest[n..];
+                    last_progress = Instant::now();
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if last_progress.elapsed() >= timeout {
+                        return Err(io::Error::new(
+                            io::ErrorKind::TimedOut,
+                            "nobody is reading the scanner port: its buffer stayed full",
+                        ));
+                    }
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
 
     /// Unplugs: closes the pty (an open driver's next read fails) and removes the link.
@@ -126,15 +188,13 @@ impl ScannerSim {
     /// Plugs in again: a fresh pty, the link re-pointed to it atomically.
     pub fn replug(&mut self) -> io::Result<()> {
         self.pty = None;
-        let (controller, device) = TTYPort::pair().map_err(io::Error::from)?;
-        let target = device
-            .name()
-            .ok_or_else(|| io::Error::other("the new pty has no device name"))?;
+        let pty = Pty::open()?;
+        let target = pty.device_path.clone();
         let tmp = self.link.with_extension("new");
         let _ = std::fs::remove_file(&tmp);
         std::os::unix::fs::symlink(&target, &tmp)?;
         std::fs::rename(&tmp, &self.link)?;
-        self.pty = Some((controller, device));
+        self.pty = Some(pty);
         Ok(())
     }
 }
@@ -187,5 +247,14 @@ mod tests {
         sim.replug().unwrap();
         assert_eq!(std::fs::read_link(&link).unwrap(), sim.tty_path().unwrap());
         assert!(sim.is_plugged());
+    }
+
+    #[test]
+    fn writing_to_a_port_nobody_reads_times_out_instead_of_hanging() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut sim = ScannerSim::start(dir.path().join("s"), ScannerProfile::default()).unwrap();
+        sim.write_timeout = Duration::from_millis(100);
+        let err = sim.send_raw(&vec![b'x'; 1 << 20]).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
     }
 }
