@@ -1,0 +1,363 @@
+//! What is plugged in: serial ports (via `serialport`, from sysfs) and USB devices (via
+//! `rusb`), each named from the VID:PID table and marked when this user may not open it,
+//! so a missing udev rule or group shows up as a fix to apply, not as a missing device.
+//!
+//! Nothing is opened: access is checked with `access(2)`, so listing never resets a device
+//! or disturbs the kiosk service that holds it.
+
+use std::path::{Path, PathBuf};
+
+use serialport::SerialPortType;
+
+use crate::usb_ids::{lookup, KnownDevice};
+
+/// Whether this user may open a device node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    /// Read and write allowed.
+    Ok,
+    /// Present but not accessible: the fix says what to change.
+    PermissionDenied {
+        /// The device node's owner and mode, `root:dialout 0660`.
+        node: String,
+        /// What to do about it, for a technician.
+        fix: String,
+    },
+    /// The check itself failed (the node vanished, or no node for this device).
+    Unknown(String),
+}
+
+/// How a serial port is attached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SerialAttachment {
+    /// Behind USB (CDC-ACM or a USB-serial bridge).
+    Usb {
+        /// USB vendor id.
+        vid: u16,
+        /// USB product id.
+        pid: u16,
+        /// The USB serial-number string, if any.
+        serial: Option<String>,
+        /// Manufacturer string.
+        manufacturer: Option<String>,
+        /// Product string.
+        product: Option<String>,
+    },
+    /// A PCI serial card.
+    Pci,
+    /// Bluetooth RFCOMM.
+    Bluetooth,
+    /// A built-in UART (`/dev/ttyS*`, `/dev/ttyAMA*`): may or may not have a connector.
+    Builtin,
+}
+
+/// One serial port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SerialEntry {
+    /// `/dev/ttyUSB0`.
+    pub path: PathBuf,
+    /// How it is attached.
+    pub attachment: SerialAttachment,
+    /// The table's name for it, when behind a known USB id.
+    pub known: Option<&'static KnownDevice>,
+    /// Whether this user may open it.
+    pub access: Access,
+}
+
+/// One USB device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsbEntry {
+    /// Bus number.
+    pub bus: u8,
+    /// Address on the bus.
+    pub address: u8,
+    /// Vendor id.
+    pub vid: u16,
+    /// Product id.
+    pub pid: u16,
+    /// Interface classes (7 printer, 3 HID, 2/10 CDC, 255 vendor), from the descriptors.
+    pub interface_classes: Vec<u8>,
+    /// Manufacturer string, from sysfs.
+    pub manufacturer: Option<String>,
+    /// Product string, from sysfs.
+    pub product: Option<String>,
+    /// The table's name for it.
+    pub known: Option<&'static KnownDevice>,
+    /// Whether this user may open it.
+    pub access: Access,
+}
+
+/// The USB side of a listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UsbListing {
+    /// The devices found (possibly none).
+    Devices(Vec<UsbEntry>),
+    /// This machine has no USB bus at all (a VM or container without USB passthrough).
+    NoBus(String),
+    /// libusb failed; the text says how.
+    Failed(String),
+}
+
+/// Everything `kioskctl devices` shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceListing {
+    /// Serial ports, or why they could not be listed.
+    pub serial: Result<Vec<SerialEntry>, String>,
+    /// USB devices.
+    pub usb: UsbListing,
+}
+
+/// Lists serial ports and USB devices.
+pub fn list_devices() -> DeviceListing {
+    DeviceListing {
+        serial: list_serial(),
+        usb: list_usb(),
+    }
+}
+
+/// Lists serial ports from sysfs. Built-in UARTs are kept: an RS-232 reader may be on one.
+pub fn list_serial() -> Result<Vec<SerialEntry>, String> {
+    if !Path::new("/sys/class/tty").is_dir() {
+        return Err("/sys/class/tty is missing (sysfs not mounted?): cannot list ports".into());
+    }
+    let ports = serialport::available_ports().map_err(|e| e.to_string())?;
+    let mut entries: Vec<SerialEntry> = ports
+        .into_iter()
+        .map(|p| {
+            let path = PathBuf::from(&p.port_name);
+            let attachment = match p.port_type {
+                SerialPortType::UsbPort(u) => SerialAttachment::Usb {
+                    vid: u.vid,
+                    pid: u.pid,
+                    serial: u.serial_number,
+                    manufacturer: u.manufacturer,
+                    product: u.product,
+                },
+                SerialPortType::PciPort => SerialAttachment::Pci,
+                SerialPortType::BluetoothPort => SerialAttachment::Bluetooth,
+                SerialPortType::Unknown => SerialAttachment::Builtin,
+            };
+            let known = match &attachment {
+                SerialAttachment::Usb { vid, pid, .. } => lookup(*vid, *pid),
+                _ => None,
+            };
+            let access = check_access(&path, &serial_fix(&path));
+            SerialEntry {
+                path,
+                attachment,
+                known,
+                access,
+            }
+        })
+        .collect();
+    entries.sort_by_key(|e| natural_key(&e.path));
+    Ok(entries)
+}
+
+/// Sorts `/dev/ttyS10` after `/dev/ttyS9`.
+fn natural_key(path: &Path) -> (String, u64) {
+    let text = path.to_string_lossy();
+    let digits = text.len() - text.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let (stem, num) = text.split_at(text.len() - digits);
+    (stem.to_owned(), num.parse().unwrap_or(0))
+}
+
+fn serial_fix(path: &Path) -> String {
+    format!(
+        "add the kiosk user to the group that owns {} (usually dialout: \
+         `usermod -aG dialout kiosk`, then log in again), or install the udev rules from \
+         image-build/udev",
+        path.display()
+    )
+}
+
+fn usb_fix(vid: u16, pid: u16) -> String {
+    format!(
+        "install a udev rule such as SUBSYSTEM==\"usb\", ATTR{{idVendor}}==\"{vid:04x}\", \
+         ATTR{{idProduct}}==\"{pid:04x}\", GROUP=\"plugdev\", MODE=\"0660\" (image-build/udev \
+         has them), add the kiosk user to plugdev, then replug the device"
+    )
+}
+
+/// Checks read/write access to a device node without opening it.
+pub fn check_access(node: &Path, fix: &str) -> Access {
+    use nix::unistd::{access, AccessFlags};
+    access_from(
+        access(node, AccessFlags::R_OK | AccessFlags::W_OK),
+        node,
+        fix,
+    )
+}
+
+fn access_from(result: nix::Result<()>, node: &Path, fix: &str) -> Access {
+    match result {
+        Ok(()) => Access::Ok,
+        Err(nix::errno::Errno::EACCES | nix::errno::Errno::EPERM) => Access::PermissionDenied {
+            node: describe_node(node),
+            fix: fix.to_owned(),
+        },
+        Err(e) => Access::Unknown(format!("{}: {}", node.display(), e.desc())),
+    }
+}
+
+/// `root:dialout 0660`, for the technician to see why access is denied.
+fn describe_node(node: &Path) -> String {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::metadata(node) else {
+        return "unknown owner".into();
+    };
+    let user = nix::unistd::User::from_uid(meta.uid().into())
+        .ok()
+        .flatten()
+        .map_or_else(|| meta.uid().to_string(), |u| u.name);
+    let group = nix::unistd::Group::from_gid(meta.gid().into())
+        .ok()
+        .flatten()
+        .map_or_else(|| meta.gid().to_string(), |g| g.name);
+    format!("{user}:{group} {:04o}", meta.mode() & 0o7777)
+}
+
+/// Lists USB devices with libusb; says plainly when the machine has no USB bus.
+pub fn list_usb() -> UsbListing {
+    if !Path::new("/sys/bus/usb").exists() && !Path::new("/dev/bus/usb").exists() {
+        return UsbListing::NoBus(
+            "this machine has no USB bus (/sys/bus/usb and /dev/bus/usb are missing): \
+             a virtual machine or container without USB passthrough"
+                .into(),
+        );
+    }
+    use rusb::UsbContext;
+    let context = match rusb::Context::new() {
+        Ok(c) => c,
+        Err(e) => return UsbListing::Failed(format!("libusb could not start: {e}")),
+    };
+    let devices = match context.devices() {
+        Ok(d) => d,
+        Err(e) => return UsbListing::Failed(format!("libusb could not list devices: {e}")),
+    };
+    let mut entries = Vec::new();
+    for device in devices.iter() {
+        let Ok(desc) = device.device_descriptor() else {
+            continue;
+        };
+        let (bus, address) = (device.bus_number(), device.address());
+        let (vid, pid) = (desc.vendor_id(), desc.product_id());
+        if desc.class_code() == 0x09 {
+            continue; // hubs: never a kiosk device
+        }
+        let mut interface_classes: Vec<u8> = device
+            .active_config_descriptor()
+            .map(|c| {
+                c.interfaces()
+                    .flat_map(|i| i.descriptors().map(|d| d.class_code()).collect::<Vec<_>>())
+                    .collect()
+            })
+            .unwrap_or_default();
+        interface_classes.sort_unstable();
+        interface_classes.dedup();
+        let (manufacturer, product) = sysfs_strings(bus, address);
+        let node = PathBuf::from(format!("/dev/bus/usb/{bus:03}/{address:03}"));
+        entries.push(UsbEntry {
+            bus,
+            address,
+            vid,
+            pid,
+            interface_classes,
+            manufacturer,
+            product,
+            known: lookup(vid, pid),
+            access: check_access(&node, &usb_fix(vid, pid)),
+        });
+    }
+    UsbListing::Devices(entries)
+}
+
+/// Manufacturer and product strings from sysfs (readable without opening the device).
+fn sysfs_strings(bus: u8, address: u8) -> (Option<String>, Option<String>) {
+    let read = |dir: &Path, file: &str| {
+        std::fs::read_to_string(dir.join(file))
+            .ok()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    };
+    let Ok(dirs) = std::fs::read_dir("/sys/bus/usb/devices") else {
+        return (None, None);
+    };
+    for dir in dirs.flatten().map(|d| d.path()) {
+        let num = |f| read(&dir, f).and_then(|s| s.parse::<u8>().ok());
+        if num("busnum") == Some(bus) && num("devnum") == Some(address) {
+            return (read(&dir, "manufacturer"), read(&dir, "product"));
+        }
+    }
+    (None, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_accessible_node_is_ok() {
+        assert_eq!(check_access(Path::new("/dev/null"), "fix"), Access::Ok);
+    }
+
+    #[test]
+    fn a_missing_node_is_unknown_and_named() {
+        match check_access(Path::new("/dev/ttyNOPE7"), "fix") {
+            Access::Unknown(text) => assert!(text.contains("/dev/ttyNOPE7"), "{text}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn fixes_name_the_group_and_the_udev_rule() {
+        assert!(serial_fix(Path::new("/dev/ttyUSB0")).contains("dialout"));
+        let usb = usb_fix(0x0c2e, 0x0b81);
+        assert!(
+            usb.contains("ATTR{idVendor}==\"0c2e\"") && usb.contains("plugdev"),
+            "{usb}"
+        );
+    }
+
+    #[test]
+    fn ports_sort_by_number_not_by_text() {
+        let mut paths = ["/dev/ttyS10", "/dev/ttyS9", "/dev/ttyACM0", "/dev/ttyS1"]
+            .map(PathBuf::from)
+            .to_vec();
+        paths.sort_by_key(|p| natural_key(p));
+        let got: Vec<_> = paths
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            got,
+            ["/dev/ttyACM0", "/dev/ttyS1", "/dev/ttyS9", "/dev/ttyS10"]
+        );
+    }
+
+    #[test]
+    fn a_denied_node_shows_its_owner_and_the_fix() {
+        let got = access_from(
+            Err(nix::errno::Errno::EACCES),
+            Path::new("/dev/null"),
+            "do X",
+        );
+        let Access::PermissionDenied { node, fix } = got else {
+            panic!("{got:?}");
+        };
+        assert_eq!((node.as_str(), fix.as_str()), ("root:root 0666", "do X"));
+    }
+
+    #[test]
+    fn a_machine_without_usb_is_reported_as_such() {
+        let listing = list_devices();
+        let no_bus = !Path::new("/sys/bus/usb").exists() && !Path::new("/dev/bus/usb").exists();
+        assert_eq!(
+            no_bus,
+            matches!(listing.usb, UsbListing::NoBus(_)),
+            "{:?}",
+            listing.usb
+        );
+        assert!(listing.serial.is_ok(), "{:?}", listing.serial);
+    }
+}
