@@ -7,12 +7,14 @@
 
 use std::path::{Path, PathBuf};
 
+use serde::Serialize;
 use serialport::SerialPortType;
 
 use crate::usb_ids::{lookup, KnownDevice};
 
 /// Whether this user may open a device node.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "access")]
 pub enum Access {
     /// Read and write allowed.
     Ok,
@@ -24,11 +26,15 @@ pub enum Access {
         fix: String,
     },
     /// The check itself failed (the node vanished, or no node for this device).
-    Unknown(String),
+    Unknown {
+        /// What went wrong.
+        reason: String,
+    },
 }
 
 /// How a serial port is attached.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
 pub enum SerialAttachment {
     /// Behind USB (CDC-ACM or a USB-serial bridge).
     Usb {
@@ -52,7 +58,8 @@ pub enum SerialAttachment {
 }
 
 /// One serial port.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SerialEntry {
     /// `/dev/ttyUSB0`.
     pub path: PathBuf,
@@ -65,7 +72,8 @@ pub struct SerialEntry {
 }
 
 /// One USB device.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct UsbEntry {
     /// Bus number.
     pub bus: u8,
@@ -88,7 +96,8 @@ pub struct UsbEntry {
 }
 
 /// The USB side of a listing.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub enum UsbListing {
     /// The devices found (possibly none).
     Devices(Vec<UsbEntry>),
@@ -99,18 +108,26 @@ pub enum UsbListing {
 }
 
 /// Everything `kioskctl devices` shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeviceListing {
-    /// Serial ports, or why they could not be listed.
-    pub serial: Result<Vec<SerialEntry>, String>,
+    /// Serial ports found.
+    pub serial: Vec<SerialEntry>,
+    /// Why serial ports could not be listed, if they could not.
+    pub serial_error: Option<String>,
     /// USB devices.
     pub usb: UsbListing,
 }
 
 /// Lists serial ports and USB devices.
 pub fn list_devices() -> DeviceListing {
+    let (serial, serial_error) = match list_serial() {
+        Ok(ports) => (ports, None),
+        Err(why) => (Vec::new(), Some(why)),
+    };
     DeviceListing {
-        serial: list_serial(),
+        serial,
+        serial_error,
         usb: list_usb(),
     }
 }
@@ -196,7 +213,9 @@ fn access_from(result: nix::Result<()>, node: &Path, fix: &str) -> Access {
             node: describe_node(node),
             fix: fix.to_owned(),
         },
-        Err(e) => Access::Unknown(format!("{}: {}", node.display(), e.desc())),
+        Err(e) => Access::Unknown {
+            reason: format!("{}: {}", node.display(), e.desc()),
+        },
     }
 }
 
@@ -221,8 +240,8 @@ fn describe_node(node: &Path) -> String {
 pub fn list_usb() -> UsbListing {
     if !Path::new("/sys/bus/usb").exists() && !Path::new("/dev/bus/usb").exists() {
         return UsbListing::NoBus(
-            "this machine has no USB bus (/sys/bus/usb and /dev/bus/usb are missing): \
-             a virtual machine or container without USB passthrough"
+            "/sys/bus/usb and /dev/bus/usb are missing (usual in a virtual machine or a \
+             container without USB passthrough)"
                 .into(),
         );
     }
@@ -304,7 +323,7 @@ mod tests {
     #[test]
     fn a_missing_node_is_unknown_and_named() {
         match check_access(Path::new("/dev/ttyNOPE7"), "fix") {
-            Access::Unknown(text) => assert!(text.contains("/dev/ttyNOPE7"), "{text}"),
+            Access::Unknown { reason: text } => assert!(text.contains("/dev/ttyNOPE7"), "{text}"),
             other => panic!("{other:?}"),
         }
     }
@@ -358,6 +377,6 @@ mod tests {
             "{:?}",
             listing.usb
         );
-        assert!(listing.serial.is_ok(), "{:?}", listing.serial);
+        assert_eq!(listing.serial_error, None);
     }
 }

@@ -9,10 +9,13 @@
 
 use std::fmt;
 
+use serde::Serialize;
+
 use crate::status::DeviceClass;
 
 /// What kind of kiosk device an id belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub enum KnownKind {
     /// 二代证阅读器.
     IdCardReader,
@@ -53,7 +56,8 @@ impl fmt::Display for KnownKind {
 }
 
 /// How sure the table is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub enum Confidence {
     /// Seen in a cited source (driver code, quirk table, open client).
     Confirmed,
@@ -62,7 +66,7 @@ pub enum Confidence {
 }
 
 /// One row of the table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct KnownDevice {
     /// USB vendor id.
     pub vid: u16,

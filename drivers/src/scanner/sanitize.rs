@@ -144,8 +144,9 @@ impl fmt::Display for Rejection {
             ),
             Rejection::Flood { dropped } => write!(
                 f,
-                "code dropped: scanner flood ({dropped} dropped so far); a code may be stuck in \
-                 front of the scanner or the scanner is in continuous mode"
+                "code dropped: more codes per second than the flood limit ({dropped} dropped \
+                 in this run; further drops are counted, not reported); a code may be held in \
+                 front of a scanner in continuous mode"
             ),
         }
     }

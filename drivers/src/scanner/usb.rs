@@ -160,6 +160,12 @@ pub fn open_usb(
     };
     let usb = |what: &str, e: rusb::Error| fail(format!("{what}: {e}"), usb_error_kind(e));
     let timeout = Duration::from_secs(1);
+    if !std::path::Path::new("/sys/bus/usb").exists() {
+        return Err(fail(
+            "this machine has no USB bus (/sys/bus/usb is missing)".into(),
+            ScannerErrorKind::NoDevice,
+        ));
+    }
     let context = rusb::Context::new().map_err(|e| usb("no USB access (libusb init)", e))?;
     let devices = context
         .devices()
