@@ -114,7 +114,7 @@ pub struct ListenArgs {
     /// Exit after this many scans.
     #[arg(long)]
     pub count: Option<u64>,
-    /// Exit with status 1 if no scan came within this many seconds.
+    /// Exit with status 1 after this many seconds without a scan.
     #[arg(long)]
     pub timeout: Option<u64>,
     /// The longest code accepted, in bytes.
@@ -194,9 +194,8 @@ fn listen(args: ListenArgs) -> i32 {
             return 1;
         }
     };
-    let deadline = args
-        .timeout
-        .map(|s| Instant::now() + Duration::from_secs(s));
+    let patience = args.timeout.map(Duration::from_secs);
+    let mut deadline = patience.map(|p| Instant::now() + p);
     let mut scans = 0u64;
     let stdout = io::stdout();
     loop {
@@ -206,6 +205,7 @@ fn listen(args: ListenArgs) -> i32 {
         match rx.recv_timeout(wait) {
             Ok(ScannerEvent::Scan(scan)) => {
                 scans += 1;
+                deadline = patience.map(|p| Instant::now() + p);
                 let mut out = stdout.lock();
                 let written = writeln!(out, "{}", format_scan(&scan, args.json));
                 if written.and_then(|()| out.flush()).is_err() {
