@@ -87,6 +87,57 @@ fn unplug_goes_offline_and_replug_comes_back_online_without_a_restart() {
 }
 
 #[test]
+fn rejected_codes_are_reported_and_counted_in_the_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut sim = ScannerSim::start(dir.path().join("scanner"), ScannerProfile::default()).unwrap();
+    let (tx, rx) = mpsc::channel();
+    let runner =
+        ScannerRunner::spawn_serial(SerialScannerConfig::new(sim.link()), quick_backoff(), tx)
+            .unwrap();
+    wait_status(&rx, |s| s == DeviceState::Online);
+    scan_until_seen(&mut sim, &rx, "WARM-UP");
+    sim.send_raw(b"]Q1\x1b[2Jevil\r").unwrap();
+    let rejection = loop {
+        match rx.recv_timeout(PATIENCE).expect("an event") {
+            ScannerEvent::Rejected(r) => break r,
+            _ => continue,
+        }
+    };
+    assert_eq!(rejection.code(), "controlCharacter");
+    scan_until_seen(&mut sim, &rx, "AFTER");
+    let status = runner.status();
+    assert_eq!(
+        status.detail,
+        kiosk_drivers::status::ClassStatus::Scanner { rejected_codes: 1 }
+    );
+    assert_eq!(status.last_error.unwrap().code, "controlCharacter");
+}
+
+#[test]
+fn a_serial_scanner_is_started_from_its_config_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut sim = ScannerSim::start(dir.path().join("scanner"), ScannerProfile::default()).unwrap();
+    let config = kiosk_config::schema::Scanner {
+        device: kiosk_config::DeviceSelector::Serial(sim.link().to_path_buf()),
+        ..kiosk_config::schema::Scanner::default()
+    };
+    let (tx, rx) = mpsc::channel();
+    let runner = ScannerRunner::spawn_configured(&config, quick_backoff(), tx)
+        .unwrap()
+        .expect("a serial selector starts a runner");
+    assert!(runner.status().identity.connection.ends_with("@9600"));
+    wait_status(&rx, |s| s == DeviceState::Online);
+    scan_until_seen(&mut sim, &rx, "FROM-CONFIG");
+    let sim_config = kiosk_config::schema::Scanner::default();
+    let (tx, _rx) = mpsc::channel();
+    assert!(
+        ScannerRunner::spawn_configured(&sim_config, quick_backoff(), tx)
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[test]
 fn a_scanner_missing_at_start_is_found_once_plugged_in() {
     let dir = tempfile::tempdir().unwrap();
     let link = dir.path().join("late-scanner");

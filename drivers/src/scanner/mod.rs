@@ -2,7 +2,8 @@
 //! and keyboard-wedge scanners, all ending in the same [`ScanEvent`].
 //!
 //! Split by role:
-//! - [`codec`]: serial framing (terminator, prefix, suffix) and AIM symbology identifiers.
+//! - [`codec`]: serial framing (terminator, prefix, suffix).
+//! - [`aim`]: AIM symbology identifiers (`]Q1`) → [`Symbology`].
 //! - [`sanitize`]: scanned text is untrusted; length, control characters, UTF-8 / GB18030.
 //! - [`flood`]: a token bucket so a scanner (or a person) cannot flood the kiosk with codes.
 //! - [`filter`]: the three above in order, turning one frame into a scan or a rejection.
@@ -15,6 +16,7 @@
 //!   and reconnecting with backoff after an unplug; what the device manager runs.
 //! - [`sim`]: the device side: a serial scanner simulator on a pseudo-terminal.
 
+pub mod aim;
 pub mod codec;
 pub mod driver;
 mod error;

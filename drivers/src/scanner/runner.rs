@@ -115,6 +115,34 @@ impl ScannerRunner {
         )
     }
 
+    /// Runs the scanner a `[scanner]` section of kiosk.toml names: a serial port or a USB id.
+    /// Returns `None` for `sim` and `none`: simulators belong to whoever owns them (the
+    /// device manager), and an absent scanner has nothing to run.
+    pub fn spawn_configured(
+        config: &kiosk_config::schema::Scanner,
+        backoff: Backoff,
+        sink: impl ScannerSink,
+    ) -> std::io::Result<Option<Self>> {
+        use kiosk_config::DeviceSelector;
+        match &config.device {
+            DeviceSelector::Serial(path) => {
+                let serial = SerialScannerConfig::from_config(path, config);
+                Self::spawn_serial(serial, backoff, sink).map(Some)
+            }
+            DeviceSelector::Usb { vid, pid, serial } => {
+                let (vid, pid, serial) = (*vid, *pid, serial.clone());
+                let policy = super::TextPolicy {
+                    max_len: config.max_code_len,
+                    ..super::TextPolicy::default()
+                };
+                let open =
+                    move || super::usb::open_usb(vid, pid, serial.as_deref(), policy.clone());
+                Self::spawn(format!("usb {vid:04x}:{pid:04x}"), open, backoff, sink).map(Some)
+            }
+            DeviceSelector::Sim | DeviceSelector::None => Ok(None),
+        }
+    }
+
     /// Runs any scanner: `open` is called at start and after every failure.
     pub fn spawn<S, O>(
         connection: String,
