@@ -218,6 +218,14 @@ fn a_scanner_without_a_terminator_is_read_with_an_idle_timeout() {
 }
 
 #[test]
+fn a_port_already_held_by_a_driver_is_reported_busy() {
+    let (_dir, sim) = sim_with(Framing::default(), TextEncoding::Utf8);
+    let _first = open(sim.link(), Framing::default());
+    let err = SerialScanner::open(&SerialScannerConfig::new(sim.link())).unwrap_err();
+    assert_eq!(err.kind(), kiosk_drivers::scanner::ScannerErrorKind::Busy);
+}
+
+#[test]
 fn opening_a_missing_port_says_no_device_and_names_it() {
     let err = SerialScanner::open(&SerialScannerConfig::new("/dev/ttyNOSUCH9")).unwrap_err();
     assert_eq!(

@@ -98,6 +98,9 @@ impl ScannerError {
     /// Builds the open error from a `serialport` error.
     pub(crate) fn open(path: PathBuf, err: &serialport::Error) -> Self {
         let kind = match err.kind() {
+            // serialport reports a port held by another process (TIOCEXCL, flock) as NoDevice
+            // too; a node that exists is busy, not absent.
+            serialport::ErrorKind::NoDevice if path.exists() => ScannerErrorKind::Busy,
             serialport::ErrorKind::NoDevice => ScannerErrorKind::NoDevice,
             serialport::ErrorKind::InvalidInput => ScannerErrorKind::Config,
             serialport::ErrorKind::Io(io) => io_kind(io),
@@ -141,6 +144,19 @@ mod tests {
         assert!(
             text.contains("/dev/ttyACM0") && text.contains("dialout"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn a_port_that_exists_but_cannot_be_locked_is_busy() {
+        let err = ScannerError::open(
+            "/dev/null".into(),
+            &serialport::Error::new(serialport::ErrorKind::NoDevice, "Unable to acquire lock"),
+        );
+        assert_eq!(err.kind(), ScannerErrorKind::Busy);
+        assert!(
+            err.to_string().contains("another program holds it"),
+            "{err}"
         );
     }
 
