@@ -179,25 +179,43 @@ fn natural_key(path: &Path) -> (String, u64) {
     (stem.to_owned(), num.parse().unwrap_or(0))
 }
 
-fn serial_fix(path: &Path) -> String {
-    format!(
-        "add the kiosk user to the group that owns {} (usually dialout: \
-         `usermod -aG dialout kiosk`, then log in again), or install the udev rules from \
-         image-build/udev",
-        path.display()
-    )
+/// The udev rule that would give a device to a group, and that group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UdevFix {
+    /// The rule, as it would stand in a rules file.
+    pub rule: String,
+    /// The group it grants access to.
+    pub group: &'static str,
 }
 
-fn usb_fix(vid: u16, pid: u16) -> String {
-    format!(
-        "install a udev rule such as SUBSYSTEM==\"usb\", ATTR{{idVendor}}==\"{vid:04x}\", \
-         ATTR{{idProduct}}==\"{pid:04x}\", GROUP=\"plugdev\", MODE=\"0660\" (image-build/udev \
-         has them), add the kiosk user to plugdev, then replug the device"
-    )
+fn serial_fix(path: &Path) -> UdevFix {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    UdevFix {
+        rule: format!("KERNEL==\"{name}\", GROUP=\"dialout\", MODE=\"0660\""),
+        group: "dialout",
+    }
+}
+
+fn usb_fix(vid: u16, pid: u16) -> UdevFix {
+    UdevFix {
+        rule: format!(
+            "SUBSYSTEM==\"usb\", ATTR{{idVendor}}==\"{vid:04x}\", \
+             ATTR{{idProduct}}==\"{pid:04x}\", GROUP=\"plugdev\", MODE=\"0660\""
+        ),
+        group: "plugdev",
+    }
+}
+
+/// Who owns a device node and with which mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct NodeOwner {
+    user: String,
+    group: String,
+    mode: u32,
 }
 
 /// Checks read/write access to a device node without opening it.
-pub fn check_access(node: &Path, fix: &str) -> Access {
+pub fn check_access(node: &Path, fix: &UdevFix) -> Access {
     use nix::unistd::{access, AccessFlags};
     access_from(
         access(node, AccessFlags::R_OK | AccessFlags::W_OK),
@@ -206,25 +224,52 @@ pub fn check_access(node: &Path, fix: &str) -> Access {
     )
 }
 
-fn access_from(result: nix::Result<()>, node: &Path, fix: &str) -> Access {
+fn access_from(result: nix::Result<()>, node: &Path, fix: &UdevFix) -> Access {
     match result {
         Ok(()) => Access::Ok,
-        Err(nix::errno::Errno::EACCES | nix::errno::Errno::EPERM) => Access::PermissionDenied {
-            node: describe_node(node),
-            fix: fix.to_owned(),
-        },
+        Err(nix::errno::Errno::EACCES | nix::errno::Errno::EPERM) => {
+            let owner = node_owner(node);
+            let me = nix::unistd::User::from_uid(nix::unistd::getuid())
+                .ok()
+                .flatten()
+                .map_or_else(|| "the kiosk user".to_owned(), |u| u.name);
+            Access::PermissionDenied {
+                node: owner.as_ref().map_or_else(
+                    || "owner unknown".to_owned(),
+                    |o| format!("{}:{} {:04o}", o.user, o.group, o.mode),
+                ),
+                fix: fix_text(owner.as_ref(), &me, fix),
+            }
+        }
         Err(e) => Access::Unknown {
             reason: format!("{}: {}", node.display(), e.desc()),
         },
     }
 }
 
-/// `root:dialout 0660`, for the technician to see why access is denied.
-fn describe_node(node: &Path) -> String {
+/// What to do: join the node's group when that group may read and write it; otherwise a
+/// udev rule must hand the node to a group first.
+fn fix_text(owner: Option<&NodeOwner>, me: &str, fix: &UdevFix) -> String {
+    match owner {
+        Some(o) if o.mode & 0o060 == 0o060 && o.group != "root" => format!(
+            "add {me} to group {group}: `usermod -aG {group} {me}`, then log in again (or \
+             restart the kiosk service)",
+            group = o.group
+        ),
+        _ => format!(
+            "only {owner} may open it: install a udev rule such as {rule} (image-build/udev \
+             has the kiosk's rules), add {me} to {group} (`usermod -aG {group} {me}`), then \
+             replug the device or run `udevadm trigger`",
+            owner = owner.map_or("root", |o| o.user.as_str()),
+            rule = fix.rule,
+            group = fix.group
+        ),
+    }
+}
+
+fn node_owner(node: &Path) -> Option<NodeOwner> {
     use std::os::unix::fs::MetadataExt;
-    let Ok(meta) = std::fs::metadata(node) else {
-        return "unknown owner".into();
-    };
+    let meta = std::fs::metadata(node).ok()?;
     let user = nix::unistd::User::from_uid(meta.uid().into())
         .ok()
         .flatten()
@@ -233,7 +278,11 @@ fn describe_node(node: &Path) -> String {
         .ok()
         .flatten()
         .map_or_else(|| meta.gid().to_string(), |g| g.name);
-    format!("{user}:{group} {:04o}", meta.mode() & 0o7777)
+    Some(NodeOwner {
+        user,
+        group,
+        mode: meta.mode() & 0o7777,
+    })
 }
 
 /// Lists USB devices with libusb; says plainly when the machine has no USB bus.
@@ -317,25 +366,64 @@ mod tests {
 
     #[test]
     fn an_accessible_node_is_ok() {
-        assert_eq!(check_access(Path::new("/dev/null"), "fix"), Access::Ok);
+        let fix = serial_fix(Path::new("/dev/null"));
+        assert_eq!(check_access(Path::new("/dev/null"), &fix), Access::Ok);
     }
 
     #[test]
     fn a_missing_node_is_unknown_and_named() {
-        match check_access(Path::new("/dev/ttyNOPE7"), "fix") {
-            Access::Unknown { reason: text } => assert!(text.contains("/dev/ttyNOPE7"), "{text}"),
+        let fix = serial_fix(Path::new("/dev/ttyNOPE7"));
+        match check_access(Path::new("/dev/ttyNOPE7"), &fix) {
+            Access::Unknown { reason } => assert!(reason.contains("/dev/ttyNOPE7"), "{reason}"),
             other => panic!("{other:?}"),
         }
     }
 
     #[test]
-    fn fixes_name_the_group_and_the_udev_rule() {
-        assert!(serial_fix(Path::new("/dev/ttyUSB0")).contains("dialout"));
-        let usb = usb_fix(0x0c2e, 0x0b81);
-        assert!(
-            usb.contains("ATTR{idVendor}==\"0c2e\"") && usb.contains("plugdev"),
-            "{usb}"
+    fn a_group_writable_node_asks_to_join_the_group() {
+        let owner = NodeOwner {
+            user: "root".into(),
+            group: "dialout".into(),
+            mode: 0o660,
+        };
+        let text = fix_text(
+            Some(&owner),
+            "kiosk",
+            &serial_fix(Path::new("/dev/ttyUSB0")),
         );
+        assert!(text.contains("`usermod -aG dialout kiosk`"), "{text}");
+        assert!(!text.contains("udev"), "{text}");
+    }
+
+    #[test]
+    fn a_root_only_node_asks_for_a_udev_rule_first() {
+        let owner = NodeOwner {
+            user: "root".into(),
+            group: "root".into(),
+            mode: 0o664,
+        };
+        let text = fix_text(Some(&owner), "kiosk", &usb_fix(0x0c2e, 0x0b81));
+        assert!(text.starts_with("only root may open it"), "{text}");
+        assert!(
+            text.contains("ATTR{idVendor}==\"0c2e\", ATTR{idProduct}==\"0b81\""),
+            "{text}"
+        );
+        assert!(text.contains("`usermod -aG plugdev kiosk`"), "{text}");
+        let serial = fix_text(None, "kiosk", &serial_fix(Path::new("/dev/ttyS3")));
+        assert!(
+            serial.contains("KERNEL==\"ttyS3\", GROUP=\"dialout\""),
+            "{serial}"
+        );
+    }
+
+    #[test]
+    fn a_denied_node_shows_its_owner() {
+        let fix = serial_fix(Path::new("/dev/null"));
+        let got = access_from(Err(nix::errno::Errno::EACCES), Path::new("/dev/null"), &fix);
+        let Access::PermissionDenied { node, .. } = got else {
+            panic!("{got:?}");
+        };
+        assert_eq!(node, "root:root 0666");
     }
 
     #[test]
@@ -352,19 +440,6 @@ mod tests {
             got,
             ["/dev/ttyACM0", "/dev/ttyS1", "/dev/ttyS9", "/dev/ttyS10"]
         );
-    }
-
-    #[test]
-    fn a_denied_node_shows_its_owner_and_the_fix() {
-        let got = access_from(
-            Err(nix::errno::Errno::EACCES),
-            Path::new("/dev/null"),
-            "do X",
-        );
-        let Access::PermissionDenied { node, fix } = got else {
-            panic!("{got:?}");
-        };
-        assert_eq!((node.as_str(), fix.as_str()), ("root:root 0666", "do X"));
     }
 
     #[test]

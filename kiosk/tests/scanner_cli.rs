@@ -1,7 +1,7 @@
 //! `kioskctl scanner simulate --pty` and `kioskctl scanner listen` as a technician runs them:
 //! two real processes talking over the simulator's pseudo-terminal.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -56,6 +56,7 @@ fn a_simulated_scanner_is_heard_by_listen_across_an_unplug() {
             .expect("kioskctl runs"),
     );
     let mut listen_err = BufReader::new(listen.0.stderr.take().unwrap());
+    let mut listen_out = BufReader::new(listen.0.stdout.take().unwrap());
     wait_for_line(&mut listen_err, "scanner online");
 
     let mut to_sim = sim.0.stdin.take().unwrap();
@@ -68,6 +69,12 @@ fn a_simulated_scanner_is_heard_by_listen_across_an_unplug() {
         &mut listen_err,
         "rejected: code rejected: control character U+001B",
     );
+    // Both codes must be read before the unplug: a real unplug loses what was in flight too.
+    assert_eq!(
+        next_line(&mut listen_out),
+        "qr          https://zwfw.example.gov.cn/yy?no=A0042\n"
+    );
+    assert_eq!(next_line(&mut listen_out), "ean13       6901234567892\n");
 
     writeln!(to_sim, ":unplug").unwrap();
     to_sim.flush().unwrap();
@@ -78,30 +85,30 @@ fn a_simulated_scanner_is_heard_by_listen_across_an_unplug() {
     writeln!(to_sim, "预约号 A0043").unwrap();
     to_sim.flush().unwrap();
 
+    assert_eq!(next_line(&mut listen_out), "ean13       预约号 A0043\n");
     let start = Instant::now();
     while listen.0.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(30) {
         std::thread::sleep(Duration::from_millis(20));
     }
-    let status = listen
-        .0
-        .try_wait()
-        .unwrap()
-        .expect("listen exits after --count 3");
-    assert!(status.success());
-    let mut out = String::new();
-    listen
-        .0
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut out)
-        .unwrap();
-    assert_eq!(
-        out,
-        "qr          https://zwfw.example.gov.cn/yy?no=A0042\n\
-         ean13       6901234567892\n\
-         ean13       预约号 A0043\n"
+    let status = listen.0.try_wait().unwrap();
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "listen exits 0 after --count 3"
     );
+    assert_eq!(
+        next_line(&mut listen_out),
+        "",
+        "nothing after the third scan"
+    );
+}
+
+/// The next line of a child's output ("" at its end).
+fn next_line(reader: &mut impl BufRead) -> String {
+    let mut line = String::new();
+    reader
+        .read_line(&mut line)
+        .expect("child stdout is readable");
+    line
 }
 
 /// Reads stderr lines until one contains `needle` (a hang guard, not a timing check).

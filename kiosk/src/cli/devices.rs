@@ -113,24 +113,40 @@ pub fn render(listing: &DeviceListing, all: bool) -> String {
     out
 }
 
-/// Wraps text at 80 columns, each line starting with `indent`.
+/// Wraps text at 80 columns, each line starting with `indent`; a `command` in backticks is
+/// never split, so it can be copied whole.
 fn wrap(text: &str, indent: &str) -> String {
+    let mut in_code = false;
+    let glued: String = text
+        .chars()
+        .map(|c| {
+            if c == '`' {
+                in_code = !in_code;
+            }
+            if c == ' ' && in_code {
+                '\u{a0}'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let width = |s: &str| s.chars().count();
     let mut out = String::new();
     let mut line = String::from(indent);
-    for word in text.split_whitespace() {
-        if line.len() > indent.len() && line.len() + 1 + word.len() > 80 {
+    for word in glued.split(' ').filter(|w| !w.is_empty()) {
+        if width(&line) > width(indent) && width(&line) + 1 + width(word) > 80 {
             out.push_str(line.trim_end());
             out.push('\n');
             line = String::from(indent);
         }
-        if line.len() > indent.len() {
+        if width(&line) > width(indent) {
             line.push(' ');
         }
         line.push_str(word);
     }
     out.push_str(&line);
     out.push('\n');
-    out
+    out.replace('\u{a0}', " ")
 }
 
 fn is_denied(access: &Access) -> bool {
@@ -264,6 +280,17 @@ fn class_name(class: u8) -> &'static str {
 mod tests {
     use std::path::PathBuf;
 
+    #[test]
+    fn wrapping_keeps_commands_in_backticks_whole() {
+        let text = format!("{} `usermod -aG dialout kiosk` then", "word ".repeat(14));
+        let wrapped = super::wrap(&text, "  ");
+        assert!(wrapped.contains("`usermod -aG dialout kiosk`"), "{wrapped}");
+        assert!(
+            wrapped.lines().all(|l| l.chars().count() <= 80),
+            "{wrapped}"
+        );
+    }
+
     use kiosk_drivers::usb_ids::lookup;
 
     use super::*;
@@ -350,6 +377,7 @@ mod tests {
         );
         assert!(text.contains("PERMISSION DENIED (root:dialout 0660). Fix: add the kiosk user"));
         assert!(text.contains("Fix: install a udev rule"), "{text}");
+        assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
         assert!(text
             .contains("receipt printer: Epson TM-T88 family / TM-T70; use device = \"04b8:0202\""));
         assert!(text.contains("(1 other USB devices hidden"), "{text}");
