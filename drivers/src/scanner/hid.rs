@@ -1,6 +1,7 @@
 //! USB HID scanners, pure bytes: HID POS "scanned data" reports (usage page 0x8C) and
-//! keyboard-wedge boot reports, each turned into the same frames the serial path produces;
-//! and the generator of both report kinds that simulators and tests use.
+//! keyboard-wedge boot reports (US layout, plus the "GBK Alt code" mode Chinese scanners use
+//! to type Chinese text), each turned into the same frames the serial path produces; and
+//! the generator of these reports that simulators and tests use.
 //!
 //! HID POS report layout, as Honeywell and Zebra scanners send it in HID POS mode (one
 //! 64-byte interrupt IN report; taken from public client code, not from the usage-table
@@ -142,6 +143,7 @@ pub enum KeyboardLayout {
 }
 
 const SHIFT: u8 = 0x02 | 0x20;
+const ALT: u8 = 0x04 | 0x40;
 const CTRL: u8 = 0x01 | 0x10;
 const KEY_ENTER: u8 = 0x28;
 const KEY_TAB: u8 = 0x2B;
@@ -243,6 +245,8 @@ pub struct KeyboardDecoder {
     buf: Vec<u8>,
     seen: usize,
     unknown: Option<u8>,
+    /// Keypad digits typed while Alt is held: a GBK code in decimal.
+    alt_code: Option<u32>,
 }
 
 impl KeyboardDecoder {
@@ -256,6 +260,7 @@ impl KeyboardDecoder {
             buf: Vec::new(),
             seen: 0,
             unknown: None,
+            alt_code: None,
         }
     }
 
@@ -272,9 +277,18 @@ impl KeyboardDecoder {
         if keys.iter().all(|&k| k == 0x01) {
             return Ok(None); // phantom state: too many keys at once, nothing reliable
         }
+        let alt = modifiers & ALT != 0;
+        if !alt {
+            self.end_alt_code();
+        }
         let mut outcome = None;
         for &usage in keys {
             if usage == 0 || self.held.contains(&usage) {
+                continue;
+            }
+            if let (true, Some(digit)) = (alt, keypad_digit(usage)) {
+                let code = self.alt_code.unwrap_or(0);
+                self.alt_code = Some(code.saturating_mul(10).saturating_add(digit));
                 continue;
             }
             if usage == KEY_ENTER || usage == KEYPAD_ENTER || (self.tab_ends && usage == KEY_TAB) {
@@ -292,6 +306,23 @@ impl KeyboardDecoder {
         }
         self.held.copy_from_slice(keys);
         Ok(outcome)
+    }
+
+    /// Alt released: the digits typed are a GBK code (Chinese wedge scanners' "GBK Alt
+    /// code" output); one byte below 256, else the two GBK bytes.
+    fn end_alt_code(&mut self) {
+        match self.alt_code.take() {
+            None => {}
+            Some(code @ 1..=0xFF) => self.push_byte(code as u8),
+            Some(code @ 0x100..=0xFFFF) => {
+                self.push_byte((code >> 8) as u8);
+                self.push_byte(code as u8);
+            }
+            Some(_) => {
+                self.seen += 1;
+                self.unknown.get_or_insert(0xE2); // left Alt: a code no encoding has
+            }
+        }
     }
 
     fn push_byte(&mut self, b: u8) {
@@ -320,6 +351,51 @@ impl KeyboardDecoder {
         self.unknown = None;
         outcome
     }
+}
+
+fn keypad_digit(usage: u8) -> Option<u32> {
+    match usage {
+        0x59..=0x61 => Some(u32::from(usage - 0x58)),
+        0x62 => Some(0),
+        _ => None,
+    }
+}
+
+fn keypad_usage(digit: u8) -> u8 {
+    if digit == 0 {
+        0x62
+    } else {
+        0x58 + digit
+    }
+}
+
+/// Builds the reports of a wedge scanner in "GBK Alt code" mode: ASCII typed as keys,
+/// anything else as Alt + the keypad digits of its two-byte GBK code, then Enter. Fails on
+/// a character GBK has no two-byte code for.
+pub fn keyboard_reports_alt_gbk(text: &str, layout: KeyboardLayout) -> Result<Vec<[u8; 8]>, char> {
+    let mut reports = Vec::new();
+    for c in text.chars() {
+        if c.is_ascii() {
+            let (usage, mods) = layout.key_for(c as u8).ok_or(c)?;
+            reports.push([mods, 0, usage, 0, 0, 0, 0, 0]);
+            reports.push([0; 8]);
+            continue;
+        }
+        let mut utf8 = [0u8; 4];
+        let gbk = super::sanitize::TextEncoding::Gb18030.encode(c.encode_utf8(&mut utf8));
+        let [hi, lo] = gbk[..] else {
+            return Err(c);
+        };
+        let code = u32::from(hi) << 8 | u32::from(lo);
+        for digit in code.to_string().bytes() {
+            reports.push([0x04, 0, keypad_usage(digit - b'0'), 0, 0, 0, 0, 0]);
+            reports.push([0x04, 0, 0, 0, 0, 0, 0, 0]);
+        }
+        reports.push([0; 8]);
+    }
+    reports.push([0, 0, KEY_ENTER, 0, 0, 0, 0, 0]);
+    reports.push([0; 8]);
+    Ok(reports)
 }
 
 /// Builds the boot reports a US-layout wedge scanner sends for `text` followed by Enter:

@@ -68,6 +68,49 @@ fn ctrl_bracket_types_the_gs1_group_separator() {
 }
 
 #[test]
+fn gbk_alt_codes_type_chinese_text() {
+    // 中 is GBK D6D0 = 54992: Alt held, keypad 5 4 9 9 2, Alt released.
+    let mut reports = vec![[0x04, 0, 0, 0, 0, 0, 0, 0]];
+    for usage in [0x5D, 0x5C, 0x61, 0x61, 0x5A] {
+        reports.push([0x04, 0, usage, 0, 0, 0, 0, 0]);
+        reports.push([0x04, 0, 0, 0, 0, 0, 0, 0]);
+    }
+    reports.push([0; 8]);
+    reports.push([0, 0, 0x28, 0, 0, 0, 0, 0]);
+    assert_eq!(decode_keys(&reports), vec![code(&[0xD6, 0xD0])]);
+}
+
+#[test]
+fn mixed_ascii_and_chinese_round_trip_through_alt_code_reports() {
+    let text = "预约号A0042，临安区";
+    let reports = keyboard_reports_alt_gbk(text, KeyboardLayout::Us).unwrap();
+    let got = decode_keys(&reports);
+    let want = crate::scanner::sanitize::TextEncoding::Gb18030.encode(text);
+    assert_eq!(got, vec![code(&want)]);
+    // And the sanitizer reads it back as the same text.
+    let KeyOutcome::Frame(Frame::Code(bytes)) = &got[0] else {
+        panic!("{got:?}");
+    };
+    let policy = crate::scanner::TextPolicy::default();
+    assert_eq!(
+        crate::scanner::sanitize::check_text(bytes, &policy).unwrap(),
+        text
+    );
+}
+
+#[test]
+fn an_alt_code_too_large_for_gbk_rejects_the_code() {
+    let mut reports = Vec::new();
+    for _ in 0..6 {
+        reports.push([0x04, 0, 0x5F, 0, 0, 0, 0, 0]); // keypad 7
+        reports.push([0x04, 0, 0, 0, 0, 0, 0, 0]);
+    }
+    reports.push([0; 8]);
+    reports.push([0, 0, 0x28, 0, 0, 0, 0, 0]);
+    assert_eq!(decode_keys(&reports), vec![KeyOutcome::UnknownKey(0xE2)]);
+}
+
+#[test]
 fn unknown_keys_reject_the_whole_code() {
     let reports = [
         [0, 0, 0x04, 0, 0, 0, 0, 0],
