@@ -35,6 +35,7 @@ use std::time::SystemTime;
 pub use codec::{FrameEnd, Framing, Symbology};
 pub use error::{ScannerError, ScannerErrorKind};
 pub use filter::{ScanFilter, ScanOutcome};
+pub use runner::{Backoff, ScannerEvent, ScannerRunner, ScannerSink};
 pub use sanitize::{Rejection, TextPolicy};
 
 /// One code read by a scanner, after every check passed.
