@@ -91,6 +91,20 @@ impl Backoff {
     }
 }
 
+impl Backoff {
+    /// What to do after an open connection was lost: a device that worked for a while is
+    /// reopened at once (a replug is usually quick); one that keeps failing right after
+    /// opening (a flapping cable, a port that hangs up at once) backs off like a failed open.
+    /// Returns the wait and the next attempt number.
+    pub fn after_loss(&self, lived: Duration, attempt: u32) -> (Duration, u32) {
+        if lived >= self.max {
+            (Duration::ZERO, 0)
+        } else {
+            (self.delay(attempt), attempt.saturating_add(1))
+        }
+    }
+}
+
 /// A scanner running on its own thread. Dropping it stops the thread.
 #[derive(Debug)]
 pub struct ScannerRunner {
@@ -228,7 +242,7 @@ impl<K: ScannerSink> Worker<K> {
         while !self.stopped() {
             match open() {
                 Ok(mut source) => {
-                    attempt = 0;
+                    let connected_at = Instant::now();
                     let ok = self.update(|s| {
                         if was_online {
                             s.counters.reconnects += 1;
@@ -246,6 +260,10 @@ impl<K: ScannerSink> Worker<K> {
                             if !self.failed(&err, DeviceState::Offline) {
                                 return;
                             }
+                            let (wait, next) =
+                                self.backoff.after_loss(connected_at.elapsed(), attempt);
+                            attempt = next;
+                            self.sleep(wait);
                         }
                     }
                 }
@@ -383,5 +401,27 @@ mod tests {
         let delays: Vec<_> = (0..6).map(|n| b.delay(n).as_millis()).collect();
         assert_eq!(delays, vec![100, 200, 400, 800, 1000, 1000]);
         assert_eq!(b.delay(u32::MAX), Duration::from_secs(1));
+    }
+
+    #[test]
+    fn a_device_that_drops_right_after_opening_backs_off_and_a_stable_one_does_not() {
+        let b = Backoff {
+            first: Duration::from_millis(100),
+            max: Duration::from_secs(1),
+        };
+        // Flapping: each short-lived connection waits longer than the one before.
+        let mut attempt = 0;
+        let mut waits = Vec::new();
+        for _ in 0..5 {
+            let (wait, next) = b.after_loss(Duration::from_millis(5), attempt);
+            waits.push(wait.as_millis());
+            attempt = next;
+        }
+        assert_eq!(waits, vec![100, 200, 400, 800, 1000]);
+        // A connection that lived long is retried at once, and the count starts over.
+        assert_eq!(
+            b.after_loss(Duration::from_secs(30), attempt),
+            (Duration::ZERO, 0)
+        );
     }
 }
