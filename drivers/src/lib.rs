@@ -3,12 +3,19 @@
 //! - [`status`]: the device status model every driver reports in (XFS4IoT / UnifiedPOS
 //!   vocabulary: `online`, `offline`, `hardwareError`, …), with identity, counters and the
 //!   last error. The device manager, `/metrics` and the hall's fleet view all speak it.
+//! - [`scanner`]: QR / barcode scanners over serial and USB (HID POS, keyboard wedge), the
+//!   hostile-input checks on scanned text, a runner that reconnects, and a simulator.
+//! - [`usb_ids`]: known kiosk devices by VID:PID; [`listing`]: serial ports and USB devices
+//!   present, marked when present but not accessible (permissions), with the fix.
 //!
 //! Each device class lives in its own folder, split by role: `codec` (pure bytes ⇄ types),
 //! `driver` (I/O and sequencing), `sim` (the device side of the same protocol, used by the
 //! demo, by technicians for training, and by the tests over pseudo-terminal pairs).
 
 pub mod idcard;
+pub mod listing;
+pub mod scanner;
 pub mod status;
+pub mod usb_ids;
 
 pub use status::{DeviceClass, DeviceEvent, DeviceState, DeviceStatus};

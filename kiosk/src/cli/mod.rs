@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 pub mod config;
+pub mod devices;
 pub mod idcard;
+pub mod scanner;
 
 /// Process exit codes.
 pub mod exit {
@@ -48,6 +50,10 @@ pub enum Command {
     Config(config::ConfigCommand),
     /// ID-card reader: read a card, or run the reader simulator.
     Idcard(idcard::IdCardArgs),
+    /// Bench work on a QR / barcode scanner: listen for scans, or simulate one.
+    Scanner(scanner::ScannerArgs),
+    /// List serial ports and USB devices, name known kiosk devices, flag permission problems.
+    Devices(devices::DevicesArgs),
 }
 
 /// A failure kioskctl reports to the technician.
@@ -80,6 +86,8 @@ pub fn run(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Config(command) => config::run(command, &cli.config),
         Command::Idcard(args) => Ok(idcard::run(args)),
+        Command::Scanner(args) => Ok(scanner::run(args)),
+        Command::Devices(args) => Ok(devices::run(args)),
     };
     match result {
         Ok(code) => code,

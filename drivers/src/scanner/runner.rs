@@ -1,0 +1,427 @@
+//! A scanner on its own thread: opens the device, pushes scan and status events into a sink,
+//! and after an unplug or error reconnects with exponential backoff, without a restart. This
+//! is the piece the device manager runs per scanner; a flooding or silent scanner only ever
+//! occupies its own thread.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::status::{ClassStatus, DeviceClass, DeviceEvent, DeviceState, DeviceStatus, LastError};
+
+use super::driver::{SerialScanner, SerialScannerConfig};
+use super::error::{ScannerError, ScannerErrorKind};
+use super::filter::ScanOutcome;
+use super::sanitize::Rejection;
+use super::ScanEvent;
+
+/// What a running scanner reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScannerEvent {
+    /// The device's state or last error changed (online, offline, powerOff, …).
+    Status(DeviceEvent),
+    /// A code was scanned and passed every check.
+    Scan(ScanEvent),
+    /// A code was refused; the citizen should be told, the text is gone.
+    Rejected(Rejection),
+}
+
+/// Where a runner delivers its events. Returns `false` once nobody listens: the runner stops.
+///
+/// Implemented for `std::sync::mpsc::Sender` and for closures, so a tokio-based manager can
+/// pass `move |e| tx.send(e).is_ok()` with an unbounded tokio sender.
+pub trait ScannerSink: Send + 'static {
+    /// Delivers one event.
+    fn deliver(&mut self, event: ScannerEvent) -> bool;
+}
+
+impl ScannerSink for std::sync::mpsc::Sender<ScannerEvent> {
+    fn deliver(&mut self, event: ScannerEvent) -> bool {
+        self.send(event).is_ok()
+    }
+}
+
+impl<F: FnMut(ScannerEvent) -> bool + Send + 'static> ScannerSink for F {
+    fn deliver(&mut self, event: ScannerEvent) -> bool {
+        self(event)
+    }
+}
+
+/// An open scanner of any kind (serial, USB) as the runner drives it.
+pub trait ScanSource {
+    /// Waits a bounded time for input; pushes outcomes. An error means reconnect.
+    fn poll(&mut self, out: &mut Vec<ScanOutcome>) -> Result<(), ScannerError>;
+    /// Codes refused so far.
+    fn rejected_total(&self) -> u64;
+}
+
+impl ScanSource for SerialScanner {
+    fn poll(&mut self, out: &mut Vec<ScanOutcome>) -> Result<(), ScannerError> {
+        SerialScanner::poll(self, out)
+    }
+    fn rejected_total(&self) -> u64 {
+        SerialScanner::rejected_total(self)
+    }
+}
+
+/// Reconnect delays: doubling from `first` up to `max`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    /// The first delay after a failure.
+    pub first: Duration,
+    /// The longest delay.
+    pub max: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff {
+            first: Duration::from_millis(250),
+            max: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Backoff {
+    /// The delay before attempt `n` (0-based) after a failure.
+    pub fn delay(&self, attempt: u32) -> Duration {
+        let factor = 1u32.checked_shl(attempt.min(16)).unwrap_or(u32::MAX);
+        self.first.saturating_mul(factor).min(self.max)
+    }
+}
+
+impl Backoff {
+    /// What to do after an open connection was lost: a device that worked for a while is
+    /// reopened at once (a replug is usually quick); one that keeps failing right after
+    /// opening (a flapping cable, a port that hangs up at once) backs off like a failed open.
+    /// Returns the wait and the next attempt number.
+    pub fn after_loss(&self, lived: Duration, attempt: u32) -> (Duration, u32) {
+        if lived >= self.max {
+            (Duration::ZERO, 0)
+        } else {
+            (self.delay(attempt), attempt.saturating_add(1))
+        }
+    }
+}
+
+/// A scanner running on its own thread. Dropping it stops the thread.
+#[derive(Debug)]
+pub struct ScannerRunner {
+    stop: Arc<AtomicBool>,
+    status: Arc<Mutex<DeviceStatus>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl ScannerRunner {
+    /// Runs a serial scanner with these settings.
+    pub fn spawn_serial(
+        config: SerialScannerConfig,
+        backoff: Backoff,
+        sink: impl ScannerSink,
+    ) -> std::io::Result<Self> {
+        let connection = format!("{} @{}", config.path.display(), config.baud);
+        Self::spawn(
+            connection,
+            move || SerialScanner::open(&config),
+            backoff,
+            sink,
+        )
+    }
+
+    /// Runs the scanner a `[scanner]` section of kiosk.toml names: a serial port or a USB id.
+    /// Returns `None` for `sim` and `none`: simulators belong to whoever owns them (the
+    /// device manager), and an absent scanner has nothing to run.
+    pub fn spawn_configured(
+        config: &kiosk_config::schema::Scanner,
+        backoff: Backoff,
+        sink: impl ScannerSink,
+    ) -> std::io::Result<Option<Self>> {
+        use kiosk_config::DeviceSelector;
+        match &config.device {
+            DeviceSelector::Serial(path) => {
+                let serial = SerialScannerConfig::from_config(path, config);
+                Self::spawn_serial(serial, backoff, sink).map(Some)
+            }
+            DeviceSelector::Usb { vid, pid, serial } => {
+                let (vid, pid, serial) = (*vid, *pid, serial.clone());
+                let policy = super::TextPolicy {
+                    max_len: config.max_code_len,
+                    ..super::TextPolicy::default()
+                };
+                let open =
+                    move || super::usb::open_usb(vid, pid, serial.as_deref(), policy.clone());
+                Self::spawn(format!("usb {vid:04x}:{pid:04x}"), open, backoff, sink).map(Some)
+            }
+            DeviceSelector::Sim | DeviceSelector::None => Ok(None),
+        }
+    }
+
+    /// Runs any scanner: `open` is called at start and after every failure.
+    pub fn spawn<S, O>(
+        connection: String,
+        open: O,
+        backoff: Backoff,
+        sink: impl ScannerSink,
+    ) -> std::io::Result<Self>
+    where
+        S: ScanSource,
+        O: FnMut() -> Result<S, ScannerError> + Send + 'static,
+    {
+        let stop = Arc::new(AtomicBool::new(false));
+        let status = Arc::new(Mutex::new(DeviceStatus::new(
+            DeviceClass::Scanner,
+            connection,
+        )));
+        let mut worker = Worker {
+            stop: Arc::clone(&stop),
+            status: Arc::clone(&status),
+            sink,
+            backoff,
+        };
+        let thread = std::thread::Builder::new()
+            .name("scanner".into())
+            .spawn(move || worker.run(open))?;
+        Ok(ScannerRunner {
+            stop,
+            status,
+            thread: Some(thread),
+        })
+    }
+
+    /// The scanner's current status: the snapshot the device manager publishes.
+    pub fn status(&self) -> DeviceStatus {
+        self.status
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Whether the thread still runs. It ends by itself only when the sink is closed.
+    pub fn is_running(&self) -> bool {
+        self.thread.as_ref().is_some_and(|t| !t.is_finished())
+    }
+
+    /// Stops the thread and waits for it (at most about one read timeout).
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for ScannerRunner {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+struct Worker<K> {
+    stop: Arc<AtomicBool>,
+    status: Arc<Mutex<DeviceStatus>>,
+    sink: K,
+    backoff: Backoff,
+}
+
+/// Why the worker's inner loop ended.
+enum Exit {
+    Stop,
+    Lost(ScannerError),
+}
+
+impl<K: ScannerSink> Worker<K> {
+    fn run<S: ScanSource>(&mut self, mut open: impl FnMut() -> Result<S, ScannerError>) {
+        let mut attempt = 0u32;
+        let mut was_online = false;
+        let mut rejected_before = 0u64;
+        while !self.stopped() {
+            match open() {
+                Ok(mut source) => {
+                    let connected_at = Instant::now();
+                    let ok = self.update(|s| {
+                        if was_online {
+                            s.counters.reconnects += 1;
+                        }
+                        s.state = DeviceState::Online;
+                    });
+                    was_online = true;
+                    if !ok {
+                        return;
+                    }
+                    match self.serve(&mut source, rejected_before) {
+                        Exit::Stop => return,
+                        Exit::Lost(err) => {
+                            rejected_before += source.rejected_total();
+                            if !self.failed(&err, DeviceState::Offline) {
+                                return;
+                            }
+                            let (wait, next) =
+                                self.backoff.after_loss(connected_at.elapsed(), attempt);
+                            attempt = next;
+                            self.sleep(wait);
+                        }
+                    }
+                }
+                Err(err) => {
+                    let state = match err.kind() {
+                        ScannerErrorKind::NoDevice => DeviceState::PowerOff,
+                        _ => DeviceState::Offline,
+                    };
+                    if !self.failed(&err, state) {
+                        return;
+                    }
+                    // A person must act on these; retry slowly in case they already did.
+                    let wait = if err.kind().should_reconnect() {
+                        self.backoff.delay(attempt)
+                    } else {
+                        self.backoff.max
+                    };
+                    attempt = attempt.saturating_add(1);
+                    self.sleep(wait);
+                }
+            }
+        }
+    }
+
+    /// Reads until the source fails or a stop is requested.
+    fn serve<S: ScanSource>(&mut self, source: &mut S, rejected_before: u64) -> Exit {
+        let mut out = Vec::new();
+        while !self.stopped() {
+            if let Err(err) = source.poll(&mut out) {
+                return Exit::Lost(err);
+            }
+            if out.is_empty() {
+                continue;
+            }
+            let rejected = rejected_before + source.rejected_total();
+            for outcome in out.drain(..) {
+                let event = match outcome {
+                    ScanOutcome::Scan(scan) => {
+                        self.with_status(|s| s.counters.operations_ok += 1);
+                        ScannerEvent::Scan(scan)
+                    }
+                    ScanOutcome::Rejected(why) => {
+                        self.with_status(|s| {
+                            s.counters.operations_failed += 1;
+                            s.last_error = Some(LastError {
+                                code: why.code().to_owned(),
+                                message: why.to_string(),
+                                at: SystemTime::now(),
+                            });
+                        });
+                        ScannerEvent::Rejected(why)
+                    }
+                };
+                if !self.sink.deliver(event) {
+                    return Exit::Stop;
+                }
+            }
+            self.with_status(|s| {
+                s.detail = ClassStatus::Scanner {
+                    rejected_codes: rejected,
+                }
+            });
+        }
+        Exit::Stop
+    }
+
+    /// Records a failure; publishes a status event only when the state or error code changes,
+    /// so a scanner retrying every few seconds does not spam the manager.
+    fn failed(&mut self, err: &ScannerError, state: DeviceState) -> bool {
+        let code = err.kind().code();
+        let changed = {
+            let s = self.lock();
+            s.state != state || s.last_error.as_ref().map(|e| e.code.as_str()) != Some(code)
+        };
+        self.with_status(|s| s.counters.communication_errors += 1);
+        if !changed {
+            return true;
+        }
+        self.update(|s| {
+            s.state = state;
+            s.last_error = Some(LastError {
+                code: code.to_owned(),
+                message: err.to_string(),
+                at: SystemTime::now(),
+            });
+        })
+    }
+
+    /// Changes the status and publishes it.
+    fn update(&mut self, change: impl FnOnce(&mut DeviceStatus)) -> bool {
+        let snapshot = {
+            let mut s = self.lock();
+            change(&mut s);
+            s.clone()
+        };
+        self.sink
+            .deliver(ScannerEvent::Status(DeviceEvent::StatusChanged(snapshot)))
+    }
+
+    fn with_status(&self, change: impl FnOnce(&mut DeviceStatus)) {
+        change(&mut self.lock());
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, DeviceStatus> {
+        self.status.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+
+    /// Sleeps in short slices so a stop request is honoured quickly.
+    fn sleep(&self, total: Duration) {
+        let until = Instant::now() + total;
+        while !self.stopped() {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return;
+            }
+            std::thread::sleep(left.min(Duration::from_millis(50)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let b = Backoff {
+            first: Duration::from_millis(100),
+            max: Duration::from_secs(1),
+        };
+        let delays: Vec<_> = (0..6).map(|n| b.delay(n).as_millis()).collect();
+        assert_eq!(delays, vec![100, 200, 400, 800, 1000, 1000]);
+        assert_eq!(b.delay(u32::MAX), Duration::from_secs(1));
+    }
+
+    #[test]
+    fn a_device_that_drops_right_after_opening_backs_off_and_a_stable_one_does_not() {
+        let b = Backoff {
+            first: Duration::from_millis(100),
+            max: Duration::from_secs(1),
+        };
+        // Flapping: each short-lived connection waits longer than the one before.
+        let mut attempt = 0;
+        let mut waits = Vec::new();
+        for _ in 0..5 {
+            let (wait, next) = b.after_loss(Duration::from_millis(5), attempt);
+            waits.push(wait.as_millis());
+            attempt = next;
+        }
+        assert_eq!(waits, vec![100, 200, 400, 800, 1000]);
+        // A connection that lived long is retried at once, and the count starts over.
+        assert_eq!(
+            b.after_loss(Duration::from_secs(30), attempt),
+            (Duration::ZERO, 0)
+        );
+    }
+}
