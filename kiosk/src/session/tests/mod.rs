@@ -1,0 +1,1 @@
+//! Tests of the session machine, one file per flow.
