@@ -96,10 +96,10 @@ pub(crate) fn input(s: &mut Session, input: UiInput, fx: &mut Vec<Effect>) {
         (AppointmentStage::Department, UiInput::PickDepartment(code)) if known(&code) => {
             fetch_slots(s, code, fx);
         }
-        (AppointmentStage::Slots { slots, day, .. }, UiInput::PickDay(date)) => {
-            if slots.iter().any(|x| x.date == date) {
-                *day = Some(date);
-            }
+        (AppointmentStage::Slots { slots, day, .. }, UiInput::PickDay(date))
+            if slots.iter().any(|x| x.date == date) =>
+        {
+            *day = Some(date);
         }
         (AppointmentStage::Slots { slots, .. }, UiInput::PickSlot(id)) => {
             if let Some(slot) = slots.iter().find(|x| x.id == id && x.remaining > 0) {

@@ -1,1 +1,9 @@
-//! Tests of the session machine, one file per flow.
+//! Tests of the session machine, one file per flow, run with no runtime: each drives
+//! [`step`](super::step) with events and checks the state and the effects.
+
+mod apply;
+mod devices;
+mod elsewhere;
+mod idle;
+mod rating;
+mod support;
