@@ -11,6 +11,9 @@ use kiosk_drivers::status::DeviceClass;
 
 use super::citizen::Citizen;
 use super::config::{Now, SessionConfig};
+use super::docs;
+use super::effect::PrintDoc;
+use super::error::SessionError;
 use super::screens::Screen;
 use super::transaction::Transaction;
 
@@ -160,8 +163,14 @@ pub struct Session {
 
 impl Session {
     /// A session at the home screen (or out of service until the devices and the catalog are
-    /// reported). The service creates one at start and feeds it every event.
-    pub fn new(config: SessionConfig, now: Now) -> Session {
+    /// reported). The service creates one at start and feeds it every event. Fails only if
+    /// `config.instance` cannot stem idempotency keys.
+    pub fn new(config: SessionConfig, now: Now) -> Result<Session, SessionError> {
+        if !config.instance_is_valid() {
+            return Err(SessionError::InvalidInstance {
+                len: config.instance.len(),
+            });
+        }
         let language = config.language;
         let mut s = Session {
             config: Arc::new(config),
@@ -183,7 +192,14 @@ impl Session {
             counter: 0,
         };
         s.screen = s.resting_screen();
-        s
+        Ok(s)
+    }
+
+    /// The receipt of the submitted application, for the receipt screen (which shows it,
+    /// QR code included, whether or not it could be printed); `None` before a result.
+    pub fn receipt_doc(&self) -> Option<PrintDoc> {
+        let (t, c) = (self.transaction.as_ref()?, self.citizen.as_ref()?);
+        docs::receipt(t, c, &self.config.hall_name, &self.config.progress_url)
     }
 
     /// What the kiosk can offer now.

@@ -445,7 +445,7 @@ fn elder_mode_can_be_switched_off_in_the_config() {
     let mut config = config();
     config.elder_mode_offered = false;
     let mut k = Kiosk::ready();
-    k.s = crate::session::Session::new(config, at(0));
+    k.s = crate::session::Session::new(config, at(0)).unwrap();
     k.ui(UiInput::ToggleElderMode);
     assert!(!k.s.elder_mode);
 }
@@ -470,4 +470,23 @@ fn a_different_card_closes_the_previous_session_first() {
     let before = k.dump();
     assert!(k.ev(Event::CardRead(other_citizen())).is_empty());
     assert_eq!(k.dump(), before);
+}
+
+#[test]
+fn an_instance_id_that_cannot_stem_keys_is_refused() {
+    for bad in [
+        "short",
+        "has space in it",
+        &"x".repeat(41),
+        "ünïcode-instance",
+    ] {
+        let mut config = config();
+        config.instance = bad.into();
+        let err = crate::session::Session::new(config, at(0)).unwrap_err();
+        assert_eq!(
+            err.kind(),
+            crate::session::SessionErrorKind::Report,
+            "{bad}"
+        );
+    }
 }

@@ -107,7 +107,7 @@ impl Kiosk {
     /// A kiosk as created: nothing reported yet.
     pub fn bare() -> Kiosk {
         Kiosk {
-            s: Session::new(config(), at(0)),
+            s: Session::new(config(), at(0)).expect("a valid config"),
             secs: 0,
             log: Vec::new(),
         }
