@@ -2,14 +2,17 @@
 //! (print, store in the outbox and deliver, ask the hall, speak, wipe) and feeds results back
 //! as events.
 
+use std::fmt;
+
 use hall_api::application::{CreateApplication, ProgressQuery, ReusableMaterialsQuery};
 use hall_api::appointment::CreateAppointment;
 use hall_api::feedback::{CreateComplaint, CreateHelpRequest, CreateRating};
 
 use super::state::RequestId;
 
-/// An effect for the service to carry out.
-#[derive(Debug, Clone, PartialEq)]
+/// An effect for the service to carry out. `Debug` leaves out payload contents (form values,
+/// free text), so effects can be logged.
+#[derive(Clone, PartialEq)]
 pub enum Effect {
     /// Print a document on the receipt printer.
     Print(PrintDoc),
@@ -85,6 +88,87 @@ pub enum Effect {
     WipePersonalData,
     /// A session ended (for `kiosk_sessions_total`).
     SessionEnded(EndReason),
+}
+
+impl fmt::Debug for Effect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Effect::Print(doc) => f.debug_tuple("Print").field(&doc.title).finish(),
+            Effect::Submit {
+                idempotency_key,
+                payload,
+            } => f
+                .debug_struct("Submit")
+                .field("idempotency_key", idempotency_key)
+                .field("subject", &payload.subject)
+                .field("applicant", &payload.applicant)
+                .finish_non_exhaustive(),
+            Effect::SubmitRating {
+                idempotency_key,
+                payload,
+            } => f
+                .debug_struct("SubmitRating")
+                .field("idempotency_key", idempotency_key)
+                .field("level", &payload.level)
+                .field("reasons", &payload.reasons)
+                .finish_non_exhaustive(),
+            Effect::SubmitComplaint {
+                idempotency_key,
+                payload,
+            } => f
+                .debug_struct("SubmitComplaint")
+                .field("idempotency_key", idempotency_key)
+                .field("item_code", &payload.item_code)
+                .finish_non_exhaustive(),
+            Effect::SubmitHelpRequest {
+                idempotency_key,
+                payload,
+            } => f
+                .debug_struct("SubmitHelpRequest")
+                .field("idempotency_key", idempotency_key)
+                .field("kind", &payload.kind)
+                .finish_non_exhaustive(),
+            Effect::FetchProgress { request, lookup } => {
+                let by = match lookup {
+                    ProgressLookup::Receipt(_) => "receipt",
+                    ProgressLookup::IdNumber(_) => "idNumber",
+                };
+                f.debug_struct("FetchProgress")
+                    .field("request", request)
+                    .field("by", &by)
+                    .finish()
+            }
+            Effect::FetchReusableMaterials { request, query } => f
+                .debug_struct("FetchReusableMaterials")
+                .field("request", request)
+                .field("query", query)
+                .finish(),
+            Effect::FetchSlots {
+                request,
+                department,
+            } => f
+                .debug_struct("FetchSlots")
+                .field("request", request)
+                .field("department", department)
+                .finish(),
+            Effect::Book {
+                idempotency_key,
+                payload,
+            } => f
+                .debug_struct("Book")
+                .field("idempotency_key", idempotency_key)
+                .field("payload", payload)
+                .finish(),
+            Effect::FetchAppointment { request, reference } => f
+                .debug_struct("FetchAppointment")
+                .field("request", request)
+                .field("reference", reference)
+                .finish(),
+            Effect::Speak(text) => f.debug_tuple("Speak").field(text).finish(),
+            Effect::WipePersonalData => f.write_str("WipePersonalData"),
+            Effect::SessionEnded(reason) => f.debug_tuple("SessionEnded").field(reason).finish(),
+        }
+    }
 }
 
 /// How a progress lookup identifies the applications.

@@ -11,10 +11,10 @@ use hall_api::feedback::{BadRatingReason, HelpKind};
 use hall_api::form::FieldError;
 use kiosk_config::schema::Language;
 use kiosk_drivers::status::DeviceClass;
-use serde_json::Value;
 
 use super::citizen::Citizen;
 use super::config::Now;
+use super::personal::{FieldValue, PersonalText};
 use super::state::RequestId;
 
 /// An event the service feeds into [`step`](super::step).
@@ -179,15 +179,15 @@ pub enum UiInput {
     SetField {
         /// The field key.
         key: String,
-        /// The value.
-        value: Value,
+        /// The value (masked in `Debug`).
+        value: FieldValue,
     },
     /// A text box outside the form.
     SetText {
         /// Which box.
         field: TextField,
-        /// Its text.
-        value: String,
+        /// Its text (masked in `Debug`).
+        value: PersonalText,
     },
     /// Materials: how one material is given (reuse only where the hall holds it).
     SetMaterialSource {

@@ -70,7 +70,7 @@ pub(crate) fn input(s: &mut Session, input: UiInput, _fx: &mut Vec<Effect>) {
             let Some(field) = t.form.fields.iter().find(|f| f.key == key) else {
                 return;
             };
-            let value = match value {
+            let value = match value.take() {
                 Value::String(text) => Value::String(text.chars().take(MAX_INPUT_CHARS).collect()),
                 Value::Array(_) | Value::Object(_) => Value::Null,
                 other => other,

@@ -33,6 +33,55 @@ impl PersonalText {
     }
 }
 
+impl From<&str> for PersonalText {
+    fn from(text: &str) -> Self {
+        PersonalText::new(text)
+    }
+}
+
+impl From<String> for PersonalText {
+    fn from(text: String) -> Self {
+        PersonalText(text)
+    }
+}
+
+/// A form value as the UI sends it (`UiInput::SetField`): masked in `Debug`, wiped on drop.
+#[derive(Clone, Default, PartialEq)]
+pub struct FieldValue(Value);
+
+impl FieldValue {
+    /// Takes the value out (the holder is left empty).
+    pub fn take(mut self) -> Value {
+        std::mem::take(&mut self.0)
+    }
+}
+
+impl From<Value> for FieldValue {
+    fn from(value: Value) -> Self {
+        FieldValue(value)
+    }
+}
+
+impl fmt::Debug for FieldValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match &self.0 {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Number(_) => "number",
+            Value::String(_) => "text",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        };
+        write!(f, "‹{kind}›")
+    }
+}
+
+impl Drop for FieldValue {
+    fn drop(&mut self) {
+        wipe_value(&mut self.0);
+    }
+}
+
 impl Deref for PersonalText {
     type Target = str;
     fn deref(&self) -> &str {

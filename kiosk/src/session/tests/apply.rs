@@ -48,13 +48,13 @@ fn fields_are_validated_as_they_are_typed_and_all_at_next() {
     assert_eq!(missing, ["declaration", "phone", "reason"]);
     k.ui(UiInput::SetField {
         key: "phone".into(),
-        value: json!("123"),
+        value: json!("123").into(),
     });
     let t = k.s.transaction.as_ref().unwrap();
     assert_eq!(t.errors["phone"].code, FieldErrorCode::InvalidPhone);
     k.ui(UiInput::SetField {
         key: "phone".into(),
-        value: json!("13812345678"),
+        value: json!("13812345678").into(),
     });
     assert!(!k
         .s
@@ -65,7 +65,7 @@ fn fields_are_validated_as_they_are_typed_and_all_at_next() {
         .contains_key("phone"));
     k.ui(UiInput::SetField {
         key: "applicantName".into(),
-        value: json!("张三"),
+        value: json!("张三").into(),
     });
     let t = k.s.transaction.as_ref().unwrap();
     assert!(
@@ -74,7 +74,7 @@ fn fields_are_validated_as_they_are_typed_and_all_at_next() {
     );
     k.ui(UiInput::SetField {
         key: "notAField".into(),
-        value: json!("x"),
+        value: json!("x").into(),
     });
     assert!(k
         .s
@@ -86,7 +86,7 @@ fn fields_are_validated_as_they_are_typed_and_all_at_next() {
         .is_none());
     k.ui(UiInput::SetField {
         key: "reason".into(),
-        value: json!("x".repeat(5000)),
+        value: json!("x".repeat(5000)).into(),
     });
     let t = k.s.transaction.as_ref().unwrap();
     assert_eq!(t.errors["reason"].code, FieldErrorCode::UnknownOption);
@@ -425,7 +425,7 @@ fn a_bundle_asks_each_shared_material_and_field_once() {
     ] {
         k.ui(UiInput::SetField {
             key: key.into(),
-            value,
+            value: value.into(),
         });
     }
     let t = k.s.transaction.as_ref().unwrap();
@@ -436,7 +436,7 @@ fn a_bundle_asks_each_shared_material_and_field_once() {
     );
     k.ui(UiInput::SetField {
         key: "childBirthDate".into(),
-        value: json!("2024-05-01"),
+        value: json!("2024-05-01").into(),
     });
     k.ui(UiInput::Next);
     k.ui(UiInput::Next);

@@ -86,7 +86,7 @@ fn a_touch_during_the_countdown_cancels_it_and_does_nothing_else() {
     assert!(k.s.countdown_remaining().is_some());
     k.ui(UiInput::SetField {
         key: "phone".into(),
-        value: json!("13812345678"),
+        value: json!("13812345678").into(),
     });
     assert_eq!(k.s.countdown_remaining(), None);
     assert_eq!(k.screen(), "form");
@@ -201,4 +201,45 @@ fn display_settings_left_at_home_reset_after_the_idle_time() {
     k.wait(1);
     assert!(!k.s.elder_mode);
     assert_eq!(k.s.language, kiosk_config::schema::Language::ZhCn);
+}
+
+#[test]
+fn logging_events_and_effects_shows_no_personal_data() {
+    // Every effect of the whole path, and the events that carried the data in.
+    let mut k = at_receipt();
+    k.ui(UiInput::Done);
+    k.ui(UiInput::RateLevel(1));
+    k.ui(UiInput::ToggleReason(
+        hall_api::feedback::BadRatingReason::TooSlow,
+    ));
+    k.ui(UiInput::SetText {
+        field: crate::session::TextField::ContactPhone,
+        value: "13700001111".into(),
+    });
+    k.ui(UiInput::SetText {
+        field: crate::session::TextField::Comment,
+        value: "张三丰说太慢".into(),
+    });
+    k.ui(UiInput::Send);
+    let effects = format!("{:?}", k.log);
+    let events = format!(
+        "{:?} {:?} {:?}",
+        Event::CardRead(citizen()),
+        UiInput::SetField {
+            key: "phone".into(),
+            value: json!("13812345678").into()
+        },
+        UiInput::SetText {
+            field: crate::session::TextField::AddressDetail,
+            value: "衣锦街100号".into()
+        }
+    );
+    for needle in PERSONAL {
+        assert!(!effects.contains(needle), "{needle} in {effects}");
+        assert!(!events.contains(needle), "{needle} in {events}");
+    }
+    assert!(
+        effects.contains("Submit") && effects.contains("SubmitRating"),
+        "{effects}"
+    );
 }

@@ -176,7 +176,7 @@ pub fn fill_item_form(k: &mut Kiosk) {
     ] {
         k.ui(UiInput::SetField {
             key: key.into(),
-            value,
+            value: value.into(),
         });
     }
 }
