@@ -132,7 +132,7 @@ pub fn receipt(
         Submission::Queued { key } => {
             lines.push("已保存在本机，网络恢复后将自动发送，无需再次办理".to_owned());
             lines.push(format!("本机受理编号：{key}"));
-            lines.push("发送后可凭身份证在本机查询办理进度".to_owned());
+            lines.push("如需查询，请凭本凭条到大厅窗口咨询".to_owned());
             ("申请回执（待发送）", None)
         }
     };

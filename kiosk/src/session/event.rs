@@ -216,6 +216,8 @@ pub enum UiInput {
     SkipRating,
     /// Progress: look up by the ID card on the reader (or already read).
     ProgressByCard,
+    /// Progress (by receipt, not yet rated): rate it now.
+    RateLater,
     /// Appointment: this department.
     PickDepartment(String),
     /// Appointment: this day.

@@ -9,6 +9,7 @@
 //!   one module per flow: `identify`, `choose`, `form`, `submit`, `rating`, `progress`,
 //!   `appointment`, `help`, `idle`.
 //! - [`citizen`], [`personal`]: personal data holders (zeroized on drop, masked `Debug`).
+//! - [`progress::can_rate_later`]: whether the progress page offers a rating.
 //! - [`docs`]: printable documents and the codes printed on them; [`prompts`]: texts.
 //!
 //! Card removal is not an idle reset: the citizen may take the card back and keep going;
@@ -27,7 +28,7 @@ mod help;
 mod identify;
 mod idle;
 pub mod personal;
-mod progress;
+pub mod progress;
 pub mod prompts;
 mod rating;
 pub mod screens;

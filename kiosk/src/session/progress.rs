@@ -4,7 +4,7 @@ use hall_api::application::{Progress, ProgressQuery, ReusableMaterialsQuery};
 
 use super::effect::{Effect, EndReason, ProgressLookup};
 use super::event::{LookupResult, UiInput};
-use super::screens::{ProgressView, Screen};
+use super::screens::{ProgressView, RatingDraft, Screen};
 use super::state::{Notice, RequestId, Session};
 use super::step::go_home;
 
@@ -28,6 +28,16 @@ pub(crate) fn input(s: &mut Session, input: UiInput, fx: &mut Vec<Effect>) {
                 s.notice = Some(Notice::ReaderUnavailable);
             }
         }
+        UiInput::RateLater => {
+            if let Screen::Progress(view @ ProgressView::Shown { receipt, .. }) = &s.screen {
+                if can_rate_later(view) {
+                    s.screen = Screen::Rating(RatingDraft {
+                        later: receipt.clone(),
+                        ..RatingDraft::default()
+                    });
+                }
+            }
+        }
         UiInput::Done => go_home(s, EndReason::Completed, fx),
         UiInput::Back => go_home(s, EndReason::Cancelled, fx),
         _ => {}
@@ -37,7 +47,10 @@ pub(crate) fn input(s: &mut Session, input: UiInput, fx: &mut Vec<Effect>) {
 /// Asks by the scanned receipt.
 pub(crate) fn by_receipt(s: &mut Session, query: ProgressQuery, fx: &mut Vec<Effect>) {
     let request = s.next_request();
-    s.screen = Screen::Progress(ProgressView::Loading(request));
+    s.screen = Screen::Progress(ProgressView::Loading {
+        request,
+        receipt: Some(query.clone()),
+    });
     fx.push(Effect::FetchProgress {
         request,
         lookup: ProgressLookup::Receipt(query),
@@ -51,18 +64,35 @@ pub(crate) fn by_card(s: &mut Session, fx: &mut Vec<Effect>) {
     let lookup = ProgressLookup::IdNumber(ReusableMaterialsQuery {
         id_number: citizen.id_number.clone(),
     });
-    s.screen = Screen::Progress(ProgressView::Loading(request));
+    s.screen = Screen::Progress(ProgressView::Loading {
+        request,
+        receipt: None,
+    });
     fx.push(Effect::FetchProgress { request, lookup });
 }
 
 /// The hall's answer; ignored unless the page still waits for exactly this request.
 pub(crate) fn fetched(s: &mut Session, request: RequestId, result: LookupResult<Vec<Progress>>) {
-    if s.screen != Screen::Progress(ProgressView::Loading(request)) {
+    let Screen::Progress(ProgressView::Loading {
+        request: awaited,
+        receipt,
+    }) = &s.screen
+    else {
+        return;
+    };
+    if *awaited != request {
         return;
     }
+    let receipt = receipt.clone();
     s.screen = Screen::Progress(match result {
-        LookupResult::Found(list) if !list.is_empty() => ProgressView::Shown(list),
+        LookupResult::Found(list) if !list.is_empty() => ProgressView::Shown { list, receipt },
         LookupResult::Found(_) | LookupResult::NotFound => ProgressView::NotFound,
         LookupResult::Unreachable => ProgressView::Unreachable,
     });
+}
+
+/// Whether the page offers a rating: asked by receipt, one application, not yet rated.
+pub fn can_rate_later(view: &ProgressView) -> bool {
+    matches!(view, ProgressView::Shown { list, receipt: Some(_) }
+        if list.len() == 1 && !list[0].rated)
 }

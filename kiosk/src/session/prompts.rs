@@ -76,10 +76,10 @@ pub fn prompt(s: &Session) -> String {
             "请扫描回执上的二维码，或放置身份证。",
             "Scan the QR code on your receipt, or place your ID card.",
         ),
-        Screen::Progress(ProgressView::Loading(_)) => {
+        Screen::Progress(ProgressView::Loading { .. }) => {
             pick("正在查询，请稍候。", "Looking it up, please wait.")
         }
-        Screen::Progress(ProgressView::Shown(_)) => {
+        Screen::Progress(ProgressView::Shown { .. }) => {
             pick("以下是办理进度。", "Here is the progress.")
         }
         Screen::Progress(ProgressView::NotFound) => {

@@ -50,12 +50,23 @@ pub(crate) fn input(s: &mut Session, input: UiInput, fx: &mut Vec<Effect>) {
 }
 
 fn send(s: &mut Session, fx: &mut Vec<Effect>) {
-    let Some(Submission::Delivered { receipt, .. }) =
-        s.transaction.as_ref().and_then(|t| t.submission.as_ref())
-    else {
+    let later = match &s.screen {
+        Screen::Rating(d) => d.later.clone(),
+        _ => None,
+    };
+    let target = match (
+        later,
+        s.transaction.as_ref().and_then(|t| t.submission.as_ref()),
+    ) {
+        (Some(q), _) => Some((q.tracking_code, q.verifier)),
+        (None, Some(Submission::Delivered { receipt, .. })) => {
+            Some((receipt.tracking_code.clone(), receipt.verifier.clone()))
+        }
+        _ => None,
+    };
+    let Some((tracking_code, verifier)) = target else {
         return farewell(s, Farewell::Done);
     };
-    let (tracking_code, verifier) = (receipt.tracking_code.clone(), receipt.verifier.clone());
     let Screen::Rating(draft) = &mut s.screen else {
         return;
     };

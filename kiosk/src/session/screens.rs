@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use hall_api::application::Progress;
+use hall_api::application::{Progress, ProgressQuery};
 use hall_api::appointment::{AppointmentReceipt, Slot};
 use hall_api::feedback::{BadRatingReason, HelpKind};
 use hall_api::form::FieldError;
@@ -143,6 +143,9 @@ pub struct RatingDraft {
     pub contact: ContactDraft,
     /// What is wrong with the draft after a send attempt.
     pub errors: Vec<FieldError>,
+    /// For a later rating from the progress page: the scanned receipt (otherwise the rating
+    /// is for the application just submitted).
+    pub later: Option<ProgressQuery>,
 }
 
 /// The progress page.
@@ -152,9 +155,20 @@ pub enum ProgressView {
     /// Scan the receipt's QR code (or insert the ID card).
     Waiting,
     /// Asking the hall.
-    Loading(RequestId),
+    Loading {
+        /// The pending request.
+        request: RequestId,
+        /// The scanned receipt, when asked by receipt (kept for a later rating).
+        receipt: Option<ProgressQuery>,
+    },
     /// What the hall said.
-    Shown(Vec<Progress>),
+    Shown {
+        /// The applications found.
+        list: Vec<Progress>,
+        /// The scanned receipt, when asked by receipt: an unrated application can then be
+        /// rated here (好差评 allows rating later through the receipt QR).
+        receipt: Option<ProgressQuery>,
+    },
     /// The code is not known to the hall.
     NotFound,
     /// The hall could not be reached.

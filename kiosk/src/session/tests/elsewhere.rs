@@ -63,7 +63,10 @@ fn progress_by_scanning_the_receipt() {
     });
     assert_eq!(
         k.s.screen,
-        Screen::Progress(ProgressView::Loading(request)),
+        Screen::Progress(ProgressView::Loading {
+            request,
+            receipt: Some(q.clone())
+        }),
         "stale answer ignored"
     );
     k.ev(Event::ProgressFetched {
@@ -72,7 +75,10 @@ fn progress_by_scanning_the_receipt() {
     });
     assert_eq!(
         k.s.screen,
-        Screen::Progress(ProgressView::Shown(vec![progress()]))
+        Screen::Progress(ProgressView::Shown {
+            list: vec![progress()],
+            receipt: Some(q.clone())
+        })
     );
     k.ui(UiInput::Done);
     assert_eq!(k.s.screen, Screen::Home);

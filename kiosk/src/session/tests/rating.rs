@@ -165,3 +165,59 @@ fn one_rating_per_application() {
     k.ev(Event::Tick(at(k.secs)));
     assert_eq!(ratings(&k).len(), 1);
 }
+
+#[test]
+fn an_unrated_application_can_be_rated_later_through_its_receipt_qr() {
+    use crate::session::LookupResult;
+    use hall_api::application::{Progress, Status, Subject};
+    let progress = |rated| Progress {
+        tracking_code: "LA20240506-0042".into(),
+        subject: Subject::Item(ITEM.into()),
+        subject_name: "居民身份证换领".into(),
+        status: Status::Concluded,
+        timeline: vec![],
+        promised_by: today(),
+        mailed: false,
+        rated,
+    };
+    for rated in [false, true] {
+        let mut k = Kiosk::ready();
+        let fx = k.ev(Event::Scanned(
+            "https://hall.example.gov.cn/p?c=LA20240506-0042&v=q7Xk2m".into(),
+        ));
+        let [Effect::FetchProgress { request, .. }] = &fx[..] else {
+            panic!("{fx:?}")
+        };
+        k.ev(Event::ProgressFetched {
+            request: *request,
+            result: LookupResult::Found(vec![progress(rated)]),
+        });
+        k.ui(UiInput::RateLater);
+        if rated {
+            assert_eq!(k.screen(), "progress", "one rating per application");
+            continue;
+        }
+        assert_eq!(k.screen(), "rating");
+        k.ui(UiInput::RateLevel(4));
+        k.ui(UiInput::Send);
+        let sent = ratings(&k);
+        assert_eq!(sent.len(), 1);
+        assert_eq!(
+            (sent[0].tracking_code.as_str(), sent[0].verifier.as_str()),
+            ("LA20240506-0042", "q7Xk2m")
+        );
+    }
+    // Looked up by ID card, there is no verifier: no rating offered.
+    let mut k = Kiosk::ready();
+    k.ui(UiInput::OpenProgress);
+    let fx = k.ev(Event::CardRead(citizen()));
+    let [Effect::FetchProgress { request, .. }] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    k.ev(Event::ProgressFetched {
+        request: *request,
+        result: LookupResult::Found(vec![progress(false)]),
+    });
+    k.ui(UiInput::RateLater);
+    assert_eq!(k.screen(), "progress");
+}
