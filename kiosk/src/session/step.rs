@@ -42,8 +42,8 @@ fn apply(s: &mut Session, event: Event, fx: &mut Vec<Effect>) {
             let cancelled_countdown = s.idle.countdown_until.is_some();
             idle::touched(s);
             // While the countdown covers the screen, a touch only cancels it (it was aimed
-            // at "continue"), except 返回首页, which the overlay also offers.
-            if cancelled_countdown && input != UiInput::Home {
+            // at "continue"), except 返回首页 and 一键求助, which the overlay also offers.
+            if cancelled_countdown && !matches!(input, UiInput::Home | UiInput::CallForHelp) {
                 return;
             }
             if input != UiInput::DismissNotice {

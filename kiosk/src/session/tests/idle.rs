@@ -243,3 +243,16 @@ fn logging_events_and_effects_shows_no_personal_data() {
         "{effects}"
     );
 }
+
+#[test]
+fn help_on_the_countdown_calls_staff_and_keeps_the_session() {
+    let mut k = Kiosk::at_form(ITEM, false);
+    k.wait(IDLE);
+    let fx = k.ui(UiInput::CallForHelp);
+    assert!(
+        matches!(&fx[..], [Effect::SubmitHelpRequest { .. }]),
+        "{fx:?}"
+    );
+    assert_eq!(k.s.countdown_remaining(), None);
+    assert_eq!(k.screen(), "form");
+}
