@@ -69,14 +69,22 @@ pub fn guide(t: &Transaction, hall_name: &str) -> PrintDoc {
     ];
     for (i, l) in t.materials.iter().enumerate() {
         let m = &l.material;
-        let mut line = format!(
-            "{}. {}（原件{}份，复印件{}份，{}）",
-            i + 1,
-            m.name,
-            m.originals,
-            m.copies,
-            if m.required { "必交" } else { "视情况" }
+        let mut parts = Vec::new();
+        if m.originals > 0 {
+            parts.push(format!("原件{}份", m.originals));
+        }
+        if m.copies > 0 {
+            parts.push(format!("复印件{}份", m.copies));
+        }
+        parts.push(
+            if m.required {
+                "必交"
+            } else {
+                "视情况提交"
+            }
+            .to_owned(),
         );
+        let mut line = format!("{}. {}（{}）", i + 1, m.name, parts.join("，"));
         if let Some(note) = &m.note {
             line.push_str(&format!("：{note}"));
         }

@@ -81,6 +81,10 @@ fn the_guide_lists_every_material_and_prints() {
         body.contains("20.00 元") && body.contains("15个工作日"),
         "{body}"
     );
+    assert!(
+        body.contains("1. 居民户口簿（原件1份，必交）"),
+        "no zero counts: {body}"
+    );
     k.ui(UiInput::Back);
     assert_eq!(k.s.screen, Screen::Choose(ChooseView::MostUsed));
     assert!(k.s.transaction.is_none());
