@@ -6,5 +6,6 @@ mod choose;
 mod devices;
 mod elsewhere;
 mod idle;
+mod random;
 mod rating;
 mod support;
