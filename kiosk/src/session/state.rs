@@ -2,6 +2,7 @@
 //! beside it (language, elder mode, countdown, notice, what the devices allow) and needs no
 //! separate "show screen" effect.
 
+use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -124,8 +125,9 @@ pub enum Notice {
     UnknownSubject,
 }
 
-/// The whole state of the citizen session.
-#[derive(Debug, Clone)]
+/// The whole state of the citizen session. `Debug` masks personal data (through its
+/// holders) and names the catalog by version only.
+#[derive(Clone)]
 #[cfg_attr(test, derive(serde::Serialize))]
 pub struct Session {
     /// Settings given at creation.
@@ -159,6 +161,24 @@ pub struct Session {
     pub help_called: bool,
     /// Source of request ids and idempotency keys; grows for the life of the process.
     pub(crate) counter: u64,
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("now", &self.now)
+            .field("catalog", &self.catalog.as_ref().map(|c| &c.version))
+            .field("devices", &self.devices)
+            .field("language", &self.language)
+            .field("elder_mode", &self.elder_mode)
+            .field("idle", &self.idle)
+            .field("screen", &self.screen)
+            .field("citizen", &self.citizen)
+            .field("transaction", &self.transaction)
+            .field("notice", &self.notice)
+            .field("help_called", &self.help_called)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Session {

@@ -221,6 +221,18 @@ fn logging_events_and_effects_shows_no_personal_data() {
         value: "张三丰说太慢".into(),
     });
     k.ui(UiInput::Send);
+    let state = format!("{:?}", k.s);
+    assert!(
+        state.contains("1101**********002X"),
+        "the live state shows the masked form"
+    );
+    assert!(
+        state.contains("2024.05-3") && !state.contains("不动产首次登记"),
+        "catalog by version"
+    );
+    for needle in PERSONAL {
+        assert!(!state.contains(needle), "{needle} in {state}");
+    }
     let effects = format!("{:?}", k.log);
     let events = format!(
         "{:?} {:?} {:?}",
