@@ -6,6 +6,7 @@
 //! - [`health`]: `/metrics` and `/healthz`.
 //! - [`outbox`]: the durable, encrypted store-and-forward queue of submissions.
 //! - [`service`]: the `kiosk` service's entry point.
+//! - [`session`]: the citizen session machine, pure data: `step(state, event) -> (state, effects)`.
 
 pub mod cli;
 pub mod delivery;
@@ -13,3 +14,4 @@ pub mod hall;
 pub mod health;
 pub mod outbox;
 pub mod service;
+pub mod session;

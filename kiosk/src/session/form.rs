@@ -1,0 +1,181 @@
+//! The form (prefilled from the card, validated field by field with the hall's own
+//! `validate_field`), the materials (reused ones marked) and the 免费邮寄 choice with its
+//! address.
+
+use hall_api::application::{MaterialSource, ReusableMaterials, ReusableMaterialsQuery};
+use hall_api::form::{is_phone, validate_field, validate_form, FieldError, FieldErrorCode};
+use serde_json::Value;
+
+use super::effect::Effect;
+use super::event::{TextField, UiInput};
+use super::personal::PersonalText;
+use super::screens::Screen;
+use super::state::{RequestId, Session};
+use super::transaction::{AddressDraft, ReuseLookup};
+
+/// Longest text kept from one input; the validation then reports anything over the field's
+/// own limit, and hostile input cannot grow the state.
+pub(crate) const MAX_INPUT_CHARS: usize = 1_000;
+
+/// Text from an input, bounded.
+pub(crate) fn bounded(value: &str, max_chars: usize) -> PersonalText {
+    PersonalText::new(value.chars().take(max_chars).collect::<String>())
+}
+
+/// Enters the form: prefills from the card and asks which materials the hall holds.
+pub(crate) fn enter(s: &mut Session, fx: &mut Vec<Effect>) {
+    let request = s.next_request();
+    let (Some(citizen), Some(t)) = (&s.citizen, &mut s.transaction) else {
+        return;
+    };
+    t.prefill_from(citizen);
+    if t.reuse == ReuseLookup::NotAsked {
+        t.reuse = ReuseLookup::Pending(request);
+        fx.push(Effect::FetchReusableMaterials {
+            request,
+            query: ReusableMaterialsQuery {
+                id_number: citizen.id_number.clone(),
+            },
+        });
+    }
+    s.screen = Screen::Form;
+}
+
+/// The hall's answer about reusable materials.
+pub(crate) fn reusable_fetched(
+    s: &mut Session,
+    request: RequestId,
+    result: Option<ReusableMaterials>,
+) {
+    let Some(t) = &mut s.transaction else { return };
+    if t.reuse != ReuseLookup::Pending(request) {
+        return;
+    }
+    match result {
+        Some(found) => {
+            let codes: Vec<String> = found.materials.into_iter().map(|m| m.code).collect();
+            t.apply_reusable(&codes);
+        }
+        None => t.reuse = ReuseLookup::Unavailable,
+    }
+}
+
+/// Touches on the form, materials and delivery screens.
+pub(crate) fn input(s: &mut Session, input: UiInput, _fx: &mut Vec<Effect>) {
+    let today = s.now.today;
+    let screen = s.screen.clone();
+    let Some(t) = &mut s.transaction else { return };
+    match (screen, input) {
+        (Screen::Form, UiInput::SetField { key, value }) => {
+            let Some(field) = t.form.fields.iter().find(|f| f.key == key) else {
+                return;
+            };
+            let value = match value.take() {
+                Value::String(text) => Value::String(text.chars().take(MAX_INPUT_CHARS).collect()),
+                Value::Array(_) | Value::Object(_) => Value::Null,
+                other => other,
+            };
+            let result = validate_field(field, Some(&value), today);
+            if t.values.value(&key) != Some(&value) {
+                t.prefilled.remove(&key);
+            }
+            t.values.set(&key, value);
+            match result {
+                Ok(()) => t.errors.remove(&key),
+                Err(e) => t.errors.insert(key, e),
+            };
+        }
+        (Screen::Form, UiInput::Next) => match validate_form(&t.form, t.values.get(), today) {
+            Ok(()) => {
+                t.errors.clear();
+                s.screen = Screen::Materials;
+            }
+            Err(errors) => {
+                t.errors = errors.into_iter().map(|e| (e.field.clone(), e)).collect();
+            }
+        },
+        (Screen::Form, UiInput::Back) => s.screen = Screen::Guide,
+        (Screen::Materials, UiInput::SetMaterialSource { code, source }) => {
+            if let Some(line) = t.materials.iter_mut().find(|l| l.material.code == code) {
+                match source {
+                    MaterialSource::Reused if line.held => line.source = source,
+                    MaterialSource::Later => line.source = source,
+                    // No document camera yet: scans cannot be made here.
+                    _ => {}
+                }
+            }
+        }
+        (Screen::Materials, UiInput::Next) => {
+            s.screen = if t.mail_allowed {
+                Screen::Delivery
+            } else {
+                Screen::Review
+            };
+        }
+        (Screen::Materials, UiInput::Back) => s.screen = Screen::Form,
+        (Screen::Delivery, UiInput::ChooseMail(mail)) => {
+            t.mail = mail && t.mail_allowed;
+            t.address_errors.clear();
+        }
+        (Screen::Delivery, UiInput::SetText { field, value }) => {
+            let a = &mut t.address;
+            let target = match field {
+                TextField::Recipient => &mut a.recipient,
+                TextField::RecipientPhone => &mut a.phone,
+                TextField::Region => &mut a.region,
+                TextField::AddressDetail => &mut a.detail,
+                _ => return,
+            };
+            *target = bounded(&value, MAX_INPUT_CHARS);
+        }
+        (Screen::Delivery, UiInput::Next) => {
+            t.address_errors = if t.mail {
+                address_errors(&t.address)
+            } else {
+                Vec::new()
+            };
+            if t.address_errors.is_empty() {
+                s.screen = Screen::Review;
+            }
+        }
+        (Screen::Delivery, UiInput::Back) => s.screen = Screen::Materials,
+        _ => {}
+    }
+}
+
+/// Checks a mailing address; field paths as the hall names them (`delivery.address.*`).
+pub fn address_errors(a: &AddressDraft) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let mut text = |value: &PersonalText, key: &str, label: &str, max: usize| {
+        let field = format!("delivery.address.{key}");
+        match value.trimmed() {
+            None => errors.push(FieldError {
+                field,
+                code: FieldErrorCode::Required,
+                message: format!("{label}：必填，请填写"),
+            }),
+            Some(v) if v.chars().any(char::is_control) => errors.push(FieldError {
+                field,
+                code: FieldErrorCode::InvalidCharacters,
+                message: format!("{label}：含有不允许的字符"),
+            }),
+            Some(v) if v.chars().count() > max => errors.push(FieldError {
+                field,
+                code: FieldErrorCode::TooLong,
+                message: format!("{label}：最多{max}个字"),
+            }),
+            Some(_) => {}
+        }
+    };
+    text(&a.recipient, "recipient", "收件人", 30);
+    text(&a.region, "region", "省市区县", 60);
+    text(&a.detail, "detail", "详细地址", 120);
+    if !is_phone(a.phone.trim()) {
+        errors.push(FieldError {
+            field: "delivery.address.phone".into(),
+            code: FieldErrorCode::InvalidPhone,
+            message: "联系电话：请填写11位手机号或带区号的固定电话".into(),
+        });
+    }
+    errors
+}

@@ -1,0 +1,137 @@
+//! Device faults change what is offered instead of leading to a dead end.
+
+use kiosk_drivers::status::DeviceClass;
+
+use super::support::*;
+use crate::session::effect::ProgressLookup;
+use crate::session::{Effect, Event, Fault, Notice, Screen, SubmitOutcome, UiInput};
+
+fn set(k: &mut Kiosk, device: DeviceClass, available: bool) {
+    k.ev(Event::DeviceChanged { device, available });
+}
+
+#[test]
+fn before_anything_is_reported_the_kiosk_is_out_of_service_naming_why() {
+    let mut k = Kiosk::bare();
+    assert_eq!(
+        k.s.screen,
+        Screen::OutOfService {
+            faults: vec![
+                Fault::Reader,
+                Fault::Scanner,
+                Fault::Printer,
+                Fault::NoCatalog
+            ]
+        }
+    );
+    k.ui(UiInput::StartApplying);
+    assert_eq!(k.screen(), "outOfService", "nothing to start");
+    set(&mut k, DeviceClass::Scanner, true);
+    assert_eq!(k.s.screen, Screen::Home);
+    set(&mut k, DeviceClass::Scanner, false);
+    assert_eq!(
+        k.s.screen,
+        Screen::OutOfService {
+            faults: vec![
+                Fault::Reader,
+                Fault::Scanner,
+                Fault::Printer,
+                Fault::NoCatalog
+            ]
+        }
+    );
+}
+
+#[test]
+fn help_works_even_out_of_service() {
+    let mut k = Kiosk::bare();
+    let fx = k.ui(UiInput::CallForHelp);
+    assert!(
+        matches!(&fx[..], [Effect::SubmitHelpRequest { .. }]),
+        "{fx:?}"
+    );
+    assert_eq!(k.s.notice, Some(Notice::HelpCalled));
+}
+
+#[test]
+fn without_a_printer_the_receipt_is_on_screen_with_its_qr() {
+    let mut k = at_review();
+    set(&mut k, DeviceClass::ReceiptPrinter, false);
+    assert!(!k.s.offers().print);
+    k.ui(UiInput::Submit);
+    let key = submitted_key(&k);
+    k.ev(Event::SubmitResult {
+        key,
+        outcome: SubmitOutcome::Delivered(receipt(hall_api::application::Subject::Item(
+            ITEM.into(),
+        ))),
+    });
+    assert_eq!(k.screen(), "receipt", "the session goes on");
+    assert_eq!(k.count(|e| matches!(e, Effect::Print(_))), 0);
+    assert_eq!(k.s.notice, Some(Notice::PrinterUnavailable));
+    let doc = k.s.receipt_doc().unwrap();
+    assert!(doc.lines.iter().any(|l| l.contains("LA20240506-0042")));
+    assert!(doc.qr.unwrap().contains("c=LA20240506-0042"));
+}
+
+#[test]
+fn without_a_printer_the_guide_cannot_be_printed() {
+    let mut k = Kiosk::ready();
+    set(&mut k, DeviceClass::ReceiptPrinter, false);
+    k.ev(Event::CardRead(citizen()));
+    k.ui(UiInput::PickItem(ITEM.into()));
+    assert!(k.ui(UiInput::PrintGuide).is_empty());
+    assert_eq!(k.s.notice, Some(Notice::PrinterUnavailable));
+}
+
+#[test]
+fn a_failed_print_is_said_on_screen() {
+    let mut k = at_receipt();
+    k.ev(Event::PrintFailed);
+    assert_eq!(k.s.notice, Some(Notice::PrintFailed));
+    assert_eq!(k.screen(), "receipt");
+}
+
+#[test]
+fn without_a_reader_only_the_scan_and_appointment_paths_are_offered() {
+    let mut k = Kiosk::ready();
+    set(&mut k, DeviceClass::IdCardReader, false);
+    assert_eq!(k.s.screen, Screen::Home);
+    let offers = k.s.offers();
+    assert!(!offers.apply && !offers.id_card);
+    assert!(offers.scan && offers.appointment && offers.browse);
+    k.ui(UiInput::StartApplying);
+    assert_eq!(k.s.notice, Some(Notice::ReaderUnavailable));
+    // The guide can be read, but the form needs the card.
+    k.ui(UiInput::Browse);
+    k.ui(UiInput::PickItem(ITEM.into()));
+    k.ui(UiInput::StartForm);
+    assert_eq!(k.screen(), "guide");
+    assert_eq!(k.s.notice, Some(Notice::ReaderUnavailable));
+    k.ui(UiInput::Home);
+    let fx = k.ev(Event::Scanned(
+        "https://hall.example.gov.cn/p?c=LA1&v=abc".into(),
+    ));
+    assert!(
+        matches!(&fx[..], [Effect::FetchProgress { lookup: ProgressLookup::Receipt(q), .. }] if q.tracking_code == "LA1"),
+        "{fx:?}"
+    );
+    k.ui(UiInput::Home);
+    k.ui(UiInput::OpenAppointment);
+    assert_eq!(k.screen(), "appointment");
+}
+
+#[test]
+fn a_device_lost_mid_session_does_not_throw_the_citizen_out() {
+    let mut k = Kiosk::at_form(ITEM, false);
+    set(&mut k, DeviceClass::IdCardReader, false);
+    set(&mut k, DeviceClass::Scanner, false);
+    assert_eq!(k.screen(), "form");
+    fill_item_form(&mut k);
+    k.ui(UiInput::Next);
+    assert_eq!(k.screen(), "materials");
+    k.ui(UiInput::Home);
+    assert!(matches!(k.s.screen, Screen::OutOfService { .. }));
+    set(&mut k, DeviceClass::IdCardReader, true);
+    assert_eq!(k.s.screen, Screen::Home);
+}

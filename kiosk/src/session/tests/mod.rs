@@ -1,0 +1,11 @@
+//! Tests of the session machine, one file per flow, run with no runtime: each drives
+//! [`step`](super::step) with events and checks the state and the effects.
+
+mod apply;
+mod choose;
+mod devices;
+mod elsewhere;
+mod idle;
+mod random;
+mod rating;
+mod support;

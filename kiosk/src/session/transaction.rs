@@ -1,0 +1,290 @@
+//! The application being prepared: the chosen item or 一件事 bundle with its merged materials
+//! and form (each shared material and field once), the values typed, the materials' sources,
+//! the delivery choice, and the submission once made.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use hall_api::application::{
+    Applicant, ApplicationReceipt, CreateApplication, Delivery, HandedInMaterial, MailingAddress,
+    MaterialSource, Subject,
+};
+use hall_api::catalog::{Catalog, Fee, Material};
+use hall_api::form::{FieldError, FormSchema};
+
+use super::citizen::Citizen;
+use super::config::Now;
+use super::personal::{PersonalText, PersonalValues};
+use super::state::RequestId;
+
+/// One material as the citizen sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(test, derive(serde::Serialize))]
+pub struct MaterialLine {
+    /// The material (for a bundle: the largest counts any item asks).
+    pub material: Material,
+    /// The item codes that need it.
+    pub for_items: Vec<String>,
+    /// The hall holds a copy from an earlier application (shown as 可复用).
+    pub held: bool,
+    /// How it will be given.
+    pub source: MaterialSource,
+}
+
+/// Where the reusable-materials lookup stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(test, derive(serde::Serialize))]
+pub enum ReuseLookup {
+    /// Not asked yet (no citizen yet).
+    NotAsked,
+    /// Asked; waiting.
+    Pending(RequestId),
+    /// Answered; `held` is set on the lines.
+    Done,
+    /// The hall could not say; everything is handed in later.
+    Unavailable,
+}
+
+/// The address being typed for 免费邮寄.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(test, derive(serde::Serialize))]
+pub struct AddressDraft {
+    /// 收件人.
+    pub recipient: PersonalText,
+    /// 联系电话.
+    pub phone: PersonalText,
+    /// 省/市/区县.
+    pub region: PersonalText,
+    /// Street, number, room.
+    pub detail: PersonalText,
+}
+
+/// Where the submission stands.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(test, derive(serde::Serialize))]
+pub enum Submission {
+    /// Handed to the service; waiting for its answer.
+    Pending {
+        /// The application's idempotency key.
+        key: String,
+    },
+    /// The hall has it: tracking code and verifier.
+    Delivered {
+        /// The idempotency key.
+        key: String,
+        /// The hall's receipt.
+        receipt: ApplicationReceipt,
+    },
+    /// Stored in the kiosk's outbox; it will be sent automatically.
+    Queued {
+        /// The idempotency key (printed as the local reference).
+        key: String,
+    },
+}
+
+impl Submission {
+    /// The idempotency key.
+    pub fn key(&self) -> &str {
+        match self {
+            Submission::Pending { key }
+            | Submission::Delivered { key, .. }
+            | Submission::Queued { key } => key,
+        }
+    }
+}
+
+/// The application being prepared.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(test, derive(serde::Serialize))]
+pub struct Transaction {
+    /// Item or bundle.
+    pub subject: Subject,
+    /// Its name.
+    pub title: String,
+    /// Its guidance (办理条件).
+    pub summary: String,
+    /// The item codes (one, or the bundle's in order).
+    pub items: Vec<String>,
+    /// Every material once.
+    pub materials: Vec<MaterialLine>,
+    /// The form, each field once.
+    #[cfg_attr(test, serde(skip))]
+    pub form: FormSchema,
+    /// Fees of the items, for the guide.
+    pub fees: Vec<Fee>,
+    /// The longest promised time limit of the items, in working days (0: 即办).
+    pub promised_days: u32,
+    /// Every item can be completed at the kiosk.
+    pub kiosk_completable: bool,
+    /// Every item allows 免费邮寄.
+    pub mail_allowed: bool,
+    /// The values typed or prefilled.
+    pub values: PersonalValues,
+    /// Keys whose value came from the card and was not changed (marked on screen).
+    pub prefilled: BTreeSet<String>,
+    /// Field errors by key, as the citizen types and after a refusal.
+    pub errors: BTreeMap<String, FieldError>,
+    /// The reusable-materials lookup.
+    pub reuse: ReuseLookup,
+    /// Mail the result (only if `mail_allowed`).
+    pub mail: bool,
+    /// The mailing address.
+    pub address: AddressDraft,
+    /// Errors in the address.
+    pub address_errors: Vec<FieldError>,
+    /// The submission, once made.
+    pub submission: Option<Submission>,
+    /// The catalog version the citizen saw.
+    pub catalog_version: String,
+}
+
+impl Transaction {
+    /// A transaction for one item, or `None` if the catalog has no such item.
+    pub fn for_item(catalog: &Catalog, code: &str) -> Option<Transaction> {
+        let item = catalog.item(code)?;
+        let materials = item
+            .materials
+            .iter()
+            .map(|m| line(m.clone(), vec![item.code.clone()]))
+            .collect();
+        Some(Transaction::new(
+            catalog,
+            Subject::Item(item.code.clone()),
+            item.name.clone(),
+            item.summary.clone(),
+            vec![item.code.clone()],
+            materials,
+            item.form.clone(),
+        ))
+    }
+
+    /// A transaction for a 一件事 bundle, each shared material and field once; `None` if the
+    /// bundle is unknown or names an unknown item.
+    pub fn for_bundle(catalog: &Catalog, code: &str) -> Option<Transaction> {
+        let bundle = catalog.bundle(code)?;
+        catalog.bundle_items(bundle)?;
+        let materials = catalog
+            .bundle_materials(bundle)
+            .into_iter()
+            .map(|b| line(b.material, b.for_items))
+            .collect();
+        Some(Transaction::new(
+            catalog,
+            Subject::Bundle(bundle.code.clone()),
+            bundle.name.clone(),
+            bundle.summary.clone(),
+            bundle.items.clone(),
+            materials,
+            catalog.bundle_form(bundle),
+        ))
+    }
+
+    fn new(
+        catalog: &Catalog,
+        subject: Subject,
+        title: String,
+        summary: String,
+        items: Vec<String>,
+        materials: Vec<MaterialLine>,
+        form: FormSchema,
+    ) -> Transaction {
+        let all: Vec<_> = items.iter().filter_map(|c| catalog.item(c)).collect();
+        Transaction {
+            subject,
+            title,
+            summary,
+            fees: all.iter().map(|i| i.fee.clone()).collect(),
+            promised_days: all.iter().map(|i| i.promised_limit_days).max().unwrap_or(0),
+            kiosk_completable: all.iter().all(|i| i.kiosk_completable),
+            mail_allowed: !all.is_empty() && all.iter().all(|i| i.mail_delivery),
+            items,
+            materials,
+            form,
+            values: PersonalValues::default(),
+            prefilled: BTreeSet::new(),
+            errors: BTreeMap::new(),
+            reuse: ReuseLookup::NotAsked,
+            mail: false,
+            address: AddressDraft::default(),
+            address_errors: Vec::new(),
+            submission: None,
+            catalog_version: catalog.version.clone(),
+        }
+    }
+
+    /// The first item's code (what complaints and help requests refer to).
+    pub fn first_item(&self) -> Option<&str> {
+        self.items.first().map(String::as_str)
+    }
+
+    /// Fills empty fields from the card and marks them prefilled.
+    pub fn prefill_from(&mut self, citizen: &Citizen) {
+        for field in &self.form.fields {
+            if self.values.value(&field.key).is_some() {
+                continue;
+            }
+            if let Some(value) = citizen.prefill(field) {
+                self.values.set(&field.key, value);
+                self.prefilled.insert(field.key.clone());
+            }
+        }
+        if self.address.recipient.trimmed().is_none() {
+            self.address.recipient = PersonalText::new(citizen.name.clone());
+        }
+    }
+
+    /// Marks the materials the hall holds as held and reused.
+    pub fn apply_reusable(&mut self, held_codes: &[String]) {
+        for line in &mut self.materials {
+            line.held = line.material.reusable && held_codes.contains(&line.material.code);
+            if line.held {
+                line.source = MaterialSource::Reused;
+            }
+        }
+        self.reuse = ReuseLookup::Done;
+    }
+
+    /// The wire payload.
+    pub fn payload(&self, citizen: &Citizen, now: &Now) -> CreateApplication {
+        let delivery = if self.mail && self.mail_allowed {
+            Delivery::Mail {
+                address: MailingAddress {
+                    recipient: self.address.recipient.trim().to_owned(),
+                    phone: self.address.phone.trim().to_owned(),
+                    region: self.address.region.trim().to_owned(),
+                    detail: self.address.detail.trim().to_owned(),
+                },
+            }
+        } else {
+            Delivery::PickUp
+        };
+        CreateApplication {
+            subject: self.subject.clone(),
+            catalog_version: self.catalog_version.clone(),
+            applicant: Applicant {
+                id_number: citizen.id_number.clone(),
+                name: citizen.name.clone(),
+            },
+            fields: self.values.get().clone(),
+            materials: self
+                .materials
+                .iter()
+                .map(|l| HandedInMaterial {
+                    code: l.material.code.clone(),
+                    source: l.source,
+                    pages: 0,
+                })
+                .collect(),
+            delivery,
+            submitted_at: now.utc,
+        }
+    }
+}
+
+fn line(material: Material, for_items: Vec<String>) -> MaterialLine {
+    MaterialLine {
+        material,
+        for_items,
+        held: false,
+        source: MaterialSource::Later,
+    }
+}
