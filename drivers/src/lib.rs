@@ -8,6 +8,7 @@
 //! `driver` (I/O and sequencing), `sim` (the device side of the same protocol, used by the
 //! demo, by technicians for training, and by the tests over pseudo-terminal pairs).
 
+pub mod printer;
 pub mod status;
 
 pub use status::{DeviceClass, DeviceEvent, DeviceState, DeviceStatus};
