@@ -208,7 +208,12 @@ struct Writer<'a> {
 impl Writer<'_> {
     fn block(&mut self, block: &Block) -> Result<(), PrinterError> {
         match block {
-            Block::Header(t) => self.paragraph(t, Align::Center, 2, 2, true),
+            Block::Header(t) => {
+                // Double width only when the whole name fits on one line: a lone last
+                // character on its own line looks broken.
+                let fits = str_dots(t, self.profile.charset) * 2 <= self.width;
+                self.paragraph(t, Align::Center, if fits { 2 } else { 1 }, 2, true)
+            }
             Block::Title(t) => self.paragraph(t, Align::Center, 1, 2, true),
             Block::Text { text, align, bold } => self.paragraph(text, *align, 1, 1, *bold),
             Block::Footer(t) => self.paragraph(t, Align::Center, 1, 1, false),

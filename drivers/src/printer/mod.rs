@@ -16,6 +16,7 @@ pub mod font;
 pub mod layout;
 pub mod profile;
 pub mod raster;
+pub mod sample;
 pub mod sim;
 pub mod status;
 pub mod text;

@@ -136,8 +136,8 @@ impl Emulator {
     }
 
     /// Prints queued commands until the queue is empty, a fault halts the mechanism, or
-    /// `budget_dots` of paper have been fed (slow printing). Returns whether work remains.
-    pub fn process(&mut self, budget_dots: Option<usize>) -> Result<bool, PrinterError> {
+    /// `budget_dots` of paper have been fed (slow printing). Returns the dots fed.
+    pub fn process(&mut self, budget_dots: Option<usize>) -> Result<usize, PrinterError> {
         let mut used = 0;
         while !self.faults.halted() {
             if budget_dots.is_some_and(|b| used >= b) {
@@ -150,7 +150,7 @@ impl Emulator {
             used += fed;
             self.log.command(self.printed + 1, &cmd, answer);
         }
-        Ok(!self.queue.is_empty())
+        Ok(used)
     }
 
     /// Runs one command: (answer byte if any, dots of paper fed).
@@ -178,7 +178,7 @@ impl Emulator {
                     self.answers.extend(self.faults.asb_frame());
                 }
             }
-            Command::Cut { .. } => {
+            Command::Cut { mode, feed } => {
                 if self.faults.jam_next_cut {
                     self.faults.jam_next_cut = false;
                     self.faults.cutter_jam = true;
@@ -186,14 +186,10 @@ impl Emulator {
                     self.asb_changed();
                     return Ok((None, 0));
                 }
-                let fed = if self.page.is_blank() {
-                    0
-                } else {
-                    self.page.apply(&Command::FeedDots(0), self.font)
-                };
                 if self.page.is_blank() {
-                    return Ok((None, fed)); // a cut with nothing printed makes no receipt
+                    return Ok((None, 0)); // a cut with nothing printed makes no receipt
                 }
+                let fed = self.page.feed_for_cut(*mode, *feed, self.font);
                 self.finish_receipt()?;
                 return Ok((None, fed));
             }

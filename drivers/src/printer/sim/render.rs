@@ -12,6 +12,8 @@ use crate::printer::raster::{qr_modules, Bitmap};
 
 /// Longest paper between two cuts the emulator keeps (2 m at 8 dots/mm); more is clipped.
 pub const MAX_RECEIPT_DOTS: usize = 16_000;
+/// Paper fed to bring the last line past the cutter (`GS V 65/66`), in dots (~10 mm).
+pub const CUTTER_FEED_DOTS: usize = 80;
 /// Line spacing after `ESC 2` / power-on, in dots.
 pub const DEFAULT_SPACING: usize = 30;
 
@@ -458,9 +460,25 @@ impl Page {
             let tx = self.x_for(tw);
             self.grow(30);
             font.draw_text(&mut self.canvas, &hri, (tx, self.y + 3), (1, 1), false);
+            self.texts.push(hri.clone());
             adv += self.advance(30);
         }
         pre + adv
+    }
+
+    /// Feeds paper as a cut does: flushes the line, then for the feed-to-cutter variants
+    /// moves the last line past the cutter plus `n` dots. Returns the dots fed.
+    pub fn feed_for_cut(&mut self, mode: u8, n: u8, font: &CjkFont) -> usize {
+        let printed = if self.line.is_empty() {
+            0
+        } else {
+            self.flush_line(font, true)
+        };
+        let extra = match mode {
+            65 | 66 | 97 | 98 | 103 | 104 => CUTTER_FEED_DOTS + usize::from(n),
+            _ => 0,
+        };
+        printed + self.advance(extra)
     }
 
     /// Ends the page: returns the canvas cropped to the paper used.

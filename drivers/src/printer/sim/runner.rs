@@ -19,6 +19,8 @@ type FaultChange = Box<dyn FnOnce(&mut Faults) + Send>;
 #[derive(Default)]
 struct Shared {
     pending: Vec<FaultChange>,
+    requested: u64,
+    applied: u64,
     faults: Faults,
     printed: usize,
     error: Option<String>,
@@ -146,6 +148,8 @@ fn run(
                     change(&mut f);
                 }
                 emu.set_faults(f);
+                sh.faults = f;
+                sh.applied = sh.requested;
             }
         }
         match port.read(&mut buf) {
@@ -162,17 +166,21 @@ fn run(
         }
         send(&mut port, &mut emu)?;
         let now = Instant::now();
-        let budget = emu.faults().slow_mm_s.map(|mm_s| {
-            credit += now.duration_since(last).as_secs_f64() * f64::from(mm_s) * 8.0;
-            let whole = credit.floor();
-            credit -= whole;
-            whole as usize
-        });
-        last = now;
-        if budget.is_none() {
-            credit = 0.0;
+        match emu.faults().slow_mm_s {
+            Some(mm_s) if !emu.faults().halted() => {
+                // Paper credit in dots; a big image puts it in debt until the time is served.
+                let rate = f64::from(mm_s) * 8.0;
+                credit = (credit + now.duration_since(last).as_secs_f64() * rate).min(rate);
+                if credit > 0.0 {
+                    credit -= emu.process(Some(credit.ceil() as usize))? as f64;
+                }
+            }
+            _ => {
+                credit = 0.0;
+                emu.process(None)?;
+            }
         }
-        emu.process(budget.map(|b| b.max(1)))?;
+        last = now;
         send(&mut port, &mut emu)?;
         let mut sh = shared.lock().unwrap_or_else(PoisonError::into_inner);
         sh.faults = emu.faults();
