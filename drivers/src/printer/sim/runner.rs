@@ -40,13 +40,27 @@ impl std::fmt::Debug for EmulatorHandle {
 }
 
 impl EmulatorHandle {
-    /// Changes the simulated condition; takes effect within one tick (~10 ms).
+    /// Changes the simulated condition and waits (at most 5 s) until the emulator applied it.
     pub fn change(&self, f: impl FnOnce(&mut Faults) + Send + 'static) {
-        self.shared
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pending
-            .push(Box::new(f));
+        let generation = {
+            let mut sh = self.shared.lock().unwrap_or_else(PoisonError::into_inner);
+            sh.pending.push(Box::new(f));
+            sh.requested += 1;
+            sh.requested
+        };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline && self.thread.as_ref().is_some_and(|t| !t.is_finished()) {
+            if self
+                .shared
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .applied
+                >= generation
+            {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
     }
 
     /// Switches a fault by name (see [`super::FAULT_NAMES`]).
@@ -214,12 +228,11 @@ pub struct PtyEndpoint {
 
 /// Creates a pty pair and, if `link` is given, points a symlink there at the host side.
 pub fn open_pty(link: Option<&Path>) -> Result<PtyEndpoint, PrinterError> {
-    let (master, mut slave) =
-        serialport::TTYPort::pair().map_err(|e| PrinterError::SerialOpen {
-            path: "pty".into(),
-            message: e.to_string(),
-        })?;
-    let _ = slave.set_exclusive(false);
+    // The slave from pair() holds no lock, so a host can still open it exclusively.
+    let (master, slave) = serialport::TTYPort::pair().map_err(|e| PrinterError::SerialOpen {
+        path: "pty".into(),
+        message: e.to_string(),
+    })?;
     let slave_path = PathBuf::from(slave.name().unwrap_or_default());
     if let Some(link) = link {
         if link
@@ -238,4 +251,14 @@ pub fn open_pty(link: Option<&Path>) -> Result<PtyEndpoint, PrinterError> {
         slave,
         slave_path,
     })
+}
+
+/// Opens a real serial port for the emulator (emulating a printer on a cable).
+pub fn open_serial(path: &Path, baud: u32) -> Result<Box<dyn SerialPort>, PrinterError> {
+    serialport::new(path.to_string_lossy(), baud)
+        .open()
+        .map_err(|e| PrinterError::SerialOpen {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })
 }
