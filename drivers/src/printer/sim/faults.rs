@@ -133,3 +133,60 @@ impl Faults {
         ]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::printer::profile::StatusBits;
+    use crate::printer::status::PrinterStatus;
+
+    fn status_of(f: &Faults) -> PrinterStatus {
+        let mut s = PrinterStatus::default();
+        for n in 1..=4 {
+            let b = f.realtime_answer(n).unwrap();
+            s.apply_realtime(n, b, &StatusBits::STANDARD).unwrap();
+        }
+        s
+    }
+
+    #[test]
+    fn answers_match_the_reference_examples() {
+        let mut f = Faults::default();
+        assert_eq!(f.realtime_answer(1), Some(0x12));
+        f.apply("paper-out").unwrap();
+        assert_eq!(f.realtime_answer(4), Some(0x72));
+        assert_eq!(f.realtime_answer(1), Some(0x1A));
+        f.apply("paper-low").unwrap();
+        assert_eq!(f.realtime_answer(4), Some(0x1E));
+        assert_eq!(f.realtime_answer(5), None);
+    }
+
+    #[test]
+    fn every_fault_round_trips_through_the_status_parser() {
+        for (name, code) in [
+            ("paper-out", "paperOut"),
+            ("paper-low", "paperLow"),
+            ("cover-open", "coverOpen"),
+            ("cutter-jam", "cutterJam"),
+            ("offline", "offline"),
+        ] {
+            let mut f = Faults::default();
+            f.apply(name).unwrap();
+            assert_eq!(status_of(&f).code(), code, "{name}");
+            let asb = PrinterStatus::from_asb(f.asb_frame()).unwrap();
+            assert_eq!(asb.is_ready(), status_of(&f).is_ready(), "{name}");
+        }
+    }
+
+    #[test]
+    fn names_with_values_parse_and_unknown_names_are_listed() {
+        let mut f = Faults::default();
+        f.apply("slow=15").unwrap();
+        f.apply("paper-left=30").unwrap();
+        assert_eq!((f.slow_mm_s, f.paper_left_dots), (Some(15), Some(240)));
+        assert!(f.apply("slow=fast").is_err());
+        assert!(f.apply("on-fire").unwrap_err().contains("cover-open"));
+        f.apply("clear").unwrap();
+        assert_eq!(f, Faults::default());
+    }
+}

@@ -8,6 +8,7 @@ mod output;
 pub mod parser;
 pub mod render;
 pub mod runner;
+mod symbols;
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -275,5 +276,64 @@ impl Emulator {
     /// Flushes the JSON log.
     pub fn flush(&mut self) -> Result<(), PrinterError> {
         self.log.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn emulator() -> Emulator {
+        let cfg = EmulatorConfig {
+            width_dots: 384,
+            charset: FirmwareCharset::Gb2312,
+            out_dir: None,
+            keep_receipts: 4,
+        };
+        Emulator::new(cfg).unwrap()
+    }
+
+    #[test]
+    fn data_is_held_while_halted_but_realtime_status_is_answered() {
+        let mut emu = emulator();
+        let mut f = emu.faults();
+        f.apply("cover-open").unwrap();
+        emu.set_faults(f);
+        emu.receive(b"HELLO\n\x1d\x56\x00\x1d\x72\x01\x10\x04\x02");
+        emu.process(None).unwrap();
+        assert_eq!(emu.take_answers(), [0x16], "only the real-time answer");
+        assert_eq!(emu.printed(), 0);
+        f.apply("cover-closed").unwrap();
+        emu.set_faults(f);
+        emu.process(None).unwrap();
+        assert_eq!(emu.take_answers(), [0x00], "GS r answered after the cut");
+        assert_eq!(emu.printed(), 1);
+        assert_eq!(emu.receipts().last().unwrap().texts, ["HELLO"]);
+    }
+
+    #[test]
+    fn characters_the_firmware_lacks_are_flagged_as_lints() {
+        let mut emu = emulator();
+        let mut job = b"\x1c\x26".to_vec();
+        job.extend(crate::printer::text::to_gb18030("中堃"));
+        job.extend(b"\n\x1c\x2e\xd6\xd0\n\x1d\x56\x00");
+        emu.receive(&job);
+        emu.process(None).unwrap();
+        let r = emu.receipts().last().unwrap();
+        assert_eq!(r.texts[0], "中堃");
+        assert_eq!(
+            r.lints.len(),
+            3,
+            "堃 is not GB2312; two high bytes with Chinese mode off: {:?}",
+            r.lints
+        );
+    }
+
+    #[test]
+    fn a_cut_with_nothing_printed_makes_no_receipt() {
+        let mut emu = emulator();
+        emu.receive(b"\x1b\x40\x1d\x56\x42\x00");
+        emu.process(None).unwrap();
+        assert_eq!(emu.printed(), 0);
     }
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use super::parser::{Command, QrCommand};
-use super::render::fnv;
+use super::symbols::fnv;
 use super::RenderedReceipt;
 use crate::printer::error::PrinterError;
 use crate::printer::raster::Bitmap;
