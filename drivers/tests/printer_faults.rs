@@ -90,6 +90,13 @@ fn each_fault_is_reported_in_words_and_in_the_device_model() {
     handle.apply_fault("paper-out").expect("fault");
     printer.query_status().expect("status");
     assert_eq!(paper_of(&printer), PaperState::Out);
+    // The change is pushed once as an event, not again until something changes.
+    let event = printer.take_event().expect("an event for the change");
+    let kiosk_drivers::status::DeviceEvent::StatusChanged(status) = event;
+    assert_eq!(status.state, DeviceState::UserError);
+    assert!(printer.take_event().is_none());
+    printer.query_status().expect("status");
+    assert!(printer.take_event().is_none(), "same status, no new event");
 }
 
 #[test]

@@ -144,6 +144,11 @@ impl Encoder {
         }
     }
 
+    /// `ESC t n`: single-byte code page.
+    pub fn code_page(&mut self, n: u8) -> &mut Self {
+        self.raw(&[0x1B, 0x74, n])
+    }
+
     /// `FS &` (on) / `FS .` (off): Chinese (double-byte) character mode.
     pub fn chinese_mode(&mut self, on: bool) -> &mut Self {
         self.raw(if on { &[0x1C, 0x26] } else { &[0x1C, 0x2E] })
@@ -479,5 +484,15 @@ mod tests {
             0x1D, 0x76, 0x30, 0, 2, 0, 1, 0, 0x80, 0x00, // band 2: 1 row
         ];
         assert_eq!(b, want);
+    }
+
+    #[test]
+    fn code_page_is_esc_t_n() {
+        assert_eq!(
+            bytes(|e| {
+                e.code_page(0);
+            }),
+            [0x1B, 0x74, 0]
+        );
     }
 }

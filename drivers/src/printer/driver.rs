@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::status::{ClassStatus, DeviceClass, DeviceState, DeviceStatus};
+use crate::status::{ClassStatus, DeviceClass, DeviceEvent, DeviceState, DeviceStatus};
 
 use super::codec::Encoder;
 use super::error::PrinterError;
@@ -48,6 +48,7 @@ pub struct ReceiptPrinter<T: PrinterTransport> {
     profile: PrinterProfile,
     timeouts: Timeouts,
     status: DeviceStatus,
+    published: Option<DeviceStatus>,
 }
 
 impl<T: PrinterTransport> ReceiptPrinter<T> {
@@ -59,6 +60,7 @@ impl<T: PrinterTransport> ReceiptPrinter<T> {
             profile,
             timeouts: Timeouts::default(),
             status,
+            published: None,
         }
     }
 
@@ -76,6 +78,16 @@ impl<T: PrinterTransport> ReceiptPrinter<T> {
     /// The status in the shared model, as of the last check.
     pub fn device_status(&self) -> &DeviceStatus {
         &self.status
+    }
+
+    /// The status as an event if it changed since the last call: the device manager pushes
+    /// these instead of making everyone poll.
+    pub fn take_event(&mut self) -> Option<DeviceEvent> {
+        if self.published.as_ref() == Some(&self.status) {
+            return None;
+        }
+        self.published = Some(self.status.clone());
+        Some(DeviceEvent::StatusChanged(self.status.clone()))
     }
 
     /// Asks the printer for its status: DLE EOT 1–4 over a bidirectional link, else the
@@ -192,8 +204,14 @@ impl<T: PrinterTransport> ReceiptPrinter<T> {
         let write_timeout = print_time + self.timeouts.confirm_margin;
         if let Err(e) = self.transport.write_all(job, write_timeout) {
             // A stalled write usually means the printer stopped: say why, if it can tell.
-            if let Ok(s) = self.query_status() {
+            // With the bulk pipe full, DLE EOT cannot get through; the USB class request can.
+            let stalled = match self.transport.port_status() {
+                Some(Ok(byte)) => Ok(PrinterStatus::from_port_status(byte)),
+                _ => self.query_status(),
+            };
+            if let Ok(s) = stalled {
                 if !s.is_ready() {
+                    self.record(&s);
                     return Err(PrinterError::NotConfirmed(s));
                 }
             }

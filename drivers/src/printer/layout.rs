@@ -176,6 +176,9 @@ impl Receipt {
             width: usize::from(profile.width_dots),
         };
         w.enc.init();
+        if let Some(n) = profile.code_page {
+            w.enc.code_page(n);
+        }
         if profile.chinese_mode {
             w.enc.chinese_mode(true);
         }

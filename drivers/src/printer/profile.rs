@@ -63,6 +63,8 @@ pub struct PrinterProfile {
     pub charset: FirmwareCharset,
     /// Whether to send `FS &` (Chinese mode on) after `ESC @`.
     pub chinese_mode: bool,
+    /// `ESC t n` code page for single-byte text, if the model needs one selected.
+    pub code_page: Option<u8>,
     /// Cut command.
     pub cut: CutStyle,
     /// Lines to feed before a cut style that does not feed by itself.
@@ -85,6 +87,7 @@ impl PrinterProfile {
         native_code128: true,
         charset: FirmwareCharset::Gbk,
         chinese_mode: true,
+        code_page: None,
         cut: CutStyle::FeedPartial,
         feed_before_cut: 0,
         status_bits: StatusBits::STANDARD,
@@ -101,6 +104,7 @@ impl PrinterProfile {
         native_code128: true,
         charset: FirmwareCharset::Gb2312,
         chinese_mode: true,
+        code_page: None,
         cut: CutStyle::FeedPartial,
         feed_before_cut: 0,
         status_bits: StatusBits::STANDARD,
@@ -122,6 +126,8 @@ impl PrinterProfile {
         name: "epson-512",
         width_dots: 512,
         dots_per_mm: 7,
+        // Epson: PC437 for the ASCII range; Hanzi go through Chinese mode.
+        code_page: Some(0),
         cut: CutStyle::FeedPartial,
         speed_mm_s: 200,
         ..PrinterProfile::GENERIC_80
