@@ -340,6 +340,8 @@ impl Writer<'_> {
 
     fn qr(&mut self, data: &str) -> Result<(), PrinterError> {
         let module = qr_module_dots(data.as_bytes(), self.width)?;
+        // A blank line above keeps the quiet zone scanners need.
+        self.enc.lf();
         if self.profile.native_qr {
             self.enc.align(Align::Center);
             self.enc.qr_native(data.as_bytes(), module, QrEc::M)?;

@@ -76,12 +76,12 @@ pub fn is_wide(c: char) -> bool {
 
 /// Characters that must not start a line (closing punctuation).
 fn no_line_start(c: char) -> bool {
-    "，。、：；！？）」』】〕》〉,.:;!?)]}％%".contains(c)
+    "，。、：；！？）」』】〕》〉”’,.:;!?)]}％%".contains(c)
 }
 
 /// Characters that must not end a line (opening punctuation).
 fn no_line_end(c: char) -> bool {
-    "（「『【〔《〈([{".contains(c)
+    "（「『【〔《〈“‘([{".contains(c)
 }
 
 /// Encodes text for the printer in GB18030 (callers make sure every char is printable).
@@ -240,6 +240,12 @@ mod tests {
         }
         let joined: String = wrap(text, 384, 1, Gbk).concat();
         assert_eq!(joined.replace(' ', ""), text.replace(' ', ""));
+    }
+
+    #[test]
+    fn an_opening_quote_never_ends_a_line() {
+        let lines = wrap("一二三“四五”", 24 * 4, 1, Gbk);
+        assert_eq!(lines, ["一二三", "“四五”"]);
     }
 
     #[test]
