@@ -22,7 +22,12 @@ fuzz_target!(|data: &[u8]| {
 
     let mut guard = EMULATOR.lock().unwrap_or_else(|e| e.into_inner());
     let emu = guard.get_or_insert_with(|| {
-        let cfg = EmulatorConfig { width_dots: 576, charset: FirmwareCharset::Gbk, out_dir: None, keep_receipts: 2 };
+        let cfg = EmulatorConfig {
+            width_dots: 576,
+            charset: FirmwareCharset::Gbk,
+            out_dir: None,
+            keep_receipts: 2,
+        };
         Emulator::new(cfg).expect("fonts-noto-cjk must be installed")
     });
     emu.receive(&data[..split]);
