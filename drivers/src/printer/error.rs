@@ -21,7 +21,7 @@ pub enum ErrorKind {
 #[derive(Debug, thiserror::Error)]
 pub enum PrinterError {
     /// The device did not answer or accept data in time.
-    #[error("printer did not respond within {0:?} while {1}: check cable and power, then retry")]
+    #[error("printer did not respond{after} while {doing}: check cable and power, then retry", after = within(.0), doing = .1)]
     Timeout(Duration, &'static str),
     /// Reading or writing the port failed.
     #[error("I/O error on printer port while {context}: {source}; check the cable or re-plug the printer")]
@@ -88,6 +88,14 @@ pub enum PrinterError {
     /// An unknown profile name or bad option.
     #[error("invalid printer configuration: {0}")]
     Config(String),
+}
+
+fn within(d: &Duration) -> String {
+    if d.is_zero() {
+        String::new()
+    } else {
+        format!(" within {d:?}")
+    }
 }
 
 impl PrinterError {
