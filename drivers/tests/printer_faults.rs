@@ -26,9 +26,10 @@ fn rig() -> (ReceiptPrinter<SerialTransport>, EmulatorHandle) {
         Emulator::new(cfg).expect("emulator needs fonts-noto-cjk"),
         Box::new(master),
     );
+    // Generous enough for a loaded CI machine; only the jam, paper-out and slow cases wait them out.
     let timeouts = Timeouts {
-        status: Duration::from_millis(500),
-        confirm_margin: Duration::from_millis(800),
+        status: Duration::from_secs(2),
+        confirm_margin: Duration::from_secs(3),
     };
     let printer = ReceiptPrinter::new(
         SerialTransport::from_port(Box::new(slave), "pty"),
