@@ -16,8 +16,14 @@ pub const STANDARD_BAUD_RATES: [u32; 11] = [
 /// Rates an ID-card reader speaks (the driver probes them from fastest to slowest).
 pub const IDCARD_BAUD_RATES: [u32; 5] = [115_200, 57_600, 38_400, 19_200, 9_600];
 
-/// Printer profiles the printer driver knows (see drivers/src/printer/profiles).
-pub const PRINTER_PROFILES: [&str; 2] = ["generic-58", "generic-80"];
+/// Printer profiles the printer driver knows, with the paper width each is for
+/// (`drivers/src/printer/profile.rs`; a test there keeps the two lists equal).
+pub const PRINTER_PROFILES: [(&str, u32); 4] = [
+    ("generic-80", 80),
+    ("generic-58", 58),
+    ("basic-58", 58),
+    ("epson-512", 80),
+];
 
 struct Rules<'a> {
     places: &'a Places,
@@ -206,13 +212,17 @@ fn devices(config: &Config, r: &mut Rules<'_>) {
             "measure the roll: 58 (384 dots) or 80 (576 dots)",
         );
     }
-    if !PRINTER_PROFILES.contains(&d.printer.profile.as_str()) {
+    let profile = PRINTER_PROFILES
+        .iter()
+        .find(|(name, _)| *name == d.printer.profile);
+    if profile.is_none() {
+        let names: Vec<&str> = PRINTER_PROFILES.iter().map(|(name, _)| *name).collect();
         r.error(
             "devices.printer.profile",
             "unknown printer profile",
-            format!("use one of: {}", PRINTER_PROFILES.join(", ")),
+            format!("use one of: {}", names.join(", ")),
         );
-    } else if !d.printer.profile.ends_with(&d.printer.paper_mm.to_string()) {
+    } else if profile.is_some_and(|(_, mm)| *mm != d.printer.paper_mm) {
         r.warning(
             "devices.printer.profile",
             format!(

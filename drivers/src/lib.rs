@@ -7,6 +7,8 @@
 //!   hostile-input checks on scanned text, a runner that reconnects, and a simulator.
 //! - [`usb_ids`]: known kiosk devices by VID:PID; [`listing`]: serial ports and USB devices
 //!   present, marked when present but not accessible (permissions), with the fix.
+//! - [`printer`]: the receipt printer (ESC/POS encoder, receipt layout, status, serial and
+//!   USB transports, driver, and an emulator that renders receipts to PNG).
 //!
 //! Each device class lives in its own folder, split by role: `codec` (pure bytes ⇄ types),
 //! `driver` (I/O and sequencing), `sim` (the device side of the same protocol, used by the
@@ -14,6 +16,7 @@
 
 pub mod idcard;
 pub mod listing;
+pub mod printer;
 pub mod scanner;
 pub mod status;
 pub mod usb_ids;

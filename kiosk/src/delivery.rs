@@ -163,8 +163,7 @@ impl Delivery {
             Err(err) if err.retryable() => {
                 let reason = err.to_string();
                 let logged = reason.clone();
-                let next =
-                    blocking(move || outbox.failed(id, SystemTime::now(), &logged)).await?;
+                let next = blocking(move || outbox.failed(id, SystemTime::now(), &logged)).await?;
                 tracing::info!(record = id, %reason, retry_in_s = next.duration_since(SystemTime::now()).unwrap_or_default().as_secs(), "submission saved for later");
                 Ok(Outcome::Queued { reason })
             }

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 pub mod config;
 pub mod devices;
 pub mod idcard;
+pub mod printer;
 pub mod scanner;
 
 /// Process exit codes.
@@ -50,6 +51,9 @@ pub enum Command {
     Config(config::ConfigCommand),
     /// ID-card reader: read a card, or run the reader simulator.
     Idcard(idcard::IdCardArgs),
+    /// Receipt printer: test print, status, emulator.
+    #[command(subcommand)]
+    Printer(printer::PrinterCommand),
     /// Bench work on a QR / barcode scanner: listen for scans, or simulate one.
     Scanner(scanner::ScannerArgs),
     /// List serial ports and USB devices, name known kiosk devices, flag permission problems.
@@ -86,6 +90,7 @@ pub fn run(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Config(command) => config::run(command, &cli.config),
         Command::Idcard(args) => Ok(idcard::run(args)),
+        Command::Printer(cmd) => Ok(printer::run(cmd)),
         Command::Scanner(args) => Ok(scanner::run(args)),
         Command::Devices(args) => Ok(devices::run(args)),
     };

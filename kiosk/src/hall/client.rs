@@ -31,7 +31,10 @@ impl std::fmt::Debug for HallClient {
         f.debug_struct("HallClient")
             .field("base", &self.base)
             .field("kiosk_id", &self.kiosk_id)
-            .field("credential", &self.credential.as_ref().map(|_| "<redacted>"))
+            .field(
+                "credential",
+                &self.credential.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
@@ -159,7 +162,10 @@ impl HallClient {
     }
 
     /// Materials the citizen handed in before and may reuse.
-    pub async fn reusable_materials(&self, id_number: &str) -> Result<ReusableMaterials, HallError> {
+    pub async fn reusable_materials(
+        &self,
+        id_number: &str,
+    ) -> Result<ReusableMaterials, HallError> {
         let query = ReusableMaterialsQuery {
             id_number: id_number.to_owned(),
         };

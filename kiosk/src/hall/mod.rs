@@ -51,7 +51,9 @@ impl HallError {
                     || *status >= 500
                     || matches!(body.code, ErrorCode::Unauthorized | ErrorCode::Forbidden)
             }
-            HallError::Unexpected { status, .. } => *status >= 500 || *status == 429 || *status == 0,
+            HallError::Unexpected { status, .. } => {
+                *status >= 500 || *status == 429 || *status == 0
+            }
         }
     }
 
