@@ -30,5 +30,18 @@ fn main() -> ExitCode {
     for warning in &loaded.warnings.problems {
         eprintln!("{warning}");
     }
-    kiosk::service::run(&loaded.config, args.headless)
+    init_logging(&loaded.config.logging.level);
+    kiosk::service::run(loaded.config, args.config, args.headless)
+}
+
+/// Logs to stderr (journald keeps them); `RUST_LOG` overrides the configured level.
+fn init_logging(level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(level))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
 }

@@ -1,0 +1,191 @@
+//! The admin socket: a Unix socket only the kiosk user can open, where `kioskctl` asks for
+//! status, lists and retries the outbox, and reloads the configuration. One JSON request
+//! per line, one JSON answer per line.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{UnixListener, UnixStream};
+use tokio::sync::watch;
+
+use super::Service;
+
+/// The longest request line accepted.
+const MAX_REQUEST: usize = 4096;
+
+/// What kioskctl asks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "cmd", rename_all = "kebab-case")]
+pub enum AdminRequest {
+    /// Devices, outbox, hall reachability, versions, uptime.
+    Status,
+    /// Outbox records, without payloads.
+    OutboxList,
+    /// Make one record (or all) due now.
+    OutboxRetry {
+        /// The record, or all when absent.
+        id: Option<i64>,
+    },
+    /// Re-read and check the configuration file.
+    Reload,
+}
+
+/// One outbox record as kioskctl shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxRow {
+    /// Row id.
+    pub id: i64,
+    /// Kind.
+    pub kind: String,
+    /// Idempotency key.
+    pub key: String,
+    /// Seconds since it was saved.
+    pub age_seconds: u64,
+    /// Failed attempts.
+    pub attempts: u32,
+    /// `pending` or `rejected`.
+    pub state: String,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+}
+
+/// The service's status for `kioskctl status`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusReport {
+    /// The kiosk's id.
+    pub kiosk_id: String,
+    /// Firmware version.
+    pub version: String,
+    /// Seconds since start.
+    pub uptime_seconds: u64,
+    /// Every device.
+    pub devices: Vec<kiosk_drivers::DeviceStatus>,
+    /// Records waiting for delivery.
+    pub outbox_pending: u64,
+    /// Records the hall refused for good.
+    pub outbox_rejected: u64,
+    /// Seconds since the hall last answered, if it ever did.
+    pub hall_last_success_seconds_ago: Option<u64>,
+    /// The catalog version in use, if any.
+    pub catalog_version: Option<String>,
+}
+
+/// The answer to a request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "kebab-case")]
+pub enum AdminResponse {
+    /// Status.
+    Status(StatusReport),
+    /// Outbox rows.
+    Outbox {
+        /// The rows.
+        rows: Vec<OutboxRow>,
+    },
+    /// How many records were made due.
+    Retried {
+        /// Count.
+        count: usize,
+    },
+    /// The configuration was checked.
+    Reloaded {
+        /// What the check said (warnings), and which changes need a restart.
+        notes: Vec<String>,
+    },
+    /// The request failed.
+    Error {
+        /// Why, in English.
+        message: String,
+    },
+}
+
+/// Binds the socket owner-only, replacing a stale one.
+pub fn bind(path: &Path) -> std::io::Result<UnixListener> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    let listener = UnixListener::bind(path)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    Ok(listener)
+}
+
+/// Serves the socket until shutdown.
+pub async fn serve(
+    service: Arc<Service>,
+    listener: UnixListener,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    let service = service.clone();
+                    tokio::spawn(async move { handle(service, stream).await });
+                }
+                Err(err) => {
+                    tracing::warn!(%err, "admin socket accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                }
+            },
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+async fn handle(service: Arc<Service>, stream: UnixStream) {
+    let (read, mut write) = stream.into_split();
+    let mut lines = BufReader::new(read.take(MAX_REQUEST as u64 * 4)).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        let response = if line.len() > MAX_REQUEST {
+            AdminResponse::Error {
+                message: "request too long".into(),
+            }
+        } else {
+            match serde_json::from_str::<AdminRequest>(&line) {
+                Ok(request) => answer(&service, request).await,
+                Err(err) => AdminResponse::Error {
+                    message: format!("not a request: {err}"),
+                },
+            }
+        };
+        let mut out = serde_json::to_string(&response).unwrap_or_else(|e| {
+            format!(r#"{{"result":"error","message":"cannot encode the answer: {e}"}}"#)
+        });
+        out.push('\n');
+        if write.write_all(out.as_bytes()).await.is_err() {
+            return;
+        }
+    }
+}
+
+use tokio::io::AsyncReadExt as _;
+
+async fn answer(service: &Arc<Service>, request: AdminRequest) -> AdminResponse {
+    let result = match request {
+        AdminRequest::Status => service.status().await.map(AdminResponse::Status),
+        AdminRequest::OutboxList => service.outbox_rows().await.map(|rows| AdminResponse::Outbox { rows }),
+        AdminRequest::OutboxRetry { id } => {
+            service.retry(id).await.map(|count| AdminResponse::Retried { count })
+        }
+        AdminRequest::Reload => Ok(AdminResponse::Reloaded {
+            notes: service.reload_check(),
+        }),
+    };
+    result.unwrap_or_else(|message| AdminResponse::Error { message })
+}
+
+/// Seconds from `then` to now (0 if the clock went back).
+pub fn age(then: SystemTime) -> u64 {
+    SystemTime::now()
+        .duration_since(then)
+        .map_or(0, |d| d.as_secs())
+}

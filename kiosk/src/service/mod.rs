@@ -1,0 +1,352 @@
+//! The kiosk service: opens the outbox, starts delivery, keeps the catalog fresh (and cached
+//! on disk), serves `/metrics` and `/healthz`, sends heartbeats, answers the admin socket,
+//! talks to systemd, and on SIGTERM flushes what it can before exiting.
+//!
+//! Device handling and the citizen UI join this loop as they land (issues 5 and 8).
+
+pub mod admin;
+mod http;
+pub mod notify;
+pub mod report;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use hall_api::catalog::Catalog;
+use hall_api::fleet::{Heartbeat, Versions};
+use kiosk_config::Config;
+use kiosk_drivers::status::{DeviceClass, DeviceState, DeviceStatus};
+use tokio::sync::watch;
+
+use crate::delivery::{BackendClock, Delivery};
+use crate::hall::{CatalogCache, CatalogFetch, HallClient};
+use crate::health::metrics::{self, BuildInfo, MetricsSnapshot, SessionCounts};
+use crate::outbox::{Outbox, OutboxKey, RecordState};
+
+use admin::{age, OutboxRow, StatusReport};
+
+/// How often the catalog is re-fetched (conditionally, with its ETag).
+const CATALOG_REFRESH: Duration = Duration::from_secs(300);
+/// How long shutdown waits for the last delivery round.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// The running service's shared state.
+#[derive(Debug)]
+pub struct Service {
+    config: Config,
+    config_path: PathBuf,
+    started: SystemTime,
+    outbox: Arc<Outbox>,
+    delivery: Arc<Delivery>,
+    hall: HallClient,
+    clock: Arc<BackendClock>,
+    catalog: watch::Sender<Option<Arc<Catalog>>>,
+    devices: watch::Sender<Vec<DeviceStatus>>,
+    sessions: Mutex<SessionCounts>,
+    ratings: Mutex<[u64; 5]>,
+}
+
+/// Runs the service until SIGTERM or SIGINT; returns the process exit code.
+pub fn run(config: Config, config_path: PathBuf, headless: bool) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .thread_name("kiosk-service")
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("cannot start the service's runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if !headless {
+        tracing::warn!("the kiosk UI is not built yet (issue 8): running headless");
+    }
+    match runtime.block_on(serve(config, config_path)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            tracing::error!("{message}");
+            eprintln!("kiosk: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Devices as configured, before the device manager reports on them.
+fn initial_devices(config: &Config) -> Vec<DeviceStatus> {
+    use kiosk_config::DeviceSelector;
+    let d = &config.devices;
+    [
+        (DeviceClass::IdCardReader, &d.idcard.device),
+        (DeviceClass::ReceiptPrinter, &d.printer.device),
+        (DeviceClass::Scanner, &d.scanner.device),
+    ]
+    .into_iter()
+    .map(|(class, selector)| {
+        let mut status = DeviceStatus::new(class, selector.to_string());
+        if *selector == DeviceSelector::None {
+            status.state = DeviceState::NoDevice;
+        }
+        status
+    })
+    .collect()
+}
+
+async fn serve(config: Config, config_path: PathBuf) -> Result<(), String> {
+    let key_path = config
+        .outbox
+        .key_file
+        .clone()
+        .ok_or("outbox.key_file is not set")?;
+    let key = OutboxKey::from_file(&key_path).map_err(|e| e.to_string())?;
+    let outbox = Arc::new(Outbox::open(&config.outbox.db_path, key).map_err(|e| e.to_string())?);
+    let hall = HallClient::new(&config.hall, &config.identity.kiosk_id).map_err(|e| e.to_string())?;
+    let clock = Arc::new(BackendClock::default());
+    let delivery = Delivery::new(outbox.clone(), hall.clone(), clock.clone());
+    let (catalog, _) = watch::channel(None);
+    let (devices, _) = watch::channel(initial_devices(&config));
+    let service = Arc::new(Service {
+        config: config.clone(),
+        config_path,
+        started: SystemTime::now(),
+        outbox,
+        delivery: delivery.clone(),
+        hall,
+        clock,
+        catalog,
+        devices,
+        sessions: Mutex::new(SessionCounts::default()),
+        ratings: Mutex::new([0; 5]),
+    });
+    let (stop, shutdown) = watch::channel(false);
+
+    let listener = tokio::net::TcpListener::bind(config.health.metrics_listen)
+        .await
+        .map_err(|e| format!("cannot listen on {} for /metrics: {e}", config.health.metrics_listen))?;
+    let admin = admin::bind(&config.health.admin_socket).map_err(|e| {
+        format!("cannot open the admin socket {}: {e}", config.health.admin_socket.display())
+    })?;
+
+    let worker = tokio::spawn(delivery.run(shutdown.clone()));
+    tokio::spawn(http::serve(service.clone(), listener, shutdown.clone()));
+    tokio::spawn(admin::serve(service.clone(), admin, shutdown.clone()));
+    tokio::spawn(refresh_catalog(service.clone(), shutdown.clone()));
+    tokio::spawn(heartbeats(service.clone(), shutdown.clone()));
+    if let Some(interval) = notify::watchdog_interval() {
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(interval).await;
+                notify::notify("WATCHDOG=1");
+            }
+        });
+    }
+
+    notify::notify("READY=1");
+    tracing::info!(
+        kiosk = %config.identity.kiosk_id,
+        metrics = %config.health.metrics_listen,
+        admin = %config.health.admin_socket.display(),
+        "kiosk service ready"
+    );
+    wait_for_signal().await;
+    notify::notify("STOPPING=1");
+    tracing::info!("stopping: delivering what is due, then exiting");
+    let _ = stop.send(true);
+    if tokio::time::timeout(SHUTDOWN_GRACE, worker).await.is_err() {
+        tracing::warn!("the last delivery round did not finish in time; records stay in the outbox");
+    }
+    let _ = std::fs::remove_file(&config.health.admin_socket);
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        // Without signal handlers the service can only run until killed.
+        std::future::pending::<()>().await;
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+}
+
+async fn refresh_catalog(service: Arc<Service>, mut shutdown: watch::Receiver<bool>) {
+    let cache = CatalogCache::new(&service.config.outbox.catalog_cache);
+    let mut etag = None;
+    if let Some((catalog, cached_etag)) = cache.load() {
+        tracing::info!(version = %catalog.version, "serving the cached catalog until the hall answers");
+        service.catalog.send_replace(Some(Arc::new(catalog)));
+        etag = cached_etag;
+    }
+    loop {
+        match service.hall.catalog(etag.as_deref()).await {
+            Ok(CatalogFetch::NotModified) => service.clock.success(),
+            Ok(CatalogFetch::Fresh { catalog, etag: new }) => {
+                service.clock.success();
+                if let Err(err) = cache.store(&catalog, new.as_deref()) {
+                    tracing::warn!(%err, "cannot cache the catalog on disk");
+                }
+                tracing::info!(version = %catalog.version, "catalog updated");
+                service.catalog.send_replace(Some(Arc::new(catalog)));
+                etag = new;
+            }
+            Err(err) => tracing::warn!(%err, "cannot fetch the catalog; keeping the one we have"),
+        }
+        let wait = if service.catalog.borrow().is_some() {
+            CATALOG_REFRESH
+        } else {
+            Duration::from_secs(10)
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+async fn heartbeats(service: Arc<Service>, mut shutdown: watch::Receiver<bool>) {
+    let interval = Duration::from_secs(u64::from(service.config.health.heartbeat_secs));
+    loop {
+        match service.heartbeat().await {
+            Ok(()) => service.clock.success(),
+            Err(err) => tracing::info!(%err, "heartbeat not delivered"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+impl Service {
+    async fn outbox_stats(&self) -> Result<crate::outbox::OutboxStats, String> {
+        let outbox = self.outbox.clone();
+        tokio::task::spawn_blocking(move || outbox.stats(SystemTime::now()))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())
+    }
+
+    async fn heartbeat(&self) -> Result<(), String> {
+        let stats = self.outbox_stats().await?;
+        let devices = self.devices.borrow().clone();
+        let heartbeat = Heartbeat {
+            sent_at: chrono::Utc::now(),
+            uptime_seconds: age(self.started),
+            versions: Versions {
+                kiosk: env!("CARGO_PKG_VERSION").to_owned(),
+                image: std::fs::read_to_string("/etc/kiosk/image-version")
+                    .ok()
+                    .map(|s| s.trim().to_owned()),
+                catalog: self.catalog.borrow().as_ref().map(|c| c.version.clone()),
+            },
+            devices: devices.iter().filter_map(report::device_report).collect(),
+            outbox: report::outbox_depth(&stats),
+        };
+        self.hall
+            .heartbeat(&heartbeat)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    /// Everything `/metrics` shows, now.
+    pub async fn metrics(&self) -> Result<String, String> {
+        let stats = self.outbox_stats().await?;
+        let snapshot = MetricsSnapshot {
+            build: BuildInfo::current(),
+            started: self.started,
+            devices: self.devices.borrow().clone(),
+            outbox: stats,
+            sessions: *self.sessions.lock().unwrap_or_else(|p| p.into_inner()),
+            ratings: *self.ratings.lock().unwrap_or_else(|p| p.into_inner()),
+            last_backend_success: self.clock.last_success(),
+            resident_bytes: metrics::resident_bytes(),
+        };
+        Ok(metrics::render(&snapshot))
+    }
+
+    /// The status `kioskctl status` prints.
+    pub async fn status(&self) -> Result<StatusReport, String> {
+        let stats = self.outbox_stats().await?;
+        Ok(StatusReport {
+            kiosk_id: self.config.identity.kiosk_id.clone(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            uptime_seconds: age(self.started),
+            devices: self.devices.borrow().clone(),
+            outbox_pending: stats.pending,
+            outbox_rejected: stats.rejected,
+            hall_last_success_seconds_ago: self.clock.last_success().map(age),
+            catalog_version: self.catalog.borrow().as_ref().map(|c| c.version.clone()),
+        })
+    }
+
+    async fn outbox_rows(&self) -> Result<Vec<OutboxRow>, String> {
+        let outbox = self.outbox.clone();
+        let rows = tokio::task::spawn_blocking(move || outbox.list())
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        Ok(rows
+            .into_iter()
+            .map(|r| OutboxRow {
+                id: r.id,
+                kind: r.kind.to_string(),
+                key: r.idempotency_key,
+                age_seconds: age(r.created),
+                attempts: r.attempts,
+                state: match r.state {
+                    RecordState::Pending => "pending".into(),
+                    RecordState::Rejected => "rejected".into(),
+                },
+                last_error: r.last_error,
+            })
+            .collect())
+    }
+
+    async fn retry(&self, id: Option<i64>) -> Result<usize, String> {
+        let outbox = self.outbox.clone();
+        let count = tokio::task::spawn_blocking(move || outbox.retry_now(id, SystemTime::now()))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        self.delivery.kick();
+        Ok(count)
+    }
+
+    /// Re-reads the configuration file: reports its problems, and which changed settings
+    /// need a restart (`systemctl restart kiosk`) to take effect.
+    fn reload_check(&self) -> Vec<String> {
+        let options = kiosk_config::LoadOptions::from_process(&self.config_path);
+        match kiosk_config::load(&options) {
+            Err(report) => vec![format!(
+                "the configuration has errors; the kiosk keeps running with the old one:\n{report}"
+            )],
+            Ok(loaded) => {
+                let mut notes: Vec<String> = loaded
+                    .warnings
+                    .problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
+                if loaded.config == self.config {
+                    notes.push("no change".into());
+                } else {
+                    notes.push(
+                        "the configuration changed and is valid; run `systemctl restart kiosk` to apply it (a session in progress finishes first)"
+                            .into(),
+                    );
+                }
+                notes
+            }
+        }
+    }
+}
