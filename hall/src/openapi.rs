@@ -14,7 +14,8 @@ use crate::router;
         description = "Catalog, exactly-once intake, progress, 好差评, appointments, complaints and the kiosk fleet. Every error has the ErrorBody shape."),
     paths(
         router::health, router::openapi_json, catalog::get,
-        applications::create, applications::get_one, applications::move_status,
+        applications::create, applications::get_one,
+        applications::details, applications::move_status,
         applications::query_progress, applications::reusable,
         feedback::rate, feedback::complain, feedback::help,
         appointments::slots, appointments::book,

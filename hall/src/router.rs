@@ -24,6 +24,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/catalog"),
     ("post", "/api/v1/applications"),
     ("get", "/api/v1/applications/{id}"),
+    ("get", "/api/v1/applications/{id}/details"),
     ("post", "/api/v1/applications/{id}/status"),
     ("post", "/api/v1/progress"),
     ("post", "/api/v1/materials/reusable"),
@@ -85,6 +86,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/catalog", get(catalog::get))
         .route("/api/v1/applications", post(applications::create))
         .route("/api/v1/applications/{id}", get(applications::get_one))
+        .route(
+            "/api/v1/applications/{id}/details",
+            get(applications::details),
+        )
         .route(
             "/api/v1/applications/{id}/status",
             post(applications::move_status),

@@ -143,6 +143,22 @@ async fn the_whole_path_from_intake_to_rating_over_real_http() {
     for to in ["accepted", "processing", "concluded"] {
         assert_eq!(mv(to, None).await.unwrap().status(), StatusCode::OK, "{to}");
     }
+    // Staff can open the sealed payload; a kiosk cannot.
+    let details = |token: &str| {
+        http.get(format!("{base}/api/v1/applications/{id}/details"))
+            .bearer_auth(token)
+            .send()
+    };
+    assert_eq!(
+        details(&kiosk).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let d: Value = details(&staff).await.unwrap().json().await.unwrap();
+    assert_eq!(d["applicant"]["name"], "张三");
+    assert_eq!(d["fields"]["childName"], "张小三");
+    assert_eq!(d["kioskId"], "k1");
+    assert_eq!(d["progress"]["trackingCode"], code.as_str());
+
     let p: Value = progress(&verifier).await.unwrap().json().await.unwrap();
     let steps: Vec<&str> = p["timeline"]
         .as_array()

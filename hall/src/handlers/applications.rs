@@ -9,9 +9,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
 use hall_api::application::{
-    ApplicationReceipt, CreateApplication, Delivery, MaterialSource, Progress, ProgressQuery,
-    ReusableMaterial, ReusableMaterials, ReusableMaterialsQuery, Status, StatusChange, Subject,
-    TimelineEntry,
+    ApplicationDetails, ApplicationReceipt, CreateApplication, Delivery, MaterialSource, Progress,
+    ProgressQuery, ReusableMaterial, ReusableMaterials, ReusableMaterialsQuery, Status,
+    StatusChange, Subject, TimelineEntry,
 };
 use hall_api::error::{ErrorBody, ErrorCode};
 use hall_api::form::{validate_form, FieldError, FieldErrorCode};
@@ -30,6 +30,7 @@ pub const REPLAYED_HEADER: &str = "idempotent-replayed";
 
 /// What is sealed: everything personal the application carries.
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct SealedPayload<'a> {
     applicant: &'a hall_api::application::Applicant,
     fields: &'a hall_api::form::FormValues,
@@ -372,6 +373,53 @@ pub async fn get_one(
         .await?
         .ok_or_else(|| ApiError::not_found("no such application"))?;
     Ok(Json(progress(&rec)))
+}
+
+/// The sealed payload, read back.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OpenedPayload {
+    applicant: hall_api::application::Applicant,
+    fields: hall_api::form::FormValues,
+    materials: Vec<hall_api::application::HandedInMaterial>,
+    delivery: Delivery,
+    submitted_at: chrono::DateTime<Utc>,
+}
+
+/// Staff: an application with its personal payload (unsealed for this answer; each access is
+/// logged with the staff id, never the content).
+#[utoipa::path(get, path = "/api/v1/applications/{id}/details", tag = "staff",
+    params(("id" = String, Path, description = "Application id")),
+    responses((status = 200, body = ApplicationDetails), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("staff" = [])))]
+pub async fn details(
+    State(state): State<Arc<AppState>>,
+    Staff(staff): Staff,
+    Path(id): Path<String>,
+) -> Result<Json<ApplicationDetails>, ApiError> {
+    let missing = || ApiError::not_found("no such application");
+    if id.len() > 64 {
+        return Err(missing());
+    }
+    let rec = state.store.application(&id).await?.ok_or_else(missing)?;
+    let sealed = state
+        .store
+        .application_payload(&id)
+        .await?
+        .ok_or_else(missing)?;
+    let plain = zeroize::Zeroizing::new(state.secrets.open(&id, &sealed)?);
+    let opened: OpenedPayload = serde_json::from_slice(&plain)
+        .map_err(|e| crate::error::HallError::Corrupt(format!("payload of {id}: {e}")))?;
+    tracing::info!(staff = %staff.id, application = %id, "staff opened an application's personal data");
+    Ok(Json(ApplicationDetails {
+        progress: progress(&rec),
+        kiosk_id: rec.kiosk_id.clone(),
+        applicant: opened.applicant,
+        fields: opened.fields,
+        materials: opened.materials,
+        delivery: opened.delivery,
+        submitted_at: opened.submitted_at,
+    }))
 }
 
 /// Staff: moves an application along 受理 → 承办 → 办结 → 反馈 → 回访 (or 不予受理 / 补正).

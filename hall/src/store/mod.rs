@@ -317,6 +317,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         &self,
         code: &str,
     ) -> Result<Option<ApplicationRecord>, HallError>;
+    /// The sealed personal payload of an application.
+    async fn application_payload(&self, id: &str) -> Result<Option<Vec<u8>>, HallError>;
     /// Moves an application along the status loop if the move is allowed.
     async fn move_status(&self, id: &str, entry: TimelineEntry) -> Result<Moved, HallError>;
     /// Materials held for an applicant key: (code, name, handed in at), newest per code.

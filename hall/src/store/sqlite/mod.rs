@@ -266,6 +266,11 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn application_payload(&self, id: &str) -> Result<Option<Vec<u8>>, HallError> {
+        let id = id.to_owned();
+        self.read(move |c| reads::application_payload(c, &id)).await
+    }
+
     async fn move_status(&self, id: &str, entry: TimelineEntry) -> Result<Moved, HallError> {
         let id = id.to_owned();
         self.write(move |c| writes::move_status(c, &id, &entry))

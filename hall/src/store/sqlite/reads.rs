@@ -153,6 +153,16 @@ pub fn application(
     }))
 }
 
+pub fn application_payload(conn: &Connection, id: &str) -> Result<Option<Vec<u8>>, HallError> {
+    Ok(conn
+        .query_row(
+            "SELECT payload FROM applications WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
 pub fn reusable_materials(
     conn: &Connection,
     applicant_key: &[u8; 32],
