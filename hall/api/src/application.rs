@@ -6,6 +6,7 @@ use std::fmt;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::form::FormValues;
 use crate::idnumber::{mask, mask_name};
@@ -45,8 +46,9 @@ pub struct CreateApplication {
     pub submitted_at: DateTime<Utc>,
 }
 
-/// The applicant's identity. Personal data: its `Debug` output is masked.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The applicant's identity. Personal data: its `Debug` output is masked and it is wiped
+/// from memory when dropped.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Applicant {
@@ -106,8 +108,8 @@ pub enum Delivery {
     },
 }
 
-/// A mailing address. Personal data: its `Debug` output is masked.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A mailing address. Personal data: its `Debug` output is masked; wiped when dropped.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MailingAddress {
@@ -271,8 +273,8 @@ pub struct Progress {
 }
 
 /// The body of `POST /api/v1/materials/reusable` (a POST so the ID number stays out of URLs
-/// and access logs).
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// and access logs). Wiped when dropped.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReusableMaterialsQuery {
@@ -308,4 +310,28 @@ pub struct ReusableMaterial {
     pub name: String,
     /// When it was handed in.
     pub handed_in_at: DateTime<Utc>,
+}
+
+/// What staff see of an application (`GET /api/v1/applications/{id}/details`): the progress
+/// plus the personal payload, unsealed for this response only. Wiped when dropped where the
+/// type allows; `Debug` masks the applicant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ApplicationDetails {
+    /// Where it stands.
+    pub progress: Progress,
+    /// The kiosk that took it in.
+    pub kiosk_id: String,
+    /// Who applies.
+    pub applicant: Applicant,
+    /// Form values.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub fields: FormValues,
+    /// Materials given.
+    pub materials: Vec<HandedInMaterial>,
+    /// How the result reaches the citizen.
+    pub delivery: Delivery,
+    /// When the citizen pressed submit, by the kiosk's clock.
+    pub submitted_at: DateTime<Utc>,
 }

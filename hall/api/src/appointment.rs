@@ -5,6 +5,7 @@ use std::fmt;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::idnumber::mask_name;
 
@@ -38,8 +39,9 @@ pub struct SlotList {
     pub slots: Vec<Slot>,
 }
 
-/// The body of `POST /api/v1/appointments`. Personal data: `Debug` is masked.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The body of `POST /api/v1/appointments`. Personal data: `Debug` is masked; wiped when
+/// dropped.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateAppointment {

@@ -6,6 +6,7 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::form::{is_phone, FieldError, FieldErrorCode};
 use crate::idnumber::mask_name;
@@ -73,8 +74,8 @@ impl BadRatingReason {
     }
 }
 
-/// A call-back contact. Personal data: its `Debug` output is masked.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A call-back contact. Personal data: its `Debug` output is masked; wiped when dropped.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CallbackContact {

@@ -214,7 +214,6 @@ pub fn validate_field(
     today: NaiveDate,
 ) -> Result<(), FieldError> {
     if is_blank(value) {
-        // An unticked mandatory declaration is "must be checked", not "missing".
         if field.required {
             return Err(error(field, FieldErrorCode::Required, "必填，请填写"));
         }

@@ -1,0 +1,528 @@
+//! Applications: intake with idempotency, staff status moves, the citizen's progress query,
+//! and the reusable-materials lookup.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::Utc;
+use hall_api::application::{
+    ApplicationDetails, ApplicationReceipt, CreateApplication, Delivery, MaterialSource, Progress,
+    ProgressQuery, ReusableMaterial, ReusableMaterials, ReusableMaterialsQuery, Status,
+    StatusChange, Subject, TimelineEntry,
+};
+use hall_api::error::{ErrorBody, ErrorCode};
+use hall_api::form::{validate_form, FieldError, FieldErrorCode};
+use serde::Serialize;
+
+use super::{field_error, verify_receipt};
+use crate::auth::{Kiosk, Staff};
+use crate::crypto::{new_id, new_tracking_code};
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ClientAddr, IdempotencyKey};
+use crate::state::{add_working_days, today_local, AppState};
+use crate::store::{ApplicationRecord, IdempotencyScope, Moved, NewApplication, Written};
+
+/// Marks a response that replays an earlier one.
+pub const REPLAYED_HEADER: &str = "idempotent-replayed";
+
+/// What is sealed: everything personal the application carries.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SealedPayload<'a> {
+    applicant: &'a hall_api::application::Applicant,
+    fields: &'a hall_api::form::FormValues,
+    materials: &'a [hall_api::application::HandedInMaterial],
+    delivery: &'a Delivery,
+    submitted_at: chrono::DateTime<Utc>,
+}
+
+/// What the subject resolves to in the catalog.
+struct Resolved {
+    subject_type: &'static str,
+    code: String,
+    name: String,
+    schema: hall_api::form::FormSchema,
+    materials: Vec<hall_api::catalog::Material>,
+    promised_days: u32,
+    mail_allowed: bool,
+}
+
+fn resolve(catalog: &hall_api::catalog::Catalog, subject: &Subject) -> Result<Resolved, ApiError> {
+    match subject {
+        Subject::Item(code) => {
+            let item = catalog
+                .item(code)
+                .ok_or_else(|| unknown(ErrorCode::UnknownItem, "item"))?;
+            Ok(Resolved {
+                subject_type: "item",
+                code: item.code.clone(),
+                name: item.name.clone(),
+                schema: item.form.clone(),
+                materials: item.materials.clone(),
+                promised_days: item.promised_limit_days,
+                mail_allowed: item.mail_delivery,
+            })
+        }
+        Subject::Bundle(code) => {
+            let bundle = catalog
+                .bundle(code)
+                .ok_or_else(|| unknown(ErrorCode::UnknownBundle, "bundle"))?;
+            let items = catalog
+                .bundle_items(bundle)
+                .ok_or_else(|| unknown(ErrorCode::UnknownItem, "item of the bundle"))?;
+            Ok(Resolved {
+                subject_type: "bundle",
+                code: bundle.code.clone(),
+                name: bundle.name.clone(),
+                schema: catalog.bundle_form(bundle),
+                materials: catalog
+                    .bundle_materials(bundle)
+                    .into_iter()
+                    .map(|m| m.material)
+                    .collect(),
+                promised_days: items
+                    .iter()
+                    .map(|i| i.promised_limit_days)
+                    .max()
+                    .unwrap_or(0),
+                mail_allowed: items.iter().any(|i| i.mail_delivery),
+            })
+        }
+    }
+}
+
+fn unknown(code: ErrorCode, what: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        code,
+        format!("the {what} code is not in the current catalog; refresh the catalog"),
+        "该事项暂不可办理，请刷新后重试",
+    )
+}
+
+/// Every check of an application beyond its JSON shape; all problems at once.
+fn check(req: &CreateApplication, r: &Resolved) -> Vec<FieldError> {
+    let mut errors = validate_form(&r.schema, &req.fields, today_local())
+        .err()
+        .unwrap_or_default();
+    if !hall_api::idnumber::is_valid(&req.applicant.id_number) {
+        errors.push(field_error(
+            "applicant.idNumber",
+            FieldErrorCode::InvalidIdNumber,
+            "公民身份号码有误",
+        ));
+    }
+    let name_len = req.applicant.name.trim().chars().count();
+    if !(1..=30).contains(&name_len) || req.applicant.name.chars().any(char::is_control) {
+        errors.push(field_error(
+            "applicant.name",
+            FieldErrorCode::TooLong,
+            "姓名应为1至30个字",
+        ));
+    }
+    if let Some(v) = req.fields.get("applicantIdNumber").and_then(|v| v.as_str()) {
+        if !v.eq_ignore_ascii_case(&req.applicant.id_number) {
+            errors.push(field_error(
+                "applicantIdNumber",
+                FieldErrorCode::InvalidIdNumber,
+                "与所读身份证不一致",
+            ));
+        }
+    }
+    if req.materials.len() > 64 {
+        errors.push(field_error(
+            "materials",
+            FieldErrorCode::TooLong,
+            "材料条目过多",
+        ));
+    }
+    for (i, m) in req.materials.iter().enumerate() {
+        match r.materials.iter().find(|x| x.code == m.code) {
+            None => errors.push(field_error(
+                &format!("materials[{i}].code"),
+                FieldErrorCode::UnknownOption,
+                "该事项不需要此材料",
+            )),
+            Some(x) if m.source == MaterialSource::Reused && !x.reusable => {
+                errors.push(field_error(
+                    &format!("materials[{i}].source"),
+                    FieldErrorCode::UnknownOption,
+                    "此材料不能复用，请重新提交",
+                ))
+            }
+            Some(_) if m.pages > 200 => errors.push(field_error(
+                &format!("materials[{i}].pages"),
+                FieldErrorCode::OutOfRange,
+                "页数过多",
+            )),
+            Some(_) => {}
+        }
+    }
+    if req.catalog_version.len() > 64 {
+        errors.push(field_error(
+            "catalogVersion",
+            FieldErrorCode::TooLong,
+            "版本号过长",
+        ));
+    }
+    if let Delivery::Mail { address } = &req.delivery {
+        if !r.mail_allowed {
+            errors.push(field_error(
+                "delivery",
+                FieldErrorCode::UnknownOption,
+                "该事项暂不支持邮寄",
+            ));
+        }
+        let bounded = |s: &str, min: usize, max: usize| {
+            let n = s.trim().chars().count();
+            (min..=max).contains(&n) && !s.chars().any(char::is_control)
+        };
+        if !bounded(&address.recipient, 1, 30) {
+            errors.push(field_error(
+                "delivery.address.recipient",
+                FieldErrorCode::TooLong,
+                "收件人应为1至30个字",
+            ));
+        }
+        if !hall_api::form::is_phone(&address.phone) {
+            errors.push(field_error(
+                "delivery.address.phone",
+                FieldErrorCode::InvalidPhone,
+                "收件人电话有误",
+            ));
+        }
+        if !bounded(&address.region, 2, 40) {
+            errors.push(field_error(
+                "delivery.address.region",
+                FieldErrorCode::TooShort,
+                "请填写省市区县",
+            ));
+        }
+        if !bounded(&address.detail, 3, 100) {
+            errors.push(field_error(
+                "delivery.address.detail",
+                FieldErrorCode::TooShort,
+                "请填写详细地址",
+            ));
+        }
+    }
+    errors
+}
+
+fn receipt(state: &AppState, rec: &ApplicationRecord) -> ApplicationReceipt {
+    ApplicationReceipt {
+        id: rec.id.clone(),
+        tracking_code: rec.tracking_code.clone(),
+        verifier: state.secrets.verifier_for(&rec.id),
+        subject: subject_of(rec),
+        status: Status::Submitted,
+        received_at: rec.received_at,
+        promised_by: rec.promised_by,
+    }
+}
+
+fn subject_of(rec: &ApplicationRecord) -> Subject {
+    if rec.subject_type == "bundle" {
+        Subject::Bundle(rec.subject_code.clone())
+    } else {
+        Subject::Item(rec.subject_code.clone())
+    }
+}
+
+/// The citizen's view of a record.
+pub fn progress(rec: &ApplicationRecord) -> Progress {
+    Progress {
+        tracking_code: rec.tracking_code.clone(),
+        subject: subject_of(rec),
+        subject_name: rec.subject_name.clone(),
+        status: rec.status,
+        timeline: rec.timeline.clone(),
+        promised_by: rec.promised_by,
+        mailed: rec.mailed,
+        rated: rec.rated,
+    }
+}
+
+/// Takes in an application exactly once per `Idempotency-Key`.
+#[utoipa::path(post, path = "/api/v1/applications", tag = "applications",
+    request_body = CreateApplication,
+    params(("Idempotency-Key" = String, Header, description = "8-64 chars [A-Za-z0-9_-], same on every retry")),
+    responses(
+        (status = 201, description = "Created, or the identical replay of an earlier create (header Idempotent-Replayed: true)", body = ApplicationReceipt),
+        (status = 400, description = "Malformed body or missing key", body = ErrorBody),
+        (status = 401, description = "No or wrong kiosk credential", body = ErrorBody),
+        (status = 409, description = "Key reused with another body", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 422, description = "Unknown item/bundle or invalid fields", body = ErrorBody)),
+    security(("kiosk" = [])))]
+pub async fn create(
+    State(state): State<Arc<AppState>>,
+    Kiosk(kiosk): Kiosk,
+    IdempotencyKey(key): IdempotencyKey,
+    ApiJson(req): ApiJson<CreateApplication>,
+) -> Result<Response, ApiError> {
+    let catalog = state.catalog();
+    let resolved = resolve(&catalog.catalog, &req.subject)?;
+    let errors = check(&req, &resolved);
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let canonical =
+        serde_json::to_vec(&req).map_err(|e| crate::error::HallError::Corrupt(e.to_string()))?;
+    let body_mac = state.secrets.mac("application-body", &[&canonical]);
+    let now = Utc::now();
+    let today = today_local();
+    let id = new_id()?;
+    let payload = SealedPayload {
+        applicant: &req.applicant,
+        fields: &req.fields,
+        materials: &req.materials,
+        delivery: &req.delivery,
+        submitted_at: req.submitted_at,
+    };
+    let plain = zeroize::Zeroizing::new(
+        serde_json::to_vec(&payload)
+            .map_err(|e| crate::error::HallError::Corrupt(e.to_string()))?,
+    );
+    let reusable = req
+        .materials
+        .iter()
+        .filter(|m| m.source == MaterialSource::Scanned)
+        .filter_map(|m| {
+            resolved
+                .materials
+                .iter()
+                .find(|x| x.code == m.code && x.reusable)
+        })
+        .map(|x| (x.code.clone(), x.name.clone()))
+        .collect();
+    let new = NewApplication {
+        scope: IdempotencyScope {
+            kiosk_id: kiosk.id.clone(),
+            kind: "application",
+            key,
+            body_mac,
+        },
+        tracking_code: new_tracking_code(today)?,
+        verifier_hash: state
+            .secrets
+            .verifier_hash(&state.secrets.verifier_for(&id)),
+        sealed_payload: state.secrets.seal(&id, &plain)?,
+        id,
+        subject_type: resolved.subject_type,
+        subject_code: resolved.code,
+        subject_name: resolved.name,
+        catalog_version: req.catalog_version.clone(),
+        applicant_key: state.secrets.applicant_key(&req.applicant.id_number),
+        mailed: matches!(req.delivery, Delivery::Mail { .. }),
+        reusable_materials: reusable,
+        received_at: now,
+        promised_by: add_working_days(today, resolved.promised_days),
+    };
+    match state.store.create_application(new).await? {
+        Written::Created(rec) => {
+            tracing::info!(kiosk = %kiosk.id, application = %rec.id, subject = %rec.subject_code, "application taken in");
+            Ok((StatusCode::CREATED, Json(receipt(&state, &rec))).into_response())
+        }
+        Written::Replayed(rec) => {
+            tracing::info!(kiosk = %kiosk.id, application = %rec.id, "application replayed");
+            Ok(replayed(StatusCode::CREATED, Json(receipt(&state, &rec))))
+        }
+        Written::Conflict => Err(key_conflict()),
+    }
+}
+
+/// A replayed response: the same status and body, marked with a header.
+pub fn replayed(status: StatusCode, body: impl IntoResponse) -> Response {
+    let mut r = (status, body).into_response();
+    r.headers_mut().insert(
+        HeaderName::from_static(REPLAYED_HEADER),
+        HeaderValue::from_static("true"),
+    );
+    r
+}
+
+/// 409 for a key reused with another body.
+pub fn key_conflict() -> ApiError {
+    ApiError::conflict(
+        ErrorCode::IdempotencyConflict,
+        "this Idempotency-Key was used before with a different body; use a new key for a new request",
+        "重复提交的内容不一致",
+    )
+}
+
+/// Staff: an application's progress by id.
+#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "staff",
+    params(("id" = String, Path, description = "Application id")),
+    responses((status = 200, body = Progress), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("staff" = [])))]
+pub async fn get_one(
+    State(state): State<Arc<AppState>>,
+    Staff(_): Staff,
+    Path(id): Path<String>,
+) -> Result<Json<Progress>, ApiError> {
+    if id.len() > 64 {
+        return Err(ApiError::not_found("no such application"));
+    }
+    let rec = state
+        .store
+        .application(&id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such application"))?;
+    Ok(Json(progress(&rec)))
+}
+
+/// The sealed payload, read back.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OpenedPayload {
+    applicant: hall_api::application::Applicant,
+    fields: hall_api::form::FormValues,
+    materials: Vec<hall_api::application::HandedInMaterial>,
+    delivery: Delivery,
+    submitted_at: chrono::DateTime<Utc>,
+}
+
+/// Staff: an application with its personal payload (unsealed for this answer; each access is
+/// logged with the staff id, never the content).
+#[utoipa::path(get, path = "/api/v1/applications/{id}/details", tag = "staff",
+    params(("id" = String, Path, description = "Application id")),
+    responses((status = 200, body = ApplicationDetails), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("staff" = [])))]
+pub async fn details(
+    State(state): State<Arc<AppState>>,
+    Staff(staff): Staff,
+    Path(id): Path<String>,
+) -> Result<Json<ApplicationDetails>, ApiError> {
+    let missing = || ApiError::not_found("no such application");
+    if id.len() > 64 {
+        return Err(missing());
+    }
+    let rec = state.store.application(&id).await?.ok_or_else(missing)?;
+    let sealed = state
+        .store
+        .application_payload(&id)
+        .await?
+        .ok_or_else(missing)?;
+    let plain = zeroize::Zeroizing::new(state.secrets.open(&id, &sealed)?);
+    let opened: OpenedPayload = serde_json::from_slice(&plain)
+        .map_err(|e| crate::error::HallError::Corrupt(format!("payload of {id}: {e}")))?;
+    tracing::info!(staff = %staff.id, application = %id, "staff opened an application's personal data");
+    Ok(Json(ApplicationDetails {
+        progress: progress(&rec),
+        kiosk_id: rec.kiosk_id.clone(),
+        applicant: opened.applicant,
+        fields: opened.fields,
+        materials: opened.materials,
+        delivery: opened.delivery,
+        submitted_at: opened.submitted_at,
+    }))
+}
+
+/// Staff: moves an application along 受理 → 承办 → 办结 → 反馈 → 回访 (or 不予受理 / 补正).
+#[utoipa::path(post, path = "/api/v1/applications/{id}/status", tag = "staff",
+    params(("id" = String, Path, description = "Application id")),
+    request_body = StatusChange,
+    responses((status = 200, body = Progress), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "Not allowed from the current status", body = ErrorBody),
+        (status = 422, description = "Reason missing or too long", body = ErrorBody)),
+    security(("staff" = [])))]
+pub async fn move_status(
+    State(state): State<Arc<AppState>>,
+    Staff(staff): Staff,
+    Path(id): Path<String>,
+    ApiJson(change): ApiJson<StatusChange>,
+) -> Result<Json<Progress>, ApiError> {
+    let note = change
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    if change.to.needs_reason() && note.is_none() {
+        return Err(ApiError::validation(vec![field_error(
+            "note",
+            FieldErrorCode::Required,
+            "不予受理或补正须说明理由",
+        )]));
+    }
+    if note
+        .is_some_and(|n| n.chars().count() > 300 || n.chars().any(|c| c.is_control() && c != '\n'))
+    {
+        return Err(ApiError::validation(vec![field_error(
+            "note",
+            FieldErrorCode::TooLong,
+            "说明最多300个字",
+        )]));
+    }
+    if id.len() > 64 {
+        return Err(ApiError::not_found("no such application"));
+    }
+    let entry = TimelineEntry {
+        status: change.to,
+        at: Utc::now(),
+        note: note.map(str::to_owned),
+    };
+    match state.store.move_status(&id, entry).await? {
+        Moved::Done(rec) => {
+            tracing::info!(staff = %staff.id, application = %id, to = ?change.to, "status moved");
+            Ok(Json(progress(&rec)))
+        }
+        Moved::NotFound => Err(ApiError::not_found("no such application")),
+        Moved::NotAllowed(from) => Err(ApiError::conflict(
+            ErrorCode::InvalidTransition,
+            format!("cannot move from {from:?} to {:?}", change.to),
+            "当前状态不能进行此操作",
+        )),
+    }
+}
+
+/// The citizen's progress query: tracking code plus verifier, nothing else.
+#[utoipa::path(post, path = "/api/v1/progress", tag = "citizens",
+    request_body = ProgressQuery,
+    responses((status = 200, body = Progress),
+        (status = 404, description = "Code and verifier do not match (the same answer for unknown codes)", body = ErrorBody),
+        (status = 429, description = "Too many failed attempts; see Retry-After", body = ErrorBody)))]
+pub async fn query_progress(
+    State(state): State<Arc<AppState>>,
+    ClientAddr(client): ClientAddr,
+    ApiJson(q): ApiJson<ProgressQuery>,
+) -> Result<Json<Progress>, ApiError> {
+    let rec = verify_receipt(&state, client, &q.tracking_code, &q.verifier).await?;
+    Ok(Json(progress(&rec)))
+}
+
+/// Materials a citizen handed in before, found by a keyed hash of the ID number.
+#[utoipa::path(post, path = "/api/v1/materials/reusable", tag = "applications",
+    request_body = ReusableMaterialsQuery,
+    responses((status = 200, body = ReusableMaterials), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("kiosk" = [])))]
+pub async fn reusable(
+    State(state): State<Arc<AppState>>,
+    Kiosk(_): Kiosk,
+    ApiJson(q): ApiJson<ReusableMaterialsQuery>,
+) -> Result<Json<ReusableMaterials>, ApiError> {
+    if !hall_api::idnumber::is_valid(&q.id_number) {
+        return Err(ApiError::validation(vec![field_error(
+            "idNumber",
+            FieldErrorCode::InvalidIdNumber,
+            "公民身份号码有误",
+        )]));
+    }
+    let rows = state
+        .store
+        .reusable_materials(state.secrets.applicant_key(&q.id_number))
+        .await?;
+    Ok(Json(ReusableMaterials {
+        materials: rows
+            .into_iter()
+            .map(|(code, name, handed_in_at)| ReusableMaterial {
+                code,
+                name,
+                handed_in_at,
+            })
+            .collect(),
+    }))
+}

@@ -1,0 +1,168 @@
+//! The operators' dashboard: one server-rendered HTML page (no scripts) that refreshes itself
+//! every 30 seconds and lists every kiosk: online or not, last seen, paper, faults, backlog.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::response::Html;
+use chrono::{DateTime, Utc};
+use hall_api::fleet::{FleetView, KioskHealth, PaperState};
+
+use super::fleet::fleet_view;
+use crate::auth::Operator;
+use crate::error::ApiError;
+use crate::state::local_now;
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn ago(now: DateTime<Utc>, t: Option<DateTime<Utc>>) -> String {
+    let Some(t) = t else {
+        return "从未连接".into();
+    };
+    let secs = (now - t).num_seconds().max(0);
+    match secs {
+        0..=59 => format!("{secs} 秒前"),
+        60..=3599 => format!("{} 分钟前", secs / 60),
+        3600..=86_399 => format!("{} 小时前", secs / 3600),
+        _ => format!("{} 天前", secs / 86_400),
+    }
+}
+
+fn paper_cell(p: Option<PaperState>) -> (&'static str, &'static str) {
+    match p {
+        Some(PaperState::Full) => ("ok", "充足"),
+        Some(PaperState::Low) => ("warn", "将尽"),
+        Some(PaperState::Out) => ("bad", "缺纸"),
+        Some(PaperState::Jammed) => ("bad", "卡纸"),
+        Some(PaperState::Unknown) | None => ("muted", "未知"),
+    }
+}
+
+fn row(out: &mut String, now: DateTime<Utc>, k: &KioskHealth) {
+    let (status_class, status) = if k.online {
+        ("ok", "在线")
+    } else {
+        ("bad", "离线")
+    };
+    let (paper_class, paper) = paper_cell(k.paper);
+    let faults = if k.faults.is_empty() {
+        "<span class=\"muted\">无</span>".to_owned()
+    } else {
+        k.faults
+            .iter()
+            .map(|f| escape(f))
+            .collect::<Vec<_>>()
+            .join("<br>")
+    };
+    let backlog = k.outbox.total();
+    let backlog_class = if backlog == 0 {
+        "muted"
+    } else if backlog < 10 {
+        "warn"
+    } else {
+        "bad"
+    };
+    let version = k
+        .versions
+        .as_ref()
+        .map(|v| escape(&v.kiosk))
+        .unwrap_or_default();
+    let _ = write!(
+        out,
+        "<tr class=\"kiosk\" data-kiosk=\"{id}\"><td><strong>{id}</strong><div class=\"sub\">{loc}</div></td>\
+         <td><span class=\"pill {status_class}\">{status}</span></td><td>{seen}</td>\
+         <td><span class=\"pill {paper_class}\">{paper}</span></td><td class=\"faults\">{faults}</td>\
+         <td><span class=\"{backlog_class}\">{backlog}</span></td><td class=\"sub\">{version}</td></tr>",
+        id = escape(&k.kiosk_id),
+        loc = escape(&k.location),
+        seen = ago(now, k.last_seen),
+    );
+}
+
+/// Renders the page for a fleet view.
+pub fn render(view: &FleetView) -> String {
+    let online = view.kiosks.iter().filter(|k| k.online).count();
+    let faulty = view
+        .kiosks
+        .iter()
+        .filter(|k| !k.faults.is_empty() || !k.online)
+        .count();
+    let mut rows = String::new();
+    for k in &view.kiosks {
+        row(&mut rows, view.generated_at, k);
+    }
+    if view.kiosks.is_empty() {
+        rows.push_str("<tr><td colspan=\"7\" class=\"muted\">尚未登记自助机。用 <code>hall kiosk add ID</code> 登记。</td></tr>");
+    }
+    format!(
+        r#"<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta http-equiv="refresh" content="30">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>自助服务区设备状态 · Kiosk fleet</title>
+<style>
+body {{ font-family: "Noto Sans CJK SC", "Noto Sans", sans-serif; margin: 0; background: #f5f6f4; color: #1f2a2e; }}
+header {{ background: #23454f; color: #fff; padding: 18px 28px; }}
+header h1 {{ margin: 0; font-size: 22px; font-weight: 600; }}
+header p {{ margin: 4px 0 0; opacity: .8; font-size: 14px; }}
+main {{ padding: 20px 28px; }}
+.summary {{ display: flex; gap: 16px; margin-bottom: 18px; }}
+.card {{ background: #fff; border-radius: 8px; padding: 12px 18px; min-width: 120px; box-shadow: 0 1px 2px rgba(0,0,0,.06); }}
+.card b {{ display: block; font-size: 26px; }}
+table {{ width: 100%; border-collapse: collapse; background: #fff; border-radius: 8px; overflow: hidden; box-shadow: 0 1px 2px rgba(0,0,0,.06); }}
+th, td {{ text-align: left; padding: 11px 14px; border-bottom: 1px solid #e8ebe8; font-size: 15px; vertical-align: top; }}
+th {{ background: #eef1ee; font-weight: 600; font-size: 13px; color: #4a5a5e; }}
+.sub {{ color: #6b7a7e; font-size: 13px; }}
+.pill {{ border-radius: 999px; padding: 2px 10px; font-size: 13px; }}
+.ok {{ background: #e3f1e6; color: #1d6b34; }}
+.warn {{ background: #fdf1d8; color: #8a5a00; }}
+.bad {{ background: #fbe3e1; color: #a3261b; }}
+.muted {{ color: #8a979a; }}
+span.warn, span.bad {{ padding: 2px 8px; border-radius: 6px; }}
+.faults {{ font-size: 14px; }}
+footer {{ padding: 0 28px 24px; font-size: 13px; color: #6b7a7e; }}
+</style></head>
+<body><header><h1>24小时自助服务区 · 设备状态</h1>
+<p>Kiosk fleet · 更新于 {updated}（北京时间），每30秒自动刷新</p></header>
+<main>
+<div class="summary">
+<div class="card"><span class="sub">自助机总数</span><b id="total">{total}</b></div>
+<div class="card"><span class="sub">在线</span><b id="online">{online}</b></div>
+<div class="card"><span class="sub">需要处理</span><b id="attention">{faulty}</b></div>
+</div>
+<table><thead><tr><th>自助机 / 位置</th><th>连接</th><th>最后心跳</th><th>凭条纸</th><th>故障</th><th>待发送</th><th>版本</th></tr></thead>
+<tbody>{rows}</tbody></table>
+</main>
+<footer>超过 {window} 秒未收到心跳即视为离线。Offline after {window} s without a heartbeat.</footer>
+</body></html>"#,
+        updated = local_now().format("%Y-%m-%d %H:%M:%S"),
+        total = view.kiosks.len(),
+        window = view.online_window_seconds,
+    )
+}
+
+/// The dashboard page.
+#[utoipa::path(get, path = "/dashboard", tag = "fleet",
+    responses((status = 200, description = "HTML page", content_type = "text/html"), (status = 401, description = "Asks for Basic credentials")),
+    security(("operator" = [])))]
+pub async fn page(
+    State(state): State<Arc<crate::state::AppState>>,
+    Operator(_): Operator,
+) -> Result<Html<String>, ApiError> {
+    Ok(Html(render(&fleet_view(&state).await?)))
+}

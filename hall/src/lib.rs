@@ -1,0 +1,46 @@
+//! `hall`: the county hall backend.
+//!
+//! - [`router`] builds the routes; [`handlers`] holds one file per resource (catalog,
+//!   applications, feedback, appointments, fleet, dashboard).
+//! - [`store`] is storage behind a trait; [`store::sqlite`] the default implementation (WAL,
+//!   `synchronous=FULL`, one writer thread with group commit, pooled readers).
+//! - [`auth`] checks kiosk, operator and staff credentials; [`extract`] turns malformed input
+//!   into the JSON error body; [`limiter`] stops guessing of tracking codes.
+//! - [`crypto`] holds the keys: keyed hashes of ID numbers, sealed personal data.
+//! - [`seed`] is the catalog loaded on first start; [`openapi`] the OpenAPI document.
+//!
+//! Binaries stay thin: `main.rs` parses arguments and calls [`serve`].
+
+pub mod auth;
+pub mod crypto;
+pub mod error;
+pub mod extract;
+pub mod handlers;
+pub mod limiter;
+pub mod openapi;
+pub mod router;
+pub mod seed;
+pub mod state;
+pub mod store;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub use error::{ApiError, HallError};
+pub use state::{AppState, Settings};
+
+/// Serves on `listener` until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router::router(state);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

@@ -1,0 +1,113 @@
+//! Builds the routes. [`ROUTES`] lists every (method, path) the router serves; a test checks
+//! that each is served and described in the OpenAPI document, and nothing else is.
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use hall_api::error::ErrorCode;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+
+use crate::error::ApiError;
+use crate::handlers::{applications, appointments, catalog, dashboard, feedback, fleet};
+use crate::openapi::ApiDoc;
+use crate::state::AppState;
+
+/// Every route: (method, path in OpenAPI spelling).
+pub const ROUTES: &[(&str, &str)] = &[
+    ("get", "/healthz"),
+    ("get", "/api/v1/openapi.json"),
+    ("get", "/api/v1/catalog"),
+    ("post", "/api/v1/applications"),
+    ("get", "/api/v1/applications/{id}"),
+    ("get", "/api/v1/applications/{id}/details"),
+    ("post", "/api/v1/applications/{id}/status"),
+    ("post", "/api/v1/progress"),
+    ("post", "/api/v1/materials/reusable"),
+    ("post", "/api/v1/ratings"),
+    ("post", "/api/v1/complaints"),
+    ("post", "/api/v1/help-requests"),
+    ("get", "/api/v1/appointments/slots"),
+    ("post", "/api/v1/appointments"),
+    ("post", "/api/v1/kiosks/{id}/heartbeat"),
+    ("get", "/api/v1/fleet"),
+    ("get", "/metrics"),
+    ("get", "/dashboard"),
+];
+
+/// Liveness for blackbox probes.
+#[utoipa::path(get, path = "/healthz", tag = "service",
+    responses((status = 200, description = "The service is up", body = Object)))]
+pub async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// The OpenAPI 3 document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "service",
+    responses((status = 200, description = "OpenAPI 3.1 document", body = Object)))]
+pub async fn openapi_json() -> Response {
+    match ApiDoc::openapi().to_json() {
+        Ok(json) => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            json,
+        )
+            .into_response(),
+        Err(e) => ApiError::from(crate::error::HallError::Corrupt(format!("openapi: {e}")))
+            .into_response(),
+    }
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("no such route; see /api/v1/openapi.json")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::BadParameter,
+        "this method is not allowed on this route; see /api/v1/openapi.json",
+        "请求方式有误",
+    )
+}
+
+/// The whole service.
+pub fn router(state: Arc<AppState>) -> Router {
+    let limit = state.settings.body_limit;
+    Router::new()
+        .route("/healthz", get(health))
+        .route("/api/v1/openapi.json", get(openapi_json))
+        .route("/api/v1/catalog", get(catalog::get))
+        .route("/api/v1/applications", post(applications::create))
+        .route("/api/v1/applications/{id}", get(applications::get_one))
+        .route(
+            "/api/v1/applications/{id}/details",
+            get(applications::details),
+        )
+        .route(
+            "/api/v1/applications/{id}/status",
+            post(applications::move_status),
+        )
+        .route("/api/v1/progress", post(applications::query_progress))
+        .route("/api/v1/materials/reusable", post(applications::reusable))
+        .route("/api/v1/ratings", post(feedback::rate))
+        .route("/api/v1/complaints", post(feedback::complain))
+        .route("/api/v1/help-requests", post(feedback::help))
+        .route("/api/v1/appointments/slots", get(appointments::slots))
+        .route("/api/v1/appointments", post(appointments::book))
+        .route("/api/v1/kiosks/{id}/heartbeat", post(fleet::heartbeat))
+        .route("/api/v1/fleet", get(fleet::fleet))
+        .route("/metrics", get(fleet::metrics))
+        .route("/dashboard", get(dashboard::page))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

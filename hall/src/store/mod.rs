@@ -1,0 +1,348 @@
+//! Storage behind a trait, so PostgreSQL can follow SQLite without touching the handlers.
+//! Every write that must happen exactly once (applications, tickets, bookings, ratings) takes
+//! its idempotency scope and a keyed hash of the request body, and the store decides
+//! atomically whether it is new, a replay, or a conflicting reuse of the key.
+
+pub mod sqlite;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use hall_api::application::{Status, TimelineEntry};
+
+use crate::error::HallError;
+
+/// Who a credential belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PrincipalKind {
+    /// A kiosk.
+    Kiosk,
+    /// An operator (fleet view, dashboard).
+    Operator,
+    /// Hall staff (move applications along the status loop).
+    Staff,
+}
+
+impl PrincipalKind {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrincipalKind::Kiosk => "kiosk",
+            PrincipalKind::Operator => "operator",
+            PrincipalKind::Staff => "staff",
+        }
+    }
+}
+
+/// A stored credential.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// Id or name.
+    pub id: String,
+    /// Kind.
+    pub kind: PrincipalKind,
+    /// For kiosks, where it stands; for people, a display name.
+    pub label: String,
+    /// SHA-256 of the secret.
+    pub secret_hash: [u8; 32],
+}
+
+/// The idempotency identity of a write: who sent it, what kind, which key, which body.
+#[derive(Debug, Clone)]
+pub struct IdempotencyScope {
+    /// The kiosk id (keys are per kiosk, so one kiosk cannot probe another's keys).
+    pub kiosk_id: String,
+    /// `application`, `complaint`, `help`, `appointment`.
+    pub kind: &'static str,
+    /// The `Idempotency-Key`.
+    pub key: String,
+    /// Keyed hash of the canonical body.
+    pub body_mac: [u8; 32],
+}
+
+/// The outcome of an idempotent write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Written<T> {
+    /// Newly written.
+    Created(T),
+    /// The same key and body were seen before: the original record.
+    Replayed(T),
+    /// The same key with another body: nothing written.
+    Conflict,
+}
+
+/// A new application, ready to store.
+#[derive(Debug, Clone)]
+pub struct NewApplication {
+    /// Idempotency identity.
+    pub scope: IdempotencyScope,
+    /// Record id.
+    pub id: String,
+    /// 办件编号.
+    pub tracking_code: String,
+    /// Keyed hash of the verifier.
+    pub verifier_hash: [u8; 32],
+    /// `item` or `bundle`.
+    pub subject_type: &'static str,
+    /// Item or bundle code.
+    pub subject_code: String,
+    /// Item or bundle name (kept so progress survives catalog changes).
+    pub subject_name: String,
+    /// Catalog version the kiosk showed.
+    pub catalog_version: String,
+    /// Keyed hash of the applicant's ID number.
+    pub applicant_key: [u8; 32],
+    /// The sealed personal payload (applicant, fields, materials, delivery).
+    pub sealed_payload: Vec<u8>,
+    /// Whether the result is mailed.
+    pub mailed: bool,
+    /// Materials handed in now that may be reused later: (code, name).
+    pub reusable_materials: Vec<(String, String)>,
+    /// When the hall received it.
+    pub received_at: DateTime<Utc>,
+    /// 承诺办结 date.
+    pub promised_by: NaiveDate,
+}
+
+/// A stored application without its personal payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationRecord {
+    /// Record id.
+    pub id: String,
+    /// Submitting kiosk.
+    pub kiosk_id: String,
+    /// 办件编号.
+    pub tracking_code: String,
+    /// Keyed hash of the verifier.
+    pub verifier_hash: [u8; 32],
+    /// `item` or `bundle`.
+    pub subject_type: String,
+    /// Item or bundle code.
+    pub subject_code: String,
+    /// Item or bundle name.
+    pub subject_name: String,
+    /// Current status.
+    pub status: Status,
+    /// Every step, oldest first.
+    pub timeline: Vec<TimelineEntry>,
+    /// Whether mailed.
+    pub mailed: bool,
+    /// Whether rated.
+    pub rated: bool,
+    /// When received.
+    pub received_at: DateTime<Utc>,
+    /// 承诺办结 date.
+    pub promised_by: NaiveDate,
+}
+
+/// The outcome of a status move.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Moved {
+    /// Moved; the updated record.
+    Done(Box<ApplicationRecord>),
+    /// No such application.
+    NotFound,
+    /// Not allowed from the current status.
+    NotAllowed(Status),
+}
+
+/// A rating to store.
+#[derive(Debug, Clone)]
+pub struct NewRating {
+    /// Record id.
+    pub id: String,
+    /// The application rated.
+    pub application_id: String,
+    /// Item or bundle code.
+    pub subject_code: String,
+    /// 1–5.
+    pub level: u8,
+    /// Reason codes (JSON array text).
+    pub reasons_json: String,
+    /// Sealed comment and contact, if any.
+    pub sealed: Option<Vec<u8>>,
+    /// Keyed hash of the rating body, to tell a replay from a second, different rating.
+    pub body_mac: [u8; 32],
+    /// Kiosk that sent it, if any.
+    pub kiosk_id: Option<String>,
+    /// When.
+    pub rated_at: DateTime<Utc>,
+}
+
+/// A stored rating, as the receipt needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RatingRecord {
+    /// Record id.
+    pub id: String,
+    /// Item or bundle code.
+    pub subject_code: String,
+    /// 1–5.
+    pub level: u8,
+    /// When.
+    pub rated_at: DateTime<Utc>,
+}
+
+/// The outcome of a rating.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rated {
+    /// Recorded (or the identical rating replayed).
+    Done(RatingRecord),
+    /// Rated before, differently.
+    AlreadyRated,
+}
+
+/// A complaint or help request to store.
+#[derive(Debug, Clone)]
+pub struct NewTicket {
+    /// Idempotency identity (`kind` is `complaint` or `help`).
+    pub scope: IdempotencyScope,
+    /// Record id.
+    pub id: String,
+    /// Citizen reference.
+    pub reference: String,
+    /// Help kind or `banbucheng`.
+    pub category: String,
+    /// Item concerned.
+    pub item_code: Option<String>,
+    /// Sealed text and contact.
+    pub sealed: Vec<u8>,
+    /// When.
+    pub received_at: DateTime<Utc>,
+}
+
+/// A stored ticket, as the receipt needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketRecord {
+    /// Record id.
+    pub id: String,
+    /// Citizen reference.
+    pub reference: String,
+    /// When.
+    pub received_at: DateTime<Utc>,
+}
+
+/// An appointment to store.
+#[derive(Debug, Clone)]
+pub struct NewBooking {
+    /// Idempotency identity.
+    pub scope: IdempotencyScope,
+    /// Record id.
+    pub id: String,
+    /// Citizen reference.
+    pub reference: String,
+    /// Slot id.
+    pub slot_id: String,
+    /// The slot's capacity.
+    pub capacity: u32,
+    /// Item concerned.
+    pub item_code: Option<String>,
+    /// Sealed name and phone.
+    pub sealed: Vec<u8>,
+    /// When.
+    pub booked_at: DateTime<Utc>,
+}
+
+/// A stored booking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingRecord {
+    /// Record id.
+    pub id: String,
+    /// Citizen reference.
+    pub reference: String,
+    /// Slot id.
+    pub slot_id: String,
+    /// Bookings in the slot after this one.
+    pub booked_in_slot: u32,
+    /// When.
+    pub booked_at: DateTime<Utc>,
+}
+
+/// The outcome of a booking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Booked {
+    /// Booked, replayed or conflicting.
+    Written(Written<BookingRecord>),
+    /// The slot is full.
+    Full,
+}
+
+/// A kiosk's registration and its last heartbeat.
+#[derive(Debug, Clone)]
+pub struct KioskRow {
+    /// Kiosk id.
+    pub id: String,
+    /// Where it stands.
+    pub location: String,
+    /// Hall time of the last heartbeat.
+    pub last_seen: Option<DateTime<Utc>>,
+    /// The last heartbeat, as JSON.
+    pub last_heartbeat: Option<String>,
+}
+
+/// The catalog as stored: one JSON document per version.
+#[derive(Debug, Clone)]
+pub struct StoredCatalog {
+    /// Version label.
+    pub version: String,
+    /// The JSON document.
+    pub json: String,
+}
+
+/// Everything the hall stores. Implementations must make each idempotent write atomic:
+/// concurrent duplicates of one key produce exactly one record.
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// The newest catalog, if any was stored.
+    async fn catalog(&self) -> Result<Option<StoredCatalog>, HallError>;
+    /// Stores a catalog version (no-op if this version exists).
+    async fn put_catalog(&self, catalog: StoredCatalog) -> Result<(), HallError>;
+
+    /// Adds or replaces a credential.
+    async fn put_principal(&self, principal: Principal) -> Result<(), HallError>;
+    /// Looks a credential up.
+    async fn principal(
+        &self,
+        kind: PrincipalKind,
+        id: &str,
+    ) -> Result<Option<Principal>, HallError>;
+
+    /// Stores an application exactly once per idempotency key.
+    async fn create_application(
+        &self,
+        app: NewApplication,
+    ) -> Result<Written<ApplicationRecord>, HallError>;
+    /// An application by id.
+    async fn application(&self, id: &str) -> Result<Option<ApplicationRecord>, HallError>;
+    /// An application by tracking code.
+    async fn application_by_tracking(
+        &self,
+        code: &str,
+    ) -> Result<Option<ApplicationRecord>, HallError>;
+    /// The sealed personal payload of an application.
+    async fn application_payload(&self, id: &str) -> Result<Option<Vec<u8>>, HallError>;
+    /// Moves an application along the status loop if the move is allowed.
+    async fn move_status(&self, id: &str, entry: TimelineEntry) -> Result<Moved, HallError>;
+    /// Materials held for an applicant key: (code, name, handed in at), newest per code.
+    async fn reusable_materials(
+        &self,
+        applicant_key: [u8; 32],
+    ) -> Result<Vec<(String, String, DateTime<Utc>)>, HallError>;
+
+    /// Records the one rating of an application.
+    async fn rate(&self, rating: NewRating) -> Result<Rated, HallError>;
+    /// Stores a complaint or help request exactly once per key.
+    async fn create_ticket(&self, ticket: NewTicket) -> Result<Written<TicketRecord>, HallError>;
+    /// Books a slot exactly once per key, within its capacity.
+    async fn book(&self, booking: NewBooking) -> Result<Booked, HallError>;
+    /// Bookings per slot id for slot ids starting with `prefix` (a department).
+    async fn slot_counts(&self, prefix: &str) -> Result<Vec<(String, u32)>, HallError>;
+
+    /// Records a kiosk's heartbeat (the last one is kept).
+    async fn record_heartbeat(
+        &self,
+        kiosk_id: &str,
+        at: DateTime<Utc>,
+        json: String,
+    ) -> Result<(), HallError>;
+    /// Every kiosk with its last heartbeat.
+    async fn kiosks(&self) -> Result<Vec<KioskRow>, HallError>;
+}

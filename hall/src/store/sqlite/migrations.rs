@@ -1,0 +1,128 @@
+//! The embedded schema migrations, applied in order at start-up and tracked with SQLite's
+//! `user_version`. Append new migrations; never edit one that has shipped.
+
+use rusqlite::Connection;
+
+use crate::error::HallError;
+
+/// (version, SQL) in order.
+const MIGRATIONS: &[(u32, &str)] = &[(
+    1,
+    r#"
+CREATE TABLE catalog (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    version TEXT NOT NULL UNIQUE,
+    json TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE principals (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    label TEXT NOT NULL,
+    secret_hash BLOB NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
+CREATE TABLE kiosk_state (
+    kiosk_id TEXT PRIMARY KEY,
+    last_seen TEXT NOT NULL,
+    heartbeat TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE idempotency (
+    kiosk_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    body_mac BLOB NOT NULL,
+    resource_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (kiosk_id, kind, key)
+) WITHOUT ROWID;
+CREATE TABLE applications (
+    id TEXT PRIMARY KEY,
+    kiosk_id TEXT NOT NULL,
+    tracking_code TEXT NOT NULL UNIQUE,
+    verifier_hash BLOB NOT NULL,
+    subject_type TEXT NOT NULL,
+    subject_code TEXT NOT NULL,
+    subject_name TEXT NOT NULL,
+    catalog_version TEXT NOT NULL,
+    applicant_key BLOB NOT NULL,
+    payload BLOB NOT NULL,
+    mailed INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    promised_by TEXT NOT NULL
+);
+CREATE TABLE timeline (
+    application_id TEXT NOT NULL REFERENCES applications(id),
+    seq INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    at TEXT NOT NULL,
+    note TEXT,
+    PRIMARY KEY (application_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE material_holdings (
+    applicant_key BLOB NOT NULL,
+    code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    application_id TEXT NOT NULL REFERENCES applications(id),
+    handed_in_at TEXT NOT NULL
+);
+CREATE INDEX material_holdings_by_applicant ON material_holdings (applicant_key, code);
+CREATE TABLE ratings (
+    id TEXT PRIMARY KEY,
+    application_id TEXT NOT NULL UNIQUE REFERENCES applications(id),
+    subject_code TEXT NOT NULL,
+    level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
+    reasons TEXT NOT NULL,
+    sealed BLOB,
+    body_mac BLOB NOT NULL,
+    kiosk_id TEXT,
+    rated_at TEXT NOT NULL
+);
+CREATE TABLE tickets (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    reference TEXT NOT NULL UNIQUE,
+    category TEXT NOT NULL,
+    item_code TEXT,
+    kiosk_id TEXT NOT NULL,
+    sealed BLOB NOT NULL,
+    received_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open'
+);
+CREATE TABLE bookings (
+    id TEXT PRIMARY KEY,
+    reference TEXT NOT NULL UNIQUE,
+    slot_id TEXT NOT NULL,
+    item_code TEXT,
+    kiosk_id TEXT NOT NULL,
+    sealed BLOB NOT NULL,
+    booked_at TEXT NOT NULL
+);
+CREATE INDEX bookings_by_slot ON bookings (slot_id);
+"#,
+)];
+
+/// Brings the schema up to date; each migration in its own transaction.
+pub fn migrate(conn: &mut Connection) -> Result<u32, HallError> {
+    let current: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let mut version = current;
+    for &(v, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+        let fail = |e: rusqlite::Error| HallError::Migration {
+            version: v,
+            message: e.to_string(),
+        };
+        let tx = conn.transaction().map_err(fail)?;
+        tx.execute_batch(sql).map_err(fail)?;
+        tx.pragma_update(None, "user_version", v).map_err(fail)?;
+        tx.commit().map_err(fail)?;
+        version = v;
+    }
+    Ok(version)
+}
+
+/// The newest schema version this build knows.
+pub fn latest() -> u32 {
+    MIGRATIONS.last().map_or(0, |(v, _)| *v)
+}

@@ -1,0 +1,213 @@
+//! Read queries (run on pooled read-only connections) and the row ⇄ domain mapping they
+//! share with the writes.
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use hall_api::application::{Status, TimelineEntry};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::error::HallError;
+use crate::store::{ApplicationRecord, KioskRow, Principal, PrincipalKind, StoredCatalog};
+
+/// The stored form of a timestamp: RFC 3339, UTC, microseconds (sorts as text).
+pub fn ts(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+pub fn parse_ts(text: &str) -> Result<DateTime<Utc>, HallError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| HallError::Corrupt(format!("timestamp {text:?}: {e}")))
+}
+
+pub fn status_str(status: Status) -> Result<String, HallError> {
+    match serde_json::to_value(status) {
+        Ok(serde_json::Value::String(s)) => Ok(s),
+        _ => Err(HallError::Corrupt(format!(
+            "status {status:?} has no string form"
+        ))),
+    }
+}
+
+pub fn parse_status(text: &str) -> Result<Status, HallError> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+        .map_err(|_| HallError::Corrupt(format!("unknown status {text:?}")))
+}
+
+fn blob32(bytes: Vec<u8>) -> Result<[u8; 32], HallError> {
+    bytes
+        .try_into()
+        .map_err(|_| HallError::Corrupt("a stored hash is not 32 bytes".into()))
+}
+
+pub fn catalog(conn: &Connection) -> Result<Option<StoredCatalog>, HallError> {
+    Ok(conn
+        .query_row(
+            "SELECT version, json FROM catalog ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| {
+                Ok(StoredCatalog {
+                    version: r.get(0)?,
+                    json: r.get(1)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+pub fn principal(
+    conn: &Connection,
+    kind: PrincipalKind,
+    id: &str,
+) -> Result<Option<Principal>, HallError> {
+    let row = conn
+        .prepare_cached("SELECT label, secret_hash FROM principals WHERE kind = ?1 AND id = ?2")?
+        .query_row(params![kind.as_str(), id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })
+        .optional()?;
+    row.map(|(label, hash)| {
+        Ok(Principal {
+            id: id.to_owned(),
+            kind,
+            label,
+            secret_hash: blob32(hash)?,
+        })
+    })
+    .transpose()
+}
+
+/// An application by `id` or `tracking_code` (the only two `column` values used).
+pub fn application(
+    conn: &Connection,
+    column: &'static str,
+    value: &str,
+) -> Result<Option<ApplicationRecord>, HallError> {
+    let sql = format!(
+        "SELECT id, kiosk_id, tracking_code, verifier_hash, subject_type, subject_code,
+                subject_name, status, mailed, received_at, promised_by,
+                EXISTS (SELECT 1 FROM ratings WHERE application_id = applications.id)
+         FROM applications WHERE {column} = ?1"
+    );
+    type Row = (
+        String,
+        String,
+        String,
+        Vec<u8>,
+        String,
+        String,
+        String,
+        String,
+        bool,
+        String,
+        String,
+        bool,
+    );
+    let row: Option<Row> = conn
+        .prepare_cached(&sql)?
+        .query_row([value], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+                r.get(10)?,
+                r.get(11)?,
+            ))
+        })
+        .optional()?;
+    let Some(row) = row else { return Ok(None) };
+    let mut timeline = Vec::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT status, at, note FROM timeline WHERE application_id = ?1 ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([&row.0])?;
+    while let Some(r) = rows.next()? {
+        timeline.push(TimelineEntry {
+            status: parse_status(&r.get::<_, String>(0)?)?,
+            at: parse_ts(&r.get::<_, String>(1)?)?,
+            note: r.get(2)?,
+        });
+    }
+    let promised_by = NaiveDate::parse_from_str(&row.10, "%Y-%m-%d")
+        .map_err(|e| HallError::Corrupt(format!("promised_by: {e}")))?;
+    Ok(Some(ApplicationRecord {
+        id: row.0,
+        kiosk_id: row.1,
+        tracking_code: row.2,
+        verifier_hash: blob32(row.3)?,
+        subject_type: row.4,
+        subject_code: row.5,
+        subject_name: row.6,
+        status: parse_status(&row.7)?,
+        timeline,
+        mailed: row.8,
+        rated: row.11,
+        received_at: parse_ts(&row.9)?,
+        promised_by,
+    }))
+}
+
+pub fn application_payload(conn: &Connection, id: &str) -> Result<Option<Vec<u8>>, HallError> {
+    Ok(conn
+        .query_row(
+            "SELECT payload FROM applications WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+pub fn reusable_materials(
+    conn: &Connection,
+    applicant_key: &[u8; 32],
+) -> Result<Vec<(String, String, DateTime<Utc>)>, HallError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT code, name, MAX(handed_in_at) FROM material_holdings
+         WHERE applicant_key = ?1 GROUP BY code ORDER BY code",
+    )?;
+    let mut rows = stmt.query([&applicant_key[..]])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push((r.get(0)?, r.get(1)?, parse_ts(&r.get::<_, String>(2)?)?));
+    }
+    Ok(out)
+}
+
+pub fn slot_counts(conn: &Connection, prefix: &str) -> Result<Vec<(String, u32)>, HallError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT slot_id, COUNT(*) FROM bookings
+         WHERE substr(slot_id, 1, length(?1)) = ?1 GROUP BY slot_id",
+    )?;
+    let mut rows = stmt.query([prefix])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push((r.get(0)?, r.get(1)?));
+    }
+    Ok(out)
+}
+
+pub fn kiosks(conn: &Connection) -> Result<Vec<KioskRow>, HallError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, p.label, k.last_seen, k.heartbeat FROM principals p
+         LEFT JOIN kiosk_state k ON k.kiosk_id = p.id
+         WHERE p.kind = 'kiosk' ORDER BY p.id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let last_seen: Option<String> = r.get(2)?;
+        out.push(KioskRow {
+            id: r.get(0)?,
+            location: r.get(1)?,
+            last_seen: last_seen.as_deref().map(parse_ts).transpose()?,
+            last_heartbeat: r.get(3)?,
+        });
+    }
+    Ok(out)
+}

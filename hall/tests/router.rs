@@ -1,0 +1,567 @@
+//! In-process router tests (tower `oneshot`): catalog caching, intake and its replays,
+//! validation, authorisation, and that every bad input is a 4xx JSON error that writes nothing.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::*;
+use hall::store::PrincipalKind;
+use serde_json::{json, Value};
+
+fn assert_error(status: StatusCode, body: &Value, expected: StatusCode, code: &str) {
+    assert_eq!(status, expected, "body: {body}");
+    assert_eq!(body["code"], code, "body: {body}");
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert!(body["messageZh"].as_str().is_some_and(|m| !m.is_empty()));
+}
+
+#[tokio::test]
+async fn the_catalog_is_served_with_an_etag_and_revalidates_with_304() {
+    let hall = TestHall::new().await;
+    let app = hall.router();
+    let (status, headers, body) = call(&app, request("GET", "/api/v1/catalog", None, None)).await;
+    assert_eq!(status, StatusCode::OK);
+    let etag = headers["etag"].to_str().unwrap().to_owned();
+    assert!(etag.starts_with('"') && etag.len() > 10);
+    let catalog: hall_api::catalog::Catalog = serde_json::from_value(body).unwrap();
+    assert!(catalog.items.len() >= 21);
+    assert!(catalog.bundle("yjs-xinshenger").is_some());
+
+    let req = Request::get("/api/v1/catalog")
+        .header("if-none-match", &etag)
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, _) = call(&app, req).await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert_eq!(headers["etag"].to_str().unwrap(), etag);
+
+    let req = Request::get("/api/v1/catalog")
+        .header("if-none-match", "\"stale\"")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(call(&app, req).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_application_is_taken_once_per_key_and_a_different_body_is_a_conflict() {
+    let hall = TestHall::new().await;
+    let app = hall.router();
+    let kiosk = hall.credential(PrincipalKind::Kiosk, "k1").await;
+    let post = |body: Value, key: &str| {
+        let mut r = request("POST", "/api/v1/applications", Some(&kiosk), Some(body));
+        r.headers_mut()
+            .insert("idempotency-key", key.parse().unwrap());
+        r
+    };
+    let (s1, h1, first) = call(&app, post(application_body(), "key-00000001")).await;
+    assert_eq!(s1, StatusCode::CREATED, "{first}");
+    assert!(h1.get("idempotent-replayed").is_none());
+    assert_eq!(first["status"], "submitted");
+    assert_eq!(first["verifier"].as_str().unwrap().len(), 8);
+
+    let (s2, h2, second) = call(&app, post(application_body(), "key-00000001")).await;
+    assert_eq!(s2, StatusCode::CREATED);
+    assert_eq!(h2["idempotent-replayed"], "true");
+    assert_eq!(first, second, "the same key and body give the same receipt");
+
+    let mut other = application_body();
+    other["fields"]["phone"] = json!("13900000000");
+    let (s3, _, body) = call(&app, post(other.clone(), "key-00000001")).await;
+    assert_error(s3, &body, StatusCode::CONFLICT, "idempotencyConflict");
+    assert_eq!(hall.count("applications"), 1);
+
+    let (s4, _, third) = call(&app, post(other, "key-00000002")).await;
+    assert_eq!(s4, StatusCode::CREATED);
+    assert_ne!(third["trackingCode"], first["trackingCode"]);
+    assert_eq!(hall.count("applications"), 2);
+}
+
+#[tokio::test]
+async fn personal_data_is_not_stored_in_clear() {
+    let hall = TestHall::new().await;
+    let app = hall.router();
+    let kiosk = hall.credential(PrincipalKind::Kiosk, "k1").await;
+    let mut r = request(
+        "POST",
+        "/api/v1/applications",
+        Some(&kiosk),
+        Some(application_body()),
+    );
+    r.headers_mut()
+        .insert("idempotency-key", "pii-check-1".parse().unwrap());
+    assert_eq!(call(&app, r).await.0, StatusCode::CREATED);
+    hall.store.close();
+    let mut bytes = std::fs::read(&hall.db).unwrap();
+    if let Ok(wal) = std::fs::read(hall.dir.path().join("hall.db-wal")) {
+        bytes.extend(wal);
+    }
+    for secret in [
+        ID_NUMBER.as_bytes(),
+        "张三".as_bytes(),
+        "13812345678".as_bytes(),
+        "人民路".as_bytes(),
+    ] {
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret),
+            "found {:?} in the database",
+            String::from_utf8_lossy(secret)
+        );
+    }
+}
+
+#[tokio::test]
+async fn validation_reports_field_errors_and_writes_nothing() {
+    let hall = TestHall::new().await;
+    let app = hall.router();
+    let kiosk = hall.credential(PrincipalKind::Kiosk, "k1").await;
+    let before = hall.written();
+    let mut body = application_body();
+    body["fields"]["phone"] = json!("12345");
+    body["fields"]["declaration"] = json!(false);
+    body["fields"]["surprise"] = json!("x");
+    body["applicant"]["idNumber"] = json!("110105194912310021");
+    let mut r = request("POST", "/api/v1/applications", Some(&kiosk), Some(body));
+    r.headers_mut()
+        .insert("idempotency-key", "bad-fields-1".parse().unwrap());
+    let (status, _, err) = call(&app, r).await;
+    assert_error(
+        status,
+        &err,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validationFailed",
+    );
+    let fields: Vec<(&str, &str)> = err["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["field"].as_str().unwrap(), f["code"].as_str().unwrap()))
+        .collect();
+    for expected in [
+        ("phone", "invalidPhone"),
+        ("declaration", "mustBeChecked"),
+        ("surprise", "unknownField"),
+        ("applicant.idNumber", "invalidIdNumber"),
+        ("applicantIdNumber", "invalidIdNumber"),
+    ] {
+        assert!(
+            fields.contains(&expected),
+            "{expected:?} missing from {fields:?}"
+        );
+    }
+    assert_eq!(hall.written(), before);
+}
+
+#[tokio::test]
+async fn every_bad_input_is_a_4xx_json_error_that_writes_nothing() {
+    let hall = TestHall::new().await;
+    let app = hall.router();
+    let kiosk = hall.credential(PrincipalKind::Kiosk, "k1").await;
+    let before = hall.written();
+    let with_key = |mut r: Request<Body>| {
+        r.headers_mut()
+            .insert("idempotency-key", "some-key-123".parse().unwrap());
+        r
+    };
+    let raw = |body: &str, ct: &str| {
+        Request::post("/api/v1/applications")
+            .header("authorization", format!("Bearer {kiosk}"))
+            .header("idempotency-key", "some-key-123")
+            .header("content-type", ct)
+            .body(Body::from(body.to_owned()))
+            .unwrap()
+    };
+    let mut wrong_type = application_body();
+    wrong_type["applicant"]["idNumber"] = json!(12345);
+    let mut unknown_item = application_body();
+    unknown_item["subject"] = json!({"type": "item", "code": "XX-999999-999"});
+    let mut unknown_bundle = application_body();
+    unknown_bundle["subject"] = json!({"type": "bundle", "code": "yjs-none"});
+    let mut extra_top_level = application_body();
+    extra_top_level["admin"] = json!(true);
+    let huge = format!("{{\"x\": \"{}\"}}", "a".repeat(200 * 1024));
+    let cases: Vec<(&str, Request<Body>, StatusCode, &str)> = vec![
+        (
+            "malformed JSON",
+            raw("{\"subject\": ", "application/json"),
+            StatusCode::BAD_REQUEST,
+            "malformedBody",
+        ),
+        (
+            "not JSON at all",
+            raw("\u{0}\u{1}garbage", "application/json"),
+            StatusCode::BAD_REQUEST,
+            "malformedBody",
+        ),
+        (
+            "wrong content type",
+            raw(&application_body().to_string(), "text/plain"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupportedMediaType",
+        ),
+        (
+            "wrong type",
+            with_key(request(
+                "POST",
+                "/api/v1/applications",
+                Some(&kiosk),
+                Some(wrong_type),
+            )),
+            StatusCode::BAD_REQUEST,
+            "malformedBody",
+        ),
+        (
+            "unknown field",
+            with_key(request(
+                "POST",
+                "/api/v1/applications",
+                Some(&kiosk),
+                Some(extra_top_level),
+            )),
+            StatusCode::BAD_REQUEST,
+            "malformedBody",
+        ),
+        (
+            "oversized",
+            raw(&huge, "application/json"),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payloadTooLarge",
+        ),
+        (
+            "unknown item",
+            with_key(request(
+                "POST",
+                "/api/v1/applications",
+                Some(&kiosk),
+                Some(unknown_item),
+            )),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknownItem",
+        ),
+        (
+            "unknown bundle",
+            with_key(request(
+                "POST",
+                "/api/v1/applications",
+                Some(&kiosk),
+                Some(unknown_bundle),
+            )),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknownBundle",
+        ),
+        (
+            "no key",
+            request(
+                "POST",
+                "/api/v1/applications",
+                Some(&kiosk),
+                Some(application_body()),
+            ),
+            StatusCode::BAD_REQUEST,
+            "missingIdempotencyKey",
+        ),
+        (
+            "no credential",
+            with_key(request(
+                "POST",
+                "/api/v1/applications",
+                None,
+                Some(application_body()),
+            )),
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+        ),
+        (
+            "wrong secret",
+            with_key(request(
+                "POST",
+                "/api/v1/applications",
+                Some(&format!("k1.{}", "0".repeat(64))),
+                Some(application_body()),
+            )),
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+        ),
+        (
+            "garbage credential",
+            with_key(request(
+                "POST",
+                "/api/v1/applications",
+                Some("💥"),
+                Some(application_body()),
+            )),
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+        ),
+        (
+            "bad slot query",
+            request(
+                "GET",
+                "/api/v1/appointments/slots?department=gongan&days=abc",
+                None,
+                None,
+            ),
+            StatusCode::BAD_REQUEST,
+            "badParameter",
+        ),
+        (
+            "unknown department",
+            request(
+                "GET",
+                "/api/v1/appointments/slots?department=nope",
+                None,
+                None,
+            ),
+            StatusCode::BAD_REQUEST,
+            "badParameter",
+        ),
+        (
+            "unknown route",
+            request("GET", "/api/v1/nothing", None, None),
+            StatusCode::NOT_FOUND,
+            "notFound",
+        ),
+        (
+            "wrong method",
+            request("DELETE", "/api/v1/catalog", None, None),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "badParameter",
+        ),
+        (
+            "empty complaint",
+            with_key(request(
+                "POST",
+                "/api/v1/complaints",
+                Some(&kiosk),
+                Some(json!({"description": "  "})),
+            )),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validationFailed",
+        ),
+        (
+            "help without contact",
+            with_key(request(
+                "POST",
+                "/api/v1/help-requests",
+                Some(&kiosk),
+                Some(json!({"kind": "homeVisit"})),
+            )),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validationFailed",
+        ),
+        (
+            "booking a bad slot",
+            with_key(request(
+                "POST",
+                "/api/v1/appointments",
+                Some(&kiosk),
+                Some(
+                    json!({"slotId": "gongan.2000-01-03.0900", "name": "张三", "phone": "13812345678"}),
+                ),
+            )),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validationFailed",
+        ),
+        (
+            "rating with a guessed code",
+            request(
+                "POST",
+                "/api/v1/ratings",
+                None,
+                Some(
+                    json!({"trackingCode": "240506-AAAA-BBBB", "verifier": "ABCDEFGH", "level": 5}),
+                ),
+            ),
+            StatusCode::NOT_FOUND,
+            "notFound",
+        ),
+        (
+            "heartbeat with a bad error code",
+            request(
+                "POST",
+                "/api/v1/kiosks/k1/heartbeat",
+                Some(&kiosk),
+                Some({
+                    let mut h = heartbeat_body();
+                    h["devices"][2]["lastErrorCode"] = json!("<script>");
+                    h
+                }),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validationFailed",
+        ),
+    ];
+    for (name, req, expected, code) in cases {
+        let (status, _, body) = call(&app, req).await;
+        assert!(status.is_client_error(), "{name}: {status}");
+        assert_eq!(status, expected, "{name}: {body}");
+        assert_eq!(body["code"], code, "{name}: {body}");
+        assert_eq!(hall.written(), before, "{name} wrote something");
+    }
+}
+
+#[tokio::test]
+async fn kiosks_operators_and_staff_each_reach_only_their_routes() {
+    let hall = TestHall::new().await;
+    let app = hall.router();
+    let a = hall.credential(PrincipalKind::Kiosk, "kiosk-a").await;
+    let b = hall.credential(PrincipalKind::Kiosk, "kiosk-b").await;
+    let op = hall.credential(PrincipalKind::Operator, "ops").await;
+    let staff = hall.credential(PrincipalKind::Staff, "clerk").await;
+
+    // Kiosk A cannot send B's heartbeat; its own works.
+    let (s, _, body) = call(
+        &app,
+        request(
+            "POST",
+            "/api/v1/kiosks/kiosk-b/heartbeat",
+            Some(&a),
+            Some(heartbeat_body()),
+        ),
+    )
+    .await;
+    assert_error(s, &body, StatusCode::FORBIDDEN, "forbidden");
+    assert_eq!(hall.count("kiosk_state"), 0);
+    let (s, _, ack) = call(
+        &app,
+        request(
+            "POST",
+            "/api/v1/kiosks/kiosk-b/heartbeat",
+            Some(&b),
+            Some(heartbeat_body()),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{ack}");
+    assert_eq!(ack["catalogVersion"], "2024.05-seed.1");
+
+    // An operator token is not a kiosk token, and vice versa; a kiosk cannot move status.
+    let (s, _, _) = call(
+        &app,
+        request(
+            "POST",
+            "/api/v1/kiosks/ops/heartbeat",
+            Some(&op),
+            Some(heartbeat_body()),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, h, _) = call(&app, request("GET", "/api/v1/fleet", Some(&a), None)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(h["www-authenticate"].to_str().unwrap().starts_with("Basic"));
+    let (s, _, _) = call(
+        &app,
+        request(
+            "POST",
+            "/api/v1/applications/x/status",
+            Some(&a),
+            Some(json!({"to": "accepted"})),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, _, _) = call(&app, request("GET", "/api/v1/fleet", Some(&staff), None)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+
+    // The operator sees both kiosks; B online with its faults, A never seen.
+    let (s, _, fleet) = call(&app, request("GET", "/api/v1/fleet", Some(&op), None)).await;
+    assert_eq!(s, StatusCode::OK);
+    let kiosks = fleet["kiosks"].as_array().unwrap();
+    assert_eq!(kiosks.len(), 2);
+    assert_eq!(kiosks[0]["kioskId"], "kiosk-a");
+    assert_eq!(kiosks[0]["online"], false);
+    assert_eq!(kiosks[1]["online"], true);
+    assert_eq!(kiosks[1]["paper"], "low");
+    assert_eq!(
+        kiosks[1]["faults"],
+        json!(["scanner: hardwareError (timeout)"])
+    );
+    assert_eq!(kiosks[1]["outbox"]["applications"], 2);
+
+    // Basic credentials work for the dashboard; the page names the kiosk.
+    use base64::Engine;
+    let basic = base64::engine::general_purpose::STANDARD.encode(op.replacen('.', ":", 1));
+    let req = Request::get("/dashboard")
+        .header("authorization", format!("Basic {basic}"))
+        .body(Body::empty())
+        .unwrap();
+    let resp = tower::ServiceExt::oneshot(app.clone(), req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let html = http_body_util::BodyExt::collect(resp.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let html = String::from_utf8(html.to_vec()).unwrap();
+    assert!(html.contains("kiosk-b") && html.contains("将尽") && html.contains("离线"));
+
+    // Metrics use the stateset pattern and no personal data.
+    let (s, _, _) = call(&app, request("GET", "/metrics", Some(&a), None)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let req = request("GET", "/metrics", Some(&op), None);
+    let resp = tower::ServiceExt::oneshot(app.clone(), req).await.unwrap();
+    let text = http_body_util::BodyExt::collect(resp.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let text = String::from_utf8(text.to_vec()).unwrap();
+    assert!(text.contains("hall_kiosk_up{kiosk=\"kiosk-b\"} 1"));
+    assert!(text.contains(
+        "hall_kiosk_device_state{kiosk=\"kiosk-b\",device=\"scanner\",state=\"hardwareError\"} 1"
+    ));
+    assert!(text.contains("hall_kiosk_printer_paper_state{kiosk=\"kiosk-b\",state=\"low\"} 1"));
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_exactly_the_routes_served() {
+    let hall = TestHall::new().await;
+    let app = hall.router();
+    let (s, _, doc) = call(&app, request("GET", "/api/v1/openapi.json", None, None)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    let mut documented: Vec<(String, String)> = paths
+        .iter()
+        .flat_map(|(p, ops)| {
+            ops.as_object()
+                .unwrap()
+                .keys()
+                .map(move |m| (m.clone(), p.clone()))
+        })
+        .collect();
+    documented.sort();
+    let mut served: Vec<(String, String)> = hall::router::ROUTES
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    served.sort();
+    assert_eq!(documented, served);
+    for (method, path) in hall::router::ROUTES {
+        let uri = path.replace("{id}", "some-id");
+        let (status, _, body) = call(&app, request(&method.to_uppercase(), &uri, None, None)).await;
+        assert_ne!(
+            status,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path} is not routed"
+        );
+        assert!(
+            status != StatusCode::NOT_FOUND
+                || body["message"] != "no such route; see /api/v1/openapi.json",
+            "{method} {path} is not routed"
+        );
+    }
+    for schema in [
+        "CreateApplication",
+        "ApplicationReceipt",
+        "ErrorBody",
+        "Heartbeat",
+        "FleetView",
+        "Catalog",
+        "FormField",
+    ] {
+        assert!(
+            doc["components"]["schemas"][schema].is_object(),
+            "schema {schema} missing"
+        );
+    }
+}
