@@ -9,6 +9,7 @@
 //!   present, marked when present but not accessible (permissions), with the fix.
 //! - [`printer`]: the receipt printer (ESC/POS encoder, receipt layout, status, serial and
 //!   USB transports, driver, and an emulator that renders receipts to PNG).
+//! - [`idcard`]: the ID-card reader (SAM protocol): codec, card layouts, driver, simulator.
 //!
 //! Each device class lives in its own folder, split by role: `codec` (pure bytes ⇄ types),
 //! `driver` (I/O and sequencing), `sim` (the device side of the same protocol, used by the

@@ -95,3 +95,32 @@ fn finds_a_reader_set_to_9600_baud() {
         Some("GONZALEZ RODRIGUEZ MARIA FERNANDA ISABEL")
     );
 }
+
+#[test]
+fn the_simulator_answers_a_corrupt_command_with_sw3_0x10_over_the_pty() {
+    use kiosk_drivers::idcard::sim::{SimControl, SimLine, SimulatorHandle};
+    use kiosk_drivers::idcard::{SerialTransport, Transport};
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let control = SimControl::new(Some(load_sample("zhang-san").expect("sample")), 115_200);
+    let sim = SimulatorHandle::start(control, SimLine::OwnPty(dir.path().join("r"))).expect("sim");
+    let mut link = SerialTransport::open(sim.path(), 115_200).expect("open");
+    // FIND with its checksum byte flipped, after some line noise.
+    let mut bytes = vec![0x13, 0x37];
+    bytes.extend([0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x03, 0x20, 0x01, 0x23]);
+    link.send(&bytes).expect("send");
+    let mut got = Vec::new();
+    let end = Instant::now() + WAIT;
+    let mut buf = [0u8; 64];
+    while got.len() < 11 && Instant::now() < end {
+        let n = link
+            .receive(&mut buf, Duration::from_millis(200))
+            .expect("receive");
+        got.extend_from_slice(&buf[..n]);
+    }
+    assert_eq!(
+        got,
+        [0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x04, 0x00, 0x00, 0x10, 0x14]
+    );
+}

@@ -310,9 +310,9 @@ impl fmt::Display for Sw3 {
     }
 }
 
-/// A reader → host answer: SW1 SW2 SW3 and the data. Data is zeroized on drop because
-/// read answers carry the card's personal data.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A reader → host answer: SW1 SW2 SW3 and the data. Data is zeroized on drop and left out
+/// of Debug output because read answers carry the card's personal data.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Response {
     /// Card APDU status word 1 (almost always 0).
     pub sw1: u8,
@@ -322,6 +322,17 @@ pub struct Response {
     pub sw3: Sw3,
     /// The data after SW3.
     pub data: Zeroizing<Vec<u8>>,
+}
+
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("sw1", &self.sw1)
+            .field("sw2", &self.sw2)
+            .field("sw3", &self.sw3)
+            .field("data", &format_args!("<{} bytes>", self.data.len()))
+            .finish()
+    }
 }
 
 impl Response {

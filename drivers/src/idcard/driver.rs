@@ -26,7 +26,6 @@ pub struct LinkStats {
 }
 
 /// A reader on an open link.
-#[derive(Debug)]
 pub struct Reader<T: Transport> {
     link: T,
     baud: u32,
@@ -37,6 +36,16 @@ pub struct Reader<T: Transport> {
     pub retries: u32,
     /// Time limit for each baud-rate probe.
     pub probe_timeout: Duration,
+}
+
+impl<T: Transport> std::fmt::Debug for Reader<T> {
+    // By hand: the receive buffer may hold card data.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reader")
+            .field("baud", &self.baud)
+            .field("stats", &self.stats())
+            .finish_non_exhaustive()
+    }
 }
 
 impl<T: Transport> Reader<T> {
@@ -205,6 +214,28 @@ impl<T: Transport> Reader<T> {
     pub fn select_and_read(&mut self, with_fingerprint: bool) -> Result<IdCard, IdCardError> {
         self.select()?;
         self.read_base(with_fingerprint)
+    }
+
+    /// The newest appended address (住址变更), if the card has one: 70 bytes of UCS-2LE.
+    pub fn read_appended_address(&mut self) -> Result<Option<String>, IdCardError> {
+        let command = Command::ReadAppendedAddress;
+        let response = self.execute(command)?;
+        if response.sw3 == Sw3::NoContent {
+            return Ok(None);
+        }
+        let response = response.ok_for(&command)?;
+        let units = response
+            .data
+            .chunks_exact(2)
+            .map(|p| u16::from_le_bytes([p[0], p[1]]));
+        let text: String = char::decode_utf16(units)
+            .collect::<Result<_, _>>()
+            .map_err(|_| IdCardError::InvalidField {
+                field: "appended_address",
+                reason: "not valid UTF-16",
+            })?;
+        let trimmed = text.trim_matches([' ', '\0']).to_owned();
+        Ok((!trimmed.is_empty()).then_some(trimmed))
     }
 
     /// Whether the card that was just read is still on the reader: a cheap read-type command

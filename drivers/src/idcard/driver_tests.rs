@@ -144,3 +144,33 @@ fn an_answer_of_the_wrong_shape_is_malformed() {
     )
     .is_err());
 }
+
+#[test]
+fn reads_the_appended_address_when_there_is_one() {
+    let li = SimControl::new(Some(load_sample("li-xiuying").unwrap()), 115_200);
+    let mut r = reader(&li);
+    assert!(r.find().unwrap());
+    r.select_and_read(false).unwrap();
+    assert_eq!(
+        r.read_appended_address().unwrap().as_deref(),
+        Some("浙江省杭州市淳安县示例街道8号")
+    );
+    let sim = sim();
+    let mut r = reader(&sim);
+    assert!(r.find().unwrap());
+    r.select_and_read(false).unwrap();
+    assert_eq!(r.read_appended_address().unwrap(), None);
+}
+
+#[test]
+fn debug_output_of_answers_and_reader_has_no_card_data() {
+    let sim = sim();
+    let mut r = reader(&sim);
+    assert!(r.find().unwrap());
+    r.select().unwrap();
+    let response = r.execute(Command::ReadBase).unwrap();
+    let debug = format!("{response:?} {r:?}");
+    assert!(debug.contains("<1284 bytes>"), "{debug}");
+    // 张 is 0x5F20: its bytes would show as 32, 95 in a byte list.
+    assert!(!debug.contains("95"), "{debug}");
+}

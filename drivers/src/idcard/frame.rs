@@ -44,10 +44,22 @@ pub fn encode_frame(body: &[u8]) -> Vec<u8> {
 }
 
 /// One frame off the wire with a good checksum: its body without LEN and checksum.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Debug shows only the first three bytes (command or status), never card data.
+#[derive(Clone, PartialEq, Eq)]
 pub struct RawFrame {
     /// CMD PARA DATA (host → reader) or SW1 SW2 SW3 DATA (reader → host).
     pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for RawFrame {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let head = &self.body[..self.body.len().min(3)];
+        write!(
+            f,
+            "RawFrame({head:02X?} + {} bytes)",
+            self.body.len() - head.len()
+        )
+    }
 }
 
 /// Streaming frame decoder with resynchronisation on the preamble.

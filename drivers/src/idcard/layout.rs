@@ -188,21 +188,13 @@ pub fn decode(text: &[u8], photo: &[u8]) -> Result<IdCard, IdCardError> {
             photo_wlt: photo.to_vec(),
         },
         CardKind::ForeignPermanent2023 => {
-            // The English name runs on from bytes 52-121 into 220-241. When it does, the
-            // first part is full and its last characters (even a space) belong to the name.
-            let second = field(text, at::Y_ENGLISH_2, "english_name")?;
-            let first = field(text, at::Y_ENGLISH_1, "english_name")?;
-            let english = if second.is_empty() {
-                first
-            } else {
-                let raw_first = Zeroizing::new(raw_units(text, at::Y_ENGLISH_1));
-                let raw_second = Zeroizing::new(raw_units(text, at::Y_ENGLISH_2));
-                format!(
-                    "{}{}",
-                    raw_first.trim_start_matches([' ', '\0']),
-                    raw_second.trim_end_matches([' ', '\0'])
-                )
-            };
+            // The English name runs on from bytes 52-121 into 220-241: one string of 46
+            // UTF-16 units cut in two, so it is joined before decoding and trimming (a space
+            // or a surrogate pair at the cut stays whole).
+            let mut units: Vec<u8> = text[at::Y_ENGLISH_1].to_vec();
+            units.extend_from_slice(&text[at::Y_ENGLISH_2]);
+            let units = Zeroizing::new(units);
+            let english = field(&units, 0..units.len(), "english_name")?;
             IdCard {
                 kind,
                 name: field(text, at::NAME, "name")?,
@@ -227,16 +219,6 @@ pub fn decode(text: &[u8], photo: &[u8]) -> Result<IdCard, IdCardError> {
     };
     card.verify_id_number()?;
     Ok(card)
-}
-
-/// The raw characters of a field without trimming (for names split across two fields).
-fn raw_units(text: &[u8], range: std::ops::Range<usize>) -> String {
-    let units = text[range]
-        .chunks_exact(2)
-        .map(|p| u16::from_le_bytes([p[0], p[1]]));
-    char::decode_utf16(units)
-        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-        .collect()
 }
 
 /// Writes `value` into `range`, padded with spaces; fails if it does not fit.
@@ -319,19 +301,14 @@ pub fn encode(card: &IdCard) -> Result<Zeroizing<Vec<u8>>, IdCardError> {
             put(t, at::GENDER, &gender, "gender")?;
             put(t, at::Y_RENEWALS, &s(&card.issue_count), "issue_count")?;
             put(t, at::BIRTH, &card.birth_date.to_field(), "birth_date")?;
-            // Split by UTF-16 units (35 fit the first field), never inside a surrogate pair.
+            // One string of up to 46 UTF-16 units, cut after the 35th (see decode).
             let english = s(&card.english_name);
-            let mut units = 0;
-            let split = english
-                .char_indices()
-                .find(|(_, c)| {
-                    units += c.len_utf16();
-                    units > at::Y_ENGLISH_1.len() / 2
-                })
-                .map_or(english.len(), |(i, _)| i);
-            let (first, second) = english.split_at(split);
-            put(t, at::Y_ENGLISH_1, first, "english_name")?;
-            put(t, at::Y_ENGLISH_2, second, "english_name")?;
+            let joined_len = at::Y_ENGLISH_1.len() + at::Y_ENGLISH_2.len();
+            let mut joined = Zeroizing::new(vec![0u8; joined_len]);
+            put(&mut joined, 0..joined_len, &english, "english_name")?;
+            let (first, second) = joined.split_at(at::Y_ENGLISH_1.len());
+            t[at::Y_ENGLISH_1].copy_from_slice(first);
+            t[at::Y_ENGLISH_2].copy_from_slice(second);
             put(t, at::NUMBER, &card.id_number, "id_number")?;
             put(t, at::FROM, &card.valid_from.to_field(), "valid_from")?;
             put(t, at::UNTIL, &until, "valid_until")?;

@@ -257,3 +257,22 @@ fn a_2023_english_name_split_at_a_space_keeps_the_space() {
     assert_eq!(&text[220..222], &[b' ', 0]);
     assert_eq!(decode(&text, &card.photo_wlt).unwrap(), card);
 }
+
+#[test]
+fn a_2023_english_name_round_trips_whatever_padding_sits_at_the_cut() {
+    // Found by the fuzzer: the first part all padding, the second starting with NULs.
+    let mut text = encode(&foreign_2023()).unwrap();
+    for b in &mut text[52..122] {
+        *b = 0;
+    }
+    text[220..230].copy_from_slice(&[0, 0, 0, 0, b'A', 0, b'B', 0, 0x20, 0]);
+    let card = decode(&text, &[]).unwrap();
+    assert_eq!(card.english_name.as_deref(), Some("AB"));
+    assert_eq!(decode(&encode(&card).unwrap(), &[]).unwrap(), card);
+
+    // A surrogate pair across the cut (not on real UCS-2 cards, but it must not break).
+    let mut card = foreign_2023();
+    card.english_name = Some(format!("{}\u{1F600}X", "A".repeat(34)));
+    let text = encode(&card).unwrap();
+    assert_eq!(decode(&text, &card.photo_wlt).unwrap(), card);
+}

@@ -2,6 +2,19 @@
 //! cards and pushes [`ReaderEvent`]s (status changes, card placed / read / removed) through a
 //! channel. Reconnects by itself after an unplug, with backoff; never reads the same card
 //! twice while it stays on the reader unless asked ([`ReaderHandle::read_again`]).
+//!
+//! How the reader's condition maps to the device status (XFS4IoT words):
+//!
+//! | Condition | `state` | class fields / `lastError.code` |
+//! |---|---|---|
+//! | answering, SAM ok | `online` | `sam: ok` |
+//! | reading a card | `busy` | `cardPresent: true` |
+//! | 3 of the last 6 steps failed on the wire (timeouts, checksums), or no rate answers | `offline` | `timeout`, `checksum`, `noBaudRate` |
+//! | the port vanished or broke (unplugged) | `powerOff` | `disconnected`, `openFailed` |
+//! | SAM not authorised / self-test failed | `hardwareError` | `sam: notAuthorised` / `fault` |
+//!
+//! Card events: `CardPlaced` on FIND success, then `CardRead` or `ReadFailed` (code
+//! `readFailed`, `checkDigit`, …), and `CardRemoved` when the read-type presence poll fails.
 
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::JoinHandle;
