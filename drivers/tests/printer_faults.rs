@@ -197,3 +197,29 @@ fn stale_bytes_and_asb_frames_in_the_input_do_not_confuse_status() {
     handle.apply_fault("clear").expect("clear");
     assert!(printer.query_status().expect("status").is_ready());
 }
+
+#[test]
+fn a_printer_that_never_answers_is_offline_with_a_retryable_timeout() {
+    // A pty with nobody on the other side: a powered-off printer on a serial cable.
+    let (_far_end, near_end) = TTYPort::pair().expect("create a pseudo-terminal pair");
+    let timeouts = Timeouts {
+        status: Duration::from_millis(100),
+        confirm_margin: Duration::from_millis(100),
+    };
+    let mut printer = ReceiptPrinter::new(
+        SerialTransport::from_port(Box::new(near_end), "pty"),
+        PrinterProfile::GENERIC_58,
+    )
+    .with_timeouts(timeouts);
+    let err = printer.query_status().expect_err("no answer");
+    assert!(matches!(err, PrinterError::Timeout(..)), "{err:?}");
+    assert_eq!(err.kind(), ErrorKind::Retry);
+    assert!(err.to_string().contains("check cable and power"));
+    assert_eq!(printer.device_status().state, DeviceState::Offline);
+    assert!(printer.print_receipt(&receipt()).is_err());
+    let counters = printer.device_status().counters;
+    assert_eq!(
+        (counters.operations_failed, counters.communication_errors),
+        (1, 2)
+    );
+}

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::status::{ClassStatus, DeviceClass, DeviceEvent, DeviceState, DeviceStatus};
+use crate::status::{ClassStatus, DeviceClass, DeviceEvent, DeviceState, DeviceStatus, LastError};
 
 use super::codec::Encoder;
 use super::error::PrinterError;
@@ -99,7 +99,12 @@ impl<T: PrinterTransport> ReceiptPrinter<T> {
             Err(e) => {
                 self.status.state = DeviceState::Offline;
                 self.status.counters.communication_errors += 1;
-                self.status.record_error("status", e.to_string());
+                // A failed query is a communication error, not a failed print.
+                self.status.last_error = Some(LastError {
+                    code: "status".into(),
+                    message: e.to_string(),
+                    at: std::time::SystemTime::now(),
+                });
             }
         }
         result

@@ -6,7 +6,7 @@ use super::codec::{Align, Cut, Encoder, QrEc};
 use super::error::PrinterError;
 use super::font::CjkFont;
 use super::profile::{CutStyle, PrinterProfile};
-use super::raster::{qr_bitmap, qr_modules, Bitmap};
+use super::raster::{qr_bitmap, Bitmap};
 use super::text::{classify, str_dots, to_gb18030, wrap, Glyph, FULL_WIDTH_DOTS, HALF_WIDTH_DOTS};
 
 /// Line spacing the layout sets (`ESC 3 30`): 24-dot characters plus a 6-dot gap.
@@ -197,7 +197,10 @@ impl Receipt {
 
 /// The QR module size that makes the code about half the paper width (3–8 dots).
 pub fn qr_module_dots(data: &[u8], width_dots: usize) -> Result<u8, PrinterError> {
-    let (side, _) = qr_modules(data, QrEc::M)?;
+    // Only the version is needed: encoding the bits is much cheaper than drawing the symbol.
+    let bits = qrcode::bits::encode_auto(data, QrEc::M.to_qrcode())
+        .map_err(|e| PrinterError::Content(format!("QR payload cannot be encoded: {e}")))?;
+    let side = usize::try_from(bits.version().width()).unwrap_or(177);
     let module = (width_dots / 2) / (side + 8);
     Ok(module.clamp(3, 8) as u8)
 }

@@ -25,10 +25,16 @@ pub fn classify(c: char, charset: FirmwareCharset) -> Glyph {
     if (' '..='~').contains(&c) {
         return Glyph::Half;
     }
-    let mut buf = [0u8; 4];
-    let s = c.encode_utf8(&mut buf);
-    let (bytes, _, unmappable) = encoding_rs::GB18030.encode(s);
-    if unmappable || bytes.len() != 2 {
+    // Every CJK Unified Ideograph up to U+9FA5 is a two-byte GBK code.
+    if charset == FirmwareCharset::Gbk && ('\u{4E00}'..='\u{9FA5}').contains(&c) {
+        return Glyph::Full;
+    }
+    let mut utf8 = [0u8; 4];
+    let mut bytes = [0u8; 8];
+    let mut encoder = encoding_rs::GB18030.new_encoder();
+    let (result, _, written) =
+        encoder.encode_from_utf8_without_replacement(c.encode_utf8(&mut utf8), &mut bytes, true);
+    if result != encoding_rs::EncoderResult::InputEmpty || written != 2 {
         return Glyph::Missing;
     }
     let (lead, trail) = (bytes[0], bytes[1]);
