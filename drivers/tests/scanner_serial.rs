@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use kiosk_drivers::scanner::codec::{FrameEnd, Framing};
 use kiosk_drivers::scanner::driver::{SerialScanner, SerialScannerConfig};
+use kiosk_drivers::scanner::flood::FloodLimit;
 use kiosk_drivers::scanner::sanitize::TextEncoding;
 use kiosk_drivers::scanner::sim::{ScannerProfile, ScannerSim};
 use kiosk_drivers::scanner::{Rejection, ScanOutcome, Symbology};
@@ -122,7 +123,13 @@ fn gb18030_scanners_and_scanners_without_aim_ids_are_read() {
 #[test]
 fn hostile_codes_are_rejected_and_the_next_good_code_still_arrives() {
     let (_dir, mut sim) = sim_with(Framing::default(), TextEncoding::Utf8);
-    let mut scanner = open(sim.link(), Framing::default());
+    // Six codes back to back would trip the default flood limit; this test is about content.
+    let mut config = SerialScannerConfig::new(sim.link());
+    config.flood = FloodLimit {
+        burst: 100,
+        per_second: 100,
+    };
+    let mut scanner = SerialScanner::open(&config).expect("the simulator's pty opens");
     // A pty holds only a few KiB: write from another thread while the driver reads.
     let writer = std::thread::spawn(move || {
         sim.send_raw(b"]Q1\x1b]0;pwned\x07\r").unwrap(); // terminal title escape

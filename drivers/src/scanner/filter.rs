@@ -54,16 +54,36 @@ impl ScanFilter {
         ScanOutcome::Rejected(why)
     }
 
+    /// Applies the flood limit. On a drop, returns what to report: the flood's first drop,
+    /// or nothing for later ones (those are only counted, here).
+    fn flood_check(&mut self, now: Instant) -> Result<(), Option<ScanOutcome>> {
+        match self.flood.check(now) {
+            FloodVerdict::Allow => Ok(()),
+            FloodVerdict::Drop { dropped, first } => {
+                if !first {
+                    self.rejected += 1;
+                }
+                Err(Some(ScanOutcome::Rejected(Rejection::Flood { dropped })).filter(|_| first))
+            }
+        }
+    }
+
     /// Judges a frame from the framer. `None` for nothing worth reporting.
     pub fn judge_frame(&mut self, frame: Frame, now: Instant) -> Option<ScanOutcome> {
         match frame {
             Frame::Code(bytes) => self.judge(&bytes, now),
             Frame::Overlong { len } => {
-                self.rejected += 1;
-                Some(ScanOutcome::Rejected(Rejection::TooLong {
-                    len,
-                    max: self.policy.max_len,
-                }))
+                let outcome = match self.flood_check(now) {
+                    Err(flood) => flood,
+                    Ok(()) => Some(ScanOutcome::Rejected(Rejection::TooLong {
+                        len,
+                        max: self.policy.max_len,
+                    })),
+                };
+                if outcome.is_some() {
+                    self.rejected += 1;
+                }
+                outcome
             }
         }
     }
@@ -88,20 +108,17 @@ impl ScanFilter {
         } else {
             (super::Symbology::Unknown, None, body)
         };
-        // Checks that are cheap and independent of the text come first; the flood guard
-        // runs before decoding so a flood costs as little as possible.
+        // Every code, good or bad, counts against the flood limit, so a stream of hostile
+        // codes is cut like a stream of good ones; the limit runs before decoding, so a
+        // flood costs as little as possible.
+        if let Err(flood) = self.flood_check(now) {
+            return flood;
+        }
         if rest.len() > self.policy.max_len {
             return Some(ScanOutcome::Rejected(Rejection::TooLong {
                 len: rest.len(),
                 max: self.policy.max_len,
             }));
-        }
-        if let FloodVerdict::Drop { dropped, first } = self.flood.check(now) {
-            if !first {
-                self.rejected += 1;
-            }
-            // Report the start of a flood once; later drops are only counted by the caller.
-            return Some(ScanOutcome::Rejected(Rejection::Flood { dropped })).filter(|_| first);
         }
         Some(match check_text(rest, &self.policy) {
             Ok(text) => ScanOutcome::Scan(ScanEvent {
@@ -206,6 +223,25 @@ mod tests {
             .count();
         assert_eq!((scans, floods), (5, 1), "{outcomes:?}");
         assert_eq!(f.rejected_total(), 195, "every dropped code is counted");
+    }
+
+    #[test]
+    fn a_flood_of_hostile_codes_is_cut_like_a_flood_of_good_ones() {
+        let mut f = filter();
+        let t0 = Instant::now();
+        let reported = (0..300)
+            .filter_map(|i| {
+                let frame = if i % 2 == 0 {
+                    Frame::Overlong { len: 20_000 }
+                } else {
+                    Frame::Code(b"]Q1\x1b[2J".to_vec())
+                };
+                f.judge_frame(frame, t0 + Duration::from_micros(i * 100))
+            })
+            .count();
+        // Five rejections from the burst, then one flood report: not 300 events.
+        assert_eq!(reported, 6);
+        assert_eq!(f.rejected_total(), 300, "every code is still counted");
     }
 
     #[test]
