@@ -56,4 +56,5 @@ BUILD_PACKAGES=(
     libxkbcommon-dev libinput-dev libfontconfig-dev   # Slint
     fonts-noto-cjk                      # Chinese text on screen and on receipts
     prometheus                          # promtool: checks /metrics output and the alert rules
+    chromium                            # headless browser test of the hall dashboard
 )

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+pub mod admin;
 pub mod config;
 pub mod devices;
 pub mod idcard;
@@ -46,6 +47,13 @@ pub struct Cli {
 /// kioskctl's command groups.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// What the running kiosk service reports: devices, outbox, hall, versions, uptime.
+    Status(admin::SocketArgs),
+    /// Submissions waiting on this kiosk for the hall: list, retry.
+    #[command(subcommand)]
+    Outbox(admin::OutboxCommand),
+    /// Re-read the configuration file and check it against the running service.
+    Reload(admin::SocketArgs),
     /// Check and show the configuration, hash a maintenance PIN.
     #[command(subcommand)]
     Config(config::ConfigCommand),
@@ -89,6 +97,9 @@ impl CliError {
 pub fn run(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Config(command) => config::run(command, &cli.config),
+        Command::Status(args) => admin::status(args, &cli.config),
+        Command::Outbox(command) => admin::outbox(command, &cli.config),
+        Command::Reload(args) => admin::reload(args, &cli.config),
         Command::Idcard(args) => Ok(idcard::run(args)),
         Command::Printer(cmd) => Ok(printer::run(cmd)),
         Command::Scanner(args) => Ok(scanner::run(args)),

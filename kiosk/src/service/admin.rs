@@ -172,10 +172,14 @@ use tokio::io::AsyncReadExt as _;
 async fn answer(service: &Arc<Service>, request: AdminRequest) -> AdminResponse {
     let result = match request {
         AdminRequest::Status => service.status().await.map(AdminResponse::Status),
-        AdminRequest::OutboxList => service.outbox_rows().await.map(|rows| AdminResponse::Outbox { rows }),
-        AdminRequest::OutboxRetry { id } => {
-            service.retry(id).await.map(|count| AdminResponse::Retried { count })
-        }
+        AdminRequest::OutboxList => service
+            .outbox_rows()
+            .await
+            .map(|rows| AdminResponse::Outbox { rows }),
+        AdminRequest::OutboxRetry { id } => service
+            .retry(id)
+            .await
+            .map(|count| AdminResponse::Retried { count }),
         AdminRequest::Reload => Ok(AdminResponse::Reloaded {
             notes: service.reload_check(),
         }),

@@ -13,7 +13,11 @@ use tokio::sync::watch;
 use super::Service;
 
 /// Serves until shutdown.
-pub async fn serve(service: Arc<Service>, listener: TcpListener, mut shutdown: watch::Receiver<bool>) {
+pub async fn serve(
+    service: Arc<Service>,
+    listener: TcpListener,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let app = Router::new()
         .route("/metrics", get(metrics))
         .route("/healthz", get(healthz))
@@ -21,7 +25,10 @@ pub async fn serve(service: Arc<Service>, listener: TcpListener, mut shutdown: w
     let stop = async move {
         let _ = shutdown.changed().await;
     };
-    if let Err(err) = axum::serve(listener, app).with_graceful_shutdown(stop).await {
+    if let Err(err) = axum::serve(listener, app)
+        .with_graceful_shutdown(stop)
+        .await
+    {
         tracing::error!(%err, "the /metrics server stopped");
     }
 }
@@ -30,7 +37,10 @@ async fn metrics(State(service): State<Arc<Service>>) -> impl IntoResponse {
     match service.metrics().await {
         Ok(text) => (
             StatusCode::OK,
-            [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+            [(
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
             text,
         ),
         Err(err) => (

@@ -103,7 +103,8 @@ async fn serve(config: Config, config_path: PathBuf) -> Result<(), String> {
         .ok_or("outbox.key_file is not set")?;
     let key = OutboxKey::from_file(&key_path).map_err(|e| e.to_string())?;
     let outbox = Arc::new(Outbox::open(&config.outbox.db_path, key).map_err(|e| e.to_string())?);
-    let hall = HallClient::new(&config.hall, &config.identity.kiosk_id).map_err(|e| e.to_string())?;
+    let hall =
+        HallClient::new(&config.hall, &config.identity.kiosk_id).map_err(|e| e.to_string())?;
     let clock = Arc::new(BackendClock::default());
     let delivery = Delivery::new(outbox.clone(), hall.clone(), clock.clone());
     let (catalog, _) = watch::channel(None);
@@ -125,9 +126,17 @@ async fn serve(config: Config, config_path: PathBuf) -> Result<(), String> {
 
     let listener = tokio::net::TcpListener::bind(config.health.metrics_listen)
         .await
-        .map_err(|e| format!("cannot listen on {} for /metrics: {e}", config.health.metrics_listen))?;
+        .map_err(|e| {
+            format!(
+                "cannot listen on {} for /metrics: {e}",
+                config.health.metrics_listen
+            )
+        })?;
     let admin = admin::bind(&config.health.admin_socket).map_err(|e| {
-        format!("cannot open the admin socket {}: {e}", config.health.admin_socket.display())
+        format!(
+            "cannot open the admin socket {}: {e}",
+            config.health.admin_socket.display()
+        )
     })?;
 
     let worker = tokio::spawn(delivery.run(shutdown.clone()));
@@ -156,7 +165,9 @@ async fn serve(config: Config, config_path: PathBuf) -> Result<(), String> {
     tracing::info!("stopping: delivering what is due, then exiting");
     let _ = stop.send(true);
     if tokio::time::timeout(SHUTDOWN_GRACE, worker).await.is_err() {
-        tracing::warn!("the last delivery round did not finish in time; records stay in the outbox");
+        tracing::warn!(
+            "the last delivery round did not finish in time; records stay in the outbox"
+        );
     }
     let _ = std::fs::remove_file(&config.health.admin_socket);
     Ok(())

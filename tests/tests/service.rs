@@ -1,0 +1,163 @@
+//! The kiosk service against the real hall on loopback: it fetches and caches the catalog,
+//! its heartbeat reaches the operators' fleet view, `/metrics` and `/healthz` answer,
+//! `kioskctl status` reads it through the admin socket, and SIGTERM stops it cleanly.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use kiosk_e2e::{eventually, free_port, kioskctl, workspace_bin, write_secret, Hall, Process};
+
+fn kiosk_config(dir: &Path, hall: &str, metrics_port: u16) -> std::path::PathBuf {
+    let text = format!(
+        r#"
+[identity]
+kiosk_id = "e2e-01"
+hall_name = "测试县政务服务中心"
+location = "测试机"
+
+[hall]
+base_url = "{hall}"
+credential_file = "kiosk.credential"
+
+[devices.idcard]
+device = "none"
+[devices.printer]
+device = "none"
+[devices.scanner]
+device = "none"
+
+[outbox]
+db_path = "outbox.sqlite"
+key_file = "outbox.key"
+catalog_cache = "catalog.json"
+
+[health]
+metrics_listen = "127.0.0.1:{metrics_port}"
+heartbeat_secs = 5
+admin_socket = "admin.sock"
+"#
+    );
+    let path = dir.join("kiosk.toml");
+    std::fs::write(&path, text).expect("write config");
+    write_secret(&dir.join("outbox.key"), &[9u8; 32]);
+    path
+}
+
+#[test]
+fn the_service_reports_to_the_hall_and_to_the_technician() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hall.sqlite");
+    let hall = Hall::start(&db, "127.0.0.1:0");
+    let credential = Hall::credential(&db, "kiosk", "e2e-01");
+    write_secret(&dir.path().join("kiosk.credential"), credential.as_bytes());
+    let operator = Hall::credential(&db, "operator", "ops");
+
+    let metrics_port = free_port();
+    let config = kiosk_config(dir.path(), &hall.url(), metrics_port);
+    let mut command = Command::new(workspace_bin("kiosk"));
+    command
+        .arg("--config")
+        .arg(&config)
+        .arg("--headless")
+        .env("RUST_LOG", "info");
+    let mut kiosk = Process::start(command);
+    kiosk.wait_for_line("kiosk service ready", Duration::from_secs(30));
+    kiosk.wait_for_line("catalog updated", Duration::from_secs(30));
+    assert!(
+        dir.path().join("catalog.json").exists(),
+        "catalog cached on disk"
+    );
+
+    // The technician's view, through the admin socket.
+    let socket = dir.path().join("admin.sock");
+    let socket = socket.to_string_lossy();
+    let (code, out, err) = kioskctl(&["status", "--socket", &socket]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("kiosk e2e-01"), "{out}");
+    assert!(out.contains("noDevice"), "{out}");
+    assert!(out.contains("catalog: 2024"), "{out}");
+    let (code, out, _) = kioskctl(&["outbox", "list", "--socket", &socket]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("outbox empty"), "{out}");
+
+    // The operator's view: the heartbeat arrived.
+    let client = reqwest::blocking::Client::new();
+    let fleet = eventually(Duration::from_secs(20), || {
+        let body: serde_json::Value = client
+            .get(format!("{}api/v1/fleet", hall.url()))
+            .bearer_auth(&operator)
+            .send()
+            .ok()?
+            .json()
+            .ok()?;
+        let kiosk = body["kiosks"]
+            .as_array()?
+            .iter()
+            .find(|k| k["kioskId"] == "e2e-01")?
+            .clone();
+        (kiosk["online"] == true).then_some(kiosk)
+    })
+    .expect("the kiosk shows as online in the fleet view");
+    assert_eq!(
+        fleet["devices"].as_array().map(Vec::len),
+        Some(3),
+        "{fleet}"
+    );
+
+    // Prometheus and probes.
+    let metrics = client
+        .get(format!("http://127.0.0.1:{metrics_port}/metrics"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        metrics.contains("kiosk_last_backend_success_timestamp_seconds"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("kiosk_device_state{device=\"printer\",state=\"noDevice\"} 1"));
+    let health = client
+        .get(format!("http://127.0.0.1:{metrics_port}/healthz"))
+        .send()
+        .unwrap();
+    assert!(health.status().is_success());
+
+    assert_eq!(kiosk.terminate(Duration::from_secs(20)), Some(0));
+    assert!(
+        !Path::new(&*socket).exists(),
+        "admin socket removed on exit"
+    );
+}
+
+#[test]
+fn without_the_hall_the_kiosk_serves_from_its_cached_catalog() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hall.sqlite");
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut hall = Hall::start(&db, &listen);
+    let credential = Hall::credential(&db, "kiosk", "e2e-01");
+    write_secret(&dir.path().join("kiosk.credential"), credential.as_bytes());
+    let config = kiosk_config(dir.path(), &hall.url(), free_port());
+
+    let start = || {
+        let mut command = Command::new(workspace_bin("kiosk"));
+        command.arg("--config").arg(&config).arg("--headless");
+        Process::start(command)
+    };
+    let mut first = start();
+    first.wait_for_line("catalog updated", Duration::from_secs(30));
+    assert_eq!(first.terminate(Duration::from_secs(20)), Some(0));
+
+    hall.process.kill();
+    let mut second = start();
+    second.wait_for_line("serving the cached catalog", Duration::from_secs(30));
+    let socket = dir.path().join("admin.sock");
+    let status = eventually(Duration::from_secs(10), || {
+        let (code, out, _) = kioskctl(&["status", "--socket", &socket.to_string_lossy()]);
+        (code == Some(0)).then_some(out)
+    })
+    .expect("status answers");
+    assert!(status.contains("catalog: 2024"), "{status}");
+}
