@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use hall_api::error::ErrorCode;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 
@@ -77,6 +78,15 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
+/// A bug must still answer with the JSON error body (and be logged), not a bare 500.
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    ApiError::from(crate::error::HallError::Internal(
+        "a handler panicked".into(),
+    ))
+    .into_response()
+}
+
 /// The whole service.
 pub fn router(state: Arc<AppState>) -> Router {
     let limit = state.settings.body_limit;
@@ -108,6 +118,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(CatchPanicLayer::custom(panic_response))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
