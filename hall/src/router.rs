@@ -14,7 +14,7 @@ use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 
 use crate::error::ApiError;
-use crate::handlers::{applications, appointments, catalog, dashboard, feedback, fleet};
+use crate::handlers::{applications, appointments, catalog, dashboard, feedback, fleet, staff};
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
 
@@ -95,15 +95,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/openapi.json", get(openapi_json))
         .route("/api/v1/catalog", get(catalog::get))
         .route("/api/v1/applications", post(applications::create))
-        .route("/api/v1/applications/{id}", get(applications::get_one))
-        .route(
-            "/api/v1/applications/{id}/details",
-            get(applications::details),
-        )
-        .route(
-            "/api/v1/applications/{id}/status",
-            post(applications::move_status),
-        )
+        .route("/api/v1/applications/{id}", get(staff::get_one))
+        .route("/api/v1/applications/{id}/details", get(staff::details))
+        .route("/api/v1/applications/{id}/status", post(staff::move_status))
         .route("/api/v1/progress", post(applications::query_progress))
         .route("/api/v1/materials/reusable", post(applications::reusable))
         .route("/api/v1/ratings", post(feedback::rate))
