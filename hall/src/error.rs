@@ -33,6 +33,9 @@ pub enum HallError {
     /// Stored data does not decode (a bug or a tampered row).
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A bug: a handler panicked. The request got a 500 with the error body.
+    #[error("internal fault: {0}; report it with the log")]
+    Internal(String),
     /// A command-line argument is not acceptable.
     #[error("{0}")]
     InvalidArgument(String),

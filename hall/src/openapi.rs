@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::handlers::{applications, appointments, catalog, dashboard, feedback, fleet};
+use crate::handlers::{applications, appointments, catalog, dashboard, feedback, fleet, staff};
 use crate::router;
 
 /// The document.
@@ -14,8 +14,8 @@ use crate::router;
         description = "Catalog, exactly-once intake, progress, 好差评, appointments, complaints and the kiosk fleet. Every error has the ErrorBody shape."),
     paths(
         router::health, router::openapi_json, catalog::get,
-        applications::create, applications::get_one,
-        applications::details, applications::move_status,
+        applications::create, staff::get_one,
+        staff::details, staff::move_status,
         applications::query_progress, applications::reusable,
         feedback::rate, feedback::complain, feedback::help,
         appointments::slots, appointments::book,

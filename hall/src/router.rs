@@ -9,11 +9,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use hall_api::error::ErrorCode;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 
 use crate::error::ApiError;
-use crate::handlers::{applications, appointments, catalog, dashboard, feedback, fleet};
+use crate::handlers::{applications, appointments, catalog, dashboard, feedback, fleet, staff};
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
 
@@ -77,6 +78,15 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
+/// A bug must still answer with the JSON error body (and be logged), not a bare 500.
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    ApiError::from(crate::error::HallError::Internal(
+        "a handler panicked".into(),
+    ))
+    .into_response()
+}
+
 /// The whole service.
 pub fn router(state: Arc<AppState>) -> Router {
     let limit = state.settings.body_limit;
@@ -85,15 +95,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/openapi.json", get(openapi_json))
         .route("/api/v1/catalog", get(catalog::get))
         .route("/api/v1/applications", post(applications::create))
-        .route("/api/v1/applications/{id}", get(applications::get_one))
-        .route(
-            "/api/v1/applications/{id}/details",
-            get(applications::details),
-        )
-        .route(
-            "/api/v1/applications/{id}/status",
-            post(applications::move_status),
-        )
+        .route("/api/v1/applications/{id}", get(staff::get_one))
+        .route("/api/v1/applications/{id}/details", get(staff::details))
+        .route("/api/v1/applications/{id}/status", post(staff::move_status))
         .route("/api/v1/progress", post(applications::query_progress))
         .route("/api/v1/materials/reusable", post(applications::reusable))
         .route("/api/v1/ratings", post(feedback::rate))
@@ -108,6 +112,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(CatchPanicLayer::custom(panic_response))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -102,8 +102,11 @@ pub fn render(view: &FleetView) -> String {
         .iter()
         .filter(|k| !k.faults.is_empty() || !k.online)
         .count();
+    // Kiosks that need someone first (offline, then faulty), each group by id.
+    let mut ordered: Vec<&KioskHealth> = view.kiosks.iter().collect();
+    ordered.sort_by_key(|k| (k.online, k.faults.is_empty(), k.kiosk_id.as_str()));
     let mut rows = String::new();
-    for k in &view.kiosks {
+    for k in ordered {
         row(&mut rows, view.generated_at, k);
     }
     if view.kiosks.is_empty() {
@@ -165,4 +168,42 @@ pub async fn page(
     Operator(_): Operator,
 ) -> Result<Html<String>, ApiError> {
     Ok(Html(render(&fleet_view(&state).await?)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hall_api::fleet::OutboxDepth;
+
+    fn kiosk(id: &str, online: bool, faults: &[&str], location: &str) -> KioskHealth {
+        KioskHealth {
+            kiosk_id: id.into(),
+            location: location.into(),
+            online,
+            last_seen: online.then(Utc::now),
+            versions: None,
+            devices: Vec::new(),
+            paper: None,
+            faults: faults.iter().map(|f| (*f).to_owned()).collect(),
+            outbox: OutboxDepth::default(),
+        }
+    }
+
+    #[test]
+    fn kiosks_needing_someone_come_first_and_text_is_escaped() {
+        let view = FleetView {
+            generated_at: Utc::now(),
+            online_window_seconds: 180,
+            kiosks: vec![
+                kiosk("a-fine", true, &[], "大厅"),
+                kiosk("b-faulty", true, &["receiptPrinter: paper out"], "乡镇"),
+                kiosk("c-offline", false, &[], "<b>村</b>"),
+            ],
+        };
+        let html = render(&view);
+        let at = |id: &str| html.find(&format!("data-kiosk=\"{id}\"")).unwrap();
+        assert!(at("c-offline") < at("b-faulty") && at("b-faulty") < at("a-fine"));
+        assert!(html.contains("&lt;b&gt;村&lt;/b&gt;") && !html.contains("<b>村"));
+        assert!(html.contains("<meta http-equiv=\"refresh\" content=\"30\">"));
+    }
 }

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod dashboard;
 pub mod feedback;
 pub mod fleet;
+pub mod staff;
 
 use std::net::IpAddr;
 

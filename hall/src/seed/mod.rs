@@ -4,6 +4,7 @@
 mod build;
 mod business;
 mod people;
+mod welfare;
 
 use hall_api::catalog::{Bundle, Catalog, Department};
 
@@ -31,6 +32,7 @@ fn bundle(code: &str, name: &str, summary: &str, items: &[&str]) -> Bundle {
 /// The seed catalog.
 pub fn catalog() -> Catalog {
     let mut items = people::items();
+    items.extend(welfare::items());
     items.extend(business::items());
     Catalog {
         version: SEED_VERSION.into(),

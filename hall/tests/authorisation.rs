@@ -1,0 +1,129 @@
+//! Authorisation, in process: kiosk A cannot act as kiosk B, and kiosk, operator and staff
+//! credentials each reach only their own routes (fleet view, dashboard, metrics, status moves).
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::*;
+use hall::store::PrincipalKind;
+use serde_json::{json, Value};
+
+fn assert_error(status: StatusCode, body: &Value, expected: StatusCode, code: &str) {
+    assert_eq!(status, expected, "body: {body}");
+    assert_eq!(body["code"], code, "body: {body}");
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert!(body["messageZh"].as_str().is_some_and(|m| !m.is_empty()));
+}
+
+#[tokio::test]
+async fn kiosks_operators_and_staff_each_reach_only_their_routes() {
+    let hall = TestHall::new().await;
+    let app = hall.router();
+    let a = hall.credential(PrincipalKind::Kiosk, "kiosk-a").await;
+    let b = hall.credential(PrincipalKind::Kiosk, "kiosk-b").await;
+    let op = hall.credential(PrincipalKind::Operator, "ops").await;
+    let staff = hall.credential(PrincipalKind::Staff, "clerk").await;
+
+    // Kiosk A cannot send B's heartbeat; its own works.
+    let (s, _, body) = call(
+        &app,
+        request(
+            "POST",
+            "/api/v1/kiosks/kiosk-b/heartbeat",
+            Some(&a),
+            Some(heartbeat_body()),
+        ),
+    )
+    .await;
+    assert_error(s, &body, StatusCode::FORBIDDEN, "forbidden");
+    assert_eq!(hall.count("kiosk_state"), 0);
+    let (s, _, ack) = call(
+        &app,
+        request(
+            "POST",
+            "/api/v1/kiosks/kiosk-b/heartbeat",
+            Some(&b),
+            Some(heartbeat_body()),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{ack}");
+    assert_eq!(ack["catalogVersion"], "2024.05-seed.1");
+
+    // An operator token is not a kiosk token, and vice versa; a kiosk cannot move status.
+    let (s, _, _) = call(
+        &app,
+        request(
+            "POST",
+            "/api/v1/kiosks/ops/heartbeat",
+            Some(&op),
+            Some(heartbeat_body()),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, h, _) = call(&app, request("GET", "/api/v1/fleet", Some(&a), None)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(h["www-authenticate"].to_str().unwrap().starts_with("Basic"));
+    let (s, _, _) = call(
+        &app,
+        request(
+            "POST",
+            "/api/v1/applications/x/status",
+            Some(&a),
+            Some(json!({"to": "accepted"})),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, _, _) = call(&app, request("GET", "/api/v1/fleet", Some(&staff), None)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+
+    // The operator sees both kiosks; B online with its faults, A never seen.
+    let (s, _, fleet) = call(&app, request("GET", "/api/v1/fleet", Some(&op), None)).await;
+    assert_eq!(s, StatusCode::OK);
+    let kiosks = fleet["kiosks"].as_array().unwrap();
+    assert_eq!(kiosks.len(), 2);
+    assert_eq!(kiosks[0]["kioskId"], "kiosk-a");
+    assert_eq!(kiosks[0]["online"], false);
+    assert_eq!(kiosks[1]["online"], true);
+    assert_eq!(kiosks[1]["paper"], "low");
+    assert_eq!(
+        kiosks[1]["faults"],
+        json!(["scanner: hardwareError (timeout)"])
+    );
+    assert_eq!(kiosks[1]["outbox"]["applications"], 2);
+
+    // Basic credentials work for the dashboard; the page names the kiosk.
+    use base64::Engine;
+    let basic = base64::engine::general_purpose::STANDARD.encode(op.replacen('.', ":", 1));
+    let req = Request::get("/dashboard")
+        .header("authorization", format!("Basic {basic}"))
+        .body(Body::empty())
+        .unwrap();
+    let resp = tower::ServiceExt::oneshot(app.clone(), req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let html = http_body_util::BodyExt::collect(resp.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let html = String::from_utf8(html.to_vec()).unwrap();
+    assert!(html.contains("kiosk-b") && html.contains("将尽") && html.contains("离线"));
+
+    // Metrics use the stateset pattern and no personal data.
+    let (s, _, _) = call(&app, request("GET", "/metrics", Some(&a), None)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let req = request("GET", "/metrics", Some(&op), None);
+    let resp = tower::ServiceExt::oneshot(app.clone(), req).await.unwrap();
+    let text = http_body_util::BodyExt::collect(resp.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let text = String::from_utf8(text.to_vec()).unwrap();
+    assert!(text.contains("hall_kiosk_up{kiosk=\"kiosk-b\"} 1"));
+    assert!(text.contains(
+        "hall_kiosk_device_state{kiosk=\"kiosk-b\",device=\"scanner\",state=\"hardwareError\"} 1"
+    ));
+    assert!(text.contains("hall_kiosk_printer_paper_state{kiosk=\"kiosk-b\",state=\"low\"} 1"));
+}
