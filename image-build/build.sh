@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # build.sh: builds the kiosk's Debian 12 disk image from Debian's packages. Run as root.
 #
-#   image-build/build.sh [--out DIR] [--deb FILE] [--profile release|dev] [--debug]
+#   image-build/build.sh [--out DIR] [--deb FILE] [--profile release|dev] [--debug] [--base-only]
 #
 # Steps and timings (2-core Debian 12 build machine, TCG-only, measured or from
 # shared/reference/image-and-hardware-emulation.md):
@@ -21,6 +21,7 @@
 #   vmlinuz, initrd.img, root.img, var.img   for direct kernel boot in tests (hil/run.sh)
 #   build.log-times  the measured time of each step
 #
+# --base-only only makes (or finds) the cached base tarball: warms the cache in CI.
 # --debug leaves root without a password on the serial console (test images only, never ship).
 # Host packages: mmdebstrap e2fsprogs dosfstools mtools fdisk (and cargo-deb, a cargo tool).
 set -euo pipefail
@@ -31,6 +32,7 @@ out="$here/out"
 deb=""
 profile=release
 debug=0
+base_only=0
 suite=bookworm
 mirror=${KIOSK_MIRROR:-http://deb.debian.org/debian}
 cache=${KIOSK_IMAGE_CACHE:-$here/cache}
@@ -45,6 +47,7 @@ while [ $# -gt 0 ]; do
         --deb) deb=$2; shift 2 ;;
         --profile) profile=$2; shift 2 ;;
         --debug) debug=1; shift ;;
+        --base-only) base_only=1; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "build.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     esac
@@ -86,23 +89,28 @@ mark() {
 }
 
 # --- 1. The kiosk .deb ---
-if [ -z "$deb" ]; then
+if [ "$base_only" -eq 1 ]; then
+    mark "1. kiosk .deb (skipped: --base-only)"
+elif [ -z "$deb" ]; then
     if ! cargo deb --version >/dev/null 2>&1; then
         echo "build.sh: cargo-deb is missing. Install it with: cargo install --locked cargo-deb" >&2
         exit 1
     fi
     # cargo-deb prints the path of the package it wrote as its last line.
     deb=$(cd "$repo" && cargo deb -p kiosk --profile "$profile" --output "$out/" | tail -n1)
+    [ -f "$deb" ] || { echo "build.sh: no .deb at '$deb'" >&2; exit 1; }
+    mark "1. kiosk .deb ($(basename "$deb"))"
+else
+    [ -f "$deb" ] || { echo "build.sh: no .deb at '$deb'" >&2; exit 1; }
+    mark "1. kiosk .deb (given: $(basename "$deb"))"
 fi
-[ -f "$deb" ] || { echo "build.sh: no .deb at '$deb'" >&2; exit 1; }
-mark "1. kiosk .deb ($(basename "$deb"))"
 
 # --- 2. Base root filesystem, cached ---
 key=$(printf '%s\n' "$suite" "$mirror" "${packages[@]}" | sha256sum | cut -c1-16)
 tarball="$cache/rootfs-$key.tar"
 if [ ! -s "$tarball" ]; then
     include=$(IFS=,; echo "${packages[*]}")
-    mmdebstrap --variant=minbase --include="$include" \
+    mmdebstrap --variant=minbase --format=tar --include="$include" \
         --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
         --dpkgopt='path-include=/usr/share/doc/*/copyright' \
         "$suite" "$tarball.part" "$mirror"
@@ -110,6 +118,10 @@ if [ ! -s "$tarball" ]; then
     mark "2. mmdebstrap (new cache $key)"
 else
     mark "2. mmdebstrap (cached $key)"
+fi
+if [ "$base_only" -eq 1 ]; then
+    echo "base root filesystem: $tarball"
+    exit 0
 fi
 
 # --- 3. Unpack, install the kiosk, configure the read-only root ---

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # check.sh: the fast checks of image-build/ (seconds, no root, no VM, no network):
 #   1. `systemd-analyze verify` on every unit (Debian package: systemd);
-#   2. `shellcheck` on every shell script here (Debian package: shellcheck);
+#   2. `shellcheck` on every shell script here (Debian package: shellcheck), and the Python
+#      helpers compile (python3);
 #   3. the udev rules: `udevadm verify` where it exists (systemd >= 253), otherwise a syntax
 #      check of our own (bookworm's udevadm 252 has no `verify`); plus: every vendor id of
 #      drivers/src/usb_ids.rs has a rule;
@@ -24,6 +25,7 @@ need() {
 }
 need systemd-analyze systemd
 need shellcheck shellcheck
+need python3 python3
 
 # --- 1. Units ---
 # `systemd-analyze verify` checks that ExecStart= binaries exist and are executable, and
@@ -38,13 +40,16 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/usr/lib/systemd" "$tmp/usr/bin" "$tmp/usr/libexec/kiosk" "$tmp/etc"
 # The host's own units (targets, udev, getty) so that dependencies resolve, then ours.
 cp -a /usr/lib/systemd/system "$tmp/usr/lib/systemd/"
-cp "$here"/systemd/*.service "$tmp/usr/lib/systemd/system/"
-for stub in /usr/bin/kiosk /usr/libexec/kiosk/kiosk-provision; do
+units=("$here"/systemd/*.service "$here"/hil/guest/*.service)
+cp "${units[@]}" "$tmp/usr/lib/systemd/system/"
+mapfile -t stubs < <(sed -nE 's/^Exec[A-Za-z]+=[-@+!:]*(\/[^ ]+).*/\1/p' "${units[@]}" | sort -u)
+for stub in "${stubs[@]}"; do
+    mkdir -p "$tmp$(dirname "$stub")"
     printf '#!/bin/sh\nexit 0\n' > "$tmp$stub"
     chmod 755 "$tmp$stub"
 done
 log="$tmp/verify.log"
-for unit in "$here"/systemd/*.service; do
+for unit in "${units[@]}"; do
     name=$(basename "$unit")
     # Every message that names one of our units is a failure (unknown keys and bad values are
     # only warnings to systemd, which then ignores the line: a silently weaker sandbox).
@@ -74,6 +79,17 @@ if shellcheck -x "${scripts[@]}"; then
 else
     fail "shellcheck"
 fi
+
+# Python helpers: they must at least compile (python3 is needed anyway for the rules check).
+for py in "$here"/udev/*.py "$here"/hil/*.py; do
+    if python3 -m py_compile "$py" 2>"$tmp/py.log"; then
+        echo "ok   ${py#"$repo"/}"
+    else
+        cat "$tmp/py.log" >&2
+        fail "python3 cannot compile $py"
+    fi
+done
+find "$here" -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # --- 3. udev rules ---
 echo "==> udev rules"
