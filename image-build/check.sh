@@ -91,6 +91,29 @@ for py in "$here"/udev/*.py "$here"/hil/*.py; do
 done
 find "$here" -name __pycache__ -type d -prune -exec rm -rf {} +
 
+# The provisioning script, run for real on a temporary folder as the current user: it makes a
+# 32-byte key with mode 0600, keeps it on the next run, and repairs a loose mode.
+prov="$tmp/prov"
+mkdir -p "$prov"
+me=$(id -un)
+if KIOSK_USER=$me "$here/systemd/kiosk-provision" "$prov/outbox.key" > /dev/null \
+    && [ "$(wc -c < "$prov/outbox.key")" -eq 32 ] && [ "$(stat -c %a "$prov/outbox.key")" = 600 ]; then
+    first=$(sha256sum < "$prov/outbox.key")
+    chmod 644 "$prov/outbox.key"
+    KIOSK_USER=$me "$here/systemd/kiosk-provision" "$prov/outbox.key" > /dev/null
+    if [ "$(sha256sum < "$prov/outbox.key")" = "$first" ] && [ "$(stat -c %a "$prov/outbox.key")" = 600 ]; then
+        echo "ok   kiosk-provision makes, keeps and repairs the key"
+    else
+        fail "kiosk-provision replaced the key or left mode $(stat -c %a "$prov/outbox.key")"
+    fi
+else
+    fail "kiosk-provision did not make a 32-byte 0600 key"
+fi
+if KIOSK_USER=no-such-user-kiosk-check "$here/systemd/kiosk-provision" "$prov/other.key" 2>/dev/null \
+    || [ -e "$prov/other.key" ]; then
+    fail "kiosk-provision accepted an unknown user"
+fi
+
 # --- 3. udev rules ---
 echo "==> udev rules"
 rules=("$here"/udev/*.rules)
