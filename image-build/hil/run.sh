@@ -56,7 +56,7 @@ done
 # in from the home/receipt screens once they exist (ui/), or read them from the UI's layout.
 screen_w=1280
 screen_h=800
-declare -A touch=(
+declare -A targets=(
     [start]="640 700"      # 首页 "开始办理" (placeholder)
     [item]="640 400"       # first service item (placeholder)
     [submit]="1100 740"    # 提交 (placeholder)
@@ -211,10 +211,10 @@ if [ "${result[kiosk-ready]}" = PASS ] && [ -n "$hall_url" ]; then
     # TODO(service+hall): poll the hall's fleet view for the kiosk's heartbeat here.
     stage heartbeat WAITING "the hall's fleet endpoint is not defined yet"
     echo place >&7
-    read -r sx sy <<< "${touch[start]}"; qmp tap "$sx" "$sy" "$screen_w" "$screen_h"
-    read -r ix iy <<< "${touch[item]}"; qmp tap "$ix" "$iy" "$screen_w" "$screen_h"
+    read -r sx sy <<< "${targets[start]}"; qmp tap "$sx" "$sy" "$screen_w" "$screen_h"
+    read -r ix iy <<< "${targets[item]}"; qmp tap "$ix" "$iy" "$screen_w" "$screen_h"
     echo "HIL-QR-0001" > "$run/share/cmd/scan"
-    read -r bx by <<< "${touch[submit]}"; qmp tap "$bx" "$by" "$screen_w" "$screen_h"
+    read -r bx by <<< "${targets[submit]}"; qmp tap "$bx" "$by" "$screen_w" "$screen_h"
     sleep 3
     qmp screendump "$run/shots/receipt.png"
     # TODO(service+UI): assert the receipt PNG in share/receipts/ and the application at the hall.
