@@ -119,17 +119,19 @@ setup_gadgets() {
 }
 
 setup_printer_sim() {
-    mkdir -p "$share/receipts"
-    # The emulator stops when its stdin closes: keep it open for the whole boot.
+    mkdir -p "$share/receipts" /run/kiosk-hil
+    # The emulator stops when its stdin closes. A fifo opened read-write (0<>) never reaches
+    # end-of-file, and keeps kioskctl itself the unit's main process, so is-active is honest.
+    rm -f /run/kiosk-hil/printer.in && mkfifo /run/kiosk-hil/printer.in
     systemd-run --unit=kiosk-hil-printer --quiet --property=StandardOutput=journal+console \
-        sh -c "sleep infinity | exec kioskctl printer simulate --port /dev/g_printer0 --out $share/receipts"
-    sleep 2
+        sh -c "exec kioskctl printer simulate --port /dev/g_printer0 --out $share/receipts 0<>/run/kiosk-hil/printer.in"
+    sleep 3
     if systemctl is-active --quiet kiosk-hil-printer; then
         say "READY-PRINTER kioskctl printer simulate on /dev/g_printer0"
     else
         # Today the emulator opens an existing --port as a serial tty; /dev/g_printer0 is a
         # plain character device (no termios), so this WAITS for that support.
-        say "WAITING printer-sim: kioskctl printer simulate exited on /dev/g_printer0: $(journalctl -u kiosk-hil-printer -o cat -n 3 --no-pager | tr '\n' ' ')"
+        say "WAITING printer-sim: kioskctl printer simulate exited on /dev/g_printer0: $(journalctl -u kiosk-hil-printer -o cat --no-pager | grep -m2 -i error | tr '\n' ' ')"
     fi
 }
 
@@ -186,11 +188,17 @@ run_test() {
         say "FAIL idcard: no /dev/kiosk-idcard (FTDI usb-serial missing or udev rule broken)"
         rc=1
     fi
+    if kioskctl config check /etc/kiosk/kiosk.toml > /run/kiosk-hil/config-check.txt 2>&1; then
+        say "CONFIG-OK kioskctl config check /etc/kiosk/kiosk.toml"
+    else
+        say "FAIL config: $(grep -m3 -i error /run/kiosk-hil/config-check.txt | tr '\n' ' ')"
+        rc=1
+    fi
     if [ "$state" = active ]; then
         say "KIOSK-READY uptime=$(uptime_s)"
     else
         # WAITS for the service: today `kiosk` validates its config and exits without READY=1.
-        say "WAITING kiosk-service: kiosk.service is $state/$sub: $(journalctl -u kiosk -o cat -n 2 --no-pager | tr '\n' ' ')"
+        say "WAITING kiosk-service: kiosk.service is $state/$sub: $(journalctl -u kiosk -o cat --no-pager | grep -v '^kiosk.service' | tail -n 2 | tr '\n' ' ')"
     fi
     mkdir -p "$share/cmd"
     limit=$(cat "$share/cmd/limit" 2>/dev/null || echo 60)
