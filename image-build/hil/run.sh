@@ -19,6 +19,7 @@
 #
 # Stages and what they wait for today (WAITING is reported, never faked as PASS):
 #   boot          power-on to the guest's set-up unit                    works today
+#   rootfs        / mounted read-only, /var writable, /etc/kiosk bound from /var  works today
 #   config        `kioskctl config check` of the test config in the guest works today
 #   gadgets       printer + HID scanner gadgets, udev access             works today
 #   idcard-ftdi   /dev/kiosk-idcard -> ttyUSB0 via ftdi_sio              works today
@@ -190,6 +191,8 @@ if line=$(wait_marker "READY-PRINTER" 30); then stage printer-sim PASS "$line"
 else stage printer-sim WAITING "$(grep -a 'HIL WAITING printer-sim' "$console" || echo 'no READY-PRINTER marker')"; fi
 if line=$(wait_marker "READY-IDCARD" 120); then stage idcard-ftdi PASS "$line"
 elif [ -n "$pty" ]; then stage idcard-ftdi FAIL "$(grep -a 'HIL FAIL idcard' "$console" || echo 'no READY-IDCARD marker')"; fi
+if line=$(wait_marker "ROOTFS-RO" 30); then stage rootfs PASS "$line"
+else stage rootfs FAIL "$(grep -a 'HIL FAIL rootfs' "$console" || echo 'no ROOTFS-RO marker')"; fi
 if line=$(wait_marker "CONFIG-OK" 30); then stage config PASS "$line"
 else stage config FAIL "$(grep -a 'HIL FAIL config' "$console" || echo 'no CONFIG-OK marker')"; fi
 

@@ -175,6 +175,13 @@ run_test() {
     sub=$(systemctl show -p SubState --value kiosk.service)
     restarts=$(systemctl show -p NRestarts --value kiosk.service)
     say "KIOSK-UNIT state=$state/$sub restarts=$restarts"
+    root_opts=$(findmnt -no OPTIONS /)
+    var_opts=$(findmnt -no OPTIONS /var)
+    etc_src=$(findmnt -no SOURCE /etc/kiosk)
+    case "$root_opts" in
+        ro,*) say "ROOTFS-RO / $root_opts; /var $var_opts; /etc/kiosk from $etc_src" ;;
+        *) say "FAIL rootfs: / is mounted $root_opts, not read-only"; rc=1 ;;
+    esac
     for node in /dev/kiosk-idcard /dev/kiosk-printer /dev/kiosk-scanner /dev/dri/card0 /dev/g_printer0 /dev/hidg0; do
         if [ -e "$node" ]; then
             say "DEV $node $(stat -L -c '%U:%G %a' "$node")$( [ -L "$node" ] && echo " -> $(readlink "$node")")"
@@ -198,7 +205,7 @@ run_test() {
         say "KIOSK-READY uptime=$(uptime_s)"
     else
         # WAITS for the service: today `kiosk` validates its config and exits without READY=1.
-        say "WAITING kiosk-service: kiosk.service is $state/$sub: $(journalctl -u kiosk -o cat --no-pager | grep -v '^kiosk.service' | tail -n 2 | tr '\n' ' ')"
+        say "WAITING kiosk-service: kiosk.service is $state/$sub: $(journalctl -u kiosk -o cat --no-pager | grep -v -E '^(Stopped|Starting|Started|Failed to start|kiosk.service: (Consumed|Scheduled|Main process))' | tail -n 2 | tr '\n' ' ')"
     fi
     mkdir -p "$share/cmd"
     limit=$(cat "$share/cmd/limit" 2>/dev/null || echo 60)
