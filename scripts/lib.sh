@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for scripts/test.sh and scripts/demo.sh. Sourced, not run.
 
 # Prints a step heading, so a newcomer sees what is happening.
@@ -50,6 +51,7 @@ ensure_rust() {
 }
 
 # The Debian packages the workspace needs to build and test.
+# shellcheck disable=SC2034  # used by the scripts that source this file
 BUILD_PACKAGES=(
     build-essential pkg-config
     libudev-dev libusb-1.0-0-dev        # serialport (port listing), rusb
@@ -57,4 +59,5 @@ BUILD_PACKAGES=(
     fonts-noto-cjk                      # Chinese text on screen and on receipts
     prometheus                          # promtool: checks /metrics output and the alert rules
     chromium                            # headless browser test of the hall dashboard
+    systemd shellcheck python3          # image-build/check.sh: unit verification, script lint
 )

@@ -12,6 +12,9 @@ ensure_rust
 step "Installing the Debian packages the build and the tests need (skipped when present)"
 ensure_packages "${BUILD_PACKAGES[@]}"
 
+step "Shell scripts (shellcheck)"
+shellcheck -x scripts/*.sh .ci/run
+
 step "Formatting (cargo fmt --check)"
 cargo fmt --all -- --check
 
@@ -19,6 +22,14 @@ step "Lints (cargo clippy, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "Tests (cargo test --workspace)"
-cargo test --workspace --locked
+mkdir -p target
+cargo test --workspace --locked 2>&1 | tee target/test-output.log
+
+step "Image build fast checks (systemd units, udev rules, scripts, packaging)"
+bash image-build/check.sh
 
 step "All checks passed"
+# One closing line for the whole run, summed over every test binary.
+awk '/^test result:/ { passed += $4; failed += $6; ignored += $8 }
+     END { printf "tests: %d passed, %d failed, %d skipped\n", passed, failed, ignored }' \
+    target/test-output.log
