@@ -34,7 +34,11 @@ async fn internal_checks_pass_on_working_devices_and_are_recorded() {
             "{class}: recorded"
         );
     }
-    assert_eq!(manager.sim().printed().unwrap(), 0, "internal prints nothing");
+    assert_eq!(
+        manager.sim().printed().unwrap(),
+        0,
+        "internal prints nothing"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -44,7 +48,11 @@ async fn internal_checks_fail_on_paper_out_and_an_unplugged_reader() {
     all_online(&manager).await;
     manager.sim().printer_fault("paper-out").unwrap();
     let check = manager
-        .check_health(DeviceClass::ReceiptPrinter, HealthCheckLevel::Internal, WAIT)
+        .check_health(
+            DeviceClass::ReceiptPrinter,
+            HealthCheckLevel::Internal,
+            WAIT,
+        )
         .await;
     assert!(!check.passed);
     assert!(check.text.contains("cannot print"), "{}", check.text);
@@ -68,14 +76,22 @@ async fn external_printer_check_prints_a_test_receipt_or_fails_without_paper() {
     let manager = start_sim(dir.path());
     all_online(&manager).await;
     let check = manager
-        .check_health(DeviceClass::ReceiptPrinter, HealthCheckLevel::External, WAIT)
+        .check_health(
+            DeviceClass::ReceiptPrinter,
+            HealthCheckLevel::External,
+            WAIT,
+        )
         .await;
     assert!(check.passed, "{}", check.text);
     assert_eq!(manager.sim().printed().unwrap(), 1);
 
     manager.sim().printer_fault("paper-out").unwrap();
     let check = manager
-        .check_health(DeviceClass::ReceiptPrinter, HealthCheckLevel::External, WAIT)
+        .check_health(
+            DeviceClass::ReceiptPrinter,
+            HealthCheckLevel::External,
+            WAIT,
+        )
         .await;
     assert!(!check.passed);
     assert!(check.text.contains("not printed"), "{}", check.text);
@@ -93,7 +109,11 @@ async fn external_reader_and_scanner_checks_wait_for_a_card_and_a_code() {
         async { sim.place_card().unwrap() }
     );
     assert!(card_check.passed, "{}", card_check.text);
-    assert!(card_check.text.contains("****"), "masked: {}", card_check.text);
+    assert!(
+        card_check.text.contains("****"),
+        "masked: {}",
+        card_check.text
+    );
 
     // The card stays on the reader: a second check reads it again.
     let again = manager

@@ -27,14 +27,23 @@ async fn each_device_goes_offline_when_unplugged_and_online_when_plugged_back() 
         let mut events = manager.subscribe();
         let before = manager.status(class).counters.reconnects;
         sim.unplug(class).unwrap();
-        let off = status_where(&mut events, class, "offline after unplug", |s| gone(s.state)).await;
-        assert!(off.last_error.is_some(), "{class}: unplug leaves a last error");
+        let off = status_where(&mut events, class, "offline after unplug", |s| {
+            gone(s.state)
+        })
+        .await;
+        assert!(
+            off.last_error.is_some(),
+            "{class}: unplug leaves a last error"
+        );
         sim.replug(class).unwrap();
         let on = status_where(&mut events, class, "online after replug", |s| {
             s.state == DeviceState::Online
         })
         .await;
-        assert!(on.counters.reconnects > before, "{class}: reconnect counted");
+        assert!(
+            on.counters.reconnects > before,
+            "{class}: reconnect counted"
+        );
     }
 
     // And they work again: a card, a code, a receipt.

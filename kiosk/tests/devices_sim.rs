@@ -16,7 +16,10 @@ async fn every_simulated_device_comes_online_through_its_real_driver() {
     let dir = tempfile::tempdir().unwrap();
     let manager = start_sim(dir.path());
     for class in DeviceClass::ALL {
-        let s = snapshot_where(&manager, class, "online", |s| s.state == DeviceState::Online).await;
+        let s = snapshot_where(&manager, class, "online", |s| {
+            s.state == DeviceState::Online
+        })
+        .await;
         assert!(s.identity.connection.contains("links"), "{:?}", s.identity);
     }
     // The reader's runner checked the SAM and read its id through the real protocol.
@@ -77,9 +80,12 @@ async fn a_scanned_code_arrives_as_a_scan_event() {
 async fn a_printed_receipt_is_confirmed_and_appears_as_a_png() {
     let dir = tempfile::tempdir().unwrap();
     let manager = start_sim(dir.path());
-    snapshot_where(&manager, DeviceClass::ReceiptPrinter, "printer online", |s| {
-        s.state == DeviceState::Online
-    })
+    snapshot_where(
+        &manager,
+        DeviceClass::ReceiptPrinter,
+        "printer online",
+        |s| s.state == DeviceState::Online,
+    )
     .await;
     let done = manager
         .printer()
@@ -104,14 +110,23 @@ async fn a_printed_receipt_is_confirmed_and_appears_as_a_png() {
 async fn paper_out_shows_in_the_status_and_refuses_a_print_until_paper_is_back() {
     let dir = tempfile::tempdir().unwrap();
     let manager = start_sim(dir.path());
-    snapshot_where(&manager, DeviceClass::ReceiptPrinter, "printer online", |s| {
-        s.state == DeviceState::Online
-    })
+    snapshot_where(
+        &manager,
+        DeviceClass::ReceiptPrinter,
+        "printer online",
+        |s| s.state == DeviceState::Online,
+    )
     .await;
     let mut events = manager.subscribe();
     manager.sim().printer_fault("paper-out").unwrap();
     let out = status_where(&mut events, DeviceClass::ReceiptPrinter, "paper out", |s| {
-        matches!(s.detail, ClassStatus::ReceiptPrinter { paper: PaperState::Out, .. })
+        matches!(
+            s.detail,
+            ClassStatus::ReceiptPrinter {
+                paper: PaperState::Out,
+                ..
+            }
+        )
     })
     .await;
     assert!(!out.state.is_usable(), "{:?}", out.state);
@@ -121,18 +136,43 @@ async fn paper_out_shows_in_the_status_and_refuses_a_print_until_paper_is_back()
         .await
         .expect_err("no paper, no receipt");
     assert_eq!(err.kind(), kiosk::devices::DeviceErrorKind::Report);
-    assert_eq!(err.citizen_message().is_empty(), false);
+    assert!(
+        err.citizen_message().contains("纸"),
+        "{}",
+        err.citizen_message()
+    );
     assert_eq!(manager.sim().printed().unwrap(), 0);
 
     manager.sim().printer_fault("paper-low").unwrap();
     let low = status_where(&mut events, DeviceClass::ReceiptPrinter, "paper low", |s| {
-        matches!(s.detail, ClassStatus::ReceiptPrinter { paper: PaperState::Low, .. })
+        matches!(
+            s.detail,
+            ClassStatus::ReceiptPrinter {
+                paper: PaperState::Low,
+                ..
+            }
+        )
     })
     .await;
-    assert!(low.state.is_usable(), "paper low still prints: {:?}", low.state);
+    assert!(
+        low.state.is_usable(),
+        "paper low still prints: {:?}",
+        low.state
+    );
     manager.sim().printer_fault("cover-open").unwrap();
-    status_where(&mut events, DeviceClass::ReceiptPrinter, "cover open", |s| {
-        matches!(s.detail, ClassStatus::ReceiptPrinter { cover_open: true, .. })
-    })
+    status_where(
+        &mut events,
+        DeviceClass::ReceiptPrinter,
+        "cover open",
+        |s| {
+            matches!(
+                s.detail,
+                ClassStatus::ReceiptPrinter {
+                    cover_open: true,
+                    ..
+                }
+            )
+        },
+    )
     .await;
 }

@@ -44,7 +44,9 @@ pub enum DeviceError {
     #[error("the device manager stopped; restart the kiosk service")]
     Stopped,
     /// A simulator action on a device that is not simulated.
-    #[error("the {0} is not simulated (its selector is not `sim`), so it cannot be driven from here")]
+    #[error(
+        "the {0} is not simulated (its selector is not `sim`), so it cannot be driven from here"
+    )]
     NotSimulated(DeviceClass),
     /// The simulator could not do what was asked.
     #[error("simulated {class}: {message}")]

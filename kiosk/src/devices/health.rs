@@ -62,9 +62,7 @@ impl DeviceManager {
                 self.reader_external(wait).await
             }
             (DeviceClass::Scanner, HealthCheckLevel::Internal) => scanner_internal(&status),
-            (DeviceClass::Scanner, HealthCheckLevel::External) => {
-                self.scanner_external(wait).await
-            }
+            (DeviceClass::Scanner, HealthCheckLevel::External) => self.scanner_external(wait).await,
         };
         self.hub.health_check(class, check.clone());
         check
@@ -106,23 +104,27 @@ impl DeviceManager {
         let level = HealthCheckLevel::Internal;
         match self.printer.query_status().await {
             Ok(s) if s.is_ready() => result(level, true, format!("printer answered: {s}")),
-            Ok(s) => result(level, false, format!("printer answered but cannot print: {s}")),
+            Ok(s) => result(
+                level,
+                false,
+                format!("printer answered but cannot print: {s}"),
+            ),
             Err(e) => result(level, false, format!("no status from the printer: {e}")),
         }
     }
 
     async fn printer_external(&self) -> HealthCheck {
         let level = HealthCheckLevel::External;
-        let connection = self
-            .status(DeviceClass::ReceiptPrinter)
-            .identity
-            .connection;
+        let connection = self.status(DeviceClass::ReceiptPrinter).identity.connection;
         let receipt = sample::test_receipt(&self.kiosk_id, &self.hall_name, &connection);
         match self.printer.print(receipt).await {
             Ok(done) => result(
                 level,
                 true,
-                format!("test receipt printed and confirmed; printer: {}", done.status),
+                format!(
+                    "test receipt printed and confirmed; printer: {}",
+                    done.status
+                ),
             ),
             Err(e) => result(level, false, format!("test receipt not printed: {e}")),
         }
@@ -153,11 +155,18 @@ impl DeviceManager {
         .await;
         match outcome {
             Some(Ok(masked)) => result(level, true, format!("card read ({masked})")),
-            Some(Err(why)) => result(level, false, format!("a card was placed but not read: {why}")),
+            Some(Err(why)) => result(
+                level,
+                false,
+                format!("a card was placed but not read: {why}"),
+            ),
             None => result(
                 level,
                 false,
-                format!("no card was read within {} s: place a card on the reader", wait.as_secs()),
+                format!(
+                    "no card was read within {} s: place a card on the reader",
+                    wait.as_secs()
+                ),
             ),
         }
     }
@@ -181,7 +190,10 @@ impl DeviceManager {
             None => result(
                 level,
                 false,
-                format!("no code was scanned within {} s: scan any QR code", wait.as_secs()),
+                format!(
+                    "no code was scanned within {} s: scan any QR code",
+                    wait.as_secs()
+                ),
             ),
         }
     }
@@ -200,7 +212,11 @@ fn reader_internal(status: &kiosk_drivers::status::DeviceStatus) -> HealthCheck 
         .unwrap_or_default();
     match (status.state.is_usable(), sam) {
         (true, SamState::Ok) => result(level, true, "reader answering, SAM OK"),
-        (true, sam) => result(level, false, format!("reader answering but SAM is {sam:?}{last}")),
+        (true, sam) => result(
+            level,
+            false,
+            format!("reader answering but SAM is {sam:?}{last}"),
+        ),
         (false, _) => result(
             level,
             false,
@@ -212,7 +228,11 @@ fn reader_internal(status: &kiosk_drivers::status::DeviceStatus) -> HealthCheck 
 fn scanner_internal(status: &kiosk_drivers::status::DeviceStatus) -> HealthCheck {
     let level = HealthCheckLevel::Internal;
     if status.state == DeviceState::Online {
-        result(level, true, "scanner port open and read (scan a code to test it: --external)")
+        result(
+            level,
+            true,
+            "scanner port open and read (scan a code to test it: --external)",
+        )
     } else {
         let last = status
             .last_error

@@ -232,6 +232,9 @@ mod tests {
         let got = hub.get(DeviceClass::ReceiptPrinter);
         assert_eq!(got.last_health_check, Some(check));
         assert!(rx.try_recv().is_ok());
-        assert!(rx.try_recv().is_err(), "an unchanged status is not published twice");
+        assert!(
+            rx.try_recv().is_err(),
+            "an unchanged status is not published twice"
+        );
     }
 }

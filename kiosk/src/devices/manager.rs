@@ -106,8 +106,8 @@ impl DeviceManager {
             Some(dir) => (dir.clone(), None),
             None => {
                 let n = COUNT.fetch_add(1, Ordering::Relaxed);
-                let dir = std::env::temp_dir()
-                    .join(format!("kiosk-sim-{}-{n}", std::process::id()));
+                let dir =
+                    std::env::temp_dir().join(format!("kiosk-sim-{}-{n}", std::process::id()));
                 (dir.clone(), Some(dir))
             }
         };
@@ -246,9 +246,8 @@ impl DeviceManager {
                     };
                     let hub = hub.clone();
                     threads.push(spawn_thread("devmgr-printer", move || loop {
-                        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            worker.run()
-                        }));
+                        let run =
+                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| worker.run()));
                         if run.is_ok() || worker.stop.load(Ordering::Relaxed) {
                             return;
                         }

@@ -36,7 +36,10 @@ pub struct PrintResult {
 }
 
 pub(crate) enum Request {
-    Print(Box<Receipt>, oneshot::Sender<Result<PrintResult, DeviceError>>),
+    Print(
+        Box<Receipt>,
+        oneshot::Sender<Result<PrintResult, DeviceError>>,
+    ),
     Status(oneshot::Sender<Result<PrinterStatus, DeviceError>>),
 }
 
@@ -70,7 +73,10 @@ impl PrinterHandle {
         &self,
         make: impl FnOnce(oneshot::Sender<Result<T, DeviceError>>) -> Request,
     ) -> Result<oneshot::Receiver<Result<T, DeviceError>>, DeviceError> {
-        let requests = self.requests.as_ref().ok_or(DeviceError::NotFitted(CLASS))?;
+        let requests = self
+            .requests
+            .as_ref()
+            .ok_or(DeviceError::NotFitted(CLASS))?;
         let (tx, rx) = oneshot::channel();
         match requests.try_send(make(tx)) {
             Ok(()) => Ok(rx),
@@ -114,8 +120,7 @@ impl PrinterHandle {
 }
 
 /// Opens the printer's transport; called at start and after every loss.
-pub(crate) type Opener =
-    Box<dyn FnMut() -> Result<Box<dyn PrinterTransport>, PrinterError> + Send>;
+pub(crate) type Opener = Box<dyn FnMut() -> Result<Box<dyn PrinterTransport>, PrinterError> + Send>;
 
 pub(crate) struct Worker {
     pub(crate) open: Opener,
@@ -194,7 +199,10 @@ impl Worker {
             if left.is_zero() {
                 return false;
             }
-            match self.requests.recv_timeout(left.min(Duration::from_millis(50))) {
+            match self
+                .requests
+                .recv_timeout(left.min(Duration::from_millis(50)))
+            {
                 Ok(Request::Print(_, reply)) => {
                     let _ = reply.send(Err(DeviceError::NotConnected(CLASS)));
                 }
@@ -300,4 +308,3 @@ impl Worker {
         self.hub.status(self.status.clone());
     }
 }
-

@@ -32,7 +32,9 @@ impl Start {
             true
         };
         match self {
-            Start::Serial(config) => ScannerRunner::spawn_serial(config.clone(), backoff, sink).map(Some),
+            Start::Serial(config) => {
+                ScannerRunner::spawn_serial(config.clone(), backoff, sink).map(Some)
+            }
             Start::Configured(config) => ScannerRunner::spawn_configured(config, backoff, sink),
         }
     }

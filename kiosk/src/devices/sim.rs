@@ -49,8 +49,8 @@ impl PrinterSim {
         let Some(emulator) = self.parked.take() else {
             return Ok(()); // already plugged
         };
-        let pty = open_pty(Some(&self.link))
-            .map_err(|e| sim_err(DeviceClass::ReceiptPrinter, e))?;
+        let pty =
+            open_pty(Some(&self.link)).map_err(|e| sim_err(DeviceClass::ReceiptPrinter, e))?;
         let handle = spawn(emulator, Box::new(pty.master));
         self.running = Some((handle, pty.slave));
         Ok(())
@@ -121,7 +121,11 @@ pub(crate) struct SimBuilder {
 impl SimBuilder {
     /// Starts the reader simulator at `link`, serving `card_file` or the bundled sample;
     /// the card starts off the reader.
-    pub(crate) fn reader(&mut self, link: &Path, card_file: Option<&Path>) -> Result<(), DeviceError> {
+    pub(crate) fn reader(
+        &mut self,
+        link: &Path,
+        card_file: Option<&Path>,
+    ) -> Result<(), DeviceError> {
         let class = DeviceClass::IdCardReader;
         let card = match card_file {
             Some(path) => reader_sim::load_file(path),
@@ -137,11 +141,15 @@ impl SimBuilder {
     }
 
     /// Starts the printer emulator at `link`, writing receipts as PNG into `out_dir`.
-    pub(crate) fn printer(&mut self, link: &Path, paper_mm: u32, out_dir: &Path) -> Result<(), DeviceError> {
+    pub(crate) fn printer(
+        &mut self,
+        link: &Path,
+        paper_mm: u32,
+        out_dir: &Path,
+    ) -> Result<(), DeviceError> {
         let class = DeviceClass::ReceiptPrinter;
-        std::fs::create_dir_all(out_dir).map_err(|e| {
-            sim_err(class, format!("cannot create {}: {e}", out_dir.display()))
-        })?;
+        std::fs::create_dir_all(out_dir)
+            .map_err(|e| sim_err(class, format!("cannot create {}: {e}", out_dir.display())))?;
         let cfg = EmulatorConfig::paper_mm(paper_mm, Some(out_dir.to_owned()))
             .map_err(|e| sim_err(class, e))?;
         let emulator = Emulator::new(cfg).map_err(|e| sim_err(class, e))?;
@@ -210,8 +218,8 @@ impl SimControl {
 
     /// Puts one of the bundled sample cards on the reader (`resident-li-xiuying`, …).
     pub fn place_sample(&self, name: &str) -> Result<(), DeviceError> {
-        let card = reader_sim::load_sample(name)
-            .map_err(|e| sim_err(DeviceClass::IdCardReader, e))?;
+        let card =
+            reader_sim::load_sample(name).map_err(|e| sim_err(DeviceClass::IdCardReader, e))?;
         self.reader()?.place_card(Some(card));
         Ok(())
     }
