@@ -122,10 +122,12 @@ impl Hub {
 
     /// Changes a device's status in place (health-check results, manager-side states).
     pub(crate) fn update(&self, class: DeviceClass, change: impl FnOnce(&mut DeviceStatus)) {
-        let mut status = self.lock().statuses[index(class)].clone();
-        change(&mut status);
         let i = index(class);
         let mut inner = self.lock();
+        // One lock for read, change and write: a driver's status arriving meanwhile is
+        // neither lost nor overwritten with stale fields.
+        let mut status = inner.statuses[i].clone();
+        change(&mut status);
         if inner.statuses[i] == status {
             return;
         }
