@@ -74,6 +74,11 @@ async fn a_scanned_code_arrives_as_a_scan_event() {
     .await;
     assert_eq!(scan.text, "YY-2026-000123 预约码");
     assert_eq!(scan.aim.as_deref(), Some("]Q1"));
+    // The runner's counters reach the snapshot.
+    snapshot_where(&manager, DeviceClass::Scanner, "one code counted", |s| {
+        s.counters.operations_ok == 1
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

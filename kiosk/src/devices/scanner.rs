@@ -73,6 +73,9 @@ pub(crate) fn supervise(start: Start, hub: Hub, stop: Arc<AtomicBool>, backoff: 
                 runner.stop();
                 return;
             }
+            // The runner publishes state changes itself but keeps counters (codes read,
+            // codes refused) in its status only; bring them into the snapshot.
+            hub.status(runner.status());
             std::thread::sleep(Duration::from_millis(50));
         }
         drop(runner);
