@@ -1,6 +1,8 @@
 //! The kiosk firmware: the service (`kiosk`) and the technicians' CLI (`kioskctl`).
 //!
 //! - [`cli`]: `kioskctl`'s commands, one module per device or concern.
+//! - [`devices`]: the device manager: every device on its own thread, one snapshot, events,
+//!   health checks, and the simulators of `sim` mode.
 //! - [`delivery`]: outbox → hall, now for the waiting citizen, later by the worker.
 //! - [`hall`]: the client of the hall backend and the catalog cache.
 //! - [`health`]: `/metrics` and `/healthz`.
@@ -10,6 +12,7 @@
 
 pub mod cli;
 pub mod delivery;
+pub mod devices;
 pub mod hall;
 pub mod health;
 pub mod outbox;

@@ -1,0 +1,266 @@
+//! Health checks, UnifiedPOS `checkHealth` style, at two levels per device:
+//!
+//! - `internal`: nothing moves. The printer is asked for its status now (DLE EOT); the
+//!   reader's state and SAM check come from its runner, which polls the reader every
+//!   200 ms and checks the SAM on every connect; a scanner cannot be asked anything
+//!   without scanning, so its port being open and read is what is checked.
+//! - `external`: the device does real work. The printer prints a test receipt and must
+//!   confirm it; the reader waits for a card to be placed and read; the scanner waits for
+//!   a code. Each waits at most the given time.
+//!
+//! Each result is recorded in the device's `last_health_check` and published. These are
+//! what `kioskctl selftest [DEVICE] [--external]` calls through the admin socket.
+
+use std::time::{Duration, SystemTime};
+
+use kiosk_drivers::printer::sample;
+use kiosk_drivers::status::{
+    ClassStatus, DeviceClass, DeviceState, HealthCheck, HealthCheckLevel, SamState,
+};
+use tokio::sync::broadcast::error::RecvError;
+
+use super::event::ManagerEvent;
+use super::idcard::ReaderRequest;
+use super::manager::DeviceManager;
+
+fn result(level: HealthCheckLevel, passed: bool, text: impl Into<String>) -> HealthCheck {
+    HealthCheck {
+        level,
+        passed,
+        text: text.into(),
+        at: SystemTime::now(),
+    }
+}
+
+impl DeviceManager {
+    /// Runs one health check on one device, records it in the device's status and
+    /// returns it. `wait` bounds the external checks' wait for a card or a scan.
+    pub async fn check_health(
+        &self,
+        class: DeviceClass,
+        level: HealthCheckLevel,
+        wait: Duration,
+    ) -> HealthCheck {
+        let status = self.status(class);
+        if status.state == DeviceState::NoDevice {
+            // Not recorded: a device that is not fitted has no health to track.
+            return result(
+                level,
+                false,
+                format!("the {class} is not fitted on this kiosk (configured `none`)"),
+            );
+        }
+        let check = match (class, level) {
+            (DeviceClass::ReceiptPrinter, HealthCheckLevel::Internal) => {
+                self.printer_internal().await
+            }
+            (DeviceClass::ReceiptPrinter, HealthCheckLevel::External) => {
+                self.printer_external().await
+            }
+            (DeviceClass::IdCardReader, HealthCheckLevel::Internal) => reader_internal(&status),
+            (DeviceClass::IdCardReader, HealthCheckLevel::External) => {
+                self.reader_external(wait).await
+            }
+            (DeviceClass::Scanner, HealthCheckLevel::Internal) => scanner_internal(&status),
+            (DeviceClass::Scanner, HealthCheckLevel::External) => self.scanner_external(wait).await,
+        };
+        self.hub.health_check(class, check.clone());
+        check
+    }
+
+    /// Runs the checks `kioskctl selftest` asks for: one device or every fitted device,
+    /// internal, or external too (`external`: the internal check first, then the external).
+    pub async fn selftest(
+        &self,
+        device: Option<DeviceClass>,
+        external: bool,
+        wait: Duration,
+    ) -> Vec<(DeviceClass, HealthCheck)> {
+        let classes: Vec<DeviceClass> = match device {
+            Some(c) => vec![c],
+            None => DeviceClass::ALL
+                .into_iter()
+                .filter(|c| self.status(*c).state != DeviceState::NoDevice)
+                .collect(),
+        };
+        let mut out = Vec::new();
+        for class in classes {
+            let internal = self
+                .check_health(class, HealthCheckLevel::Internal, wait)
+                .await;
+            let go_on = internal.passed;
+            out.push((class, internal));
+            if external && go_on {
+                let check = self
+                    .check_health(class, HealthCheckLevel::External, wait)
+                    .await;
+                out.push((class, check));
+            }
+        }
+        out
+    }
+
+    async fn printer_internal(&self) -> HealthCheck {
+        let level = HealthCheckLevel::Internal;
+        match self.printer.query_status().await {
+            Ok(s) if s.is_ready() => result(level, true, format!("printer answered: {s}")),
+            Ok(s) => result(
+                level,
+                false,
+                format!("printer answered but cannot print: {s}"),
+            ),
+            Err(e) => result(level, false, format!("no status from the printer: {e}")),
+        }
+    }
+
+    async fn printer_external(&self) -> HealthCheck {
+        let level = HealthCheckLevel::External;
+        let connection = self.status(DeviceClass::ReceiptPrinter).identity.connection;
+        let receipt = sample::test_receipt(&self.kiosk_id, &self.hall_name, &connection);
+        match self.printer.print(receipt).await {
+            Ok(done) => result(
+                level,
+                true,
+                format!(
+                    "test receipt printed and confirmed; printer: {}",
+                    done.status
+                ),
+            ),
+            Err(e) => result(level, false, format!("test receipt not printed: {e}")),
+        }
+    }
+
+    async fn reader_external(&self, wait: Duration) -> HealthCheck {
+        let level = HealthCheckLevel::External;
+        let mut events = self.subscribe();
+        let card_on_reader = matches!(
+            self.status(DeviceClass::IdCardReader).detail,
+            ClassStatus::IdCardReader {
+                card_present: true,
+                ..
+            }
+        );
+        if card_on_reader {
+            if let Some(tx) = &self.reader_requests {
+                let _ = tx.send(ReaderRequest::ReadAgain);
+            }
+        }
+        let outcome = wait_for(&mut events, wait, |e| match e {
+            ManagerEvent::CardRead(card) => Some(Ok(card.masked_id_number())),
+            ManagerEvent::CardReadFailed { code, message, .. } => {
+                Some(Err(format!("{message} [{code}]")))
+            }
+            _ => None,
+        })
+        .await;
+        match outcome {
+            Some(Ok(masked)) => result(level, true, format!("card read ({masked})")),
+            Some(Err(why)) => result(
+                level,
+                false,
+                format!("a card was placed but not read: {why}"),
+            ),
+            None => result(
+                level,
+                false,
+                format!(
+                    "no card was read within {} s: place a card on the reader",
+                    wait.as_secs()
+                ),
+            ),
+        }
+    }
+
+    async fn scanner_external(&self, wait: Duration) -> HealthCheck {
+        let level = HealthCheckLevel::External;
+        let mut events = self.subscribe();
+        let outcome = wait_for(&mut events, wait, |e| match e {
+            ManagerEvent::CodeScanned(scan) => Some(Ok(format!(
+                "{:?} code of {} characters",
+                scan.symbology,
+                scan.text.chars().count()
+            ))),
+            ManagerEvent::ScanRejected(why) => Some(Err(why.to_string())),
+            _ => None,
+        })
+        .await;
+        match outcome {
+            Some(Ok(what)) => result(level, true, format!("scanned a {what}")),
+            Some(Err(why)) => result(level, false, format!("a code came but was refused: {why}")),
+            None => result(
+                level,
+                false,
+                format!(
+                    "no code was scanned within {} s: scan any QR code",
+                    wait.as_secs()
+                ),
+            ),
+        }
+    }
+}
+
+fn reader_internal(status: &kiosk_drivers::status::DeviceStatus) -> HealthCheck {
+    let level = HealthCheckLevel::Internal;
+    let sam = match status.detail {
+        ClassStatus::IdCardReader { sam, .. } => sam,
+        _ => SamState::Unknown,
+    };
+    let last = status
+        .last_error
+        .as_ref()
+        .map(|e| format!("; last error: {}", e.message))
+        .unwrap_or_default();
+    match (status.state.is_usable(), sam) {
+        (true, SamState::Ok) => result(level, true, "reader answering, SAM OK"),
+        (true, sam) => result(
+            level,
+            false,
+            format!("reader answering but SAM is {sam:?}{last}"),
+        ),
+        (false, _) => result(
+            level,
+            false,
+            format!("reader is {} (SAM {sam:?}){last}", status.state),
+        ),
+    }
+}
+
+fn scanner_internal(status: &kiosk_drivers::status::DeviceStatus) -> HealthCheck {
+    let level = HealthCheckLevel::Internal;
+    if status.state == DeviceState::Online {
+        result(
+            level,
+            true,
+            "scanner port open and read (scan a code to test it: --external)",
+        )
+    } else {
+        let last = status
+            .last_error
+            .as_ref()
+            .map(|e| format!("; last error: {}", e.message))
+            .unwrap_or_default();
+        result(level, false, format!("scanner is {}{last}", status.state))
+    }
+}
+
+/// Waits for the first event `pick` says something about, at most `wait`.
+async fn wait_for<T>(
+    events: &mut tokio::sync::broadcast::Receiver<ManagerEvent>,
+    wait: Duration,
+    mut pick: impl FnMut(&ManagerEvent) -> Option<T>,
+) -> Option<T> {
+    let search = async {
+        loop {
+            match events.recv().await {
+                Ok(event) => {
+                    if let Some(found) = pick(&event) {
+                        return Some(found);
+                    }
+                }
+                Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    };
+    tokio::time::timeout(wait, search).await.ok().flatten()
+}

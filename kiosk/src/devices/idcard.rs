@@ -1,0 +1,166 @@
+//! Supervises the ID-card reader: the driver's runner (`ReaderHandle`) already reconnects
+//! with backoff after an unplug; this thread forwards its events to the hub and starts a
+//! new runner if the old one died (a panic), so the reader comes back without a restart.
+//! A reader chosen by USB id is found again on every attempt, so it may come back on
+//! another `/dev/ttyUSB*` after a replug.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::Arc;
+use std::time::Duration;
+
+use kiosk_drivers::idcard::transport::SerialTransport;
+use kiosk_drivers::idcard::{
+    Connector, IdCardError, ReaderEvent, ReaderHandle, RunnerConfig, SerialConnector,
+};
+use kiosk_drivers::listing::{list_serial, SerialAttachment};
+use kiosk_drivers::status::DeviceClass;
+use kiosk_drivers::DeviceEvent;
+
+use super::event::ManagerEvent;
+use super::hub::Hub;
+use super::Backoff;
+
+const CLASS: DeviceClass = DeviceClass::IdCardReader;
+
+/// A reader behind a USB-serial bridge, chosen by USB id: resolved to its tty on each open.
+#[derive(Debug, Clone)]
+pub(crate) struct UsbSerialConnector {
+    pub(crate) vid: u16,
+    pub(crate) pid: u16,
+    pub(crate) serial: Option<String>,
+}
+
+impl Connector for UsbSerialConnector {
+    type Link = SerialTransport;
+
+    fn open(&mut self, baud: u32) -> Result<SerialTransport, IdCardError> {
+        let found = list_serial().ok().and_then(|ports| {
+            ports.into_iter().find(|p| match &p.attachment {
+                SerialAttachment::Usb {
+                    vid, pid, serial, ..
+                } => {
+                    *vid == self.vid
+                        && *pid == self.pid
+                        && (self.serial.is_none() || *serial == self.serial)
+                }
+                _ => false,
+            })
+        });
+        match found {
+            Some(port) => SerialTransport::open(&port.path.to_string_lossy(), baud),
+            None => Err(IdCardError::Open {
+                port: self.describe(),
+                source: serialport::Error::new(
+                    serialport::ErrorKind::NoDevice,
+                    "no serial port with this USB id is present",
+                ),
+            }),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match &self.serial {
+            Some(s) => format!("usb {:04x}:{:04x}:{s}", self.vid, self.pid),
+            None => format!("usb {:04x}:{:04x}", self.vid, self.pid),
+        }
+    }
+}
+
+/// What the supervisor may be asked by health checks.
+#[derive(Debug)]
+pub(crate) enum ReaderRequest {
+    /// Read the card on the reader again even though it was read already.
+    ReadAgain,
+}
+
+/// How to start a runner again.
+pub(crate) enum Start {
+    Serial(SerialConnector),
+    Usb(UsbSerialConnector),
+}
+
+impl Start {
+    fn spawn(&self, config: RunnerConfig) -> ReaderHandle {
+        match self {
+            Start::Serial(c) => ReaderHandle::spawn(c.clone(), config),
+            Start::Usb(c) => ReaderHandle::spawn(c.clone(), config),
+        }
+    }
+}
+
+/// Runs the reader until `stop`; meant for its own thread.
+pub(crate) fn supervise(
+    start: Start,
+    config: RunnerConfig,
+    hub: Hub,
+    requests: Receiver<ReaderRequest>,
+    stop: Arc<AtomicBool>,
+    backoff: Backoff,
+) {
+    let mut attempt = 0u32;
+    while !stop.load(Ordering::Relaxed) {
+        let handle = start.spawn(config.clone());
+        let died = forward(&handle, &hub, &requests, &stop);
+        drop(handle);
+        if !died {
+            return;
+        }
+        hub.restarted(CLASS);
+        tracing::warn!("the ID-card reader's runner stopped unexpectedly; starting it again");
+        let until = std::time::Instant::now() + backoff.delay(attempt);
+        attempt = attempt.saturating_add(1);
+        while std::time::Instant::now() < until {
+            if stop.load(Ordering::Relaxed) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// Forwards events until stopped (false) or the runner died (true).
+fn forward(
+    handle: &ReaderHandle,
+    hub: &Hub,
+    requests: &Receiver<ReaderRequest>,
+    stop: &AtomicBool,
+) -> bool {
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            return false;
+        }
+        while let Ok(ReaderRequest::ReadAgain) = requests.try_recv() {
+            handle.read_again();
+        }
+        match handle.events().recv_timeout(Duration::from_millis(50)) {
+            Ok(event) => publish(hub, event),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return true,
+        }
+    }
+}
+
+fn publish(hub: &Hub, event: ReaderEvent) {
+    match event {
+        ReaderEvent::Status(e) => {
+            let DeviceEvent::StatusChanged(status) = *e;
+            hub.status(status);
+        }
+        ReaderEvent::CardPlaced => hub.event(CLASS, ManagerEvent::CardPlaced),
+        ReaderEvent::CardRead(card) => hub.event(CLASS, ManagerEvent::CardRead(Arc::new(*card))),
+        ReaderEvent::ReadFailed {
+            code,
+            message,
+            citizen_message,
+        } => hub.event(
+            CLASS,
+            ManagerEvent::CardReadFailed {
+                code,
+                message,
+                citizen_message,
+            },
+        ),
+        ReaderEvent::CardRemoved => hub.event(CLASS, ManagerEvent::CardRemoved),
+    }
+}

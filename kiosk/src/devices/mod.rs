@@ -1,0 +1,35 @@
+//! The device manager: every device of the kiosk (ID-card reader, receipt printer,
+//! scanner), real or simulated, each on its own thread, kept alive through unplugs and
+//! errors, behind one snapshot and one event stream.
+//!
+//! - [`manager`]: [`DeviceManager::start`] from `[devices]`, the snapshot, the events.
+//! - [`hub`]: where device threads publish; per-device event budgets so a flooding device
+//!   loses only its own surplus (counted), and publishing never blocks.
+//! - [`idcard`], [`printer`], [`scanner`]: one supervisor per device. The reader and
+//!   scanner runners of `kiosk-drivers` reconnect with backoff by themselves; their
+//!   supervisors restart a runner that died. The printer driver is request/answer, so its
+//!   worker here polls the status, runs jobs one at a time and reconnects with backoff.
+//! - [`sim`]: `sim` mode — the project's simulators on ptys in this process, the real
+//!   drivers on the other end — and [`SimControl`] to place cards, scan, switch faults.
+//! - [`health`]: `internal` and `external` health checks (UnifiedPOS `checkHealth`).
+//!
+//! Hot-plug: no udev monitor. A device that disappears is reopened by its backoff loop
+//! (100 ms doubling to 5 s), which finds it again when it comes back (a reader chosen by
+//! USB id is looked up again on each attempt, so a new `/dev/ttyUSB*` name is followed).
+
+pub mod error;
+pub mod event;
+mod health;
+pub(crate) mod hub;
+pub(crate) mod idcard;
+pub mod manager;
+pub mod printer;
+pub(crate) mod scanner;
+pub mod sim;
+
+pub use error::{DeviceError, DeviceErrorKind};
+pub use event::ManagerEvent;
+pub use kiosk_drivers::scanner::Backoff;
+pub use manager::{DeviceManager, ManagerOptions};
+pub use printer::{PrintResult, PrinterHandle};
+pub use sim::SimControl;

@@ -1,0 +1,92 @@
+//! Supervises the scanner: the driver's runner reconnects with backoff by itself and pushes
+//! its events into a sink; this forwards them to the hub and starts a new runner if the
+//! old one died.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use kiosk_drivers::scanner::driver::SerialScannerConfig;
+use kiosk_drivers::scanner::{Backoff, ScannerEvent, ScannerRunner};
+use kiosk_drivers::status::DeviceClass;
+use kiosk_drivers::DeviceEvent;
+
+use super::event::ManagerEvent;
+use super::hub::Hub;
+
+const CLASS: DeviceClass = DeviceClass::Scanner;
+
+/// How to start the runner (again).
+pub(crate) enum Start {
+    /// A serial scanner, or the simulator's pty link.
+    Serial(SerialScannerConfig),
+    /// What `[devices.scanner]` names (a serial path or a USB id).
+    Configured(kiosk_config::schema::Scanner),
+}
+
+impl Start {
+    fn spawn(&self, hub: &Hub, backoff: Backoff) -> std::io::Result<Option<ScannerRunner>> {
+        let hub = hub.clone();
+        let sink = move |event: ScannerEvent| {
+            publish(&hub, event);
+            true
+        };
+        match self {
+            Start::Serial(config) => {
+                ScannerRunner::spawn_serial(config.clone(), backoff, sink).map(Some)
+            }
+            Start::Configured(config) => ScannerRunner::spawn_configured(config, backoff, sink),
+        }
+    }
+}
+
+fn publish(hub: &Hub, event: ScannerEvent) {
+    match event {
+        ScannerEvent::Status(DeviceEvent::StatusChanged(status)) => hub.status(status),
+        ScannerEvent::Scan(scan) => hub.event(CLASS, ManagerEvent::CodeScanned(scan)),
+        ScannerEvent::Rejected(why) => hub.event(CLASS, ManagerEvent::ScanRejected(why)),
+    }
+}
+
+/// Runs the scanner until `stop`; meant for its own thread.
+pub(crate) fn supervise(start: Start, hub: Hub, stop: Arc<AtomicBool>, backoff: Backoff) {
+    let mut attempt = 0u32;
+    let mut first = true;
+    while !stop.load(Ordering::Relaxed) {
+        if !first {
+            hub.restarted(CLASS);
+            tracing::warn!("the scanner's runner stopped unexpectedly; starting it again");
+        }
+        first = false;
+        let runner = match start.spawn(&hub, backoff) {
+            Ok(Some(runner)) => runner,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::error!("cannot start the scanner thread: {e}");
+                sleep_unless(&stop, backoff.delay(attempt));
+                attempt = attempt.saturating_add(1);
+                continue;
+            }
+        };
+        while runner.is_running() {
+            if stop.load(Ordering::Relaxed) {
+                runner.stop();
+                return;
+            }
+            // The runner publishes state changes itself but keeps counters (codes read,
+            // codes refused) in its status only; bring them into the snapshot.
+            hub.status(runner.status());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        drop(runner);
+        sleep_unless(&stop, backoff.delay(attempt));
+        attempt = attempt.saturating_add(1);
+    }
+}
+
+fn sleep_unless(stop: &AtomicBool, total: Duration) {
+    let until = std::time::Instant::now() + total;
+    while !stop.load(Ordering::Relaxed) && std::time::Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
