@@ -102,19 +102,25 @@ pub fn render(window: &MinimalSoftwareWindow, size: PhysicalSize) -> Frame {
         height: size.height,
         pixels: vec![Rgb8Pixel::default(); w * h],
     };
-    render_into(window, &mut frame);
+    render_into(window, &mut frame, true);
     frame
 }
 
-/// Renders into an existing frame of the window's size: with a `ReusedBuffer` window only the
-/// regions that changed since the last frame are repainted. Returns the repainted area in pixels.
-pub fn render_into(window: &MinimalSoftwareWindow, frame: &mut Frame) -> u64 {
+/// Renders into an existing frame of the window's size: every pixel when `full`, otherwise only
+/// the regions that changed since the last frame (what the kiosk does while a citizen types).
+/// Returns the repainted area in pixels (bounding box).
+pub fn render_into(window: &MinimalSoftwareWindow, frame: &mut Frame, full: bool) -> u64 {
     window.set_size(PhysicalSize::new(frame.width, frame.height));
     slint::platform::update_timers_and_animations();
     window.request_redraw();
     let stride = frame.width as usize;
     let mut area = 0;
     window.draw_if_needed(|renderer| {
+        renderer.set_repaint_buffer_type(if full {
+            RepaintBufferType::NewBuffer
+        } else {
+            RepaintBufferType::ReusedBuffer
+        });
         let region = renderer.render(&mut frame.pixels, stride);
         let size = region.bounding_box_size();
         area = u64::from(size.width) * u64::from(size.height);
