@@ -1,1 +1,42 @@
-//! The kiosk's Slint UI. The screens arrive with issue 8; this crate has no logic of its own.
+//! The kiosk's Slint UI: screens, widgets and theme in `ui/` (`.slint` files), and the Rust side
+//! that the kiosk service uses to show its state.
+//!
+//! - [`vm`]: view models, plain Rust structs one per screen, which the session machine fills.
+//! - [`adapters`]: map view models onto each screen's adapter global (no logic).
+//! - [`language`]: run-time switch between zh-CN and the bundled English.
+//! - [`ime`]: pinyin candidates for the on-screen keyboard, ranked, no UI.
+//! - [`qr`]: the receipt's QR code as an image.
+//! - [`headless`] and [`screenshots`]: render every screen to PNG with no display.
+//! - [`preview`]: sample data for screenshots, the development window and tests.
+//! - [`demo`]: preview navigation over that data, until the kiosk's session machine drives the UI.
+//! - [`speech`]: voice prompts for elder mode (espeak-ng's Mandarin voice, or silent).
+//! - [`error`]: the crate's error type.
+
+#[forbid(unsafe_code)]
+pub mod adapters;
+#[forbid(unsafe_code)]
+pub mod demo;
+#[forbid(unsafe_code)]
+pub mod error;
+#[forbid(unsafe_code)]
+pub mod headless;
+#[forbid(unsafe_code)]
+pub mod ime;
+#[forbid(unsafe_code)]
+pub mod language;
+#[forbid(unsafe_code)]
+pub mod preview;
+#[forbid(unsafe_code)]
+pub mod qr;
+#[forbid(unsafe_code)]
+pub mod screenshots;
+#[forbid(unsafe_code)]
+pub mod speech;
+#[forbid(unsafe_code)]
+pub mod vm;
+
+/// The Rust code Slint generates from `ui/app.slint`: `AppWindow` and the adapter globals.
+pub mod generated;
+
+pub use error::{UiError, UiErrorKind};
+pub use generated::AppWindow;

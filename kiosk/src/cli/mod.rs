@@ -12,6 +12,7 @@ pub mod devices;
 pub mod idcard;
 pub mod printer;
 pub mod scanner;
+pub mod screenshots;
 
 /// Process exit codes.
 pub mod exit {
@@ -54,6 +55,8 @@ pub enum Command {
     Outbox(admin::OutboxCommand),
     /// Re-read the configuration file and check it against the running service.
     Reload(admin::SocketArgs),
+    /// Render every UI screen to PNG (zh-CN and English, normal and elder mode), no display needed.
+    Screenshots(screenshots::ScreenshotsArgs),
     /// Check and show the configuration, hash a maintenance PIN.
     #[command(subcommand)]
     Config(config::ConfigCommand),
@@ -97,6 +100,7 @@ impl CliError {
 pub fn run(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Config(command) => config::run(command, &cli.config),
+        Command::Screenshots(args) => Ok(screenshots::run(&args)),
         Command::Status(args) => admin::status(args, &cli.config),
         Command::Outbox(command) => admin::outbox(command, &cli.config),
         Command::Reload(args) => admin::reload(args, &cli.config),

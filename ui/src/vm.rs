@@ -1,0 +1,381 @@
+//! View models: plain Rust structs, one per screen, that the kiosk's session machine fills in.
+//! They know nothing of Slint; [`crate::adapters`] maps them onto the screens' adapter globals.
+//! Strings arrive ready to show: names and ID numbers already masked by the caller where needed.
+
+/// Which screen is showing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScreenId {
+    /// Welcome, ID-card prompt and the main entries.
+    Home,
+    /// Departments, search, most-used items and bundles.
+    Browse,
+    /// 一次性告知: the complete list of materials for an item.
+    Materials,
+    /// The form engine.
+    Form,
+    /// Everything entered, before submitting.
+    Review,
+    /// Tracking code and QR code after submitting.
+    Receipt,
+    /// 好差评.
+    Rating,
+    /// An application's progress timeline.
+    Progress,
+    /// A device the citizen path needs is broken.
+    OutOfService,
+    /// The maintenance PIN.
+    MaintenancePin,
+    /// Device status, self-tests, configuration and logs.
+    Maintenance,
+}
+
+impl ScreenId {
+    /// Every screen, in the order of the citizen path, then the technicians' screens.
+    pub const ALL: [ScreenId; 11] = [
+        ScreenId::Home,
+        ScreenId::Browse,
+        ScreenId::Materials,
+        ScreenId::Form,
+        ScreenId::Review,
+        ScreenId::Receipt,
+        ScreenId::Rating,
+        ScreenId::Progress,
+        ScreenId::OutOfService,
+        ScreenId::MaintenancePin,
+        ScreenId::Maintenance,
+    ];
+
+    /// A short file-name-friendly name.
+    pub fn slug(self) -> &'static str {
+        match self {
+            ScreenId::Home => "home",
+            ScreenId::Browse => "browse",
+            ScreenId::Materials => "materials",
+            ScreenId::Form => "form",
+            ScreenId::Review => "review",
+            ScreenId::Receipt => "receipt",
+            ScreenId::Rating => "rating",
+            ScreenId::Progress => "progress",
+            ScreenId::OutOfService => "out-of-service",
+            ScreenId::MaintenancePin => "maintenance-pin",
+            ScreenId::Maintenance => "maintenance",
+        }
+    }
+}
+
+/// The UI language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Language {
+    /// Simplified Chinese, the source language of every string.
+    #[default]
+    ZhCn,
+    /// English, from the bundled translation.
+    En,
+}
+
+impl Language {
+    /// The tag used in file names and by the header's language switch.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Language::ZhCn => "zh",
+            Language::En => "en",
+        }
+    }
+}
+
+/// State every screen shares: hall, clock, hotline and the voice caption.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ShellVm {
+    /// The hall's name as the header shows it.
+    pub hall_name: String,
+    /// Already formatted for the current language.
+    pub date_text: String,
+    /// `HH:MM`.
+    pub time_text: String,
+    /// The hall's service hotline.
+    pub hotline: String,
+}
+
+/// A department to browse by.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Department {
+    /// Catalog id.
+    pub id: String,
+    /// Short name (公安, 民政…).
+    pub name: String,
+}
+
+/// A row in a list of items or bundles.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemEntry {
+    /// Catalog id.
+    pub id: String,
+    /// The item's name.
+    pub name: String,
+    /// One line under the name: department, time limit.
+    pub detail: String,
+}
+
+/// The browsing screen.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BrowseVm {
+    /// Departments as chips.
+    pub departments: Vec<Department>,
+    /// Selected department id; empty for the most-used list.
+    pub selected_department: String,
+    /// What the citizen typed in the search box.
+    pub query: String,
+    /// The keyboard is open for the search box.
+    pub searching: bool,
+    /// 一件事 bundles.
+    pub bundles: Vec<ItemEntry>,
+    /// Heading of the list (常用事项, a department's name, 搜索结果).
+    pub list_title: String,
+    /// One page of items.
+    pub items: Vec<ItemEntry>,
+    /// Zero-based page shown and the number of pages.
+    pub page: usize,
+    /// How many pages there are (at least 1).
+    pub pages: usize,
+}
+
+/// One required material.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Material {
+    /// What it is.
+    pub name: String,
+    /// How and how many (原件, 复印件 2 份…), worded for the citizen.
+    pub form: String,
+    /// Any remark (where to get it, validity).
+    pub note: String,
+    /// Required for everyone (true) or only in some cases.
+    pub required: bool,
+    /// The system already holds it (electronic licence): nothing to hand in.
+    pub reused: bool,
+}
+
+/// 一次性告知.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MaterialsVm {
+    /// The item's name.
+    pub item_name: String,
+    /// Label and value pairs: department, time limit, fee, where to collect.
+    pub facts: Vec<(String, String)>,
+    /// One page of materials.
+    pub materials: Vec<Material>,
+    /// Zero-based page.
+    pub page: usize,
+    /// Number of pages (at least 1).
+    pub pages: usize,
+}
+
+/// The type of a form field, which decides its control and keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// Free text (pinyin keyboard).
+    Text,
+    /// Digits.
+    Number,
+    /// `YYYY-MM-DD`.
+    Date,
+    /// Mobile or landline number.
+    Phone,
+    /// 18-character ID number (digits and X).
+    IdNumber,
+    /// One of `options`.
+    Select,
+    /// Free text, pinyin keyboard, longer.
+    Address,
+    /// Yes or no.
+    Checkbox,
+}
+
+/// One field of a form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// Schema id.
+    pub id: String,
+    /// The label shown.
+    pub label: String,
+    /// Its type.
+    pub kind: FieldKind,
+    /// The current value (masked if the field holds personal data not being edited).
+    pub value: String,
+    /// Hint shown while empty, or the sentence next to a checkbox.
+    pub placeholder: String,
+    /// Must be filled.
+    pub required: bool,
+    /// Filled from the ID card or an earlier application.
+    pub prefilled: bool,
+    /// Validation message; empty when valid.
+    pub error: String,
+    /// Options of a select.
+    pub options: Vec<String>,
+    /// A checkbox's state.
+    pub checked: bool,
+}
+
+/// The form engine's screen.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FormVm {
+    /// The item's name.
+    pub item_name: String,
+    /// The fields of this page.
+    pub fields: Vec<Field>,
+    /// Index of the field being typed into.
+    pub active: Option<usize>,
+    /// Zero-based page.
+    pub page: usize,
+    /// Number of pages (at least 1).
+    pub pages: usize,
+}
+
+/// The review screen.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReviewVm {
+    /// The item's name.
+    pub item_name: String,
+    /// Label and value pairs, as they will be submitted (masked where the citizen need not check).
+    pub rows: Vec<(String, String)>,
+    /// Materials provided.
+    pub materials: Vec<String>,
+    /// Submission in flight: buttons disabled.
+    pub submitting: bool,
+}
+
+/// The receipt screen.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReceiptVm {
+    /// The item's name.
+    pub item_name: String,
+    /// Reached the hall (true) or queued in the outbox (false).
+    pub delivered: bool,
+    /// The tracking code, also encoded in the QR code.
+    pub tracking_code: String,
+    /// What the QR code encodes (tracking code and verifier).
+    pub qr_payload: String,
+    /// Masked applicant (`张*  3301**********1234`).
+    pub applicant: String,
+    /// When it was submitted.
+    pub submitted_at: String,
+    /// The promised time limit.
+    pub time_limit: String,
+    /// The receipt was printed already.
+    pub printed: bool,
+}
+
+/// 好差评.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RatingVm {
+    /// What is being rated.
+    pub item_name: String,
+    /// 0 = not chosen, 1 = 非常不满意 … 5 = 非常满意.
+    pub level: u8,
+    /// 差评 reasons with their selection.
+    pub reasons: Vec<(String, bool)>,
+    /// A message (e.g. "请至少选择一个原因").
+    pub message: String,
+}
+
+/// Where a stage of the timeline is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StageState {
+    /// Finished.
+    Done,
+    /// Happening now.
+    Current,
+    /// Not reached yet.
+    Pending,
+}
+
+/// One stage of an application's timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stage {
+    /// 受理, 承办, 办结, 反馈, 回访.
+    pub name: String,
+    /// Where it is.
+    pub state: StageState,
+    /// When it finished.
+    pub time: String,
+    /// What happened.
+    pub note: String,
+}
+
+/// The progress screen.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProgressVm {
+    /// The tracking code looked up; empty while waiting for a scan.
+    pub tracking_code: String,
+    /// The item's name.
+    pub item_name: String,
+    /// The timeline.
+    pub stages: Vec<Stage>,
+    /// Shown above the timeline (请扫描回执上的二维码, 查询码不存在…).
+    pub message: String,
+}
+
+/// The maintenance PIN screen.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PinVm {
+    /// Digits typed so far (never the digits themselves).
+    pub entered: usize,
+    /// PIN length.
+    pub length: usize,
+    /// Error or lockout message.
+    pub message: String,
+    /// Locked after too many failures.
+    pub locked: bool,
+}
+
+/// A device row on the maintenance screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceLine {
+    /// Device name.
+    pub name: String,
+    /// Its state word (online, paper low…).
+    pub state: String,
+    /// Model, port, last error.
+    pub detail: String,
+    /// Healthy.
+    pub ok: bool,
+}
+
+/// The maintenance screen.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MaintenanceVm {
+    /// Devices and their state.
+    pub devices: Vec<DeviceLine>,
+    /// Configuration summary.
+    pub config: Vec<(String, String)>,
+    /// The last log lines (already free of personal data).
+    pub log_lines: Vec<String>,
+    /// Result of the last self-test.
+    pub test_result: String,
+}
+
+/// Which keyboard is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KeyboardMode {
+    /// Digits.
+    Numeric,
+    /// Digits and X.
+    IdNumber,
+    /// Latin letters.
+    Latin,
+    /// Pinyin with a candidate bar.
+    #[default]
+    Pinyin,
+}
+
+/// The keyboard's candidate bar.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KeyboardVm {
+    /// Which keys.
+    pub mode: KeyboardMode,
+    /// Pinyin typed so far.
+    pub composition: String,
+    /// One page of candidates.
+    pub candidates: Vec<String>,
+    /// More pages follow.
+    pub more_candidates: bool,
+}

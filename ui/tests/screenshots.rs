@@ -1,0 +1,157 @@
+//! Renders every screenshot (as `kioskctl screenshots` does) and checks each one: not blank,
+//! the expected size, and no label whose text does not fit its box.
+//!
+//! How clipping is detected: every text on every screen is a `Label` (ui/widgets/label.slint),
+//! which compares its preferred size from the real font (Noto Sans CJK through fontconfig) with
+//! the size the layout gave it (width for one line, height for wrapped text) and says "clipped"
+//! in its accessible description when the text does not fit. The test walks every element of
+//! the rendered window through Slint's element API and collects those.
+
+use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
+use kiosk_ui::screenshots::{render_each, shots, Shot};
+use kiosk_ui::{adapters, headless, preview, AppWindow};
+use slint::ComponentHandle;
+
+fn clipped_labels(app: &AppWindow) -> Vec<String> {
+    ElementQuery::from_root(app)
+        .match_descendants()
+        .match_predicate(|e: &ElementHandle| {
+            e.accessible_description().as_deref() == Some("clipped")
+        })
+        .find_all()
+        .into_iter()
+        .map(|e| {
+            let (size, at) = (e.size(), e.absolute_position());
+            format!(
+                "{:?} ({}×{} at {},{})",
+                e.accessible_label().unwrap_or_default(),
+                size.width,
+                size.height,
+                at.x,
+                at.y
+            )
+        })
+        // A Label is found both as the component and as its Text: report it once.
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// Buttons not wholly inside the window: content that overflowed the screen.
+fn off_screen_buttons(app: &AppWindow, width: f32, height: f32) -> Vec<String> {
+    ElementQuery::from_root(app)
+        .match_descendants()
+        .match_accessible_role(AccessibleRole::Button)
+        .find_all()
+        .into_iter()
+        .filter(|e| {
+            let (at, size) = (e.absolute_position(), e.size());
+            at.x < -0.5
+                || at.y < -0.5
+                || at.x + size.width > width + 0.5
+                || at.y + size.height > height + 0.5
+        })
+        .filter_map(|e| e.accessible_label().map(|l| l.to_string()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// Every screen but home itself must offer a way home (the header's 首页 / Home button).
+fn shot_needs_home(shot: &Shot) -> bool {
+    shot.screen != kiosk_ui::vm::ScreenId::Home
+}
+
+fn has_home_button(app: &AppWindow) -> bool {
+    ElementQuery::from_root(app)
+        .match_descendants()
+        .match_accessible_role(AccessibleRole::Button)
+        .match_predicate(|e| matches!(e.accessible_label().as_deref(), Some("首页") | Some("Home")))
+        .find_first()
+        .is_some()
+}
+
+fn text_count(app: &AppWindow) -> usize {
+    ElementQuery::from_root(app)
+        .match_descendants()
+        .match_accessible_role(AccessibleRole::Text)
+        .find_all()
+        .len()
+}
+
+#[test]
+fn every_screen_renders_unclipped_and_not_blank() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    let files = render_each(dir.path(), |app, shot: &Shot, frame| {
+        checked += 1;
+        let name = shot.file_name();
+        let size = shot.size();
+        assert_eq!((frame.width, frame.height), (size.width, size.height));
+        if frame.distinct_colours() < 4 {
+            problems.push(format!(
+                "{name}: blank ({} colours)",
+                frame.distinct_colours()
+            ));
+        }
+        // The element walk must see the screen's texts, or the clip check would pass vacuously.
+        let texts = text_count(app);
+        if texts < 5 {
+            problems.push(format!(
+                "{name}: only {texts} texts found by the element API"
+            ));
+        }
+        for c in clipped_labels(app) {
+            problems.push(format!("{name}: clipped {c}"));
+        }
+        for b in off_screen_buttons(app, size.width as f32, size.height as f32) {
+            problems.push(format!("{name}: button off screen {b}"));
+        }
+        if shot_needs_home(shot) && !has_home_button(app) {
+            problems.push(format!("{name}: no way home"));
+        }
+    })
+    .unwrap();
+    assert_eq!(files.len(), shots().len());
+    assert_eq!(checked, shots().len());
+    // Both languages, both modes, every screen.
+    assert!(files.len() >= 4 * kiosk_ui::vm::ScreenId::ALL.len());
+    for f in &files {
+        let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(f).unwrap()));
+        let reader = decoder.read_info().unwrap();
+        let info = reader.info();
+        assert!(
+            (info.width, info.height) == (1080, 1920) || (info.width, info.height) == (1920, 1080),
+            "{}: {}×{}",
+            f.display(),
+            info.width,
+            info.height
+        );
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn the_clip_check_catches_a_label_that_does_not_fit() {
+    // The same machinery as above, with an item name far too long for its row.
+    let window = headless::window().unwrap();
+    let app = AppWindow::new().unwrap();
+    app.show().unwrap();
+    let mut browse = preview::browse(6);
+    let long = "这是一个名字非常非常长的政务服务事项用来检验文字是否被截断的检测能不能真正发现问题";
+    browse.items[0].name = long.into();
+    adapters::apply_shell(&app, &preview::shell());
+    adapters::apply_browse(&app, &browse);
+    adapters::show_screen(&app, kiosk_ui::vm::ScreenId::Browse);
+    headless::render(&window, slint::PhysicalSize::new(1080, 1920));
+    let clipped = clipped_labels(&app);
+    assert!(clipped.iter().any(|c| c.contains(long)), "{clipped:?}");
+    // and only that one
+    assert_eq!(clipped.len(), 1, "{clipped:?}");
+}
