@@ -104,16 +104,24 @@ async fn a_flooding_scanner_loses_its_own_surplus_and_the_card_still_arrives() {
         _ => None,
     })
     .await;
-    // The flood goes on in the scanner's thread; its surplus is dropped there, counted.
+    // The flood goes on in the scanner's thread; its surplus is lost there and counted:
+    // refused by the scanner's own checks, or dropped by the manager's per-device budget
+    // (which of the two catches it depends on how fast the machine drains the pty).
+    let refused =
+        |manager: &kiosk::devices::DeviceManager| match manager.status(DeviceClass::Scanner).detail
+        {
+            kiosk_drivers::status::ClassStatus::Scanner { rejected_codes } => rejected_codes,
+            _ => 0,
+        };
     let counted = tokio::time::timeout(BOUND, async {
-        while manager.dropped_events(DeviceClass::Scanner) == 0 {
+        while manager.dropped_events(DeviceClass::Scanner) == 0 && refused(&manager) == 0 {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
     })
     .await;
     assert!(
         counted.is_ok(),
-        "no scanner events were dropped during the flood"
+        "the flood's surplus was neither refused nor dropped"
     );
     assert!(scans <= 10, "the flood limit let {scans} codes through");
     assert_eq!(manager.dropped_events(DeviceClass::IdCardReader), 0);
