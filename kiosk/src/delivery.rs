@@ -80,7 +80,7 @@ async fn blocking<T: Send + 'static>(
 ) -> Result<T, OutboxError> {
     tokio::task::spawn_blocking(f)
         .await
-        .unwrap_or_else(|e| Err(OutboxError::Crypto(format!("outbox task failed: {e}"))))
+        .unwrap_or_else(|e| Err(OutboxError::Task(e.to_string())))
 }
 
 impl Delivery {

@@ -92,6 +92,9 @@ pub enum OutboxError {
     /// Any other database error.
     #[error("outbox database: {0}")]
     Db(#[from] rusqlite::Error),
+    /// The blocking task that ran an outbox call failed (panicked or was cancelled).
+    #[error("outbox task failed: {0}")]
+    Task(String),
     /// A stored record is not what this version of the kiosk wrote.
     #[error("outbox record {0} is corrupt: {1}")]
     Corrupt(i64, String),

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::watch;
 
@@ -166,8 +166,6 @@ async fn handle(service: Arc<Service>, stream: UnixStream) {
         }
     }
 }
-
-use tokio::io::AsyncReadExt as _;
 
 async fn answer(service: &Arc<Service>, request: AdminRequest) -> AdminResponse {
     let result = match request {
