@@ -88,6 +88,19 @@ pub struct Hall {
     pub connect_timeout_ms: u64,
     /// Whole-request timeout in milliseconds.
     pub request_timeout_ms: u64,
+    /// The address a receipt's QR code points at (a citizen's phone opens it; any kiosk
+    /// reads it back). Default: `{base_url}progress`.
+    pub progress_url: Option<String>,
+}
+
+impl Hall {
+    /// The receipt QR code's address: `progress_url`, or `{base_url}progress`.
+    pub fn progress_url(&self) -> String {
+        match &self.progress_url {
+            Some(url) => url.clone(),
+            None => format!("{}/progress", self.base_url.trim_end_matches('/')),
+        }
+    }
 }
 
 impl Default for Hall {
@@ -98,6 +111,7 @@ impl Default for Hall {
             ca_file: None,
             connect_timeout_ms: 3_000,
             request_timeout_ms: 10_000,
+            progress_url: None,
         }
     }
 }

@@ -164,6 +164,18 @@ fn hall(config: &Config, r: &mut Rules<'_>) {
             "the whole request includes connecting: make it at least as long",
         );
     }
+    if let Some(url) = &hall.progress_url {
+        let ok = (url.starts_with("https://") || url.starts_with("http://"))
+            && url.len() <= 200
+            && !url.contains(['#', ' ']);
+        if !ok {
+            r.error(
+                "hall.progress_url",
+                "not an http(s) address of at most 200 characters without spaces or '#'",
+                "give the address of the hall's progress page, e.g. https://hall.example.gov.cn/progress (the receipt's QR code appends ?c=…&v=…)",
+            );
+        }
+    }
 }
 
 /// The parts of a base URL the rules need.

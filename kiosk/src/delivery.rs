@@ -36,6 +36,8 @@ pub enum Outcome {
         message_zh: String,
         /// The English reason for the log.
         reason: String,
+        /// The fields the hall found wrong (validation), for the form to show.
+        fields: Vec<hall_api::form::FieldError>,
     },
 }
 
@@ -174,10 +176,18 @@ impl Delivery {
                     .message_zh()
                     .unwrap_or("提交未被受理，请联系工作人员")
                     .to_owned();
+                let fields = match &err {
+                    HallError::Refused { body, .. } => body.fields.clone(),
+                    _ => Vec::new(),
+                };
                 let logged = reason.clone();
                 blocking(move || outbox.rejected(id, &logged)).await?;
                 tracing::warn!(record = id, %reason, "the hall refused a submission; kept for a technician");
-                Ok(Outcome::Rejected { message_zh, reason })
+                Ok(Outcome::Rejected {
+                    message_zh,
+                    reason,
+                    fields,
+                })
             }
         }
     }

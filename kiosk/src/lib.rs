@@ -1,5 +1,6 @@
 //! The kiosk firmware: the service (`kiosk`) and the technicians' CLI (`kioskctl`).
 //!
+//! - [`citizen`]: the session machine at work: fed by devices, screen and hall; effects done.
 //! - [`cli`]: `kioskctl`'s commands, one module per device or concern.
 //! - [`devices`]: the device manager: every device on its own thread, one snapshot, events,
 //!   health checks, and the simulators of `sim` mode.
@@ -10,6 +11,7 @@
 //! - [`service`]: the `kiosk` service's entry point.
 //! - [`session`]: the citizen session machine, pure data: `step(state, event) -> (state, effects)`.
 
+pub mod citizen;
 pub mod cli;
 pub mod delivery;
 pub mod devices;

@@ -36,7 +36,7 @@ pub enum OutboxCommand {
     },
 }
 
-fn socket_path(args: &SocketArgs, config: &Path) -> Result<PathBuf, CliError> {
+pub(crate) fn socket_path(args: &SocketArgs, config: &Path) -> Result<PathBuf, CliError> {
     if let Some(path) = &args.socket {
         return Ok(path.clone());
     }
@@ -75,7 +75,7 @@ pub fn ask(socket: &Path, request: &AdminRequest) -> Result<AdminResponse, CliEr
     }
 }
 
-fn print_json(value: &impl serde::Serialize) -> Result<i32, CliError> {
+pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<i32, CliError> {
     let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Failed(e.to_string()))?;
     println!("{text}");
     Ok(exit::OK)

@@ -13,6 +13,7 @@ pub mod idcard;
 pub mod printer;
 pub mod scanner;
 pub mod screenshots;
+pub mod session;
 
 /// Process exit codes.
 pub mod exit {
@@ -55,6 +56,13 @@ pub enum Command {
     Outbox(admin::OutboxCommand),
     /// Re-read the configuration file and check it against the running service.
     Reload(admin::SocketArgs),
+    /// The running kiosk's citizen session: show it, or touch the screen with words.
+    #[command(subcommand)]
+    Session(session::SessionCommand),
+    /// Act on a simulated device of the running kiosk: place a card, scan, paper out, unplug.
+    Sim(session::SimArgs),
+    /// Health checks of the running kiosk's devices (internal; --external prints and waits).
+    Selftest(session::SelftestArgs),
     /// Render every UI screen to PNG (zh-CN and English, normal and elder mode), no display needed.
     Screenshots(screenshots::ScreenshotsArgs),
     /// Check and show the configuration, hash a maintenance PIN.
@@ -104,6 +112,9 @@ pub fn run(cli: Cli) -> i32 {
         Command::Status(args) => admin::status(args, &cli.config),
         Command::Outbox(command) => admin::outbox(command, &cli.config),
         Command::Reload(args) => admin::reload(args, &cli.config),
+        Command::Session(command) => session::session(command, &cli.config),
+        Command::Sim(args) => session::sim(args, &cli.config),
+        Command::Selftest(args) => session::selftest(args, &cli.config),
         Command::Idcard(args) => Ok(idcard::run(args)),
         Command::Printer(cmd) => Ok(printer::run(cmd)),
         Command::Scanner(args) => Ok(scanner::run(args)),

@@ -32,6 +32,41 @@ pub enum AdminRequest {
     },
     /// Re-read and check the configuration file.
     Reload,
+    /// Health checks of one device or all: internal, or external too.
+    Selftest {
+        /// `idcard`, `printer` or `scanner`; all fitted devices when absent.
+        device: Option<String>,
+        /// Run the external checks too (prints, waits for a card or a scan).
+        external: bool,
+        /// How long an external check waits for a card or a scan, in seconds.
+        wait_secs: Option<u64>,
+    },
+    /// The citizen session's state, masked as on screen.
+    SessionShow,
+    /// A touch, as words (`item gongan-001`); answers the state after it.
+    SessionPress {
+        /// The words.
+        words: String,
+    },
+    /// An action on the simulated devices (`card place`, `scan TEXT`, `printer paper-out`).
+    Sim {
+        /// The words.
+        words: String,
+    },
+}
+
+/// One health check's result as kioskctl prints it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SelftestLine {
+    /// `idcard`, `printer` or `scanner`.
+    pub device: String,
+    /// `internal` or `external`.
+    pub level: String,
+    /// Passed.
+    pub passed: bool,
+    /// What was checked and found, in English.
+    pub text: String,
 }
 
 /// One outbox record as kioskctl shows it.
@@ -96,6 +131,18 @@ pub enum AdminResponse {
     Reloaded {
         /// What the check said (warnings), and which changes need a restart.
         notes: Vec<String>,
+    },
+    /// Health check results.
+    Selftest {
+        /// One line per check.
+        results: Vec<SelftestLine>,
+    },
+    /// The session's state.
+    Session(Box<crate::citizen::SessionSummary>),
+    /// What a simulator action did.
+    Sim {
+        /// In English.
+        message: String,
     },
     /// The request failed.
     Error {
@@ -181,6 +228,33 @@ async fn answer(service: &Arc<Service>, request: AdminRequest) -> AdminResponse 
         AdminRequest::Reload => Ok(AdminResponse::Reloaded {
             notes: service.reload_check(),
         }),
+        AdminRequest::Selftest {
+            device,
+            external,
+            wait_secs,
+        } => service
+            .selftest(device.as_deref(), external, wait_secs)
+            .await
+            .map(|results| AdminResponse::Selftest { results }),
+        AdminRequest::SessionShow => {
+            Ok(AdminResponse::Session(Box::new(service.session.summary())))
+        }
+        AdminRequest::SessionPress { words } => match crate::citizen::press::parse(&words) {
+            Ok(input) => service
+                .session
+                .press_and_wait(crate::citizen::press::typed(
+                    input,
+                    &service.session.current(),
+                ))
+                .await
+                .map(|s| AdminResponse::Session(Box::new(crate::citizen::SessionSummary::of(&s)))),
+            Err(message) => Err(message),
+        },
+        AdminRequest::Sim { words } => match &service.manager {
+            Some(manager) => super::sim::act(&manager.sim(), &words)
+                .map(|message| AdminResponse::Sim { message }),
+            None => Err("the devices are not running on this kiosk".into()),
+        },
     };
     result.unwrap_or_else(|message| AdminResponse::Error { message })
 }

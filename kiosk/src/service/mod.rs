@@ -2,12 +2,14 @@
 //! on disk), serves `/metrics` and `/healthz`, sends heartbeats, answers the admin socket,
 //! talks to systemd, and on SIGTERM flushes what it can before exiting.
 //!
-//! Device handling and the citizen UI join this loop as they land (issues 5 and 8).
+//! It also starts the device manager and the citizen session ([`crate::citizen`]), and
+//! answers `kioskctl session`, `kioskctl sim` and `kioskctl selftest` on the admin socket.
 
 pub mod admin;
 mod http;
 pub mod notify;
 pub mod report;
+pub mod sim;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,7 +22,11 @@ use kiosk_config::Config;
 use kiosk_drivers::status::{DeviceClass, DeviceState, DeviceStatus};
 use tokio::sync::watch;
 
+use crate::citizen::effects::Executor;
+use crate::citizen::runner::{self, Clock, Inputs};
+use crate::citizen::SessionHandle;
 use crate::delivery::{BackendClock, Delivery};
+use crate::devices::{DeviceManager, ManagerOptions};
 use crate::hall::{CatalogCache, CatalogFetch, HallClient};
 use crate::health::metrics::{self, BuildInfo, MetricsSnapshot, SessionCounts};
 use crate::outbox::{Outbox, OutboxKey, RecordState};
@@ -43,9 +49,11 @@ pub struct Service {
     hall: HallClient,
     clock: Arc<BackendClock>,
     catalog: watch::Sender<Option<Arc<Catalog>>>,
-    devices: watch::Sender<Vec<DeviceStatus>>,
-    sessions: Mutex<SessionCounts>,
-    ratings: Mutex<[u64; 5]>,
+    devices: watch::Receiver<Vec<DeviceStatus>>,
+    manager: Option<DeviceManager>,
+    session: SessionHandle,
+    sessions: Arc<Mutex<SessionCounts>>,
+    ratings: Arc<Mutex<[u64; 5]>>,
 }
 
 /// Runs the service until SIGTERM or SIGINT; returns the process exit code.
@@ -108,7 +116,53 @@ async fn serve(config: Config, config_path: PathBuf) -> Result<(), String> {
     let clock = Arc::new(BackendClock::default());
     let delivery = Delivery::new(outbox.clone(), hall.clone(), clock.clone());
     let (catalog, _) = watch::channel(None);
-    let (devices, _) = watch::channel(initial_devices(&config));
+    let (stop, shutdown) = watch::channel(false);
+
+    let manager = match DeviceManager::start(&config, ManagerOptions::default()) {
+        Ok(manager) => Some(manager),
+        Err(err) => {
+            tracing::error!(%err, "the devices could not be started; the kiosk serves without them");
+            None
+        }
+    };
+    let (static_devices, static_rx) = watch::channel(initial_devices(&config));
+    let devices = manager.as_ref().map_or(static_rx, DeviceManager::watch);
+
+    let sessions = Arc::new(Mutex::new(SessionCounts::default()));
+    let ratings = Arc::new(Mutex::new([0; 5]));
+    let (events_tx, events_rx) = tokio::sync::mpsc::unbounded_channel();
+    let (press_tx, press_rx) = tokio::sync::mpsc::unbounded_channel();
+    let session_clock = Clock::new(1);
+    let session =
+        crate::session::Session::new(runner::session_config(&config), session_clock.now())
+            .map_err(|e| e.to_string())?;
+    let (view_tx, view_rx) = watch::channel(Arc::new(session.clone()));
+    let executor = Executor {
+        delivery: delivery.clone(),
+        hall: hall.clone(),
+        printer: manager.as_ref().map(DeviceManager::printer),
+        events: events_tx.clone(),
+        sessions: sessions.clone(),
+        ratings: ratings.clone(),
+        speech: Arc::new(kiosk_ui::speech::Silent),
+        kiosk_id: config.identity.kiosk_id.clone(),
+    };
+    let inputs = Inputs {
+        events: events_rx,
+        presses: press_rx,
+        catalog: catalog.subscribe(),
+        devices: devices.clone(),
+        device_events: manager.as_ref().map(DeviceManager::subscribe),
+        shutdown: shutdown.clone(),
+    };
+    let session_task = tokio::spawn(runner::run(
+        session,
+        session_clock,
+        inputs,
+        executor,
+        view_tx,
+    ));
+
     let service = Arc::new(Service {
         config: config.clone(),
         config_path,
@@ -119,10 +173,11 @@ async fn serve(config: Config, config_path: PathBuf) -> Result<(), String> {
         clock,
         catalog,
         devices,
-        sessions: Mutex::new(SessionCounts::default()),
-        ratings: Mutex::new([0; 5]),
+        manager,
+        session: SessionHandle::new(events_tx, press_tx, view_rx),
+        sessions,
+        ratings,
     });
-    let (stop, shutdown) = watch::channel(false);
 
     let listener = tokio::net::TcpListener::bind(config.health.metrics_listen)
         .await
@@ -164,12 +219,20 @@ async fn serve(config: Config, config_path: PathBuf) -> Result<(), String> {
     notify::notify("STOPPING=1");
     tracing::info!("stopping: delivering what is due, then exiting");
     let _ = stop.send(true);
+    let _ = session_task.await;
     if tokio::time::timeout(SHUTDOWN_GRACE, worker).await.is_err() {
         tracing::warn!(
             "the last delivery round did not finish in time; records stay in the outbox"
         );
     }
     let _ = std::fs::remove_file(&config.health.admin_socket);
+    drop(static_devices);
+    // The device threads stop when the last holder of the service lets go; a print in
+    // progress finishes first (the printer worker completes its job before it checks).
+    match Arc::try_unwrap(service) {
+        Ok(service) => drop(service),
+        Err(_) => tracing::debug!("the service is still held by a task; devices stop at exit"),
+    }
     Ok(())
 }
 
@@ -331,6 +394,41 @@ impl Service {
             .map_err(|e| e.to_string())?;
         self.delivery.kick();
         Ok(count)
+    }
+
+    /// Runs health checks (`kioskctl selftest`).
+    async fn selftest(
+        &self,
+        device: Option<&str>,
+        external: bool,
+        wait_secs: Option<u64>,
+    ) -> Result<Vec<admin::SelftestLine>, String> {
+        let manager = self
+            .manager
+            .as_ref()
+            .ok_or("the devices are not running on this kiosk")?;
+        let class = match device {
+            None => None,
+            Some(name) => Some(
+                DeviceClass::ALL
+                    .into_iter()
+                    .find(|c| c.label() == name)
+                    .ok_or_else(|| {
+                        format!("unknown device `{name}`: idcard, printer or scanner")
+                    })?,
+            ),
+        };
+        let wait = Duration::from_secs(wait_secs.unwrap_or(30).clamp(1, 300));
+        let results = manager.selftest(class, external, wait).await;
+        Ok(results
+            .into_iter()
+            .map(|(class, check)| admin::SelftestLine {
+                device: class.label().to_owned(),
+                level: crate::citizen::summary::wire(&check.level),
+                passed: check.passed,
+                text: check.text,
+            })
+            .collect())
     }
 
     /// Re-reads the configuration file: reports its problems, and which changed settings

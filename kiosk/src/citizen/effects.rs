@@ -1,0 +1,316 @@
+//! Carries out what the session machine asks ([`Effect`]) and feeds the answers back as
+//! events: prints through the device manager's printer, stores submissions durably in the
+//! outbox before anything is sent, asks the hall, speaks, counts.
+//!
+//! Each effect that waits (printing, the hall) runs on its own task, so a slow hall never
+//! holds up a touch; its answer comes back through the session's event channel.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use hall_api::application::ApplicationReceipt;
+use hall_api::appointment::AppointmentReceipt;
+use hall_api::error::ErrorCode;
+use kiosk_drivers::printer::Receipt;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::delivery::{Delivery, Outcome};
+use crate::devices::PrinterHandle;
+use crate::hall::{HallClient, HallError};
+use crate::health::metrics::SessionCounts;
+use crate::outbox::RecordKind;
+use crate::session::{
+    BookOutcome, Effect, EndReason, Event, LookupResult, PrintDoc, ProgressLookup, SubmitOutcome,
+};
+
+/// How long the citizen waits for the hall before the application is kept for later.
+pub const SUBMIT_DEADLINE: Duration = Duration::from_secs(8);
+
+/// Where effects go: the outbox and hall, the printer, the voice, the counters.
+#[derive(Clone)]
+pub struct Executor {
+    /// Outbox and delivery.
+    pub delivery: Arc<Delivery>,
+    /// Direct questions to the hall (progress, slots, bookings).
+    pub hall: HallClient,
+    /// The printer, if the kiosk has one.
+    pub printer: Option<PrinterHandle>,
+    /// Answers go back to the session through here.
+    pub events: UnboundedSender<Event>,
+    /// How sessions ended.
+    pub sessions: Arc<Mutex<SessionCounts>>,
+    /// Ratings given, by level 1–5.
+    pub ratings: Arc<Mutex<[u64; 5]>>,
+    /// The voice of elder mode.
+    pub speech: Arc<dyn kiosk_ui::speech::SpeechOutput + Send + Sync>,
+    /// Printed at the foot of every document: the kiosk's id.
+    pub kiosk_id: String,
+}
+
+impl std::fmt::Debug for Executor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Executor")
+            .field("kiosk_id", &self.kiosk_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The printer's layout of a session document.
+pub fn receipt_of(doc: &PrintDoc, kiosk_id: &str) -> Receipt {
+    let mut r = Receipt::new();
+    r.title(doc.title.clone());
+    r.separator();
+    for line in &doc.lines {
+        r.text(line.clone());
+    }
+    if let Some(qr) = &doc.qr {
+        r.qr(qr.clone(), None);
+    }
+    r.footer(format!("自助终端 {kiosk_id}"));
+    r
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Executor {
+    fn send(&self, event: Event) {
+        // The session loop is gone only at shutdown; then the answer has nobody to go to.
+        let _ = self.events.send(event);
+    }
+
+    /// Starts one effect; waiting ones continue on their own task.
+    pub fn run(&self, effect: Effect) {
+        tracing::debug!(?effect, "session effect");
+        match effect {
+            Effect::Print(doc) => self.print(doc),
+            Effect::Submit {
+                idempotency_key,
+                payload,
+            } => {
+                let this = self.clone();
+                tokio::spawn(async move { this.submit(idempotency_key, payload).await });
+            }
+            Effect::SubmitRating {
+                idempotency_key,
+                payload,
+            } => {
+                if (1..=5).contains(&payload.level) {
+                    lock(&self.ratings)[usize::from(payload.level) - 1] += 1;
+                }
+                self.store(RecordKind::Rating, idempotency_key, &payload);
+            }
+            Effect::SubmitComplaint {
+                idempotency_key,
+                payload,
+            } => self.store(RecordKind::Complaint, idempotency_key, &payload),
+            Effect::SubmitHelpRequest {
+                idempotency_key,
+                payload,
+            } => self.store(RecordKind::HelpRequest, idempotency_key, &payload),
+            Effect::FetchProgress { request, lookup } => {
+                let this = self.clone();
+                tokio::spawn(async move {
+                    let result = match lookup {
+                        ProgressLookup::Receipt(query) => {
+                            match lookup_result(this.hall.progress(&query).await) {
+                                LookupResult::Found(p) => LookupResult::Found(vec![p]),
+                                LookupResult::NotFound => LookupResult::NotFound,
+                                LookupResult::Unreachable => LookupResult::Unreachable,
+                            }
+                        }
+                        // The hall's API v1 cannot list a citizen's applications by ID
+                        // number yet: say "none found" rather than pretend.
+                        ProgressLookup::IdNumber(_) => LookupResult::NotFound,
+                    };
+                    this.send(Event::ProgressFetched { request, result });
+                });
+            }
+            Effect::FetchReusableMaterials { request, query } => {
+                let this = self.clone();
+                tokio::spawn(async move {
+                    let result = this.hall.reusable_materials(&query.id_number).await.ok();
+                    this.send(Event::ReusableMaterialsFetched { request, result });
+                });
+            }
+            Effect::FetchSlots {
+                request,
+                department,
+            } => {
+                let this = self.clone();
+                tokio::spawn(async move {
+                    let result = lookup_result(this.hall.slots(&department).await);
+                    this.send(Event::SlotsFetched { request, result });
+                });
+            }
+            Effect::Book {
+                idempotency_key,
+                payload,
+            } => {
+                let this = self.clone();
+                tokio::spawn(async move { this.book(idempotency_key, payload).await });
+            }
+            Effect::FetchAppointment { request, .. } => {
+                // API v1 has no lookup of a booking by its code; the session says so.
+                self.send(Event::AppointmentFetched {
+                    request,
+                    result: LookupResult::NotFound,
+                });
+            }
+            Effect::Speak(text) => {
+                if let Err(err) = self.speech.speak(&text) {
+                    tracing::warn!(%err, "voice prompt not spoken");
+                }
+            }
+            Effect::WipePersonalData => {
+                // The session state already dropped (and zeroized) its copies; the card the
+                // manager decoded is dropped with the last event that carried it.
+                tracing::info!("session personal data wiped");
+            }
+            Effect::SessionEnded(reason) => {
+                let mut counts = lock(&self.sessions);
+                match reason {
+                    EndReason::Completed => counts.completed += 1,
+                    EndReason::Cancelled | EndReason::NewCitizen => counts.abandoned += 1,
+                    EndReason::Timeout => counts.timeout += 1,
+                }
+                tracing::info!(reason = reason.label(), "session ended");
+            }
+        }
+    }
+
+    fn print(&self, doc: PrintDoc) {
+        let Some(printer) = self.printer.clone() else {
+            self.send(Event::PrintFailed);
+            return;
+        };
+        let receipt = receipt_of(&doc, &self.kiosk_id);
+        let this = self.clone();
+        tokio::spawn(async move {
+            match printer.print(receipt).await {
+                Ok(result) => {
+                    tracing::info!(title = %doc.title, confirmation = ?result.confirmation, "printed")
+                }
+                Err(err) => {
+                    tracing::warn!(%err, title = %doc.title, "print failed; the document is shown on screen");
+                    this.send(Event::PrintFailed);
+                }
+            }
+        });
+    }
+
+    /// Ratings, complaints, help requests: saved, then delivered by the worker (nobody waits).
+    fn store<T: serde::Serialize>(&self, kind: RecordKind, key: String, payload: &T) {
+        let body = match serde_json::to_vec(payload) {
+            Ok(body) => body,
+            Err(err) => {
+                tracing::error!(%err, kind = kind.as_str(), "cannot encode a submission");
+                return;
+            }
+        };
+        let delivery = self.delivery.clone();
+        tokio::spawn(async move {
+            match delivery.submit_now(kind, key, body, SUBMIT_DEADLINE).await {
+                Ok(outcome) => tracing::info!(
+                    kind = kind.as_str(),
+                    outcome = outcome_label(&outcome),
+                    "submission stored"
+                ),
+                Err(err) => {
+                    tracing::error!(%err, kind = kind.as_str(), "cannot save a submission on this kiosk")
+                }
+            }
+        });
+    }
+
+    async fn submit(&self, key: String, payload: hall_api::application::CreateApplication) {
+        let body = match serde_json::to_vec(&payload) {
+            Ok(body) => body,
+            Err(err) => {
+                tracing::error!(%err, "cannot encode an application");
+                return;
+            }
+        };
+        drop(payload);
+        let outcome = match self
+            .delivery
+            .submit_now(RecordKind::Application, key.clone(), body, SUBMIT_DEADLINE)
+            .await
+        {
+            Ok(Outcome::Delivered(answer)) => {
+                match serde_json::from_slice::<ApplicationReceipt>(&answer) {
+                    Ok(receipt) => SubmitOutcome::Delivered(receipt),
+                    Err(err) => {
+                        // Delivered, but the answer is unreadable: the hall has it; the
+                        // receipt says it is saved and the code comes from the hall later.
+                        tracing::warn!(%err, "the hall's receipt could not be read");
+                        SubmitOutcome::Queued
+                    }
+                }
+            }
+            Ok(Outcome::Queued { .. }) => SubmitOutcome::Queued,
+            Ok(Outcome::Rejected { fields, .. }) => SubmitOutcome::Refused(fields),
+            Err(err) => {
+                // Not even saved (disk full, outbox broken): the citizen must not be told
+                // it will be sent. Refused with no field errors shows "not accepted".
+                tracing::error!(%err, "cannot save an application on this kiosk");
+                SubmitOutcome::Refused(Vec::new())
+            }
+        };
+        self.send(Event::SubmitResult { key, outcome });
+    }
+
+    async fn book(&self, key: String, payload: hall_api::appointment::CreateAppointment) {
+        let body = match serde_json::to_vec(&payload) {
+            Ok(body) => body,
+            Err(err) => {
+                tracing::error!(%err, "cannot encode a booking");
+                return;
+            }
+        };
+        // A booking is only worth anything if it is confirmed now: it does not go through
+        // the outbox. The idempotency key makes a retried booking the same booking.
+        let attempt = tokio::time::timeout(
+            SUBMIT_DEADLINE,
+            self.hall.submit(RecordKind::Appointment, &key, &body),
+        )
+        .await;
+        let outcome = match attempt {
+            Ok(Ok(answer)) => match serde_json::from_slice::<AppointmentReceipt>(&answer) {
+                Ok(receipt) => BookOutcome::Booked(receipt),
+                Err(_) => BookOutcome::Unreachable,
+            },
+            Ok(Err(HallError::Refused { body, .. })) if !body.code.is_retryable() => {
+                BookOutcome::Refused(body.fields)
+            }
+            Ok(Err(err)) => {
+                tracing::info!(%err, "booking not confirmed");
+                BookOutcome::Unreachable
+            }
+            Err(_) => BookOutcome::Unreachable,
+        };
+        self.send(Event::BookResult { key, outcome });
+    }
+}
+
+fn outcome_label(outcome: &Outcome) -> &'static str {
+    match outcome {
+        Outcome::Delivered(_) => "delivered",
+        Outcome::Queued { .. } => "queued",
+        Outcome::Rejected { .. } => "rejected",
+    }
+}
+
+fn lookup_result<T>(result: Result<T, HallError>) -> LookupResult<T> {
+    match result {
+        Ok(found) => LookupResult::Found(found),
+        Err(HallError::Refused { body, .. }) if body.code == ErrorCode::NotFound => {
+            LookupResult::NotFound
+        }
+        Err(err) => {
+            tracing::info!(%err, "hall lookup failed");
+            LookupResult::Unreachable
+        }
+    }
+}

@@ -1,0 +1,249 @@
+//! `kioskctl session press …`: the citizen's touches as words, for technicians testing a
+//! kiosk from its console, the demo without a screen, and the end-to-end tests. Each word
+//! is exactly one [`UiInput`], the same the screen sends.
+
+use chrono::NaiveDate;
+use hall_api::application::MaterialSource;
+use hall_api::feedback::{BadRatingReason, HelpKind};
+use kiosk_config::schema::Language;
+
+use crate::session::personal::{FieldValue, PersonalText};
+use crate::session::{Session, TextField, UiInput};
+use hall_api::form::{FieldKind, FormSchema};
+
+/// Every word, with its argument, for the help text and error messages.
+pub const WORDS: &str = "home, back, elder, lang zh|en, call-help, still-here, dismiss, \
+apply, progress, appointment, complaint, help-request assistance|proxy|home-visit, browse, \
+most-used, departments, department CODE, bundles, search TEXT, item CODE, bundle CODE, \
+print-guide, start-form, field KEY VALUE (JSON, or text), text recipient|recipient-phone|\
+region|address|comment|contact-name|contact-phone TEXT, material CODE reuse|later|scanned, \
+mail yes|no, next, submit, reprint, done, rate 1-5, reason NAME, send, skip, progress-card, \
+rate-later, pick-department CODE, day YYYY-MM-DD, slot ID, book";
+
+/// Parses one line of words into an input.
+pub fn parse(line: &str) -> Result<UiInput, String> {
+    let line = line.trim();
+    let (word, rest) = match line.split_once(char::is_whitespace) {
+        Some((w, r)) => (w, r.trim()),
+        None => (line, ""),
+    };
+    let need = |what: &str| -> Result<String, String> {
+        if rest.is_empty() {
+            Err(format!("`{word}` needs {what}"))
+        } else {
+            Ok(rest.to_owned())
+        }
+    };
+    let input = match word {
+        "home" => UiInput::Home,
+        "back" => UiInput::Back,
+        "elder" => UiInput::ToggleElderMode,
+        "lang" => UiInput::SetLanguage(match rest {
+            "zh" | "zh-CN" => Language::ZhCn,
+            "en" => Language::En,
+            _ => return Err("`lang` takes zh or en".into()),
+        }),
+        "call-help" => UiInput::CallForHelp,
+        "still-here" => UiInput::StillHere,
+        "dismiss" => UiInput::DismissNotice,
+        "apply" => UiInput::StartApplying,
+        "progress" => UiInput::OpenProgress,
+        "appointment" => UiInput::OpenAppointment,
+        "complaint" => UiInput::OpenComplaint,
+        "help-request" => UiInput::OpenHelpRequest(match rest {
+            "assistance" => HelpKind::Assistance,
+            "proxy" => HelpKind::Proxy,
+            "home-visit" => HelpKind::HomeVisit,
+            _ => return Err("`help-request` takes assistance, proxy or home-visit".into()),
+        }),
+        "browse" => UiInput::Browse,
+        "most-used" => UiInput::ShowMostUsed,
+        "departments" => UiInput::ShowDepartments,
+        "department" => UiInput::OpenDepartment(need("a department code")?),
+        "bundles" => UiInput::ShowBundles,
+        "search" => UiInput::Search(rest.to_owned()),
+        "item" => UiInput::PickItem(need("an item code")?),
+        "bundle" => UiInput::PickBundle(need("a bundle code")?),
+        "print-guide" => UiInput::PrintGuide,
+        "start-form" => UiInput::StartForm,
+        "field" => {
+            let (key, value) = need("a key and a value")?
+                .split_once(char::is_whitespace)
+                .map(|(k, v)| (k.to_owned(), v.trim().to_owned()))
+                .ok_or("`field` needs a key and a value")?;
+            // Text, as typed on the screen's keyboard; true/false for a checkbox, null clears.
+            // [`typed`] turns it into a number for a number field.
+            let value = match value.as_str() {
+                "true" => serde_json::Value::Bool(true),
+                "false" => serde_json::Value::Bool(false),
+                "null" => serde_json::Value::Null,
+                _ => serde_json::Value::String(value),
+            };
+            UiInput::SetField {
+                key,
+                value: FieldValue::from(value),
+            }
+        }
+        "text" => {
+            let (field, value) = rest
+                .split_once(char::is_whitespace)
+                .map(|(f, v)| (f, v.trim()))
+                .unwrap_or((rest, ""));
+            let field = match field {
+                "recipient" => TextField::Recipient,
+                "recipient-phone" => TextField::RecipientPhone,
+                "region" => TextField::Region,
+                "address" => TextField::AddressDetail,
+                "comment" => TextField::Comment,
+                "contact-name" => TextField::ContactName,
+                "contact-phone" => TextField::ContactPhone,
+                _ => return Err(format!("`text` does not know the box `{field}`")),
+            };
+            UiInput::SetText {
+                field,
+                value: PersonalText::new(value),
+            }
+        }
+        "material" => {
+            let (code, how) = rest
+                .split_once(char::is_whitespace)
+                .ok_or("`material` needs a code and reuse, later or scanned")?;
+            let source = match how.trim() {
+                "reuse" => MaterialSource::Reused,
+                "later" => MaterialSource::Later,
+                "scanned" => MaterialSource::Scanned,
+                _ => return Err("`material` takes reuse, later or scanned".into()),
+            };
+            UiInput::SetMaterialSource {
+                code: code.to_owned(),
+                source,
+            }
+        }
+        "mail" => UiInput::ChooseMail(match rest {
+            "yes" => true,
+            "no" => false,
+            _ => return Err("`mail` takes yes or no".into()),
+        }),
+        "next" => UiInput::Next,
+        "submit" => UiInput::Submit,
+        "reprint" => UiInput::Reprint,
+        "done" => UiInput::Done,
+        "rate" => match rest.parse::<u8>() {
+            Ok(level @ 1..=5) => UiInput::RateLevel(level),
+            _ => return Err("`rate` takes a level from 1 to 5".into()),
+        },
+        "reason" => UiInput::ToggleReason(
+            serde_json::from_value::<BadRatingReason>(serde_json::Value::String(rest.to_owned()))
+                .map_err(|_| {
+                    "`reason` takes unclearGuide, tooManyMaterials, repeatedTrips, tooSlow, hardToUse, deviceFault, poorAttitude or other".to_owned()
+                })?,
+        ),
+        "send" => UiInput::Send,
+        "skip" => UiInput::SkipRating,
+        "progress-card" => UiInput::ProgressByCard,
+        "rate-later" => UiInput::RateLater,
+        "pick-department" => UiInput::PickDepartment(need("a department code")?),
+        "day" => UiInput::PickDay(
+            NaiveDate::parse_from_str(rest, "%Y-%m-%d")
+                .map_err(|_| "`day` takes a date as YYYY-MM-DD".to_owned())?,
+        ),
+        "slot" => UiInput::PickSlot(need("a slot id")?),
+        "book" => UiInput::Book,
+        "" => return Err(format!("nothing to press; words: {WORDS}")),
+        other => return Err(format!("unknown word `{other}`; words: {WORDS}")),
+    };
+    Ok(input)
+}
+
+/// A field's value as the form wants it: typed text becomes a number for a number field
+/// (when it reads as one; otherwise it stays text and the form says what is wrong).
+pub fn typed_value(form: &FormSchema, key: &str, value: serde_json::Value) -> serde_json::Value {
+    let is_number = form
+        .fields
+        .iter()
+        .any(|f| f.key == key && matches!(f.kind, FieldKind::Number));
+    match value {
+        serde_json::Value::String(text) if is_number => {
+            match serde_json::from_str::<serde_json::Number>(text.trim()) {
+                Ok(n) => serde_json::Value::Number(n),
+                Err(_) => serde_json::Value::String(text),
+            }
+        }
+        other => other,
+    }
+}
+
+/// The input with a field's value typed for the current form (see [`typed_value`]).
+pub fn typed(input: UiInput, session: &Session) -> UiInput {
+    match (input, session.transaction.as_ref()) {
+        (UiInput::SetField { key, value }, Some(t)) => {
+            let value = typed_value(&t.form, &key, value.take());
+            UiInput::SetField {
+                key,
+                value: FieldValue::from(value),
+            }
+        }
+        (input, _) => input,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_become_the_screens_inputs() {
+        assert_eq!(parse("apply").unwrap(), UiInput::StartApplying);
+        assert_eq!(
+            parse("item  gongan-001 ").unwrap(),
+            UiInput::PickItem("gongan-001".into())
+        );
+        assert_eq!(parse("rate 5").unwrap(), UiInput::RateLevel(5));
+        assert_eq!(
+            parse("lang en").unwrap(),
+            UiInput::SetLanguage(Language::En)
+        );
+        assert_eq!(
+            parse("reason tooSlow").unwrap(),
+            UiInput::ToggleReason(BadRatingReason::TooSlow)
+        );
+        match parse("field phone 13800138000").unwrap() {
+            UiInput::SetField { key, value } => {
+                assert_eq!(key, "phone");
+                assert_eq!(value.take(), serde_json::json!("13800138000"));
+            }
+            other => panic!("{other:?}"),
+        }
+        match parse("field note 住址 变更").unwrap() {
+            UiInput::SetField { value, .. } => {
+                assert_eq!(value.take(), serde_json::json!("住址 变更"))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_number_field_gets_a_number_and_others_keep_text() {
+        let form: FormSchema = serde_json::from_value(serde_json::json!({"fields": [
+            {"key": "count", "label": "数量", "kind": {"type": "number"}, "required": true},
+            {"key": "phone", "label": "电话", "kind": {"type": "phone"}, "required": true}
+        ]}))
+        .expect("a form");
+        let text = |t: &str| serde_json::Value::String(t.into());
+        assert_eq!(
+            typed_value(&form, "count", text("12")),
+            serde_json::json!(12)
+        );
+        assert_eq!(typed_value(&form, "count", text("十二")), text("十二"));
+        assert_eq!(typed_value(&form, "phone", text("0571")), text("0571"));
+    }
+
+    #[test]
+    fn bad_words_say_what_is_expected() {
+        assert!(parse("rate 6").unwrap_err().contains("1 to 5"));
+        assert!(parse("fly").unwrap_err().contains("unknown word `fly`"));
+        assert!(parse("item").unwrap_err().contains("needs an item code"));
+        assert!(parse("day tomorrow").unwrap_err().contains("YYYY-MM-DD"));
+        assert!(parse("").is_err());
+    }
+}

@@ -1,0 +1,183 @@
+//! `kioskctl session show|press`, `kioskctl sim …`, `kioskctl selftest`: the running kiosk's
+//! citizen session and devices, through the admin socket.
+
+use std::path::Path;
+
+use clap::{Args, Subcommand};
+
+use super::admin::{ask, print_json, socket_path, SocketArgs};
+use super::{exit, CliError};
+use crate::citizen::SessionSummary;
+use crate::service::admin::{AdminRequest, AdminResponse, SelftestLine};
+
+/// The citizen session on screen.
+#[derive(Debug, Subcommand)]
+pub enum SessionCommand {
+    /// What the screen shows now (personal data masked as on screen).
+    Show(SocketArgs),
+    /// Touch the screen: one input as words, e.g. `apply`, `item gongan-001`, `rate 5`.
+    Press {
+        /// The words (`kioskctl session press help` lists them).
+        #[arg(required = true, num_args = 1.., trailing_var_arg = true)]
+        words: Vec<String>,
+        #[command(flatten)]
+        socket: SocketArgs,
+    },
+}
+
+/// `kioskctl sim …`.
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// `card place [SAMPLE]`, `card remove`, `scan TEXT`, `printer paper-out`,
+    /// `unplug printer`, `replug printer`, `receipts`, …
+    #[arg(required = true, num_args = 1.., trailing_var_arg = true)]
+    pub words: Vec<String>,
+    #[command(flatten)]
+    pub socket: SocketArgs,
+}
+
+/// `kioskctl selftest`.
+#[derive(Debug, Args)]
+pub struct SelftestArgs {
+    /// `idcard`, `printer` or `scanner`; every fitted device when absent.
+    pub device: Option<String>,
+    /// Also the external checks: print a test receipt, wait for a card, wait for a scan.
+    #[arg(long)]
+    pub external: bool,
+    /// Seconds an external check waits for a card or a scan.
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    pub wait: u64,
+    #[command(flatten)]
+    pub socket: SocketArgs,
+}
+
+/// The session summary as a technician reads it.
+pub fn format_summary(s: &SessionSummary) -> String {
+    let mut out = format!("screen: {}\n", s.screen);
+    out.push_str(&format!("prompt: {}\n", s.prompt));
+    if let Some(notice) = &s.notice {
+        out.push_str(&format!("notice: {notice}\n"));
+    }
+    if let Some(c) = &s.countdown_seconds {
+        out.push_str(&format!("idle countdown: {c} s\n"));
+    }
+    let yes = |b: bool| if b { "ok" } else { "unavailable" };
+    out.push_str(&format!(
+        "devices for citizens: reader {}, printer {}, scanner {}\n",
+        yes(s.devices[0]),
+        yes(s.devices[1]),
+        yes(s.devices[2])
+    ));
+    if let Some(c) = &s.citizen {
+        out.push_str(&format!("citizen: {c}\n"));
+    }
+    if let Some(subject) = &s.subject {
+        out.push_str(&format!("applying for: {subject}\n"));
+    }
+    if !s.field_errors.is_empty() {
+        out.push_str(&format!("fields to fix: {}\n", s.field_errors.join(", ")));
+    }
+    if let Some(state) = &s.submission {
+        out.push_str(&format!(
+            "submission: {state} {}{}\n",
+            s.submission_key.as_deref().unwrap_or(""),
+            s.tracking_code
+                .as_ref()
+                .map(|c| format!(", tracking code {c}"))
+                .unwrap_or_default()
+        ));
+    }
+    for p in &s.progress {
+        out.push_str(&format!("progress: {p}\n"));
+    }
+    if let Some(a) = &s.appointment {
+        out.push_str(&format!("appointment: {a}\n"));
+    }
+    out.push_str(&format!(
+        "personal data held: {}\n",
+        if s.holds_personal_data { "yes" } else { "no" }
+    ));
+    out
+}
+
+fn show(summary: &SessionSummary, json: bool) -> Result<i32, CliError> {
+    if json {
+        return print_json(summary);
+    }
+    print!("{}", format_summary(summary));
+    Ok(exit::OK)
+}
+
+/// `kioskctl session …`.
+pub fn session(command: SessionCommand, config: &Path) -> Result<i32, CliError> {
+    let (socket, request) = match command {
+        SessionCommand::Show(socket) => (socket, AdminRequest::SessionShow),
+        SessionCommand::Press { words, socket } => {
+            let words = words.join(" ");
+            if words == "help" {
+                println!("words: {}", crate::citizen::press::WORDS);
+                return Ok(exit::OK);
+            }
+            // Checked here too, so a typo is a usage error before the kiosk is asked.
+            crate::citizen::press::parse(&words).map_err(CliError::Usage)?;
+            (socket, AdminRequest::SessionPress { words })
+        }
+    };
+    let path = socket_path(&socket, config)?;
+    match ask(&path, &request)? {
+        AdminResponse::Session(summary) => show(&summary, socket.json),
+        _ => Err(CliError::Failed("unexpected answer to session".into())),
+    }
+}
+
+/// `kioskctl sim …`.
+pub fn sim(args: SimArgs, config: &Path) -> Result<i32, CliError> {
+    let path = socket_path(&args.socket, config)?;
+    let words = args.words.join(" ");
+    match ask(&path, &AdminRequest::Sim { words })? {
+        AdminResponse::Sim { message } => {
+            println!("{message}");
+            Ok(exit::OK)
+        }
+        _ => Err(CliError::Failed("unexpected answer to sim".into())),
+    }
+}
+
+/// One line per check.
+pub fn format_selftest(results: &[SelftestLine]) -> String {
+    results
+        .iter()
+        .map(|r| {
+            format!(
+                "{:<8} {:<9} {}  {}\n",
+                r.device,
+                r.level,
+                if r.passed { "PASS" } else { "FAIL" },
+                r.text
+            )
+        })
+        .collect()
+}
+
+/// `kioskctl selftest`.
+pub fn selftest(args: SelftestArgs, config: &Path) -> Result<i32, CliError> {
+    let path = socket_path(&args.socket, config)?;
+    let request = AdminRequest::Selftest {
+        device: args.device,
+        external: args.external,
+        wait_secs: Some(args.wait),
+    };
+    let AdminResponse::Selftest { results } = ask(&path, &request)? else {
+        return Err(CliError::Failed("unexpected answer to selftest".into()));
+    };
+    if args.socket.json {
+        print_json(&results)?;
+    } else {
+        print!("{}", format_selftest(&results));
+    }
+    Ok(if results.iter().all(|r| r.passed) && !results.is_empty() {
+        exit::OK
+    } else {
+        exit::FAILURE
+    })
+}
