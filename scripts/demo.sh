@@ -13,8 +13,17 @@ ensure_rust
 step "Installing the Debian packages the demo needs (skipped when present)"
 ensure_packages "${BUILD_PACKAGES[@]}"
 
+# With a display (X11 or Wayland) the kiosk opens its screen in a window; without one it
+# draws the screen offscreen, and `kioskctl session screenshot FILE` saves what it shows.
+features=()
+mode=--offscreen
+if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
+    features=(--features kiosk/winit)
+    mode=""
+fi
+
 step "Building the kiosk and the hall (the first build takes several minutes)"
-cargo build --locked --bins
+cargo build --locked --bins "${features[@]}"
 
 demo=target/demo
 hall_addr=127.0.0.1:8700
@@ -45,12 +54,29 @@ cat <<INFO
                        (user: ${operator%%.*}   password: ${operator#*.})
   Kiosk metrics:       http://127.0.0.1:9464/metrics   health: http://127.0.0.1:9464/healthz
   Kiosk status:        ./target/debug/kioskctl status --config $demo/kiosk.toml
-  Receipts land in:    $demo/receipts/
+  Receipts land in:    $demo/receipts/   (PNG, one per printed receipt)
   Hall log:            $demo/hall.log
-  Maintenance PIN:     258046
-  The kiosk runs headless for now: its screens arrive with the UI (issue 8).
+  Maintenance PIN:     258046 (tap the hall name five times)
 
+  Be the citizen from another terminal (K="./target/debug/kioskctl --config $demo/kiosk.toml"):
+    \$K sim card place                 place the sample ID card (张三); "sim card samples" lists others
+    \$K session press item QR-000172-001   pick an item; "session press help" lists every touch
+    \$K session show                   what the screen shows (personal data masked)
+    \$K session screenshot /tmp/s.png  save the screen as PNG
+    \$K sim scan TEXT | sim printer paper-out | sim unplug idcard | sim replug idcard
 INFO
+if [ -z "$mode" ]; then
+    echo "  The kiosk's screen opens in a window."
+else
+    cat <<INFO
+  No display here: the screen is drawn offscreen (see it with "session screenshot" above).
+  To see it in a window, run this script inside a desktop session, or under Xvfb:
+    sudo apt-get install -y xvfb x11vnc && Xvfb :99 & DISPLAY=:99 bash scripts/demo.sh
+  and look at display :99 with a VNC viewer (x11vnc -display :99).
+INFO
+fi
+echo
 
 step "Starting the kiosk service (Ctrl-C stops everything)"
-./target/debug/kiosk --config "$demo/kiosk.toml" --headless
+# shellcheck disable=SC2086  # $mode is one flag or none
+./target/debug/kiosk --config "$demo/kiosk.toml" $mode

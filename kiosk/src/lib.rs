@@ -2,6 +2,7 @@
 //!
 //! - [`citizen`]: the session machine at work: fed by devices, screen and hall; effects done.
 //! - [`cli`]: `kioskctl`'s commands, one module per device or concern.
+//! - [`display`]: the Slint screen driven by the session (in a window, or offscreen).
 //! - [`devices`]: the device manager: every device on its own thread, one snapshot, events,
 //!   health checks, and the simulators of `sim` mode.
 //! - [`delivery`]: outbox → hall, now for the waiting citizen, later by the worker.
@@ -15,6 +16,7 @@ pub mod citizen;
 pub mod cli;
 pub mod delivery;
 pub mod devices;
+pub mod display;
 pub mod hall;
 pub mod health;
 pub mod outbox;

@@ -13,8 +13,11 @@ struct Args {
     #[arg(long, env = "KIOSK_CONFIG", default_value = kiosk_config::DEFAULT_PATH, value_name = "FILE")]
     config: PathBuf,
     /// Run without a screen (servers, tests, a UI-less deployment).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "offscreen")]
     headless: bool,
+    /// Draw the screen in memory only, no display (CI, `kioskctl session screenshot`).
+    #[arg(long)]
+    offscreen: bool,
 }
 
 fn main() -> ExitCode {
@@ -31,7 +34,14 @@ fn main() -> ExitCode {
         eprintln!("{warning}");
     }
     init_logging(&loaded.config.logging.level);
-    kiosk::service::run(loaded.config, args.config, args.headless)
+    let display = if args.headless {
+        None
+    } else if args.offscreen {
+        Some(kiosk::display::Mode::Offscreen)
+    } else {
+        Some(kiosk::display::Mode::Window)
+    };
+    kiosk::service::run(loaded.config, args.config, display)
 }
 
 /// Logs to stderr (journald keeps them); `RUST_LOG` overrides the configured level.

@@ -23,6 +23,13 @@ pub enum SessionCommand {
         #[command(flatten)]
         socket: SocketArgs,
     },
+    /// Save what the screen shows now as PNG (the kiosk user must be able to write there).
+    Screenshot {
+        /// The PNG file to write.
+        path: std::path::PathBuf,
+        #[command(flatten)]
+        socket: SocketArgs,
+    },
 }
 
 /// `kioskctl sim …`.
@@ -122,10 +129,19 @@ pub fn session(command: SessionCommand, config: &Path) -> Result<i32, CliError> 
             crate::citizen::press::parse(&words).map_err(CliError::Usage)?;
             (socket, AdminRequest::SessionPress { words })
         }
+        SessionCommand::Screenshot { path, socket } => {
+            // The service writes the file: give it an absolute path.
+            let path = std::path::absolute(&path).map_err(|e| CliError::Usage(e.to_string()))?;
+            (socket, AdminRequest::SessionScreenshot { path })
+        }
     };
     let path = socket_path(&socket, config)?;
     match ask(&path, &request)? {
         AdminResponse::Session(summary) => show(&summary, socket.json),
+        AdminResponse::Saved { path } => {
+            println!("saved {}", path.display());
+            Ok(exit::OK)
+        }
         _ => Err(CliError::Failed("unexpected answer to session".into())),
     }
 }

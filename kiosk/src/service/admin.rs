@@ -48,6 +48,11 @@ pub enum AdminRequest {
         /// The words.
         words: String,
     },
+    /// Save what the screen shows as PNG, at a path the kiosk user can write.
+    SessionScreenshot {
+        /// Where.
+        path: std::path::PathBuf,
+    },
     /// An action on the simulated devices (`card place`, `scan TEXT`, `printer paper-out`).
     Sim {
         /// The words.
@@ -139,6 +144,11 @@ pub enum AdminResponse {
     },
     /// The session's state.
     Session(Box<crate::citizen::SessionSummary>),
+    /// The screenshot was saved.
+    Saved {
+        /// Where.
+        path: std::path::PathBuf,
+    },
     /// What a simulator action did.
     Sim {
         /// In English.
@@ -250,6 +260,10 @@ async fn answer(service: &Arc<Service>, request: AdminRequest) -> AdminResponse 
                 .map(|s| AdminResponse::Session(Box::new(crate::citizen::SessionSummary::of(&s)))),
             Err(message) => Err(message),
         },
+        AdminRequest::SessionScreenshot { path } => service
+            .screenshot(path.clone())
+            .await
+            .map(|()| AdminResponse::Saved { path }),
         AdminRequest::Sim { words } => match &service.manager {
             Some(manager) => super::sim::act(&manager.sim(), &words)
                 .map(|message| AdminResponse::Sim { message }),

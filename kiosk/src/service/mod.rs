@@ -54,10 +54,49 @@ pub struct Service {
     session: SessionHandle,
     sessions: Arc<Mutex<SessionCounts>>,
     ratings: Arc<Mutex<[u64; 5]>>,
+    screenshots: Option<Mutex<std::sync::mpsc::Sender<crate::display::ScreenshotRequest>>>,
 }
 
-/// Runs the service until SIGTERM or SIGINT; returns the process exit code.
-pub fn run(config: Config, config_path: PathBuf, headless: bool) -> ExitCode {
+/// The maintenance screen's self-test button: runs the internal and external checks of one
+/// device on the service's runtime and sends one line per check back.
+fn selftest_runner(service: &Arc<Service>) -> crate::display::technician::SelftestRunner {
+    let weak = Arc::downgrade(service);
+    let runtime = tokio::runtime::Handle::current();
+    Box::new(move |device, answer| {
+        let Some(service) = weak.upgrade() else {
+            return;
+        };
+        runtime.spawn(async move {
+            let lines = match service.selftest(Some(&device), true, Some(30)).await {
+                Ok(results) => results
+                    .into_iter()
+                    .map(|r| {
+                        format!(
+                            "{} {} {}：{}",
+                            r.device,
+                            r.level,
+                            if r.passed { "通过" } else { "未通过" },
+                            r.text
+                        )
+                    })
+                    .collect(),
+                Err(err) => vec![err],
+            };
+            for line in lines {
+                let _ = answer.send(line);
+            }
+        });
+    })
+}
+
+/// Runs the service until SIGTERM or SIGINT; returns the process exit code. With a screen
+/// (`display`), the UI runs on this (the main) thread and the service on the runtime's.
+pub fn run(
+    config: Config,
+    config_path: PathBuf,
+    display: Option<crate::display::Mode>,
+) -> ExitCode {
+    let started = std::time::Instant::now();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -70,10 +109,25 @@ pub fn run(config: Config, config_path: PathBuf, headless: bool) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if !headless {
-        tracing::warn!("the kiosk UI is not built yet (issue 8): running headless");
-    }
-    match runtime.block_on(serve(config, config_path)) {
+    let result = match display {
+        None => runtime.block_on(serve(config, config_path, None)),
+        Some(mode) => {
+            let (link_tx, link_rx) = std::sync::mpsc::channel();
+            let ui_config = config.clone();
+            let service = runtime.spawn(serve(config, config_path, Some((link_tx, started))));
+            // The service sends the link once it is up; if it fails first, the sender is
+            // dropped and its error comes from the task.
+            if let Ok(link) = link_rx.recv() {
+                if let Err(err) = crate::display::run(&ui_config, link, mode) {
+                    tracing::error!("{err}; the service goes on without a screen");
+                }
+            }
+            runtime
+                .block_on(service)
+                .unwrap_or_else(|e| Err(format!("the service task failed: {e}")))
+        }
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             tracing::error!("{message}");
@@ -103,7 +157,17 @@ fn initial_devices(config: &Config) -> Vec<DeviceStatus> {
     .collect()
 }
 
-async fn serve(config: Config, config_path: PathBuf) -> Result<(), String> {
+/// What [`serve`] hands the screen once the service is up.
+type DisplayHandoff = (
+    std::sync::mpsc::Sender<crate::display::Link>,
+    std::time::Instant,
+);
+
+async fn serve(
+    config: Config,
+    config_path: PathBuf,
+    display: Option<DisplayHandoff>,
+) -> Result<(), String> {
     let key_path = config
         .outbox
         .key_file
@@ -163,6 +227,7 @@ async fn serve(config: Config, config_path: PathBuf) -> Result<(), String> {
         view_tx,
     ));
 
+    let (shots_tx, shots_rx) = std::sync::mpsc::channel();
     let service = Arc::new(Service {
         config: config.clone(),
         config_path,
@@ -177,6 +242,7 @@ async fn serve(config: Config, config_path: PathBuf) -> Result<(), String> {
         session: SessionHandle::new(events_tx, press_tx, view_rx),
         sessions,
         ratings,
+        screenshots: display.as_ref().map(|_| Mutex::new(shots_tx)),
     });
 
     let listener = tokio::net::TcpListener::bind(config.health.metrics_listen)
@@ -208,7 +274,24 @@ async fn serve(config: Config, config_path: PathBuf) -> Result<(), String> {
         });
     }
 
-    notify::notify("READY=1");
+    match display {
+        // With a screen, READY waits for its first frame.
+        Some((link_tx, started)) => {
+            let link = crate::display::Link {
+                session: service.session.clone(),
+                devices: service.devices.clone(),
+                shutdown: shutdown.clone(),
+                screenshots: shots_rx,
+                selftest: Some(selftest_runner(&service)),
+                started,
+            };
+            if link_tx.send(link).is_err() {
+                tracing::error!("the screen did not start; the service goes on without it");
+                notify::notify("READY=1");
+            }
+        }
+        None => notify::notify("READY=1"),
+    }
     tracing::info!(
         kiosk = %config.identity.kiosk_id,
         metrics = %config.health.metrics_listen,
@@ -394,6 +477,24 @@ impl Service {
             .map_err(|e| e.to_string())?;
         self.delivery.kick();
         Ok(count)
+    }
+
+    /// Saves what the screen shows as PNG (`kioskctl session screenshot`).
+    async fn screenshot(&self, path: PathBuf) -> Result<(), String> {
+        let sender = self
+            .screenshots
+            .as_ref()
+            .ok_or("this kiosk runs without a screen (--headless)")?;
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        sender
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .send((path, tx))
+            .map_err(|_| "the screen is not running".to_owned())?;
+        tokio::time::timeout(Duration::from_secs(10), rx)
+            .await
+            .map_err(|_| "the screen did not answer within 10 s".to_owned())?
+            .map_err(|_| "the screen is not running".to_owned())?
     }
 
     /// Runs health checks (`kioskctl selftest`).

@@ -38,7 +38,7 @@ mod submit;
 pub mod transaction;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use choose::{listing, Choice};
 pub use citizen::{CardType, Citizen};

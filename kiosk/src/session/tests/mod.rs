@@ -8,4 +8,4 @@ mod elsewhere;
 mod idle;
 mod random;
 mod rating;
-mod support;
+pub(crate) mod support;

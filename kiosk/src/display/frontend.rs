@@ -1,0 +1,479 @@
+//! The screen attached to the session: every callback of the UI becomes a [`UiInput`] sent
+//! to the session loop, and every new session state is drawn. What is only the screen's own
+//! business (which page of a list, the keyboard's composition, the maintenance PIN pad)
+//! stays here; everything the citizen decides goes to the session.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kiosk_config::schema::Language;
+use kiosk_drivers::status::DeviceStatus;
+use kiosk_ui::generated as ui;
+use kiosk_ui::ime::PinyinIme;
+use kiosk_ui::vm::{self, KeyboardMode, ScreenId};
+use kiosk_ui::{adapters, language};
+use slint::{ComponentHandle, SharedString, Timer, TimerMode};
+use tokio::sync::watch;
+
+use super::map;
+use super::technician::Technician;
+use crate::citizen::SessionHandle;
+use crate::session::personal::FieldValue;
+use crate::session::{Screen, Session, UiInput};
+
+/// The screen's own state.
+#[derive(Debug, Default)]
+pub(super) struct Local {
+    pub browse_page: usize,
+    pub guide_page: usize,
+    pub form_page: usize,
+    pub query: String,
+    pub searching: bool,
+    /// The form field being typed into, and its text.
+    pub editing: Option<(String, String)>,
+    pub keyboard: vm::KeyboardVm,
+    pub candidate_page: usize,
+    /// Showing the PIN pad or the maintenance screen instead of the session.
+    pub technician: Option<ScreenId>,
+    pub hidden_taps: u32,
+    pub last_screen: &'static str,
+}
+
+/// The screen, its session, and the technician's side.
+pub(super) struct Frontend {
+    pub app: ui::AppWindow,
+    pub session: SessionHandle,
+    pub view: RefCell<watch::Receiver<Arc<Session>>>,
+    pub current: RefCell<Arc<Session>>,
+    pub local: RefCell<Local>,
+    pub tech: RefCell<Technician>,
+    pub devices: watch::Receiver<Vec<DeviceStatus>>,
+    pub hall_name: String,
+    pub hotline: String,
+}
+
+type Shared = Rc<Frontend>;
+
+impl Frontend {
+    fn rows(&self) -> usize {
+        if self.current.borrow().elder_mode {
+            3
+        } else {
+            6
+        }
+    }
+
+    /// Sends a touch to the session.
+    pub fn press(&self, input: UiInput) {
+        let input = crate::citizen::press::typed(input, &self.current.borrow());
+        if let Err(err) = self.session.press(input) {
+            tracing::warn!(%err, "a touch could not reach the session");
+        }
+    }
+
+    /// Draws the latest state if it changed; true if it did.
+    pub fn poll(&self) -> bool {
+        let tested = self.tech.borrow_mut().collect();
+        let changed = self.view.borrow().has_changed().unwrap_or(false) || tested;
+        if changed {
+            let s = self.view.borrow_mut().borrow_and_update().clone();
+            *self.current.borrow_mut() = s;
+            self.redraw();
+        }
+        changed
+    }
+
+    /// Draws everything from the current state.
+    pub fn redraw(&self) {
+        let s = self.current.borrow().clone();
+        let app = &self.app;
+        {
+            let mut local = self.local.borrow_mut();
+            let name = s.screen.name();
+            if name != local.last_screen {
+                // A new screen starts at its first page with the keyboard closed.
+                local.last_screen = name;
+                local.browse_page = 0;
+                local.guide_page = 0;
+                local.form_page = 0;
+                local.editing = None;
+                local.searching = false;
+                local.keyboard = vm::KeyboardVm::default();
+            }
+        }
+        adapters::set_elder(app, s.elder_mode);
+        let lang = match s.language {
+            Language::ZhCn => vm::Language::ZhCn,
+            Language::En => vm::Language::En,
+        };
+        if language::current_language(app) != lang {
+            if let Err(err) = language::set_language(app, lang) {
+                tracing::warn!(%err, "cannot switch the screen's language");
+            }
+        }
+        let now = chrono::Local::now();
+        adapters::apply_shell(
+            app,
+            &vm::ShellVm {
+                hall_name: self.hall_name.clone(),
+                date_text: now.format("%Y年%m月%d日").to_string(),
+                time_text: now.format("%H:%M").to_string(),
+                hotline: self.hotline.clone(),
+            },
+        );
+        adapters::apply_idle(
+            app,
+            s.countdown_remaining()
+                .map(|d| u32::try_from(d.as_secs().max(1)).unwrap_or(u32::MAX)),
+        );
+        let local = self.local.borrow();
+        if let Some(screen) = local.technician {
+            drop(local);
+            self.tech.borrow().draw(app, screen, &self.devices.borrow());
+            adapters::show_screen(app, screen);
+            return;
+        }
+        let rows = self.rows();
+        let id = map::screen_id(&s);
+        match id {
+            ScreenId::Browse => adapters::apply_browse(
+                app,
+                &map::browse(&s, local.browse_page, rows, &local.query, local.searching),
+            ),
+            ScreenId::Materials => {
+                adapters::apply_materials(app, &map::guide(&s, local.guide_page, rows))
+            }
+            ScreenId::Form => {
+                let editing = local.editing.as_ref().map(|(k, _)| k.as_str());
+                let mut form = map::form(&s, local.form_page, rows, editing);
+                if let (Some((key, text)), Some(i)) = (&local.editing, form.active) {
+                    if let Some(f) = form.fields.get_mut(i).filter(|f| &f.id == key) {
+                        f.value = text.clone();
+                    }
+                }
+                adapters::apply_form(app, &form);
+            }
+            ScreenId::Review => adapters::apply_review(app, &map::review(&s)),
+            ScreenId::Receipt => adapters::apply_receipt(app, &map::receipt(&s)),
+            ScreenId::Rating => adapters::apply_rating(app, &map::rating(&s)),
+            ScreenId::Progress => adapters::apply_progress(app, &map::progress(&s)),
+            ScreenId::OutOfService => {
+                adapters::apply_out_of_service(app, &map::out_of_service(&s), "")
+            }
+            _ => {}
+        }
+        adapters::apply_keyboard(app, &local.keyboard);
+        adapters::show_screen(app, id);
+    }
+
+    /// The text the keyboard types into changed: show it and tell the session.
+    fn typed(&self) {
+        let (search, field) = {
+            let local = self.local.borrow();
+            (
+                local.searching.then(|| local.query.clone()),
+                local.editing.clone(),
+            )
+        };
+        if let Some(query) = search {
+            self.press(UiInput::Search(query));
+        } else if let Some((key, text)) = field {
+            self.press(UiInput::SetField {
+                key,
+                value: FieldValue::from(serde_json::Value::String(text)),
+            });
+        }
+        self.refresh_candidates();
+        self.redraw();
+    }
+
+    fn refresh_candidates(&self) {
+        let mut local = self.local.borrow_mut();
+        let per = if self.current.borrow().elder_mode {
+            4
+        } else {
+            6
+        };
+        let all = PinyinIme.candidates_for(&local.keyboard.composition);
+        let pages = all.len().div_ceil(per).max(1);
+        local.candidate_page %= pages;
+        local.keyboard.candidates = all
+            .iter()
+            .skip(local.candidate_page * per)
+            .take(per)
+            .cloned()
+            .collect();
+        local.keyboard.more_candidates = all.len() > per;
+    }
+
+    fn commit_text(&self, text: &str) {
+        let mut local = self.local.borrow_mut();
+        if local.searching {
+            local.query.push_str(text);
+        } else if let Some((_, t)) = local.editing.as_mut() {
+            t.push_str(text);
+        }
+    }
+}
+
+fn on0(f: &Shared, act: impl Fn(&Frontend) + 'static) -> impl Fn() + 'static {
+    let weak = Rc::downgrade(f);
+    move || {
+        if let Some(f) = weak.upgrade() {
+            act(&f);
+        }
+    }
+}
+
+fn on1<A>(f: &Shared, act: impl Fn(&Frontend, A) + 'static) -> impl Fn(A) + 'static {
+    let weak = Rc::downgrade(f);
+    move |a| {
+        if let Some(f) = weak.upgrade() {
+            act(&f, a);
+        }
+    }
+}
+
+fn page_step(f: &Frontend, which: fn(&mut Local) -> &mut usize, forward: bool) {
+    {
+        let mut local = f.local.borrow_mut();
+        let page = which(&mut local);
+        *page = if forward {
+            *page + 1
+        } else {
+            page.saturating_sub(1)
+        };
+    }
+    f.press(UiInput::StillHere);
+    f.redraw();
+}
+
+/// Wires every callback and starts the timers that draw new states and tick the clock.
+pub(super) fn connect(f: &Shared) -> Vec<Timer> {
+    let app = &f.app;
+    let shell = app.global::<ui::Shell<'_>>();
+    shell.on_home(on0(f, |f| {
+        f.local.borrow_mut().technician = None;
+        f.press(UiInput::Home);
+    }));
+    shell.on_toggle_elder(on0(f, |f| f.press(UiInput::ToggleElderMode)));
+    shell.on_toggle_language(on0(f, |f| {
+        let next = match f.current.borrow().language {
+            Language::ZhCn => Language::En,
+            Language::En => Language::ZhCn,
+        };
+        f.press(UiInput::SetLanguage(next));
+    }));
+    shell.on_hidden_tap(on0(f, |f| {
+        let open = {
+            let mut local = f.local.borrow_mut();
+            local.hidden_taps += 1;
+            local.hidden_taps >= 5
+        };
+        if open {
+            let mut local = f.local.borrow_mut();
+            local.hidden_taps = 0;
+            local.technician = Some(ScreenId::MaintenancePin);
+            drop(local);
+            f.tech.borrow_mut().clear();
+            f.redraw();
+        }
+    }));
+
+    let home = app.global::<ui::HomeAdapter<'_>>();
+    home.on_start_service(on0(f, |f| f.press(UiInput::StartApplying)));
+    home.on_check_progress(on0(f, |f| f.press(UiInput::OpenProgress)));
+    home.on_appointment(on0(f, |f| f.press(UiInput::OpenAppointment)));
+    // 好差评 of an earlier application goes through its receipt: the progress page.
+    home.on_rate(on0(f, |f| f.press(UiInput::OpenProgress)));
+    home.on_help(on0(f, |f| f.press(UiInput::CallForHelp)));
+
+    let browse = app.global::<ui::BrowseAdapter<'_>>();
+    browse.on_select_department(on1(f, |f, id: SharedString| {
+        f.local.borrow_mut().browse_page = 0;
+        if id.is_empty() {
+            f.press(UiInput::ShowMostUsed);
+        } else {
+            f.press(UiInput::OpenDepartment(id.to_string()));
+        }
+    }));
+    browse.on_open_item(on1(f, |f, id: SharedString| {
+        f.press(UiInput::PickItem(id.to_string()))
+    }));
+    browse.on_open_bundle(on1(f, |f, id: SharedString| {
+        f.press(UiInput::PickBundle(id.to_string()))
+    }));
+    browse.on_open_search(on0(f, |f| {
+        {
+            let mut local = f.local.borrow_mut();
+            local.searching = true;
+            local.keyboard = vm::KeyboardVm::default();
+        }
+        f.typed();
+    }));
+    browse.on_prev_page(on0(f, |f| page_step(f, |l| &mut l.browse_page, false)));
+    browse.on_next_page(on0(f, |f| page_step(f, |l| &mut l.browse_page, true)));
+
+    let guide = app.global::<ui::MaterialsAdapter<'_>>();
+    guide.on_print_list(on0(f, |f| f.press(UiInput::PrintGuide)));
+    guide.on_proceed(on0(f, |f| f.press(UiInput::StartForm)));
+    guide.on_back(on0(f, |f| f.press(UiInput::Back)));
+    guide.on_prev_page(on0(f, |f| page_step(f, |l| &mut l.guide_page, false)));
+    guide.on_next_page(on0(f, |f| page_step(f, |l| &mut l.guide_page, true)));
+
+    super::form::connect(f);
+
+    let review = app.global::<ui::ReviewAdapter<'_>>();
+    review.on_edit(on0(f, |f| f.press(UiInput::Back)));
+    review.on_submit(on0(f, |f| {
+        // Materials and delivery share the review page: their button moves on.
+        let next = match f.current.borrow().screen {
+            Screen::Review => UiInput::Submit,
+            _ => UiInput::Next,
+        };
+        f.press(next);
+    }));
+
+    let receipt = app.global::<ui::ReceiptAdapter<'_>>();
+    receipt.on_print(on0(f, |f| f.press(UiInput::Reprint)));
+    receipt.on_rate(on0(f, |f| f.press(UiInput::Done)));
+    receipt.on_done(on0(f, |f| f.press(UiInput::Done)));
+
+    let rating = app.global::<ui::RatingAdapter<'_>>();
+    rating.on_choose_level(on1(f, |f, level: i32| {
+        if let Ok(level @ 1..=5) = u8::try_from(level) {
+            f.press(UiInput::RateLevel(level));
+        }
+    }));
+    rating.on_toggle_reason(on1(f, |f, i: i32| {
+        use hall_api::feedback::BadRatingReason as R;
+        let all = [
+            R::UnclearGuide,
+            R::TooManyMaterials,
+            R::RepeatedTrips,
+            R::TooSlow,
+            R::HardToUse,
+            R::DeviceFault,
+            R::PoorAttitude,
+            R::Other,
+        ];
+        if let Some(r) = usize::try_from(i).ok().and_then(|i| all.get(i)) {
+            f.press(UiInput::ToggleReason(*r));
+        }
+    }));
+    rating.on_submit(on0(f, |f| f.press(UiInput::Send)));
+    rating.on_skip(on0(f, |f| f.press(UiInput::SkipRating)));
+
+    app.global::<ui::ProgressAdapter<'_>>()
+        .on_scan_again(on0(f, |f| f.press(UiInput::OpenProgress)));
+    app.global::<ui::IdleAdapter<'_>>()
+        .on_keep_going(on0(f, |f| f.press(UiInput::StillHere)));
+    app.global::<ui::OutOfServiceAdapter<'_>>()
+        .on_retry(on0(f, |f| f.press(UiInput::DismissNotice)));
+
+    connect_keyboard(f);
+    super::technician::connect(f);
+
+    let poll = Timer::default();
+    let weak = Rc::downgrade(f);
+    poll.start(TimerMode::Repeated, Duration::from_millis(40), move || {
+        if let Some(f) = weak.upgrade() {
+            f.poll();
+        }
+    });
+    let clock = Timer::default();
+    let weak = Rc::downgrade(f);
+    let mut minute = Instant::now();
+    clock.start(TimerMode::Repeated, Duration::from_secs(1), move || {
+        if let Some(f) = weak.upgrade() {
+            if minute.elapsed() >= Duration::from_secs(30) {
+                minute = Instant::now();
+                f.redraw();
+            }
+        }
+    });
+    vec![poll, clock]
+}
+
+fn connect_keyboard(f: &Shared) {
+    let kb = f.app.global::<ui::KeyboardAdapter<'_>>();
+    kb.on_key(on1(f, |f, key: SharedString| {
+        let pinyin = f.local.borrow().keyboard.mode == KeyboardMode::Pinyin;
+        if pinyin && key.chars().all(|c| c.is_ascii_lowercase()) {
+            let mut local = f.local.borrow_mut();
+            local.keyboard.composition.push_str(&key);
+            local.candidate_page = 0;
+            drop(local);
+            f.refresh_candidates();
+            f.redraw();
+            return;
+        }
+        let first = f.local.borrow().keyboard.candidates.first().cloned();
+        if pinyin && key == " " && !f.local.borrow().keyboard.composition.is_empty() {
+            if let Some(first) = first {
+                let mut local = f.local.borrow_mut();
+                local.keyboard.composition =
+                    PinyinIme.remainder_after(&local.keyboard.composition, &first);
+                drop(local);
+                f.commit_text(&first);
+            }
+        } else {
+            f.commit_text(&key);
+        }
+        f.typed();
+    }));
+    kb.on_backspace(on0(f, |f| {
+        let mut local = f.local.borrow_mut();
+        if local.keyboard.composition.pop().is_none() {
+            if local.searching {
+                local.query.pop();
+            } else if let Some((_, t)) = local.editing.as_mut() {
+                t.pop();
+            }
+        }
+        drop(local);
+        f.typed();
+    }));
+    kb.on_candidate(on1(f, |f, i: i32| {
+        let chosen = usize::try_from(i)
+            .ok()
+            .and_then(|i| f.local.borrow().keyboard.candidates.get(i).cloned());
+        let Some(c) = chosen else { return };
+        {
+            let mut local = f.local.borrow_mut();
+            local.keyboard.composition = PinyinIme.remainder_after(&local.keyboard.composition, &c);
+            local.candidate_page = 0;
+        }
+        f.commit_text(&c);
+        f.typed();
+    }));
+    kb.on_next_candidates(on0(f, |f| {
+        f.local.borrow_mut().candidate_page += 1;
+        f.refresh_candidates();
+        f.redraw();
+    }));
+    kb.on_switch_mode(on1(f, |f, mode: ui::KeyboardMode| {
+        let mut local = f.local.borrow_mut();
+        local.keyboard.composition.clear();
+        local.keyboard.mode = match mode {
+            ui::KeyboardMode::Pinyin => KeyboardMode::Pinyin,
+            ui::KeyboardMode::Latin => KeyboardMode::Latin,
+            ui::KeyboardMode::IdNumber => KeyboardMode::IdNumber,
+            _ => KeyboardMode::Numeric,
+        };
+        drop(local);
+        f.refresh_candidates();
+        f.redraw();
+    }));
+    kb.on_done(on0(f, |f| {
+        {
+            let mut local = f.local.borrow_mut();
+            local.keyboard.composition.clear();
+            local.searching = false;
+            local.editing = None;
+        }
+        f.redraw();
+    }));
+}

@@ -1,0 +1,490 @@
+//! The session's state as the screens' view models ([`kiosk_ui::vm`]): which screen shows,
+//! and what is on it. Pure functions; personal data masked wherever the citizen need not
+//! check it (the form shows what the citizen must check, and marks what came from the card).
+
+use hall_api::application::Status;
+use hall_api::form::FieldKind as SchemaKind;
+use hall_api::idnumber::{mask, mask_name};
+use kiosk_ui::vm::{self, ScreenId};
+
+use crate::session::screens::{ChooseView, ProgressView};
+use crate::session::transaction::Submission;
+use crate::session::{listing, prompts, Choice, Screen, Session};
+
+/// The UI screen for a session screen. Screens the UI draws on one page share it: the
+/// delivery choice and materials are part of the review page, submitting is the review page
+/// with its buttons disabled.
+pub fn screen_id(s: &Session) -> ScreenId {
+    match &s.screen {
+        Screen::Home | Screen::Identify => ScreenId::Home,
+        Screen::OutOfService { .. } => ScreenId::OutOfService,
+        Screen::Choose(_) => ScreenId::Browse,
+        Screen::Guide => ScreenId::Materials,
+        Screen::Form => ScreenId::Form,
+        Screen::Materials | Screen::Delivery | Screen::Review | Screen::Submitting => {
+            ScreenId::Review
+        }
+        Screen::Receipt => ScreenId::Receipt,
+        Screen::Rating(_) => ScreenId::Rating,
+        Screen::Progress(_) => ScreenId::Progress,
+        Screen::Appointment(_)
+        | Screen::Complaint(_)
+        | Screen::Help(_)
+        | Screen::Farewell { .. } => ScreenId::Home,
+    }
+}
+
+/// Splits `all` into pages of `rows`; returns the page shown (clamped) and the page count.
+pub fn page_of<T: Clone>(all: &[T], page: usize, rows: usize) -> (Vec<T>, usize, usize) {
+    let rows = rows.max(1);
+    let pages = all.len().div_ceil(rows).max(1);
+    let page = page.min(pages - 1);
+    (
+        all.iter().skip(page * rows).take(rows).cloned().collect(),
+        page,
+        pages,
+    )
+}
+
+fn department_name(s: &Session, code: &str) -> String {
+    s.catalog
+        .as_ref()
+        .and_then(|c| c.departments.iter().find(|d| d.code == code))
+        .map_or_else(|| code.to_owned(), |d| d.name.clone())
+}
+
+fn limit_text(days: u32) -> String {
+    if days == 0 {
+        "即办".to_owned()
+    } else {
+        format!("{days} 个工作日")
+    }
+}
+
+/// The browsing screen: departments, bundles, and one page of the current list.
+pub fn browse(s: &Session, page: usize, rows: usize, query: &str, searching: bool) -> vm::BrowseVm {
+    let Some(catalog) = s.catalog.as_ref() else {
+        return vm::BrowseVm::default();
+    };
+    let view = match &s.screen {
+        Screen::Choose(view) => view.clone(),
+        _ => ChooseView::MostUsed,
+    };
+    let entry = |choice: &Choice| match choice {
+        Choice::Item { code, name } => {
+            let detail = catalog.item(code).map_or_else(String::new, |i| {
+                format!(
+                    "{} · {}",
+                    department_name(s, &i.department),
+                    limit_text(i.promised_limit_days)
+                )
+            });
+            vm::ItemEntry {
+                id: code.clone(),
+                name: name.clone(),
+                detail,
+            }
+        }
+        Choice::Bundle { code, name } => vm::ItemEntry {
+            id: code.clone(),
+            name: name.clone(),
+            detail: "一件事 · 材料只交一次".to_owned(),
+        },
+    };
+    let all: Vec<vm::ItemEntry> = listing(catalog, &view, &s.most_used)
+        .iter()
+        .map(entry)
+        .collect();
+    let (items, page, pages) = page_of(&all, page, rows);
+    let (selected, title) = match &view {
+        ChooseView::MostUsed | ChooseView::Departments => (String::new(), "常用事项".to_owned()),
+        ChooseView::Department(d) => (d.clone(), department_name(s, d)),
+        ChooseView::Bundles => (String::new(), "一件事".to_owned()),
+        ChooseView::Search(_) => (String::new(), "搜索结果".to_owned()),
+    };
+    vm::BrowseVm {
+        departments: catalog
+            .departments
+            .iter()
+            .map(|d| vm::Department {
+                id: d.code.clone(),
+                name: d.name.clone(),
+            })
+            .collect(),
+        selected_department: selected,
+        query: query.to_owned(),
+        searching,
+        bundles: catalog
+            .bundles
+            .iter()
+            .map(|b| vm::ItemEntry {
+                id: b.code.clone(),
+                name: b.name.clone(),
+                detail: format!("{} 个事项，材料只交一次", b.items.len()),
+            })
+            .collect(),
+        list_title: title,
+        items,
+        page,
+        pages,
+    }
+}
+
+/// 一次性告知: the transaction's materials, fee and time limit.
+pub fn guide(s: &Session, page: usize, rows: usize) -> vm::MaterialsVm {
+    let Some(t) = s.transaction.as_ref() else {
+        return vm::MaterialsVm::default();
+    };
+    let all: Vec<vm::Material> = t
+        .materials
+        .iter()
+        .map(|line| {
+            let m = &line.material;
+            let mut form = Vec::new();
+            if m.originals > 0 {
+                form.push(format!("原件 {} 份", m.originals));
+            }
+            if m.copies > 0 {
+                form.push(format!("复印件 {} 份", m.copies));
+            }
+            vm::Material {
+                name: m.name.clone(),
+                form: form.join("，"),
+                note: m.note.clone().unwrap_or_default(),
+                required: m.required,
+                reused: line.held,
+            }
+        })
+        .collect();
+    let (materials, page, pages) = page_of(&all, page, rows);
+    let fee = t
+        .fees
+        .iter()
+        .map(|f| f.note.clone())
+        .collect::<Vec<_>>()
+        .join("；");
+    vm::MaterialsVm {
+        item_name: t.title.clone(),
+        facts: vec![
+            ("承诺时限".to_owned(), limit_text(t.promised_days)),
+            (
+                "收费".to_owned(),
+                if fee.is_empty() {
+                    "不收费".to_owned()
+                } else {
+                    fee
+                },
+            ),
+            (
+                "自助办理".to_owned(),
+                if t.kiosk_completable {
+                    "可在本机提交".to_owned()
+                } else {
+                    "请到窗口办理，可预约".to_owned()
+                },
+            ),
+        ],
+        materials,
+        page,
+        pages,
+    }
+}
+
+fn field_kind(kind: &SchemaKind) -> vm::FieldKind {
+    match kind {
+        SchemaKind::Text => vm::FieldKind::Text,
+        SchemaKind::Number => vm::FieldKind::Number,
+        SchemaKind::Date => vm::FieldKind::Date,
+        SchemaKind::Phone => vm::FieldKind::Phone,
+        SchemaKind::IdNumber => vm::FieldKind::IdNumber,
+        SchemaKind::Select { .. } => vm::FieldKind::Select,
+        SchemaKind::Address => vm::FieldKind::Address,
+        SchemaKind::Checkbox => vm::FieldKind::Checkbox,
+    }
+}
+
+fn value_text(value: Option<&serde_json::Value>) -> String {
+    match value {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// The form: one page of fields with their values, marks and errors. `editing` is the key
+/// being typed into (its value is shown in full; a prefilled ID number is masked otherwise).
+pub fn form(s: &Session, page: usize, rows: usize, editing: Option<&str>) -> vm::FormVm {
+    let Some(t) = s.transaction.as_ref() else {
+        return vm::FormVm::default();
+    };
+    let values = t.values.get();
+    let all: Vec<vm::Field> = t
+        .form
+        .fields
+        .iter()
+        .map(|f| {
+            let raw = value_text(values.get(&f.key));
+            let prefilled = t.prefilled.contains(&f.key);
+            let value = if prefilled
+                && matches!(f.kind, SchemaKind::IdNumber)
+                && editing != Some(f.key.as_str())
+            {
+                mask(&raw)
+            } else {
+                raw
+            };
+            let (options, selected_label) = match &f.kind {
+                SchemaKind::Select { options } => (
+                    options.iter().map(|o| o.label.clone()).collect(),
+                    options
+                        .iter()
+                        .find(|o| {
+                            Some(&serde_json::Value::String(o.value.clone())) == values.get(&f.key)
+                        })
+                        .map(|o| o.label.clone()),
+                ),
+                _ => (Vec::new(), None),
+            };
+            vm::Field {
+                id: f.key.clone(),
+                label: f.label.clone(),
+                kind: field_kind(&f.kind),
+                value: selected_label.unwrap_or(value),
+                placeholder: f.hint.clone().unwrap_or_default(),
+                required: f.required,
+                prefilled,
+                error: t
+                    .errors
+                    .get(&f.key)
+                    .map(|e| e.message.clone())
+                    .unwrap_or_default(),
+                options,
+                checked: values.get(&f.key) == Some(&serde_json::Value::Bool(true)),
+            }
+        })
+        .collect();
+    let (fields, page, pages) = page_of(&all, page, rows);
+    let active = editing.and_then(|key| fields.iter().position(|f| f.id == key));
+    vm::FormVm {
+        item_name: t.title.clone(),
+        fields,
+        active,
+        page,
+        pages,
+    }
+}
+
+/// The review page (also materials, delivery and submitting, which share it).
+pub fn review(s: &Session) -> vm::ReviewVm {
+    let Some(t) = s.transaction.as_ref() else {
+        return vm::ReviewVm::default();
+    };
+    let f = form(s, 0, usize::MAX, None);
+    let mut rows: Vec<(String, String)> = f
+        .fields
+        .iter()
+        .filter(|field| !field.value.is_empty() || field.kind == vm::FieldKind::Checkbox)
+        .map(|field| {
+            let value = match field.kind {
+                vm::FieldKind::Checkbox => if field.checked { "是" } else { "否" }.to_owned(),
+                vm::FieldKind::IdNumber => mask(&field.value),
+                _ if t.prefilled.contains(&field.id) && field.label.contains("姓名") => {
+                    mask_name(&field.value)
+                }
+                _ => field.value.clone(),
+            };
+            (field.label.clone(), value)
+        })
+        .collect();
+    rows.push((
+        "领取方式".to_owned(),
+        if t.mail {
+            "免费邮寄"
+        } else {
+            "窗口领取"
+        }
+        .to_owned(),
+    ));
+    vm::ReviewVm {
+        item_name: t.title.clone(),
+        rows,
+        materials: t
+            .materials
+            .iter()
+            .map(|l| {
+                let how = if l.held {
+                    "（已有，复用）"
+                } else {
+                    "（窗口补交）"
+                };
+                format!("{}{how}", l.material.name)
+            })
+            .collect(),
+        submitting: matches!(s.screen, Screen::Submitting),
+    }
+}
+
+/// The receipt page: delivered or saved for later, with its QR code.
+pub fn receipt(s: &Session) -> vm::ReceiptVm {
+    let (Some(t), Some(c)) = (s.transaction.as_ref(), s.citizen.as_ref()) else {
+        return vm::ReceiptVm::default();
+    };
+    let doc = s.receipt_doc();
+    let (delivered, tracking, submitted_at) = match &t.submission {
+        Some(Submission::Delivered { receipt, .. }) => (
+            true,
+            receipt.tracking_code.clone(),
+            receipt
+                .received_at
+                .with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+        ),
+        Some(Submission::Queued { key }) => (false, key.clone(), String::new()),
+        _ => (false, String::new(), String::new()),
+    };
+    vm::ReceiptVm {
+        item_name: t.title.clone(),
+        delivered,
+        tracking_code: tracking,
+        qr_payload: doc.and_then(|d| d.qr).unwrap_or_default(),
+        applicant: format!("{}  {}", mask_name(&c.name), mask(&c.id_number)),
+        submitted_at,
+        time_limit: limit_text(t.promised_days),
+        printed: s.offers().print && s.notice.is_none(),
+    }
+}
+
+/// 好差评.
+pub fn rating(s: &Session) -> vm::RatingVm {
+    let Screen::Rating(d) = &s.screen else {
+        return vm::RatingVm::default();
+    };
+    use hall_api::feedback::BadRatingReason as R;
+    let reasons = [
+        (R::UnclearGuide, "指南不清楚"),
+        (R::TooManyMaterials, "材料太多"),
+        (R::RepeatedTrips, "来回跑"),
+        (R::TooSlow, "办理太慢"),
+        (R::HardToUse, "机器难用"),
+        (R::DeviceFault, "设备故障"),
+        (R::PoorAttitude, "服务态度"),
+        (R::Other, "其他"),
+    ];
+    vm::RatingVm {
+        item_name: s
+            .transaction
+            .as_ref()
+            .map(|t| t.title.clone())
+            .unwrap_or_default(),
+        level: d.level.unwrap_or(0),
+        reasons: reasons
+            .iter()
+            .map(|(r, text)| ((*text).to_owned(), d.reasons.contains(r)))
+            .collect(),
+        message: d
+            .errors
+            .first()
+            .map(|e| e.message.clone())
+            .unwrap_or_default(),
+    }
+}
+
+/// The stages of the timeline (受理 → 承办 → 办结 → 反馈 → 回访), by status.
+fn stage_index(status: Status) -> usize {
+    match status {
+        Status::Submitted | Status::Accepted | Status::CorrectionRequired | Status::Rejected => 0,
+        Status::Processing => 1,
+        Status::Concluded => 2,
+        Status::Feedback => 3,
+        Status::Revisited => 4,
+    }
+}
+
+/// The progress page.
+pub fn progress(s: &Session) -> vm::ProgressVm {
+    let Screen::Progress(view) = &s.screen else {
+        return vm::ProgressVm::default();
+    };
+    match view {
+        ProgressView::Waiting => vm::ProgressVm {
+            message: "请扫描回执上的二维码，或放置身份证".to_owned(),
+            ..Default::default()
+        },
+        ProgressView::Loading { .. } => vm::ProgressVm {
+            message: "正在查询…".to_owned(),
+            ..Default::default()
+        },
+        ProgressView::NotFound => vm::ProgressVm {
+            message: "未找到该办件，请核对回执或咨询窗口".to_owned(),
+            ..Default::default()
+        },
+        ProgressView::Unreachable => vm::ProgressVm {
+            message: "暂时无法连接政务服务中心，请稍后再试".to_owned(),
+            ..Default::default()
+        },
+        ProgressView::Shown { list, .. } => {
+            let Some(p) = list.first() else {
+                return vm::ProgressVm::default();
+            };
+            let names = ["受理", "承办", "办结", "反馈", "回访"];
+            let current = stage_index(p.status);
+            let stages = names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| {
+                    let entry = p.timeline.iter().rfind(|e| stage_index(e.status) == i);
+                    vm::Stage {
+                        name: (*name).to_owned(),
+                        state: if i < current {
+                            vm::StageState::Done
+                        } else if i == current {
+                            vm::StageState::Current
+                        } else {
+                            vm::StageState::Pending
+                        },
+                        time: entry
+                            .map(|e| {
+                                e.at.with_timezone(&chrono::Local)
+                                    .format("%m-%d %H:%M")
+                                    .to_string()
+                            })
+                            .unwrap_or_default(),
+                        note: entry.and_then(|e| e.note.clone()).unwrap_or_default(),
+                    }
+                })
+                .collect();
+            vm::ProgressVm {
+                tracking_code: p.tracking_code.clone(),
+                item_name: p.subject_name.clone(),
+                stages,
+                message: format!("当前状态：{}", p.status.label_zh()),
+            }
+        }
+    }
+}
+
+/// What the out-of-service screen names.
+pub fn out_of_service(s: &Session) -> Vec<String> {
+    s.faults()
+        .iter()
+        .map(|f| {
+            use crate::session::Fault;
+            match f {
+                Fault::Reader => "身份证阅读器暂不可用",
+                Fault::Scanner => "扫码器暂不可用",
+                Fault::Printer => "凭条打印机暂不可用（回执将显示在屏幕上）",
+                Fault::NoCatalog => "事项目录暂未加载",
+            }
+            .to_owned()
+        })
+        .collect()
+}
+
+/// The line over the screen: the notice, else the screen's prompt.
+pub fn caption(s: &Session) -> String {
+    match s.notice {
+        Some(n) => prompts::notice(n, s.language).to_owned(),
+        None => prompts::prompt(s),
+    }
+}

@@ -1,0 +1,265 @@
+//! The kiosk's screen: the Slint UI ([`kiosk_ui`]) driven by the citizen session.
+//!
+//! - [`map`]: the session's state as the screens' view models (pure).
+//! - `frontend`: callbacks → session inputs; new states → drawn.
+//! - `form`, `technician`: the form page's callbacks; the PIN pad and maintenance screen.
+//!
+//! Two ways to show it: in a window (the platform Slint was built with: `linuxkms` on the
+//! kiosk image, `winit` on a desktop), or offscreen (the software renderer into memory, no
+//! display: servers, CI, and `kioskctl session screenshot`). Either way the service tells
+//! systemd READY only once the first frame is drawn.
+
+mod form;
+mod frontend;
+pub mod map;
+pub mod technician;
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use kiosk_config::Config;
+use kiosk_drivers::status::DeviceStatus;
+use kiosk_ui::generated as ui;
+use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
+use slint::{ComponentHandle, PhysicalSize, Rgb8Pixel, Timer, TimerMode};
+use tokio::sync::{oneshot, watch};
+
+use crate::citizen::SessionHandle;
+use crate::service::notify;
+use frontend::{Frontend, Local};
+use technician::{SelftestRunner, Technician};
+
+/// A request to save what the screen shows as PNG.
+pub type ScreenshotRequest = (PathBuf, oneshot::Sender<Result<(), String>>);
+
+/// How the screen is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// A window of the platform Slint was built with.
+    Window,
+    /// The software renderer into memory, no display.
+    Offscreen,
+}
+
+/// What the screen needs from the service.
+pub struct Link {
+    /// The session.
+    pub session: SessionHandle,
+    /// The devices' snapshot (maintenance screen).
+    pub devices: watch::Receiver<Vec<DeviceStatus>>,
+    /// Set when the service stops.
+    pub shutdown: watch::Receiver<bool>,
+    /// Saves screenshots.
+    pub screenshots: std::sync::mpsc::Receiver<ScreenshotRequest>,
+    /// Runs a device self-test for the maintenance screen.
+    pub selftest: Option<SelftestRunner>,
+    /// When the process started (for the first-frame figure).
+    pub started: Instant,
+}
+
+impl std::fmt::Debug for Link {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Link").finish_non_exhaustive()
+    }
+}
+
+fn config_summary(config: &Config) -> Vec<(String, String)> {
+    vec![
+        ("终端编号".into(), config.identity.kiosk_id.clone()),
+        ("位置".into(), config.identity.location.clone()),
+        ("政务服务后台".into(), config.hall.base_url.clone()),
+        (
+            "身份证阅读器".into(),
+            config.devices.idcard.device.to_string(),
+        ),
+        (
+            "凭条打印机".into(),
+            config.devices.printer.device.to_string(),
+        ),
+        ("扫码器".into(), config.devices.scanner.device.to_string()),
+        ("固件版本".into(), env!("CARGO_PKG_VERSION").into()),
+    ]
+}
+
+fn attach(
+    config: &Config,
+    session: SessionHandle,
+    devices: watch::Receiver<Vec<DeviceStatus>>,
+    selftest: Option<SelftestRunner>,
+    app: ui::AppWindow,
+) -> (Rc<Frontend>, Vec<Timer>) {
+    let view = session.watch();
+    let current = view.borrow().clone();
+    let f = Rc::new(Frontend {
+        app,
+        session,
+        view: RefCell::new(view),
+        current: RefCell::new(current),
+        local: RefCell::new(Local::default()),
+        tech: RefCell::new(Technician::new(
+            config.ui.maintenance_pin_hash.as_deref(),
+            config_summary(config),
+            selftest,
+        )),
+        devices,
+        hall_name: config.identity.hall_name.clone(),
+        hotline: config
+            .identity
+            .hotline
+            .hall
+            .clone()
+            .unwrap_or_else(|| config.identity.hotline.government.clone()),
+    });
+    kiosk_ui::adapters::set_landscape(&f.app, config.ui.width > config.ui.height);
+    f.redraw();
+    let timers = frontend::connect(&f);
+    (f, timers)
+}
+
+fn save_png(
+    path: &std::path::Path,
+    width: u32,
+    height: u32,
+    pixels: Vec<Rgb8Pixel>,
+) -> Result<(), String> {
+    let frame = kiosk_ui::headless::Frame {
+        width,
+        height,
+        pixels,
+    };
+    frame.save_png(path).map_err(|e| e.to_string())
+}
+
+/// Shows the screen until the service stops. Runs on the main thread.
+pub fn run(config: &Config, link: Link, mode: Mode) -> Result<(), String> {
+    match mode {
+        Mode::Window => match ui::AppWindow::new() {
+            Ok(app) => run_window(config, link, app),
+            Err(err) => {
+                tracing::error!(
+                    %err,
+                    "cannot open the kiosk window (is a display attached, and was the kiosk built with the `linuxkms` or `winit` feature?); drawing offscreen instead"
+                );
+                run_offscreen(config, link)
+            }
+        },
+        Mode::Offscreen => run_offscreen(config, link),
+    }
+}
+
+fn first_frame(started: Instant) {
+    tracing::info!(
+        ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        "first frame drawn"
+    );
+    notify::notify("READY=1");
+}
+
+fn run_window(config: &Config, link: Link, app: ui::AppWindow) -> Result<(), String> {
+    let Link {
+        session,
+        devices,
+        mut shutdown,
+        screenshots,
+        selftest,
+        started,
+    } = link;
+    let (f, _timers) = attach(config, session, devices, selftest, app);
+    let service_timer = Timer::default();
+    let weak = f.app.as_weak();
+    let mut ready = false;
+    service_timer.start(TimerMode::Repeated, Duration::from_millis(100), move || {
+        if !ready {
+            ready = true;
+            first_frame(started);
+        }
+        while let Ok((path, answer)) = screenshots.try_recv() {
+            let result = match weak.upgrade() {
+                Some(app) => app
+                    .window()
+                    .take_snapshot()
+                    .map_err(|e| e.to_string())
+                    .and_then(|buf| {
+                        let px: Vec<Rgb8Pixel> = buf
+                            .as_slice()
+                            .iter()
+                            .map(|p| Rgb8Pixel::new(p.r, p.g, p.b))
+                            .collect();
+                        save_png(&path, buf.width(), buf.height(), px)
+                    }),
+                None => Err("the window is gone".into()),
+            };
+            let _ = answer.send(result);
+        }
+        if *shutdown.borrow_and_update() {
+            let _ = slint::quit_event_loop();
+        }
+    });
+    f.app
+        .show()
+        .map_err(|e| format!("cannot show the kiosk window: {e}"))?;
+    slint::run_event_loop().map_err(|e| format!("the kiosk window failed: {e}"))?;
+    Ok(())
+}
+
+/// A Slint platform with one software-rendered window in memory.
+struct Offscreen {
+    window: Rc<MinimalSoftwareWindow>,
+}
+
+impl slint::platform::Platform for Offscreen {
+    fn create_window_adapter(
+        &self,
+    ) -> Result<Rc<dyn slint::platform::WindowAdapter>, slint::PlatformError> {
+        Ok(self.window.clone())
+    }
+}
+
+fn run_offscreen(config: &Config, link: Link) -> Result<(), String> {
+    let window = MinimalSoftwareWindow::new(RepaintBufferType::ReusedBuffer);
+    slint::platform::set_platform(Box::new(Offscreen {
+        window: window.clone(),
+    }))
+    .map_err(|e| format!("cannot set up offscreen drawing: {e}"))?;
+    let size = PhysicalSize::new(config.ui.width, config.ui.height);
+    window.set_size(size);
+    let app = ui::AppWindow::new().map_err(|e| format!("cannot build the kiosk screen: {e}"))?;
+    let Link {
+        session,
+        devices,
+        shutdown,
+        screenshots,
+        selftest,
+        started,
+    } = link;
+    let (f, _timers) = attach(config, session, devices, selftest, app);
+    f.app
+        .show()
+        .map_err(|e| format!("cannot show the kiosk screen: {e}"))?;
+    let stride = size.width as usize;
+    let mut pixels = vec![Rgb8Pixel::default(); stride * size.height as usize];
+    let mut ready = false;
+    while !*shutdown.borrow() {
+        slint::platform::update_timers_and_animations();
+        window.draw_if_needed(|renderer| {
+            renderer.render(&mut pixels, stride);
+        });
+        if !ready {
+            ready = true;
+            first_frame(started);
+        }
+        while let Ok((path, answer)) = screenshots.try_recv() {
+            let _ = answer.send(save_png(&path, size.width, size.height, pixels.clone()));
+        }
+        let wait = slint::platform::duration_until_next_timer_update()
+            .unwrap_or(Duration::from_millis(40))
+            .min(Duration::from_millis(40));
+        std::thread::sleep(wait);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,201 @@
+//! The screen against the session: every session screen maps onto view models without
+//! revealing more than it should, and the real Slint components' callbacks become the
+//! session inputs they name.
+
+use std::sync::Arc;
+
+use kiosk_ui::generated as ui;
+use kiosk_ui::vm::ScreenId;
+use slint::ComponentHandle;
+use tokio::sync::{mpsc, watch};
+
+use super::map;
+use crate::citizen::SessionHandle;
+use crate::session::tests::support::{
+    at_every_screen, at_receipt, at_review, Kiosk, ID_CARD, ITEM,
+};
+use crate::session::{Event, UiInput};
+
+fn every_view_text(k: &Kiosk) -> String {
+    let s = &k.s;
+    format!(
+        "{:?}{:?}{:?}{:?}{:?}{:?}{:?}",
+        map::browse(s, 0, 6, "", false),
+        map::guide(s, 0, 6),
+        map::review(s),
+        map::receipt(s),
+        map::rating(s),
+        map::progress(s),
+        map::out_of_service(s),
+    )
+}
+
+#[test]
+fn no_view_but_the_form_shows_the_whole_id_number() {
+    for k in at_every_screen() {
+        let text = every_view_text(&k);
+        assert!(
+            !text.contains(ID_CARD),
+            "screen {} reveals the ID number: {text}",
+            k.screen()
+        );
+        // The form shows the prefilled number masked until the citizen edits it.
+        let form = format!("{:?}", map::form(&k.s, 0, 20, None));
+        assert!(!form.contains(ID_CARD), "form reveals it on {}", k.screen());
+    }
+}
+
+#[test]
+fn the_form_shows_the_number_in_full_only_while_it_is_edited() {
+    let k = Kiosk::at_form(ITEM, false);
+    let key =
+        k.s.transaction
+            .as_ref()
+            .and_then(|t| {
+                t.form
+                    .fields
+                    .iter()
+                    .find(|f| matches!(f.kind, hall_api::form::FieldKind::IdNumber))
+                    .map(|f| f.key.clone())
+            })
+            .expect("the item's form has an ID-number field");
+    let editing = map::form(&k.s, 0, 20, Some(&key));
+    assert!(format!("{editing:?}").contains(ID_CARD));
+    let field = editing.fields.iter().find(|f| f.id == key).expect("field");
+    assert!(field.prefilled, "marked as read from the card");
+}
+
+#[test]
+fn review_and_receipt_carry_what_the_citizen_checks() {
+    let k = at_review();
+    let review = map::review(&k.s);
+    assert!(review
+        .rows
+        .iter()
+        .any(|(l, v)| l == "领取方式" && v == "免费邮寄"));
+    assert!(!review.submitting);
+    let k = at_receipt();
+    assert_eq!(map::screen_id(&k.s), ScreenId::Receipt);
+    let receipt = map::receipt(&k.s);
+    assert!(receipt.delivered);
+    let query = crate::session::docs::parse_receipt_qr(&receipt.qr_payload)
+        .expect("the QR code on screen reads back as a receipt");
+    assert_eq!(query.tracking_code, receipt.tracking_code);
+    assert!(receipt.applicant.contains('*'));
+}
+
+#[test]
+fn pages_clamp_and_count() {
+    let all: Vec<u32> = (0..13).collect();
+    assert_eq!(map::page_of(&all, 0, 6), ((0..6).collect(), 0, 3));
+    assert_eq!(map::page_of(&all, 9, 6), (vec![12], 2, 3));
+    assert_eq!(map::page_of::<u32>(&[], 4, 6), (vec![], 0, 1));
+}
+
+/// The real components, offscreen: touches become the session's inputs.
+#[test]
+fn the_screens_callbacks_reach_the_session() {
+    let window = slint::platform::software_renderer::MinimalSoftwareWindow::new(
+        slint::platform::software_renderer::RepaintBufferType::NewBuffer,
+    );
+    slint::platform::set_platform(Box::new(super::Offscreen {
+        window: window.clone(),
+    }))
+    .expect("the first platform of this test binary");
+    window.set_size(slint::PhysicalSize::new(1080, 1920));
+    let app = ui::AppWindow::new().expect("the UI builds");
+
+    let mut k = Kiosk::at_form(ITEM, false);
+    let (events_tx, mut events) = mpsc::unbounded_channel();
+    let (presses_tx, _presses) = mpsc::unbounded_channel();
+    let (view_tx, view_rx) = watch::channel(Arc::new(k.s.clone()));
+    let handle = SessionHandle::new(events_tx, presses_tx, view_rx);
+    let (_devices_tx, devices) = watch::channel(Vec::new());
+    let config = kiosk_config::Config::default();
+    let (f, _timers) = super::attach(&config, handle, devices, None, app);
+    fn next(events: &mut mpsc::UnboundedReceiver<Event>) -> UiInput {
+        match events.try_recv() {
+            Ok(Event::Ui(input)) => input,
+            other => panic!("expected a touch, got {other:?}"),
+        }
+    }
+
+    assert_eq!(super::map::screen_id(&f.current.borrow()), ScreenId::Form);
+    let fields = map::form(&k.s, 0, 6, None).fields;
+    let index = |key: &str| {
+        i32::try_from(fields.iter().position(|f| f.id == key).expect(key)).expect("small")
+    };
+    let reason_label = fields[usize::try_from(index("reason")).expect("index")].options[0].clone();
+    f.app
+        .global::<ui::FormAdapter<'_>>()
+        .invoke_toggle(index("declaration"));
+    match next(&mut events) {
+        UiInput::SetField { key, value } => {
+            assert_eq!(key, "declaration");
+            assert_eq!(value.take(), serde_json::json!(true));
+        }
+        other => panic!("{other:?}"),
+    }
+    f.app
+        .global::<ui::FormAdapter<'_>>()
+        .invoke_choose(index("reason"), reason_label.into());
+    match next(&mut events) {
+        UiInput::SetField { key, value } => {
+            assert_eq!(key, "reason");
+            let value = value.take();
+            assert!(value.is_string(), "{value}");
+            assert!(
+                !value
+                    .as_str()
+                    .unwrap_or_default()
+                    .chars()
+                    .any(|c| c > '\u{7f}'),
+                "the option's value, not its (Chinese) label: {value}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // Typing a phone number: each key goes to the session as the field's text.
+    f.app
+        .global::<ui::FormAdapter<'_>>()
+        .invoke_activate(index("phone"));
+    assert_eq!(next(&mut events), UiInput::StillHere);
+    for key in ["1", "3", "8"] {
+        f.app
+            .global::<ui::KeyboardAdapter<'_>>()
+            .invoke_key(key.into());
+    }
+    let mut last = None;
+    while let Ok(Event::Ui(input)) = events.try_recv() {
+        last = Some(input);
+    }
+    match last {
+        Some(UiInput::SetField { key, value }) => {
+            assert_eq!(key, "phone");
+            assert_eq!(value.take(), serde_json::json!("138"));
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // A new state from the session is drawn by the poll timer.
+    k.ui(UiInput::Home);
+    view_tx.send_replace(Arc::new(k.s.clone()));
+    assert!(f.poll());
+    assert_eq!(kiosk_ui::adapters::current_screen(&f.app), ScreenId::Home);
+    f.app.global::<ui::HomeAdapter<'_>>().invoke_start_service();
+    assert_eq!(next(&mut events), UiInput::StartApplying);
+    f.app.global::<ui::Shell<'_>>().invoke_toggle_language();
+    assert_eq!(
+        next(&mut events),
+        UiInput::SetLanguage(kiosk_config::schema::Language::En)
+    );
+
+    // The maintenance PIN: five taps open the pad; the screen is the technician's.
+    for _ in 0..5 {
+        f.app.global::<ui::Shell<'_>>().invoke_hidden_tap();
+    }
+    assert_eq!(
+        kiosk_ui::adapters::current_screen(&f.app),
+        ScreenId::MaintenancePin
+    );
+}
