@@ -28,12 +28,14 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/applications/{id}/details"),
     ("post", "/api/v1/applications/{id}/status"),
     ("post", "/api/v1/progress"),
+    ("post", "/api/v1/progress/by-id-number"),
     ("post", "/api/v1/materials/reusable"),
     ("post", "/api/v1/ratings"),
     ("post", "/api/v1/complaints"),
     ("post", "/api/v1/help-requests"),
     ("get", "/api/v1/appointments/slots"),
     ("post", "/api/v1/appointments"),
+    ("get", "/api/v1/appointments/{reference}"),
     ("post", "/api/v1/kiosks/{id}/heartbeat"),
     ("get", "/api/v1/fleet"),
     ("get", "/metrics"),
@@ -99,12 +101,20 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/applications/{id}/details", get(staff::details))
         .route("/api/v1/applications/{id}/status", post(staff::move_status))
         .route("/api/v1/progress", post(applications::query_progress))
+        .route(
+            "/api/v1/progress/by-id-number",
+            post(applications::progress_by_id_number),
+        )
         .route("/api/v1/materials/reusable", post(applications::reusable))
         .route("/api/v1/ratings", post(feedback::rate))
         .route("/api/v1/complaints", post(feedback::complain))
         .route("/api/v1/help-requests", post(feedback::help))
         .route("/api/v1/appointments/slots", get(appointments::slots))
         .route("/api/v1/appointments", post(appointments::book))
+        .route(
+            "/api/v1/appointments/{reference}",
+            get(appointments::by_reference),
+        )
         .route("/api/v1/kiosks/{id}/heartbeat", post(fleet::heartbeat))
         .route("/api/v1/fleet", get(fleet::fleet))
         .route("/metrics", get(fleet::metrics))

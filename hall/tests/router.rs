@@ -425,7 +425,9 @@ async fn the_openapi_document_describes_exactly_the_routes_served() {
     served.sort();
     assert_eq!(documented, served);
     for (method, path) in hall::router::ROUTES {
-        let uri = path.replace("{id}", "some-id");
+        let uri = path
+            .replace("{id}", "some-id")
+            .replace("{reference}", "YY-1");
         let (status, _, body) = call(&app, request(&method.to_uppercase(), &uri, None, None)).await;
         assert_ne!(
             status,

@@ -249,6 +249,15 @@ pub struct ProgressQuery {
     pub verifier: String,
 }
 
+/// A citizen's applications, found by the ID card on the kiosk's reader (newest first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ProgressList {
+    /// At most 20, newest first.
+    pub applications: Vec<Progress>,
+}
+
 /// What a citizen (or staff) sees of an application: no personal data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

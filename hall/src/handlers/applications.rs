@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
 use hall_api::application::{
-    ApplicationReceipt, CreateApplication, Delivery, MaterialSource, Progress, ProgressQuery,
-    ReusableMaterial, ReusableMaterials, ReusableMaterialsQuery, Status, Subject,
+    ApplicationReceipt, CreateApplication, Delivery, MaterialSource, Progress, ProgressList,
+    ProgressQuery, ReusableMaterial, ReusableMaterials, ReusableMaterialsQuery, Status, Subject,
 };
 use hall_api::error::{ErrorBody, ErrorCode};
 use hall_api::form::{validate_form, FieldError, FieldErrorCode};
@@ -366,6 +366,33 @@ pub async fn query_progress(
 ) -> Result<Json<Progress>, ApiError> {
     let rec = verify_receipt(&state, client, &q.tracking_code, &q.verifier).await?;
     Ok(Json(progress(&rec)))
+}
+
+/// A citizen's latest applications, by the ID number read from the card on the kiosk's
+/// reader (found by its keyed hash; the number is not stored in clear).
+#[utoipa::path(post, path = "/api/v1/progress/by-id-number", tag = "applications",
+    request_body = ReusableMaterialsQuery,
+    responses((status = 200, body = ProgressList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("kiosk" = [])))]
+pub async fn progress_by_id_number(
+    State(state): State<Arc<AppState>>,
+    Kiosk(_): Kiosk,
+    ApiJson(q): ApiJson<ReusableMaterialsQuery>,
+) -> Result<Json<ProgressList>, ApiError> {
+    if !hall_api::idnumber::is_valid(&q.id_number) {
+        return Err(ApiError::validation(vec![field_error(
+            "idNumber",
+            FieldErrorCode::InvalidIdNumber,
+            "公民身份号码有误",
+        )]));
+    }
+    let records = state
+        .store
+        .applications_of(state.secrets.applicant_key(&q.id_number), 20)
+        .await?;
+    Ok(Json(ProgressList {
+        applications: records.iter().map(progress).collect(),
+    }))
 }
 
 /// Materials a citizen handed in before, found by a keyed hash of the ID number.

@@ -224,6 +224,42 @@ pub async fn book(
     }
 }
 
+/// A booking by the reference on its slip (a citizen scans it at a kiosk).
+#[utoipa::path(get, path = "/api/v1/appointments/{reference}", tag = "appointments",
+    params(("reference" = String, Path, description = "The slip's reference (YY-…)")),
+    responses((status = 200, body = AppointmentReceipt), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("kiosk" = [])))]
+pub async fn by_reference(
+    State(state): State<Arc<AppState>>,
+    Kiosk(_): Kiosk,
+    axum::extract::Path(reference): axum::extract::Path<String>,
+) -> Result<Json<AppointmentReceipt>, ApiError> {
+    let not_found = || {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "no booking has this reference",
+            "未找到该预约，请核对预约凭条",
+        )
+    };
+    if reference.len() > 64 {
+        return Err(not_found());
+    }
+    let booking = state
+        .store
+        .booking_by_reference(&reference)
+        .await?
+        .ok_or_else(not_found)?;
+    let (dept_code, date, hour) = parse_slot_id(&booking.slot_id).ok_or_else(not_found)?;
+    let dept = department(&state, &dept_code)?;
+    Ok(Json(AppointmentReceipt {
+        slot: slot(&dept, date, hour, booking.booked_in_slot),
+        id: booking.id,
+        reference: booking.reference,
+        booked_at: booking.booked_at,
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

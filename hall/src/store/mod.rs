@@ -319,6 +319,18 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ) -> Result<Option<ApplicationRecord>, HallError>;
     /// The sealed personal payload of an application.
     async fn application_payload(&self, id: &str) -> Result<Option<Vec<u8>>, HallError>;
+    /// A citizen's latest applications (at most `limit`), found by the keyed hash of the ID
+    /// number (the number itself is not stored in clear).
+    async fn applications_of(
+        &self,
+        applicant_key: [u8; 32],
+        limit: usize,
+    ) -> Result<Vec<ApplicationRecord>, HallError>;
+    /// A booking by the reference printed on its slip.
+    async fn booking_by_reference(
+        &self,
+        reference: &str,
+    ) -> Result<Option<BookingRecord>, HallError>;
     /// Moves an application along the status loop if the move is allowed.
     async fn move_status(&self, id: &str, entry: TimelineEntry) -> Result<Moved, HallError>;
     /// Materials held for an applicant key: (code, name, handed in at), newest per code.

@@ -120,9 +120,18 @@ impl Executor {
                                 LookupResult::Unreachable => LookupResult::Unreachable,
                             }
                         }
-                        // The hall's API v1 cannot list a citizen's applications by ID
-                        // number yet: say "none found" rather than pretend.
-                        ProgressLookup::IdNumber(_) => LookupResult::NotFound,
+                        ProgressLookup::IdNumber(query) => {
+                            match lookup_result(
+                                this.hall.progress_by_id_number(&query.id_number).await,
+                            ) {
+                                LookupResult::Found(list) if list.applications.is_empty() => {
+                                    LookupResult::NotFound
+                                }
+                                LookupResult::Found(list) => LookupResult::Found(list.applications),
+                                LookupResult::NotFound => LookupResult::NotFound,
+                                LookupResult::Unreachable => LookupResult::Unreachable,
+                            }
+                        }
                     };
                     this.send(Event::ProgressFetched { request, result });
                 });
@@ -151,11 +160,11 @@ impl Executor {
                 let this = self.clone();
                 tokio::spawn(async move { this.book(idempotency_key, payload).await });
             }
-            Effect::FetchAppointment { request, .. } => {
-                // API v1 has no lookup of a booking by its code; the session says so.
-                self.send(Event::AppointmentFetched {
-                    request,
-                    result: LookupResult::NotFound,
+            Effect::FetchAppointment { request, reference } => {
+                let this = self.clone();
+                tokio::spawn(async move {
+                    let result = lookup_result(this.hall.appointment(&reference).await);
+                    this.send(Event::AppointmentFetched { request, result });
                 });
             }
             Effect::Speak(text) => {

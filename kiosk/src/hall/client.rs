@@ -161,6 +161,41 @@ impl HallClient {
             .await
     }
 
+    /// Every application of the citizen whose card is on the reader, newest first.
+    pub async fn progress_by_id_number(
+        &self,
+        id_number: &str,
+    ) -> Result<hall_api::application::ProgressList, HallError> {
+        let query = ReusableMaterialsQuery {
+            id_number: id_number.to_owned(),
+        };
+        self.send(
+            self.request(Method::POST, "/api/v1/progress/by-id-number")
+                .json(&query),
+        )
+        .await
+    }
+
+    /// A booking by the reference on its slip.
+    pub async fn appointment(
+        &self,
+        reference: &str,
+    ) -> Result<hall_api::appointment::AppointmentReceipt, HallError> {
+        // Scanned text: only code characters may go into the path.
+        if reference.is_empty()
+            || reference.len() > 64
+            || !reference
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(HallError::Setup(
+                "an appointment reference has only letters, digits, '-' and '_'".into(),
+            ));
+        }
+        let path = format!("/api/v1/appointments/{reference}");
+        self.send(self.request(Method::GET, &path)).await
+    }
+
     /// Materials the citizen handed in before and may reuse.
     pub async fn reusable_materials(
         &self,

@@ -176,8 +176,7 @@ impl fmt::Debug for Effect {
 pub enum ProgressLookup {
     /// From a scanned receipt: tracking code plus verifier (`POST /api/v1/progress`).
     Receipt(ProgressQuery),
-    /// Every application of the citizen on the card. The hall's API v1 has no endpoint for
-    /// this yet; the service answers `NotFound` until it has.
+    /// Every application of the citizen on the card (`POST /api/v1/progress/by-id-number`).
     IdNumber(ReusableMaterialsQuery),
 }
 

@@ -26,8 +26,9 @@ use hall_api::application::TimelineEntry;
 use rusqlite::{Connection, OpenFlags};
 
 use super::{
-    ApplicationRecord, Booked, KioskRow, Moved, NewApplication, NewBooking, NewRating, NewTicket,
-    Principal, PrincipalKind, Rated, Store, StoredCatalog, TicketRecord, Written,
+    ApplicationRecord, Booked, BookingRecord, KioskRow, Moved, NewApplication, NewBooking,
+    NewRating, NewTicket, Principal, PrincipalKind, Rated, Store, StoredCatalog, TicketRecord,
+    Written,
 };
 use crate::error::HallError;
 
@@ -263,6 +264,24 @@ impl Store for SqliteStore {
     ) -> Result<Option<ApplicationRecord>, HallError> {
         let code = code.to_owned();
         self.read(move |c| reads::application(c, "tracking_code", &code))
+            .await
+    }
+
+    async fn applications_of(
+        &self,
+        applicant_key: [u8; 32],
+        limit: usize,
+    ) -> Result<Vec<ApplicationRecord>, HallError> {
+        self.read(move |c| reads::applications_of(c, &applicant_key, limit))
+            .await
+    }
+
+    async fn booking_by_reference(
+        &self,
+        reference: &str,
+    ) -> Result<Option<BookingRecord>, HallError> {
+        let reference = reference.to_owned();
+        self.read(move |c| reads::booking_by_reference(c, &reference))
             .await
     }
 

@@ -6,7 +6,9 @@ use hall_api::application::{Status, TimelineEntry};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::HallError;
-use crate::store::{ApplicationRecord, KioskRow, Principal, PrincipalKind, StoredCatalog};
+use crate::store::{
+    ApplicationRecord, BookingRecord, KioskRow, Principal, PrincipalKind, StoredCatalog,
+};
 
 /// The stored form of a timestamp: RFC 3339, UTC, microseconds (sorts as text).
 pub fn ts(at: DateTime<Utc>) -> String {
@@ -177,6 +179,57 @@ pub fn reusable_materials(
         out.push((r.get(0)?, r.get(1)?, parse_ts(&r.get::<_, String>(2)?)?));
     }
     Ok(out)
+}
+
+pub fn applications_of(
+    conn: &Connection,
+    applicant_key: &[u8; 32],
+    limit: usize,
+) -> Result<Vec<ApplicationRecord>, HallError> {
+    let ids: Vec<String> = conn
+        .prepare_cached(
+            "SELECT id FROM applications WHERE applicant_key = ?1
+             ORDER BY received_at DESC, id DESC LIMIT ?2",
+        )?
+        .query_map(
+            params![&applicant_key[..], i64::try_from(limit).unwrap_or(i64::MAX)],
+            |r| r.get(0),
+        )?
+        .collect::<Result<_, _>>()?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(rec) = application(conn, "id", &id)? {
+            out.push(rec);
+        }
+    }
+    Ok(out)
+}
+
+pub fn booking_by_reference(
+    conn: &Connection,
+    reference: &str,
+) -> Result<Option<BookingRecord>, HallError> {
+    let row: Option<(String, String, String, String)> = conn
+        .prepare_cached(
+            "SELECT id, reference, slot_id, booked_at FROM bookings WHERE reference = ?1",
+        )?
+        .query_row([reference], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .optional()?;
+    let Some((id, reference, slot_id, booked_at)) = row else {
+        return Ok(None);
+    };
+    let booked_in_slot: u32 = conn
+        .prepare_cached("SELECT COUNT(*) FROM bookings WHERE slot_id = ?1")?
+        .query_row([&slot_id], |r| r.get(0))?;
+    Ok(Some(BookingRecord {
+        id,
+        reference,
+        slot_id,
+        booked_in_slot,
+        booked_at: parse_ts(&booked_at)?,
+    }))
 }
 
 pub fn slot_counts(conn: &Connection, prefix: &str) -> Result<Vec<(String, u32)>, HallError> {
