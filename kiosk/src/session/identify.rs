@@ -56,6 +56,10 @@ pub(crate) fn card_read(s: &mut Session, citizen: Citizen, fx: &mut Vec<Effect>)
 
 /// A code was scanned.
 pub(crate) fn scanned(s: &mut Session, code: &str, fx: &mut Vec<Effect>) {
+    if matches!(s.screen, Screen::Farewell { .. }) {
+        // The last citizen is done: the scan starts the next one's visit.
+        go_home(s, EndReason::Completed, fx);
+    }
     let at_entry = matches!(
         s.screen,
         Screen::Home | Screen::Identify | Screen::Progress(_) | Screen::Appointment(_)

@@ -42,6 +42,29 @@ fn request_of(fx: &[Effect]) -> RequestId {
 }
 
 #[test]
+fn a_receipt_scanned_while_the_last_citizen_is_thanked_starts_a_new_visit() {
+    let mut k = at_receipt();
+    k.ui(UiInput::Done);
+    k.ui(UiInput::SkipRating);
+    assert_eq!(k.screen(), "farewell");
+    k.log.clear();
+    let fx = k.ev(Event::Scanned(QR.into()));
+    assert!(
+        matches!(
+            fx[..],
+            [
+                Effect::WipePersonalData,
+                Effect::SessionEnded(EndReason::Completed),
+                Effect::FetchProgress { .. }
+            ]
+        ),
+        "{fx:?}"
+    );
+    assert!(k.s.citizen.is_none(), "the last citizen's data is gone");
+    assert_eq!(k.screen(), "progress");
+}
+
+#[test]
 fn progress_by_scanning_the_receipt() {
     let mut k = Kiosk::ready();
     let fx = k.ev(Event::Scanned(QR.into()));

@@ -214,9 +214,14 @@ fn random_walks_keep_the_invariants() {
             if went_home || fx.contains(&Effect::WipePersonalData) {
                 assert!(matches!(
                     k.s.screen,
-                    Screen::Home | Screen::OutOfService { .. } | Screen::Choose(_)
+                    Screen::Home
+                        | Screen::OutOfService { .. }
+                        | Screen::Choose(_)
+                        | Screen::Progress(_)
+                        | Screen::Appointment(_)
                 ));
-                // A different card wipes and then starts its own session (on choose).
+                // A different card wipes and then starts its own session (on choose); a
+                // receipt or booking scanned on the farewell starts a visit with no card.
                 if !matches!(k.s.screen, Screen::Choose(_)) {
                     assert!(!k.s.holds_personal_data(), "{:?}", k.s);
                     assert!(!k.dump().contains(ID_CARD));
