@@ -9,7 +9,7 @@ use kiosk_ui::generated as ui;
 use kiosk_ui::vm;
 use slint::{ComponentHandle, SharedString};
 
-use super::frontend::Frontend;
+use super::frontend::{rows_for, Frontend};
 use super::map;
 use crate::session::personal::FieldValue;
 use crate::session::UiInput;
@@ -18,8 +18,7 @@ use crate::session::UiInput;
 fn field_at(f: &Frontend, index: i32) -> Option<vm::Field> {
     let local = f.local.borrow();
     let s = f.current.borrow();
-    let rows = if s.elder_mode { 3 } else { 6 };
-    let form = map::form(&s, local.form_page, rows, None);
+    let form = map::form(&s, local.form_page, rows_for(&s), None);
     usize::try_from(index)
         .ok()
         .and_then(|i| form.fields.get(i).cloned())
@@ -27,8 +26,7 @@ fn field_at(f: &Frontend, index: i32) -> Option<vm::Field> {
 
 fn pages(f: &Frontend) -> usize {
     let s = f.current.borrow();
-    let rows = if s.elder_mode { 3 } else { 6 };
-    map::form(&s, 0, rows, None).pages
+    map::form(&s, 0, rows_for(&s), None).pages
 }
 
 /// Wires the form's callbacks.

@@ -39,6 +39,61 @@ pub(super) struct Local {
     pub technician: Option<ScreenId>,
     pub hidden_taps: u32,
     pub last_screen: &'static str,
+    /// What was last put on screen, so that only what changed is redrawn (a keystroke
+    /// repaints one field, not the form).
+    pub shown: Shown,
+}
+
+/// The view models last applied, per screen.
+#[derive(Debug, Default)]
+pub(super) struct Shown {
+    pub screen: Option<ScreenId>,
+    pub browse: Option<vm::BrowseVm>,
+    pub guide: Option<vm::MaterialsVm>,
+    pub form: Option<vm::FormVm>,
+    pub review: Option<vm::ReviewVm>,
+    pub receipt: Option<vm::ReceiptVm>,
+    pub rating: Option<vm::RatingVm>,
+    pub progress: Option<vm::ProgressVm>,
+    pub out_of_service: Option<Vec<String>>,
+    pub keyboard: Option<vm::KeyboardVm>,
+    pub idle: Option<Option<u32>>,
+    pub shell: Option<vm::ShellVm>,
+}
+
+/// Applies `new` unless it equals what `last` holds.
+fn apply_changed<T: PartialEq>(last: &mut Option<T>, new: T, apply: impl FnOnce(&T)) {
+    if last.as_ref() != Some(&new) {
+        apply(&new);
+        *last = Some(new);
+    }
+}
+
+/// The form: only the rows that changed when the same fields are shown, else everything.
+fn apply_form(app: &ui::AppWindow, last: &mut Option<vm::FormVm>, new: vm::FormVm) {
+    if let Some(old) = last.as_ref() {
+        let same_rows = old.item_name == new.item_name
+            && old.page == new.page
+            && old.pages == new.pages
+            && old.active == new.active
+            && old.fields.len() == new.fields.len()
+            && old
+                .fields
+                .iter()
+                .zip(&new.fields)
+                .all(|(a, b)| a.id == b.id);
+        if same_rows {
+            for (i, (a, b)) in old.fields.iter().zip(&new.fields).enumerate() {
+                if a != b {
+                    adapters::update_form_field(app, i, b);
+                }
+            }
+            *last = Some(new);
+            return;
+        }
+    }
+    adapters::apply_form(app, &new);
+    *last = Some(new);
 }
 
 /// The screen, its session, and the technician's side.
@@ -56,15 +111,16 @@ pub(super) struct Frontend {
 
 type Shared = Rc<Frontend>;
 
-impl Frontend {
-    fn rows(&self) -> usize {
-        if self.current.borrow().elder_mode {
-            3
-        } else {
-            6
-        }
+/// Rows of a list per page: fewer, larger ones in elder mode.
+pub(super) fn rows_for(s: &Session) -> usize {
+    if s.elder_mode {
+        3
+    } else {
+        6
     }
+}
 
+impl Frontend {
     /// Sends a touch to the session.
     pub fn press(&self, input: UiInput) {
         let input = crate::citizen::press::typed(input, &self.current.borrow());
@@ -114,37 +170,44 @@ impl Frontend {
             }
         }
         let now = chrono::Local::now();
-        adapters::apply_shell(
-            app,
-            &vm::ShellVm {
+        let mut local = self.local.borrow_mut();
+        let local = &mut *local;
+        let shown = &mut local.shown;
+        apply_changed(
+            &mut shown.shell,
+            vm::ShellVm {
                 hall_name: self.hall_name.clone(),
                 date_text: now.format("%Y年%m月%d日").to_string(),
                 time_text: now.format("%H:%M").to_string(),
                 hotline: self.hotline.clone(),
             },
+            |v| adapters::apply_shell(app, v),
         );
-        adapters::apply_idle(
-            app,
+        apply_changed(
+            &mut shown.idle,
             s.countdown_remaining()
                 .map(|d| u32::try_from(d.as_secs().max(1)).unwrap_or(u32::MAX)),
+            |v| adapters::apply_idle(app, *v),
         );
-        let local = self.local.borrow();
         if let Some(screen) = local.technician {
-            drop(local);
             self.tech.borrow().draw(app, screen, &self.devices.borrow());
             adapters::show_screen(app, screen);
+            shown.screen = Some(screen);
             return;
         }
-        let rows = self.rows();
+        let rows = rows_for(&s);
         let id = map::screen_id(&s);
         match id {
-            ScreenId::Browse => adapters::apply_browse(
-                app,
-                &map::browse(&s, local.browse_page, rows, &local.query, local.searching),
+            ScreenId::Browse => apply_changed(
+                &mut shown.browse,
+                map::browse(&s, local.browse_page, rows, &local.query, local.searching),
+                |v| adapters::apply_browse(app, v),
             ),
-            ScreenId::Materials => {
-                adapters::apply_materials(app, &map::guide(&s, local.guide_page, rows))
-            }
+            ScreenId::Materials => apply_changed(
+                &mut shown.guide,
+                map::guide(&s, local.guide_page, rows),
+                |v| adapters::apply_materials(app, v),
+            ),
             ScreenId::Form => {
                 let editing = local.editing.as_ref().map(|(k, _)| k.as_str());
                 let mut form = map::form(&s, local.form_page, rows, editing);
@@ -153,19 +216,34 @@ impl Frontend {
                         f.value = text.clone();
                     }
                 }
-                adapters::apply_form(app, &form);
+                apply_form(app, &mut shown.form, form);
             }
-            ScreenId::Review => adapters::apply_review(app, &map::review(&s)),
-            ScreenId::Receipt => adapters::apply_receipt(app, &map::receipt(&s)),
-            ScreenId::Rating => adapters::apply_rating(app, &map::rating(&s)),
-            ScreenId::Progress => adapters::apply_progress(app, &map::progress(&s)),
+            ScreenId::Review => apply_changed(&mut shown.review, map::review(&s), |v| {
+                adapters::apply_review(app, v)
+            }),
+            ScreenId::Receipt => apply_changed(&mut shown.receipt, map::receipt(&s), |v| {
+                adapters::apply_receipt(app, v)
+            }),
+            ScreenId::Rating => apply_changed(&mut shown.rating, map::rating(&s), |v| {
+                adapters::apply_rating(app, v)
+            }),
+            ScreenId::Progress => apply_changed(&mut shown.progress, map::progress(&s), |v| {
+                adapters::apply_progress(app, v)
+            }),
             ScreenId::OutOfService => {
-                adapters::apply_out_of_service(app, &map::out_of_service(&s), "")
+                apply_changed(&mut shown.out_of_service, map::out_of_service(&s), |v| {
+                    adapters::apply_out_of_service(app, v, "")
+                })
             }
             _ => {}
         }
-        adapters::apply_keyboard(app, &local.keyboard);
-        adapters::show_screen(app, id);
+        apply_changed(&mut shown.keyboard, local.keyboard.clone(), |v| {
+            adapters::apply_keyboard(app, v)
+        });
+        if shown.screen != Some(id) {
+            adapters::show_screen(app, id);
+            shown.screen = Some(id);
+        }
     }
 
     /// The text the keyboard types into changed: show it and tell the session.
