@@ -1,5 +1,13 @@
 //! Adapters: map the view models of [`crate::vm`] onto the screens' adapter globals. Pure
-//! mapping, no logic: the session machine decides, these only show.
+//! mapping, no logic: the session machine decides, these only show. The screens added for the
+//! session machine's path are in [`journey`] and [`services`] (re-exported here); each adapter
+//! global's doc comments in `ui/views/*.slint` name the `UiInput` each callback stands for.
+
+mod journey;
+mod services;
+
+pub use journey::*;
+pub use services::*;
 
 use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 
@@ -22,13 +30,21 @@ fn page_text(page: usize, pages: usize) -> SharedString {
 pub fn show_screen(app: &ui::AppWindow, screen: vm::ScreenId) {
     let id = match screen {
         vm::ScreenId::Home => ui::Screen::Home,
+        vm::ScreenId::Identify => ui::Screen::Identify,
         vm::ScreenId::Browse => ui::Screen::Browse,
-        vm::ScreenId::Materials => ui::Screen::Materials,
+        vm::ScreenId::Guide => ui::Screen::Guide,
         vm::ScreenId::Form => ui::Screen::Form,
+        vm::ScreenId::Materials => ui::Screen::Materials,
+        vm::ScreenId::Delivery => ui::Screen::Delivery,
         vm::ScreenId::Review => ui::Screen::Review,
+        vm::ScreenId::Submitting => ui::Screen::Submitting,
         vm::ScreenId::Receipt => ui::Screen::Receipt,
         vm::ScreenId::Rating => ui::Screen::Rating,
         vm::ScreenId::Progress => ui::Screen::Progress,
+        vm::ScreenId::Appointment => ui::Screen::Appointment,
+        vm::ScreenId::Complaint => ui::Screen::Complaint,
+        vm::ScreenId::Help => ui::Screen::Help,
+        vm::ScreenId::Farewell => ui::Screen::Farewell,
         vm::ScreenId::OutOfService => ui::Screen::OutOfService,
         vm::ScreenId::MaintenancePin => ui::Screen::MaintenancePin,
         vm::ScreenId::Maintenance => ui::Screen::Maintenance,
@@ -40,13 +56,21 @@ pub fn show_screen(app: &ui::AppWindow, screen: vm::ScreenId) {
 pub fn current_screen(app: &ui::AppWindow) -> vm::ScreenId {
     match app.global::<ui::Shell<'_>>().get_screen() {
         ui::Screen::Home => vm::ScreenId::Home,
+        ui::Screen::Identify => vm::ScreenId::Identify,
         ui::Screen::Browse => vm::ScreenId::Browse,
-        ui::Screen::Materials => vm::ScreenId::Materials,
+        ui::Screen::Guide => vm::ScreenId::Guide,
         ui::Screen::Form => vm::ScreenId::Form,
+        ui::Screen::Materials => vm::ScreenId::Materials,
+        ui::Screen::Delivery => vm::ScreenId::Delivery,
         ui::Screen::Review => vm::ScreenId::Review,
+        ui::Screen::Submitting => vm::ScreenId::Submitting,
         ui::Screen::Receipt => vm::ScreenId::Receipt,
         ui::Screen::Rating => vm::ScreenId::Rating,
         ui::Screen::Progress => vm::ScreenId::Progress,
+        ui::Screen::Appointment => vm::ScreenId::Appointment,
+        ui::Screen::Complaint => vm::ScreenId::Complaint,
+        ui::Screen::Help => vm::ScreenId::Help,
+        ui::Screen::Farewell => vm::ScreenId::Farewell,
         ui::Screen::OutOfService => vm::ScreenId::OutOfService,
         ui::Screen::MaintenancePin => vm::ScreenId::MaintenancePin,
         ui::Screen::Maintenance => vm::ScreenId::Maintenance,
@@ -122,9 +146,9 @@ pub fn apply_browse(app: &ui::AppWindow, vm: &vm::BrowseVm) {
     g.set_has_next(vm.page + 1 < vm.pages);
 }
 
-/// 一次性告知.
-pub fn apply_materials(app: &ui::AppWindow, vm: &vm::MaterialsVm) {
-    let g = app.global::<ui::MaterialsAdapter<'_>>();
+/// 一次性告知 (the guide).
+pub fn apply_guide(app: &ui::AppWindow, vm: &vm::GuideVm) {
+    let g = app.global::<ui::GuideAdapter<'_>>();
     g.set_item_name(s(&vm.item_name));
     g.set_facts(model(
         vm.facts

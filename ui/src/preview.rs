@@ -1,8 +1,13 @@
 //! Preview data: a believable county hall, used by the screenshots, the development window and
 //! the flow tests until the kiosk's session machine feeds real view models. Personal data here is
-//! invented and already masked the way the drivers' masking functions will mask it.
+//! invented and already masked the way the drivers' masking functions will mask it. The screens
+//! after the form and the services beside the path are in `more`.
 
 use crate::vm::*;
+
+mod more;
+
+pub use more::*;
 
 fn st(s: &str) -> String {
     s.to_owned()
@@ -91,8 +96,8 @@ pub fn browse(rows: usize) -> BrowseVm {
     }
 }
 
-/// 一次性告知 for 居民身份证换领.
-pub fn materials() -> MaterialsVm {
+/// 一次性告知 (the guide) for 居民身份证换领.
+pub fn guide() -> GuideVm {
     let m = |name: &str, form: &str, note: &str, required: bool, reused: bool| Material {
         name: st(name),
         form: st(form),
@@ -100,7 +105,7 @@ pub fn materials() -> MaterialsVm {
         required,
         reused,
     };
-    MaterialsVm {
+    GuideVm {
         item_name: st("居民身份证换领"),
         facts: vec![
             (st("办理部门"), st("县公安局户政科")),

@@ -10,7 +10,9 @@ use crate::error::UiError;
 use crate::generated::AppWindow;
 use crate::headless::{self, Frame};
 use crate::preview;
-use crate::vm::{KeyboardMode, KeyboardVm, Language, ScreenId};
+use crate::vm::{
+    AppointmentStage, ContactField, KeyboardMode, KeyboardVm, Language, NoticeKind, ScreenId,
+};
 
 /// What is laid over or opened on a screen for a shot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +23,29 @@ pub enum Extra {
     Keyboard,
     /// The idle countdown over the screen.
     IdleCountdown,
+    /// The appointment screen at a later stage than the department picker.
+    Appointment(AppointmentStage),
+    /// A notice banner over the screen.
+    Notice(NoticeKind),
+    /// The receipt of an application queued on the kiosk (network down).
+    Queued,
+    /// Staff were called: "help is coming" on the screen.
+    HelpCalled,
+}
+
+impl Extra {
+    /// The part of the file name that names this extra ("" for none).
+    pub fn slug(self) -> String {
+        match self {
+            Extra::None => String::new(),
+            Extra::Keyboard => "-keyboard".into(),
+            Extra::IdleCountdown => "-idle".into(),
+            Extra::Appointment(stage) => format!("-{stage:?}").to_lowercase(),
+            Extra::Notice(kind) => format!("-notice-{kind:?}").to_lowercase(),
+            Extra::Queued => "-queued".into(),
+            Extra::HelpCalled => "-help-called".into(),
+        }
+    }
 }
 
 /// One screenshot to take.
@@ -41,11 +66,7 @@ pub struct Shot {
 impl Shot {
     /// The PNG's file name: `<screen>[-<extra>]-<lang>-<normal|elder>[-landscape].png`.
     pub fn file_name(&self) -> String {
-        let extra = match self.extra {
-            Extra::None => "",
-            Extra::Keyboard => "-keyboard",
-            Extra::IdleCountdown => "-idle",
-        };
+        let extra = self.extra.slug();
         format!(
             "{}{}-{}-{}{}.png",
             self.screen.slug(),
@@ -67,7 +88,8 @@ impl Shot {
 }
 
 /// Every shot: each screen in both languages and both modes, plus the keyboards, the idle
-/// overlay, and the home screen in landscape.
+/// overlay, the appointment's stages, every notice, the queued receipt, "help is coming", and
+/// the home screen in landscape.
 pub fn shots() -> Vec<Shot> {
     let mut out = Vec::new();
     for language in [Language::ZhCn, Language::En] {
@@ -85,6 +107,32 @@ pub fn shots() -> Vec<Shot> {
             out.push(shot(ScreenId::Browse, Extra::Keyboard, false));
             out.push(shot(ScreenId::Form, Extra::Keyboard, false));
             out.push(shot(ScreenId::Form, Extra::IdleCountdown, false));
+            out.push(shot(ScreenId::Delivery, Extra::Keyboard, false));
+            out.push(shot(ScreenId::Complaint, Extra::Keyboard, false));
+            for stage in [
+                AppointmentStage::Day,
+                AppointmentStage::Slot,
+                AppointmentStage::Contact,
+                AppointmentStage::Booked,
+                AppointmentStage::Failed,
+            ] {
+                out.push(shot(
+                    ScreenId::Appointment,
+                    Extra::Appointment(stage),
+                    false,
+                ));
+            }
+            out.push(shot(ScreenId::Appointment, Extra::Keyboard, false));
+            // Every notice where text is longest (English, elder) and in the default mode; one
+            // elsewhere, to keep the run short.
+            let all_notices = (language == Language::En) == elder;
+            for kind in NoticeKind::ALL {
+                if all_notices || kind == NoticeKind::CardReadFailed {
+                    out.push(shot(ScreenId::Review, Extra::Notice(kind), false));
+                }
+            }
+            out.push(shot(ScreenId::Receipt, Extra::Queued, false));
+            out.push(shot(ScreenId::Form, Extra::HelpCalled, false));
             out.push(shot(ScreenId::Home, Extra::None, true));
         }
     }
@@ -106,13 +154,14 @@ pub fn apply(app: &AppWindow, shot: &Shot) -> Result<(), UiError> {
         browse.items.truncate(2);
     }
     adapters::apply_browse(app, &browse);
-    let mut materials = preview::materials();
+    let mut guide = preview::guide();
     if shot.elder {
         // Fewer items per screen in elder mode: two materials a page.
-        materials.materials.truncate(2);
-        materials.pages = 2;
+        guide.materials.truncate(2);
+        guide.pages = 2;
     }
-    adapters::apply_materials(app, &materials);
+    adapters::apply_guide(app, &guide);
+    apply_after_form(app, shot);
     let mut form = preview::form();
     if shot.extra != Extra::Keyboard {
         form.active = None;
@@ -124,7 +173,7 @@ pub fn apply(app: &AppWindow, shot: &Shot) -> Result<(), UiError> {
     }
     adapters::apply_form(app, &form);
     let keyboard = match (shot.screen, form.active) {
-        (ScreenId::Form, Some(_)) => KeyboardVm {
+        (ScreenId::Form, Some(_)) | (ScreenId::Appointment, _) => KeyboardVm {
             mode: KeyboardMode::Numeric,
             ..KeyboardVm::default()
         },
@@ -138,7 +187,9 @@ pub fn apply(app: &AppWindow, shot: &Shot) -> Result<(), UiError> {
     };
     adapters::apply_keyboard(app, &keyboard);
     adapters::apply_review(app, &preview::review());
-    adapters::apply_receipt(app, &preview::receipt());
+    let mut receipt = preview::receipt();
+    receipt.delivered = shot.extra != Extra::Queued;
+    adapters::apply_receipt(app, &receipt);
     adapters::apply_rating(app, &preview::rating());
     adapters::apply_progress(app, &preview::progress());
     let (problems, since) = preview::out_of_service();
@@ -146,14 +197,61 @@ pub fn apply(app: &AppWindow, shot: &Shot) -> Result<(), UiError> {
     adapters::apply_pin(app, &preview::pin());
     adapters::apply_maintenance(app, &preview::maintenance());
     adapters::apply_idle(app, (shot.extra == Extra::IdleCountdown).then_some(27));
+    adapters::apply_notice(
+        app,
+        match shot.extra {
+            Extra::Notice(kind) => Some(kind),
+            _ => None,
+        },
+    );
+    adapters::set_help_called(app, shot.extra == Extra::HelpCalled);
     adapters::show_screen(app, shot.screen);
     Ok(())
+}
+
+/// The screens added for the session machine's path, with their keyboards and stages.
+fn apply_after_form(app: &AppWindow, shot: &Shot) {
+    let keyboard = shot.extra == Extra::Keyboard;
+    adapters::apply_identify(app, &preview::identify());
+    adapters::apply_materials(app, &preview::hand_in());
+    let mut delivery = preview::delivery();
+    if keyboard && shot.screen == ScreenId::Delivery {
+        delivery.active = Some(crate::vm::AddressField::Detail);
+    }
+    adapters::apply_delivery(app, &delivery);
+    adapters::apply_submitting(app, &preview::submitting());
+    let stage = match shot.extra {
+        Extra::Appointment(stage) => stage,
+        Extra::Keyboard => AppointmentStage::Contact,
+        _ => AppointmentStage::Department,
+    };
+    let mut appointment = preview::appointment(stage);
+    if keyboard && shot.screen == ScreenId::Appointment {
+        appointment.active = Some(ContactField::Phone);
+    }
+    adapters::apply_appointment(app, &appointment);
+    let mut complaint = preview::complaint();
+    if keyboard && shot.screen == ScreenId::Complaint {
+        complaint.message.active = Some(crate::vm::MessageField::Text);
+    }
+    adapters::apply_complaint(app, &complaint);
+    adapters::apply_help(app, &preview::help());
+    adapters::apply_farewell(app, crate::vm::FarewellKind::ThanksForRating);
 }
 
 /// Renders every shot into `out_dir`, calling `inspect` with the window, the shot and the
 /// frame after each render (the tests check labels and pixels there). Returns the files written.
 pub fn render_each(
     out_dir: &Path,
+    inspect: impl FnMut(&AppWindow, &Shot, &Frame),
+) -> Result<Vec<PathBuf>, UiError> {
+    render_shots(out_dir, &shots(), inspect)
+}
+
+/// Renders the given shots into `out_dir` (a subset of [`shots`] while working on a screen).
+pub fn render_shots(
+    out_dir: &Path,
+    shots: &[Shot],
     mut inspect: impl FnMut(&AppWindow, &Shot, &Frame),
 ) -> Result<Vec<PathBuf>, UiError> {
     std::fs::create_dir_all(out_dir).map_err(|source| UiError::Io {
@@ -164,10 +262,10 @@ pub fn render_each(
     let app = AppWindow::new()?;
     app.show()?;
     let mut written = Vec::new();
-    for shot in shots() {
-        apply(&app, &shot)?;
+    for shot in shots {
+        apply(&app, shot)?;
         let frame = headless::render(&window, shot.size());
-        inspect(&app, &shot, &frame);
+        inspect(&app, shot, &frame);
         let path = out_dir.join(shot.file_name());
         frame.save_png(&path)?;
         written.push(path);

@@ -1,26 +1,50 @@
 //! View models: plain Rust structs, one per screen, that the kiosk's session machine fills in.
 //! They know nothing of Slint; [`crate::adapters`] maps them onto the screens' adapter globals.
 //! Strings arrive ready to show: names and ID numbers already masked by the caller where needed.
+//! The screens of the application path after the form are in [`journey`]; appointments,
+//! complaints, help, farewell and the notice banner in [`services`].
+
+mod journey;
+mod services;
+
+pub use journey::*;
+pub use services::*;
 
 /// Which screen is showing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ScreenId {
     /// Welcome, ID-card prompt and the main entries.
     Home,
+    /// 我要办事: place the ID card, or scan a code, or browse the guides.
+    Identify,
     /// Departments, search, most-used items and bundles.
     Browse,
-    /// 一次性告知: the complete list of materials for an item.
-    Materials,
+    /// 一次性告知: the complete list of materials for an item, printable.
+    Guide,
     /// The form engine.
     Form,
+    /// The materials handed in: reused ones marked, the rest to hand in later.
+    Materials,
+    /// 免费邮寄 or 窗口领取, and the mailing address.
+    Delivery,
     /// Everything entered, before submitting.
     Review,
+    /// Storing (and trying to deliver) the application.
+    Submitting,
     /// Tracking code and QR code after submitting.
     Receipt,
     /// 好差评.
     Rating,
     /// An application's progress timeline.
     Progress,
+    /// 预约: department, day, slot, contact, the booked slip.
+    Appointment,
+    /// 办不成事 反映.
+    Complaint,
+    /// 代办 / 上门服务 request, and calling staff to the kiosk.
+    Help,
+    /// A closing message before going home.
+    Farewell,
     /// A device the citizen path needs is broken.
     OutOfService,
     /// The maintenance PIN.
@@ -31,15 +55,23 @@ pub enum ScreenId {
 
 impl ScreenId {
     /// Every screen, in the order of the citizen path, then the technicians' screens.
-    pub const ALL: [ScreenId; 11] = [
+    pub const ALL: [ScreenId; 19] = [
         ScreenId::Home,
+        ScreenId::Identify,
         ScreenId::Browse,
-        ScreenId::Materials,
+        ScreenId::Guide,
         ScreenId::Form,
+        ScreenId::Materials,
+        ScreenId::Delivery,
         ScreenId::Review,
+        ScreenId::Submitting,
         ScreenId::Receipt,
         ScreenId::Rating,
         ScreenId::Progress,
+        ScreenId::Appointment,
+        ScreenId::Complaint,
+        ScreenId::Help,
+        ScreenId::Farewell,
         ScreenId::OutOfService,
         ScreenId::MaintenancePin,
         ScreenId::Maintenance,
@@ -49,13 +81,21 @@ impl ScreenId {
     pub fn slug(self) -> &'static str {
         match self {
             ScreenId::Home => "home",
+            ScreenId::Identify => "identify",
             ScreenId::Browse => "browse",
-            ScreenId::Materials => "materials",
+            ScreenId::Guide => "guide",
             ScreenId::Form => "form",
+            ScreenId::Materials => "materials",
+            ScreenId::Delivery => "delivery",
             ScreenId::Review => "review",
+            ScreenId::Submitting => "submitting",
             ScreenId::Receipt => "receipt",
             ScreenId::Rating => "rating",
             ScreenId::Progress => "progress",
+            ScreenId::Appointment => "appointment",
+            ScreenId::Complaint => "complaint",
+            ScreenId::Help => "help",
+            ScreenId::Farewell => "farewell",
             ScreenId::OutOfService => "out-of-service",
             ScreenId::MaintenancePin => "maintenance-pin",
             ScreenId::Maintenance => "maintenance",
@@ -154,9 +194,9 @@ pub struct Material {
     pub reused: bool,
 }
 
-/// 一次性告知.
+/// 一次性告知 (the guide).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct MaterialsVm {
+pub struct GuideVm {
     /// The item's name.
     pub item_name: String,
     /// Label and value pairs: department, time limit, fee, where to collect.

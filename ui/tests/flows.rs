@@ -2,81 +2,17 @@
 //! pointer clicks, time advanced with mock time. They drive the preview flow (`kiosk_ui::demo`)
 //! through the real `.slint` screens.
 
-use std::time::Duration;
+mod common;
 
-use i_slint_backend_testing::{mock_elapsed_time, AccessibleRole, ElementHandle, ElementQuery};
+use common::*;
+use i_slint_backend_testing::ElementHandle;
 use kiosk_ui::adapters::current_screen;
-use kiosk_ui::demo::{self, PreviewFlow};
+use kiosk_ui::demo;
 use kiosk_ui::generated::{FormAdapter, IdleAdapter, PinAdapter, Theme};
 use kiosk_ui::vm::ScreenId;
 use kiosk_ui::AppWindow;
 use slint::platform::PointerEventButton;
 use slint::{ComponentHandle, Model};
-
-fn start() -> (AppWindow, PreviewFlow) {
-    i_slint_backend_testing::init_no_event_loop();
-    let app = AppWindow::new().expect("window");
-    app.window().set_size(slint::PhysicalSize::new(1080, 1920));
-    app.show().expect("shown");
-    let flow = demo::connect(&app);
-    (app, flow)
-}
-
-fn buttons(app: &AppWindow, label: &str) -> Vec<ElementHandle> {
-    let label = label.to_owned();
-    ElementQuery::from_root(app)
-        .match_descendants()
-        .match_accessible_role(AccessibleRole::Button)
-        .match_predicate(move |e| e.accessible_label().as_deref() == Some(label.as_str()))
-        .find_all()
-}
-
-/// Taps the button labelled `label` with a mock pointer click.
-fn tap(app: &AppWindow, label: &str) {
-    let found = buttons(app, label);
-    let Some(b) = found.first() else {
-        let all: Vec<_> = ElementQuery::from_root(app)
-            .match_descendants()
-            .match_accessible_role(AccessibleRole::Button)
-            .find_all()
-            .iter()
-            .filter_map(|e| e.accessible_label())
-            .collect();
-        panic!(
-            "no button {label:?} on {:?}; buttons: {all:?}",
-            current_screen(app)
-        );
-    };
-    b.mock_single_click(PointerEventButton::Left);
-}
-
-fn field(app: &AppWindow, label: &str) -> ElementHandle {
-    let wanted = label.to_owned();
-    ElementQuery::from_root(app)
-        .match_descendants()
-        .match_accessible_role(AccessibleRole::TextInput)
-        .match_predicate(move |e| e.accessible_label().as_deref() == Some(wanted.as_str()))
-        .find_first()
-        .unwrap_or_else(|| panic!("no field {label:?}"))
-}
-
-fn has_text(app: &AppWindow, text: &str) -> bool {
-    let text = text.to_owned();
-    ElementQuery::from_root(app)
-        .match_descendants()
-        .match_predicate(move |e| {
-            e.accessible_label()
-                .is_some_and(|l| l.contains(text.as_str()))
-        })
-        .find_first()
-        .is_some()
-}
-
-fn tick(seconds: u64) {
-    for _ in 0..seconds {
-        mock_elapsed_time(Duration::from_secs(1));
-    }
-}
 
 /// From the home screen to the receipt and a 差评 with a reason, for one item.
 #[test]
@@ -84,9 +20,11 @@ fn item_from_home_to_receipt_and_rating() {
     let (app, flow) = start();
     assert_eq!(current_screen(&app), ScreenId::Home);
     tap(&app, "办事");
+    assert_eq!(current_screen(&app), ScreenId::Identify);
+    flow.card_placed(&app);
     assert_eq!(current_screen(&app), ScreenId::Browse);
     tap(&app, "居民身份证换领");
-    assert_eq!(current_screen(&app), ScreenId::Materials);
+    assert_eq!(current_screen(&app), ScreenId::Guide);
     assert!(
         has_text(&app, "已有电子证照，无需提交"),
         "reused material marked"
@@ -96,7 +34,7 @@ fn item_from_home_to_receipt_and_rating() {
     assert!(has_text(&app, "已从身份证读取"), "prefilled fields marked");
 
     // The preview's phone number is too short: the form refuses and says why at the field.
-    tap(&app, "下一步：确认");
+    tap(&app, "下一步");
     assert_eq!(current_screen(&app), ScreenId::Form);
     assert!(
         has_text(&app, "11 位数字"),
@@ -117,10 +55,17 @@ fn item_from_home_to_receipt_and_rating() {
     assert_eq!(phone.value, "13812345678");
     assert_eq!(phone.error, "");
 
+    tap(&app, "下一步");
+    assert_eq!(current_screen(&app), ScreenId::Materials);
+    tap(&app, "下一步");
+    assert_eq!(current_screen(&app), ScreenId::Delivery);
+    tap(&app, "到窗口领取");
     tap(&app, "下一步：确认");
     assert_eq!(current_screen(&app), ScreenId::Review);
     assert!(has_text(&app, "13812345678"));
     tap(&app, "确认提交");
+    assert_eq!(current_screen(&app), ScreenId::Submitting);
+    tick(demo::journey::SUBMIT_SECS);
     assert_eq!(current_screen(&app), ScreenId::Receipt);
     assert!(has_text(&app, "QX2026-1126-0042"));
     tap(&app, "打印回执");
@@ -138,6 +83,9 @@ fn item_from_home_to_receipt_and_rating() {
     assert!(has_text(&app, "请至少选择一个"));
     tap(&app, "等待时间长");
     tap(&app, "提交评价");
+    assert_eq!(current_screen(&app), ScreenId::Farewell);
+    assert!(has_text(&app, "感谢您的评价"));
+    tap(&app, "返回首页");
     assert_eq!(current_screen(&app), ScreenId::Home);
     flow.with_state(|st| assert!(st.item_name.is_empty(), "session forgotten"));
 }
@@ -145,18 +93,23 @@ fn item_from_home_to_receipt_and_rating() {
 /// A 一件事 bundle goes through the same path.
 #[test]
 fn bundle_from_home_to_receipt() {
-    let (app, _flow) = start();
+    let (app, flow) = start();
     tap(&app, "办事");
+    flow.card_placed(&app);
     tap(&app, "出生一件事");
-    assert_eq!(current_screen(&app), ScreenId::Materials);
+    assert_eq!(current_screen(&app), ScreenId::Guide);
     assert!(has_text(&app, "出生一件事"));
     tap(&app, "开始办理");
     field(&app, "手机号码").mock_single_click(PointerEventButton::Left);
     for d in ["5", "6", "7", "8", "完成"] {
         tap(&app, d);
     }
+    tap(&app, "下一步");
+    tap(&app, "下一步");
+    tap(&app, "到窗口领取");
     tap(&app, "下一步：确认");
     tap(&app, "确认提交");
+    tick(demo::journey::SUBMIT_SECS);
     assert_eq!(current_screen(&app), ScreenId::Receipt);
     tap(&app, "完成");
     assert_eq!(current_screen(&app), ScreenId::Home);
@@ -167,6 +120,7 @@ fn bundle_from_home_to_receipt() {
 fn pinyin_search_in_browse() {
     let (app, flow) = start();
     tap(&app, "办事");
+    tap(&app, "先看看办事指南");
     tap(&app, "搜索事项");
     for k in ["j", "m", "s", "f", "z"] {
         tap(&app, k);
@@ -205,6 +159,7 @@ fn pinyin_search_in_browse() {
 fn idle_timeout_returns_home_and_forgets() {
     let (app, flow) = start();
     tap(&app, "办事");
+    tap(&app, "先看看办事指南");
     tap(&app, "居民身份证换领");
     tick(demo::IDLE_AFTER_SECS as u64 - 1);
     assert!(!app.global::<IdleAdapter<'_>>().get_visible());
@@ -215,7 +170,7 @@ fn idle_timeout_returns_home_and_forgets() {
     // "继续办理" keeps the session.
     tap(&app, "继续办理");
     assert!(!app.global::<IdleAdapter<'_>>().get_visible());
-    assert_eq!(current_screen(&app), ScreenId::Materials);
+    assert_eq!(current_screen(&app), ScreenId::Guide);
     // Quiet again: countdown, then home with the session forgotten.
     tick(demo::IDLE_AFTER_SECS as u64 + 10);
     assert_eq!(app.global::<IdleAdapter<'_>>().get_seconds_left(), 20);
@@ -233,6 +188,7 @@ fn idle_timeout_returns_home_and_forgets() {
 fn elder_mode_and_language_switch() {
     let (app, _flow) = start();
     tap(&app, "办事");
+    tap(&app, "先看看办事指南");
     let home_button = |app: &AppWindow, label: &str| buttons(app, label)[0].size().height;
     let normal = home_button(&app, "首页");
     tap(&app, "长辈模式");

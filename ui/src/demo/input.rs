@@ -1,5 +1,6 @@
 //! The preview flow's typing: the on-screen keyboard into the browse search or the active form
-//! field, pinyin composition and candidates, field validation, and the maintenance PIN pad.
+//! field (or address, contact and message box), pinyin composition and candidates, field
+//! validation, and the maintenance PIN pad.
 
 use slint::ComponentHandle;
 
@@ -8,7 +9,7 @@ use crate::adapters;
 use crate::generated as ui;
 use crate::ime::{initials, PinyinIme};
 use crate::preview;
-use crate::vm::{KeyboardMode, ScreenId};
+use crate::vm::{ContactField, KeyboardMode, MessageField, MessageVm, ScreenId};
 
 fn candidates_per_page(st: &FlowState) -> usize {
     if st.elder {
@@ -26,8 +27,48 @@ fn target<'a>(app: &ui::AppWindow, st: &'a mut FlowState) -> Option<&'a mut Stri
             let i = st.form.active?;
             st.form.fields.get_mut(i).map(|f| &mut f.value)
         }
+        ScreenId::Delivery => {
+            let f = st.delivery.active?;
+            Some(st.delivery.address.get_mut(f))
+        }
+        ScreenId::Appointment => match st.appointment.active? {
+            ContactField::Name => Some(&mut st.appointment.name),
+            ContactField::Phone => Some(&mut st.appointment.phone),
+        },
+        ScreenId::Complaint => message_box(&mut st.complaint.message),
+        ScreenId::Help => message_box(&mut st.help.message),
         _ => None,
     }
+}
+
+fn message_box(m: &mut MessageVm) -> Option<&mut String> {
+    match m.active? {
+        MessageField::Text => Some(&mut m.text),
+        MessageField::Name => Some(&mut m.name),
+        MessageField::Phone => Some(&mut m.phone),
+    }
+}
+
+/// Opens the keyboard on the box just made active (outside the form): digits for phones,
+/// pinyin otherwise.
+pub(super) fn open_keyboard(app: &ui::AppWindow, st: &mut FlowState, numeric: bool) {
+    st.keyboard = crate::vm::KeyboardVm {
+        mode: if numeric {
+            KeyboardMode::Numeric
+        } else {
+            KeyboardMode::Pinyin
+        },
+        ..Default::default()
+    };
+    refresh(app, st);
+}
+
+/// Closes the keyboard on the screens outside the form.
+fn close_box(st: &mut FlowState) {
+    st.delivery.active = None;
+    st.appointment.active = None;
+    st.complaint.message.active = None;
+    st.help.message.active = None;
 }
 
 /// Re-shows whatever the keyboard changed: candidates, the search results or the form.
@@ -62,6 +103,9 @@ fn refresh(app: &ui::AppWindow, st: &mut FlowState) {
         adapters::apply_browse(app, &st.browse);
     } else {
         adapters::apply_form(app, &st.form);
+        adapters::apply_delivery(app, &st.delivery);
+        adapters::apply_appointment(app, &st.appointment);
+        super::services::show_message(app, st);
     }
 }
 
@@ -150,6 +194,7 @@ pub(super) fn connect(app: &ui::AppWindow, state: &Shared) {
     }));
     kb.on_done(handler0(app, state, |app, st| {
         st.keyboard.composition.clear();
+        close_box(st);
         if adapters::current_screen(app) == ScreenId::Browse {
             st.browse.searching = false;
         } else if let Some(f) = st

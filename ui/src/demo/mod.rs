@@ -4,7 +4,9 @@
 //! here talks to a device or the network.
 
 mod input;
+pub mod journey;
 pub mod pin;
+mod services;
 pub mod validate;
 
 use std::cell::RefCell;
@@ -58,6 +60,22 @@ pub struct FlowState {
     pub pin: pin::PinPad,
     /// Messages shown on the PIN screen.
     pub pin_message: String,
+    /// The materials handed in.
+    pub hand_in: vm::MaterialsVm,
+    /// Delivery and the mailing address.
+    pub delivery: vm::DeliveryVm,
+    /// The booking.
+    pub appointment: vm::AppointmentVm,
+    /// The 办不成事 complaint.
+    pub complaint: vm::ComplaintVm,
+    /// The help request.
+    pub help: vm::HelpVm,
+    /// The notice over the screen.
+    pub notice: Option<vm::NoticeKind>,
+    /// Staff were called in this session.
+    pub help_called: bool,
+    /// The preview pretends the hall is unreachable: submissions are queued.
+    pub network_down: bool,
 }
 
 impl FlowState {
@@ -77,6 +95,18 @@ impl FlowState {
             receipt: preview::receipt(),
             pin: pin::PinPad::new(PREVIEW_PIN),
             pin_message: String::new(),
+            hand_in: preview::hand_in(),
+            delivery: vm::DeliveryVm {
+                address: vm::AddressVm::default(),
+                errors: Vec::new(),
+                ..preview::delivery()
+            },
+            appointment: vm::AppointmentVm::default(),
+            complaint: vm::ComplaintVm::default(),
+            help: vm::HelpVm::default(),
+            notice: None,
+            help_called: false,
+            network_down: false,
         }
     }
 
@@ -108,6 +138,34 @@ impl PreviewFlow {
     pub fn with_state<R>(&self, f: impl FnOnce(&FlowState) -> R) -> R {
         f(&self.state.borrow())
     }
+
+    /// The preview's stand-in for the card reader: a card was read. On the identify screen it
+    /// goes on to choosing an item, as the session machine does.
+    pub fn card_placed(&self, app: &ui::AppWindow) {
+        let Ok(mut st) = self.state.try_borrow_mut() else {
+            return;
+        };
+        st.quiet = 0;
+        st.delivery.address.recipient = "张三丰".into();
+        if adapters::current_screen(app) == ScreenId::Identify {
+            go(app, ScreenId::Browse);
+        }
+    }
+
+    /// Makes the preview's hall unreachable (true) or reachable: submissions are queued.
+    pub fn set_network_down(&self, down: bool) {
+        if let Ok(mut st) = self.state.try_borrow_mut() {
+            st.network_down = down;
+        }
+    }
+
+    /// Shows a notice over the current screen, as the session machine does after an event.
+    pub fn show_notice(&self, app: &ui::AppWindow, notice: vm::NoticeKind) {
+        if let Ok(mut st) = self.state.try_borrow_mut() {
+            st.notice = Some(notice);
+            adapters::apply_notice(app, st.notice);
+        }
+    }
 }
 
 type Shared = Rc<RefCell<FlowState>>;
@@ -128,6 +186,10 @@ fn handler<A: 'static>(
         st.quiet = 0;
         if st.countdown.take().is_some() {
             adapters::apply_idle(&app, None);
+        }
+        // A notice shows until the next touch.
+        if st.notice.take().is_some() {
+            adapters::apply_notice(&app, None);
         }
         f(&app, &mut st, arg);
     }
@@ -161,6 +223,8 @@ fn go_home(app: &ui::AppWindow, st: &mut FlowState) {
     st.pin.clear();
     st.browse = preview::browse(st.rows());
     adapters::apply_idle(app, None);
+    adapters::apply_notice(app, None);
+    adapters::set_help_called(app, false);
     adapters::apply_browse(app, &st.browse);
     adapters::apply_form(app, &st.form);
     go(app, ScreenId::Home);
@@ -172,7 +236,9 @@ pub fn connect(app: &ui::AppWindow) -> PreviewFlow {
     {
         let st = state.borrow();
         adapters::apply_browse(app, &st.browse);
-        adapters::apply_materials(app, &preview::materials());
+        adapters::apply_guide(app, &preview::guide());
+        adapters::apply_identify(app, &preview::identify());
+        adapters::apply_notice(app, None);
         adapters::apply_form(app, &st.form);
         adapters::apply_review(app, &preview::review());
         adapters::apply_receipt(app, &st.receipt);
@@ -218,7 +284,9 @@ pub fn connect(app: &ui::AppWindow) -> PreviewFlow {
     }));
 
     let home = app.global::<ui::HomeAdapter<'_>>();
-    home.on_start_service(handler0(app, &state, |app, _st| go(app, ScreenId::Browse)));
+    home.on_start_service(handler0(app, &state, |app, _st| {
+        go(app, ScreenId::Identify)
+    }));
     home.on_check_progress(handler0(app, &state, |app, _st| {
         go(app, ScreenId::Progress)
     }));
@@ -234,6 +302,8 @@ pub fn connect(app: &ui::AppWindow) -> PreviewFlow {
 
     input::connect(app, &state);
     pages::connect(app, &state);
+    journey::connect(app, &state);
+    services::connect(app, &state);
 
     let tick = Timer::default();
     let weak = app.as_weak();

@@ -1,4 +1,4 @@
-//! The preview flow's page-to-page navigation: browse → materials → form → review → receipt →
+//! The preview flow's page-to-page navigation: browse → guide → form (then `journey`), receipt →
 //! rating, plus progress, out-of-service and maintenance.
 
 use slint::ComponentHandle;
@@ -37,12 +37,12 @@ fn show_browse_page(app: &ui::AppWindow, st: &mut FlowState) {
     adapters::apply_browse(app, &st.browse);
 }
 
-fn open_materials(app: &ui::AppWindow, st: &mut FlowState, name: String) {
-    let mut materials = preview::materials();
-    materials.item_name = name.clone();
+fn open_guide(app: &ui::AppWindow, st: &mut FlowState, name: String) {
+    let mut guide = preview::guide();
+    guide.item_name = name.clone();
     st.item_name = name;
-    adapters::apply_materials(app, &materials);
-    go(app, ScreenId::Materials);
+    adapters::apply_guide(app, &guide);
+    go(app, ScreenId::Guide);
 }
 
 pub(super) fn connect(app: &ui::AppWindow, state: &Shared) {
@@ -66,7 +66,7 @@ pub(super) fn connect(app: &ui::AppWindow, state: &Shared) {
             .find(|i| i.id == id.as_str())
             .map(|i| i.name)
             .unwrap_or_default();
-        open_materials(app, st, name);
+        open_guide(app, st, name);
     }));
     browse.on_open_bundle(handler(app, state, |app, st, id: slint::SharedString| {
         let name = st
@@ -76,13 +76,13 @@ pub(super) fn connect(app: &ui::AppWindow, state: &Shared) {
             .find(|b| b.id == id.as_str())
             .map(|b| b.name.clone())
             .unwrap_or_default();
-        open_materials(app, st, name);
+        open_guide(app, st, name);
     }));
 
-    let materials = app.global::<ui::MaterialsAdapter<'_>>();
-    materials.on_back(handler0(app, state, |app, _st| go(app, ScreenId::Browse)));
-    materials.on_print_list(handler0(app, state, |_app, _st| {}));
-    materials.on_proceed(handler0(app, state, |app, st| {
+    let guide = app.global::<ui::GuideAdapter<'_>>();
+    guide.on_back(handler0(app, state, |app, _st| go(app, ScreenId::Browse)));
+    guide.on_print_list(handler0(app, state, |_app, _st| {}));
+    guide.on_proceed(handler0(app, state, |app, st| {
         st.form = preview::form();
         st.form.item_name = st.item_name.clone();
         st.form.active = None;
@@ -94,33 +94,14 @@ pub(super) fn connect(app: &ui::AppWindow, state: &Shared) {
     let form = app.global::<ui::FormAdapter<'_>>();
     form.on_back(handler0(app, state, |app, st| {
         st.form.active = None;
-        go(app, ScreenId::Materials);
+        go(app, ScreenId::Guide);
     }));
     form.on_next(handler0(app, state, |app, st| {
         st.form.active = None;
         if input::validate_form(st) {
-            let mut review = preview::review();
-            review.item_name = st.item_name.clone();
-            review.rows = st
-                .form
-                .fields
-                .iter()
-                .filter(|f| f.kind != vm::FieldKind::Checkbox && !f.value.is_empty())
-                .map(|f| (f.label.clone(), f.value.clone()))
-                .collect();
-            adapters::apply_review(app, &review);
-            go(app, ScreenId::Review);
+            super::journey::after_form(app, st);
         }
         adapters::apply_form(app, &st.form);
-    }));
-
-    let review = app.global::<ui::ReviewAdapter<'_>>();
-    review.on_edit(handler0(app, state, |app, _st| go(app, ScreenId::Form)));
-    review.on_submit(handler0(app, state, |app, st| {
-        st.receipt = preview::receipt();
-        st.receipt.item_name = st.item_name.clone();
-        adapters::apply_receipt(app, &st.receipt);
-        go(app, ScreenId::Receipt);
     }));
 
     let receipt = app.global::<ui::ReceiptAdapter<'_>>();
@@ -166,7 +147,7 @@ pub(super) fn connect(app: &ui::AppWindow, state: &Shared) {
             st.rating.message = "请至少选择一个不满意的原因".into();
             show_rating(app, st);
         } else {
-            go_home(app, st);
+            super::services::thanks_for_rating(app);
         }
     }));
     rating.on_skip(handler0(app, state, go_home));

@@ -36,9 +36,7 @@ pub fn check(field: &Field) -> String {
         return String::new();
     }
     match field.kind {
-        FieldKind::Phone
-            if !(v.len() == 11 && v.starts_with('1') && v.bytes().all(|b| b.is_ascii_digit())) =>
-        {
+        FieldKind::Phone if !is_mobile(v) => {
             format!(
                 "手机号码应为以 1 开头的 11 位数字，现在是 {} 位",
                 v.chars().count()
@@ -50,6 +48,11 @@ pub fn check(field: &Field) -> String {
         FieldKind::Select if !field.options.iter().any(|o| o == v) => "请从选项中选择".to_owned(),
         _ => String::new(),
     }
+}
+
+/// A mainland mobile number: 11 digits starting with 1.
+pub fn is_mobile(v: &str) -> bool {
+    v.len() == 11 && v.starts_with('1') && v.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn date_ok(v: &str) -> bool {
