@@ -9,7 +9,7 @@ use kiosk_ui::generated as ui;
 use kiosk_ui::vm;
 use slint::{ComponentHandle, SharedString};
 
-use super::frontend::{rows_for, Frontend};
+use super::frontend::{rows_for, Frontend, Target};
 use super::map;
 use crate::session::personal::FieldValue;
 use crate::session::UiInput;
@@ -54,7 +54,7 @@ pub(super) fn connect(f: &Rc<Frontend>) {
         };
         {
             let mut local = f.local.borrow_mut();
-            local.editing = Some((field.id.clone(), text));
+            local.editing = Some((Target::Field(field.id.clone()), text));
             local.keyboard = vm::KeyboardVm {
                 mode,
                 ..Default::default()

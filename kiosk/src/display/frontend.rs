@@ -12,16 +12,26 @@ use kiosk_config::schema::Language;
 use kiosk_drivers::status::DeviceStatus;
 use kiosk_ui::generated as ui;
 use kiosk_ui::ime::PinyinIme;
-use kiosk_ui::vm::{self, KeyboardMode, ScreenId};
+use kiosk_ui::vm::{self, ScreenId};
 use kiosk_ui::{adapters, language};
 use slint::{ComponentHandle, SharedString, Timer, TimerMode};
 use tokio::sync::watch;
 
-use super::map;
 use super::technician::Technician;
+use super::{map, views};
 use crate::citizen::SessionHandle;
 use crate::session::personal::FieldValue;
-use crate::session::{Screen, Session, UiInput};
+use crate::session::personal::PersonalText;
+use crate::session::{Session, TextField, UiInput};
+
+/// A box the keyboard types into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Target {
+    /// A form field, by key.
+    Field(String),
+    /// A text box outside the form (address, contact, comment).
+    Text(TextField),
+}
 
 /// The screen's own state.
 #[derive(Debug, Default)]
@@ -31,8 +41,8 @@ pub(super) struct Local {
     pub form_page: usize,
     pub query: String,
     pub searching: bool,
-    /// The form field being typed into, and its text.
-    pub editing: Option<(String, String)>,
+    /// The box being typed into (a form field or another text box), and its text.
+    pub editing: Option<(Target, String)>,
     pub keyboard: vm::KeyboardVm,
     pub candidate_page: usize,
     /// Showing the PIN pad or the maintenance screen instead of the session.
@@ -49,7 +59,17 @@ pub(super) struct Local {
 pub(super) struct Shown {
     pub screen: Option<ScreenId>,
     pub browse: Option<vm::BrowseVm>,
-    pub guide: Option<vm::MaterialsVm>,
+    pub guide: Option<vm::GuideVm>,
+    pub identify: Option<vm::IdentifyVm>,
+    pub materials: Option<vm::MaterialsVm>,
+    pub delivery: Option<vm::DeliveryVm>,
+    pub submitting: Option<vm::SubmittingVm>,
+    pub appointment: Option<vm::AppointmentVm>,
+    pub complaint: Option<vm::ComplaintVm>,
+    pub help: Option<vm::HelpVm>,
+    pub farewell: Option<vm::FarewellKind>,
+    pub notice: Option<Option<vm::NoticeKind>>,
+    pub help_called: Option<bool>,
     pub form: Option<vm::FormVm>,
     pub review: Option<vm::ReviewVm>,
     pub receipt: Option<vm::ReceiptVm>,
@@ -59,6 +79,14 @@ pub(super) struct Shown {
     pub keyboard: Option<vm::KeyboardVm>,
     pub idle: Option<Option<u32>>,
     pub shell: Option<vm::ShellVm>,
+}
+
+/// The text box being typed into, for the views.
+fn typing(editing: &Option<(Target, String)>) -> views::Typing<'_> {
+    match editing {
+        Some((Target::Text(field), text)) => Some((*field, text.as_str())),
+        _ => None,
+    }
 }
 
 /// Applies `new` unless it equals what `last` holds.
@@ -203,17 +231,20 @@ impl Frontend {
                 map::browse(&s, local.browse_page, rows, &local.query, local.searching),
                 |v| adapters::apply_browse(app, v),
             ),
-            ScreenId::Materials => apply_changed(
+            ScreenId::Guide => apply_changed(
                 &mut shown.guide,
                 map::guide(&s, local.guide_page, rows),
-                |v| adapters::apply_materials(app, v),
+                |v| adapters::apply_guide(app, v),
             ),
             ScreenId::Form => {
-                let editing = local.editing.as_ref().map(|(k, _)| k.as_str());
-                let mut form = map::form(&s, local.form_page, rows, editing);
-                if let (Some((key, text)), Some(i)) = (&local.editing, form.active) {
-                    if let Some(f) = form.fields.get_mut(i).filter(|f| &f.id == key) {
-                        f.value = text.clone();
+                let editing = match &local.editing {
+                    Some((Target::Field(key), text)) => Some((key.as_str(), text.as_str())),
+                    _ => None,
+                };
+                let mut form = map::form(&s, local.form_page, rows, editing.map(|(k, _)| k));
+                if let (Some((key, text)), Some(i)) = (editing, form.active) {
+                    if let Some(f) = form.fields.get_mut(i).filter(|f| f.id == key) {
+                        f.value = text.to_owned();
                     }
                 }
                 apply_form(app, &mut shown.form, form);
@@ -230,6 +261,40 @@ impl Frontend {
             ScreenId::Progress => apply_changed(&mut shown.progress, map::progress(&s), |v| {
                 adapters::apply_progress(app, v)
             }),
+            ScreenId::Identify => apply_changed(&mut shown.identify, views::identify(&s), |v| {
+                adapters::apply_identify(app, v)
+            }),
+            ScreenId::Materials => apply_changed(&mut shown.materials, views::materials(&s), |v| {
+                adapters::apply_materials(app, v)
+            }),
+            ScreenId::Delivery => apply_changed(
+                &mut shown.delivery,
+                views::delivery(&s, typing(&local.editing)),
+                |v| adapters::apply_delivery(app, v),
+            ),
+            ScreenId::Submitting => {
+                apply_changed(&mut shown.submitting, views::submitting(&s), |v| {
+                    adapters::apply_submitting(app, v)
+                })
+            }
+            ScreenId::Appointment => apply_changed(
+                &mut shown.appointment,
+                views::appointment(&s, typing(&local.editing)),
+                |v| adapters::apply_appointment(app, v),
+            ),
+            ScreenId::Complaint => apply_changed(
+                &mut shown.complaint,
+                views::complaint(&s, typing(&local.editing)),
+                |v| adapters::apply_complaint(app, v),
+            ),
+            ScreenId::Help => apply_changed(
+                &mut shown.help,
+                views::help(&s, typing(&local.editing)),
+                |v| adapters::apply_help(app, v),
+            ),
+            ScreenId::Farewell => apply_changed(&mut shown.farewell, views::farewell(&s), |v| {
+                adapters::apply_farewell(app, *v)
+            }),
             ScreenId::OutOfService => {
                 apply_changed(&mut shown.out_of_service, map::out_of_service(&s), |v| {
                     adapters::apply_out_of_service(app, v, "")
@@ -240,6 +305,12 @@ impl Frontend {
         apply_changed(&mut shown.keyboard, local.keyboard.clone(), |v| {
             adapters::apply_keyboard(app, v)
         });
+        apply_changed(&mut shown.notice, views::notice(&s), |v| {
+            adapters::apply_notice(app, *v)
+        });
+        apply_changed(&mut shown.help_called, s.help_called, |v| {
+            adapters::set_help_called(app, *v)
+        });
         if shown.screen != Some(id) {
             adapters::show_screen(app, id);
             shown.screen = Some(id);
@@ -247,7 +318,7 @@ impl Frontend {
     }
 
     /// The text the keyboard types into changed: show it and tell the session.
-    fn typed(&self) {
+    pub(super) fn typed(&self) {
         let (search, field) = {
             let local = self.local.borrow();
             (
@@ -257,17 +328,23 @@ impl Frontend {
         };
         if let Some(query) = search {
             self.press(UiInput::Search(query));
-        } else if let Some((key, text)) = field {
-            self.press(UiInput::SetField {
-                key,
-                value: FieldValue::from(serde_json::Value::String(text)),
+        } else if let Some((target, text)) = field {
+            self.press(match target {
+                Target::Field(key) => UiInput::SetField {
+                    key,
+                    value: FieldValue::from(serde_json::Value::String(text)),
+                },
+                Target::Text(field) => UiInput::SetText {
+                    field,
+                    value: PersonalText::new(text),
+                },
             });
         }
         self.refresh_candidates();
         self.redraw();
     }
 
-    fn refresh_candidates(&self) {
+    pub(super) fn refresh_candidates(&self) {
         let mut local = self.local.borrow_mut();
         let per = if self.current.borrow().elder_mode {
             4
@@ -286,7 +363,7 @@ impl Frontend {
         local.keyboard.more_candidates = all.len() > per;
     }
 
-    fn commit_text(&self, text: &str) {
+    pub(super) fn commit_text(&self, text: &str) {
         let mut local = self.local.borrow_mut();
         if local.searching {
             local.query.push_str(text);
@@ -296,7 +373,7 @@ impl Frontend {
     }
 }
 
-fn on0(f: &Shared, act: impl Fn(&Frontend) + 'static) -> impl Fn() + 'static {
+pub(super) fn on0(f: &Shared, act: impl Fn(&Frontend) + 'static) -> impl Fn() + 'static {
     let weak = Rc::downgrade(f);
     move || {
         if let Some(f) = weak.upgrade() {
@@ -305,7 +382,7 @@ fn on0(f: &Shared, act: impl Fn(&Frontend) + 'static) -> impl Fn() + 'static {
     }
 }
 
-fn on1<A>(f: &Shared, act: impl Fn(&Frontend, A) + 'static) -> impl Fn(A) + 'static {
+pub(super) fn on1<A>(f: &Shared, act: impl Fn(&Frontend, A) + 'static) -> impl Fn(A) + 'static {
     let weak = Rc::downgrade(f);
     move |a| {
         if let Some(f) = weak.upgrade() {
@@ -366,7 +443,11 @@ pub(super) fn connect(f: &Shared) -> Vec<Timer> {
     home.on_appointment(on0(f, |f| f.press(UiInput::OpenAppointment)));
     // 好差评 of an earlier application goes through its receipt: the progress page.
     home.on_rate(on0(f, |f| f.press(UiInput::OpenProgress)));
-    home.on_help(on0(f, |f| f.press(UiInput::CallForHelp)));
+    home.on_help(on0(f, |f| {
+        f.press(UiInput::OpenHelpRequest(
+            hall_api::feedback::HelpKind::Proxy,
+        ))
+    }));
 
     let browse = app.global::<ui::BrowseAdapter<'_>>();
     browse.on_select_department(on1(f, |f, id: SharedString| {
@@ -394,7 +475,7 @@ pub(super) fn connect(f: &Shared) -> Vec<Timer> {
     browse.on_prev_page(on0(f, |f| page_step(f, |l| &mut l.browse_page, false)));
     browse.on_next_page(on0(f, |f| page_step(f, |l| &mut l.browse_page, true)));
 
-    let guide = app.global::<ui::MaterialsAdapter<'_>>();
+    let guide = app.global::<ui::GuideAdapter<'_>>();
     guide.on_print_list(on0(f, |f| f.press(UiInput::PrintGuide)));
     guide.on_proceed(on0(f, |f| f.press(UiInput::StartForm)));
     guide.on_back(on0(f, |f| f.press(UiInput::Back)));
@@ -405,14 +486,7 @@ pub(super) fn connect(f: &Shared) -> Vec<Timer> {
 
     let review = app.global::<ui::ReviewAdapter<'_>>();
     review.on_edit(on0(f, |f| f.press(UiInput::Back)));
-    review.on_submit(on0(f, |f| {
-        // Materials and delivery share the review page: their button moves on.
-        let next = match f.current.borrow().screen {
-            Screen::Review => UiInput::Submit,
-            _ => UiInput::Next,
-        };
-        f.press(next);
-    }));
+    review.on_submit(on0(f, |f| f.press(UiInput::Submit)));
 
     let receipt = app.global::<ui::ReceiptAdapter<'_>>();
     receipt.on_print(on0(f, |f| f.press(UiInput::Reprint)));
@@ -451,7 +525,8 @@ pub(super) fn connect(f: &Shared) -> Vec<Timer> {
     app.global::<ui::OutOfServiceAdapter<'_>>()
         .on_retry(on0(f, |f| f.press(UiInput::DismissNotice)));
 
-    connect_keyboard(f);
+    super::keyboard::connect(f);
+    super::screens::connect(f);
     super::technician::connect(f);
 
     let poll = Timer::default();
@@ -473,85 +548,4 @@ pub(super) fn connect(f: &Shared) -> Vec<Timer> {
         }
     });
     vec![poll, clock]
-}
-
-fn connect_keyboard(f: &Shared) {
-    let kb = f.app.global::<ui::KeyboardAdapter<'_>>();
-    kb.on_key(on1(f, |f, key: SharedString| {
-        let pinyin = f.local.borrow().keyboard.mode == KeyboardMode::Pinyin;
-        if pinyin && key.chars().all(|c| c.is_ascii_lowercase()) {
-            let mut local = f.local.borrow_mut();
-            local.keyboard.composition.push_str(&key);
-            local.candidate_page = 0;
-            drop(local);
-            f.refresh_candidates();
-            f.redraw();
-            return;
-        }
-        let first = f.local.borrow().keyboard.candidates.first().cloned();
-        if pinyin && key == " " && !f.local.borrow().keyboard.composition.is_empty() {
-            if let Some(first) = first {
-                let mut local = f.local.borrow_mut();
-                local.keyboard.composition =
-                    PinyinIme.remainder_after(&local.keyboard.composition, &first);
-                drop(local);
-                f.commit_text(&first);
-            }
-        } else {
-            f.commit_text(&key);
-        }
-        f.typed();
-    }));
-    kb.on_backspace(on0(f, |f| {
-        let mut local = f.local.borrow_mut();
-        if local.keyboard.composition.pop().is_none() {
-            if local.searching {
-                local.query.pop();
-            } else if let Some((_, t)) = local.editing.as_mut() {
-                t.pop();
-            }
-        }
-        drop(local);
-        f.typed();
-    }));
-    kb.on_candidate(on1(f, |f, i: i32| {
-        let chosen = usize::try_from(i)
-            .ok()
-            .and_then(|i| f.local.borrow().keyboard.candidates.get(i).cloned());
-        let Some(c) = chosen else { return };
-        {
-            let mut local = f.local.borrow_mut();
-            local.keyboard.composition = PinyinIme.remainder_after(&local.keyboard.composition, &c);
-            local.candidate_page = 0;
-        }
-        f.commit_text(&c);
-        f.typed();
-    }));
-    kb.on_next_candidates(on0(f, |f| {
-        f.local.borrow_mut().candidate_page += 1;
-        f.refresh_candidates();
-        f.redraw();
-    }));
-    kb.on_switch_mode(on1(f, |f, mode: ui::KeyboardMode| {
-        let mut local = f.local.borrow_mut();
-        local.keyboard.composition.clear();
-        local.keyboard.mode = match mode {
-            ui::KeyboardMode::Pinyin => KeyboardMode::Pinyin,
-            ui::KeyboardMode::Latin => KeyboardMode::Latin,
-            ui::KeyboardMode::IdNumber => KeyboardMode::IdNumber,
-            _ => KeyboardMode::Numeric,
-        };
-        drop(local);
-        f.refresh_candidates();
-        f.redraw();
-    }));
-    kb.on_done(on0(f, |f| {
-        {
-            let mut local = f.local.borrow_mut();
-            local.keyboard.composition.clear();
-            local.searching = false;
-            local.editing = None;
-        }
-        f.redraw();
-    }));
 }

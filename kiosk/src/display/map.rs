@@ -11,26 +11,26 @@ use crate::session::screens::{ChooseView, ProgressView};
 use crate::session::transaction::Submission;
 use crate::session::{listing, prompts, Choice, Screen, Session};
 
-/// The UI screen for a session screen. Screens the UI draws on one page share it: the
-/// delivery choice and materials are part of the review page, submitting is the review page
-/// with its buttons disabled.
+/// The UI screen for a session screen, one for one.
 pub fn screen_id(s: &Session) -> ScreenId {
     match &s.screen {
-        Screen::Home | Screen::Identify => ScreenId::Home,
+        Screen::Home => ScreenId::Home,
+        Screen::Identify => ScreenId::Identify,
         Screen::OutOfService { .. } => ScreenId::OutOfService,
         Screen::Choose(_) => ScreenId::Browse,
-        Screen::Guide => ScreenId::Materials,
+        Screen::Guide => ScreenId::Guide,
         Screen::Form => ScreenId::Form,
-        Screen::Materials | Screen::Delivery | Screen::Review | Screen::Submitting => {
-            ScreenId::Review
-        }
+        Screen::Materials => ScreenId::Materials,
+        Screen::Delivery => ScreenId::Delivery,
+        Screen::Review => ScreenId::Review,
+        Screen::Submitting => ScreenId::Submitting,
         Screen::Receipt => ScreenId::Receipt,
         Screen::Rating(_) => ScreenId::Rating,
         Screen::Progress(_) => ScreenId::Progress,
-        Screen::Appointment(_)
-        | Screen::Complaint(_)
-        | Screen::Help(_)
-        | Screen::Farewell { .. } => ScreenId::Home,
+        Screen::Appointment(_) => ScreenId::Appointment,
+        Screen::Complaint(_) => ScreenId::Complaint,
+        Screen::Help(_) => ScreenId::Help,
+        Screen::Farewell { .. } => ScreenId::Farewell,
     }
 }
 
@@ -131,9 +131,9 @@ pub fn browse(s: &Session, page: usize, rows: usize, query: &str, searching: boo
 }
 
 /// 一次性告知: the transaction's materials, fee and time limit.
-pub fn guide(s: &Session, page: usize, rows: usize) -> vm::MaterialsVm {
+pub fn guide(s: &Session, page: usize, rows: usize) -> vm::GuideVm {
     let Some(t) = s.transaction.as_ref() else {
-        return vm::MaterialsVm::default();
+        return vm::GuideVm::default();
     };
     let all: Vec<vm::Material> = t
         .materials
@@ -163,7 +163,7 @@ pub fn guide(s: &Session, page: usize, rows: usize) -> vm::MaterialsVm {
         .map(|f| f.note.clone())
         .collect::<Vec<_>>()
         .join("；");
-    vm::MaterialsVm {
+    vm::GuideVm {
         item_name: t.title.clone(),
         facts: vec![
             ("承诺时限".to_owned(), limit_text(t.promised_days)),
@@ -274,7 +274,7 @@ pub fn form(s: &Session, page: usize, rows: usize, editing: Option<&str>) -> vm:
     }
 }
 
-/// The review page (also materials, delivery and submitting, which share it).
+/// The review page.
 pub fn review(s: &Session) -> vm::ReviewVm {
     let Some(t) = s.transaction.as_ref() else {
         return vm::ReviewVm::default();

@@ -11,8 +11,11 @@
 
 mod form;
 mod frontend;
+mod keyboard;
 pub mod map;
+mod screens;
 pub mod technician;
+pub mod views;
 
 use std::cell::RefCell;
 use std::path::PathBuf;
@@ -169,6 +172,7 @@ fn run_window(config: &Config, link: Link, app: ui::AppWindow) -> Result<(), Str
     let (f, _timers) = attach(config, session, devices, selftest, app);
     let service_timer = Timer::default();
     let weak = f.app.as_weak();
+    let frontend = Rc::downgrade(&f);
     let mut ready = false;
     service_timer.start(TimerMode::Repeated, Duration::from_millis(100), move || {
         if !ready {
@@ -176,6 +180,9 @@ fn run_window(config: &Config, link: Link, app: ui::AppWindow) -> Result<(), Str
             first_frame(started);
         }
         while let Ok((path, answer)) = screenshots.try_recv() {
+            if let Some(f) = frontend.upgrade() {
+                f.poll();
+            }
             let result = match weak.upgrade() {
                 Some(app) => app
                     .window()
@@ -251,6 +258,12 @@ fn run_offscreen(config: &Config, link: Link) -> Result<(), String> {
             first_frame(started);
         }
         while let Ok((path, answer)) = screenshots.try_recv() {
+            // The state the session reached by now, drawn, not the frame of 40 ms ago.
+            f.poll();
+            slint::platform::update_timers_and_animations();
+            window.draw_if_needed(|renderer| {
+                renderer.render(&mut pixels, stride);
+            });
             let _ = answer.send(save_png(&path, size.width, size.height, pixels.clone()));
         }
         let wait = slint::platform::duration_until_next_timer_update()

@@ -9,7 +9,7 @@ use kiosk_ui::vm::ScreenId;
 use slint::ComponentHandle;
 use tokio::sync::{mpsc, watch};
 
-use super::map;
+use super::{map, views};
 use crate::citizen::SessionHandle;
 use crate::session::tests::support::{
     at_every_screen, at_receipt, at_review, Kiosk, ID_CARD, ITEM,
@@ -19,7 +19,7 @@ use crate::session::{Event, UiInput};
 fn every_view_text(k: &Kiosk) -> String {
     let s = &k.s;
     format!(
-        "{:?}{:?}{:?}{:?}{:?}{:?}{:?}",
+        "{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}",
         map::browse(s, 0, 6, "", false),
         map::guide(s, 0, 6),
         map::review(s),
@@ -27,6 +27,13 @@ fn every_view_text(k: &Kiosk) -> String {
         map::rating(s),
         map::progress(s),
         map::out_of_service(s),
+        views::identify(s),
+        views::materials(s),
+        views::delivery(s, None),
+        views::appointment(s, None),
+        views::complaint(s, None),
+        views::help(s, None),
+        views::notice(s),
     )
 }
 
@@ -82,6 +89,49 @@ fn review_and_receipt_carry_what_the_citizen_checks() {
         .expect("the QR code on screen reads back as a receipt");
     assert_eq!(query.tracking_code, receipt.tracking_code);
     assert!(receipt.applicant.contains('*'));
+}
+
+#[test]
+fn every_session_screen_has_its_own_ui_screen() {
+    let mut seen = std::collections::HashSet::new();
+    for k in at_every_screen() {
+        let id = map::screen_id(&k.s);
+        // The UI's slug and the session's name for a screen are the same words.
+        let slug = id.slug().replace('-', "");
+        let name = match k.screen() {
+            "choose" => "browse".to_owned(),
+            other => other.to_lowercase(),
+        };
+        assert_eq!(slug, name, "{id:?}");
+        seen.insert(id);
+    }
+    assert!(seen.len() >= 10, "{seen:?}");
+}
+
+#[test]
+fn the_address_shows_what_is_being_typed_and_its_errors() {
+    use crate::session::TextField;
+    let k = at_review();
+    let mut s = k.s.clone();
+    s.screen = crate::session::Screen::Delivery;
+    let typed = views::delivery(&s, Some((TextField::Region, "浙江省杭")));
+    assert!(typed.mail);
+    assert_eq!(typed.address.region, "浙江省杭");
+    assert_eq!(typed.active, Some(kiosk_ui::vm::AddressField::Region));
+    let t = s.transaction.as_mut().expect("a transaction");
+    t.address_errors = crate::session::address_errors(&t.address)
+        .into_iter()
+        .chain([hall_api::form::FieldError {
+            field: "delivery.address.phone".into(),
+            code: hall_api::form::FieldErrorCode::InvalidPhone,
+            message: "联系电话有误".into(),
+        }])
+        .collect();
+    let shown = views::delivery(&s, None);
+    assert!(shown
+        .errors
+        .iter()
+        .any(|(f, m)| *f == kiosk_ui::vm::AddressField::Phone && m == "联系电话有误"));
 }
 
 #[test]
