@@ -53,12 +53,37 @@ fn department_name(s: &Session, code: &str) -> String {
         .map_or_else(|| code.to_owned(), |d| d.name.clone())
 }
 
-fn limit_text(days: u32) -> String {
-    if days == 0 {
-        "即办".to_owned()
-    } else {
-        format!("{days} 个工作日")
+/// The words in the session's language: Chinese, or English for the same words. (Catalog
+/// content, such as item names, is the hall's and stays as the hall wrote it.)
+pub(crate) fn tr(s: &Session, zh: &str, en: &str) -> String {
+    if s.is_chinese() { zh } else { en }.to_owned()
+}
+
+fn limit_text(s: &Session, days: u32) -> String {
+    match (days, s.is_chinese()) {
+        (0, true) => "即办".to_owned(),
+        (0, false) => "on the spot".to_owned(),
+        (n, true) => format!("{n} 个工作日"),
+        (n, false) => format!("{n} working days"),
     }
+}
+
+/// How many originals and copies, in words.
+pub(crate) fn amounts(s: &Session, originals: u32, copies: u32) -> String {
+    let mut form = Vec::new();
+    if originals > 0 {
+        form.push(match s.is_chinese() {
+            true => format!("原件 {originals} 份"),
+            false => format!("{originals} original(s)"),
+        });
+    }
+    if copies > 0 {
+        form.push(match s.is_chinese() {
+            true => format!("复印件 {copies} 份"),
+            false => format!("{copies} copy(ies)"),
+        });
+    }
+    form.join(if s.is_chinese() { "，" } else { ", " })
 }
 
 /// The browsing screen: departments, bundles, and one page of the current list.
@@ -76,7 +101,7 @@ pub fn browse(s: &Session, page: usize, rows: usize, query: &str, searching: boo
                 format!(
                     "{} · {}",
                     department_name(s, &i.department),
-                    limit_text(i.promised_limit_days)
+                    limit_text(s, i.promised_limit_days)
                 )
             });
             vm::ItemEntry {
@@ -88,7 +113,7 @@ pub fn browse(s: &Session, page: usize, rows: usize, query: &str, searching: boo
         Choice::Bundle { code, name } => vm::ItemEntry {
             id: code.clone(),
             name: name.clone(),
-            detail: "一件事 · 材料只交一次".to_owned(),
+            detail: tr(s, "一件事 · 材料只交一次", "life event · materials once"),
         },
     };
     let all: Vec<vm::ItemEntry> = listing(catalog, &view, &s.most_used)
@@ -97,10 +122,12 @@ pub fn browse(s: &Session, page: usize, rows: usize, query: &str, searching: boo
         .collect();
     let (items, page, pages) = page_of(&all, page, rows);
     let (selected, title) = match &view {
-        ChooseView::MostUsed | ChooseView::Departments => (String::new(), "常用事项".to_owned()),
+        ChooseView::MostUsed | ChooseView::Departments => {
+            (String::new(), tr(s, "常用事项", "Most used"))
+        }
         ChooseView::Department(d) => (d.clone(), department_name(s, d)),
-        ChooseView::Bundles => (String::new(), "一件事".to_owned()),
-        ChooseView::Search(_) => (String::new(), "搜索结果".to_owned()),
+        ChooseView::Bundles => (String::new(), tr(s, "一件事", "Life events")),
+        ChooseView::Search(_) => (String::new(), tr(s, "搜索结果", "Search results")),
     };
     vm::BrowseVm {
         departments: catalog
@@ -120,7 +147,11 @@ pub fn browse(s: &Session, page: usize, rows: usize, query: &str, searching: boo
             .map(|b| vm::ItemEntry {
                 id: b.code.clone(),
                 name: b.name.clone(),
-                detail: format!("{} 个事项，材料只交一次", b.items.len()),
+                detail: if s.is_chinese() {
+                    format!("{} 个事项，材料只交一次", b.items.len())
+                } else {
+                    format!("{} items, materials once", b.items.len())
+                },
             })
             .collect(),
         list_title: title,
@@ -140,16 +171,9 @@ pub fn guide(s: &Session, page: usize, rows: usize) -> vm::GuideVm {
         .iter()
         .map(|line| {
             let m = &line.material;
-            let mut form = Vec::new();
-            if m.originals > 0 {
-                form.push(format!("原件 {} 份", m.originals));
-            }
-            if m.copies > 0 {
-                form.push(format!("复印件 {} 份", m.copies));
-            }
             vm::Material {
                 name: m.name.clone(),
-                form: form.join("，"),
+                form: amounts(s, m.originals, m.copies),
                 note: m.note.clone().unwrap_or_default(),
                 required: m.required,
                 reused: line.held,
@@ -166,21 +190,28 @@ pub fn guide(s: &Session, page: usize, rows: usize) -> vm::GuideVm {
     vm::GuideVm {
         item_name: t.title.clone(),
         facts: vec![
-            ("承诺时限".to_owned(), limit_text(t.promised_days)),
             (
-                "收费".to_owned(),
+                tr(s, "承诺时限", "Time limit"),
+                limit_text(s, t.promised_days),
+            ),
+            (
+                tr(s, "收费", "Fee"),
                 if fee.is_empty() {
-                    "不收费".to_owned()
+                    tr(s, "不收费", "free")
                 } else {
                     fee
                 },
             ),
             (
-                "自助办理".to_owned(),
+                tr(s, "自助办理", "At the kiosk"),
                 if t.kiosk_completable {
-                    "可在本机提交".to_owned()
+                    tr(s, "可在本机提交", "can be submitted here")
                 } else {
-                    "请到窗口办理，可预约".to_owned()
+                    tr(
+                        s,
+                        "请到窗口办理，可预约",
+                        "at a window; you can book a visit",
+                    )
                 },
             ),
         ],
@@ -286,7 +317,13 @@ pub fn review(s: &Session) -> vm::ReviewVm {
         .filter(|field| !field.value.is_empty() || field.kind == vm::FieldKind::Checkbox)
         .map(|field| {
             let value = match field.kind {
-                vm::FieldKind::Checkbox => if field.checked { "是" } else { "否" }.to_owned(),
+                vm::FieldKind::Checkbox => {
+                    if field.checked {
+                        tr(s, "是", "yes")
+                    } else {
+                        tr(s, "否", "no")
+                    }
+                }
                 vm::FieldKind::IdNumber => mask(&field.value),
                 _ if t.prefilled.contains(&field.id) && field.label.contains("姓名") => {
                     mask_name(&field.value)
@@ -297,13 +334,12 @@ pub fn review(s: &Session) -> vm::ReviewVm {
         })
         .collect();
     rows.push((
-        "领取方式".to_owned(),
+        tr(s, "领取方式", "Delivery"),
         if t.mail {
-            "免费邮寄"
+            tr(s, "免费邮寄", "free mail")
         } else {
-            "窗口领取"
-        }
-        .to_owned(),
+            tr(s, "窗口领取", "collect at the window")
+        },
     ));
     vm::ReviewVm {
         item_name: t.title.clone(),
@@ -313,9 +349,9 @@ pub fn review(s: &Session) -> vm::ReviewVm {
             .iter()
             .map(|l| {
                 let how = if l.held {
-                    "（已有，复用）"
+                    tr(s, "（已有，复用）", " (held, reused)")
                 } else {
-                    "（窗口补交）"
+                    tr(s, "（窗口补交）", " (hand in later)")
                 };
                 format!("{}{how}", l.material.name)
             })
@@ -350,7 +386,7 @@ pub fn receipt(s: &Session) -> vm::ReceiptVm {
         qr_payload: doc.and_then(|d| d.qr).unwrap_or_default(),
         applicant: format!("{}  {}", mask_name(&c.name), mask(&c.id_number)),
         submitted_at,
-        time_limit: limit_text(t.promised_days),
+        time_limit: limit_text(s, t.promised_days),
         printed: s.offers().print && s.notice.is_none(),
     }
 }
@@ -362,14 +398,14 @@ pub fn rating(s: &Session) -> vm::RatingVm {
     };
     use hall_api::feedback::BadRatingReason as R;
     let reasons = [
-        (R::UnclearGuide, "指南不清楚"),
-        (R::TooManyMaterials, "材料太多"),
-        (R::RepeatedTrips, "来回跑"),
-        (R::TooSlow, "办理太慢"),
-        (R::HardToUse, "机器难用"),
-        (R::DeviceFault, "设备故障"),
-        (R::PoorAttitude, "服务态度"),
-        (R::Other, "其他"),
+        (R::UnclearGuide, "指南不清楚", "unclear guide"),
+        (R::TooManyMaterials, "材料太多", "too many materials"),
+        (R::RepeatedTrips, "来回跑", "repeated trips"),
+        (R::TooSlow, "办理太慢", "too slow"),
+        (R::HardToUse, "机器难用", "hard to use"),
+        (R::DeviceFault, "设备故障", "device fault"),
+        (R::PoorAttitude, "服务态度", "attitude"),
+        (R::Other, "其他", "other"),
     ];
     vm::RatingVm {
         item_name: s
@@ -380,7 +416,7 @@ pub fn rating(s: &Session) -> vm::RatingVm {
         level: d.level.unwrap_or(0),
         reasons: reasons
             .iter()
-            .map(|(r, text)| ((*text).to_owned(), d.reasons.contains(r)))
+            .map(|(r, zh, en)| (tr(s, zh, en), d.reasons.contains(r)))
             .collect(),
         message: d
             .errors
@@ -408,26 +444,48 @@ pub fn progress(s: &Session) -> vm::ProgressVm {
     };
     match view {
         ProgressView::Waiting => vm::ProgressVm {
-            message: "请扫描回执上的二维码，或放置身份证".to_owned(),
+            message: tr(
+                s,
+                "请扫描回执上的二维码，或放置身份证",
+                "Scan the QR code on your receipt, or place your ID card",
+            ),
             ..Default::default()
         },
         ProgressView::Loading { .. } => vm::ProgressVm {
-            message: "正在查询…".to_owned(),
+            message: tr(s, "正在查询…", "Looking it up…"),
             ..Default::default()
         },
         ProgressView::NotFound => vm::ProgressVm {
-            message: "未找到该办件，请核对回执或咨询窗口".to_owned(),
+            message: tr(
+                s,
+                "未找到该办件，请核对回执或咨询窗口",
+                "Not found: check the receipt, or ask at a window",
+            ),
             ..Default::default()
         },
         ProgressView::Unreachable => vm::ProgressVm {
-            message: "暂时无法连接政务服务中心，请稍后再试".to_owned(),
+            message: tr(
+                s,
+                "暂时无法连接政务服务中心，请稍后再试",
+                "The service centre cannot be reached now; please try later",
+            ),
             ..Default::default()
         },
         ProgressView::Shown { list, .. } => {
             let Some(p) = list.first() else {
                 return vm::ProgressVm::default();
             };
-            let names = ["受理", "承办", "办结", "反馈", "回访"];
+            let names = if s.is_chinese() {
+                ["受理", "承办", "办结", "反馈", "回访"]
+            } else {
+                [
+                    "Accepted",
+                    "Processing",
+                    "Concluded",
+                    "Feedback",
+                    "Follow-up",
+                ]
+            };
             let current = stage_index(p.status);
             let stages = names
                 .iter()
@@ -458,7 +516,11 @@ pub fn progress(s: &Session) -> vm::ProgressVm {
                 tracking_code: p.tracking_code.clone(),
                 item_name: p.subject_name.clone(),
                 stages,
-                message: format!("当前状态：{}", p.status.label_zh()),
+                message: if s.is_chinese() {
+                    format!("当前状态：{}", p.status.label_zh())
+                } else {
+                    format!("Status: {}", crate::citizen::summary::wire(&p.status))
+                },
             }
         }
     }
@@ -471,12 +533,23 @@ pub fn out_of_service(s: &Session) -> Vec<String> {
         .map(|f| {
             use crate::session::Fault;
             match f {
-                Fault::Reader => "身份证阅读器暂不可用",
-                Fault::Scanner => "扫码器暂不可用",
-                Fault::Printer => "凭条打印机暂不可用（回执将显示在屏幕上）",
-                Fault::NoCatalog => "事项目录暂未加载",
+                Fault::Reader => tr(
+                    s,
+                    "身份证阅读器暂不可用",
+                    "The ID-card reader is not available",
+                ),
+                Fault::Scanner => tr(s, "扫码器暂不可用", "The scanner is not available"),
+                Fault::Printer => tr(
+                    s,
+                    "凭条打印机暂不可用（回执将显示在屏幕上）",
+                    "The printer is not available (receipts show on screen)",
+                ),
+                Fault::NoCatalog => tr(
+                    s,
+                    "事项目录暂未加载",
+                    "The list of services is not loaded yet",
+                ),
             }
-            .to_owned()
         })
         .collect()
 }

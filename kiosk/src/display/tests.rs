@@ -135,6 +135,25 @@ fn the_address_shows_what_is_being_typed_and_its_errors() {
 }
 
 #[test]
+fn in_english_the_screens_own_words_are_english() {
+    let mut k = at_review();
+    k.ui(UiInput::SetLanguage(kiosk_config::schema::Language::En));
+    let review = map::review(&k.s);
+    assert!(
+        review.rows.iter().any(|(l, v)| l == "Delivery" && v == "free mail"),
+        "{review:?}"
+    );
+    let cjk = |t: &str| t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    let guide = map::guide(&k.s, 0, 6);
+    assert!(guide.facts.iter().all(|(l, _)| !cjk(l)), "{guide:?}");
+    let mut bare = Kiosk::bare();
+    bare.ui(UiInput::SetLanguage(kiosk_config::schema::Language::En));
+    for line in map::out_of_service(&bare.s) {
+        assert!(!cjk(&line), "{line}");
+    }
+}
+
+#[test]
 fn pages_clamp_and_count() {
     let all: Vec<u32> = (0..13).collect();
     assert_eq!(map::page_of(&all, 0, 6), ((0..6).collect(), 0, 3));

@@ -45,17 +45,10 @@ pub fn materials(s: &Session) -> vm::MaterialsVm {
             .iter()
             .map(|l| {
                 let m = &l.material;
-                let mut form = Vec::new();
-                if m.originals > 0 {
-                    form.push(format!("原件 {} 份", m.originals));
-                }
-                if m.copies > 0 {
-                    form.push(format!("复印件 {} 份", m.copies));
-                }
                 vm::HandInLine {
                     code: m.code.clone(),
                     name: m.name.clone(),
-                    form: form.join("，"),
+                    form: super::map::amounts(s, m.originals, m.copies),
                     can_reuse: l.held,
                     reused: l.source == MaterialSource::Reused,
                 }
@@ -184,10 +177,15 @@ pub fn appointment(s: &Session, typing: Typing<'_>) -> vm::AppointmentVm {
         }),
         ..Default::default()
     };
+    let date_format = if s.is_chinese() {
+        "%m月%d日"
+    } else {
+        "%b %d"
+    };
     let slot_label = |slot: &hall_api::appointment::Slot| {
         format!(
             "{} {}–{}",
-            slot.date.format("%m月%d日"),
+            slot.date.format(date_format),
             slot.start,
             slot.end
         )
@@ -209,7 +207,7 @@ pub fn appointment(s: &Session, typing: Typing<'_>) -> vm::AppointmentVm {
                     Some(d) => d.free += slot.remaining,
                     None => days.push(vm::PickOption {
                         id,
-                        label: slot.date.format("%m月%d日").to_string(),
+                        label: slot.date.format(date_format).to_string(),
                         free: slot.remaining,
                     }),
                 }
@@ -220,7 +218,7 @@ pub fn appointment(s: &Session, typing: Typing<'_>) -> vm::AppointmentVm {
             } else if loading.is_some() {
                 vm::AppointmentStage::Loading
             } else if let Some(day) = day {
-                out.day_label = day.format("%m月%d日").to_string();
+                out.day_label = day.format(date_format).to_string();
                 out.slots = slots
                     .iter()
                     .filter(|slot| slot.date == *day)
