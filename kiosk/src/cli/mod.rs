@@ -105,7 +105,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Outbox(command) => admin::outbox(command, &cli.config),
         Command::Reload(args) => admin::reload(args, &cli.config),
         Command::Idcard(args) => Ok(idcard::run(args)),
-        Command::Printer(cmd) => Ok(printer::run(cmd)),
+        Command::Printer(cmd) => Ok(printer::run(cmd, &cli.config)),
         Command::Scanner(args) => Ok(scanner::run(args)),
         Command::Devices(args) => Ok(devices::run(args)),
     };
