@@ -31,5 +31,5 @@ pub mod sim;
 pub mod transport;
 
 pub use driver::Reader;
-pub use runner::{ReaderEvent, ReaderHandle, RunnerConfig};
+pub use runner::{ReaderEvent, ReaderHandle, RunnerConfig, SamAnswer};
 pub use transport::{Connector, SerialConnector, SerialTransport, Transport};

@@ -22,8 +22,8 @@ use std::time::Duration;
 
 use super::session::Runner;
 use super::transport::Connector;
-use super::IdCard;
-use crate::status::DeviceEvent;
+use super::{IdCard, IdCardError};
+use crate::status::{DeviceEvent, SamState};
 
 /// How the runner behaves; the defaults follow the reference's timings.
 #[derive(Debug, Clone)]
@@ -80,6 +80,20 @@ pub enum ReaderEvent {
 pub(super) enum Control {
     ReadAgain,
     Stop,
+    CheckSam(Sender<SamAnswer>),
+    Wake,
+}
+
+/// The answer to a fresh SAM status query ([`ReaderHandle::check_sam`]).
+#[derive(Debug)]
+pub enum SamAnswer {
+    /// The SAM answered its status check (`11 FF`): `Ok`, or the fault it reported, with
+    /// the reader's words for it.
+    Answered(SamState, Option<String>),
+    /// The query went out but no valid answer came back (timeout, checksum, unplug).
+    NoAnswer(IdCardError),
+    /// No link to the reader now: the runner is between reconnect attempts.
+    NotConnected,
 }
 
 /// The running reader; dropping it stops the thread.
@@ -95,6 +109,8 @@ impl std::fmt::Debug for Control {
         f.write_str(match self {
             Control::ReadAgain => "ReadAgain",
             Control::Stop => "Stop",
+            Control::CheckSam(_) => "CheckSam",
+            Control::Wake => "Wake",
         })
     }
 }
@@ -123,6 +139,19 @@ impl ReaderHandle {
     /// Reads the card on the reader once more even though it was already read.
     pub fn read_again(&self) {
         let _ = self.control.send(Control::ReadAgain);
+    }
+
+    /// Asks the SAM for its status now (health checks must not trust a status from
+    /// minutes ago); the answer comes on `reply`. If the runner is gone, `reply` is
+    /// dropped unanswered.
+    pub fn check_sam(&self, reply: Sender<SamAnswer>) {
+        let _ = self.control.send(Control::CheckSam(reply));
+    }
+
+    /// The device may have just appeared or gone (a hot-plug event): a runner waiting to
+    /// reconnect tries at once; a connected one polls at once.
+    pub fn wake(&self) {
+        let _ = self.control.send(Control::Wake);
     }
 }
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime};
 use super::codec::{Command, Sw3};
 use super::driver::{LinkStats, Reader};
 use super::error::{ErrorKind, IdCardError};
-use super::runner::{Control, ReaderEvent, RunnerConfig};
+use super::runner::{Control, ReaderEvent, RunnerConfig, SamAnswer};
 use super::transport::Connector;
 use crate::status::{
     ClassStatus, DeviceClass, DeviceEvent, DeviceState, DeviceStatus, LastError, SamState,
@@ -150,7 +150,16 @@ impl<C: Connector> Runner<C> {
             match self.control.recv_timeout(interval) {
                 Ok(Control::Stop) | Err(RecvTimeoutError::Disconnected) => return SessionEnd::Stop,
                 Ok(Control::ReadAgain) if self.card_present() => phase = CardPhase::Reading,
-                Ok(Control::ReadAgain) | Err(RecvTimeoutError::Timeout) => {}
+                Ok(Control::CheckSam(reply)) => {
+                    let answer = self.query_sam(&mut reader);
+                    sam_ok = matches!(answer, SamAnswer::Answered(SamState::Ok, _));
+                    self.note_link_stats(&reader);
+                    self.publish();
+                    let _ = reply.send(answer);
+                    continue;
+                }
+                // Wake: a hot-plug event; poll now (an unplug shows at once).
+                Ok(Control::ReadAgain | Control::Wake) | Err(RecvTimeoutError::Timeout) => {}
             }
             if !sam_ok {
                 sam_ok = self.check_sam(&mut reader);
@@ -254,6 +263,11 @@ impl<C: Connector> Runner<C> {
     }
 
     fn check_sam(&mut self, reader: &mut Reader<C::Link>) -> bool {
+        matches!(self.query_sam(reader), SamAnswer::Answered(SamState::Ok, _))
+    }
+
+    /// Sends the SAM status check (`11 FF`) now and takes its answer into the status.
+    fn query_sam(&mut self, reader: &mut Reader<C::Link>) -> SamAnswer {
         match reader.check_sam() {
             Ok(()) => {
                 self.set_sam(SamState::Ok);
@@ -261,20 +275,27 @@ impl<C: Connector> Runner<C> {
                 if self.status.state != DeviceState::Busy {
                     self.status.state = DeviceState::Online;
                 }
-                true
+                SamAnswer::Answered(SamState::Ok, None)
             }
             Err(e) if e.kind() == ErrorKind::Disconnected => {
                 self.fail(&e, DeviceState::PowerOff);
-                false
+                SamAnswer::NoAnswer(e)
             }
             Err(e) if e.kind() == ErrorKind::Device => {
                 self.sam_failed(&e);
-                false
+                SamAnswer::Answered(self.sam(), Some(e.to_string()))
             }
             Err(e) => {
                 self.comm_failed(&e);
-                false
+                SamAnswer::NoAnswer(e)
             }
+        }
+    }
+
+    fn sam(&self) -> SamState {
+        match self.status.detail {
+            ClassStatus::IdCardReader { sam, .. } => sam,
+            _ => SamState::Unknown,
         }
     }
 
@@ -424,6 +445,11 @@ impl<C: Connector> Runner<C> {
             }
             match self.control.recv_timeout(end - now) {
                 Ok(Control::Stop) | Err(RecvTimeoutError::Disconnected) => return true,
+                // The device appeared (hot-plug): try now instead of at the end of the wait.
+                Ok(Control::Wake) => return false,
+                Ok(Control::CheckSam(reply)) => {
+                    let _ = reply.send(SamAnswer::NotConnected);
+                }
                 Ok(Control::ReadAgain) | Err(RecvTimeoutError::Timeout) => {}
             }
         }

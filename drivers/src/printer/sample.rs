@@ -5,12 +5,26 @@ use super::layout::Receipt;
 
 /// The test receipt: Chinese and English text, a QR code, a barcode, and who the kiosk is.
 pub fn test_receipt(kiosk_id: &str, hall_name: &str, connection: &str) -> Receipt {
+    test_receipt_at(kiosk_id, hall_name, "", connection)
+}
+
+/// [`test_receipt`] with where the kiosk stands (安放位置), so a technician holding the
+/// paper knows which kiosk printed it; an empty `location` prints no line for it.
+pub fn test_receipt_at(
+    kiosk_id: &str,
+    hall_name: &str,
+    location: &str,
+    connection: &str,
+) -> Receipt {
     let mut r = Receipt::new();
     r.header(hall_name)
         .title("打印机测试 Printer test")
         .separator()
-        .key_value("终端编号 Kiosk", kiosk_id)
-        .key_value("连接 Port", connection)
+        .key_value("终端编号 Kiosk", kiosk_id);
+    if !location.is_empty() {
+        r.key_value("位置 Location", location);
+    }
+    r.key_value("连接 Port", connection)
         .text("中文：政务服务 一网通办 24小时不打烊")
         .text("English: The quick brown fox jumps over the lazy dog 0123456789")
         .text("生僻字（光栅打印）：䶮 𬱖")

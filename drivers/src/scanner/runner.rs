@@ -4,7 +4,7 @@
 //! occupies its own thread.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -109,6 +109,7 @@ impl Backoff {
 #[derive(Debug)]
 pub struct ScannerRunner {
     stop: Arc<AtomicBool>,
+    wake: Arc<Wake>,
     status: Arc<Mutex<DeviceStatus>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -169,12 +170,14 @@ impl ScannerRunner {
         O: FnMut() -> Result<S, ScannerError> + Send + 'static,
     {
         let stop = Arc::new(AtomicBool::new(false));
+        let wake = Arc::new(Wake::default());
         let status = Arc::new(Mutex::new(DeviceStatus::new(
             DeviceClass::Scanner,
             connection,
         )));
         let mut worker = Worker {
             stop: Arc::clone(&stop),
+            wake: Arc::clone(&wake),
             status: Arc::clone(&status),
             sink,
             backoff,
@@ -184,6 +187,7 @@ impl ScannerRunner {
             .spawn(move || worker.run(open))?;
         Ok(ScannerRunner {
             stop,
+            wake,
             status,
             thread: Some(thread),
         })
@@ -195,6 +199,17 @@ impl ScannerRunner {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// The scanner may have just appeared (a hot-plug event): if the runner is waiting to
+    /// reconnect, it tries at once instead of at the end of its backoff.
+    pub fn wake(&self) {
+        *self
+            .wake
+            .woken
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = true;
+        self.wake.signal.notify_all();
     }
 
     /// Whether the thread still runs. It ends by itself only when the sink is closed.
@@ -221,8 +236,16 @@ impl Drop for ScannerRunner {
     }
 }
 
+/// A wake-up for a worker sleeping between reconnect attempts.
+#[derive(Debug, Default)]
+struct Wake {
+    woken: Mutex<bool>,
+    signal: Condvar,
+}
+
 struct Worker<K> {
     stop: Arc<AtomicBool>,
+    wake: Arc<Wake>,
     status: Arc<Mutex<DeviceStatus>>,
     sink: K,
     backoff: Backoff,
@@ -375,15 +398,32 @@ impl<K: ScannerSink> Worker<K> {
         self.stop.load(Ordering::Relaxed)
     }
 
-    /// Sleeps in short slices so a stop request is honoured quickly.
+    /// Sleeps in short slices so a stop request is honoured quickly; a wake-up (hot-plug)
+    /// ends the sleep at once.
     fn sleep(&self, total: Duration) {
         let until = Instant::now() + total;
+        // A wake-up that came while opening counts: the device may have appeared just
+        // after the failed open. (One from an earlier unplug only shortens one wait.)
+        let mut woken = self
+            .wake
+            .woken
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         while !self.stopped() {
             let left = until.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return;
             }
-            std::thread::sleep(left.min(Duration::from_millis(50)));
+            woken = self
+                .wake
+                .signal
+                .wait_timeout(woken, left.min(Duration::from_millis(50)))
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+            if *woken {
+                *woken = false;
+                return;
+            }
         }
     }
 }

@@ -116,7 +116,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Sim(args) => session::sim(args, &cli.config),
         Command::Selftest(args) => session::selftest(args, &cli.config),
         Command::Idcard(args) => Ok(idcard::run(args)),
-        Command::Printer(cmd) => Ok(printer::run(cmd)),
+        Command::Printer(cmd) => Ok(printer::run(cmd, &cli.config)),
         Command::Scanner(args) => Ok(scanner::run(args)),
         Command::Devices(args) => Ok(devices::run(args)),
     };

@@ -2,11 +2,13 @@
 //! receipt, read its status in words, or run the emulator on a pseudo-terminal.
 
 use std::io::BufRead;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand, ValueEnum};
 use kiosk_config::schema::{FlowControl, Identity};
-use kiosk_drivers::printer::sim::runner::{open_pty, open_serial, spawn};
+use kiosk_config::LoadOptions;
+use kiosk_drivers::printer::sim::file_link::{port_kind, FileLink, PortKind};
+use kiosk_drivers::printer::sim::runner::{open_pty, open_serial, spawn, spawn_plain};
 use kiosk_drivers::printer::sim::{Emulator, EmulatorConfig, Faults, FAULT_NAMES};
 use kiosk_drivers::printer::transport::serial::SerialTransport;
 use kiosk_drivers::printer::transport::{usb_rusb, PrinterTransport};
@@ -49,12 +51,15 @@ pub struct TestArgs {
     /// The printer.
     #[command(flatten)]
     pub device: DeviceArgs,
-    /// The kiosk id printed on the receipt.
+    /// The kiosk id printed on the receipt [default: identity.kiosk_id from --config].
     #[arg(long)]
     pub kiosk_id: Option<String>,
-    /// The hall name printed as the header.
+    /// The hall name printed as the header [default: identity.hall_name from --config].
     #[arg(long)]
     pub hall: Option<String>,
+    /// Where the kiosk stands [default: identity.location from --config].
+    #[arg(long)]
+    pub location: Option<String>,
 }
 
 /// Options of `printer simulate`.
@@ -98,10 +103,11 @@ fn parse_vid_pid(s: &str) -> Result<(u16, u16), String> {
     Ok((hex(v)?, hex(p)?))
 }
 
-/// Runs a printer command; returns the exit code.
-pub fn run(cmd: PrinterCommand) -> i32 {
+/// Runs a printer command; returns the exit code. `config` is the global `--config`: the
+/// test receipt carries the kiosk identity it names.
+pub fn run(cmd: PrinterCommand, config: &Path) -> i32 {
     let result = match cmd {
-        PrinterCommand::Test(a) => test(a),
+        PrinterCommand::Test(a) => test(a, config),
         PrinterCommand::Status(a) => status(a),
         PrinterCommand::Simulate(a) => simulate(a),
     };
@@ -130,13 +136,48 @@ fn open(d: &DeviceArgs) -> Result<ReceiptPrinter<Box<dyn PrinterTransport>>, Pri
     Ok(ReceiptPrinter::new(transport, profile))
 }
 
-fn test(a: TestArgs) -> Result<i32, PrinterError> {
+/// The kiosk identity for the test receipt: the configuration's, when it loads, else the
+/// defaults (said on stderr, so a technician knows the paper does not show this kiosk);
+/// `--kiosk-id`, `--hall` and `--location` override either.
+fn identity(a: &TestArgs, config: &Path) -> Identity {
+    let mut identity = match kiosk_config::load(&LoadOptions::from_process(config)) {
+        Ok(loaded) => loaded.config.identity,
+        Err(report) => {
+            let why = report
+                .errors()
+                .next()
+                .map(|p| match p.field.as_str() {
+                    "" => p.message.clone(),
+                    field => format!("{field}: {}", p.message),
+                })
+                .unwrap_or_else(|| "it has errors".into());
+            eprintln!(
+                "note: the configuration {} did not load ({why}); the receipt shows the \
+                 --kiosk-id/--hall/--location options or the defaults \
+                 (check it with: kioskctl config check)",
+                config.display()
+            );
+            Identity::default()
+        }
+    };
+    if let Some(id) = &a.kiosk_id {
+        identity.kiosk_id = id.clone();
+    }
+    if let Some(hall) = &a.hall {
+        identity.hall_name = hall.clone();
+    }
+    if let Some(location) = &a.location {
+        identity.location = location.clone();
+    }
+    identity
+}
+
+fn test(a: TestArgs, config: &Path) -> Result<i32, PrinterError> {
+    let who = identity(&a, config);
     let mut printer = open(&a.device)?;
-    let defaults = Identity::default();
-    let kiosk_id = a.kiosk_id.unwrap_or(defaults.kiosk_id);
-    let hall = a.hall.unwrap_or(defaults.hall_name);
     let connection = printer.device_status().identity.connection.clone();
-    let receipt = sample::test_receipt(&kiosk_id, &hall, &connection);
+    let receipt =
+        sample::test_receipt_at(&who.kiosk_id, &who.hall_name, &who.location, &connection);
     match printer.print_receipt(&receipt) {
         Ok((status, how)) => {
             let how = match how {
@@ -176,14 +217,19 @@ fn simulate(a: SimulateArgs) -> Result<i32, PrinterError> {
     }
     let mut emu = Emulator::new(cfg)?;
     emu.set_faults(faults);
-    // An existing character device is a real serial port; anything else becomes a pty link.
-    let is_tty = a.port.exists()
+    // An existing file is the device to serve: a tty (serial port) with termios, anything
+    // else (the USB printer gadget /dev/g_printer0, a FIFO) as a plain file. Nothing there,
+    // or a symlink from an earlier run: a new pty, linked there.
+    let existing = a.port.exists()
         && !a
             .port
             .symlink_metadata()
             .is_ok_and(|m| m.file_type().is_symlink());
-    let (handle, _host_side) = if is_tty {
-        (spawn(emu, open_serial(&a.port, a.baud)?), None)
+    let (handle, _host_side) = if existing {
+        match port_kind(&a.port)? {
+            PortKind::Tty => (spawn(emu, open_serial(&a.port, a.baud)?), None),
+            PortKind::Plain => (spawn_plain(emu, FileLink::open(&a.port)?), None),
+        }
     } else {
         let pty = open_pty(Some(&a.port))?;
         (spawn(emu, Box::new(pty.master)), Some(pty.slave))
@@ -220,7 +266,7 @@ fn simulate(a: SimulateArgs) -> Result<i32, PrinterError> {
     }
     let emu = handle.stop()?;
     println!("{} receipt(s) printed", emu.printed());
-    if !is_tty {
+    if !existing {
         let _ = std::fs::remove_file(&a.port);
     }
     Ok(0)

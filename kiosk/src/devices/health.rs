@@ -1,9 +1,9 @@
 //! Health checks, UnifiedPOS `checkHealth` style, at two levels per device:
 //!
 //! - `internal`: nothing moves. The printer is asked for its status now (DLE EOT); the
-//!   reader's state and SAM check come from its runner, which polls the reader every
-//!   200 ms and checks the SAM on every connect; a scanner cannot be asked anything
-//!   without scanning, so its port being open and read is what is checked.
+//!   reader's SAM is asked for its status now (`11 FF`, through the reader's runner, see
+//!   [`super::health_reader`]); a scanner cannot be asked anything without scanning, so
+//!   its port being open and read is what is checked.
 //! - `external`: the device does real work. The printer prints a test receipt and must
 //!   confirm it; the reader waits for a card to be placed and read; the scanner waits for
 //!   a code. Each waits at most the given time.
@@ -14,16 +14,18 @@
 use std::time::{Duration, SystemTime};
 
 use kiosk_drivers::printer::sample;
-use kiosk_drivers::status::{
-    ClassStatus, DeviceClass, DeviceState, HealthCheck, HealthCheckLevel, SamState,
-};
+use kiosk_drivers::status::{ClassStatus, DeviceClass, DeviceState, HealthCheck, HealthCheckLevel};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::event::ManagerEvent;
 use super::idcard::ReaderRequest;
 use super::manager::DeviceManager;
 
-fn result(level: HealthCheckLevel, passed: bool, text: impl Into<String>) -> HealthCheck {
+pub(super) fn result(
+    level: HealthCheckLevel,
+    passed: bool,
+    text: impl Into<String>,
+) -> HealthCheck {
     HealthCheck {
         level,
         passed,
@@ -57,7 +59,7 @@ impl DeviceManager {
             (DeviceClass::ReceiptPrinter, HealthCheckLevel::External) => {
                 self.printer_external().await
             }
-            (DeviceClass::IdCardReader, HealthCheckLevel::Internal) => reader_internal(&status),
+            (DeviceClass::IdCardReader, HealthCheckLevel::Internal) => self.reader_internal().await,
             (DeviceClass::IdCardReader, HealthCheckLevel::External) => {
                 self.reader_external(wait).await
             }
@@ -116,7 +118,8 @@ impl DeviceManager {
     async fn printer_external(&self) -> HealthCheck {
         let level = HealthCheckLevel::External;
         let connection = self.status(DeviceClass::ReceiptPrinter).identity.connection;
-        let receipt = sample::test_receipt(&self.kiosk_id, &self.hall_name, &connection);
+        let receipt =
+            sample::test_receipt_at(&self.kiosk_id, &self.hall_name, &self.location, &connection);
         match self.printer.print(receipt).await {
             Ok(done) => result(
                 level,
@@ -199,32 +202,6 @@ impl DeviceManager {
     }
 }
 
-fn reader_internal(status: &kiosk_drivers::status::DeviceStatus) -> HealthCheck {
-    let level = HealthCheckLevel::Internal;
-    let sam = match status.detail {
-        ClassStatus::IdCardReader { sam, .. } => sam,
-        _ => SamState::Unknown,
-    };
-    let last = status
-        .last_error
-        .as_ref()
-        .map(|e| format!("; last error: {}", e.message))
-        .unwrap_or_default();
-    match (status.state.is_usable(), sam) {
-        (true, SamState::Ok) => result(level, true, "reader answering, SAM OK"),
-        (true, sam) => result(
-            level,
-            false,
-            format!("reader answering but SAM is {sam:?}{last}"),
-        ),
-        (false, _) => result(
-            level,
-            false,
-            format!("reader is {} (SAM {sam:?}){last}", status.state),
-        ),
-    }
-}
-
 fn scanner_internal(status: &kiosk_drivers::status::DeviceStatus) -> HealthCheck {
     let level = HealthCheckLevel::Internal;
     if status.state == DeviceState::Online {
@@ -239,7 +216,15 @@ fn scanner_internal(status: &kiosk_drivers::status::DeviceStatus) -> HealthCheck
             .as_ref()
             .map(|e| format!("; last error: {}", e.message))
             .unwrap_or_default();
-        result(level, false, format!("scanner is {}{last}", status.state))
+        result(
+            level,
+            false,
+            format!(
+                "scanner is {}{last}: check its cable and power (and the port in \
+                 [devices.scanner]); the kiosk reconnects by itself",
+                status.state
+            ),
+        )
     }
 }
 

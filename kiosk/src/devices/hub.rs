@@ -154,6 +154,11 @@ impl Hub {
         self.snapshot.send_replace(inner.statuses.to_vec());
     }
 
+    /// How often `class`'s runner thread was started again.
+    pub(crate) fn restarts(&self, class: DeviceClass) -> u64 {
+        self.lock().restarts[index(class)]
+    }
+
     /// A citizen-facing event from `class` (card read, code scanned, …). Counted against
     /// the device's budget: a flood loses its own surplus, never another device's events.
     pub(crate) fn event(&self, class: DeviceClass, event: ManagerEvent) {

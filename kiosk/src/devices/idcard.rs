@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use kiosk_drivers::idcard::transport::SerialTransport;
 use kiosk_drivers::idcard::{
-    Connector, IdCardError, ReaderEvent, ReaderHandle, RunnerConfig, SerialConnector,
+    Connector, IdCardError, ReaderEvent, ReaderHandle, RunnerConfig, SamAnswer, SerialConnector,
 };
 use kiosk_drivers::listing::{list_serial, SerialAttachment};
 use kiosk_drivers::status::DeviceClass;
@@ -67,17 +67,24 @@ impl Connector for UsbSerialConnector {
     }
 }
 
-/// What the supervisor may be asked by health checks.
+/// What the supervisor may be asked by health checks and the hot-plug monitor.
 #[derive(Debug)]
 pub(crate) enum ReaderRequest {
     /// Read the card on the reader again even though it was read already.
     ReadAgain,
+    /// Ask the SAM for its status now; the answer goes to the sender.
+    CheckSam(std::sync::mpsc::Sender<SamAnswer>),
+    /// A hot-plug event concerns the reader: reconnect (or poll) now.
+    Wake,
 }
 
 /// How to start a runner again.
 pub(crate) enum Start {
     Serial(SerialConnector),
     Usb(UsbSerialConnector),
+    /// Any runner (tests: one whose thread dies).
+    #[cfg(test)]
+    Custom(Box<dyn Fn(RunnerConfig) -> ReaderHandle + Send>),
 }
 
 impl Start {
@@ -85,6 +92,8 @@ impl Start {
         match self {
             Start::Serial(c) => ReaderHandle::spawn(c.clone(), config),
             Start::Usb(c) => ReaderHandle::spawn(c.clone(), config),
+            #[cfg(test)]
+            Start::Custom(spawn) => spawn(config),
         }
     }
 }
@@ -130,8 +139,12 @@ fn forward(
         if stop.load(Ordering::Relaxed) {
             return false;
         }
-        while let Ok(ReaderRequest::ReadAgain) = requests.try_recv() {
-            handle.read_again();
+        while let Ok(request) = requests.try_recv() {
+            match request {
+                ReaderRequest::ReadAgain => handle.read_again(),
+                ReaderRequest::CheckSam(reply) => handle.check_sam(reply),
+                ReaderRequest::Wake => handle.wake(),
+            }
         }
         match handle.events().recv_timeout(Duration::from_millis(50)) {
             Ok(event) => publish(hub, event),

@@ -22,6 +22,7 @@ use tokio::sync::{broadcast, watch};
 
 use super::error::DeviceError;
 use super::event::ManagerEvent;
+use super::hotplug::{self, Hotplug, Watch};
 use super::hub::Hub;
 use super::idcard::{self, ReaderRequest, UsbSerialConnector};
 use super::printer::{self, PrinterHandle};
@@ -42,6 +43,8 @@ pub struct ManagerOptions {
     pub reader: RunnerConfig,
     /// The printer driver's timeouts.
     pub printer_timeouts: Timeouts,
+    /// How hot-plug is followed: udev (default), injected events, or backoff polling only.
+    pub hotplug: Hotplug,
 }
 
 impl Default for ManagerOptions {
@@ -55,6 +58,7 @@ impl Default for ManagerOptions {
             },
             reader: RunnerConfig::default(),
             printer_timeouts: Timeouts::default(),
+            hotplug: Hotplug::default(),
         }
     }
 }
@@ -69,6 +73,7 @@ pub struct DeviceManager {
     pub(crate) reader_requests: Option<Sender<ReaderRequest>>,
     pub(crate) kiosk_id: String,
     pub(crate) hall_name: String,
+    pub(crate) location: String,
     stop: Arc<AtomicBool>,
     threads: Vec<JoinHandle<()>>,
     owned_sim_dir: Option<PathBuf>,
@@ -141,6 +146,7 @@ impl DeviceManager {
         let stop = Arc::new(AtomicBool::new(false));
         let mut threads = Vec::new();
         let mut sims = SimBuilder::default();
+        let mut watches: Vec<Watch> = Vec::new();
         let broken = |class: DeviceClass, e: &DeviceError| {
             tracing::error!("cannot start the {class}: {e}");
             hub.update(class, |s| {
@@ -179,6 +185,14 @@ impl DeviceManager {
             let mut reader = options.reader.clone();
             reader.baud = (devices.idcard.baud != 0).then_some(devices.idcard.baud);
             let (tx, rx) = mpsc::channel();
+            let waker = tx.clone();
+            watches.push(Watch {
+                class: DeviceClass::IdCardReader,
+                selector: devices.idcard.device.clone(),
+                wake: Box::new(move || {
+                    let _ = waker.send(ReaderRequest::Wake);
+                }),
+            });
             reader_requests = Some(tx);
             let (hub, stop, backoff) = (hub.clone(), stop.clone(), options.backoff);
             threads.push(spawn_thread("devmgr-idcard", move || {
@@ -229,6 +243,15 @@ impl DeviceManager {
             match PrinterProfile::by_name(&p.profile) {
                 Ok(profile) => {
                     let (tx, rx) = mpsc::sync_channel(printer::QUEUE);
+                    let waker = tx.clone();
+                    watches.push(Watch {
+                        class: DeviceClass::ReceiptPrinter,
+                        selector: p.device.clone(),
+                        // A full queue means the worker is busy anyway.
+                        wake: Box::new(move || {
+                            let _ = waker.try_send(printer::Request::Wake);
+                        }),
+                    });
                     printer_requests = Some(tx);
                     let mut status = hub.get(DeviceClass::ReceiptPrinter);
                     status.identity.model = Some(profile.name.to_owned());
@@ -244,15 +267,8 @@ impl DeviceManager {
                         status,
                         carried: DeviceCounters::default(),
                     };
-                    let hub = hub.clone();
-                    threads.push(spawn_thread("devmgr-printer", move || loop {
-                        let run =
-                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| worker.run()));
-                        if run.is_ok() || worker.stop.load(Ordering::Relaxed) {
-                            return;
-                        }
-                        hub.restarted(DeviceClass::ReceiptPrinter);
-                        std::thread::sleep(worker.backoff.first);
+                    threads.push(spawn_thread("devmgr-printer", move || {
+                        printer::supervise(&mut worker)
                     })?);
                 }
                 Err(e) => broken(DeviceClass::ReceiptPrinter, &e.into()),
@@ -283,8 +299,31 @@ impl DeviceManager {
         };
         if let Some(start) = scanner_start {
             let (hub, stop, backoff) = (hub.clone(), stop.clone(), options.backoff);
+            let (waker, wakes) = mpsc::channel();
+            watches.push(Watch {
+                class: DeviceClass::Scanner,
+                selector: s.device.clone(),
+                wake: Box::new(move || {
+                    let _ = waker.send(());
+                }),
+            });
             threads.push(spawn_thread("devmgr-scanner", move || {
-                scanner::supervise(start, hub, stop, backoff)
+                scanner::supervise(start, hub, stop, backoff, wakes)
+            })?);
+        }
+
+        // Hot-plug: wakes the runners above when their device comes or goes. Simulators
+        // are not on any bus, so a kiosk in `sim` mode needs no monitor.
+        watches.retain(|w| {
+            matches!(
+                w.selector,
+                DeviceSelector::Serial(_) | DeviceSelector::Usb { .. }
+            )
+        });
+        if !watches.is_empty() {
+            let (mode, stop) = (options.hotplug.clone(), stop.clone());
+            threads.push(spawn_thread("devmgr-hotplug", move || {
+                hotplug::run(mode, watches, stop)
             })?);
         }
 
@@ -295,6 +334,7 @@ impl DeviceManager {
             reader_requests,
             kiosk_id: config.identity.kiosk_id.clone(),
             hall_name: config.identity.hall_name.clone(),
+            location: config.identity.location.clone(),
             stop,
             threads,
             owned_sim_dir,
@@ -330,6 +370,12 @@ impl DeviceManager {
     /// The simulators, to place cards, scan codes and switch faults (demo, tests, training).
     pub fn sim(&self) -> SimControl {
         self.sim.clone()
+    }
+
+    /// How often a device's runner thread died (a panic, an unexpected return) and was
+    /// started again by the manager.
+    pub fn restarts(&self, class: DeviceClass) -> u64 {
+        self.hub.restarts(class)
     }
 
     /// Events of a device dropped because it exceeded its event budget (a flood).

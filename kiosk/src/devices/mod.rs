@@ -13,23 +13,33 @@
 //!   drivers on the other end — and [`SimControl`] to place cards, scan, switch faults.
 //! - [`health`]: `internal` and `external` health checks (UnifiedPOS `checkHealth`).
 //!
-//! Hot-plug: no udev monitor. A device that disappears is reopened by its backoff loop
-//! (100 ms doubling to 5 s), which finds it again when it comes back (a reader chosen by
-//! USB id is looked up again on each attempt, so a new `/dev/ttyUSB*` name is followed).
+//! - [`hotplug`]: udev's device events (tty, usb, hidraw, usbmisc) wake the runner of the
+//!   device they concern, which reconnects at once. Where udev is not available, or an
+//!   event is missed, each runner's backoff loop (100 ms doubling to 5 s) still finds the
+//!   device again (a reader chosen by USB id is looked up again on each attempt, so a new
+//!   `/dev/ttyUSB*` name is followed).
 
 pub mod error;
 pub mod event;
 mod health;
+mod health_reader;
+pub mod hotplug;
+mod hotplug_udev;
 pub(crate) mod hub;
 pub(crate) mod idcard;
 pub mod manager;
 pub mod printer;
+#[cfg(test)]
+mod restart_tests;
 pub(crate) mod scanner;
+pub mod selftest;
 pub mod sim;
 
 pub use error::{DeviceError, DeviceErrorKind};
 pub use event::ManagerEvent;
+pub use hotplug::{Hotplug, InjectedEvents, Uevent, UeventAction};
 pub use kiosk_drivers::scanner::Backoff;
 pub use manager::{DeviceManager, ManagerOptions};
 pub use printer::{PrintResult, PrinterHandle};
+pub use selftest::{SelftestLine, SelftestReport};
 pub use sim::SimControl;

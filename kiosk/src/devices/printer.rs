@@ -41,6 +41,8 @@ pub(crate) enum Request {
         oneshot::Sender<Result<PrintResult, DeviceError>>,
     ),
     Status(oneshot::Sender<Result<PrinterStatus, DeviceError>>),
+    /// A hot-plug event concerns the printer: reopen (or poll) now.
+    Wake,
 }
 
 /// Prints receipts on the kiosk's printer; cheap to clone, usable from any task or thread.
@@ -57,6 +59,7 @@ impl std::fmt::Debug for Request {
         f.write_str(match self {
             Request::Print(..) => "Print",
             Request::Status(_) => "Status",
+            Request::Wake => "Wake",
         })
     }
 }
@@ -141,6 +144,30 @@ enum End {
     Lost,
 }
 
+/// Runs the worker until `stop`, starting it again whenever it dies (a panic) or returns
+/// while the manager still runs; each restart is counted and logged. Meant for its own
+/// thread.
+pub(crate) fn supervise(worker: &mut Worker) {
+    let mut attempt = 0u32;
+    loop {
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| worker.run()));
+        if worker.stop.load(Ordering::Relaxed) {
+            return;
+        }
+        let how = if run.is_err() { "panicked" } else { "returned" };
+        worker.hub.restarted(CLASS);
+        tracing::warn!("the receipt printer's worker {how} unexpectedly; starting it again");
+        let until = std::time::Instant::now() + worker.backoff.delay(attempt);
+        attempt = attempt.saturating_add(1);
+        while std::time::Instant::now() < until {
+            if worker.stop.load(Ordering::Relaxed) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
 impl Worker {
     pub(crate) fn run(&mut self) {
         let mut attempt = 0u32;
@@ -209,6 +236,7 @@ impl Worker {
                 Ok(Request::Status(reply)) => {
                     let _ = reply.send(Err(DeviceError::NotConnected(CLASS)));
                 }
+                Ok(Request::Wake) => return false,
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => return true,
             }
@@ -256,7 +284,8 @@ impl Worker {
                     let _ = reply.send(result.map_err(DeviceError::from));
                     lost
                 }
-                None => {
+                // A poll, or a hot-plug event: ask now (an unplug shows at once).
+                None | Some(Request::Wake) => {
                     let result = printer.query_status();
                     self.merge(&printer);
                     self.judge(&result, &mut failures)

@@ -3,6 +3,7 @@
 //! old one died.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Receiver;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,13 +23,21 @@ pub(crate) enum Start {
     Serial(SerialScannerConfig),
     /// What `[devices.scanner]` names (a serial path or a USB id).
     Configured(kiosk_config::schema::Scanner),
+    /// Any runner (tests: one that returns).
+    #[cfg(test)]
+    Custom(Box<SpawnRunner>),
 }
+
+/// Starts a scanner runner publishing to the hub.
+#[cfg(test)]
+pub(crate) type SpawnRunner =
+    dyn Fn(&Hub, Backoff) -> std::io::Result<Option<ScannerRunner>> + Send;
 
 impl Start {
     fn spawn(&self, hub: &Hub, backoff: Backoff) -> std::io::Result<Option<ScannerRunner>> {
-        let hub = hub.clone();
+        let to = hub.clone();
         let sink = move |event: ScannerEvent| {
-            publish(&hub, event);
+            publish(&to, event);
             true
         };
         match self {
@@ -36,11 +45,13 @@ impl Start {
                 ScannerRunner::spawn_serial(config.clone(), backoff, sink).map(Some)
             }
             Start::Configured(config) => ScannerRunner::spawn_configured(config, backoff, sink),
+            #[cfg(test)]
+            Start::Custom(spawn) => spawn(hub, backoff),
         }
     }
 }
 
-fn publish(hub: &Hub, event: ScannerEvent) {
+pub(super) fn publish(hub: &Hub, event: ScannerEvent) {
     match event {
         ScannerEvent::Status(DeviceEvent::StatusChanged(status)) => hub.status(status),
         ScannerEvent::Scan(scan) => hub.event(CLASS, ManagerEvent::CodeScanned(scan)),
@@ -48,8 +59,15 @@ fn publish(hub: &Hub, event: ScannerEvent) {
     }
 }
 
-/// Runs the scanner until `stop`; meant for its own thread.
-pub(crate) fn supervise(start: Start, hub: Hub, stop: Arc<AtomicBool>, backoff: Backoff) {
+/// Runs the scanner until `stop`; meant for its own thread. A message on `wakes` (a
+/// hot-plug event) makes a runner waiting to reconnect try at once.
+pub(crate) fn supervise(
+    start: Start,
+    hub: Hub,
+    stop: Arc<AtomicBool>,
+    backoff: Backoff,
+    wakes: Receiver<()>,
+) {
     let mut attempt = 0u32;
     let mut first = true;
     while !stop.load(Ordering::Relaxed) {
@@ -76,7 +94,9 @@ pub(crate) fn supervise(start: Start, hub: Hub, stop: Arc<AtomicBool>, backoff: 
             // The runner publishes state changes itself but keeps counters (codes read,
             // codes refused) in its status only; bring them into the snapshot.
             hub.status(runner.status());
-            std::thread::sleep(Duration::from_millis(50));
+            if wakes.recv_timeout(Duration::from_millis(50)).is_ok() {
+                runner.wake();
+            }
         }
         drop(runner);
         sleep_unless(&stop, backoff.delay(attempt));

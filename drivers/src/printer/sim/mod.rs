@@ -4,6 +4,7 @@
 //! demo runs on it, and the tests drive the real serial driver against it over a pty.
 
 pub mod faults;
+pub mod file_link;
 mod output;
 pub mod parser;
 pub mod render;

@@ -118,7 +118,19 @@ impl Drop for EmulatorHandle {
 }
 
 /// Starts the emulator on an open port (the master side of a pty, or a real serial port).
-pub fn spawn(emulator: Emulator, port: Box<dyn SerialPort>) -> EmulatorHandle {
+pub fn spawn(emulator: Emulator, mut port: Box<dyn SerialPort>) -> EmulatorHandle {
+    // A read waits at most one tick, so fault switches and stop are seen promptly.
+    let _ = port.set_timeout(TICK);
+    spawn_on(emulator, port)
+}
+
+/// Starts the emulator on a character device that is not a tty (the USB printer gadget,
+/// a FIFO pair): see [`super::file_link`].
+pub fn spawn_plain(emulator: Emulator, link: super::file_link::FileLink) -> EmulatorHandle {
+    spawn_on(emulator, link)
+}
+
+fn spawn_on<L: Read + Write + Send + 'static>(emulator: Emulator, port: L) -> EmulatorHandle {
     let shared = Arc::new(Mutex::new(Shared {
         faults: emulator.faults(),
         ..Shared::default()
@@ -142,14 +154,15 @@ pub fn spawn(emulator: Emulator, port: Box<dyn SerialPort>) -> EmulatorHandle {
     }
 }
 
-fn run(
+/// How long one read may wait for the host.
+const TICK: Duration = Duration::from_millis(10);
+
+fn run<L: Read + Write>(
     mut emu: Emulator,
-    mut port: Box<dyn SerialPort>,
+    mut port: L,
     shared: &Mutex<Shared>,
     stop: &AtomicBool,
 ) -> Result<Emulator, PrinterError> {
-    let tick = Duration::from_millis(10);
-    let _ = port.set_timeout(tick);
     let mut buf = vec![0u8; 64 * 1024];
     let mut credit = 0.0f64;
     let mut last = Instant::now();
@@ -204,7 +217,7 @@ fn run(
     Ok(emu)
 }
 
-fn send(port: &mut Box<dyn SerialPort>, emu: &mut Emulator) -> Result<(), PrinterError> {
+fn send<L: Write>(port: &mut L, emu: &mut Emulator) -> Result<(), PrinterError> {
     let answers = emu.take_answers();
     if !answers.is_empty() {
         port.write_all(&answers)
