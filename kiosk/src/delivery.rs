@@ -76,6 +76,36 @@ pub struct Delivery {
     pub clock: Arc<BackendClock>,
 }
 
+/// A record being sent; see [`Delivery::claim`].
+struct Claim<'a> {
+    delivery: &'a Delivery,
+    id: RecordId,
+}
+
+impl Claim<'_> {
+    fn release(&self) {
+        self.delivery
+            .in_flight
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.id);
+    }
+
+    /// Ends the claim without waking the worker (the worker's own, finished attempt).
+    fn release_quietly(self) {
+        self.release();
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for Claim<'_> {
+    fn drop(&mut self) {
+        self.release();
+        // The record is free again: the worker delivers it if this attempt did not.
+        self.delivery.kick.notify_one();
+    }
+}
+
 /// Runs blocking outbox calls off the async threads.
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, OutboxError> + Send + 'static,
@@ -97,18 +127,23 @@ impl Delivery {
         })
     }
 
-    fn claim(&self, id: RecordId) -> bool {
-        self.in_flight
+    /// Marks a record as being sent, unless it already is. The claim ends when the guard
+    /// drops, also when the caller abandons the attempt (a timeout or a cancelled task
+    /// around [`Delivery::submit_now`]): a claim that outlived its attempt would make the
+    /// worker skip the record until the kiosk restarts.
+    fn claim(&self, id: RecordId) -> Option<Claim<'_>> {
+        let free = self
+            .in_flight
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(id)
-    }
-
-    fn release(&self, id: RecordId) {
-        self.in_flight
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&id);
+            .insert(id);
+        // Built only when claimed (not eagerly, as `then_some` would): dropping a Claim
+        // releases the record.
+        if free {
+            Some(Claim { delivery: self, id })
+        } else {
+            None
+        }
     }
 
     /// Saves a submission durably, then tries to deliver it within `deadline` while the
@@ -127,12 +162,12 @@ impl Delivery {
         let sealed_payload = payload.clone();
         let id = blocking(move || outbox.enqueue(kind, &key, &sealed_payload, SystemTime::now()))
             .await?;
-        if !self.claim(id) {
+        let Some(_claim) = self.claim(id) else {
             // The worker is sending it right now; it will be delivered from there.
             return Ok(Outcome::Queued {
                 reason: "already being delivered by the worker".into(),
             });
-        }
+        };
         let attempt =
             tokio::time::timeout(deadline, self.hall.submit(kind, &idempotency_key, &payload))
                 .await;
@@ -143,10 +178,8 @@ impl Delivery {
                 deadline.as_millis()
             ))),
         };
-        let outcome = self.settle(id, result).await;
-        self.release(id);
-        self.kick.notify_one();
-        outcome
+        // Dropping the claim releases the record and wakes the worker.
+        self.settle(id, result).await
     }
 
     /// Records the result of one attempt in the outbox.
@@ -203,15 +236,15 @@ impl Delivery {
         let due: Vec<Pending> = blocking(move || outbox.due(SystemTime::now(), BATCH)).await?;
         let mut delivered = 0;
         for record in due {
-            if !self.claim(record.id) {
+            let Some(claim) = self.claim(record.id) else {
                 continue;
-            }
+            };
             let result = self
                 .hall
                 .submit(record.kind, &record.idempotency_key, &record.payload)
                 .await;
             let outcome = self.settle(record.id, result).await;
-            self.release(record.id);
+            claim.release_quietly();
             match outcome? {
                 Outcome::Delivered(_) => delivered += 1,
                 // The hall is unreachable: stop this round instead of timing out on each.
