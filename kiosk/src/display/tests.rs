@@ -140,7 +140,10 @@ fn in_english_the_screens_own_words_are_english() {
     k.ui(UiInput::SetLanguage(kiosk_config::schema::Language::En));
     let review = map::review(&k.s);
     assert!(
-        review.rows.iter().any(|(l, v)| l == "Delivery" && v == "free mail"),
+        review
+            .rows
+            .iter()
+            .any(|(l, v)| l == "Delivery" && v == "free mail"),
         "{review:?}"
     );
     let cjk = |t: &str| t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));

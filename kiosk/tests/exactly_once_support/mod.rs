@@ -29,6 +29,7 @@ pub fn hall_client(base_url: &str, credential: &Path, timeout: Duration) -> Hall
         ca_file: None,
         connect_timeout_ms: u64::try_from(timeout.as_millis()).expect("ms"),
         request_timeout_ms: u64::try_from(timeout.as_millis()).expect("ms"),
+        progress_url: None,
     };
     HallClient::new(&config, hall::KIOSK_ID).expect("hall client")
 }
