@@ -274,6 +274,8 @@ pub fn apply_receipt(app: &ui::AppWindow, vm: &vm::ReceiptVm) {
     g.set_time_limit(s(&vm.time_limit));
     g.set_printed(vm.printed);
     g.set_qr(crate::qr::qr_image(&vm.qr_payload).unwrap_or_default());
+    app.global::<ui::Shell<'_>>()
+        .set_receipt_queued(!vm.delivered);
 }
 
 /// 好差评.

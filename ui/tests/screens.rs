@@ -182,6 +182,11 @@ fn submitting_then_queued_receipt_says_so_honestly() {
         has_text(&app, "QX2026-1126-0042"),
         "tracking code still shown"
     );
+    assert_eq!(
+        adapters::voice_caption(&app),
+        "申请已保存在本机，网络恢复后将自动提交。",
+        "the voice prompt is honest too"
+    );
 }
 
 #[test]
