@@ -66,10 +66,11 @@ done
 # and the kiosk draws portrait 1080x1920 as the example kiosk.toml says.
 screen_w=1080
 screen_h=1920
-# Touch targets (pixels on that screen), read off the home screen rendered at 1080x1920
-# (`kioskctl screenshots`, zh-CN portrait; the same layout the kiosk draws).
+# Touch targets (pixels on that screen), from the home screen's layout at 1080x1920 (zh-CN
+# portrait: header 128 px, the card prompt, then a 2-column grid of tiles filling the rest)
+# and checked against the run's own screendump shots/home.png.
 declare -A targets=(
-    [apply]="540 1010"     # 首页 "我要办事" card
+    [apply]="280 700"      # 首页, top-left tile "办 办事" (HomeAdapter.start-service)
 )
 kiosk_id=hil-01
 
@@ -91,7 +92,7 @@ for f in vmlinuz initrd.img root.img var.img cmdline; do
     [ -s "$image/$f" ] || { echo "hil/run.sh: $image/$f is missing: run image-build/build.sh first" >&2; exit 1; }
 done
 kioskctl="$repo/target/debug/kioskctl"
-[ -x "$kioskctl" ] || { echo "hil/run.sh: $kioskctl is missing: cargo build -p kiosk --bins" >&2; exit 1; }
+[ -x "$kioskctl" ] || { echo "hil/run.sh: $kioskctl is missing: cargo build -p kiosk --features linuxkms --bins" >&2; exit 1; }
 
 rm -rf "$run"
 mkdir -p "$run/share/etc-kiosk" "$run/share/cmd" "$run/shots"
