@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # build.sh: builds the kiosk's Debian 12 disk image from Debian's packages. Run as root.
 #
-#   image-build/build.sh [--out DIR] [--deb FILE] [--profile release|dev] [--debug] [--base-only]
+#   image-build/build.sh [--out DIR] [--deb FILE] [--profile release|dev] [--quick] [--debug] [--base-only]
 #
 # Steps and timings, measured 2026-11-26 on the shared 2-core build machine under load
 # (load average 8-14 from other builds; `nice -n 19`):
-#   1. kiosk .deb with cargo-deb (`cargo deb -p kiosk`): binaries, units, udev rules, example
-#      config. 8.7 s with --no-build after `cargo build` (dev build of the kiosk crate from
+#   1. kiosk .deb with cargo-deb (`cargo deb -p kiosk -- --features linuxkms`: the screen on
+#      DRM/KMS with libinput touch): binaries, units, udev rules, example config. 8.7 s with --no-build after `cargo build` (dev build of the kiosk crate from
 #      clean: 29 min under that load); skipped with --deb FILE. --profile dev works but
 #      cargo-deb 3.8 warns it will refuse dev profiles in the future.
 #   2. Base root filesystem with mmdebstrap (minbase + kernel, systemd, udev, Slint runtime
@@ -26,6 +26,9 @@
 #   vmlinuz, initrd.img, root.img, var.img   for direct kernel boot in tests (hil/run.sh)
 #   build.log-times  the measured time of each step
 #
+# --quick     test images: the release profile without LTO and with 16 codegen units
+#             (CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16): much
+#             faster to build on 2 cores, a somewhat slower binary. Ship images without it.
 # --base-only only makes (or finds) the cached base tarball: warms the cache in CI.
 # --debug leaves root without a password on the serial console (test images only, never ship).
 # Host packages: mmdebstrap e2fsprogs dosfstools mtools fdisk (and cargo-deb, a cargo tool).
@@ -43,7 +46,7 @@ mirror=${KIOSK_MIRROR:-http://deb.debian.org/debian}
 cache=${KIOSK_IMAGE_CACHE:-$here/cache}
 
 usage() {
-    sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 while [ $# -gt 0 ]; do
@@ -52,6 +55,7 @@ while [ $# -gt 0 ]; do
         --deb) deb=$2; shift 2 ;;
         --profile) profile=$2; shift 2 ;;
         --debug) debug=1; shift ;;
+        --quick) export CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16; shift ;;
         --base-only) base_only=1; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "build.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
@@ -102,7 +106,9 @@ elif [ -z "$deb" ]; then
         exit 1
     fi
     # cargo-deb prints the path of the package it wrote as its last line.
-    deb=$(cd "$repo" && cargo deb -p kiosk --profile "$profile" --output "$out/" | tail -n1)
+    # The image draws on DRM/KMS: the kiosk binary needs Slint's linuxkms backend, which
+    # only the crate feature `linuxkms` links (without it the kiosk draws offscreen).
+    deb=$(cd "$repo" && cargo deb -p kiosk --profile "$profile" --features linuxkms --output "$out/" | tail -n1)
     [ -f "$deb" ] || { echo "build.sh: no .deb at '$deb'" >&2; exit 1; }
     mark "1. kiosk .deb ($(basename "$deb"))"
 else

@@ -15,6 +15,7 @@
 # test (kiosk-hil.service, after kiosk.service):
 #   - reports kiosk.service's state and the device nodes the kiosk sees;
 #   - types a QR code on the HID scanner when the host creates share/cmd/scan;
+#   - runs the host's console requests (share/cmd/sh-N.cmd: `kioskctl session …` and the like);
 #   - waits for share/cmd/done (or its time limit), prints HIL RC=n, powers off.
 set -u
 
@@ -168,6 +169,32 @@ scan_code() { # types CODE then Enter on /dev/hidg0
     printf '\000\000\000\000\000\000\000\000' > /dev/hidg0
 }
 
+# The host's requests, as the technician's console would type them: share/cmd/sh-N.cmd holds
+# one shell command line (run as root, e.g. `kioskctl session press apply`); its output goes
+# to sh-N.out and its exit status to sh-N.rc, written last so the host can wait for it.
+run_requests() {
+    for req in "$share"/cmd/sh-*.cmd; do
+        [ -e "$req" ] || continue
+        base=${req%.cmd}
+        mv "$req" "$base.running" || continue
+        sh -c "$(cat "$base.running")" > "$base.out" 2>&1
+        echo "$?" > "$base.rc.part" && mv "$base.rc.part" "$base.rc"
+    done
+}
+
+# The kiosk's own figure for its first frame, from its journal: the monotonic time since
+# the kernel started (power-on under direct kernel boot) and the kiosk's `ms` since its start.
+first_frame() {
+    line=$(journalctl -b -u kiosk -o short-monotonic --no-pager | grep -m1 'first frame drawn')
+    if [ -n "$line" ]; then
+        mono=$(printf '%s' "$line" | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p')
+        ms=$(printf '%s' "$line" | sed -n 's/.*first frame drawn.*ms=\([0-9]*\).*/\1/p')
+        say "FIRST-FRAME monotonic=$mono kiosk_ms=$ms"
+    else
+        say "WAITING first-frame: no 'first frame drawn' in the kiosk's journal"
+    fi
+}
+
 run_test() {
     rc=0
     say "TEST START uptime=$(uptime_s)"
@@ -203,14 +230,15 @@ run_test() {
     fi
     if [ "$state" = active ]; then
         say "KIOSK-READY uptime=$(uptime_s)"
+        first_frame
     else
-        # WAITS for the service: today `kiosk` validates its config and exits without READY=1.
         say "WAITING kiosk-service: kiosk.service is $state/$sub: $(journalctl -u kiosk -o cat --no-pager | grep -v -E '^(Stopped|Starting|Started|Failed to start|kiosk.service: (Consumed|Scheduled|Main process))' | tail -n 2 | tr '\n' ' ')"
     fi
     mkdir -p "$share/cmd"
     limit=$(cat "$share/cmd/limit" 2>/dev/null || echo 60)
     n=0
     while [ ! -e "$share/cmd/done" ] && [ "$n" -lt $((limit * 10)) ]; do
+        run_requests
         if [ -e "$share/cmd/scan" ]; then
             code=$(cat "$share/cmd/scan")
             rm -f "$share/cmd/scan"
