@@ -3,7 +3,7 @@
 //! old one died.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::Receiver;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -94,8 +94,13 @@ pub(crate) fn supervise(
             // The runner publishes state changes itself but keeps counters (codes read,
             // codes refused) in its status only; bring them into the snapshot.
             hub.status(runner.status());
-            if wakes.recv_timeout(Duration::from_millis(50)).is_ok() {
-                runner.wake();
+            match wakes.recv_timeout(Duration::from_millis(50)) {
+                Ok(()) => runner.wake(),
+                Err(RecvTimeoutError::Timeout) => {}
+                // No hot-plug monitor (sim mode, none configured): just pace the loop.
+                Err(RecvTimeoutError::Disconnected) => {
+                    std::thread::sleep(Duration::from_millis(50))
+                }
             }
         }
         drop(runner);
