@@ -44,6 +44,13 @@ pub(crate) fn input(s: &mut Session, input: UiInput, fx: &mut Vec<Effect>) {
                 _ => {}
             }
         }
+        UiInput::OpenHelpRequest(kind) => {
+            // Switching between 代办 and 上门服务 keeps what was typed.
+            if let Screen::Help(d) = &mut s.screen {
+                d.kind = kind;
+                d.errors.clear();
+            }
+        }
         UiInput::Send => send(s, fx),
         UiInput::Back => {
             if s.transaction.is_some() {

@@ -42,6 +42,22 @@ fn request_of(fx: &[Effect]) -> RequestId {
 }
 
 #[test]
+fn the_help_screen_switches_between_proxy_and_home_visit_keeping_the_text() {
+    let mut k = Kiosk::ready();
+    k.ui(UiInput::OpenHelpRequest(HelpKind::Proxy));
+    k.ui(UiInput::SetText {
+        field: TextField::ContactPhone,
+        value: "13912345678".into(),
+    });
+    k.ui(UiInput::OpenHelpRequest(HelpKind::HomeVisit));
+    let Screen::Help(d) = &k.s.screen else {
+        panic!("{:?}", k.s.screen)
+    };
+    assert_eq!(d.kind, HelpKind::HomeVisit);
+    assert_eq!(d.contact.phone.as_str(), "13912345678");
+}
+
+#[test]
 fn a_receipt_scanned_while_the_last_citizen_is_thanked_starts_a_new_visit() {
     let mut k = at_receipt();
     k.ui(UiInput::Done);
