@@ -20,7 +20,7 @@ pub struct KioskOptions {
     pub countdown_secs: u32,
     /// `health.heartbeat_secs` (5 at least).
     pub heartbeat_secs: u32,
-    /// `logging.level`.
+    /// `logging.level`: `info` or more verbose (the rig waits for the "ready" line).
     pub log_level: &'static str,
 }
 

@@ -89,10 +89,7 @@ fn mean(xs: &[u64]) -> f64 {
 fn soak_many_citizens_in_a_row() {
     let citizens = env_number("KIOSK_SOAK_CITIZENS", 200);
     let every = env_number("KIOSK_SOAK_SAMPLE_EVERY", (citizens / 20).max(1));
-    let rig = Rig::start(&KioskOptions {
-        log_level: "warn",
-        ..KioskOptions::default()
-    });
+    let rig = Rig::start(&KioskOptions::default());
     let pid = rig.kiosk_pid();
     let started = Instant::now();
     let mut samples: Vec<(usize, u64)> = vec![(0, rss_kib(pid))];
