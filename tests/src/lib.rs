@@ -1,6 +1,10 @@
 //! Helpers for the end-to-end tests in `tests/tests/`: the workspace's real binaries, started
 //! as processes on loopback with temporary files, and stopped when dropped.
 
+pub mod hall_db;
+pub mod kiosk;
+pub mod receipt;
+
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::os::unix::fs::PermissionsExt;
@@ -11,22 +15,25 @@ use std::sync::Once;
 use std::time::{Duration, Instant};
 
 /// The path of a binary of this workspace (`kioskctl`, `kiosk`, `hall`), built first so the
-/// tests never run a stale one.
+/// tests never run a stale one; in the test's own profile (`--release` for the soak), so the
+/// binaries measured are the ones that ship.
 pub fn workspace_bin(name: &str) -> PathBuf {
     static BUILD: Once = Once::new();
-    BUILD.call_once(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "--bins", "-p", "kiosk", "-p", "hall"])
-            .status()
-            .expect("run cargo build");
-        assert!(status.success(), "cargo build --bins failed");
-    });
     let mut dir = std::env::current_exe().expect("test binary path");
     dir.pop();
     if dir.ends_with("deps") {
         dir.pop();
     }
+    BUILD.call_once(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut command = Command::new(cargo);
+        command.args(["build", "--bins", "-p", "kiosk", "-p", "hall"]);
+        if dir.ends_with("release") {
+            command.arg("--release");
+        }
+        let status = command.status().expect("run cargo build");
+        assert!(status.success(), "cargo build --bins failed");
+    });
     dir.join(name)
 }
 
@@ -109,6 +116,19 @@ impl Process {
             std::thread::sleep(Duration::from_millis(50));
         }
         None
+    }
+
+    /// The process id (for `/proc/PID/status`).
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Moves every stderr line received so far into [`Process::log`] and returns the log.
+    pub fn drain(&mut self) -> &[String] {
+        while let Ok(line) = self.lines.try_recv() {
+            self.log.push(line);
+        }
+        &self.log
     }
 
     /// Kills the process at once (SIGKILL) and reaps it.

@@ -1,0 +1,281 @@
+//! A citizen's whole visit against the real kiosk service (simulated reader, printer and
+//! scanner on pseudo-terminals) and the real hall on loopback: card → item → form → submit →
+//! printed receipt whose QR code brings back the progress → rating at the hall; and a 一件事
+//! bundle whose shared materials and fields are asked once.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use kiosk_e2e::hall_db;
+use kiosk_e2e::kiosk::{KioskOptions, Rig, KIOSK_ID};
+use kiosk_e2e::receipt::{decode_qr, printed_texts, query_param, receipt_pngs};
+use kiosk_e2e::{eventually, Hall};
+
+const LONG: Duration = Duration::from_secs(60);
+
+/// Places the sample card and waits until the session knows the citizen.
+fn identify(rig: &Rig) -> serde_json::Value {
+    rig.sim("card place resident-zhang-san");
+    rig.wait_show(LONG, "the card to be read", |s| !s["citizen"].is_null())
+}
+
+#[test]
+fn a_citizen_applies_gets_a_receipt_checks_progress_and_rates() {
+    let rig = Rig::start(&KioskOptions::default());
+    let staff = Hall::credential(&rig.hall_db, "staff", "clerk");
+
+    let s = identify(&rig);
+    assert_eq!(s["holdsPersonalData"], true, "{s:#}");
+    let citizen = s["citizen"].as_str().unwrap_or_default();
+    assert!(citizen.contains("张*"), "masked name on screen: {citizen}");
+    assert!(
+        citizen.contains("1101") && citizen.contains('*') && !citizen.contains("19491231"),
+        "masked ID number on screen: {citizen}"
+    );
+
+    let s = rig.press("item QR-000172-001");
+    assert_eq!(s["subject"], "居民身份证换领", "{s:#}");
+    rig.press("start-form");
+    rig.press("field phone 13800138000");
+    rig.press("field reason expired");
+    let s = rig.press("field declaration true");
+    assert_eq!(s["fieldErrors"], serde_json::json!([]), "{s:#}");
+    for _ in 0..3 {
+        rig.press("next");
+    }
+    let s = rig.press("submit");
+    assert!(
+        ["submitting", "receipt"].contains(&s["screen"].as_str().unwrap_or_default()),
+        "{s:#}"
+    );
+    let s = rig.wait_show(LONG, "the delivered receipt", |s| {
+        s["screen"] == "receipt" && s["submission"] == "delivered"
+    });
+    let code = s["trackingCode"]
+        .as_str()
+        .expect("a tracking code on the receipt")
+        .to_owned();
+
+    // The hall stored it exactly once, under that code, from this kiosk.
+    let stored = hall_db::applications(&rig.hall_db);
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(stored[0].tracking_code, code);
+    assert_eq!(stored[0].subject_code, "QR-000172-001");
+    assert_eq!(stored[0].kiosk_id, KIOSK_ID);
+    let details = hall_db::get_json(
+        &rig.hall_url(),
+        &format!("api/v1/applications/{}/details", stored[0].id),
+        &staff,
+    )
+    .expect("staff read the application");
+    assert_eq!(details["fields"]["phone"], "13800138000", "{details:#}");
+    assert_eq!(details["fields"]["reason"], "expired", "{details:#}");
+
+    // The printed receipt's QR code carries the tracking code.
+    let qr = eventually(LONG, || {
+        receipt_pngs(&rig.receipts_dir())
+            .iter()
+            .flat_map(|p| decode_qr(p))
+            .find(|text| query_param(text, "c").as_deref() == Some(code.as_str()))
+    })
+    .unwrap_or_else(|| {
+        panic!(
+            "no receipt PNG in {} with a QR code for {code}",
+            rig.receipts_dir().display()
+        )
+    });
+    assert!(
+        query_param(&qr, "v").is_some_and(|v| !v.is_empty()),
+        "the QR code carries a verifier: {qr}"
+    );
+
+    // A bad rating with a reason reaches the hall, tied to this application.
+    rig.press("done");
+    rig.press("rate 2");
+    rig.press("reason tooSlow");
+    rig.press("send");
+    let ratings = eventually(LONG, || {
+        let r = hall_db::ratings(&rig.hall_db);
+        (!r.is_empty()).then_some(r)
+    })
+    .expect("the rating reaches the hall");
+    assert_eq!(ratings.len(), 1, "{ratings:?}");
+    assert_eq!(ratings[0].application_id, stored[0].id);
+    assert_eq!(ratings[0].level, 2);
+    assert!(ratings[0].reasons.contains("tooSlow"), "{ratings:?}");
+
+    // Back home with nothing personal held; scanning the receipt shows the progress.
+    rig.sim("card remove");
+    let s = rig.wait_show(LONG, "the session to end", |s| s["screen"] == "home");
+    assert_eq!(s["holdsPersonalData"], false, "{s:#}");
+    rig.sim(&format!("scan {qr}"));
+    let s = rig.wait_show(LONG, "the progress of the scanned receipt", |s| {
+        s["screen"] == "progress"
+            && s["progress"]
+                .as_array()
+                .is_some_and(|p| p.iter().any(|l| l.as_str().is_some_and(|l| l != "loading")))
+    });
+    assert_eq!(
+        s["progress"],
+        serde_json::json!([format!("{code} submitted")]),
+        "{s:#}"
+    );
+}
+
+/// The kiosk's cached catalog (written beside its config).
+fn catalog(rig: &Rig) -> serde_json::Value {
+    let text = std::fs::read_to_string(rig.dir.path().join("catalog.json")).expect("catalog");
+    serde_json::from_str(&text).expect("catalog JSON")
+}
+
+#[test]
+fn a_bundle_asks_each_shared_material_and_field_once() {
+    const BUNDLE: &str = "yjs-xinshenger";
+    let rig = Rig::start(&KioskOptions::default());
+    let staff = Hall::credential(&rig.hall_db, "staff", "clerk");
+
+    // What the catalog says: the bundle's items share some materials and fields.
+    let catalog = catalog(&rig);
+    let catalog = if catalog["catalog"].is_object() {
+        catalog["catalog"].clone()
+    } else {
+        catalog
+    };
+    let bundle = catalog["bundles"]
+        .as_array()
+        .and_then(|b| b.iter().find(|b| b["code"] == BUNDLE))
+        .expect("the bundle in the catalog")
+        .clone();
+    let items: Vec<serde_json::Value> = bundle["items"]
+        .as_array()
+        .expect("bundle items")
+        .iter()
+        .map(|code| {
+            catalog["items"]
+                .as_array()
+                .and_then(|all| all.iter().find(|i| &i["code"] == code))
+                .expect("bundle item in catalog")
+                .clone()
+        })
+        .collect();
+    let mut material_names: BTreeMap<String, (String, usize)> = BTreeMap::new();
+    let mut field_keys: BTreeMap<String, usize> = BTreeMap::new();
+    for item in &items {
+        for m in item["materials"].as_array().into_iter().flatten() {
+            let code = m["code"].as_str().unwrap_or_default().to_owned();
+            let name = m["name"].as_str().unwrap_or_default().to_owned();
+            material_names.entry(code).or_insert((name, 0)).1 += 1;
+        }
+        for f in item["form"]["fields"].as_array().into_iter().flatten() {
+            *field_keys
+                .entry(f["key"].as_str().unwrap_or_default().to_owned())
+                .or_default() += 1;
+        }
+    }
+    assert!(
+        material_names.values().any(|(_, n)| *n > 1) && field_keys.values().any(|n| *n > 1),
+        "the bundle's items share materials and fields: {material_names:?} {field_keys:?}"
+    );
+
+    identify(&rig);
+    let s = rig.press(&format!("bundle {BUNDLE}"));
+    assert_eq!(s["subject"], bundle["name"], "{s:#}");
+
+    // The printed 一次性告知 guide lists each material exactly once (`N. NAME（…`).
+    rig.press("print-guide");
+    let guide = eventually(LONG, || printed_texts(&rig.receipts_dir()).pop())
+        .expect("the guide is printed");
+    for (code, (name, _)) in &material_names {
+        assert_eq!(
+            guide.matches(&format!(". {name}（")).count(),
+            1,
+            "material {code} ({name}) once in the guide:\n{guide}"
+        );
+    }
+
+    // The form asks each field once: leaving them empty names each missing one.
+    rig.press("start-form");
+    let s = rig.press("next");
+    let errors: Vec<String> = s["fieldErrors"]
+        .as_array()
+        .expect("field errors")
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect();
+    assert!(!errors.is_empty(), "an empty form is refused: {s:#}");
+    for key in &errors {
+        assert!(
+            field_keys.contains_key(key),
+            "{key} is a field of the bundle"
+        );
+    }
+    println!("bundle form: missing {errors:?}; catalog fields {field_keys:?}");
+    fill_required(&rig, &items, &errors);
+    let s = rig.press("next");
+    assert_eq!(s["fieldErrors"], serde_json::json!([]), "{s:#}");
+    rig.press("next");
+    rig.press("next");
+    rig.press("submit");
+    rig.wait_show(LONG, "the delivered receipt", |s| {
+        s["screen"] == "receipt" && s["submission"] == "delivered"
+    });
+
+    // The hall has one application for the bundle, each material handed in once.
+    let stored = hall_db::applications(&rig.hall_db);
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(stored[0].subject_code, BUNDLE);
+    let details = hall_db::get_json(
+        &rig.hall_url(),
+        &format!("api/v1/applications/{}/details", stored[0].id),
+        &staff,
+    )
+    .expect("staff read the application");
+    let mut handed: Vec<String> = details["materials"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m["code"].as_str().map(str::to_owned))
+        .collect();
+    let before = handed.len();
+    handed.sort();
+    handed.dedup();
+    assert_eq!(handed.len(), before, "no material twice: {details:#}");
+    for code in &handed {
+        assert!(
+            material_names.contains_key(code),
+            "{code} is a bundle material"
+        );
+    }
+}
+
+/// Types a plausible value into each missing field, by its kind in the catalog.
+fn fill_required(rig: &Rig, items: &[serde_json::Value], missing: &[String]) {
+    for key in missing {
+        let field = items
+            .iter()
+            .flat_map(|i| i["form"]["fields"].as_array().into_iter().flatten())
+            .find(|f| f["key"] == key.as_str())
+            .expect("a field of the bundle");
+        let kind = &field["kind"];
+        let value = match kind["type"].as_str().unwrap_or_default() {
+            "phone" => "13800138000".to_owned(),
+            "idNumber" => "11010519491231002X".to_owned(),
+            "checkbox" | "declaration" | "bool" | "boolean" => "true".to_owned(),
+            "number" => "1".to_owned(),
+            "date" | "pastDate" => "2024-01-02".to_owned(),
+            "select" => kind["options"][0]["value"]
+                .as_str()
+                .or_else(|| kind["options"][0].as_str())
+                .unwrap_or("x")
+                .to_owned(),
+            _ => "示例".to_owned(),
+        };
+        let s = rig.press(&format!("field {key} {value}"));
+        assert!(
+            !s["fieldErrors"]
+                .as_array()
+                .is_some_and(|e| e.iter().any(|k| k.as_str() == Some(key.as_str()))),
+            "{key} = {value} accepted ({kind}): {s:#}"
+        );
+    }
+}
