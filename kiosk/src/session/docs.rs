@@ -90,13 +90,15 @@ pub fn guide(t: &Transaction, hall_name: &str) -> PrintDoc {
         }
         lines.push(line);
     }
+    // A bundle's items often have the same fee (free): say each different one once.
+    let mut fees: Vec<String> = Vec::new();
     for fee in &t.fees {
-        lines.push(format!(
-            "收费：{}（{}）",
-            fen_text(fee.amount_fen),
-            fee.note
-        ));
+        let line = format!("收费：{}（{}）", fen_text(fee.amount_fen), fee.note);
+        if !fees.contains(&line) {
+            fees.push(line);
+        }
     }
+    lines.extend(fees);
     lines.push(if t.promised_days == 0 {
         "承诺时限：即办".to_owned()
     } else {
@@ -194,6 +196,19 @@ mod tests {
         assert_eq!(q.verifier, "k7Q2xZ");
         let with_query = receipt_qr("https://h/p?lang=zh", "A1", "B2");
         assert_eq!(parse_receipt_qr(&with_query).unwrap().tracking_code, "A1");
+    }
+
+    #[test]
+    fn a_bundles_guide_names_each_fee_once() {
+        let catalog = crate::session::tests::support::catalog();
+        let t = Transaction::for_bundle(&catalog, crate::session::tests::support::BUNDLE)
+            .expect("the bundle");
+        assert!(t.fees.len() > 1, "the bundle's items each have a fee");
+        let doc = guide(&t, "大厅");
+        let fee_lines: Vec<_> = doc.lines.iter().filter(|l| l.starts_with("收费")).collect();
+        let unique: std::collections::HashSet<_> = fee_lines.iter().collect();
+        assert_eq!(fee_lines.len(), unique.len(), "{fee_lines:?}");
+        assert!(!fee_lines.is_empty());
     }
 
     #[test]
