@@ -243,9 +243,13 @@ fi
 
 # The technician's console in the guest: one shell command line, its output on stdout,
 # its exit status returned. Runs through the 9p share (share/cmd/sh-N.cmd, see hil-guest.sh).
-req=0
+# The request number lives in a file: guest() mostly runs inside $(…), a subshell, where a
+# shell variable's increment would be lost and two requests would share one name.
+req_file="$run/share/cmd/.last-request"
 guest() { # SECONDS COMMAND-LINE
-    req=$((req + 1))
+    local req
+    req=$(( $(cat "$req_file" 2>/dev/null || echo 0) + 1 ))
+    echo "$req" > "$req_file"
     local base="$run/share/cmd/sh-$req" deadline=$(( $(date +%s) + $1 ))
     printf '%s\n' "$2" > "$base.cmd.part" && mv "$base.cmd.part" "$base.cmd"
     while [ ! -e "$base.rc" ]; do
