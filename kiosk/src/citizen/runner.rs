@@ -77,9 +77,18 @@ impl Clock {
         Now {
             mono: self.start.elapsed() * self.scale,
             utc,
-            today: utc.with_timezone(&chrono::Local).date_naive(),
+            today: local_time(utc).date_naive(),
         }
     }
+}
+
+/// The kiosk's local time: China Standard Time (UTC+8, no daylight saving), the one time zone
+/// of every hall, as the hall itself keeps it. Not the system's zone, which on an image can
+/// be anything (UTC by default), so a receipt never shows a time eight hours off.
+pub fn local_time(utc: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::FixedOffset> {
+    let cst = chrono::FixedOffset::east_opt(8 * 3600)
+        .unwrap_or_else(|| unreachable!("+8 h is a valid offset"));
+    utc.with_timezone(&cst)
 }
 
 /// "Most used" from a catalog: items a citizen can complete here first, in catalog order.
@@ -244,5 +253,23 @@ async fn recv_device(rx: &mut Option<broadcast::Receiver<ManagerEvent>>) -> Opti
                 return std::future::pending().await;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kiosks_date_is_chinas_whatever_the_systems_zone() {
+        let utc = chrono::DateTime::parse_from_rfc3339("2026-11-26T16:03:00Z")
+            .expect("a time")
+            .with_timezone(&chrono::Utc);
+        let local = local_time(utc);
+        assert_eq!(local.format("%Y-%m-%d %H:%M").to_string(), "2026-11-27 00:03");
+        assert_eq!(
+            local.date_naive(),
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 27).expect("a date")
+        );
     }
 }

@@ -197,7 +197,7 @@ impl Frontend {
                 tracing::warn!(%err, "cannot switch the screen's language");
             }
         }
-        let now = chrono::Local::now();
+        let now = crate::citizen::runner::local_time(chrono::Utc::now());
         let mut local = self.local.borrow_mut();
         let local = &mut *local;
         let shown = &mut local.shown;

@@ -370,9 +370,7 @@ pub fn receipt(s: &Session) -> vm::ReceiptVm {
         Some(Submission::Delivered { receipt, .. }) => (
             true,
             receipt.tracking_code.clone(),
-            receipt
-                .received_at
-                .with_timezone(&chrono::Local)
+            crate::citizen::runner::local_time(receipt.received_at)
                 .format("%Y-%m-%d %H:%M")
                 .to_string(),
         ),
@@ -503,7 +501,7 @@ pub fn progress(s: &Session) -> vm::ProgressVm {
                         },
                         time: entry
                             .map(|e| {
-                                e.at.with_timezone(&chrono::Local)
+                                crate::citizen::runner::local_time(e.at)
                                     .format("%m-%d %H:%M")
                                     .to_string()
                             })
