@@ -5,7 +5,7 @@
 #     holding the citizen (end to end through pty, driver, device manager and session);
 #   - card-read host overhead (driver over a pty, wire time excluded);
 #   - redraw times of every screen and of typing (software renderer);
-#   - outbox durable enqueue latency;
+#   - outbox durable enqueue latency, and the delivery rate after an outage left records queued;
 #   - hall throughput (applications and heartbeats per second).
 # Every figure is printed; nothing is asserted. Usage: bash scripts/bench.sh [--quick]
 set -euo pipefail
@@ -90,7 +90,8 @@ bench() { # PACKAGE BENCH [ARGS]
     step "cargo bench -p $package --bench $name"
     CARGO_PROFILE_BENCH_LTO=false CARGO_PROFILE_BENCH_CODEGEN_UNITS=16 \
         cargo bench --locked -p "$package" --bench "$name" -- "$@" 2>&1 \
-        | grep -E "time:|^[a-z].*(p50|/s|ms|µs|area|wire)|^ +p50" || true
+        | grep -E "time:|[0-9] ?(ms|µs|ns|s|/s|px|MiB|KiB)( |,|\)|$)" \
+        | grep -vE "^\s*(Compiling|Finished|Running|Warning|Benchmarking)" || true
 }
 crit=()
 [ "$quick" = 1 ] && crit=(--warm-up-time 1 --measurement-time 3)
@@ -98,8 +99,10 @@ bench kiosk-drivers idcard_read "${crit[@]}"
 bench kiosk-ui redraw "${crit[@]}"
 if [ "$quick" = 1 ]; then
     OUTBOX_BENCH_RUNS=500 bench kiosk outbox_enqueue
+    OUTBOX_DRAIN_RECORDS=1000 bench kiosk outbox_drain
     bench hall load --seconds 3
 else
     bench kiosk outbox_enqueue
+    bench kiosk outbox_drain
     bench hall load
 fi
