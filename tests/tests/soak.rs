@@ -124,11 +124,16 @@ fn soak_many_citizens_in_a_row() {
     codes.sort_unstable();
     codes.dedup();
 
+    // The first half is warm-up: the allocator's per-thread arenas, SQLite's page cache and
+    // the renderer-free service's buffers fill up over the first tens of citizens (measured:
+    // 44 MiB at start, a plateau near 75 MiB from about the 80th citizen on, dev profile).
+    // A leak keeps growing after that: the second half must stay flat.
     let rss: Vec<u64> = samples.iter().skip(1).map(|(_, r)| *r).collect();
+    let half = rss.len() / 2;
     let quarter = (rss.len() / 4).max(1);
-    let first = mean(&rss[..quarter]);
+    let first = mean(&rss[half..half + quarter.min(rss.len() - half)]);
     let last = mean(&rss[rss.len() - quarter..]);
-    let limit = first * 1.10 + 4.0 * 1024.0;
+    let limit = first * 1.05 + 2.0 * 1024.0;
     println!(
         "soak: {citizens} citizens in {:.1}s ({:.2} s each); {delivered_at_once} delivered at once; \
          hall holds {} applications, {} ratings",
@@ -138,8 +143,8 @@ fn soak_many_citizens_in_a_row() {
         ratings.len()
     );
     println!(
-        "soak: VmRSS at start {} KiB; first-quarter mean {first:.0} KiB, last-quarter mean \
-         {last:.0} KiB (limit {limit:.0} KiB); peak {} KiB",
+        "soak: VmRSS at start {} KiB; after warm-up (third quarter) mean {first:.0} KiB, \
+         last-quarter mean {last:.0} KiB (limit {limit:.0} KiB); peak {} KiB",
         samples[0].1,
         rss.iter().max().copied().unwrap_or(0)
     );
@@ -150,6 +155,6 @@ fn soak_many_citizens_in_a_row() {
     assert_eq!(ratings.len(), citizens.div_ceil(2), "every rating sent");
     assert!(
         last <= limit,
-        "memory grew: first quarter {first:.0} KiB, last quarter {last:.0} KiB"
+        "memory grew after warm-up: third quarter {first:.0} KiB, last quarter {last:.0} KiB"
     );
 }
