@@ -36,6 +36,18 @@ impl Default for KioskOptions {
 }
 
 /// A test's whole world: a temp dir holding the hall's database, the kiosk's files and its
+/// The touches from the item to the delivery screen of the demo's application (居民身份证换领,
+/// every field valid, collected at the window); one more `next` reaches the review.
+pub const TO_REVIEW: [&str; 7] = [
+    "item QR-000172-001",
+    "start-form",
+    "field phone 13800138000",
+    "field reason expired",
+    "field declaration true",
+    "next",
+    "next",
+];
+
 /// configuration; the hall (when running) and the kiosk (when running).
 #[derive(Debug)]
 pub struct Rig {
@@ -126,15 +138,7 @@ impl Rig {
         self.wait_show(Duration::from_secs(60), "the card to be read", |s| {
             !s["citizen"].is_null()
         });
-        for words in [
-            "item QR-000172-001",
-            "start-form",
-            "field phone 13800138000",
-            "field reason expired",
-            "field declaration true",
-            "next",
-            "next",
-        ] {
+        for words in TO_REVIEW {
             self.press(words);
         }
         let s = self.press("next");

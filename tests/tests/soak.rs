@@ -13,7 +13,7 @@
 use std::time::{Duration, Instant};
 
 use kiosk_e2e::hall_db;
-use kiosk_e2e::kiosk::{KioskOptions, Rig};
+use kiosk_e2e::kiosk::{KioskOptions, Rig, TO_REVIEW};
 
 const LONG: Duration = Duration::from_secs(60);
 const SAMPLES: [&str; 2] = ["resident-zhang-san", "resident-li-xiuying"];
@@ -42,17 +42,7 @@ fn rss_kib(pid: u32) -> u64 {
 fn one_citizen(rig: &Rig, i: usize) -> bool {
     rig.sim(&format!("card place {}", SAMPLES[i % SAMPLES.len()]));
     rig.wait_show(LONG, "the card read", |s| !s["citizen"].is_null());
-    for words in [
-        "item QR-000172-001",
-        "start-form",
-        "field phone 13800138000",
-        "field reason expired",
-        "field declaration true",
-        "next",
-        "next",
-        "next",
-        "submit",
-    ] {
+    for words in TO_REVIEW.iter().chain(&["next", "submit"]) {
         rig.press(words);
     }
     let s = rig.wait_show(LONG, "the receipt", |s| {
