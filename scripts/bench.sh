@@ -90,8 +90,10 @@ bench() { # PACKAGE BENCH [ARGS]
     step "cargo bench -p $package --bench $name"
     CARGO_PROFILE_BENCH_LTO=false CARGO_PROFILE_BENCH_CODEGEN_UNITS=16 \
         cargo bench --locked -p "$package" --bench "$name" -- "$@" 2>&1 \
-        | grep -E "time:|[0-9] ?(ms|µs|ns|s|/s|px|MiB|KiB)( |,|\)|$)" \
-        | grep -vE "^\s*(Compiling|Finished|Running|Warning|Benchmarking)" || true
+        | grep -vE "^\s*(Compiling|Finished|Running|Warning|Benchmarking|Blocking)" \
+        | awk '/time:/ { if (prev !~ /time:/ && prev !~ /^ *$/) print prev; print; prev = $0; next }
+               /[0-9] ?(ms|µs|ns|s|\/s|px|MiB|KiB)([ ,)]|$)/ { print }
+               { prev = $0 }' || true
 }
 crit=()
 [ "$quick" = 1 ] && crit=(--warm-up-time 1 --measurement-time 3)
