@@ -266,7 +266,10 @@ mod tests {
             .expect("a time")
             .with_timezone(&chrono::Utc);
         let local = local_time(utc);
-        assert_eq!(local.format("%Y-%m-%d %H:%M").to_string(), "2026-11-27 00:03");
+        assert_eq!(
+            local.format("%Y-%m-%d %H:%M").to_string(),
+            "2026-11-27 00:03"
+        );
         assert_eq!(
             local.date_naive(),
             chrono::NaiveDate::from_ymd_opt(2026, 11, 27).expect("a date")
