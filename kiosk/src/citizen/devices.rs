@@ -2,7 +2,7 @@
 //! manager events become session events, and a device's status becomes "usable or not".
 
 use kiosk_drivers::idcard::{CardKind, Gender, IdCard, Validity};
-use kiosk_drivers::status::{DeviceClass, DeviceState, DeviceStatus};
+use kiosk_drivers::status::{DeviceClass, DeviceStatus};
 
 use crate::devices::ManagerEvent;
 use crate::session::{CardType, Citizen, Event};
@@ -87,21 +87,11 @@ pub fn availability(snapshot: &[DeviceStatus]) -> Vec<(DeviceClass, bool)> {
     .collect()
 }
 
-/// Whether a state is worth a warning in the log when a device enters it.
-pub fn is_fault(state: DeviceState) -> bool {
-    matches!(
-        state,
-        DeviceState::HardwareError
-            | DeviceState::UserError
-            | DeviceState::PowerOff
-            | DeviceState::Offline
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use kiosk_drivers::idcard::sim::sample_card;
+    use kiosk_drivers::status::DeviceState;
 
     #[test]
     fn a_sample_card_maps_onto_the_citizen_field_by_field() {

@@ -42,15 +42,11 @@ pub(super) fn connect(f: &Rc<Frontend>) {
         // The stored value, not the masked one shown.
         let text = {
             let s = f.current.borrow();
-            s.transaction
-                .as_ref()
-                .and_then(|t| t.values.get().get(&field.id).cloned())
-                .map(|v| match v {
-                    serde_json::Value::String(s) => s,
-                    serde_json::Value::Null => String::new(),
-                    other => other.to_string(),
-                })
-                .unwrap_or_default()
+            map::value_text(
+                s.transaction
+                    .as_ref()
+                    .and_then(|t| t.values.get().get(&field.id)),
+            )
         };
         {
             let mut local = f.local.borrow_mut();

@@ -500,18 +500,10 @@ pub(super) fn connect(f: &Shared) -> Vec<Timer> {
         }
     }));
     rating.on_toggle_reason(on1(f, |f, i: i32| {
-        use hall_api::feedback::BadRatingReason as R;
-        let all = [
-            R::UnclearGuide,
-            R::TooManyMaterials,
-            R::RepeatedTrips,
-            R::TooSlow,
-            R::HardToUse,
-            R::DeviceFault,
-            R::PoorAttitude,
-            R::Other,
-        ];
-        if let Some(r) = usize::try_from(i).ok().and_then(|i| all.get(i)) {
+        if let Some((r, _, _)) = usize::try_from(i)
+            .ok()
+            .and_then(|i| map::RATING_REASONS.get(i))
+        {
             f.press(UiInput::ToggleReason(*r));
         }
     }));

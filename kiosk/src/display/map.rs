@@ -3,6 +3,7 @@
 //! check it (the form shows what the citizen must check, and marks what came from the card).
 
 use hall_api::application::Status;
+use hall_api::feedback::BadRatingReason;
 use hall_api::form::FieldKind as SchemaKind;
 use hall_api::idnumber::{mask, mask_name};
 use kiosk_ui::vm::{self, ScreenId};
@@ -234,7 +235,7 @@ fn field_kind(kind: &SchemaKind) -> vm::FieldKind {
     }
 }
 
-fn value_text(value: Option<&serde_json::Value>) -> String {
+pub(super) fn value_text(value: Option<&serde_json::Value>) -> String {
     match value {
         None | Some(serde_json::Value::Null) => String::new(),
         Some(serde_json::Value::String(s)) => s.clone(),
@@ -389,22 +390,28 @@ pub fn receipt(s: &Session) -> vm::ReceiptVm {
     }
 }
 
+/// The 差评 reasons in screen order (the rating screen's `toggle-reason(i)` is an index here),
+/// with their Chinese and English words.
+pub(super) const RATING_REASONS: [(BadRatingReason, &str, &str); 8] = [
+    (BadRatingReason::UnclearGuide, "指南不清楚", "unclear guide"),
+    (
+        BadRatingReason::TooManyMaterials,
+        "材料太多",
+        "too many materials",
+    ),
+    (BadRatingReason::RepeatedTrips, "来回跑", "repeated trips"),
+    (BadRatingReason::TooSlow, "办理太慢", "too slow"),
+    (BadRatingReason::HardToUse, "机器难用", "hard to use"),
+    (BadRatingReason::DeviceFault, "设备故障", "device fault"),
+    (BadRatingReason::PoorAttitude, "服务态度", "attitude"),
+    (BadRatingReason::Other, "其他", "other"),
+];
+
 /// 好差评.
 pub fn rating(s: &Session) -> vm::RatingVm {
     let Screen::Rating(d) = &s.screen else {
         return vm::RatingVm::default();
     };
-    use hall_api::feedback::BadRatingReason as R;
-    let reasons = [
-        (R::UnclearGuide, "指南不清楚", "unclear guide"),
-        (R::TooManyMaterials, "材料太多", "too many materials"),
-        (R::RepeatedTrips, "来回跑", "repeated trips"),
-        (R::TooSlow, "办理太慢", "too slow"),
-        (R::HardToUse, "机器难用", "hard to use"),
-        (R::DeviceFault, "设备故障", "device fault"),
-        (R::PoorAttitude, "服务态度", "attitude"),
-        (R::Other, "其他", "other"),
-    ];
     vm::RatingVm {
         item_name: s
             .transaction
@@ -412,7 +419,7 @@ pub fn rating(s: &Session) -> vm::RatingVm {
             .map(|t| t.title.clone())
             .unwrap_or_default(),
         level: d.level.unwrap_or(0),
-        reasons: reasons
+        reasons: RATING_REASONS
             .iter()
             .map(|(r, zh, en)| (tr(s, zh, en), d.reasons.contains(r)))
             .collect(),
