@@ -22,6 +22,9 @@ pub struct KioskOptions {
     pub heartbeat_secs: u32,
     /// `logging.level`: `info` or more verbose (the rig waits for the "ready" line).
     pub log_level: &'static str,
+    /// Draw the screen offscreen (`--offscreen`: touches, targets and screenshots work)
+    /// instead of running without one (`--headless`).
+    pub screen: bool,
 }
 
 impl Default for KioskOptions {
@@ -31,6 +34,7 @@ impl Default for KioskOptions {
             countdown_secs: 30,
             heartbeat_secs: 5,
             log_level: "info",
+            screen: false,
         }
     }
 }
@@ -65,6 +69,8 @@ pub struct Rig {
     pub metrics_port: u16,
     /// The kiosk's configuration file.
     pub config: PathBuf,
+    /// `--offscreen` rather than `--headless`.
+    pub screen: bool,
 }
 
 impl Rig {
@@ -90,6 +96,7 @@ impl Rig {
             hall_listen,
             metrics_port,
             config,
+            screen: options.screen,
         };
         rig.start_kiosk();
         rig
@@ -102,7 +109,11 @@ impl Rig {
         command
             .arg("--config")
             .arg(&self.config)
-            .arg("--headless")
+            .arg(if self.screen {
+                "--offscreen"
+            } else {
+                "--headless"
+            })
             .current_dir(self.dir.path());
         let mut process = Process::start(command);
         process.wait_for_line("kiosk service ready", Duration::from_secs(60));
@@ -197,6 +208,14 @@ impl Rig {
         let (code, out, err) = kioskctl(&args);
         assert_eq!(code, Some(0), "press {words:?} failed: {out}{err}");
         serde_json::from_str(&out).unwrap_or_else(|e| panic!("press {words:?}: {e}: {out}"))
+    }
+
+    /// `kioskctl session touch LABEL`: a tap at the centre of the target so labelled.
+    /// Returns (exit code, stdout, stderr).
+    pub fn touch(&self, label: &str) -> (Option<i32>, String, String) {
+        let socket = self.socket();
+        // The label is the command's last, open-ended argument: the socket goes before it.
+        kioskctl(&["session", "touch", "--socket", &socket, label])
     }
 
     /// `kioskctl sim WORDS`; returns its answer.

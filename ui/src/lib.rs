@@ -10,6 +10,7 @@
 //! - [`preview`]: sample data for screenshots, the development window and tests.
 //! - [`demo`]: preview navigation over that data, until the kiosk's session machine drives the UI.
 //! - [`speech`]: voice prompts for elder mode (espeak-ng's Mandarin voice, or silent).
+//! - [`touch`]: what is touchable on screen and where; a tap at a pixel.
 //! - [`error`]: the crate's error type.
 
 #[forbid(unsafe_code)]
@@ -32,6 +33,8 @@ pub mod qr;
 pub mod screenshots;
 #[forbid(unsafe_code)]
 pub mod speech;
+#[forbid(unsafe_code)]
+pub mod touch;
 #[forbid(unsafe_code)]
 pub mod vm;
 

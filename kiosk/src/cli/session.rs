@@ -1,4 +1,4 @@
-//! `kioskctl session show|press`, `kioskctl sim …`, `kioskctl selftest`: the running kiosk's
+//! `kioskctl session show|press|screenshot|targets|tap|touch`, `kioskctl sim …`, `kioskctl selftest`: the running kiosk's
 //! citizen session and devices, through the admin socket.
 
 use std::path::Path;
@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use super::admin::{ask, print_json, socket_path, SocketArgs};
 use super::{exit, CliError};
 use crate::citizen::SessionSummary;
-use crate::service::admin::{AdminRequest, AdminResponse, SelftestLine};
+use crate::service::admin::{AdminRequest, AdminResponse, SelftestLine, TouchTarget};
 
 /// The citizen session on screen.
 #[derive(Debug, Subcommand)]
@@ -20,6 +20,27 @@ pub enum SessionCommand {
         /// The words (`kioskctl session press help` lists them).
         #[arg(required = true, num_args = 1.., trailing_var_arg = true)]
         words: Vec<String>,
+        #[command(flatten)]
+        socket: SocketArgs,
+    },
+    /// What can be touched on the screen now: role, centre (physical pixels), size, label.
+    Targets(SocketArgs),
+    /// A finger down and up at a pixel of the screen (physical pixels from the top left),
+    /// hit-tested as a real touch.
+    Tap {
+        /// Pixels from the left edge.
+        x: i32,
+        /// Pixels from the top edge.
+        y: i32,
+        #[command(flatten)]
+        socket: SocketArgs,
+    },
+    /// Touch what is labelled LABEL (exactly, or failing that containing it), as listed by
+    /// `session targets`: a tap at its centre.
+    Touch {
+        /// The label, e.g. `办事` or `下一步`.
+        #[arg(required = true, num_args = 1.., trailing_var_arg = true)]
+        label: Vec<String>,
         #[command(flatten)]
         socket: SocketArgs,
     },
@@ -129,6 +150,14 @@ pub fn session(command: SessionCommand, config: &Path) -> Result<i32, CliError> 
             crate::citizen::press::parse(&words).map_err(CliError::Usage)?;
             (socket, AdminRequest::SessionPress { words })
         }
+        SessionCommand::Targets(socket) => (socket, AdminRequest::SessionTargets),
+        SessionCommand::Tap { x, y, socket } => (socket, AdminRequest::SessionTap { x, y }),
+        SessionCommand::Touch { label, socket } => (
+            socket,
+            AdminRequest::SessionTouch {
+                label: label.join(" "),
+            },
+        ),
         SessionCommand::Screenshot { path, socket } => {
             // The service writes the file: give it an absolute path.
             let path = std::path::absolute(&path).map_err(|e| CliError::Usage(e.to_string()))?;
@@ -142,8 +171,49 @@ pub fn session(command: SessionCommand, config: &Path) -> Result<i32, CliError> 
             println!("saved {}", path.display());
             Ok(exit::OK)
         }
+        AdminResponse::Targets { targets } => {
+            if socket.json {
+                return print_json(&targets);
+            }
+            print!("{}", format_targets(&targets));
+            Ok(exit::OK)
+        }
+        AdminResponse::Tapped { label, x, y } => {
+            if socket.json {
+                return print_json(&serde_json::json!({ "label": label, "x": x, "y": y }));
+            }
+            match label {
+                Some(label) => println!("touched '{label}' at {x},{y}"),
+                None => println!("tapped at {x},{y}"),
+            }
+            Ok(exit::OK)
+        }
         _ => Err(CliError::Failed("unexpected answer to session".into())),
     }
+}
+
+/// One line per target: role, centre, size, label, state.
+pub fn format_targets(targets: &[TouchTarget]) -> String {
+    targets
+        .iter()
+        .map(|t| {
+            format!(
+                "{:<12} {:>5},{:<5} {:>4}x{:<4} {}{}{}\n",
+                t.role,
+                t.x,
+                t.y,
+                t.width,
+                t.height,
+                t.label,
+                match t.checked {
+                    Some(true) => " [ticked]",
+                    Some(false) => " [not ticked]",
+                    None => "",
+                },
+                if t.enabled { "" } else { " (disabled)" }
+            )
+        })
+        .collect()
 }
 
 /// `kioskctl sim …`.

@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 use kiosk_config::Config;
 use kiosk_drivers::status::DeviceStatus;
 use kiosk_ui::generated as ui;
+use kiosk_ui::touch::{self, Target};
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
 use slint::{ComponentHandle, PhysicalSize, Rgb8Pixel, Timer, TimerMode};
 use tokio::sync::{oneshot, watch};
@@ -34,8 +35,43 @@ use crate::service::notify;
 use frontend::{Frontend, Local};
 use technician::{SelftestRunner, Technician};
 
-/// A request to save what the screen shows as PNG.
-pub type ScreenshotRequest = (PathBuf, oneshot::Sender<Result<(), String>>);
+/// What the admin socket asks of the screen; answered on the UI thread, after the session's
+/// newest state is drawn.
+#[derive(Debug)]
+pub enum ScreenRequest {
+    /// Save what the screen shows as PNG.
+    Screenshot(PathBuf, oneshot::Sender<Result<(), String>>),
+    /// What is touchable now, and where (physical pixels).
+    Targets(oneshot::Sender<Vec<Target>>),
+    /// A finger down and up at a physical pixel, hit-tested as a real touch.
+    Tap {
+        /// Pixels from the left edge.
+        x: i32,
+        /// Pixels from the top edge.
+        y: i32,
+        /// Answered once the tap is dispatched.
+        answer: oneshot::Sender<()>,
+    },
+}
+
+impl ScreenRequest {
+    /// Answers a request that needs no pixels; hands a screenshot back to the caller, which
+    /// knows how to read its frame.
+    fn answer(self, app: &ui::AppWindow) -> Option<(PathBuf, oneshot::Sender<Result<(), String>>)> {
+        match self {
+            ScreenRequest::Screenshot(path, answer) => return Some((path, answer)),
+            ScreenRequest::Targets(answer) => {
+                let _ = answer.send(touch::targets(app));
+            }
+            ScreenRequest::Tap { x, y, answer } => {
+                tracing::info!(x, y, "tap from the admin socket");
+                touch::tap(app, x, y);
+                let _ = answer.send(());
+            }
+        }
+        None
+    }
+}
 
 /// How the screen is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,8 +90,8 @@ pub struct Link {
     pub devices: watch::Receiver<Vec<DeviceStatus>>,
     /// Set when the service stops.
     pub shutdown: watch::Receiver<bool>,
-    /// Saves screenshots.
-    pub screenshots: std::sync::mpsc::Receiver<ScreenshotRequest>,
+    /// Screenshots, touch targets and taps asked for on the admin socket.
+    pub requests: std::sync::mpsc::Receiver<ScreenRequest>,
     /// Runs a device self-test for the maintenance screen.
     pub selftest: Option<SelftestRunner>,
     /// When the process started (for the first-frame figure).
@@ -165,7 +201,7 @@ fn run_window(config: &Config, link: Link, app: ui::AppWindow) -> Result<(), Str
         session,
         devices,
         mut shutdown,
-        screenshots,
+        requests,
         selftest,
         started,
     } = link;
@@ -179,25 +215,26 @@ fn run_window(config: &Config, link: Link, app: ui::AppWindow) -> Result<(), Str
             ready = true;
             first_frame(started);
         }
-        while let Ok((path, answer)) = screenshots.try_recv() {
+        while let Ok(request) = requests.try_recv() {
             if let Some(f) = frontend.upgrade() {
                 f.poll();
             }
-            let result = match weak.upgrade() {
-                Some(app) => app
-                    .window()
-                    .take_snapshot()
-                    .map_err(|e| e.to_string())
-                    .and_then(|buf| {
-                        let px: Vec<Rgb8Pixel> = buf
-                            .as_slice()
-                            .iter()
-                            .map(|p| Rgb8Pixel::new(p.r, p.g, p.b))
-                            .collect();
-                        save_png(&path, buf.width(), buf.height(), px)
-                    }),
-                None => Err("the window is gone".into()),
+            let Some(app) = weak.upgrade() else { break };
+            let Some((path, answer)) = request.answer(&app) else {
+                continue;
             };
+            let result = app
+                .window()
+                .take_snapshot()
+                .map_err(|e| e.to_string())
+                .and_then(|buf| {
+                    let px: Vec<Rgb8Pixel> = buf
+                        .as_slice()
+                        .iter()
+                        .map(|p| Rgb8Pixel::new(p.r, p.g, p.b))
+                        .collect();
+                    save_png(&path, buf.width(), buf.height(), px)
+                });
             let _ = answer.send(result);
         }
         if *shutdown.borrow_and_update() {
@@ -237,7 +274,7 @@ fn run_offscreen(config: &Config, link: Link) -> Result<(), String> {
         session,
         devices,
         shutdown,
-        screenshots,
+        requests,
         selftest,
         started,
     } = link;
@@ -257,9 +294,12 @@ fn run_offscreen(config: &Config, link: Link) -> Result<(), String> {
             ready = true;
             first_frame(started);
         }
-        while let Ok((path, answer)) = screenshots.try_recv() {
+        while let Ok(request) = requests.try_recv() {
             // The state the session reached by now, drawn, not the frame of 40 ms ago.
             f.poll();
+            let Some((path, answer)) = request.answer(&f.app) else {
+                continue;
+            };
             slint::platform::update_timers_and_animations();
             window.draw_if_needed(|renderer| {
                 renderer.render(&mut pixels, stride);

@@ -53,6 +53,21 @@ pub enum AdminRequest {
         /// Where.
         path: std::path::PathBuf,
     },
+    /// What is touchable on the screen now, and where (physical pixels).
+    SessionTargets,
+    /// A finger down and up at a physical pixel of the screen.
+    SessionTap {
+        /// Pixels from the left edge.
+        x: i32,
+        /// Pixels from the top edge.
+        y: i32,
+    },
+    /// A tap at the middle of the enabled target labelled so (exactly, or failing that
+    /// containing the words).
+    SessionTouch {
+        /// The label.
+        label: String,
+    },
     /// An action on the simulated devices (`card place`, `scan TEXT`, `printer paper-out`).
     Sim {
         /// The words.
@@ -72,6 +87,44 @@ pub struct SelftestLine {
     pub passed: bool,
     /// What was checked and found, in English.
     pub text: String,
+}
+
+/// One touchable thing on the screen, as kioskctl shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TouchTarget {
+    /// `button`, `text-input`, `checkbox`, …
+    pub role: String,
+    /// What it says (its accessible label).
+    pub label: String,
+    /// Where to touch it: its centre, physical pixels from the left edge.
+    pub x: i32,
+    /// Its centre, physical pixels from the top edge.
+    pub y: i32,
+    /// Its width, physical pixels.
+    pub width: i32,
+    /// Its height, physical pixels.
+    pub height: i32,
+    /// Takes touches now.
+    pub enabled: bool,
+    /// Ticked (check boxes and switches only).
+    pub checked: Option<bool>,
+}
+
+impl From<kiosk_ui::touch::Target> for TouchTarget {
+    fn from(t: kiosk_ui::touch::Target) -> Self {
+        let (x, y) = t.center();
+        TouchTarget {
+            role: t.role.to_owned(),
+            label: t.label,
+            x,
+            y,
+            width: t.width,
+            height: t.height,
+            enabled: t.enabled,
+            checked: t.checked,
+        }
+    }
 }
 
 /// One outbox record as kioskctl shows it.
@@ -148,6 +201,21 @@ pub enum AdminResponse {
     Saved {
         /// Where.
         path: std::path::PathBuf,
+    },
+    /// What is touchable on the screen.
+    Targets {
+        /// Top to bottom, left to right.
+        targets: Vec<TouchTarget>,
+    },
+    /// The tap was dispatched.
+    Tapped {
+        /// What was touched, when asked by label.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+        /// At this pixel.
+        x: i32,
+        /// At this pixel.
+        y: i32,
     },
     /// What a simulator action did.
     Sim {
@@ -264,6 +332,14 @@ async fn answer(service: &Arc<Service>, request: AdminRequest) -> AdminResponse 
             .screenshot(path.clone())
             .await
             .map(|()| AdminResponse::Saved { path }),
+        AdminRequest::SessionTargets => service.targets().await.map(|t| AdminResponse::Targets {
+            targets: t.into_iter().map(TouchTarget::from).collect(),
+        }),
+        AdminRequest::SessionTap { x, y } => service
+            .tap(x, y)
+            .await
+            .map(|()| AdminResponse::Tapped { label: None, x, y }),
+        AdminRequest::SessionTouch { label } => service.touch(&label).await,
         AdminRequest::Sim { words } => match &service.manager {
             Some(manager) => super::sim::act(&manager.sim(), &words)
                 .map(|message| AdminResponse::Sim { message }),

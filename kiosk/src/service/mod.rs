@@ -54,7 +54,7 @@ pub struct Service {
     session: SessionHandle,
     sessions: Arc<Mutex<SessionCounts>>,
     ratings: Arc<Mutex<[u64; 5]>>,
-    screenshots: Option<Mutex<std::sync::mpsc::Sender<crate::display::ScreenshotRequest>>>,
+    screen: Option<Mutex<std::sync::mpsc::Sender<crate::display::ScreenRequest>>>,
 }
 
 /// The maintenance screen's self-test button: runs the internal and external checks of one
@@ -227,7 +227,7 @@ async fn serve(
         view_tx,
     ));
 
-    let (shots_tx, shots_rx) = std::sync::mpsc::channel();
+    let (screen_tx, screen_rx) = std::sync::mpsc::channel();
     let service = Arc::new(Service {
         config: config.clone(),
         config_path,
@@ -242,7 +242,7 @@ async fn serve(
         session: SessionHandle::new(events_tx, press_tx, view_rx),
         sessions,
         ratings,
-        screenshots: display.as_ref().map(|_| Mutex::new(shots_tx)),
+        screen: display.as_ref().map(|_| Mutex::new(screen_tx)),
     });
 
     let listener = tokio::net::TcpListener::bind(config.health.metrics_listen)
@@ -281,7 +281,7 @@ async fn serve(
                 session: service.session.clone(),
                 devices: service.devices.clone(),
                 shutdown: shutdown.clone(),
-                screenshots: shots_rx,
+                requests: screen_rx,
                 selftest: Some(selftest_runner(&service)),
                 started,
             };
@@ -479,22 +479,68 @@ impl Service {
         Ok(count)
     }
 
-    /// Saves what the screen shows as PNG (`kioskctl session screenshot`).
-    async fn screenshot(&self, path: PathBuf) -> Result<(), String> {
+    /// Asks the screen (on the UI thread) and waits up to 10 s for its answer.
+    async fn ask_screen<T>(
+        &self,
+        request: impl FnOnce(tokio::sync::oneshot::Sender<T>) -> crate::display::ScreenRequest,
+    ) -> Result<T, String> {
         let sender = self
-            .screenshots
+            .screen
             .as_ref()
             .ok_or("this kiosk runs without a screen (--headless)")?;
         let (tx, rx) = tokio::sync::oneshot::channel();
         sender
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .send((path, tx))
+            .send(request(tx))
             .map_err(|_| "the screen is not running".to_owned())?;
         tokio::time::timeout(Duration::from_secs(10), rx)
             .await
             .map_err(|_| "the screen did not answer within 10 s".to_owned())?
-            .map_err(|_| "the screen is not running".to_owned())?
+            .map_err(|_| "the screen is not running".to_owned())
+    }
+
+    /// Saves what the screen shows as PNG (`kioskctl session screenshot`).
+    async fn screenshot(&self, path: PathBuf) -> Result<(), String> {
+        self.ask_screen(|tx| crate::display::ScreenRequest::Screenshot(path, tx))
+            .await?
+    }
+
+    /// What is touchable on the screen now (`kioskctl session targets`).
+    async fn targets(&self) -> Result<Vec<kiosk_ui::touch::Target>, String> {
+        self.ask_screen(crate::display::ScreenRequest::Targets)
+            .await
+    }
+
+    /// A tap at a physical pixel (`kioskctl session tap X Y`).
+    async fn tap(&self, x: i32, y: i32) -> Result<(), String> {
+        self.ask_screen(|answer| crate::display::ScreenRequest::Tap { x, y, answer })
+            .await
+    }
+
+    /// A tap on the target labelled `label` (`kioskctl session touch LABEL`).
+    async fn touch(&self, label: &str) -> Result<admin::AdminResponse, String> {
+        let targets = self.targets().await?;
+        let Some(target) = kiosk_ui::touch::find(&targets, label) else {
+            let on_screen: Vec<&str> = targets
+                .iter()
+                .filter(|t| t.enabled && !t.label.is_empty())
+                .map(|t| t.label.as_str())
+                .collect();
+            return Err(format!(
+                "nothing touchable labelled '{label}' on screen '{}'; touchable now: {}",
+                self.session.summary().screen,
+                on_screen.join(" | ")
+            ));
+        };
+        let (x, y) = target.center();
+        let label = target.label.clone();
+        self.tap(x, y).await?;
+        Ok(admin::AdminResponse::Tapped {
+            label: Some(label),
+            x,
+            y,
+        })
     }
 
     /// Runs health checks (`kioskctl selftest`).
