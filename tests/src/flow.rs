@@ -15,6 +15,8 @@ pub enum Step {
     Type(String),
     /// The sample card on the reader.
     Card,
+    /// The last printed receipt's QR code on the scanner.
+    ScanReceipt,
     /// A screenshot with this name.
     Shot(String),
 }
@@ -54,7 +56,10 @@ pub fn parse(text: &str) -> Result<Vec<Step>, String> {
             "type" => Step::Type(needs("the text")?),
             "shot" => Step::Shot(needs("a name")?),
             "card" if rest.is_empty() => Step::Card,
-            "card" => return Err(format!("line {}: 'card' takes no argument", n + 1)),
+            "scan-receipt" if rest.is_empty() => Step::ScanReceipt,
+            "card" | "scan-receipt" => {
+                return Err(format!("line {}: '{verb}' takes no argument", n + 1))
+            }
             other => return Err(format!("line {}: unknown step '{other}'", n + 1)),
         });
     }
@@ -76,7 +81,7 @@ mod tests {
     #[test]
     fn steps_parse_and_mistakes_name_their_line() {
         let steps =
-            parse("# c\n\nexpect choose browse\ntouch 下一步：确认\ntype 138\ncard\nshot home\n")
+            parse("# c\n\nexpect choose browse\ntouch 下一步：确认\ntype 138\ncard\nscan-receipt\nshot home\n")
                 .expect("valid");
         assert_eq!(
             steps,
@@ -85,6 +90,7 @@ mod tests {
                 Step::Touch("下一步：确认".into()),
                 Step::Type("138".into()),
                 Step::Card,
+                Step::ScanReceipt,
                 Step::Shot("home".into()),
             ]
         );
@@ -100,6 +106,7 @@ mod tests {
     fn the_shipped_flow_parses_and_reaches_a_receipt() {
         let steps = load("citizen-by-touch");
         assert!(steps.contains(&Step::Card));
+        assert!(steps.contains(&Step::ScanReceipt));
         assert!(steps.contains(&Step::Expect(vec!["receipt".into()])));
     }
 }

@@ -1,7 +1,7 @@
 //! A citizen's application by touch alone (`tests/flows/citizen-by-touch.txt`) on the real
 //! kiosk service drawing its screen offscreen: every step is a tap at the centre of what
 //! `kioskctl session targets` lists, hit-tested by Slint as a finger would be; the card is
-//! the simulated reader's. The hardware-in-the-loop test walks the same flow with QEMU's
+//! the simulated reader's, the receipt's QR code the simulated scanner's. The hardware-in-the-loop test walks the same flow with QEMU's
 //! touch screen, so a label that drifts from the screens fails here first.
 
 use std::time::Duration;
@@ -9,6 +9,7 @@ use std::time::Duration;
 use kiosk_e2e::flow::{self, Step};
 use kiosk_e2e::hall_db;
 use kiosk_e2e::kiosk::{KioskOptions, Rig, KIOSK_ID};
+use kiosk_e2e::receipt::{decode_qr, query_param, receipt_pngs};
 use kiosk_e2e::{eventually, Hall};
 
 const LONG: Duration = Duration::from_secs(60);
@@ -62,6 +63,15 @@ fn a_citizen_applies_and_rates_by_touch_alone() {
             Step::Card => {
                 rig.sim("card place resident-zhang-san");
             }
+            Step::ScanReceipt => {
+                let qr = receipt_pngs(&rig.receipts_dir())
+                    .iter()
+                    .rev()
+                    .flat_map(|p| decode_qr(p))
+                    .find(|text| query_param(text, "c").is_some())
+                    .expect("a printed receipt with a tracking QR code");
+                rig.sim(&format!("scan {qr}"));
+            }
             Step::Shot(name) => {
                 let path = shots.join(format!("{name}.png"));
                 let (code, out, err) = rig.ctl(&["session", "screenshot", &path.to_string_lossy()]);
@@ -96,6 +106,18 @@ fn a_citizen_applies_and_rates_by_touch_alone() {
     assert_eq!(ratings.len(), 1, "{ratings:?}");
     assert_eq!(ratings[0].application_id, stored[0].id);
     assert_eq!(ratings[0].level, 5);
+
+    // The receipt scanned at home brought its progress back.
+    let s = rig.wait_show(LONG, "the progress of the scanned receipt", |s| {
+        s["progress"]
+            .as_array()
+            .is_some_and(|p| p.iter().any(|l| l.as_str().is_some_and(|l| l != "loading")))
+    });
+    assert_eq!(
+        s["progress"],
+        serde_json::json!([format!("{} submitted", stored[0].tracking_code)]),
+        "{s:#}"
+    );
 }
 
 #[test]
