@@ -130,13 +130,12 @@ setup_printer_sim() {
     if systemctl is-active --quiet kiosk-hil-printer; then
         say "READY-PRINTER kioskctl printer simulate on /dev/g_printer0"
     else
-        # Today the emulator opens an existing --port as a serial tty; /dev/g_printer0 is a
-        # plain character device (no termios), so this WAITS for that support.
-        say "WAITING printer-sim: kioskctl printer simulate exited on /dev/g_printer0: $(journalctl -u kiosk-hil-printer -o cat --no-pager | grep -m2 -i error | tr '\n' ' ')"
+        say "FAIL printer-sim: kioskctl printer simulate exited on /dev/g_printer0: $(journalctl -u kiosk-hil-printer -o cat --no-pager | grep -m2 -i error | tr '\n' ' ')"
     fi
 }
 
-# HID usage ids of a US keyboard for the characters a test code uses.
+# HID usage ids of a US keyboard for the characters a receipt's QR code uses (a URL:
+# letters, digits and - _ = : / ? . &), as modifier and usage.
 hid_key() {
     case "$1" in
         [a-z]) printf '0 %d' $(( $(printf '%d' "'$1") - 97 + 4 )) ;;
@@ -144,9 +143,13 @@ hid_key() {
         [1-9]) printf '0 %d' $(( $1 + 29 )) ;;
         0) printf '0 39' ;;
         -) printf '0 45' ;;
+        _) printf '2 45' ;;
+        =) printf '0 46' ;;
         :) printf '2 51' ;;
         /) printf '0 56' ;;
+        \?) printf '2 56' ;;
         .) printf '0 55' ;;
+        \&) printf '2 36' ;;
         *) printf '0 0' ;;
     esac
 }
