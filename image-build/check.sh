@@ -2,8 +2,8 @@
 # check.sh: the fast checks of image-build/ (seconds, no root, no VM, no network):
 #   1. `systemd-analyze verify` on every unit, and `systemd-analyze security` of kiosk.service
 #      (exposure at most 2.5) (Debian package: systemd);
-#   2. `shellcheck` on every shell script here (Debian package: shellcheck), and the Python
-#      helpers compile (python3);
+#   2. `shellcheck` on every shell script here (Debian package: shellcheck), the Python
+#      helpers compile (python3), and the touch flows (tests/flows/) parse with hil/flow.py;
 #   3. the udev rules: `udevadm verify` where it exists (systemd >= 253), otherwise a syntax
 #      check of our own (bookworm's udevadm 252 has no `verify`); plus: every vendor id of
 #      drivers/src/usb_ids.rs has a rule;
@@ -97,6 +97,15 @@ for py in "$here"/udev/*.py "$here"/hil/*.py; do
     else
         cat "$tmp/py.log" >&2
         fail "python3 cannot compile $py"
+    fi
+done
+# The touch flows the HIL test walks parse with its driver (the e2e test parses them in Rust).
+for flow in "$repo"/tests/flows/*.txt; do
+    if out=$(python3 "$here/hil/flow.py" "$flow" --check 2>&1); then
+        echo "ok   ${out#"$repo"/}"
+    else
+        echo "$out" >&2
+        fail "hil/flow.py cannot read ${flow#"$repo"/}"
     fi
 done
 find "$here" -name __pycache__ -type d -prune -exec rm -rf {} +

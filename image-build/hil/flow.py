@@ -8,6 +8,7 @@ touchable and the centre of each, from the layout it drew. Nothing falls back to
 synthetic touch; a tap that misses shows at the next `expect`.
 
   flow.py FLOW --qmp SOCK --share DIR --idcard FIFO --shots DIR [--width W] [--height H]
+  flow.py FLOW --check      only parse the flow (image-build/check.sh runs this)
 
   --share   the 9p share of hil/run.sh: console requests in DIR/cmd/sh-N.cmd (see
             hil-guest.sh), the scanner's input in DIR/cmd/scan, receipts in DIR/receipts
@@ -24,50 +25,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qmp  # noqa: E402  (hil/qmp.py, beside this file)
-
-
-class FlowError(Exception):
-    pass
-
-
-class Guest:
-    """The guest's console over the share: one shell line per request, as hil-guest.sh runs them."""
-
-    def __init__(self, share):
-        self.cmd = os.path.join(share, "cmd")
-        self.counter = os.path.join(self.cmd, ".last-request")
-
-    def run(self, line, timeout=30.0):
-        try:
-            with open(self.counter) as f:
-                n = int(f.read().strip() or 0) + 1
-        except (OSError, ValueError):
-            n = 1
-        with open(self.counter, "w") as f:
-            f.write(f"{n}\n")
-        base = os.path.join(self.cmd, f"sh-{n}")
-        with open(base + ".cmd.part", "w") as f:
-            f.write(line + "\n")
-        os.rename(base + ".cmd.part", base + ".cmd")
-        deadline = time.monotonic() + timeout
-        while not os.path.exists(base + ".rc"):
-            if time.monotonic() > deadline:
-                raise FlowError(f"the guest did not answer '{line}' within {timeout:.0f} s")
-            time.sleep(0.2)
-        with open(base + ".out", encoding="utf-8", errors="replace") as f:
-            out = f.read()
-        with open(base + ".rc") as f:
-            rc = int(f.read().strip() or 1)
-        return rc, out
-
-    def json(self, line, timeout=30.0):
-        rc, out = self.run(line, timeout)
-        if rc != 0:
-            raise FlowError(f"'{line}' failed ({rc}): {out.strip()}")
-        try:
-            return json.loads(out)
-        except ValueError as e:
-            raise FlowError(f"'{line}' printed no JSON ({e}): {out.strip()[:300]}")
+from guest import Guest, GuestError as FlowError  # noqa: E402  (hil/guest.py)
 
 
 def parse(path):
@@ -196,13 +154,26 @@ class Flow:
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("flow")
-    p.add_argument("--qmp", required=True)
-    p.add_argument("--share", required=True)
-    p.add_argument("--idcard", required=True)
-    p.add_argument("--shots", required=True)
+    p.add_argument("--check", action="store_true", help="only parse the flow and list its steps")
+    p.add_argument("--qmp")
+    p.add_argument("--share")
+    p.add_argument("--idcard")
+    p.add_argument("--shots")
     p.add_argument("--width", type=int, default=1080)
     p.add_argument("--height", type=int, default=1920)
     args = p.parse_args()
+    if args.check:
+        try:
+            steps = parse(args.flow)
+        except (FlowError, OSError) as e:
+            print(f"flow.py: {e}", file=sys.stderr)
+            return 1
+        touches = sum(1 for _, verb, _ in steps if verb == "touch")
+        print(f"{args.flow}: {len(steps)} steps, {touches} touches")
+        return 0
+    missing = [o for o in ("qmp", "share", "idcard", "shots") if not getattr(args, o)]
+    if missing:
+        p.error("needs " + ", ".join(f"--{o}" for o in missing))
     try:
         steps = parse(args.flow)
         flow = Flow(args)

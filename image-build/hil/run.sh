@@ -35,7 +35,10 @@
 #                 the FTDI reader sim; submit; rate; the receipt's QR code typed by the HID
 #                 scanner gadget shows its progress. Then the hall must hold one application
 #                 from the kiosk with the phone number typed by touch, rated 5.
-#   receipt       the receipt printed through the USB printer gadget (PNG in share/receipts)
+#   receipt       the receipt printed through the USB printer gadget: 办件编号, masked ID
+#                 number, QR code; the full ID number nowhere in what reached the printer
+#   hotplug       the scanner gadget unplugged and plugged back: offline, then online again,
+#                 woken by the kiosk's udev monitor (its journal says so)
 #   screenshots   QMP screendumps of the flow's `shot` steps: home, receipt, progress
 #
 # Exit status: 0 all stages PASS; 1 any FAIL; 3 no FAIL but stages WAITING.
@@ -56,7 +59,7 @@ while [ $# -gt 0 ]; do
         --run) run=$2; shift 2 ;;
         --timeout) limit=$2; shift 2 ;;
         --keep) keep=1; shift ;;
-        -h|--help) sed -n '2,44p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,47p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "hil/run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -237,26 +240,33 @@ else
 fi
 
 if [ "${result[kiosk-ready]}" = PASS ] && [ -n "$hall_url" ]; then
-    # The operator's view: the kiosk is online (its heartbeat reached the hall).
+    # The operator's view: the kiosk is online (its heartbeat reached the hall) with its
+    # three devices online (the first heartbeat may come before USB enumeration ends).
     fleet_deadline=$(( $(date +%s) + 90 ))
     online=""
+    all_up=1
     while [ "$(date +%s)" -lt "$fleet_deadline" ]; do
-        online=$(python3 - "$hall_url" "$operator" "$kiosk_id" <<'PY' 2>/dev/null || true
+        all_up=1
+        online=$(python3 - "$hall_url" "$operator" "$kiosk_id" <<'PY' 2>/dev/null
 import json, sys, urllib.request
 url, token, kid = sys.argv[1:]
 req = urllib.request.Request(url + "/api/v1/fleet", headers={"Authorization": "Bearer " + token})
 body = json.load(urllib.request.urlopen(req, timeout=5))
 for k in body.get("kiosks", []):
     if k.get("kioskId") == kid and k.get("online") is True:
-        devs = ", ".join(f"{d.get('kind', d.get('class', '?'))}={d.get('state', d.get('status', '?'))}" for d in k.get("devices", []))
-        print(f"online, devices: {devs}")
+        devices = k.get("devices", [])
+        print("online, devices: " + ", ".join(f"{d.get('class', '?')}={d.get('state', '?')}" for d in devices))
+        sys.exit(0 if len(devices) == 3 and all(d.get("state") == "online" for d in devices) else 3)
+sys.exit(1)
 PY
-)
-        [ -n "$online" ] && break
+) || all_up=0
+        [ -n "$online" ] && [ "$all_up" -eq 1 ] && break
         sleep 2
     done
-    if [ -n "$online" ]; then
+    if [ -n "$online" ] && [ "$all_up" -eq 1 ]; then
         stage heartbeat PASS "GET /api/v1/fleet: $kiosk_id $online"
+    elif [ -n "$online" ]; then
+        stage heartbeat FAIL "GET /api/v1/fleet: $kiosk_id $online: not every device online within 90 s"
     else
         stage heartbeat FAIL "the hall's fleet view did not list $kiosk_id online within 90 s"
     fi
@@ -298,11 +308,43 @@ PY
         stage flow FAIL "$(tail -n1 "$run/flow.log") (steps: $run/flow.log; screen: $run/shots/flow-stuck.png)"
     fi
     if [ "${result[printer-sim]}" = PASS ]; then
-        receipts=$(cd "$run/share/receipts" 2>/dev/null && echo receipt-*.png)
-        if [ -n "$receipts" ] && [ "$receipts" != "receipt-*.png" ]; then
-            stage receipt PASS "printed through the USB printer gadget: $receipts in $run/share/receipts/"
+        # What the printer emulator received through the gadget (its log.jsonl: the
+        # rendered text lines and the QR code's data of each receipt): the application the
+        # hall holds, its QR code, the ID number masked, and the full number nowhere.
+        id_number=$(sed -n 's/^id_number = "\(.*\)".*/\1/p' "$repo/drivers/samples/idcard/resident-zhang-san.toml")
+        if receipt_check=$(python3 - "$run/share/receipts" "$run/hall.sqlite" "$kiosk_id" "$id_number" <<'PY' 2>&1
+import json, os, sqlite3, sys
+folder, db, kid, id_number = sys.argv[1:]
+codes = [r[0] for r in sqlite3.connect(db).execute("select tracking_code from applications where kiosk_id = ?", (kid,))]
+if len(codes) != 1:
+    sys.exit(f"the hall has {len(codes)} applications from {kid}")
+code = codes[0]
+log = os.path.join(folder, "log.jsonl")
+raw = open(log, encoding="utf-8").read()
+if id_number in raw:
+    sys.exit(f"the full ID number reached the printer ({log})")
+receipts, qrs = [], []
+for line in raw.splitlines():
+    e = json.loads(line)
+    if e.get("cmd") == "qr_store":
+        qrs.append(e.get("data", ""))
+    if e.get("event") == "receipt":
+        receipts.append((e.get("png"), [r.get("text", "") for r in e.get("rendered", []) if r.get("event") == "text"]))
+if not receipts:
+    sys.exit("no receipt in the printer emulator's log")
+png, text = receipts[-1]
+masked = id_number[:4] + "*" * (len(id_number) - 8) + id_number[-4:]
+for want in (f"办件编号：{code}", masked, f"自助终端 {kid}"):
+    if not any(want in t for t in text):
+        sys.exit(f"the receipt lacks '{want}': {text}")
+if not any(f"c={code}" in q for q in qrs):
+    sys.exit(f"no QR code with c={code}: {qrs}")
+print(f"{os.path.basename(png)}: 办件编号 {code}, ID number masked {masked}, QR code for {code}; {len(text)} lines")
+PY
+        ); then
+            stage receipt PASS "printed through the USB printer gadget: $receipt_check ($run/share/receipts/)"
         else
-            stage receipt FAIL "the printer emulator on /dev/g_printer0 ran but wrote no receipt to share/receipts/"
+            stage receipt FAIL "$receipt_check ($run/share/receipts/)"
         fi
     else
         stage receipt FAIL "no printer emulator on /dev/g_printer0 (stage printer-sim), so no printed receipt"
@@ -312,6 +354,53 @@ else
     stage flow FAIL "needs kiosk.service ready and the hall"
     stage receipt FAIL "needs the flow and the printer emulator"
 fi
+# --- Hot-plug: the scanner gadget unplugged and plugged back in the guest. The kiosk's
+# udev monitor (a real udevd here, unlike the build containers) must wake its scanner
+# runner on the "add" event: its journal says "hot-plug: … concerns the scanner". ---
+guest() { # SECONDS COMMAND-LINE: the guest's console (hil/guest.py)
+    python3 "$here/guest.py" "$run/share" --timeout "$1" "$2"
+}
+scanner_state() {
+    guest 30 "kioskctl status --json" 2>/dev/null | python3 -c '
+import json, sys
+devices = json.load(sys.stdin).get("devices", [])
+print(next((d.get("state", "?") for d in devices if d.get("class") == "scanner"), "absent"))' 2>/dev/null || echo "?"
+}
+wait_scanner() { # SECONDS WANT(online|not-online): prints the last state; 0 when reached
+    local deadline=$(( $(date +%s) + $1 )) now
+    while :; do
+        now=$(scanner_state)
+        if [ "$2" = online ] && [ "$now" = online ]; then echo "$now"; return 0; fi
+        if [ "$2" = not-online ] && [ "$now" != online ] && [ "$now" != "?" ]; then echo "$now"; return 0; fi
+        [ "$(date +%s)" -lt "$deadline" ] || { echo "$now"; return 1; }
+        sleep 0.5
+    done
+}
+if [ "${result[kiosk-ready]:-}" = PASS ]; then
+    udc=/sys/kernel/config/usb_gadget/scanner/UDC
+    if ! state=$(wait_scanner 30 online); then
+        stage hotplug FAIL "the scanner is '$state' before the test, not online"
+    elif ! guest 30 "echo '' > $udc" > /dev/null || ! gone=$(wait_scanner 30 not-online); then
+        stage hotplug FAIL "unplugging the scanner gadget: the kiosk still reports it '$(scanner_state)' after 30 s"
+    else
+        t_plug=$(date +%s.%N)
+        guest 30 "echo dummy_udc.1 > $udc" > /dev/null || true
+        if back=$(wait_scanner 30 online); then
+            took=$(python3 -c "import sys; print(f'{float(sys.argv[1]) - float(sys.argv[2]):.1f}')" "$(date +%s.%N)" "$t_plug")
+            woke=$(guest 30 "journalctl -b -u kiosk -o cat --no-pager | grep 'hot-plug:' | grep -m1 'concerns the scanner'" || true)
+            if [ -n "$woke" ]; then
+                stage hotplug PASS "scanner gadget unplugged: kiosk reported it $gone; plugged back: online again in $took s (host wall, incl. console polling); udev monitor: ${woke#*hot-plug: }"
+            else
+                stage hotplug FAIL "the scanner came back online in $took s, but the kiosk's journal has no udev 'hot-plug: … concerns the scanner' line (found again by backoff polling only)"
+            fi
+        else
+            stage hotplug FAIL "the scanner gadget plugged back in, but the kiosk reports it '$back' after 30 s"
+        fi
+    fi
+else
+    stage hotplug FAIL "needs kiosk.service ready"
+fi
+
 shots=$(cd "$run/shots" && echo *.png)
 missing=""
 for name in home receipt progress; do
