@@ -122,3 +122,24 @@ fn a_disabled_button_is_listed_but_not_found() {
     );
     assert_eq!(touch::find(&all[..1], "下一步"), None);
 }
+
+#[test]
+fn the_home_tiles_two_columns_are_equally_wide() {
+    let (app, _flow) = start();
+    let all = touch::targets(&app);
+    let width = |label: &str| touch::find(&all, label).expect(label).width;
+    // The left column's titles are longer (帮助/办不成事), which once made it wider.
+    // (长辈模式 is also the header's button: the right column is measured at 进度查询.)
+    for (left, right) in [
+        ("办事", "进度查询"),
+        ("预约", "好差评"),
+        ("帮助/办不成事", "进度查询"),
+    ] {
+        assert!(
+            (width(left) - width(right)).abs() <= 1,
+            "{left} {} vs {right} {}",
+            width(left),
+            width(right)
+        );
+    }
+}
