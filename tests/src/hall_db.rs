@@ -100,3 +100,10 @@ pub fn get_json(base: &str, path: &str, bearer: &str) -> Option<serde_json::Valu
     }
     response.json().ok()
 }
+
+/// The application's details as hall staff read them (`GET /api/v1/applications/{id}/details`
+/// with a staff credential); panics if the hall does not answer.
+pub fn application_details(base: &str, staff: &str, id: &str) -> serde_json::Value {
+    get_json(base, &format!("api/v1/applications/{id}/details"), staff)
+        .unwrap_or_else(|| panic!("staff cannot read application {id}"))
+}

@@ -62,12 +62,7 @@ fn a_citizen_applies_gets_a_receipt_checks_progress_and_rates() {
     assert_eq!(stored[0].tracking_code, code);
     assert_eq!(stored[0].subject_code, "QR-000172-001");
     assert_eq!(stored[0].kiosk_id, KIOSK_ID);
-    let details = hall_db::get_json(
-        &rig.hall_url(),
-        &format!("api/v1/applications/{}/details", stored[0].id),
-        &staff,
-    )
-    .expect("staff read the application");
+    let details = hall_db::application_details(&rig.hall_url(), &staff, &stored[0].id);
     assert_eq!(details["fields"]["phone"], "13800138000", "{details:#}");
     assert_eq!(details["fields"]["reason"], "expired", "{details:#}");
 
@@ -224,12 +219,7 @@ fn a_bundle_asks_each_shared_material_and_field_once() {
     let stored = hall_db::applications(&rig.hall_db);
     assert_eq!(stored.len(), 1, "{stored:?}");
     assert_eq!(stored[0].subject_code, BUNDLE);
-    let details = hall_db::get_json(
-        &rig.hall_url(),
-        &format!("api/v1/applications/{}/details", stored[0].id),
-        &staff,
-    )
-    .expect("staff read the application");
+    let details = hall_db::application_details(&rig.hall_url(), &staff, &stored[0].id);
     let mut handed: Vec<String> = details["materials"]
         .as_array()
         .into_iter()

@@ -87,12 +87,7 @@ fn a_citizen_applies_and_rates_by_touch_alone() {
     assert_eq!(stored.len(), 1, "{stored:?}");
     assert_eq!(stored[0].kiosk_id, KIOSK_ID);
     assert_eq!(stored[0].subject_code, "QR-000172-001");
-    let details = hall_db::get_json(
-        &rig.hall_url(),
-        &format!("api/v1/applications/{}/details", stored[0].id),
-        &staff,
-    )
-    .expect("staff read the application");
+    let details = hall_db::application_details(&rig.hall_url(), &staff, &stored[0].id);
     assert_eq!(details["fields"]["phone"], "13812345678", "{details:#}");
     assert_eq!(details["fields"]["reason"], "expired", "{details:#}");
     assert_eq!(details["fields"]["declaration"], true, "{details:#}");
