@@ -67,7 +67,8 @@ done
 secs=$(python3 -c "import sys; print(f'{float(sys.argv[1]) - float(sys.argv[2]):.1f}')" "$(date +%s.%N)" "$t0")
 if [ "$ok" -eq 0 ]; then
     echo "boot ($mode): power-on to serial login prompt: $secs s wall"
-    sleep 5   # let the kiosk unit start (and, today, exit and restart) before the screenshot
+    sleep 15   # let the kiosk draw: the example configuration has no credential yet, so the
+               # screen should show 暂停服务 (out of service until configured)
     python3 "$here/qmp.py" "$run/qmp.sock" screendump "$run/screen.png" && echo "screenshot: $run/screen.png"
 else
     echo "boot ($mode): no login prompt after $secs s; see $console" >&2

@@ -119,6 +119,21 @@ impl Process {
         None
     }
 
+    /// Waits (at most `limit`) for the process to exit by itself; its exit code, or None
+    /// while it still runs (or when a signal ended it).
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<i32> {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// The process id (for `/proc/PID/status`).
     pub fn id(&self) -> u32 {
         self.child.id()

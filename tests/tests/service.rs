@@ -161,3 +161,54 @@ fn without_the_hall_the_kiosk_serves_from_its_cached_catalog() {
     .expect("status answers");
     assert!(status.contains("catalog: 2024"), "{status}");
 }
+
+/// With a screen and a configuration that does not load (no credential yet, as on a fresh
+/// image), the kiosk does not exit and leave the screen black: it draws 暂停服务, says why in
+/// its log, and stays up; once the file loads it exits by itself, so that systemd starts the
+/// service on it. Without a screen it refuses at once, as before.
+/// How often an unconfigured kiosk reads its file again (`kiosk::display::unconfigured::RECHECK`).
+const RECHECK: Duration = Duration::from_secs(5);
+
+#[test]
+fn an_unconfigured_kiosk_shows_out_of_service_until_its_configuration_loads() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = kiosk_config(dir.path(), "http://127.0.0.1:9/", free_port());
+
+    let mut headless = Command::new(workspace_bin("kiosk"));
+    headless.arg("--config").arg(&config).arg("--headless");
+    let mut headless = Process::start(headless);
+    assert_eq!(headless.wait_exit(Duration::from_secs(30)), Some(2));
+    assert!(
+        headless
+            .drain()
+            .iter()
+            .any(|l| l.contains("kiosk.credential")),
+        "{:?}",
+        headless.log
+    );
+
+    let mut command = Command::new(workspace_bin("kiosk"));
+    command
+        .arg("--config")
+        .arg(&config)
+        .arg("--offscreen")
+        .current_dir(dir.path());
+    let mut kiosk = Process::start(command);
+    kiosk.wait_for_line("is out of service until", Duration::from_secs(30));
+    kiosk.wait_for_line("first frame drawn", Duration::from_secs(30));
+    // It stays up past a re-read of the still broken file.
+    assert_eq!(
+        kiosk.wait_exit(RECHECK + Duration::from_secs(2)),
+        None,
+        "exited: {:?}",
+        kiosk.drain()
+    );
+
+    write_secret(&dir.path().join("kiosk.credential"), b"e2e-01.secret");
+    assert_eq!(kiosk.wait_exit(RECHECK * 3), Some(0), "{:?}", kiosk.drain());
+    assert!(
+        kiosk.drain().iter().any(|l| l.contains("loads now")),
+        "{:?}",
+        kiosk.log
+    );
+}

@@ -1,4 +1,5 @@
-//! `kiosk`: the kiosk service. Thin: parse arguments, load the configuration, run.
+//! `kiosk`: the kiosk service. Thin: parse arguments, load the configuration, run; with a
+//! screen and a configuration that does not load, the out-of-service screen until it does.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,19 +22,8 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    let started = std::time::Instant::now();
     let args = Args::parse();
-    let loaded = match kiosk_config::load(&kiosk_config::LoadOptions::from_process(&args.config)) {
-        Ok(loaded) => loaded,
-        Err(report) => {
-            eprintln!("{report}");
-            eprintln!("The kiosk cannot start with this configuration: fix the errors above (`kioskctl config check` repeats this check).");
-            return ExitCode::from(2);
-        }
-    };
-    for warning in &loaded.warnings.problems {
-        eprintln!("{warning}");
-    }
-    init_logging(&loaded.config.logging.level);
     let display = if args.headless {
         None
     } else if args.offscreen {
@@ -41,6 +31,30 @@ fn main() -> ExitCode {
     } else {
         Some(kiosk::display::Mode::Window)
     };
+    let loaded = match kiosk_config::load(&kiosk_config::LoadOptions::from_process(&args.config)) {
+        Ok(loaded) => loaded,
+        Err(report) => {
+            eprintln!("{report}");
+            let Some(mode) = display else {
+                eprintln!("The kiosk cannot start with this configuration: fix the errors above (`kioskctl config check` repeats this check).");
+                return ExitCode::from(2);
+            };
+            // With a screen: say so on it (暂停服务) rather than leave it black, until the
+            // file loads; then exit, and systemd starts the service on it.
+            init_logging("info");
+            return match kiosk::display::unconfigured::run(&args.config, &report, mode, started) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("{err}");
+                    ExitCode::from(2)
+                }
+            };
+        }
+    };
+    for warning in &loaded.warnings.problems {
+        eprintln!("{warning}");
+    }
+    init_logging(&loaded.config.logging.level);
     kiosk::service::run(loaded.config, args.config, display)
 }
 

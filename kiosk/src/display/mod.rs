@@ -3,6 +3,7 @@
 //! - [`map`]: the session's state as the screens' view models (pure).
 //! - `frontend`: callbacks → session inputs; new states → drawn.
 //! - `form`, `technician`: the form page's callbacks; the PIN pad and maintenance screen.
+//! - [`unconfigured`]: the out-of-service screen while the configuration does not load.
 //!
 //! Two ways to show it: in a window (the platform Slint was built with: `linuxkms` on the
 //! kiosk image, `winit` on a desktop), or offscreen (the software renderer into memory, no
@@ -15,6 +16,7 @@ mod keyboard;
 pub mod map;
 mod screens;
 pub mod technician;
+pub mod unconfigured;
 pub mod views;
 
 use std::cell::RefCell;

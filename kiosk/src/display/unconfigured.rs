@@ -1,0 +1,263 @@
+//! The screen of a kiosk whose configuration does not load (a fresh image before the
+//! technician's set-up, a typo in `kiosk.toml`, a missing credential): instead of exiting
+//! and leaving the screen black while systemd restarts it in a loop, the kiosk shows the
+//! out-of-service screen (暂停服务, the 12345 hotline, a line for the technician), tells
+//! systemd it is up, pings the watchdog, and re-reads the configuration every few seconds
+//! and on the screen's 重试 button. Once it loads, [`run`] returns and the process exits,
+//! so that systemd (`Restart=always`) starts the kiosk service on it.
+
+use std::cell::Cell;
+use std::path::Path;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use kiosk_config::{LoadOptions, Report};
+use kiosk_ui::generated as ui;
+use kiosk_ui::vm::{ScreenId, ShellVm};
+use kiosk_ui::{adapters, AppWindow};
+use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
+use slint::{ComponentHandle, PhysicalSize, Rgb8Pixel, Timer, TimerMode};
+
+use super::{first_frame, Mode, Offscreen};
+use crate::service::notify;
+
+/// How often the configuration is read again.
+pub const RECHECK: Duration = Duration::from_secs(5);
+
+/// What the screen says, from the failed load's report and the file's own text where it
+/// still parses (the hall's name and hotline, so the citizen sees where they are).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// The header's hall name.
+    pub hall_name: String,
+    /// The hotline shown large.
+    pub hotline: String,
+    /// The lines under 暂停服务: for the citizen, then for the technician.
+    pub problems: Vec<String>,
+}
+
+impl Notice {
+    /// The notice for a configuration at `path` that failed to load with `report`.
+    #[must_use]
+    pub fn new(path: &Path, report: &Report) -> Notice {
+        let raw: Option<toml::Table> = std::fs::read_to_string(path)
+            .ok()
+            .and_then(|text| text.parse().ok());
+        let identity = raw
+            .as_ref()
+            .and_then(|t| t.get("identity"))
+            .and_then(toml::Value::as_table);
+        let text = |v: Option<&toml::Value>| {
+            v.and_then(toml::Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        let hotline = identity
+            .and_then(|i| i.get("hotline"))
+            .and_then(toml::Value::as_table);
+        let errors = report.errors().count();
+        Notice {
+            hall_name: text(identity.and_then(|i| i.get("hall_name")))
+                .unwrap_or_else(|| "政务服务自助终端".into()),
+            hotline: text(hotline.and_then(|h| h.get("hall")))
+                .or_else(|| text(hotline.and_then(|h| h.get("government"))))
+                .unwrap_or_else(|| "12345".into()),
+            problems: vec![
+                "本机尚未完成设置，暂时不能办理业务".into(),
+                format!(
+                    "技术人员：配置文件 {} 有 {errors} 处错误，请运行 kioskctl config check 查看",
+                    path.display()
+                ),
+            ],
+        }
+    }
+}
+
+fn show(app: &AppWindow, notice: &Notice) {
+    let now = crate::citizen::runner::local_time(chrono::Utc::now());
+    adapters::apply_shell(
+        app,
+        &ShellVm {
+            hall_name: notice.hall_name.clone(),
+            date_text: now.format("%Y年%m月%d日").to_string(),
+            time_text: now.format("%H:%M").to_string(),
+            hotline: notice.hotline.clone(),
+        },
+    );
+    adapters::apply_out_of_service(app, &notice.problems, &now.format("%H:%M").to_string());
+    adapters::show_screen(app, ScreenId::OutOfService);
+}
+
+/// Whether the configuration at `path` loads now (warnings allowed).
+fn loads(path: &Path) -> bool {
+    kiosk_config::load(&LoadOptions::from_process(path)).is_ok()
+}
+
+/// Shows the notice until the configuration at `path` loads (checked every [`RECHECK`] and
+/// on the 重试 button). Runs on the main thread.
+pub fn run(path: &Path, report: &Report, mode: Mode, started: Instant) -> Result<(), String> {
+    let notice = Notice::new(path, report);
+    for problem in report.errors() {
+        tracing::error!("configuration: {problem}");
+    }
+    tracing::error!(
+        "the kiosk is out of service until {} loads: fix it (`kioskctl config check {}`); it is read again every {} s",
+        path.display(),
+        path.display(),
+        RECHECK.as_secs()
+    );
+    match mode {
+        Mode::Window => match AppWindow::new() {
+            Ok(app) => run_window(path, &notice, &app, started),
+            Err(err) => {
+                tracing::error!(%err, "cannot open the kiosk window; drawing offscreen instead");
+                run_offscreen(path, &notice, started)
+            }
+        },
+        Mode::Offscreen => run_offscreen(path, &notice, started),
+    }
+}
+
+/// The checks both ways of drawing share: the retry button, the watchdog, the periodic
+/// re-read. `done` is set once the configuration loads.
+fn connect(app: &AppWindow, path: &Path, done: &Rc<Cell<bool>>) -> Vec<Timer> {
+    let recheck = {
+        let (path, done) = (path.to_path_buf(), done.clone());
+        move || {
+            if !done.get() && loads(&path) {
+                tracing::info!(
+                    "the configuration {} loads now; exiting so that systemd starts the kiosk service on it",
+                    path.display()
+                );
+                done.set(true);
+            }
+        }
+    };
+    app.global::<ui::OutOfServiceAdapter<'_>>()
+        .on_retry(recheck.clone());
+    let mut timers = Vec::new();
+    let periodic = Timer::default();
+    periodic.start(TimerMode::Repeated, RECHECK, recheck);
+    timers.push(periodic);
+    if let Some(interval) = notify::watchdog_interval() {
+        let watchdog = Timer::default();
+        watchdog.start(TimerMode::Repeated, interval, || {
+            notify::notify("WATCHDOG=1");
+        });
+        timers.push(watchdog);
+    }
+    timers
+}
+
+fn run_window(
+    path: &Path,
+    notice: &Notice,
+    app: &AppWindow,
+    started: Instant,
+) -> Result<(), String> {
+    show(app, notice);
+    let done = Rc::new(Cell::new(false));
+    let _timers = connect(app, path, &done);
+    let ready = Cell::new(false);
+    let tick = Timer::default();
+    tick.start(TimerMode::Repeated, Duration::from_millis(100), move || {
+        if !ready.replace(true) {
+            first_frame(started);
+        }
+        if done.get() {
+            let _ = slint::quit_event_loop();
+        }
+    });
+    app.show()
+        .map_err(|e| format!("cannot show the kiosk window: {e}"))?;
+    slint::run_event_loop().map_err(|e| format!("the kiosk window failed: {e}"))
+}
+
+fn run_offscreen(path: &Path, notice: &Notice, started: Instant) -> Result<(), String> {
+    let window = MinimalSoftwareWindow::new(RepaintBufferType::ReusedBuffer);
+    slint::platform::set_platform(Box::new(Offscreen {
+        window: window.clone(),
+    }))
+    .map_err(|e| format!("cannot set up offscreen drawing: {e}"))?;
+    let size = PhysicalSize::new(1080, 1920);
+    window.set_size(size);
+    let app = AppWindow::new().map_err(|e| format!("cannot build the kiosk screen: {e}"))?;
+    show(&app, notice);
+    let done = Rc::new(Cell::new(false));
+    let _timers = connect(&app, path, &done);
+    app.show()
+        .map_err(|e| format!("cannot show the kiosk screen: {e}"))?;
+    let stride = size.width as usize;
+    let mut pixels = vec![Rgb8Pixel::default(); stride * size.height as usize];
+    let mut ready = false;
+    while !done.get() {
+        slint::platform::update_timers_and_animations();
+        window.draw_if_needed(|renderer| {
+            renderer.render(&mut pixels, stride);
+        });
+        if !ready {
+            ready = true;
+            first_frame(started);
+        }
+        let wait = slint::platform::duration_until_next_timer_update()
+            .unwrap_or(Duration::from_millis(100))
+            .min(Duration::from_millis(100));
+        std::thread::sleep(wait);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report_of(path: &Path) -> Report {
+        match kiosk_config::load(&LoadOptions {
+            path: path.to_path_buf(),
+            env: Vec::new(),
+            root: None,
+        }) {
+            Ok(_) => panic!("{} was expected not to load", path.display()),
+            Err(report) => report,
+        }
+    }
+
+    #[test]
+    fn the_notice_keeps_the_hall_and_hotline_and_counts_the_errors() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("kiosk.toml");
+        std::fs::write(
+            &path,
+            "[identity]\nkiosk_id = \"k-01\"\nhall_name = \"示范县政务服务中心\"\n\
+             [identity.hotline]\nhall = \"0571-12345678\"\n\
+             [hall]\nbase_url = \"https://hall.example\"\ncredential_file = \"missing\"\n",
+        )
+        .expect("write");
+        let report = report_of(&path);
+        let notice = Notice::new(&path, &report);
+        assert_eq!(notice.hall_name, "示范县政务服务中心");
+        assert_eq!(notice.hotline, "0571-12345678");
+        let errors = report.errors().count();
+        assert!(errors >= 1, "{report}");
+        assert!(
+            notice.problems[1].contains(&format!("有 {errors} 处错误"))
+                && notice.problems[1].contains("kioskctl config check"),
+            "{:?}",
+            notice.problems
+        );
+    }
+
+    #[test]
+    fn a_missing_or_unreadable_file_still_gets_a_notice_with_the_national_hotline() {
+        let dir = tempfile::tempdir().expect("dir");
+        let missing = dir.path().join("kiosk.toml");
+        let notice = Notice::new(&missing, &report_of(&missing));
+        assert_eq!(notice.hotline, "12345");
+        assert_eq!(notice.hall_name, "政务服务自助终端");
+        std::fs::write(&missing, "[identity\nbroken").expect("write");
+        let notice = Notice::new(&missing, &report_of(&missing));
+        assert_eq!(notice.hotline, "12345");
+        assert!(notice.problems[0].contains("暂时不能办理业务"));
+    }
+}
