@@ -161,8 +161,14 @@ fn run_window(
     let _timers = connect(app, path, &done);
     let ready = Cell::new(false);
     let tick = Timer::default();
+    let weak = app.as_weak();
     tick.start(TimerMode::Repeated, Duration::from_millis(100), move || {
         if !ready.replace(true) {
+            // The configuration's screen size is unknown: lay out for the display's own.
+            if let Some(app) = weak.upgrade() {
+                let size = app.window().size();
+                adapters::set_landscape(&app, size.width > size.height);
+            }
             first_frame(started);
         }
         if done.get() {
