@@ -35,7 +35,8 @@ mkdir -p "$run"
 console="$run/console.log"
 # shellcheck disable=SC2054 # commas belong to QEMU options
 common=(-accel "tcg,thread=multi" -m 1536 -smp 2 -no-reboot -display none
-    -serial "file:$console" -qmp "unix:$run/qmp.sock,server=on,wait=off" -vga std
+    -serial "file:$console" -qmp "unix:$run/qmp.sock,server=on,wait=off"
+    -vga none -device VGA,xres=1080,yres=1920
     -netdev user,id=net0 -device virtio-net-pci,netdev=net0
     -device qemu-xhci,id=xhci -device usb-tablet,bus=xhci.0)
 if [ "$mode" = uefi ]; then
