@@ -57,6 +57,50 @@ fn off_screen_buttons(app: &AppWindow, width: f32, height: f32) -> Vec<String> {
         .collect()
 }
 
+/// Texts that stick out of the button they are in: a button too small for its words (the
+/// Label's own clip check cannot see it, as the Label got the room it asked for and the
+/// button did not).
+fn overflowing_buttons(app: &AppWindow) -> Vec<String> {
+    let mut found = std::collections::BTreeSet::new();
+    for button in ElementQuery::from_root(app)
+        .match_descendants()
+        .match_accessible_role(AccessibleRole::Button)
+        .find_all()
+    {
+        let (at, size) = (button.absolute_position(), button.size());
+        for text in button
+            .query_descendants()
+            .match_accessible_role(AccessibleRole::Text)
+            .find_all()
+        {
+            let (t_at, t_size) = (text.absolute_position(), text.size());
+            if t_size.width <= 0.0 || t_size.height <= 0.0 {
+                continue;
+            }
+            let outside = t_at.x < at.x - 0.5
+                || t_at.y < at.y - 0.5
+                || t_at.x + t_size.width > at.x + size.width + 0.5
+                || t_at.y + t_size.height > at.y + size.height + 0.5;
+            if outside {
+                found.insert(format!(
+                    "{:?} sticks out of button {:?} ({}×{} at {},{} in {}×{} at {},{})",
+                    text.accessible_label().unwrap_or_default(),
+                    button.accessible_label().unwrap_or_default(),
+                    t_size.width,
+                    t_size.height,
+                    t_at.x,
+                    t_at.y,
+                    size.width,
+                    size.height,
+                    at.x,
+                    at.y
+                ));
+            }
+        }
+    }
+    found.into_iter().collect()
+}
+
 /// Every screen but home itself must offer a way home (the header's 首页 / Home button).
 fn shot_needs_home(shot: &Shot) -> bool {
     shot.screen != kiosk_ui::vm::ScreenId::Home
@@ -104,6 +148,9 @@ fn every_screen_renders_unclipped_and_not_blank() {
         }
         for c in clipped_labels(app) {
             problems.push(format!("{name}: clipped {c}"));
+        }
+        for o in overflowing_buttons(app) {
+            problems.push(format!("{name}: {o}"));
         }
         for b in off_screen_buttons(app, size.width as f32, size.height as f32) {
             problems.push(format!("{name}: button off screen {b}"));
