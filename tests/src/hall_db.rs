@@ -107,3 +107,13 @@ pub fn application_details(base: &str, staff: &str, id: &str) -> serde_json::Val
     get_json(base, &format!("api/v1/applications/{id}/details"), staff)
         .unwrap_or_else(|| panic!("staff cannot read application {id}"))
 }
+
+/// The ratings at the hall once there is at least one (waits up to `limit`); panics if none
+/// arrives.
+pub fn ratings_when_any(db: &Path, limit: std::time::Duration) -> Vec<StoredRating> {
+    crate::eventually(limit, || {
+        let r = ratings(db);
+        (!r.is_empty()).then_some(r)
+    })
+    .unwrap_or_else(|| panic!("no rating reached the hall within {limit:?}"))
+}

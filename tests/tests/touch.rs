@@ -10,7 +10,7 @@ use kiosk_e2e::flow::{self, Step};
 use kiosk_e2e::hall_db;
 use kiosk_e2e::kiosk::{KioskOptions, Rig, KIOSK_ID};
 use kiosk_e2e::receipt::{decode_qr, query_param, receipt_pngs};
-use kiosk_e2e::{eventually, Hall};
+use kiosk_e2e::Hall;
 
 const LONG: Duration = Duration::from_secs(60);
 
@@ -93,11 +93,7 @@ fn a_citizen_applies_and_rates_by_touch_alone() {
     assert_eq!(details["fields"]["declaration"], true, "{details:#}");
 
     // 非常满意 reached the hall, tied to the application.
-    let ratings = eventually(LONG, || {
-        let r = hall_db::ratings(&rig.hall_db);
-        (!r.is_empty()).then_some(r)
-    })
-    .expect("the rating reaches the hall");
+    let ratings = hall_db::ratings_when_any(&rig.hall_db, LONG);
     assert_eq!(ratings.len(), 1, "{ratings:?}");
     assert_eq!(ratings[0].application_id, stored[0].id);
     assert_eq!(ratings[0].level, 5);

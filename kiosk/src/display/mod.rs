@@ -263,14 +263,69 @@ impl slint::platform::Platform for Offscreen {
     }
 }
 
-fn run_offscreen(config: &Config, link: Link) -> Result<(), String> {
+/// The offscreen platform: one software-rendered window of `size` in memory.
+fn offscreen_window(size: PhysicalSize) -> Result<Rc<MinimalSoftwareWindow>, String> {
     let window = MinimalSoftwareWindow::new(RepaintBufferType::ReusedBuffer);
     slint::platform::set_platform(Box::new(Offscreen {
         window: window.clone(),
     }))
     .map_err(|e| format!("cannot set up offscreen drawing: {e}"))?;
-    let size = PhysicalSize::new(config.ui.width, config.ui.height);
     window.set_size(size);
+    Ok(window)
+}
+
+/// A frame in memory, drawn by the offscreen window.
+struct Frame {
+    window: Rc<MinimalSoftwareWindow>,
+    size: PhysicalSize,
+    pixels: Vec<Rgb8Pixel>,
+}
+
+impl Frame {
+    /// Runs timers and animations, and draws what changed.
+    fn draw(&mut self) {
+        slint::platform::update_timers_and_animations();
+        let stride = self.size.width as usize;
+        let pixels = &mut self.pixels;
+        self.window.draw_if_needed(|renderer| {
+            renderer.render(pixels, stride);
+        });
+    }
+}
+
+/// Draws offscreen until `stop()`; says the first frame is drawn after the first draw; calls
+/// `between` after each draw; waits for the next timer, `tick` at most.
+fn offscreen_loop(
+    window: Rc<MinimalSoftwareWindow>,
+    size: PhysicalSize,
+    tick: Duration,
+    started: Instant,
+    mut stop: impl FnMut() -> bool,
+    mut between: impl FnMut(&mut Frame),
+) {
+    let mut frame = Frame {
+        window,
+        size,
+        pixels: vec![Rgb8Pixel::default(); size.width as usize * size.height as usize],
+    };
+    let mut ready = false;
+    while !stop() {
+        frame.draw();
+        if !ready {
+            ready = true;
+            first_frame(started);
+        }
+        between(&mut frame);
+        let wait = slint::platform::duration_until_next_timer_update()
+            .unwrap_or(tick)
+            .min(tick);
+        std::thread::sleep(wait);
+    }
+}
+
+fn run_offscreen(config: &Config, link: Link) -> Result<(), String> {
+    let size = PhysicalSize::new(config.ui.width, config.ui.height);
+    let window = offscreen_window(size)?;
     let app = ui::AppWindow::new().map_err(|e| format!("cannot build the kiosk screen: {e}"))?;
     let Link {
         session,
@@ -284,35 +339,29 @@ fn run_offscreen(config: &Config, link: Link) -> Result<(), String> {
     f.app
         .show()
         .map_err(|e| format!("cannot show the kiosk screen: {e}"))?;
-    let stride = size.width as usize;
-    let mut pixels = vec![Rgb8Pixel::default(); stride * size.height as usize];
-    let mut ready = false;
-    while !*shutdown.borrow() {
-        slint::platform::update_timers_and_animations();
-        window.draw_if_needed(|renderer| {
-            renderer.render(&mut pixels, stride);
-        });
-        if !ready {
-            ready = true;
-            first_frame(started);
-        }
-        while let Ok(request) = requests.try_recv() {
-            // The state the session reached by now, drawn, not the frame of 40 ms ago.
-            f.poll();
-            let Some((path, answer)) = request.answer(&f.app) else {
-                continue;
-            };
-            slint::platform::update_timers_and_animations();
-            window.draw_if_needed(|renderer| {
-                renderer.render(&mut pixels, stride);
-            });
-            let _ = answer.send(save_png(&path, size.width, size.height, pixels.clone()));
-        }
-        let wait = slint::platform::duration_until_next_timer_update()
-            .unwrap_or(Duration::from_millis(40))
-            .min(Duration::from_millis(40));
-        std::thread::sleep(wait);
-    }
+    offscreen_loop(
+        window,
+        size,
+        Duration::from_millis(40),
+        started,
+        || *shutdown.borrow(),
+        |frame| {
+            while let Ok(request) = requests.try_recv() {
+                // The state the session reached by now, drawn, not the frame of 40 ms ago.
+                f.poll();
+                let Some((path, answer)) = request.answer(&f.app) else {
+                    continue;
+                };
+                frame.draw();
+                let _ = answer.send(save_png(
+                    &path,
+                    size.width,
+                    size.height,
+                    frame.pixels.clone(),
+                ));
+            }
+        },
+    );
     Ok(())
 }
 

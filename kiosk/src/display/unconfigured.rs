@@ -15,10 +15,9 @@ use kiosk_config::{LoadOptions, Report};
 use kiosk_ui::generated as ui;
 use kiosk_ui::vm::{ScreenId, ShellVm};
 use kiosk_ui::{adapters, AppWindow};
-use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
-use slint::{ComponentHandle, PhysicalSize, Rgb8Pixel, Timer, TimerMode};
+use slint::{ComponentHandle, PhysicalSize, Timer, TimerMode};
 
-use super::{first_frame, Mode, Offscreen};
+use super::{first_frame, offscreen_loop, offscreen_window, Mode};
 use crate::service::notify;
 
 /// How often the configuration is read again.
@@ -181,36 +180,22 @@ fn run_window(
 }
 
 fn run_offscreen(path: &Path, notice: &Notice, started: Instant) -> Result<(), String> {
-    let window = MinimalSoftwareWindow::new(RepaintBufferType::ReusedBuffer);
-    slint::platform::set_platform(Box::new(Offscreen {
-        window: window.clone(),
-    }))
-    .map_err(|e| format!("cannot set up offscreen drawing: {e}"))?;
     let size = PhysicalSize::new(1080, 1920);
-    window.set_size(size);
+    let window = offscreen_window(size)?;
     let app = AppWindow::new().map_err(|e| format!("cannot build the kiosk screen: {e}"))?;
     show(&app, notice);
     let done = Rc::new(Cell::new(false));
     let _timers = connect(&app, path, &done);
     app.show()
         .map_err(|e| format!("cannot show the kiosk screen: {e}"))?;
-    let stride = size.width as usize;
-    let mut pixels = vec![Rgb8Pixel::default(); stride * size.height as usize];
-    let mut ready = false;
-    while !done.get() {
-        slint::platform::update_timers_and_animations();
-        window.draw_if_needed(|renderer| {
-            renderer.render(&mut pixels, stride);
-        });
-        if !ready {
-            ready = true;
-            first_frame(started);
-        }
-        let wait = slint::platform::duration_until_next_timer_update()
-            .unwrap_or(Duration::from_millis(100))
-            .min(Duration::from_millis(100));
-        std::thread::sleep(wait);
-    }
+    offscreen_loop(
+        window,
+        size,
+        Duration::from_millis(100),
+        started,
+        || done.get(),
+        |_| {},
+    );
     Ok(())
 }
 
