@@ -33,6 +33,15 @@ fn start_quiet_reader(dir: &std::path::Path) -> DeviceManager {
     DeviceManager::start(&config, options).expect("the manager starts")
 }
 
+/// Waits until the published reader status is `state` with the SAM in `sam`.
+async fn wait_reader(manager: &DeviceManager, what: &str, state: DeviceState, sam: SamState) {
+    snapshot_where(manager, DeviceClass::IdCardReader, what, |s| {
+        s.state == state
+            && matches!(s.detail, ClassStatus::IdCardReader { sam: got, .. } if got == sam)
+    })
+    .await;
+}
+
 async fn internal(manager: &DeviceManager) -> kiosk_drivers::status::HealthCheck {
     manager
         .check_health(
@@ -47,16 +56,12 @@ async fn internal(manager: &DeviceManager) -> kiosk_drivers::status::HealthCheck
 async fn the_internal_check_asks_the_sam_now_and_sees_a_fault_the_runner_has_not() {
     let dir = tempfile::tempdir().unwrap();
     let manager = start_quiet_reader(dir.path());
-    snapshot_where(&manager, DeviceClass::IdCardReader, "online, SAM OK", |s| {
-        s.state == DeviceState::Online
-            && matches!(
-                s.detail,
-                ClassStatus::IdCardReader {
-                    sam: SamState::Ok,
-                    ..
-                }
-            )
-    })
+    wait_reader(
+        &manager,
+        "online, SAM OK",
+        DeviceState::Online,
+        SamState::Ok,
+    )
     .await;
     let check = internal(&manager).await;
     assert!(check.passed, "{}", check.text);
@@ -78,20 +83,11 @@ async fn the_internal_check_asks_the_sam_now_and_sees_a_fault_the_runner_has_not
     );
     // The fresh answer also corrects the published status (the runner publishes it on
     // its way to the snapshot, so wait for it rather than race it).
-    snapshot_where(
+    wait_reader(
         &manager,
-        DeviceClass::IdCardReader,
         "SAM not authorised",
-        |s| {
-            s.state == DeviceState::HardwareError
-                && matches!(
-                    s.detail,
-                    ClassStatus::IdCardReader {
-                        sam: SamState::NotAuthorised,
-                        ..
-                    }
-                )
-        },
+        DeviceState::HardwareError,
+        SamState::NotAuthorised,
     )
     .await;
 
@@ -102,17 +98,7 @@ async fn the_internal_check_asks_the_sam_now_and_sees_a_fault_the_runner_has_not
         .unwrap();
     let check = internal(&manager).await;
     assert!(check.passed, "{}", check.text);
-    snapshot_where(&manager, DeviceClass::IdCardReader, "SAM OK again", |s| {
-        s.state == DeviceState::Online
-            && matches!(
-                s.detail,
-                ClassStatus::IdCardReader {
-                    sam: SamState::Ok,
-                    ..
-                }
-            )
-    })
-    .await;
+    wait_reader(&manager, "SAM OK again", DeviceState::Online, SamState::Ok).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

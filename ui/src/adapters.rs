@@ -103,6 +103,16 @@ pub fn apply_shell(app: &ui::AppWindow, vm: &vm::ShellVm) {
     g.set_hotline(s(&vm.hotline));
 }
 
+fn department_rows(departments: &[vm::Department]) -> Vec<ui::DepartmentRow> {
+    departments
+        .iter()
+        .map(|d| ui::DepartmentRow {
+            id: s(&d.id),
+            name: s(&d.name),
+        })
+        .collect()
+}
+
 fn item_rows(items: &[vm::ItemEntry]) -> Vec<ui::ItemRow> {
     items
         .iter()
@@ -117,15 +127,7 @@ fn item_rows(items: &[vm::ItemEntry]) -> Vec<ui::ItemRow> {
 /// The browsing screen.
 pub fn apply_browse(app: &ui::AppWindow, vm: &vm::BrowseVm) {
     let g = app.global::<ui::BrowseAdapter<'_>>();
-    g.set_departments(model(
-        vm.departments
-            .iter()
-            .map(|d| ui::DepartmentRow {
-                id: s(&d.id),
-                name: s(&d.name),
-            })
-            .collect(),
-    ));
+    g.set_departments(model(department_rows(&vm.departments)));
     g.set_selected_department(s(&vm.selected_department));
     g.set_query(s(&vm.query));
     g.set_searching(vm.searching);

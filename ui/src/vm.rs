@@ -419,3 +419,16 @@ pub struct KeyboardVm {
     /// More pages follow.
     pub more_candidates: bool,
 }
+
+impl KeyboardVm {
+    /// Fills the candidate bar for the composition: page `page` (wrapped into range, and
+    /// written back) of 6 candidates, or of 4 in elder mode's larger keys.
+    pub fn show_candidates(&mut self, page: &mut usize, elder: bool) {
+        let per = if elder { 4 } else { 6 };
+        let all = crate::ime::PinyinIme.candidates_for(&self.composition);
+        let pages = all.len().div_ceil(per).max(1);
+        *page %= pages;
+        self.more_candidates = all.len() > per;
+        self.candidates = all.into_iter().skip(*page * per).take(per).collect();
+    }
+}

@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 use kiosk_config::schema::Language;
 use kiosk_drivers::status::DeviceStatus;
 use kiosk_ui::generated as ui;
-use kiosk_ui::ime::PinyinIme;
 use kiosk_ui::vm::{self, ScreenId};
 use kiosk_ui::{adapters, language};
 use slint::{ComponentHandle, SharedString, Timer, TimerMode};
@@ -346,21 +345,10 @@ impl Frontend {
 
     pub(super) fn refresh_candidates(&self) {
         let mut local = self.local.borrow_mut();
-        let per = if self.current.borrow().elder_mode {
-            4
-        } else {
-            6
-        };
-        let all = PinyinIme.candidates_for(&local.keyboard.composition);
-        let pages = all.len().div_ceil(per).max(1);
-        local.candidate_page %= pages;
-        local.keyboard.candidates = all
-            .iter()
-            .skip(local.candidate_page * per)
-            .take(per)
-            .cloned()
-            .collect();
-        local.keyboard.more_candidates = all.len() > per;
+        let local = &mut *local;
+        local
+            .keyboard
+            .show_candidates(&mut local.candidate_page, self.current.borrow().elder_mode);
     }
 
     pub(super) fn commit_text(&self, text: &str) {

@@ -4,7 +4,7 @@
 use slint::ComponentHandle;
 
 use super::journey::index_or_none;
-use super::{model, s};
+use super::{department_rows, model, s};
 use crate::generated as ui;
 use crate::vm;
 
@@ -32,15 +32,7 @@ pub fn apply_appointment(app: &ui::AppWindow, vm: &vm::AppointmentVm) {
         vm::AppointmentStage::Loading => ui::AppointmentStage::Loading,
         vm::AppointmentStage::Failed => ui::AppointmentStage::Failed,
     });
-    g.set_departments(model(
-        vm.departments
-            .iter()
-            .map(|d| ui::DepartmentRow {
-                id: s(&d.id),
-                name: s(&d.name),
-            })
-            .collect(),
-    ));
+    g.set_departments(model(department_rows(&vm.departments)));
     g.set_department_name(s(&vm.department_name));
     g.set_days(model(picks(&vm.days)));
     g.set_day_label(s(&vm.day_label));

@@ -11,14 +11,6 @@ use crate::ime::{initials, PinyinIme};
 use crate::preview;
 use crate::vm::{ContactField, KeyboardMode, MessageField, MessageVm, ScreenId};
 
-fn candidates_per_page(st: &FlowState) -> usize {
-    if st.elder {
-        4
-    } else {
-        6
-    }
-}
-
 /// The text the keyboard types into now, if any.
 fn target<'a>(app: &ui::AppWindow, st: &'a mut FlowState) -> Option<&'a mut String> {
     match adapters::current_screen(app) {
@@ -73,17 +65,8 @@ fn close_box(st: &mut FlowState) {
 
 /// Re-shows whatever the keyboard changed: candidates, the search results or the form.
 fn refresh(app: &ui::AppWindow, st: &mut FlowState) {
-    let all = PinyinIme.candidates_for(&st.keyboard.composition);
-    let per = candidates_per_page(st);
-    let pages = all.len().div_ceil(per).max(1);
-    st.candidate_page %= pages;
-    st.keyboard.candidates = all
-        .iter()
-        .skip(st.candidate_page * per)
-        .take(per)
-        .cloned()
-        .collect();
-    st.keyboard.more_candidates = all.len() > per;
+    st.keyboard
+        .show_candidates(&mut st.candidate_page, st.elder);
     adapters::apply_keyboard(app, &st.keyboard);
     if adapters::current_screen(app) == ScreenId::Browse {
         let q = st.browse.query.trim().to_lowercase();
