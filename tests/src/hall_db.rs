@@ -117,3 +117,21 @@ pub fn ratings_when_any(db: &Path, limit: std::time::Duration) -> Vec<StoredRati
     })
     .unwrap_or_else(|| panic!("no rating reached the hall within {limit:?}"))
 }
+
+/// The idempotency keys of every stored application: (kiosk id, key), one per application
+/// row the key made; a key mapped to no row, or a row with no key, shows as a mismatch in
+/// [`application_count`].
+pub fn application_keys(db: &Path) -> Vec<(String, String)> {
+    let conn = open(db);
+    let mut stmt = conn
+        .prepare(
+            "SELECT i.kiosk_id, i.key FROM idempotency i JOIN applications a \
+             ON a.id = i.resource_id",
+        )
+        .expect("prepare");
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query idempotency keys");
+    rows.collect::<Result<_, _>>()
+        .expect("read idempotency keys")
+}

@@ -25,6 +25,8 @@ pub struct KioskOptions {
     /// Draw the screen offscreen (`--offscreen`: touches, targets and screenshots work)
     /// instead of running without one (`--headless`).
     pub screen: bool,
+    /// `hall.request_timeout_ms`.
+    pub request_timeout_ms: u32,
 }
 
 impl Default for KioskOptions {
@@ -35,6 +37,7 @@ impl Default for KioskOptions {
             heartbeat_secs: 5,
             log_level: "info",
             screen: false,
+            request_timeout_ms: 5000,
         }
     }
 }
@@ -86,8 +89,8 @@ impl Rig {
         write_secret(&dir.path().join("outbox.key"), &[7u8; 32]);
         let metrics_port = free_port();
         let config = dir.path().join("kiosk.toml");
-        std::fs::write(&config, config_text(&hall.url(), metrics_port, options))
-            .expect("write kiosk config");
+        let text = config_text(KIOSK_ID, &hall.url(), metrics_port, options, "");
+        std::fs::write(&config, text).expect("write kiosk config");
         let mut rig = Rig {
             dir,
             hall: Some(hall),
@@ -266,12 +269,20 @@ impl Rig {
     }
 }
 
-/// The kiosk's configuration: every device simulated, files beside the config.
-fn config_text(hall: &str, metrics_port: u16, o: &KioskOptions) -> String {
+/// A kiosk's configuration: every device simulated, files beside the config but the outbox
+/// database, which is in `outbox_dir` (relative to the config's folder, with a trailing `/`;
+/// empty for beside it).
+pub fn config_text(
+    kiosk_id: &str,
+    hall: &str,
+    metrics_port: u16,
+    o: &KioskOptions,
+    outbox_dir: &str,
+) -> String {
     format!(
         r#"
 [identity]
-kiosk_id = "{KIOSK_ID}"
+kiosk_id = "{kiosk_id}"
 hall_name = "测试县政务服务中心"
 location = "端到端测试机"
 
@@ -279,7 +290,7 @@ location = "端到端测试机"
 base_url = "{hall}"
 credential_file = "kiosk.credential"
 connect_timeout_ms = 1000
-request_timeout_ms = 5000
+request_timeout_ms = {timeout}
 
 [devices.idcard]
 device = "sim"
@@ -298,7 +309,7 @@ idle_timeout_secs = {idle}
 countdown_secs = {countdown}
 
 [outbox]
-db_path = "outbox.sqlite"
+db_path = "{outbox_dir}outbox.sqlite"
 key_file = "outbox.key"
 catalog_cache = "catalog.json"
 
@@ -314,6 +325,7 @@ level = "{level}"
         countdown = o.countdown_secs,
         heartbeat = o.heartbeat_secs,
         level = o.log_level,
+        timeout = o.request_timeout_ms,
     )
 }
 

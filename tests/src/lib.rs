@@ -1,6 +1,7 @@
 //! Helpers for the end-to-end tests in `tests/tests/`: the workspace's real binaries, started
 //! as processes on loopback with temporary files, and stopped when dropped.
 
+pub mod admin;
 pub mod flow;
 pub mod hall_db;
 pub mod kiosk;
