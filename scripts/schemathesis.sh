@@ -29,6 +29,7 @@ fi
 
 work="$(mktemp -d)"
 hall_pid=""
+# shellcheck disable=SC2317  # invoked by the EXIT trap
 cleanup() {
     if [ -n "$hall_pid" ]; then
         kill "$hall_pid" 2>/dev/null || true
@@ -61,7 +62,8 @@ echo "hall on $addr; schemathesis $SCHEMATHESIS_VERSION"
 
 start=$SECONDS
 status=0
-"$venv/bin/schemathesis" run "http://$addr/api/v1/openapi.json" \
+# Run from the temporary directory: schemathesis keeps state in ./.schemathesis.
+(cd "$work" && "$venv/bin/schemathesis" run "http://$addr/api/v1/openapi.json" \
     --header "Authorization: Bearer $token" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-25}" \
@@ -69,7 +71,7 @@ status=0
     --generation-database none \
     --workers 2 \
     --no-color \
-    --report-dir "$work/report" || status=$?
+    --report-dir "$work/report") || status=$?
 echo "schemathesis took $((SECONDS - start)) s"
 if [ "$status" -ne 0 ]; then
     echo "The hall's answers do not match its OpenAPI document (see above)." >&2
