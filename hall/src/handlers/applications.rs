@@ -290,11 +290,36 @@ pub async fn create(
     let req: CreateApplication = raw.parse()?;
     drop(raw);
     let catalog = state.catalog();
-    let resolved = resolve(&catalog.catalog, &req.subject)?;
-    let errors = check(&req, &resolved);
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
-    }
+    let checked = resolve(&catalog.catalog, &req.subject).and_then(|resolved| {
+        let errors = check(&req, &resolved);
+        if errors.is_empty() {
+            Ok(resolved)
+        } else {
+            Err(ApiError::validation(errors))
+        }
+    });
+    let resolved = match checked {
+        Ok(resolved) => resolved,
+        Err(refusal) => {
+            // Before refusing, ask the writer: the first attempt of this key may still be
+            // queued there (its answer timed out), and then this is its retry, not a new
+            // request.
+            let settled = state
+                .store
+                .idempotency_settled(&kiosk.id, "application", &key)
+                .await?;
+            return match settled {
+                Some((mac, id)) if crate::crypto::constant_time_eq(&mac, &body_mac) => {
+                    let rec = state.store.application(&id).await?.ok_or_else(|| {
+                        crate::error::HallError::Corrupt(format!("application {id} vanished"))
+                    })?;
+                    Ok(replayed(StatusCode::CREATED, Json(receipt(&state, &rec))))
+                }
+                Some(_) => Err(key_conflict()),
+                None => Err(refusal),
+            };
+        }
+    };
     let now = Utc::now();
     let today = today_local();
     let id = new_id()?;

@@ -369,6 +369,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         kind: &'static str,
         key: &str,
     ) -> Result<Option<([u8; 32], String)>, HallError>;
+    /// [`Store::idempotency`], answered by the writer after every write queued before it has
+    /// committed (so a first attempt still in the queue is seen).
+    async fn idempotency_settled(
+        &self,
+        kiosk_id: &str,
+        kind: &'static str,
+        key: &str,
+    ) -> Result<Option<([u8; 32], String)>, HallError>;
     /// A booking by record id.
     async fn booking(&self, id: &str) -> Result<Option<BookingRecord>, HallError>;
     /// A complaint or help request by record id.

@@ -349,6 +349,17 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn idempotency_settled(
+        &self,
+        kiosk_id: &str,
+        kind: &'static str,
+        key: &str,
+    ) -> Result<Option<([u8; 32], String)>, HallError> {
+        let (kiosk_id, key) = (kiosk_id.to_owned(), key.to_owned());
+        self.write(move |c| reads::idempotency(c, &kiosk_id, kind, &key))
+            .await
+    }
+
     async fn booking(&self, id: &str) -> Result<Option<BookingRecord>, HallError> {
         let id = id.to_owned();
         self.read(move |c| reads::booking(c, "id", &id)).await
