@@ -178,6 +178,19 @@ async fn a_revoked_credential_gets_401_at_once_even_when_cached() {
     )
     .await;
     assert_ne!(s, StatusCode::UNAUTHORIZED);
+    // Staff and operators are revoked the same way.
+    assert!(hall
+        .store
+        .revoke_principal(PrincipalKind::Staff, "clerk")
+        .await
+        .unwrap());
+    hall.state.refresh().await.unwrap();
+    let (s, _, body) = call(
+        &app,
+        request("GET", "/api/v1/applications/none", Some(&staff), None),
+    )
+    .await;
+    assert_error(s, &body, StatusCode::UNAUTHORIZED, "unauthorized");
     let fresh = hall.credential(PrincipalKind::Kiosk, "zizhu-01").await;
     let (s, _, _) = call(
         &app,
