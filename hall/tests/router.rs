@@ -759,3 +759,64 @@ async fn a_malformed_tracking_code_is_refused_and_the_limiter_stores_nothing() {
         "a well-formed miss is counted"
     );
 }
+
+/// Collects what the hall logs.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("log buffer").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn logs_name_the_forwarded_client_only_behind_a_trusted_proxy() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let hall = TestHall::with_settings(hall::Settings {
+        trusted_proxies: vec!["10.0.0.0/8".parse().unwrap()],
+        ..hall::Settings::default()
+    })
+    .await;
+    let app = hall.router();
+    let kiosk = hall.credential(PrincipalKind::Kiosk, "k1").await;
+    for (peer, key) in [
+        ("10.0.0.7:4000", "log-key-0001"),
+        ("198.51.100.3:4000", "log-key-0002"),
+    ] {
+        let mut req = keyed(
+            &kiosk,
+            "/api/v1/applications",
+            &application_body().to_string(),
+            key,
+        );
+        req.headers_mut()
+            .insert("x-forwarded-for", "192.0.2.1, 203.0.113.9".parse().unwrap());
+        let peer: std::net::SocketAddr = peer.parse().unwrap();
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(hall::net::PeerAddr(peer)));
+        assert_eq!(call(&app, req).await.0, StatusCode::CREATED);
+    }
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let taken: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("application taken in"))
+        .collect();
+    assert_eq!(taken.len(), 2, "{log}");
+    assert!(taken[0].contains("client=203.0.113.9"), "{}", taken[0]);
+    assert!(taken[1].contains("client=198.51.100.3"), "{}", taken[1]);
+    assert!(
+        !log.contains(ID_NUMBER) && !log.contains("13812345678"),
+        "personal data in the log"
+    );
+}
