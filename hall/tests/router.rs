@@ -782,14 +782,17 @@ async fn logs_name_the_forwarded_client_only_behind_a_trusted_proxy() {
         .with_writer(move || writer.clone())
         .with_ansi(false)
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // Global, not per thread: tracing caches per call site whether anyone listens, and tests
+    // on other threads without a subscriber would otherwise switch the request span off.
+    // Other tests' lines land here too; only this test's kiosk is looked at.
+    tracing::subscriber::set_global_default(subscriber).expect("the only global subscriber");
     let hall = TestHall::with_settings(hall::Settings {
         trusted_proxies: vec!["10.0.0.0/8".parse().unwrap()],
         ..hall::Settings::default()
     })
     .await;
     let app = hall.router();
-    let kiosk = hall.credential(PrincipalKind::Kiosk, "k1").await;
+    let kiosk = hall.credential(PrincipalKind::Kiosk, "log-kiosk").await;
     for (peer, key) in [
         ("10.0.0.7:4000", "log-key-0001"),
         ("198.51.100.3:4000", "log-key-0002"),
@@ -810,7 +813,7 @@ async fn logs_name_the_forwarded_client_only_behind_a_trusted_proxy() {
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     let taken: Vec<&str> = log
         .lines()
-        .filter(|l| l.contains("application taken in"))
+        .filter(|l| l.contains("application taken in") && l.contains("kiosk=log-kiosk"))
         .collect();
     assert_eq!(taken.len(), 2, "{log}");
     assert!(taken[0].contains("client=203.0.113.9"), "{}", taken[0]);
