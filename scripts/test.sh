@@ -25,6 +25,9 @@ step "Tests (cargo test --workspace)"
 mkdir -p target
 cargo test --workspace --locked 2>&1 | tee target/test-output.log
 
+step "The hall's OpenAPI document against the running hall (schemathesis, property-based)"
+bash scripts/schemathesis.sh
+
 step "Image build fast checks (systemd units, udev rules, scripts, packaging)"
 bash image-build/check.sh
 

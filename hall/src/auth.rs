@@ -1,6 +1,9 @@
 //! Credentials: `<id>.<secret>` where the secret is 32 random bytes in hex, stored only as its
 //! SHA-256. Kiosks, operators and staff each have their own; extractors check them per route
-//! and a short cache keeps the database out of the hot path of heartbeats.
+//! and a short cache keeps the database out of the hot path of heartbeats. A revocation
+//! (`hall kiosk revoke`, from another process) bumps a generation in the database; the
+//! running hall checks it every `watch_interval` (1 s) and then drops the whole cache, so a
+//! revoked credential is refused within a second, not after the 30 s cache lifetime.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -24,6 +27,16 @@ const CACHE_TTL: Duration = Duration::from_secs(30);
 #[derive(Debug, Default)]
 pub struct CredentialCache {
     entries: Mutex<HashMap<(PrincipalKind, String), (Principal, Instant)>>,
+}
+
+impl CredentialCache {
+    /// Forgets every verified credential (a credential was revoked).
+    pub fn clear(&self) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
 }
 
 /// A new credential: what is stored, and the text printed once for the owner.

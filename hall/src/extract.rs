@@ -10,7 +10,11 @@ use axum::http::StatusCode;
 use hall_api::error::ErrorCode;
 use serde::de::DeserializeOwned;
 
+use std::sync::Arc;
+
 use crate::error::ApiError;
+use crate::net::PeerAddr;
+use crate::state::AppState;
 
 /// A JSON body; rejections become 400/413/415 with an error body.
 #[derive(Debug)]
@@ -101,18 +105,41 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
     }
 }
 
-/// The client's address (unspecified when the service runs without connect info, in tests).
+/// The client's address: the peer, or behind a trusted proxy the address it forwarded
+/// (see [`crate::net::client_address`]); unspecified when the service runs without connect
+/// info (in-process tests).
 #[derive(Debug, Clone, Copy)]
 pub struct ClientAddr(pub IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<Arc<AppState>> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
-        Ok(ClientAddr(ip))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(client_of(
+            &parts.extensions,
+            &parts.headers,
+            &state.settings.trusted_proxies,
+        )))
     }
+}
+
+/// The client address of a request (see [`ClientAddr`]).
+pub fn client_of(
+    extensions: &axum::http::Extensions,
+    headers: &axum::http::HeaderMap,
+    trusted: &[crate::net::Cidr],
+) -> IpAddr {
+    let peer = extensions
+        .get::<ConnectInfo<PeerAddr>>()
+        .map(|c| c.0 .0.ip())
+        .or_else(|| {
+            extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip())
+        })
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    crate::net::client_address(peer, headers, trusted)
 }

@@ -7,6 +7,7 @@
 //! - [`auth`] checks kiosk, operator and staff credentials; [`extract`] turns malformed input
 //!   into the JSON error body; [`limiter`] stops guessing of tracking codes.
 //! - [`crypto`] holds the keys: keyed hashes of ID numbers, sealed personal data.
+//! - [`net`] finds the client behind trusted proxies; [`tls`] serves HTTPS (rustls).
 //! - [`seed`] is the catalog loaded on first start; [`openapi`] the OpenAPI document.
 //!
 //! Binaries stay thin: `main.rs` parses arguments and calls [`serve`].
@@ -16,15 +17,17 @@ pub mod crypto;
 pub mod error;
 pub mod extract;
 pub mod handlers;
+pub mod idempotency;
 pub mod limiter;
+pub mod net;
 pub mod openapi;
 pub mod router;
 pub mod seed;
 pub mod state;
 pub mod store;
+pub mod tls;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub use error::{ApiError, HallError};
@@ -39,7 +42,24 @@ pub async fn serve(
     let app = router::router(state);
     axum::serve(
         listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
+        app.into_make_service_with_connect_info::<net::PeerAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// Serves HTTPS on `listener` with `tls` (see [`tls::server_config`]) until `shutdown`
+/// resolves, then finishes the requests in flight.
+pub async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    tls: Arc<tokio_rustls::rustls::ServerConfig>,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router::router(state);
+    axum::serve(
+        tls::TlsListener::new(listener, tls)?,
+        app.into_make_service_with_connect_info::<net::PeerAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await

@@ -27,6 +27,8 @@ enum Command {
         listen: SocketAddr,
         #[command(flatten)]
         db: DbArgs,
+        #[command(flatten)]
+        net: NetArgs,
     },
     /// Kiosk credentials.
     Kiosk {
@@ -43,6 +45,50 @@ enum Command {
         #[command(subcommand)]
         action: AddAction,
     },
+    /// Change the served catalog while the hall runs (picked up within a second).
+    Catalog {
+        #[command(subcommand)]
+        action: CatalogAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CatalogAction {
+    /// Stop offering an item (and the bundles that contain it); new applications for it get
+    /// 422, retries of applications already taken in are still answered.
+    Withdraw {
+        /// Item code.
+        item: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Offer a withdrawn item again.
+    Restore {
+        /// Item code.
+        item: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct NetArgs {
+    /// Serve HTTPS with this PEM certificate chain (needs --tls-key).
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// A reverse proxy (address or CIDR block) whose X-Forwarded-For is believed for the
+    /// client address of the guess limiter and the logs. Repeatable.
+    #[arg(long = "trusted-proxy", value_name = "CIDR")]
+    trusted_proxies: Vec<hall::net::Cidr>,
+    /// Seconds before an unanswered request gets 503.
+    #[arg(long, default_value_t = 30)]
+    request_timeout: u64,
+    /// Requests handled at once.
+    #[arg(long, default_value_t = 512)]
+    max_concurrent: usize,
 }
 
 #[derive(Debug, clap::Args)]
@@ -66,6 +112,13 @@ enum AddAction {
         /// Where the kiosk stands, or the person's display name.
         #[arg(long, default_value = "")]
         label: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Revoke a credential: refused by a running hall within a second.
+    Revoke {
+        /// Id.
+        id: String,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -100,15 +153,83 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
-async fn serve(listen: SocketAddr, db: &DbArgs) -> Result<(), HallError> {
+async fn serve(listen: SocketAddr, db: &DbArgs, net: NetArgs) -> Result<(), HallError> {
+    let tls = match (&net.tls_cert, &net.tls_key) {
+        (Some(cert), Some(key)) => Some(hall::tls::server_config(cert, key)?),
+        _ => None,
+    };
     let secrets = hall::crypto::Secrets::load_or_create(&key_file(db))?;
     let store = Arc::new(SqliteStore::open(&db.db)?);
-    let state = AppState::new(store.clone(), secrets, Settings::default()).await?;
+    let settings = Settings {
+        trusted_proxies: net.trusted_proxies,
+        request_timeout: std::time::Duration::from_secs(net.request_timeout.max(1)),
+        concurrency_limit: net.max_concurrent.max(1),
+        ..Settings::default()
+    };
+    let state = AppState::new(store.clone(), secrets, settings).await?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
-    tracing::info!(addr = %listener.local_addr()?, db = %db.db.display(), "hall listening");
-    hall::serve(listener, state, shutdown_signal()).await?;
+    let addr = listener.local_addr()?;
+    match tls {
+        Some(tls) => {
+            tracing::info!(%addr, db = %db.db.display(), "hall listening (HTTPS)");
+            hall::serve_tls(listener, tls, state, shutdown_signal()).await?;
+        }
+        None => {
+            tracing::info!(%addr, db = %db.db.display(), "hall listening (plain HTTP)");
+            hall::serve(listener, state, shutdown_signal()).await?;
+        }
+    }
     store.close();
     tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+async fn revoke(kind: PrincipalKind, id: &str, db: &DbArgs) -> Result<(), HallError> {
+    let store = SqliteStore::open(Path::new(&db.db))?;
+    let done = store.revoke_principal(kind, id).await?;
+    store.close();
+    if done {
+        eprintln!(
+            "Revoked {} {id}; a running hall refuses it within a second.",
+            kind.as_str()
+        );
+        Ok(())
+    } else {
+        Err(HallError::InvalidArgument(format!(
+            "there is no active {} credential {id:?}",
+            kind.as_str()
+        )))
+    }
+}
+
+async fn catalog(item: &str, withdraw: bool, db: &DbArgs) -> Result<(), HallError> {
+    let store = SqliteStore::open(Path::new(&db.db))?;
+    let result = catalog_change(&store, item, withdraw).await;
+    store.close();
+    result
+}
+
+async fn catalog_change(store: &SqliteStore, item: &str, withdraw: bool) -> Result<(), HallError> {
+    let stored = store.catalog().await?.ok_or_else(|| {
+        HallError::InvalidArgument("the database has no catalog yet; run `hall serve` once".into())
+    })?;
+    let known = serde_json::from_str::<hall_api::catalog::Catalog>(&stored.json)
+        .map_err(|e| HallError::Corrupt(format!("catalog {}: {e}", stored.version)))?
+        .item(item)
+        .is_some();
+    if !known {
+        return Err(HallError::InvalidArgument(format!(
+            "item {item:?} is not in catalog {}",
+            stored.version
+        )));
+    }
+    let changed = store.set_item_withdrawn(item, withdraw).await?;
+    let what = if withdraw { "withdrawn" } else { "restored" };
+    if changed {
+        eprintln!("Item {item} {what}; a running hall serves the change within a second.");
+    } else {
+        eprintln!("Item {item} was already {what}; nothing changed.");
+    }
     Ok(())
 }
 
@@ -125,6 +246,13 @@ async fn add(kind: PrincipalKind, id: &str, label: &str, db: &DbArgs) -> Result<
     Ok(issued.token.to_string())
 }
 
+async fn credential(kind: PrincipalKind, action: AddAction) -> Result<Option<String>, HallError> {
+    match action {
+        AddAction::Add { id, label, db } => add(kind, &id, &label, &db).await.map(Some),
+        AddAction::Revoke { id, db } => revoke(kind, &id, &db).await.map(|()| None),
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -138,18 +266,16 @@ async fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve { listen, db } => serve(listen, &db).await.map(|()| None),
-        Command::Kiosk {
-            action: AddAction::Add { id, label, db },
-        } => add(PrincipalKind::Kiosk, &id, &label, &db).await.map(Some),
-        Command::Operator {
-            action: AddAction::Add { id, label, db },
-        } => add(PrincipalKind::Operator, &id, &label, &db)
-            .await
-            .map(Some),
-        Command::Staff {
-            action: AddAction::Add { id, label, db },
-        } => add(PrincipalKind::Staff, &id, &label, &db).await.map(Some),
+        Command::Serve { listen, db, net } => serve(listen, &db, net).await.map(|()| None),
+        Command::Kiosk { action } => credential(PrincipalKind::Kiosk, action).await,
+        Command::Operator { action } => credential(PrincipalKind::Operator, action).await,
+        Command::Staff { action } => credential(PrincipalKind::Staff, action).await,
+        Command::Catalog {
+            action: CatalogAction::Withdraw { item, db },
+        } => catalog(&item, true, &db).await.map(|()| None),
+        Command::Catalog {
+            action: CatalogAction::Restore { item, db },
+        } => catalog(&item, false, &db).await.map(|()| None),
     };
     match result {
         Ok(Some(token)) => {

@@ -22,7 +22,7 @@ use crate::router;
         fleet::heartbeat, fleet::fleet, fleet::metrics, dashboard::page,
     ),
     components(schemas(hall_api::error::ErrorBody, hall_api::error::ErrorCode)),
-    modifiers(&Security)
+    modifiers(&Security, &CommonAnswers)
 )]
 pub struct ApiDoc;
 
@@ -44,6 +44,82 @@ impl Modify for Security {
             let mut http = Http::new(HttpAuthScheme::Bearer);
             http.description = Some(format!("`<id>.<secret>` as printed by {who}"));
             components.add_security_scheme(name, SecurityScheme::Http(http));
+        }
+    }
+}
+
+/// Adds the answers the shared layers give, so every operation lists every status it can
+/// answer: 400/413/415 where a JSON body is read, 400 where a query or path is parsed, 401
+/// where a credential is checked, 500 (a caught panic) and 503 (timeout, overload, storage
+/// unavailable) everywhere. A property-based check of the served document (schemathesis, in
+/// `scripts/test.sh`) keeps this honest.
+#[derive(Debug)]
+struct CommonAnswers;
+
+fn error_answer(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    use utoipa::openapi::{Content, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            Content::new(Some(Ref::from_schema_name("ErrorBody"))),
+        )
+        .build()
+        .into()
+}
+
+fn add_answers(op: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::path::ParameterIn;
+    let body = op.request_body.is_some();
+    let parsed = op.parameters.iter().flatten().any(|p| {
+        matches!(p.parameter_in, ParameterIn::Query | ParameterIn::Path)
+            || p.name.eq_ignore_ascii_case("idempotency-key")
+    });
+    let secured = op.security.iter().flatten().any(|r| {
+        serde_json::to_value(r)
+            .ok()
+            .and_then(|v| v.as_object().map(|o| !o.is_empty()))
+            .unwrap_or(false)
+    });
+    let mut wanted: Vec<(&str, &str)> = Vec::new();
+    if body || parsed {
+        wanted.push(("400", "Malformed body, parameter or header"));
+    }
+    if body {
+        wanted.push(("413", "Body larger than the hall accepts"));
+        wanted.push(("415", "Body is not `application/json`"));
+    }
+    if secured {
+        wanted.push(("401", "No or wrong credential"));
+    }
+    wanted.push(("500", "A fault in the hall; retry later"));
+    wanted.push((
+        "503",
+        "Overloaded, timed out or storage unavailable; retry after `Retry-After`",
+    ));
+    for (status, description) in wanted {
+        op.responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| error_answer(description));
+    }
+}
+
+impl Modify for CommonAnswers {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        for item in doc.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                add_answers(op);
+            }
         }
     }
 }

@@ -89,9 +89,68 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     .into_response()
 }
 
-/// The whole service.
+/// A request that outlived the timeout (or a fault in a middleware): 503 with the JSON
+/// error body and `Retry-After`. Work already queued (a write) still completes; the client's
+/// retry with the same `Idempotency-Key` gets the replay.
+async fn overloaded(err: tower::BoxError) -> ApiError {
+    let mut e = if err.is::<tower::timeout::error::Elapsed>() {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Unavailable,
+            "the request took longer than the hall allows; retry with the same Idempotency-Key",
+            "系统繁忙，请稍后再试",
+        )
+    } else {
+        tracing::error!(error = %err, "middleware failed");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Unavailable,
+            "the hall could not take the request; retry shortly",
+            "系统繁忙，请稍后再试",
+        )
+    };
+    e.retry_after = Some(5);
+    e
+}
+
+/// Runs a request once one of the concurrency permits is free. The wait happens inside the
+/// request (not in `poll_ready`), so the request timeout bounds it: an overloaded hall
+/// answers 503 with `Retry-After` instead of queueing without end.
+async fn admit(
+    permits: Arc<tokio::sync::Semaphore>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match permits.acquire_owned().await {
+        Ok(_permit) => next.run(req).await,
+        // The semaphore is never closed; answer as overloaded if it ever is.
+        Err(_) => overloaded(Box::new(std::io::Error::other("closed")))
+            .await
+            .into_response(),
+    }
+}
+
+/// The whole service: the routes, then (inside out) the body limit, a concurrency limit
+/// shared by all routes, a request timeout answering 503, the panic catcher and the trace
+/// span (which names the client as [`crate::extract::client_of`] finds it).
 pub fn router(state: Arc<AppState>) -> Router {
     let limit = state.settings.body_limit;
+    let trusted = state.settings.trusted_proxies.clone();
+    let span = move |req: &axum::http::Request<axum::body::Body>| {
+        let client = crate::extract::client_of(req.extensions(), req.headers(), &trusted);
+        tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), %client)
+    };
+    let permits = Arc::new(tokio::sync::Semaphore::new(
+        state.settings.concurrency_limit,
+    ));
+    let guard = tower::ServiceBuilder::new()
+        .layer(axum::error_handling::HandleErrorLayer::new(overloaded))
+        .layer(tower::timeout::TimeoutLayer::new(
+            state.settings.request_timeout,
+        ))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            admit(Arc::clone(&permits), req, next)
+        }));
     Router::new()
         .route("/healthz", get(health))
         .route("/api/v1/openapi.json", get(openapi_json))
@@ -122,7 +181,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(guard)
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(span))
         .with_state(state)
 }

@@ -1,7 +1,7 @@
 //! The shared state of the running service: the store, the keys, the current catalog (with
 //! its ETag), the credential cache and the guessing limiter.
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use chrono::{FixedOffset, NaiveDate, Utc};
@@ -25,14 +25,27 @@ pub struct CatalogEntry {
 }
 
 impl CatalogEntry {
-    /// Parses a stored catalog and derives its ETag.
-    pub fn from_stored(stored: &StoredCatalog) -> Result<Self, HallError> {
-        let catalog: Catalog = serde_json::from_str(&stored.json)
+    /// Parses a stored catalog, drops the withdrawn items (and the bundles that need them),
+    /// and derives its ETag.
+    pub fn from_stored(stored: &StoredCatalog, withdrawn: &[String]) -> Result<Self, HallError> {
+        let mut catalog: Catalog = serde_json::from_str(&stored.json)
             .map_err(|e| HallError::Corrupt(format!("catalog {}: {e}", stored.version)))?;
-        let etag = format!("\"{}\"", &hex::encode(sha256(stored.json.as_bytes()))[..32]);
+        let json = if withdrawn.is_empty() {
+            stored.json.clone()
+        } else {
+            catalog.items.retain(|i| !withdrawn.contains(&i.code));
+            catalog
+                .bundles
+                .retain(|b| b.items.iter().all(|code| !withdrawn.contains(code)));
+            // The version changes whenever the content does (kiosks compare it).
+            catalog.version = format!("{}-w.{}", stored.version, withdrawn.join("."));
+            serde_json::to_string(&catalog)
+                .map_err(|e| HallError::Corrupt(format!("catalog {}: {e}", stored.version)))?
+        };
+        let etag = format!("\"{}\"", &hex::encode(sha256(json.as_bytes()))[..32]);
         Ok(CatalogEntry {
             catalog,
-            json: stored.json.clone(),
+            json,
             etag,
         })
     }
@@ -45,6 +58,18 @@ pub struct Settings {
     pub online_window: Duration,
     /// Largest request body accepted.
     pub body_limit: usize,
+    /// A request still unanswered after this gets 503 with `Retry-After`.
+    pub request_timeout: Duration,
+    /// Requests handled at once; more wait (bounded by the timeout).
+    pub concurrency_limit: usize,
+    /// Look-ups by ID number allowed per kiosk per minute.
+    pub id_lookups_per_minute: u32,
+    /// Proxies whose `X-Forwarded-For` is believed (the client address for the limiter and
+    /// the logs); empty: the peer address is the client.
+    pub trusted_proxies: Vec<crate::net::Cidr>,
+    /// How often the hall checks whether another process (the `hall` CLI) revoked a
+    /// credential or changed the catalog.
+    pub watch_interval: Duration,
 }
 
 impl Default for Settings {
@@ -52,6 +77,11 @@ impl Default for Settings {
         Settings {
             online_window: Duration::from_secs(180),
             body_limit: 64 * 1024,
+            request_timeout: Duration::from_secs(30),
+            concurrency_limit: 512,
+            id_lookups_per_minute: 30,
+            trusted_proxies: Vec::new(),
+            watch_interval: Duration::from_secs(1),
         }
     }
 }
@@ -69,6 +99,10 @@ pub struct AppState {
     pub credentials: CredentialCache,
     /// Limits guessing of tracking codes and verifiers.
     pub limiter: GuessLimiter,
+    /// Limits look-ups by ID number per kiosk.
+    pub id_lookups: crate::limiter::KioskRate,
+    /// The (catalog, credentials) generations last seen in the store.
+    generations: Mutex<(i64, i64)>,
     /// Tunables.
     pub settings: Settings,
 }
@@ -95,15 +129,59 @@ impl AppState {
                 stored
             }
         };
-        let entry = CatalogEntry::from_stored(&stored)?;
-        Ok(Arc::new(AppState {
+        let generations = store.generations().await?;
+        let withdrawn = store.withdrawn_items().await?;
+        let entry = CatalogEntry::from_stored(&stored, &withdrawn)?;
+        let state = Arc::new(AppState {
             store,
             secrets,
             catalog: RwLock::new(Arc::new(entry)),
             credentials: CredentialCache::default(),
             limiter: GuessLimiter::default(),
+            id_lookups: crate::limiter::KioskRate::new(settings.id_lookups_per_minute),
+            generations: Mutex::new(generations),
             settings,
-        }))
+        });
+        let weak = Arc::downgrade(&state);
+        let every = state.settings.watch_interval;
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let Some(state) = weak.upgrade() else { break };
+                if let Err(e) = state.refresh().await {
+                    tracing::warn!(error = %e, "cannot check for catalog or credential changes");
+                }
+            }
+        });
+        Ok(state)
+    }
+
+    /// Picks up what another process changed: drops cached credentials when any was revoked,
+    /// and reloads the catalog when it changed. Runs every `watch_interval`; tests and the
+    /// in-process CLI paths call it directly.
+    pub async fn refresh(&self) -> Result<(), HallError> {
+        let now = self.store.generations().await?;
+        let before = {
+            let mut seen = self.generations.lock().unwrap_or_else(|p| p.into_inner());
+            std::mem::replace(&mut *seen, now)
+        };
+        if now.1 != before.1 {
+            self.credentials.clear();
+            tracing::info!("credentials changed: verified-credential cache dropped");
+        }
+        if now.0 != before.0 {
+            let Some(stored) = self.store.catalog().await? else {
+                return Ok(());
+            };
+            let withdrawn = self.store.withdrawn_items().await?;
+            let entry = CatalogEntry::from_stored(&stored, &withdrawn)?;
+            tracing::info!(version = %entry.catalog.version, withdrawn = withdrawn.len(), "catalog reloaded");
+            let mut current = self.catalog.write().unwrap_or_else(|p| p.into_inner());
+            *current = Arc::new(entry);
+        }
+        Ok(())
     }
 
     /// The catalog being served now.

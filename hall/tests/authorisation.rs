@@ -127,3 +127,80 @@ async fn kiosks_operators_and_staff_each_reach_only_their_routes() {
     ));
     assert!(text.contains("hall_kiosk_printer_paper_state{kiosk=\"kiosk-b\",state=\"low\"} 1"));
 }
+
+#[tokio::test]
+async fn a_revoked_credential_gets_401_at_once_even_when_cached() {
+    use hall::store::Store;
+    let hall = TestHall::new().await;
+    let app = hall.router();
+    let kiosk = hall.credential(PrincipalKind::Kiosk, "zizhu-01").await;
+    let staff = hall.credential(PrincipalKind::Staff, "clerk").await;
+    let beat = || {
+        request(
+            "POST",
+            "/api/v1/kiosks/zizhu-01/heartbeat",
+            Some(&kiosk),
+            Some(heartbeat_body()),
+        )
+    };
+    // Verified once: now in the 30 s credential cache.
+    assert_eq!(call(&app, beat()).await.0, StatusCode::OK);
+
+    assert!(hall
+        .store
+        .revoke_principal(PrincipalKind::Kiosk, "zizhu-01")
+        .await
+        .unwrap());
+    assert!(!hall
+        .store
+        .revoke_principal(PrincipalKind::Kiosk, "zizhu-01")
+        .await
+        .unwrap());
+    // What the running hall's watcher does each second (another process revoked it).
+    hall.state.refresh().await.unwrap();
+    let (s, _, body) = call(&app, beat()).await;
+    assert_error(s, &body, StatusCode::UNAUTHORIZED, "unauthorized");
+    let (s, _, body) = call(
+        &app,
+        request(
+            "POST",
+            "/api/v1/applications",
+            Some(&kiosk),
+            Some(application_body()),
+        ),
+    )
+    .await;
+    assert_error(s, &body, StatusCode::UNAUTHORIZED, "unauthorized");
+    // Other credentials are untouched; re-issuing the id gives a working credential again.
+    let (s, _, _) = call(
+        &app,
+        request("GET", "/api/v1/applications/none", Some(&staff), None),
+    )
+    .await;
+    assert_ne!(s, StatusCode::UNAUTHORIZED);
+    // Staff and operators are revoked the same way.
+    assert!(hall
+        .store
+        .revoke_principal(PrincipalKind::Staff, "clerk")
+        .await
+        .unwrap());
+    hall.state.refresh().await.unwrap();
+    let (s, _, body) = call(
+        &app,
+        request("GET", "/api/v1/applications/none", Some(&staff), None),
+    )
+    .await;
+    assert_error(s, &body, StatusCode::UNAUTHORIZED, "unauthorized");
+    let fresh = hall.credential(PrincipalKind::Kiosk, "zizhu-01").await;
+    let (s, _, _) = call(
+        &app,
+        request(
+            "POST",
+            "/api/v1/kiosks/zizhu-01/heartbeat",
+            Some(&fresh),
+            Some(heartbeat_body()),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+}

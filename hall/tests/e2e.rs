@@ -362,3 +362,235 @@ async fn guessing_tracking_codes_is_stopped_with_429() {
     }
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
 }
+
+/// A test CA and a certificate for `hall.test` and 127.0.0.1 signed by it: (CA PEM, cert
+/// PEM, key PEM).
+fn test_pki() -> (String, String, String) {
+    let ca_key = rcgen::KeyPair::generate().expect("test set-up");
+    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).expect("test set-up");
+    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(rcgen::DnType::CommonName, "hall test CA");
+    let ca = ca.self_signed(&ca_key).expect("test set-up");
+    let key = rcgen::KeyPair::generate().expect("test set-up");
+    let mut leaf =
+        rcgen::CertificateParams::new(vec!["hall.test".to_owned()]).expect("test set-up");
+    leaf.subject_alt_names.push(rcgen::SanType::IpAddress(
+        std::net::Ipv4Addr::LOCALHOST.into(),
+    ));
+    let leaf = leaf.signed_by(&key, &ca, &ca_key).expect("test set-up");
+    (ca.pem(), leaf.pem(), key.serialize_pem())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hall_serves_https_that_a_client_trusting_only_its_ca_accepts() {
+    let hall = TestHall::new().await;
+    let kiosk = hall.credential(PrincipalKind::Kiosk, "k1").await;
+    let (ca_pem, cert_pem, key_pem) = test_pki();
+    let cert = hall.dir.path().join("hall.crt");
+    let key = hall.dir.path().join("hall.key");
+    std::fs::write(&cert, cert_pem).unwrap();
+    std::fs::write(&key, key_pem).unwrap();
+    let tls = hall::tls::server_config(&cert, &key).unwrap();
+    // A key that does not fit, or a file that is not PEM, is a clear error.
+    assert!(hall::tls::server_config(&cert, &cert).is_err());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(hall::serve_tls(
+        listener,
+        tls,
+        hall.state.clone(),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+
+    let trusting = reqwest::Client::builder()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(reqwest::Certificate::from_pem(ca_pem.as_bytes()).unwrap())
+        .resolve("hall.test", addr)
+        .build()
+        .unwrap();
+    let base = format!("https://hall.test:{}", addr.port());
+    let r = trusting
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = trusting
+        .post(format!("{base}/api/v1/applications"))
+        .bearer_auth(&kiosk)
+        .header("idempotency-key", "tls-key-0001")
+        .json(&application_body())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(hall.count("applications"), 1);
+
+    // A client that does not trust the test CA refuses the server; plain HTTP gets nothing.
+    let public_roots = reqwest::Client::builder()
+        .resolve("hall.test", addr)
+        .build()
+        .unwrap();
+    assert!(public_roots
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .is_err());
+    let plain = client().get(format!("http://{addr}/healthz")).send().await;
+    assert!(plain.map(|r| r.status() != StatusCode::OK).unwrap_or(true));
+
+    stop.send(()).unwrap();
+    task.await.unwrap().unwrap();
+}
+
+async fn miss(http: &reqwest::Client, base: &str, forwarded: &str, i: u32) -> StatusCode {
+    http.post(format!("{base}/api/v1/progress"))
+        .header("x-forwarded-for", forwarded)
+        .json(&json!({"trackingCode": format!("240506-BBBB-{i:04}"), "verifier": "ABCDEFGH"}))
+        .send()
+        .await
+        .expect("test set-up")
+        .status()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_trusted_proxy_each_citizen_is_limited_alone() {
+    let settings = hall::Settings {
+        trusted_proxies: vec!["127.0.0.0/8".parse().unwrap()],
+        ..hall::Settings::default()
+    };
+    let running = start_with(settings).await;
+    let http = client();
+    for i in 0..hall::limiter::PER_CLIENT {
+        // A forged left-most entry does not help: the proxy's right-most entry counts.
+        let forged = format!("198.51.100.{i}, 203.0.113.1");
+        assert_eq!(
+            miss(&http, &running.base, &forged, i).await,
+            StatusCode::NOT_FOUND
+        );
+    }
+    assert_eq!(
+        miss(&http, &running.base, "203.0.113.1", 100).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        miss(&http, &running.base, "203.0.113.2", 101).await,
+        StatusCode::NOT_FOUND
+    );
+
+    // Without trust, X-Forwarded-For is the client's own claim and changes nothing.
+    let untrusted = start().await;
+    for i in 0..hall::limiter::PER_CLIENT {
+        let forwarded = format!("203.0.113.{i}");
+        assert_eq!(
+            miss(&http, &untrusted.base, &forwarded, i).await,
+            StatusCode::NOT_FOUND
+        );
+    }
+    assert_eq!(
+        miss(&http, &untrusted.base, "203.0.113.200", 200).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+fn hall_cli(args: &[&str], db: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_hall"))
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run hall")
+}
+
+/// Polls until `done` (another process changed the database; the hall checks every second).
+async fn eventually<F, Fut>(what: &str, mut done: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..200 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{what} did not happen within 10 s");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_withdraws_an_item_and_revokes_a_kiosk_of_a_running_hall() {
+    let running = start().await;
+    let base = running.base.clone();
+    let db = running.hall.db.clone();
+    let kiosk = running.hall.credential(PrincipalKind::Kiosk, "k1").await;
+    let http = client();
+    let submit = |key: &'static str| {
+        http.post(format!("{base}/api/v1/applications"))
+            .bearer_auth(&kiosk)
+            .header("idempotency-key", key)
+            .json(&application_body())
+            .send()
+    };
+    let first = submit("cli-key-0001").await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+
+    let out = hall_cli(&["catalog", "withdraw", ITEM], &db);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = hall_cli(&["catalog", "withdraw", "NO-SUCH-ITEM"], &db);
+    assert!(!out.status.success());
+    eventually("the withdrawal", || async {
+        let c: hall_api::catalog::Catalog = http
+            .get(format!("{base}/api/v1/catalog"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        c.item(ITEM).is_none()
+    })
+    .await;
+    let again = submit("cli-key-0001").await.unwrap();
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.json::<Value>().await.unwrap(), first);
+    assert_eq!(
+        submit("cli-key-0002").await.unwrap().status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let out = hall_cli(&["catalog", "restore", ITEM], &db);
+    assert!(out.status.success());
+
+    let out = hall_cli(&["kiosk", "revoke", "k1"], &db);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eventually("the revocation", || async {
+        http.post(format!("{base}/api/v1/kiosks/k1/heartbeat"))
+            .bearer_auth(&kiosk)
+            .json(&heartbeat_body())
+            .send()
+            .await
+            .unwrap()
+            .status()
+            == StatusCode::UNAUTHORIZED
+    })
+    .await;
+    let out = hall_cli(&["kiosk", "revoke", "k1"], &db);
+    assert!(
+        !out.status.success(),
+        "revoking twice says there is nothing to revoke"
+    );
+}

@@ -184,3 +184,87 @@ async fn a_booking_is_found_by_its_reference() {
     assert_eq!(s, StatusCode::NOT_FOUND, "{missing}");
     assert_eq!(missing["code"], "notFound");
 }
+
+#[tokio::test]
+async fn look_ups_by_id_number_are_audited_without_the_number_and_limited_per_kiosk() {
+    let hall = TestHall::new().await;
+    let app = hall.router();
+    let k1 = hall.credential(PrincipalKind::Kiosk, "k1").await;
+    let k2 = hall.credential(PrincipalKind::Kiosk, "k2").await;
+    let per_minute = hall.state.settings.id_lookups_per_minute;
+    let routes = [
+        "/api/v1/progress/by-id-number",
+        "/api/v1/materials/reusable",
+    ];
+    for i in 0..per_minute {
+        let uri = routes[i as usize % 2];
+        let (s, _, body) = call(&app, post(uri, &k1, json!({"idNumber": ID_NUMBER}), None)).await;
+        assert_eq!(s, StatusCode::OK, "{uri}: {body}");
+    }
+    let (s, h, body) = call(
+        &app,
+        post(routes[0], &k1, json!({"idNumber": ID_NUMBER}), None),
+    )
+    .await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["code"], "rateLimited");
+    let wait: u64 = h["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    // Another kiosk has its own budget.
+    let (s, _, _) = call(
+        &app,
+        post(routes[1], &k2, json!({"idNumber": OTHER_ID}), None),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+
+    let conn = rusqlite::Connection::open(&hall.db).unwrap();
+    let rows: Vec<(String, String, Vec<u8>)> = conn
+        .prepare("SELECT kiosk_id, route, applicant_key FROM id_lookups ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        rows.len(),
+        per_minute as usize + 1,
+        "every answered look-up, no refused one"
+    );
+    assert_eq!(
+        rows.iter().filter(|r| r.0 == "k1").count(),
+        per_minute as usize
+    );
+    assert!(rows.iter().any(|r| r.1 == "progress") && rows.iter().any(|r| r.1 == "materials"));
+    let key = hall.state.secrets.applicant_key(ID_NUMBER);
+    assert!(rows.iter().filter(|r| r.0 == "k1").all(|r| r.2 == key));
+    // The number itself is nowhere in the database file.
+    drop(conn);
+    let file = std::fs::read(&hall.db).unwrap();
+    let wal = std::fs::read(hall.db.with_extension("db-wal")).unwrap_or_default();
+    for bytes in [file, wal] {
+        assert!(!bytes
+            .windows(ID_NUMBER.len())
+            .any(|w| w == ID_NUMBER.as_bytes()));
+    }
+}
+
+#[tokio::test]
+async fn look_ups_by_applicant_use_the_index() {
+    let hall = TestHall::new().await;
+    let conn = rusqlite::Connection::open(&hall.db).unwrap();
+    let plan: Vec<String> = conn
+        .prepare(
+            "EXPLAIN QUERY PLAN SELECT id FROM applications WHERE applicant_key = ?1
+             ORDER BY received_at DESC, id DESC LIMIT 20",
+        )
+        .unwrap()
+        .query_map([&[0u8; 32][..]], |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        plan.iter().any(|p| p.contains("applications_by_applicant")),
+        "{plan:?}"
+    );
+}

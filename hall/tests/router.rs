@@ -6,7 +6,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::*;
-use hall::store::PrincipalKind;
+use hall::store::{PrincipalKind, Store};
 use serde_json::{json, Value};
 
 fn assert_error(status: StatusCode, body: &Value, expected: StatusCode, code: &str) {
@@ -454,4 +454,372 @@ async fn the_openapi_document_describes_exactly_the_routes_served() {
             "schema {schema} missing"
         );
     }
+}
+
+fn keyed(token: &str, uri: &str, body: &str, key: &str) -> Request<Body> {
+    Request::post(uri)
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .header("idempotency-key", key)
+        .body(Body::from(body.to_owned()))
+        .expect("test set-up")
+}
+
+/// Replaces the stored keyed hash of an idempotency key (what another hall version stored).
+fn store_mac(hall: &TestHall, key: &str, mac: [u8; 32]) {
+    let conn = rusqlite::Connection::open(&hall.db).expect("test set-up");
+    let n = conn
+        .execute(
+            "UPDATE idempotency SET body_mac = ?1 WHERE key = ?2",
+            rusqlite::params![&mac[..], key],
+        )
+        .expect("test set-up");
+    assert_eq!(n, 1);
+}
+
+#[tokio::test]
+async fn a_retry_replays_after_its_item_was_withdrawn_and_only_new_keys_are_refused() {
+    let hall = TestHall::new().await;
+    let app = hall.router();
+    let kiosk = hall.credential(PrincipalKind::Kiosk, "k1").await;
+    let body = application_body().to_string();
+    let (s, _, first) = call(
+        &app,
+        keyed(&kiosk, "/api/v1/applications", &body, "withdraw-0001"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{first}");
+
+    assert!(hall.store.set_item_withdrawn(ITEM, true).await.unwrap());
+    hall.state.refresh().await.unwrap();
+    let (_, _, catalog) = call(&app, request("GET", "/api/v1/catalog", None, None)).await;
+    let catalog: hall_api::catalog::Catalog = serde_json::from_value(catalog).unwrap();
+    assert!(
+        catalog.item(ITEM).is_none(),
+        "the withdrawn item is no longer served"
+    );
+
+    let (s, h, again) = call(
+        &app,
+        keyed(&kiosk, "/api/v1/applications", &body, "withdraw-0001"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{again}");
+    assert_eq!(h["idempotent-replayed"], "true");
+    assert_eq!(again, first, "the stored receipt, not a refusal");
+
+    let (s, _, refused) = call(
+        &app,
+        keyed(&kiosk, "/api/v1/applications", &body, "withdraw-0002"),
+    )
+    .await;
+    assert_error(s, &refused, StatusCode::UNPROCESSABLE_ENTITY, "unknownItem");
+    assert_eq!(hall.count("applications"), 1);
+
+    assert!(hall.store.set_item_withdrawn(ITEM, false).await.unwrap());
+    hall.state.refresh().await.unwrap();
+    let (s, _, _) = call(
+        &app,
+        keyed(&kiosk, "/api/v1/applications", &body, "withdraw-0002"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "restored: new keys are taken again");
+}
+
+#[tokio::test]
+async fn a_retry_replays_whatever_the_key_order_and_whitespace() {
+    let hall = TestHall::new().await;
+    let app = hall.router();
+    let kiosk = hall.credential(PrincipalKind::Kiosk, "k1").await;
+    let (s, _, first) = call(
+        &app,
+        keyed(
+            &kiosk,
+            "/api/v1/applications",
+            &application_body().to_string(),
+            "order-00001",
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    // The same JSON, pretty-printed and with the top-level keys in reverse order.
+    let value = application_body();
+    let mut text = String::from("{\n");
+    let keys: Vec<&String> = value.as_object().unwrap().keys().rev().collect();
+    for (i, k) in keys.iter().enumerate() {
+        let sep = if i + 1 < keys.len() { "," } else { "" };
+        text.push_str(&format!(
+            "  {}: {}{sep}\n",
+            json!(k),
+            serde_json::to_string_pretty(&value[k.as_str()]).unwrap()
+        ));
+    }
+    text.push('}');
+    assert_ne!(text, application_body().to_string());
+    let (s, h, again) = call(
+        &app,
+        keyed(&kiosk, "/api/v1/applications", &text, "order-00001"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{again}");
+    assert_eq!(h["idempotent-replayed"], "true");
+    assert_eq!(again, first);
+}
+
+#[tokio::test]
+async fn a_key_stored_by_another_hall_version_still_replays() {
+    let hall = TestHall::new().await;
+    let app = hall.router();
+    let kiosk = hall.credential(PrincipalKind::Kiosk, "k1").await;
+
+    // A later version took a body with a field this version does not know, and stored the
+    // keyed hash of its canonical form (simulated: this version refuses the field on a new
+    // key, so the row is written as that version would have written it).
+    let (s, _, first) = call(
+        &app,
+        keyed(
+            &kiosk,
+            "/api/v1/applications",
+            &application_body().to_string(),
+            "newer-00001",
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let mut newer = application_body();
+    newer["channel"] = json!("kiosk");
+    let raw = hall::idempotency::RawJson(newer.clone());
+    store_mac(
+        &hall,
+        "newer-00001",
+        raw.mac(&hall.state.secrets, "application"),
+    );
+    let (s, h, again) = call(
+        &app,
+        keyed(
+            &kiosk,
+            "/api/v1/applications",
+            &newer.to_string(),
+            "newer-00001",
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{again}");
+    assert_eq!(h["idempotent-replayed"], "true");
+    assert_eq!(again, first);
+    // Only a new key is validated: there the unknown field is refused.
+    let (s, _, refused) = call(
+        &app,
+        keyed(
+            &kiosk,
+            "/api/v1/applications",
+            &newer.to_string(),
+            "newer-00002",
+        ),
+    )
+    .await;
+    assert_error(s, &refused, StatusCode::BAD_REQUEST, "malformedBody");
+
+    // An earlier version stored the hash of its re-serialised request.
+    let (s, _, old) = call(
+        &app,
+        keyed(
+            &kiosk,
+            "/api/v1/applications",
+            &application_body().to_string(),
+            "older-00001",
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let typed: hall_api::application::CreateApplication =
+        serde_json::from_value(application_body()).unwrap();
+    let legacy = hall::idempotency::legacy_mac(&hall.state.secrets, "application", &typed).unwrap();
+    store_mac(&hall, "older-00001", legacy);
+    let (s, h, again) = call(
+        &app,
+        keyed(
+            &kiosk,
+            "/api/v1/applications",
+            &application_body().to_string(),
+            "older-00001",
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{again}");
+    assert_eq!(h["idempotent-replayed"], "true");
+    assert_eq!(again, old);
+    // A different body under that key is still a conflict.
+    let mut other = application_body();
+    other["fields"]["phone"] = json!("13900000000");
+    let (s, _, body) = call(
+        &app,
+        keyed(
+            &kiosk,
+            "/api/v1/applications",
+            &other.to_string(),
+            "older-00001",
+        ),
+    )
+    .await;
+    assert_error(s, &body, StatusCode::CONFLICT, "idempotencyConflict");
+    assert_eq!(hall.count("applications"), 2);
+}
+
+#[tokio::test]
+async fn a_complaint_retry_replays_after_its_item_was_withdrawn() {
+    let hall = TestHall::new().await;
+    let app = hall.router();
+    let kiosk = hall.credential(PrincipalKind::Kiosk, "k1").await;
+    let body = json!({"itemCode": ITEM, "description": "材料清单与窗口要求不一致"}).to_string();
+    let (s, _, first) = call(
+        &app,
+        keyed(&kiosk, "/api/v1/complaints", &body, "complaint-01"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{first}");
+    hall.store.set_item_withdrawn(ITEM, true).await.unwrap();
+    hall.state.refresh().await.unwrap();
+    let (s, h, again) = call(
+        &app,
+        keyed(&kiosk, "/api/v1/complaints", &body, "complaint-01"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{again}");
+    assert_eq!(h["idempotent-replayed"], "true");
+    assert_eq!(again, first);
+    let (s, _, refused) = call(
+        &app,
+        keyed(&kiosk, "/api/v1/complaints", &body, "complaint-02"),
+    )
+    .await;
+    assert_error(s, &refused, StatusCode::UNPROCESSABLE_ENTITY, "unknownItem");
+    assert_eq!(hall.count("tickets"), 1);
+}
+
+#[tokio::test]
+async fn a_request_past_the_timeout_gets_503_with_retry_after() {
+    // No request may run at once, so every request waits for a permit until the timeout:
+    // proves both layers are on the router without depending on how fast anything is.
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(
+        hall::store::sqlite::SqliteStore::open(&dir.path().join("h.db")).unwrap(),
+    );
+    let settings = hall::Settings {
+        concurrency_limit: 0,
+        request_timeout: std::time::Duration::from_millis(20),
+        ..hall::Settings::default()
+    };
+    let state = hall::AppState::new(store, hall::crypto::Secrets::generate().unwrap(), settings)
+        .await
+        .unwrap();
+    let app = hall::router::router(state);
+    let (s, h, body) = call(&app, request("GET", "/api/v1/catalog", None, None)).await;
+    assert_error(s, &body, StatusCode::SERVICE_UNAVAILABLE, "unavailable");
+    assert_eq!(h["retry-after"], "5");
+}
+
+#[tokio::test]
+async fn a_malformed_tracking_code_is_refused_and_the_limiter_stores_nothing() {
+    let hall = TestHall::new().await;
+    let app = hall.router();
+    let huge = "A".repeat(60 * 1024);
+    for _ in 0..3 {
+        let (s, _, body) = call(
+            &app,
+            request(
+                "POST",
+                "/api/v1/progress",
+                None,
+                Some(json!({"trackingCode": huge, "verifier": "ABCDEFGH"})),
+            ),
+        )
+        .await;
+        assert_error(s, &body, StatusCode::NOT_FOUND, "notFound");
+    }
+    assert!(
+        hall.state.limiter.is_empty(),
+        "{:?}",
+        hall.state.limiter.len()
+    );
+    let (s, _, _) = call(
+        &app,
+        request(
+            "POST",
+            "/api/v1/progress",
+            None,
+            Some(json!({"trackingCode": "240506-AAAA-BBBB", "verifier": "ABCDEFGH"})),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(
+        hall.state.limiter.len(),
+        (1, 1),
+        "a well-formed miss is counted"
+    );
+}
+
+/// Collects what the hall logs.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("log buffer").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn logs_name_the_forwarded_client_only_behind_a_trusted_proxy() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    // Global, not per thread: tracing caches per call site whether anyone listens, and tests
+    // on other threads without a subscriber would otherwise switch the request span off.
+    // Other tests' lines land here too; only this test's kiosk is looked at.
+    tracing::subscriber::set_global_default(subscriber).expect("the only global subscriber");
+    let hall = TestHall::with_settings(hall::Settings {
+        trusted_proxies: vec!["10.0.0.0/8".parse().unwrap()],
+        ..hall::Settings::default()
+    })
+    .await;
+    let app = hall.router();
+    let kiosk = hall.credential(PrincipalKind::Kiosk, "log-kiosk").await;
+    for (peer, key) in [
+        ("10.0.0.7:4000", "log-key-0001"),
+        ("198.51.100.3:4000", "log-key-0002"),
+    ] {
+        let mut req = keyed(
+            &kiosk,
+            "/api/v1/applications",
+            &application_body().to_string(),
+            key,
+        );
+        req.headers_mut()
+            .insert("x-forwarded-for", "192.0.2.1, 203.0.113.9".parse().unwrap());
+        let peer: std::net::SocketAddr = peer.parse().unwrap();
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(hall::net::PeerAddr(peer)));
+        assert_eq!(call(&app, req).await.0, StatusCode::CREATED);
+    }
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let taken: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("application taken in") && l.contains("kiosk=log-kiosk"))
+        .collect();
+    assert_eq!(taken.len(), 2, "{log}");
+    assert!(taken[0].contains("client=203.0.113.9"), "{}", taken[0]);
+    assert!(taken[1].contains("client=198.51.100.3"), "{}", taken[1]);
+    assert!(
+        !log.contains(ID_NUMBER) && !log.contains("13812345678"),
+        "personal data in the log"
+    );
 }

@@ -21,6 +21,7 @@ use crate::auth::Kiosk;
 use crate::crypto::{new_id, new_tracking_code};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ClientAddr, IdempotencyKey};
+use crate::idempotency::{legacy_mac, prior, Prior, RawJson};
 use crate::state::{add_working_days, today_local, AppState};
 use crate::store::{ApplicationRecord, IdempotencyScope, NewApplication, Written};
 
@@ -245,7 +246,9 @@ pub fn progress(rec: &ApplicationRecord) -> Progress {
     }
 }
 
-/// Takes in an application exactly once per `Idempotency-Key`.
+/// Takes in an application exactly once per `Idempotency-Key`. The key is looked up before
+/// anything is validated: a retry of a stored request is answered from what was stored, even
+/// if its item was withdrawn or a rule or the date changed since (see [`crate::idempotency`]).
 #[utoipa::path(post, path = "/api/v1/applications", tag = "applications",
     request_body = CreateApplication,
     params(("Idempotency-Key" = String, Header, description = "8-64 chars [A-Za-z0-9_-], same on every retry")),
@@ -255,23 +258,68 @@ pub fn progress(rec: &ApplicationRecord) -> Progress {
         (status = 401, description = "No or wrong kiosk credential", body = ErrorBody),
         (status = 409, description = "Key reused with another body", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 422, description = "Unknown item/bundle or invalid fields", body = ErrorBody)),
+        (status = 415, description = "Body is not application/json", body = ErrorBody),
+        (status = 422, description = "Unknown item/bundle or invalid fields", body = ErrorBody),
+        (status = 503, description = "Overloaded, timed out or storage unavailable; retry after Retry-After", body = ErrorBody)),
     security(("kiosk" = [])))]
 pub async fn create(
     State(state): State<Arc<AppState>>,
     Kiosk(kiosk): Kiosk,
     IdempotencyKey(key): IdempotencyKey,
-    ApiJson(req): ApiJson<CreateApplication>,
+    raw: RawJson,
 ) -> Result<Response, ApiError> {
-    let catalog = state.catalog();
-    let resolved = resolve(&catalog.catalog, &req.subject)?;
-    let errors = check(&req, &resolved);
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
+    let body_mac = raw.mac(&state.secrets, "application");
+    let legacy = || {
+        raw.parse::<CreateApplication>()
+            .ok()
+            .and_then(|req| legacy_mac(&state.secrets, "application", &req))
+    };
+    match prior(&state, &kiosk.id, "application", &key, &body_mac, legacy).await? {
+        Prior::Replay(id) => {
+            let rec = state.store.application(&id).await?.ok_or_else(|| {
+                crate::error::HallError::Corrupt(format!(
+                    "application {id} of a stored key vanished"
+                ))
+            })?;
+            tracing::info!(kiosk = %kiosk.id, application = %rec.id, "application replayed");
+            return Ok(replayed(StatusCode::CREATED, Json(receipt(&state, &rec))));
+        }
+        Prior::Conflict => return Err(key_conflict()),
+        Prior::New => {}
     }
-    let canonical =
-        serde_json::to_vec(&req).map_err(|e| crate::error::HallError::Corrupt(e.to_string()))?;
-    let body_mac = state.secrets.mac("application-body", &[&canonical]);
+    let req: CreateApplication = raw.parse()?;
+    drop(raw);
+    let catalog = state.catalog();
+    let checked = resolve(&catalog.catalog, &req.subject).and_then(|resolved| {
+        let errors = check(&req, &resolved);
+        if errors.is_empty() {
+            Ok(resolved)
+        } else {
+            Err(ApiError::validation(errors))
+        }
+    });
+    let resolved = match checked {
+        Ok(resolved) => resolved,
+        Err(refusal) => {
+            // Before refusing, ask the writer: the first attempt of this key may still be
+            // queued there (its answer timed out), and then this is its retry, not a new
+            // request.
+            let settled = state
+                .store
+                .idempotency_settled(&kiosk.id, "application", &key)
+                .await?;
+            return match settled {
+                Some((mac, id)) if crate::crypto::constant_time_eq(&mac, &body_mac) => {
+                    let rec = state.store.application(&id).await?.ok_or_else(|| {
+                        crate::error::HallError::Corrupt(format!("application {id} vanished"))
+                    })?;
+                    Ok(replayed(StatusCode::CREATED, Json(receipt(&state, &rec))))
+                }
+                Some(_) => Err(key_conflict()),
+                None => Err(refusal),
+            };
+        }
+    };
     let now = Utc::now();
     let today = today_local();
     let id = new_id()?;
@@ -368,54 +416,89 @@ pub async fn query_progress(
     Ok(Json(progress(&rec)))
 }
 
-/// A citizen's latest applications, by the ID number read from the card on the kiosk's
-/// reader (found by its keyed hash; the number is not stored in clear).
-#[utoipa::path(post, path = "/api/v1/progress/by-id-number", tag = "applications",
-    request_body = ReusableMaterialsQuery,
-    responses((status = 200, body = ProgressList), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
-    security(("kiosk" = [])))]
-pub async fn progress_by_id_number(
-    State(state): State<Arc<AppState>>,
-    Kiosk(_): Kiosk,
-    ApiJson(q): ApiJson<ReusableMaterialsQuery>,
-) -> Result<Json<ProgressList>, ApiError> {
-    if !hall_api::idnumber::is_valid(&q.id_number) {
+/// Counts a look-up by ID number against the kiosk's budget and writes it to the audit
+/// table (kiosk, route, time and the keyed hash of the number — never the number).
+async fn audited_lookup(
+    state: &AppState,
+    kiosk: &str,
+    route: &'static str,
+    id_number: &str,
+) -> Result<[u8; 32], ApiError> {
+    if let Err(wait) = state.id_lookups.take(kiosk) {
+        tracing::warn!(kiosk = %kiosk, route, "look-ups by ID number over the per-kiosk limit");
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::RateLimited,
+            format!(
+                "this kiosk made more than {} look-ups by ID number in a minute; wait and retry",
+                state.settings.id_lookups_per_minute
+            ),
+            "查询过于频繁，请稍后再试",
+        );
+        e.retry_after = Some(wait.as_secs().max(1));
+        return Err(e);
+    }
+    if !hall_api::idnumber::is_valid(id_number) {
         return Err(ApiError::validation(vec![field_error(
             "idNumber",
             FieldErrorCode::InvalidIdNumber,
             "公民身份号码有误",
         )]));
     }
-    let records = state
+    let key = state.secrets.applicant_key(id_number);
+    state
         .store
-        .applications_of(state.secrets.applicant_key(&q.id_number), 20)
+        .audit_id_lookup(kiosk, route, key, Utc::now())
         .await?;
+    Ok(key)
+}
+
+/// A citizen's latest applications, by the ID number read from the card on the kiosk's
+/// reader (found by its keyed hash; the number is not stored in clear). Limited per kiosk
+/// and audited.
+#[utoipa::path(post, path = "/api/v1/progress/by-id-number", tag = "applications",
+    request_body = ReusableMaterialsQuery,
+    responses((status = 200, body = ProgressList),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not application/json", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+        (status = 429, description = "Too many look-ups by this kiosk; see Retry-After", body = ErrorBody),
+        (status = 503, description = "Overloaded or timed out; see Retry-After", body = ErrorBody)),
+    security(("kiosk" = [])))]
+pub async fn progress_by_id_number(
+    State(state): State<Arc<AppState>>,
+    Kiosk(kiosk): Kiosk,
+    ApiJson(q): ApiJson<ReusableMaterialsQuery>,
+) -> Result<Json<ProgressList>, ApiError> {
+    let key = audited_lookup(&state, &kiosk.id, "progress", &q.id_number).await?;
+    let records = state.store.applications_of(key, 20).await?;
     Ok(Json(ProgressList {
         applications: records.iter().map(progress).collect(),
     }))
 }
 
-/// Materials a citizen handed in before, found by a keyed hash of the ID number.
+/// Materials a citizen handed in before, found by a keyed hash of the ID number. Limited per
+/// kiosk and audited.
 #[utoipa::path(post, path = "/api/v1/materials/reusable", tag = "applications",
     request_body = ReusableMaterialsQuery,
-    responses((status = 200, body = ReusableMaterials), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = ReusableMaterials),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not application/json", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+        (status = 429, description = "Too many look-ups by this kiosk; see Retry-After", body = ErrorBody),
+        (status = 503, description = "Overloaded or timed out; see Retry-After", body = ErrorBody)),
     security(("kiosk" = [])))]
 pub async fn reusable(
     State(state): State<Arc<AppState>>,
-    Kiosk(_): Kiosk,
+    Kiosk(kiosk): Kiosk,
     ApiJson(q): ApiJson<ReusableMaterialsQuery>,
 ) -> Result<Json<ReusableMaterials>, ApiError> {
-    if !hall_api::idnumber::is_valid(&q.id_number) {
-        return Err(ApiError::validation(vec![field_error(
-            "idNumber",
-            FieldErrorCode::InvalidIdNumber,
-            "公民身份号码有误",
-        )]));
-    }
-    let rows = state
-        .store
-        .reusable_materials(state.secrets.applicant_key(&q.id_number))
-        .await?;
+    let key = audited_lookup(&state, &kiosk.id, "materials", &q.id_number).await?;
+    let rows = state.store.reusable_materials(key).await?;
     Ok(Json(ReusableMaterials {
         materials: rows
             .into_iter()

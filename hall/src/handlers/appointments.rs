@@ -19,8 +19,9 @@ use super::applications::{key_conflict, replayed};
 use super::field_error;
 use crate::auth::Kiosk;
 use crate::crypto::{new_id, new_reference};
-use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery, IdempotencyKey};
+use crate::error::{ApiError, HallError};
+use crate::extract::{ApiQuery, IdempotencyKey};
+use crate::idempotency::{legacy_mac, prior, Prior, RawJson};
 use crate::state::{local_now, AppState};
 use crate::store::{Booked, BookingRecord, IdempotencyScope, NewBooking, Written};
 
@@ -136,8 +137,47 @@ pub async fn book(
     State(state): State<Arc<AppState>>,
     Kiosk(kiosk): Kiosk,
     IdempotencyKey(key): IdempotencyKey,
-    ApiJson(req): ApiJson<CreateAppointment>,
+    raw: RawJson,
 ) -> Result<Response, ApiError> {
+    let body_mac = raw.mac(&state.secrets, "appointment");
+    let legacy = || {
+        raw.parse::<CreateAppointment>()
+            .ok()
+            .and_then(|req| legacy_mac(&state.secrets, "appointment", &req))
+    };
+    match prior(&state, &kiosk.id, "appointment", &key, &body_mac, legacy).await? {
+        Prior::New => {}
+        Prior::Conflict => return Err(key_conflict()),
+        Prior::Replay(id) => {
+            // Answered from the stored booking even if the slot has passed since.
+            let b = state.store.booking(&id).await?.ok_or_else(|| {
+                HallError::Corrupt(format!("booking {id} of a stored key vanished"))
+            })?;
+            let (dept, date, hour) = parse_slot_id(&b.slot_id)
+                .and_then(|(d, date, hour)| {
+                    state
+                        .catalog()
+                        .catalog
+                        .department(&d)
+                        .cloned()
+                        .map(|dept| (dept, date, hour))
+                })
+                .ok_or_else(|| {
+                    HallError::Corrupt(format!("booking {id}: slot {} is unknown", b.slot_id))
+                })?;
+            return Ok(replayed(
+                StatusCode::CREATED,
+                Json(AppointmentReceipt {
+                    slot: slot(&dept, date, hour, b.booked_in_slot),
+                    id: b.id,
+                    reference: b.reference,
+                    booked_at: b.booked_at,
+                }),
+            ));
+        }
+    }
+    let req: CreateAppointment = raw.parse()?;
+    drop(raw);
     let mut errors = Vec::new();
     let parsed = parse_slot_id(&req.slot_id);
     let dept = parsed
@@ -180,8 +220,6 @@ pub async fn book(
         return Err(ApiError::validation(errors));
     };
     let id = new_id()?;
-    let canonical =
-        serde_json::to_vec(&req).map_err(|e| crate::error::HallError::Corrupt(e.to_string()))?;
     let plain = zeroize::Zeroizing::new(
         serde_json::to_vec(&(&req.name, &req.phone))
             .map_err(|e| crate::error::HallError::Corrupt(e.to_string()))?,
@@ -191,7 +229,7 @@ pub async fn book(
             kiosk_id: kiosk.id.clone(),
             kind: "appointment",
             key,
-            body_mac: state.secrets.mac("appointment-body", &[&canonical]),
+            body_mac,
         },
         sealed: state.secrets.seal(&id, &plain)?,
         reference: new_reference("YY")?,

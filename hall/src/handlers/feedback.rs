@@ -20,7 +20,8 @@ use super::verify_receipt;
 use crate::auth::{Kiosk, MaybeKiosk};
 use crate::crypto::{new_id, new_reference};
 use crate::error::{ApiError, HallError};
-use crate::extract::{ApiJson, ClientAddr, IdempotencyKey};
+use crate::extract::{ClientAddr, IdempotencyKey};
+use crate::idempotency::{legacy_mac, prior, Prior, RawJson};
 use crate::state::AppState;
 use crate::store::{IdempotencyScope, NewRating, NewTicket, Rated, TicketRecord, Written};
 
@@ -40,8 +41,11 @@ pub async fn rate(
     State(state): State<Arc<AppState>>,
     MaybeKiosk(kiosk): MaybeKiosk,
     ClientAddr(client): ClientAddr,
-    ApiJson(req): ApiJson<CreateRating>,
+    raw: RawJson,
 ) -> Result<Response, ApiError> {
+    let body_mac = raw.mac(&state.secrets, "rating");
+    let req: CreateRating = raw.parse()?;
+    drop(raw);
     req.validate().map_err(ApiError::validation)?;
     let app = verify_receipt(&state, client, &req.tracking_code, &req.verifier).await?;
     let id = new_id()?;
@@ -57,7 +61,8 @@ pub async fn rate(
         level: req.level,
         reasons_json: String::from_utf8(to_json(&req.reasons)?).unwrap_or_default(),
         sealed,
-        body_mac: state.secrets.mac("rating-body", &[&to_json(&req)?]),
+        body_mac,
+        legacy_mac: legacy_mac(&state.secrets, "rating", &req),
         kiosk_id: kiosk.map(|k| k.id),
         rated_at: Utc::now(),
         id,
@@ -130,8 +135,21 @@ pub async fn complain(
     State(state): State<Arc<AppState>>,
     Kiosk(kiosk): Kiosk,
     IdempotencyKey(key): IdempotencyKey,
-    ApiJson(req): ApiJson<CreateComplaint>,
+    raw: RawJson,
 ) -> Result<Response, ApiError> {
+    let body_mac = raw.mac(&state.secrets, "complaint");
+    let legacy = || {
+        raw.parse::<CreateComplaint>()
+            .ok()
+            .and_then(|req| legacy_mac(&state.secrets, "complaint", &req))
+    };
+    if let Some(answer) =
+        ticket_prior(&state, &kiosk.id, "complaint", &key, &body_mac, legacy).await?
+    {
+        return answer;
+    }
+    let req: CreateComplaint = raw.parse()?;
+    drop(raw);
     req.validate().map_err(ApiError::validation)?;
     check_item(&state, req.item_code.as_deref())?;
     let id = new_id()?;
@@ -141,7 +159,7 @@ pub async fn complain(
             kiosk_id: kiosk.id.clone(),
             kind: "complaint",
             key,
-            body_mac: state.secrets.mac("complaint-body", &[&to_json(&req)?]),
+            body_mac,
         },
         sealed: state.secrets.seal(&id, &plain)?,
         reference: new_reference("TS")?,
@@ -157,6 +175,28 @@ pub async fn complain(
     )
 }
 
+/// Answers a stored key of a ticket (replay or 409) before anything is validated; `None` for
+/// a new key.
+async fn ticket_prior(
+    state: &AppState,
+    kiosk: &str,
+    kind: &'static str,
+    key: &str,
+    mac: &[u8; 32],
+    legacy: impl FnOnce() -> Option<[u8; 32]>,
+) -> Result<Option<Result<Response, ApiError>>, ApiError> {
+    Ok(match prior(state, kiosk, kind, key, mac, legacy).await? {
+        Prior::New => None,
+        Prior::Conflict => Some(Err(key_conflict())),
+        Prior::Replay(id) => {
+            let t = state.store.ticket(&id).await?.ok_or_else(|| {
+                HallError::Corrupt(format!("ticket {id} of a stored key vanished"))
+            })?;
+            Some(ticket_response(Written::Replayed(t), kind, kiosk))
+        }
+    })
+}
+
 /// 帮办代办 and 上门服务 requests.
 #[utoipa::path(post, path = "/api/v1/help-requests", tag = "citizens",
     request_body = CreateHelpRequest,
@@ -168,8 +208,19 @@ pub async fn help(
     State(state): State<Arc<AppState>>,
     Kiosk(kiosk): Kiosk,
     IdempotencyKey(key): IdempotencyKey,
-    ApiJson(req): ApiJson<CreateHelpRequest>,
+    raw: RawJson,
 ) -> Result<Response, ApiError> {
+    let body_mac = raw.mac(&state.secrets, "help");
+    let legacy = || {
+        raw.parse::<CreateHelpRequest>()
+            .ok()
+            .and_then(|req| legacy_mac(&state.secrets, "help", &req))
+    };
+    if let Some(answer) = ticket_prior(&state, &kiosk.id, "help", &key, &body_mac, legacy).await? {
+        return answer;
+    }
+    let req: CreateHelpRequest = raw.parse()?;
+    drop(raw);
     req.validate().map_err(ApiError::validation)?;
     check_item(&state, req.item_code.as_deref())?;
     let id = new_id()?;
@@ -184,7 +235,7 @@ pub async fn help(
             kiosk_id: kiosk.id.clone(),
             kind: "help",
             key,
-            body_mac: state.secrets.mac("help-body", &[&to_json(&req)?]),
+            body_mac,
         },
         sealed: state.secrets.seal(&id, &plain)?,
         reference: new_reference("BZ")?,

@@ -47,7 +47,8 @@ pub async fn verify_receipt(
         e.retry_after = Some(wait.as_secs().max(1));
         return Err(e);
     }
-    let plausible = code.len() <= 32 && verifier.len() <= 32;
+    // A malformed code can never match: no look-up, and the limiter stores nothing for it.
+    let plausible = crate::limiter::is_tracking_code(&code) && verifier.len() <= 32;
     let rec = if plausible {
         state.store.application_by_tracking(&code).await?
     } else {

@@ -162,6 +162,8 @@ pub struct NewRating {
     pub sealed: Option<Vec<u8>>,
     /// Keyed hash of the rating body, to tell a replay from a second, different rating.
     pub body_mac: [u8; 32],
+    /// The keyed hash an earlier hall version stored for this body, also taken as a replay.
+    pub legacy_mac: Option<[u8; 32]>,
     /// Kiosk that sent it, if any.
     pub kiosk_id: Option<String>,
     /// When.
@@ -357,4 +359,44 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ) -> Result<(), HallError>;
     /// Every kiosk with its last heartbeat.
     async fn kiosks(&self) -> Result<Vec<KioskRow>, HallError>;
+
+    /// What an idempotency key was stored with: (keyed hash of the body, resource id).
+    /// Handlers look this up before they validate, so a retry is answered from what was
+    /// stored whatever the catalog or the date says now.
+    async fn idempotency(
+        &self,
+        kiosk_id: &str,
+        kind: &'static str,
+        key: &str,
+    ) -> Result<Option<([u8; 32], String)>, HallError>;
+    /// [`Store::idempotency`], answered by the writer after every write queued before it has
+    /// committed (so a first attempt still in the queue is seen).
+    async fn idempotency_settled(
+        &self,
+        kiosk_id: &str,
+        kind: &'static str,
+        key: &str,
+    ) -> Result<Option<([u8; 32], String)>, HallError>;
+    /// A booking by record id.
+    async fn booking(&self, id: &str) -> Result<Option<BookingRecord>, HallError>;
+    /// A complaint or help request by record id.
+    async fn ticket(&self, id: &str) -> Result<Option<TicketRecord>, HallError>;
+    /// Revokes a credential at once (bumps the credentials generation so running halls drop
+    /// their cache). False if there is no such (unrevoked) credential.
+    async fn revoke_principal(&self, kind: PrincipalKind, id: &str) -> Result<bool, HallError>;
+    /// Withdraws an item from the served catalog (`withdraw`), or restores it; bumps the
+    /// catalog generation. False if nothing changed.
+    async fn set_item_withdrawn(&self, code: &str, withdraw: bool) -> Result<bool, HallError>;
+    /// The codes of withdrawn items.
+    async fn withdrawn_items(&self) -> Result<Vec<String>, HallError>;
+    /// The change counters another process bumps: (catalog, credentials).
+    async fn generations(&self) -> Result<(i64, i64), HallError>;
+    /// Audits a look-up by ID number: the kiosk, the route, the keyed hash, the time.
+    async fn audit_id_lookup(
+        &self,
+        kiosk_id: &str,
+        route: &'static str,
+        applicant_key: [u8; 32],
+        at: DateTime<Utc>,
+    ) -> Result<(), HallError>;
 }

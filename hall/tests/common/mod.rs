@@ -29,11 +29,15 @@ pub struct TestHall {
 
 impl TestHall {
     pub async fn new() -> Self {
+        Self::with_settings(Settings::default()).await
+    }
+
+    pub async fn with_settings(settings: Settings) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = dir.path().join("hall.db");
         let store = Arc::new(SqliteStore::open(&db).expect("open store"));
         let secrets = hall::crypto::Secrets::generate().expect("keys");
-        let state = AppState::new(store.clone(), secrets, Settings::default())
+        let state = AppState::new(store.clone(), secrets, settings)
             .await
             .expect("state");
         TestHall {
@@ -158,7 +162,11 @@ pub struct RunningHall {
 }
 
 pub async fn start() -> RunningHall {
-    let hall = TestHall::new().await;
+    start_with(Settings::default()).await
+}
+
+pub async fn start_with(settings: Settings) -> RunningHall {
+    let hall = TestHall::with_settings(settings).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

@@ -6,9 +6,10 @@ use rusqlite::Connection;
 use crate::error::HallError;
 
 /// (version, SQL) in order.
-const MIGRATIONS: &[(u32, &str)] = &[(
-    1,
-    r#"
+const MIGRATIONS: &[(u32, &str)] = &[
+    (
+        1,
+        r#"
 CREATE TABLE catalog (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     version TEXT NOT NULL UNIQUE,
@@ -102,7 +103,36 @@ CREATE TABLE bookings (
 );
 CREATE INDEX bookings_by_slot ON bookings (slot_id);
 "#,
-)];
+    ),
+    (
+        2,
+        // Issue 15: look-ups by ID number use an index; credentials can be revoked; items can
+        // be withdrawn from the served catalog and restored; look-ups by ID number are
+        // audited (keyed hash only); `generations` tells a running hall that another process
+        // (the CLI) changed credentials or the catalog.
+        r#"
+CREATE INDEX applications_by_applicant ON applications (applicant_key, received_at);
+ALTER TABLE principals ADD COLUMN revoked_at TEXT;
+CREATE TABLE catalog_withdrawals (
+    item_code TEXT PRIMARY KEY,
+    withdrawn_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE generations (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO generations (name, value) VALUES ('catalog', 0), ('credentials', 0);
+CREATE TABLE id_lookups (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    kiosk_id TEXT NOT NULL,
+    route TEXT NOT NULL,
+    applicant_key BLOB NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX id_lookups_by_kiosk ON id_lookups (kiosk_id, at);
+"#,
+    ),
+];
 
 /// Brings the schema up to date; each migration in its own transaction.
 pub fn migrate(conn: &mut Connection) -> Result<u32, HallError> {

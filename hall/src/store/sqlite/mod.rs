@@ -16,6 +16,8 @@ mod migrations;
 mod reads;
 mod writes;
 
+pub use migrations::latest as latest_schema;
+
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
@@ -334,5 +336,69 @@ impl Store for SqliteStore {
 
     async fn kiosks(&self) -> Result<Vec<KioskRow>, HallError> {
         self.read(reads::kiosks).await
+    }
+
+    async fn idempotency(
+        &self,
+        kiosk_id: &str,
+        kind: &'static str,
+        key: &str,
+    ) -> Result<Option<([u8; 32], String)>, HallError> {
+        let (kiosk_id, key) = (kiosk_id.to_owned(), key.to_owned());
+        self.read(move |c| reads::idempotency(c, &kiosk_id, kind, &key))
+            .await
+    }
+
+    async fn idempotency_settled(
+        &self,
+        kiosk_id: &str,
+        kind: &'static str,
+        key: &str,
+    ) -> Result<Option<([u8; 32], String)>, HallError> {
+        let (kiosk_id, key) = (kiosk_id.to_owned(), key.to_owned());
+        self.write(move |c| reads::idempotency(c, &kiosk_id, kind, &key))
+            .await
+    }
+
+    async fn booking(&self, id: &str) -> Result<Option<BookingRecord>, HallError> {
+        let id = id.to_owned();
+        self.read(move |c| reads::booking(c, "id", &id)).await
+    }
+
+    async fn ticket(&self, id: &str) -> Result<Option<TicketRecord>, HallError> {
+        let id = id.to_owned();
+        self.read(move |c| reads::ticket(c, &id)).await
+    }
+
+    async fn revoke_principal(&self, kind: PrincipalKind, id: &str) -> Result<bool, HallError> {
+        let id = id.to_owned();
+        self.write(move |c| writes::revoke_principal(c, kind, &id))
+            .await
+    }
+
+    async fn set_item_withdrawn(&self, code: &str, withdraw: bool) -> Result<bool, HallError> {
+        let code = code.to_owned();
+        self.write(move |c| writes::set_item_withdrawn(c, &code, withdraw))
+            .await
+    }
+
+    async fn withdrawn_items(&self) -> Result<Vec<String>, HallError> {
+        self.read(reads::withdrawn_items).await
+    }
+
+    async fn generations(&self) -> Result<(i64, i64), HallError> {
+        self.read(reads::generations).await
+    }
+
+    async fn audit_id_lookup(
+        &self,
+        kiosk_id: &str,
+        route: &'static str,
+        applicant_key: [u8; 32],
+        at: DateTime<Utc>,
+    ) -> Result<(), HallError> {
+        let kiosk_id = kiosk_id.to_owned();
+        self.write(move |c| writes::audit_id_lookup(c, &kiosk_id, route, &applicant_key, at))
+            .await
     }
 }

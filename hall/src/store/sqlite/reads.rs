@@ -8,6 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use crate::error::HallError;
 use crate::store::{
     ApplicationRecord, BookingRecord, KioskRow, Principal, PrincipalKind, StoredCatalog,
+    TicketRecord,
 };
 
 /// The stored form of a timestamp: RFC 3339, UTC, microseconds (sorts as text).
@@ -62,7 +63,10 @@ pub fn principal(
     id: &str,
 ) -> Result<Option<Principal>, HallError> {
     let row = conn
-        .prepare_cached("SELECT label, secret_hash FROM principals WHERE kind = ?1 AND id = ?2")?
+        .prepare_cached(
+            "SELECT label, secret_hash FROM principals
+             WHERE kind = ?1 AND id = ?2 AND revoked_at IS NULL",
+        )?
         .query_row(params![kind.as_str(), id], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
         })
@@ -209,11 +213,20 @@ pub fn booking_by_reference(
     conn: &Connection,
     reference: &str,
 ) -> Result<Option<BookingRecord>, HallError> {
+    booking(conn, "reference", reference)
+}
+
+/// A booking by `id` or `reference` (the only two `column` values used).
+pub fn booking(
+    conn: &Connection,
+    column: &'static str,
+    value: &str,
+) -> Result<Option<BookingRecord>, HallError> {
     let row: Option<(String, String, String, String)> = conn
-        .prepare_cached(
-            "SELECT id, reference, slot_id, booked_at FROM bookings WHERE reference = ?1",
-        )?
-        .query_row([reference], |r| {
+        .prepare_cached(&format!(
+            "SELECT id, reference, slot_id, booked_at FROM bookings WHERE {column} = ?1"
+        ))?
+        .query_row([value], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })
         .optional()?;
@@ -263,4 +276,58 @@ pub fn kiosks(conn: &Connection) -> Result<Vec<KioskRow>, HallError> {
         });
     }
     Ok(out)
+}
+
+pub fn idempotency(
+    conn: &Connection,
+    kiosk_id: &str,
+    kind: &str,
+    key: &str,
+) -> Result<Option<([u8; 32], String)>, HallError> {
+    let row: Option<(Vec<u8>, String)> = conn
+        .prepare_cached(
+            "SELECT body_mac, resource_id FROM idempotency
+             WHERE kiosk_id = ?1 AND kind = ?2 AND key = ?3",
+        )?
+        .query_row(params![kiosk_id, kind, key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    row.map(|(mac, id)| Ok((blob32(mac)?, id))).transpose()
+}
+
+pub fn ticket(conn: &Connection, id: &str) -> Result<Option<TicketRecord>, HallError> {
+    let row: Option<(String, String)> = conn
+        .prepare_cached("SELECT reference, received_at FROM tickets WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    row.map(|(reference, at)| {
+        Ok(TicketRecord {
+            id: id.to_owned(),
+            reference,
+            received_at: parse_ts(&at)?,
+        })
+    })
+    .transpose()
+}
+
+pub fn withdrawn_items(conn: &Connection) -> Result<Vec<String>, HallError> {
+    let codes = conn
+        .prepare_cached("SELECT item_code FROM catalog_withdrawals ORDER BY item_code")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(codes)
+}
+
+pub fn generations(conn: &Connection) -> Result<(i64, i64), HallError> {
+    let mut catalog = 0;
+    let mut credentials = 0;
+    let mut stmt = conn.prepare_cached("SELECT name, value FROM generations")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        match r.get::<_, String>(0)?.as_str() {
+            "catalog" => catalog = r.get(1)?,
+            "credentials" => credentials = r.get(1)?,
+            _ => {}
+        }
+    }
+    Ok((catalog, credentials))
 }

@@ -26,7 +26,7 @@ pub fn put_principal(conn: &Connection, p: &Principal) -> Result<(), HallError> 
         "INSERT INTO principals (kind, id, label, secret_hash, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (kind, id) DO UPDATE SET label = excluded.label,
-             secret_hash = excluded.secret_hash",
+             secret_hash = excluded.secret_hash, revoked_at = NULL",
         params![
             p.kind.as_str(),
             p.id,
@@ -174,7 +174,8 @@ pub fn rate(conn: &Connection, r: &NewRating) -> Result<Rated, HallError> {
         )
         .optional()?;
     if let Some((id, subject_code, level, at, mac)) = existing {
-        if !constant_time_eq(&mac, &r.body_mac) {
+        let legacy = r.legacy_mac.is_some_and(|m| constant_time_eq(&mac, &m));
+        if !constant_time_eq(&mac, &r.body_mac) && !legacy {
             return Ok(Rated::AlreadyRated);
         }
         return Ok(Rated::Done(RatingRecord {
@@ -307,5 +308,65 @@ pub fn record_heartbeat(
              heartbeat = excluded.heartbeat",
     )?
     .execute(params![kiosk_id, ts(at), json])?;
+    Ok(())
+}
+
+fn bump_generation(conn: &Connection, name: &str) -> Result<(), HallError> {
+    conn.execute(
+        "UPDATE generations SET value = value + 1 WHERE name = ?1",
+        [name],
+    )?;
+    Ok(())
+}
+
+pub fn revoke_principal(
+    conn: &Connection,
+    kind: crate::store::PrincipalKind,
+    id: &str,
+) -> Result<bool, HallError> {
+    let n = conn.execute(
+        "UPDATE principals SET revoked_at = ?3
+         WHERE kind = ?1 AND id = ?2 AND revoked_at IS NULL",
+        params![kind.as_str(), id, ts(chrono::Utc::now())],
+    )?;
+    if n > 0 {
+        bump_generation(conn, "credentials")?;
+    }
+    Ok(n > 0)
+}
+
+pub fn set_item_withdrawn(
+    conn: &Connection,
+    code: &str,
+    withdraw: bool,
+) -> Result<bool, HallError> {
+    let n = if withdraw {
+        conn.execute(
+            "INSERT OR IGNORE INTO catalog_withdrawals (item_code, withdrawn_at) VALUES (?1, ?2)",
+            params![code, ts(chrono::Utc::now())],
+        )?
+    } else {
+        conn.execute(
+            "DELETE FROM catalog_withdrawals WHERE item_code = ?1",
+            [code],
+        )?
+    };
+    if n > 0 {
+        bump_generation(conn, "catalog")?;
+    }
+    Ok(n > 0)
+}
+
+pub fn audit_id_lookup(
+    conn: &Connection,
+    kiosk_id: &str,
+    route: &str,
+    applicant_key: &[u8; 32],
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), HallError> {
+    conn.prepare_cached(
+        "INSERT INTO id_lookups (kiosk_id, route, applicant_key, at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![kiosk_id, route, &applicant_key[..], ts(at)])?;
     Ok(())
 }
