@@ -7,6 +7,7 @@
 //! - [`auth`] checks kiosk, operator and staff credentials; [`extract`] turns malformed input
 //!   into the JSON error body; [`limiter`] stops guessing of tracking codes.
 //! - [`crypto`] holds the keys: keyed hashes of ID numbers, sealed personal data.
+//! - [`staff`] is the staff workbench at `/staff/` (sign-in, inboxes, the loop).
 //! - [`seed`] is the catalog loaded on first start; [`openapi`] the OpenAPI document.
 //!
 //! Binaries stay thin: `main.rs` parses arguments and calls [`serve`].
@@ -20,6 +21,7 @@ pub mod limiter;
 pub mod openapi;
 pub mod router;
 pub mod seed;
+pub mod staff;
 pub mod state;
 pub mod store;
 

@@ -6,7 +6,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
+use hall::staff::auth::{add_account, reset_password};
+use hall::staff::StaffSettings;
 use hall::store::sqlite::SqliteStore;
+use hall::store::staff::{Role, StaffStore};
 use hall::store::{PrincipalKind, Store};
 use hall::{AppState, HallError, Settings};
 
@@ -27,6 +30,13 @@ enum Command {
         listen: SocketAddr,
         #[command(flatten)]
         db: DbArgs,
+        /// Mark the staff workbench's cookies Secure (the hall is reached over HTTPS).
+        #[arg(long, env = "HALL_SECURE_COOKIES")]
+        secure_cookies: bool,
+        /// A directory of holiday files (`YYYY.toml`) adding to or replacing the built-in
+        /// 2025-2027 ones.
+        #[arg(long, env = "HALL_HOLIDAYS")]
+        holidays: Option<PathBuf>,
     },
     /// Kiosk credentials.
     Kiosk {
@@ -38,10 +48,10 @@ enum Command {
         #[command(subcommand)]
         action: AddAction,
     },
-    /// Staff credentials (move applications along the status loop).
+    /// Staff: workbench accounts (`--role`) or API credentials (without `--role`).
     Staff {
         #[command(subcommand)]
-        action: AddAction,
+        action: StaffAction,
     },
 }
 
@@ -66,6 +76,42 @@ enum AddAction {
         /// Where the kiosk stands, or the person's display name.
         #[arg(long, default_value = "")]
         label: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum StaffAction {
+    /// With `--role`: create (or replace) a workbench account and print its first password
+    /// once. Without: issue an API credential `<id>.<secret>` for the staff endpoints.
+    Add {
+        /// Name: 1-64 characters of [a-z0-9-].
+        id: String,
+        /// The person's display name.
+        #[arg(long, default_value = "")]
+        label: String,
+        /// front-desk (综合受理), reviewer (部门审批), callback (回访), supervisor (督查) or
+        /// operator.
+        #[arg(long)]
+        role: Option<String>,
+        /// A department code the reviewer works for (repeat for several).
+        #[arg(long = "department")]
+        departments: Vec<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Set a new workbench password (printed once); ends the account's sessions.
+    Passwd {
+        /// Name.
+        id: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Revoke a workbench account and end its sessions.
+    Revoke {
+        /// Name.
+        id: String,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -100,10 +146,14 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
-async fn serve(listen: SocketAddr, db: &DbArgs) -> Result<(), HallError> {
+async fn serve(listen: SocketAddr, db: &DbArgs, staff: StaffSettings) -> Result<(), HallError> {
     let secrets = hall::crypto::Secrets::load_or_create(&key_file(db))?;
     let store = Arc::new(SqliteStore::open(&db.db)?);
-    let state = AppState::new(store.clone(), secrets, Settings::default()).await?;
+    let settings = Settings {
+        staff,
+        ..Settings::default()
+    };
+    let state = AppState::new(store.clone(), secrets, settings).await?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(addr = %listener.local_addr()?, db = %db.db.display(), "hall listening");
     hall::serve(listener, state, shutdown_signal()).await?;
@@ -125,6 +175,80 @@ async fn add(kind: PrincipalKind, id: &str, label: &str, db: &DbArgs) -> Result<
     Ok(issued.token.to_string())
 }
 
+/// `hall staff …`: an account's password, or an API token, to print once.
+async fn staff(action: StaffAction) -> Result<Option<String>, HallError> {
+    match action {
+        StaffAction::Add {
+            id,
+            label,
+            role: None,
+            departments,
+            db,
+        } => {
+            if !departments.is_empty() {
+                return Err(HallError::InvalidArgument(
+                    "--department needs --role reviewer".into(),
+                ));
+            }
+            add(PrincipalKind::Staff, &id, &label, &db).await.map(Some)
+        }
+        StaffAction::Add {
+            id,
+            label,
+            role: Some(role),
+            departments,
+            db,
+        } => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                HallError::InvalidArgument(format!(
+                    "unknown role {role:?}: use one of {}",
+                    Role::ALL.map(Role::as_str).join(", ")
+                ))
+            })?;
+            let store = SqliteStore::open(&db.db)?;
+            // The catalog the hall serves (the seed one before its first start).
+            let catalog = match store.catalog().await? {
+                Some(stored) => hall::state::CatalogEntry::from_stored(&stored)?.catalog,
+                None => hall::seed::catalog(),
+            };
+            for d in &departments {
+                if catalog.department(d).is_none() {
+                    let known: Vec<&str> = catalog
+                        .departments
+                        .iter()
+                        .map(|d| d.code.as_str())
+                        .collect();
+                    return Err(HallError::InvalidArgument(format!(
+                        "unknown department {d:?}: the catalog has {}",
+                        known.join(", ")
+                    )));
+                }
+            }
+            let password = add_account(&store, &id, role, &departments, &label).await?;
+            store.close();
+            Ok(Some(password.to_string()))
+        }
+        StaffAction::Passwd { id, db } => {
+            let store = SqliteStore::open(&db.db)?;
+            let password = reset_password(&store, &id).await?;
+            store.close();
+            Ok(Some(password.to_string()))
+        }
+        StaffAction::Revoke { id, db } => {
+            let store = SqliteStore::open(&db.db)?;
+            let done = store.revoke_staff(&id, chrono::Utc::now()).await?;
+            store.close();
+            if !done {
+                return Err(HallError::InvalidArgument(format!(
+                    "no staff account {id:?}"
+                )));
+            }
+            eprintln!("Revoked {id}; their sessions are ended.");
+            Ok(None)
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -138,7 +262,19 @@ async fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve { listen, db } => serve(listen, &db).await.map(|()| None),
+        Command::Serve {
+            listen,
+            db,
+            secure_cookies,
+            holidays,
+        } => {
+            let staff = StaffSettings {
+                secure_cookies,
+                holidays_dir: holidays,
+                ..StaffSettings::default()
+            };
+            serve(listen, &db, staff).await.map(|()| None)
+        }
         Command::Kiosk {
             action: AddAction::Add { id, label, db },
         } => add(PrincipalKind::Kiosk, &id, &label, &db).await.map(Some),
@@ -147,16 +283,12 @@ async fn main() -> ExitCode {
         } => add(PrincipalKind::Operator, &id, &label, &db)
             .await
             .map(Some),
-        Command::Staff {
-            action: AddAction::Add { id, label, db },
-        } => add(PrincipalKind::Staff, &id, &label, &db).await.map(Some),
+        Command::Staff { action } => staff(action).await,
     };
     match result {
         Ok(Some(token)) => {
             println!("{token}");
-            eprintln!(
-                "This credential is shown only once; the hall keeps only its hash. Store it now."
-            );
+            eprintln!("This is shown only once; the hall keeps only its hash. Store it now.");
             ExitCode::SUCCESS
         }
         Ok(None) => ExitCode::SUCCESS,

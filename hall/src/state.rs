@@ -45,6 +45,8 @@ pub struct Settings {
     pub online_window: Duration,
     /// Largest request body accepted.
     pub body_limit: usize,
+    /// The staff workbench.
+    pub staff: crate::staff::StaffSettings,
 }
 
 impl Default for Settings {
@@ -52,6 +54,7 @@ impl Default for Settings {
         Settings {
             online_window: Duration::from_secs(180),
             body_limit: 64 * 1024,
+            staff: crate::staff::StaffSettings::default(),
         }
     }
 }
@@ -71,6 +74,8 @@ pub struct AppState {
     pub limiter: GuessLimiter,
     /// Tunables.
     pub settings: Settings,
+    /// The staff workbench (holiday calendar).
+    pub staff: crate::staff::StaffState,
 }
 
 impl AppState {
@@ -96,6 +101,7 @@ impl AppState {
             }
         };
         let entry = CatalogEntry::from_stored(&stored)?;
+        let staff = crate::staff::StaffState::new(settings.staff.clone())?;
         Ok(Arc::new(AppState {
             store,
             secrets,
@@ -103,6 +109,7 @@ impl AppState {
             credentials: CredentialCache::default(),
             limiter: GuessLimiter::default(),
             settings,
+            staff,
         }))
     }
 

@@ -14,6 +14,7 @@
 
 mod migrations;
 mod reads;
+mod staff;
 mod writes;
 
 use std::path::{Path, PathBuf};
