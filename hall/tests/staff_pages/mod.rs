@@ -301,7 +301,7 @@ async fn reviewers_see_only_their_department_and_moves_are_checked() {
     let desk_pw = account(&hall, "desk", Role::FrontDesk, &[]).await;
     let rev_pw = account(&hall, "rev", Role::Reviewer, std::slice::from_ref(&mine)).await;
     let stranger_pw = account(&hall, "stranger", Role::Reviewer, &[other]).await;
-    let (id, code, _) = submit(&app, &kiosk, "ws-1").await;
+    let (id, code, _) = submit(&app, &kiosk, "workbench-1").await;
     let page = format!("/staff/applications/{id}");
 
     // The stranger: 403 on the page and on a step, and nothing in their inbox.
@@ -336,7 +336,7 @@ async fn reviewers_see_only_their_department_and_moves_are_checked() {
         .contains(&code));
     let opened = send(&app, get(&page, &d)).await;
     assert_eq!(opened.status, StatusCode::OK);
-    assert!(opened.body.contains("张三") && opened.body.contains("110105********002X"));
+    assert!(opened.body.contains("张三") && opened.body.contains("1101**********002X"));
     assert!(
         !opened.body.contains(ID_NUMBER),
         "the ID number is masked on screen"
@@ -455,7 +455,7 @@ async fn the_search_box_takes_codes_urls_and_id_numbers_and_refuses_junk() {
     let app = hall.router();
     let kiosk = hall.credential(PrincipalKind::Kiosk, "k1").await;
     let pw = account(&hall, "desk", Role::FrontDesk, &[]).await;
-    let (id, code, verifier) = submit(&app, &kiosk, "ws-2").await;
+    let (id, code, verifier) = submit(&app, &kiosk, "workbench-2").await;
     let (s, csrf) = sign_in(&app, "desk", &pw).await;
     for q in [
         code.clone(),
