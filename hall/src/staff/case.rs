@@ -484,10 +484,10 @@ pub async fn act(
 ) -> Result<Response, ApiError> {
     let form = match read_form(form) {
         Ok(f) => f,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(r.into_response()),
     };
     if let Err(r) = check_csrf(&signed, &form) {
-        return Ok(r);
+        return Ok(r.into_response());
     }
     let (rec, subject) = match load(&state, &signed, &id).await? {
         Ok(found) => found,

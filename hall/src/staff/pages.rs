@@ -82,28 +82,44 @@ pub fn csrf_refused() -> Response {
     )
 }
 
-/// Reads a form, or says the body was not one.
-pub fn read_form(form: Result<Form<Fields>, FormRejection>) -> Result<Fields, Response> {
-    form.map(|Form(f)| f).map_err(|_| {
-        html(
-            StatusCode::BAD_REQUEST,
-            views::message(
-                None,
-                "请求有误",
-                "提交的表单无法识别，请返回刷新页面后重试。",
-                Some("/staff/"),
+/// Why a workbench POST was turned away before its handler looked at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// The body was not a form.
+    BadForm,
+    /// The CSRF token was missing or wrong.
+    Csrf,
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        match self {
+            Refused::Csrf => csrf_refused(),
+            Refused::BadForm => html(
+                StatusCode::BAD_REQUEST,
+                views::message(
+                    None,
+                    "请求有误",
+                    "提交的表单无法识别，请返回刷新页面后重试。",
+                    Some("/staff/"),
+                ),
             ),
-        )
-    })
+        }
+    }
+}
+
+/// Reads a form, or says the body was not one.
+pub fn read_form(form: Result<Form<Fields>, FormRejection>) -> Result<Fields, Refused> {
+    form.map(|Form(f)| f).map_err(|_| Refused::BadForm)
 }
 
 /// Checks a signed-in POST's CSRF field.
-pub fn check_csrf(signed: &Signed, form: &Fields) -> Result<(), Response> {
+pub fn check_csrf(signed: &Signed, form: &Fields) -> Result<(), Refused> {
     if auth::csrf_ok(&signed.session.csrf, field(form, "csrf")) {
         Ok(())
     } else {
         tracing::info!(staff = %signed.account().name, "workbench POST refused: CSRF token missing or wrong");
-        Err(csrf_refused())
+        Err(Refused::Csrf)
     }
 }
 
@@ -142,7 +158,7 @@ pub async fn login(
 ) -> Result<Response, ApiError> {
     let form = match read_form(form) {
         Ok(f) => f,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(r.into_response()),
     };
     let expected = auth::cookie(&headers, LOGIN_COOKIE).unwrap_or("");
     if !auth::csrf_ok(expected, field(&form, "csrf")) {
@@ -221,10 +237,10 @@ pub async fn logout(
 ) -> Result<Response, ApiError> {
     let form = match read_form(form) {
         Ok(f) => f,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(r.into_response()),
     };
     if let Err(r) = check_csrf(&signed, &form) {
-        return Ok(r);
+        return Ok(r.into_response());
     }
     state.store.close_staff_session(signed.token_hash).await?;
     let cookie = auth::clear_cookie(SESSION_COOKIE, state.staff.settings.secure_cookies);
@@ -304,10 +320,10 @@ pub async fn search(
 ) -> Result<Response, ApiError> {
     let form = match read_form(form) {
         Ok(f) => f,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(r.into_response()),
     };
     if let Err(r) = check_csrf(&signed, &form) {
-        return Ok(r);
+        return Ok(r.into_response());
     }
     let f = frame(&state, &signed, "查找办件", None);
     let say = |status: StatusCode, text: &str| {

@@ -42,6 +42,7 @@ dt { color: #4a5a5e; font-size: 14px; } dd { margin: 0; }
 .actions label { display: block; font-size: 14px; margin: 6px 0 3px; }
 .actions input[type=text], .actions textarea, .actions select { width: 100%; max-width: 520px; padding: 6px 8px; font-size: 15px; border: 1px solid #9fb3b8; border-radius: 6px; box-sizing: border-box; }
 .actions .check label { display: inline; margin-left: 4px; }
+.timeline td:nth-child(-n+2) { white-space: nowrap; }
 .login { max-width: 380px; margin: 60px auto; }
 .login label { display: block; margin: 10px 0 4px; }
 .login input { width: 100%; padding: 8px; font-size: 16px; box-sizing: border-box; border: 1px solid #9fb3b8; border-radius: 6px; }
@@ -386,7 +387,7 @@ pub fn application(frame: &Frame<'_>, v: &ApplicationView, error: Option<&str>) 
             div.grid {
                 div.card {
                     h2 { "办理进程" }
-                    table {
+                    table.timeline {
                         thead { tr { th { "环节" } th { "时间" } th { "说明" } th { "经办" } } }
                         tbody {
                             @for t in &v.timeline {

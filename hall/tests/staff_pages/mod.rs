@@ -2,6 +2,8 @@
 //! CSRF nonce and lockout, per-session CSRF on every POST, idle sign-out, revocation, a
 //! reviewer refused another department's application, stale forms and skipped stages
 //! refused, and the ID-number search audited without the number showing.
+// Test helpers: a panic is how they report a failure.
+#![allow(clippy::unwrap_used)]
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -512,4 +514,135 @@ async fn the_search_box_takes_codes_urls_and_id_numbers_and_refuses_junk() {
         )
         .unwrap();
     assert_eq!((n, detail.as_str()), (1, "1 found"));
+}
+
+#[tokio::test]
+async fn the_whole_loop_ends_with_the_call_back_and_keeps_step_details_sealed() {
+    let hall = TestHall::new().await;
+    let app = hall.router();
+    let kiosk = hall.credential(PrincipalKind::Kiosk, "k1").await;
+    let (mine, _) = departments(&hall);
+    let desk_pw = account(&hall, "desk", Role::FrontDesk, &[]).await;
+    let rev_pw = account(&hall, "rev", Role::Reviewer, std::slice::from_ref(&mine)).await;
+    let call_pw = account(&hall, "caller", Role::Callback, &[]).await;
+    let (id, code, _) = submit(&app, &kiosk, "workbench-3").await;
+    let page = format!("/staff/applications/{id}");
+    let (d, dc) = sign_in(&app, "desk", &desk_pw).await;
+    let (r, rc) = sign_in(&app, "rev", &rev_pw).await;
+    let (c, cc) = sign_in(&app, "caller", &call_pw).await;
+    let go = |cookie: &str, csrf: &str, action: &str, version: &str, extra: &[(&str, &str)]| {
+        let mut form = vec![("csrf", csrf), ("version", version)];
+        form.extend_from_slice(extra);
+        post(&format!("{page}/{action}"), cookie, &form)
+    };
+    // 补正 with materials from the item's list; one not on it is refused.
+    let bad = send(
+        &app,
+        go(&d, &dc, "correction", "1", &[("material", "no-such")]),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let ok = send(
+        &app,
+        go(
+            &d,
+            &dc,
+            "correction",
+            "1",
+            &[("material", "photo"), ("note", "照片不清晰")],
+        ),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    assert!(send(&app, get("/staff/inbox/correction", &d))
+        .await
+        .body
+        .contains(&code));
+    for (cookie, csrf, action, version, extra) in [
+        (&d, &dc, "accept", "2", vec![]),
+        (&r, &rc, "assign", "3", vec![("handler", "李审批")]),
+        (
+            &r,
+            &rc,
+            "conclude",
+            "4",
+            vec![("result", "准予办理"), ("waybill", "1151234567890")],
+        ),
+        (
+            &d,
+            &dc,
+            "feedback",
+            "5",
+            vec![("note", "已电话告知邮寄信息")],
+        ),
+    ] {
+        let r = send(&app, go(cookie, csrf, action, version, &extra)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{action}: {}", r.body);
+    }
+    // The callback role calls back; it may not do another role's step.
+    let refused = send(&app, go(&c, &cc, "feedback", "6", &[])).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(send(&app, get("/staff/inbox/callback", &c))
+        .await
+        .body
+        .contains(&code));
+    let bad = send(
+        &app,
+        go(
+            &c,
+            &cc,
+            "callback",
+            "6",
+            &[
+                ("called", "yes"),
+                ("reached", "maybe"),
+                ("satisfaction", "satisfied"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let done = send(
+        &app,
+        go(
+            &c,
+            &cc,
+            "callback",
+            "6",
+            &[
+                ("called", "yes"),
+                ("reached", "yes"),
+                ("satisfaction", "satisfied"),
+                ("note", "对邮寄服务很满意"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let rec = hall.state.store.application(&id).await.unwrap().unwrap();
+    assert_eq!(rec.status, hall_api::application::Status::Revisited);
+    assert_eq!(rec.timeline.len(), 7);
+    assert!(
+        rec.timeline[1]
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("本人近期免冠白底证件照"),
+        "the citizen sees what to bring"
+    );
+    assert!(rec.timeline[4]
+        .note
+        .as_deref()
+        .unwrap()
+        .contains("1151234567890"));
+    let steps = hall.store.steps(&id).await.unwrap();
+    let who: Vec<&str> = steps.iter().map(|s| s.staff.as_str()).collect();
+    assert_eq!(who, ["desk", "desk", "rev", "rev", "desk", "caller"]);
+    // Internal details are sealed: the call note is on the page, not in the database's clear.
+    for s in &steps {
+        let raw = s.sealed_detail.as_deref().unwrap();
+        assert!(!String::from_utf8_lossy(raw).contains("满意"));
+    }
+    let shown = send(&app, get(&page, &c)).await;
+    assert!(shown.body.contains("对邮寄服务很满意") && shown.body.contains("已接通"));
 }

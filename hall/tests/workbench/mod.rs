@@ -5,6 +5,8 @@
 //! department's reviewer; another department's reviewer gets 403; a POST without the CSRF
 //! token is refused. Screenshots of each page (1366×768) go to `target/staff-screens/`.
 //! Needs: `apt-get install -y --no-install-recommends chromium chromium-driver`.
+// Test helpers: a panic is how they report a failure.
+#![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -42,20 +44,24 @@ async fn driver() -> Driver {
         .stderr(Stdio::null())
         .spawn()
         .expect("chromedriver is not installed: apt-get install -y chromium-driver");
-    let url = format!("http://127.0.0.1:{port}");
+    // Owned at once, so it is killed and reaped on every path.
+    let driver = Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
     let http = reqwest::Client::new();
     for _ in 0..300 {
         if http
-            .get(format!("{url}/status"))
+            .get(format!("{}/status", driver.url))
             .send()
             .await
             .is_ok_and(|r| r.status().is_success())
         {
-            return Driver { child, url };
+            return driver;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("chromedriver did not answer on {url}");
+    panic!("chromedriver did not answer on {}", driver.url);
 }
 
 async fn browser(driver: &Driver, profile: &std::path::Path) -> Client {
@@ -93,6 +99,19 @@ async fn shot(c: &Client, name: &str) {
         "a real picture"
     );
     std::fs::write(screens().join(format!("{name}.png")), png).unwrap();
+}
+
+/// The whole page, not only the first screen (the application page is long).
+async fn shot_full(c: &Client, name: &str) {
+    let height = c
+        .execute("return document.documentElement.scrollHeight", vec![])
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap();
+    c.set_window_size(1366, height as u32 + 160).await.unwrap();
+    shot(c, name).await;
+    c.set_window_size(1366, 768).await.unwrap();
 }
 
 async fn text(c: &Client, css: &str) -> String {
@@ -261,6 +280,7 @@ async fn a_kiosk_application_is_found_by_its_receipt_qr_accepted_and_concluded_i
     assert_eq!(text(&c, "#status").await, "办结");
     assert!(text(&c, "main").await.contains("1151234567890"));
     shot(&c, "06-application-concluded").await;
+    shot_full(&c, "06-application-concluded-full").await;
 
     // A POST whose CSRF field was taken out is refused.
     c.execute(
