@@ -52,7 +52,7 @@ for entry in "${staff_accounts[@]}"; do
         extra=()
         [ "$role" = reviewer ] && extra=(--department gongan)
         (umask 077 && ./target/debug/hall staff add "$name" --role "$role" "${extra[@]}" \
-            --db "$demo/hall.sqlite" > "$demo/$name.password" 2> /dev/null)
+            --db "$demo/hall.sqlite" > "$demo/$name.password" 2>> "$demo/staff-add.log")
     fi
 done
 ./target/debug/kioskctl config check "$demo/kiosk.toml"
