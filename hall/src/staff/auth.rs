@@ -44,6 +44,18 @@ pub fn verify_password(stored: &str, password: &str) -> bool {
     })
 }
 
+/// A hash of a random password, checked against when the account does not exist (so an
+/// unknown name costs as much as a wrong password). Computed once.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        new_password()
+            .ok()
+            .and_then(|p| hash_password(&p).ok())
+            .unwrap_or_default()
+    })
+}
+
 /// A first password: 15 characters of the tracking-code alphabet in three groups (75 bits).
 pub fn new_password() -> Result<Zeroizing<String>, HallError> {
     let raw = Zeroizing::new(encode_base32(&random_bytes::<10>()?, 15));

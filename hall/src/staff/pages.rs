@@ -180,6 +180,10 @@ pub async fn login(
         .await?
         .filter(|a| !a.revoked)
     else {
+        // The same work as a real check, so the answer's timing does not tell which names exist.
+        let pw = password.clone();
+        let _ = tokio::task::spawn_blocking(move || auth::verify_password(auth::dummy_hash(), &pw))
+            .await;
         tracing::info!(staff = %name, "workbench sign-in refused: unknown or revoked account");
         return Ok(login_page(&state, StatusCode::UNAUTHORIZED, Some(wrong)));
     };
@@ -302,7 +306,28 @@ pub async fn inbox(
     let rows = state.store.inbox(query).await?;
     let f = frame(&state, &signed, which.label_zh(), Some(which));
     let names = department_names(&state);
+    // The supervisor's view of deadlines: how many per department.
+    let per_department: Vec<(String, usize)> = if matches!(which, Inbox::Overdue | Inbox::DueSoon)
+        && matches!(account.role, Role::Supervisor | Role::Operator)
+    {
+        let mut counts = std::collections::BTreeMap::<String, usize>::new();
+        for r in &rows {
+            *counts.entry(names(r)).or_default() += 1;
+        }
+        counts.into_iter().collect()
+    } else {
+        Vec::new()
+    };
     let body = maud::html! {
+        @if !per_department.is_empty() {
+            div.card {
+                h2 { "按部门统计" }
+                table id="per-department" {
+                    thead { tr { th { "部门" } th { (which.label_zh()) } } }
+                    tbody { @for (d, n) in &per_department { tr { td { (d) } td { (n) } } } }
+                }
+            }
+        }
         div.card {
             h2 { (which.label_zh()) " " span.sub #count { "共 " (rows.len()) " 件" } }
             (views::table(&rows, &names, today, soon))

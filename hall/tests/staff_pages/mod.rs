@@ -646,3 +646,61 @@ async fn the_whole_loop_ends_with_the_call_back_and_keeps_step_details_sealed() 
     let shown = send(&app, get(&page, &c)).await;
     assert!(shown.body.contains("对邮寄服务很满意") && shown.body.contains("已接通"));
 }
+
+#[tokio::test]
+async fn overdue_and_due_soon_lists_and_the_supervisors_counts_per_department() {
+    let hall = TestHall::new().await;
+    let app = hall.router();
+    let kiosk = hall.credential(PrincipalKind::Kiosk, "k1").await;
+    let desk_pw = account(&hall, "desk", Role::FrontDesk, &[]).await;
+    let sup_pw = account(&hall, "sup", Role::Supervisor, &[]).await;
+    let (late, late_code, _) = submit(&app, &kiosk, "workbench-4").await;
+    let (soon, soon_code, _) = submit(&app, &kiosk, "workbench-5").await;
+    let (d, dc) = sign_in(&app, "desk", &desk_pw).await;
+    for id in [&late, &soon] {
+        let r = send(
+            &app,
+            post(
+                &format!("/staff/applications/{id}/accept"),
+                &d,
+                &[("csrf", &dc), ("version", "1")],
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+    }
+    let today = hall::state::today_local();
+    let yesterday = today.pred_opt().unwrap().to_string();
+    db(&hall)
+        .execute(
+            "UPDATE application_work SET due_on = ?1 WHERE application_id = ?2",
+            [&yesterday, &late],
+        )
+        .unwrap();
+    db(&hall)
+        .execute(
+            "UPDATE application_work SET due_on = ?1 WHERE application_id = ?2",
+            [&today.to_string(), &soon],
+        )
+        .unwrap();
+    let (s, _) = sign_in(&app, "sup", &sup_pw).await;
+    let overdue = send(&app, get("/staff/inbox/overdue", &s)).await;
+    assert!(overdue.body.contains(&late_code) && !overdue.body.contains(&soon_code));
+    assert!(overdue.body.contains("已超期"));
+    let table = &overdue.body[overdue.body.find("per-department").unwrap()..];
+    assert!(
+        table.contains("县人力资源和社会保障局</td><td>1</td>"),
+        "{table:.400}"
+    );
+    let due_soon = send(&app, get("/staff/inbox/due-soon", &s)).await;
+    assert!(due_soon.body.contains(&soon_code) && !due_soon.body.contains(&late_code));
+    // The supervisor is told which holiday files are provisional; the front desk is not.
+    assert!(overdue.body.contains("暂定") && overdue.body.contains("holidays/2027.toml"));
+    assert!(!send(&app, get("/staff/inbox/overdue", &d))
+        .await
+        .body
+        .contains("暂定"));
+    // The supervisor watches and moves nothing.
+    let page = send(&app, get(&format!("/staff/applications/{late}"), &s)).await;
+    assert!(page.body.contains("没有可办理的操作"));
+}
