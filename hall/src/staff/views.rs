@@ -41,6 +41,8 @@ dt { color: #4a5a5e; font-size: 14px; } dd { margin: 0; }
 .actions form:first-of-type { border-top: 0; }
 .actions label { display: block; font-size: 14px; margin: 6px 0 3px; }
 .actions input[type=text], .actions textarea, .actions select { width: 100%; max-width: 520px; padding: 6px 8px; font-size: 15px; border: 1px solid #9fb3b8; border-radius: 6px; box-sizing: border-box; }
+.actions fieldset { border: 1px solid #cfd8da; border-radius: 6px; margin: 0; padding: 6px 12px; max-width: 520px; }
+.actions legend { font-size: 14px; padding: 0 4px; }
 .actions .check label { display: inline; margin-left: 4px; }
 .timeline td:nth-child(-n+2) { white-space: nowrap; }
 .login { max-width: 380px; margin: 60px auto; }

@@ -704,3 +704,59 @@ async fn overdue_and_due_soon_lists_and_the_supervisors_counts_per_department() 
     let page = send(&app, get(&format!("/staff/applications/{late}"), &s)).await;
     assert!(page.body.contains("没有可办理的操作"));
 }
+
+#[tokio::test]
+async fn cookies_are_secure_when_the_hall_says_it_is_served_over_tls() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(
+        hall::store::sqlite::SqliteStore::open(&dir.path().join("h.db")).unwrap(),
+    );
+    let settings = hall::Settings {
+        staff: hall::staff::StaffSettings {
+            secure_cookies: true,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let state = hall::AppState::new(
+        store.clone(),
+        hall::crypto::Secrets::generate().unwrap(),
+        settings,
+    )
+    .await
+    .unwrap();
+    let app = hall::router::router(state);
+    let pw = hall::staff::auth::add_account(store.as_ref(), "desk", Role::FrontDesk, &[], "")
+        .await
+        .unwrap();
+    let form = send(&app, get("/staff/login", "")).await;
+    assert!(
+        form.cookies.iter().all(|c| c.ends_with("; Secure")),
+        "{:?}",
+        form.cookies
+    );
+    let nonce_cookie = cookie_value(&form.cookies, "hall_staff_login").unwrap();
+    let done = send(
+        &app,
+        post(
+            "/staff/login",
+            &nonce_cookie,
+            &[
+                ("csrf", &csrf_of(&form.body)),
+                ("name", "desk"),
+                ("password", &pw),
+            ],
+        ),
+    )
+    .await;
+    let session = done
+        .cookies
+        .iter()
+        .find(|c| c.starts_with("hall_staff="))
+        .unwrap();
+    assert!(
+        session.contains("HttpOnly")
+            && session.contains("SameSite=Strict")
+            && session.ends_with("; Secure")
+    );
+}
