@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::Utc;
 use hall_api::application::{Delivery, HandedInMaterial, MaterialSource, TimelineEntry};
-use hall_api::catalog::Catalog;
+use hall_api::catalog::{Catalog, Material};
 use hall_api::form::{FieldKind, FormSchema};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
@@ -85,6 +85,7 @@ fn step_context(id: &str, seq: usize) -> String {
 struct Subject {
     form: FormSchema,
     materials: Vec<(String, String)>,
+    required: Vec<String>,
     promised_days: Option<u32>,
     window: String,
     departments: Vec<String>,
@@ -97,14 +98,11 @@ fn subject(catalog: &Catalog, rec: &ApplicationRecord) -> Subject {
         .and_then(|d| catalog.department(d))
         .map(|d| d.window.clone())
         .unwrap_or_default();
-    let (form, materials, promised_days) = if rec.subject_type == "item" {
+    let (form, listed, promised_days): (_, Vec<Material>, _) = if rec.subject_type == "item" {
         match catalog.item(&rec.subject_code) {
             Some(i) => (
                 i.form.clone(),
-                i.materials
-                    .iter()
-                    .map(|m| (m.code.clone(), m.name.clone()))
-                    .collect(),
+                i.materials.clone(),
                 Some(i.promised_limit_days),
             ),
             None => (FormSchema::default(), Vec::new(), None),
@@ -116,7 +114,7 @@ fn subject(catalog: &Catalog, rec: &ApplicationRecord) -> Subject {
                 catalog
                     .bundle_materials(b)
                     .into_iter()
-                    .map(|m| (m.material.code, m.material.name))
+                    .map(|m| m.material)
                     .collect(),
                 catalog.bundle_items(b).map(|items| {
                     items
@@ -131,7 +129,15 @@ fn subject(catalog: &Catalog, rec: &ApplicationRecord) -> Subject {
     };
     Subject {
         form,
-        materials,
+        materials: listed
+            .iter()
+            .map(|m| (m.code.clone(), m.name.clone()))
+            .collect(),
+        required: listed
+            .iter()
+            .filter(|m| m.required)
+            .map(|m| m.code.clone())
+            .collect(),
         promised_days,
         window,
         departments,
@@ -244,7 +250,12 @@ async fn render(
         .collect();
     for (code, name) in &subject.materials {
         if !payload.materials.iter().any(|m| &m.code == code) {
-            materials.push((name.clone(), "未提交".to_owned()));
+            let how = if subject.required.contains(code) {
+                "未提交（必须提交）"
+            } else {
+                "未提交（视情况提交）"
+            };
+            materials.push((name.clone(), how.to_owned()));
         }
     }
     let timeline = rec

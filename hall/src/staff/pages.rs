@@ -216,7 +216,13 @@ pub async fn login(
     let csrf = auth::new_token()?;
     state
         .store
-        .open_staff_session(&name, sha256(token.as_bytes()), csrf, now)
+        .open_staff_session(
+            &name,
+            sha256(token.as_bytes()),
+            csrf,
+            now,
+            state.staff.settings.idle,
+        )
         .await?;
     tracing::info!(staff = %name, role = account.role.as_str(), "workbench sign-in");
     let secure = state.staff.settings.secure_cookies;

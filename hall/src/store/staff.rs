@@ -233,13 +233,15 @@ pub trait StaffStore: Send + Sync {
         max: u32,
         lock_for: chrono::Duration,
     ) -> Result<Option<DateTime<Utc>>, HallError>;
-    /// A successful sign-in: clears the failures and opens a session.
+    /// A successful sign-in: clears the failures and opens a session (and deletes every
+    /// session idle for longer than `idle`, so abandoned ones do not pile up).
     async fn open_staff_session(
         &self,
         name: &str,
         token_hash: [u8; 32],
         csrf: String,
         at: DateTime<Utc>,
+        idle: chrono::Duration,
     ) -> Result<(), HallError>;
     /// The live session of a token hash; `None` if unknown, revoked or idle past `idle`
     /// (an idle one is deleted). Refreshes its last-seen time.

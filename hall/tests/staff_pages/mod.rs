@@ -292,6 +292,16 @@ async fn sessions_end_when_idle_revoked_or_signed_out_and_posts_need_the_token()
             .as_deref(),
         Some("/staff/login")
     );
+    // Abandoned sessions are swept when someone signs in.
+    let _ = sign_in(&app, "desk", &pw).await;
+    db(&hall)
+        .execute(
+            "UPDATE staff_sessions SET last_seen = '2000-01-01T00:00:00Z'",
+            [],
+        )
+        .unwrap();
+    let _ = sign_in(&app, "desk", &pw).await;
+    assert_eq!(hall.count("staff_sessions"), 1);
 }
 
 #[tokio::test]
@@ -343,6 +353,7 @@ async fn reviewers_see_only_their_department_and_moves_are_checked() {
         !opened.body.contains(ID_NUMBER),
         "the ID number is masked on screen"
     );
+    assert!(opened.body.contains("自助机扫描 1 页") && opened.body.contains("未提交（"));
     // Skipping stages: 办结 from 已提交 is refused; the front desk may not 承办.
     let skip = send(
         &app,

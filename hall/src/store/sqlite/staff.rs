@@ -399,9 +399,14 @@ impl StaffStore for SqliteStore {
         token_hash: [u8; 32],
         csrf: String,
         at: DateTime<Utc>,
+        idle: chrono::Duration,
     ) -> Result<(), HallError> {
         let name = name.to_owned();
         self.write(move |c| {
+            c.execute(
+                "DELETE FROM staff_sessions WHERE last_seen < ?1",
+                [ts(at - idle)],
+            )?;
             c.execute(
                 "UPDATE staff_accounts SET failed_sign_ins = 0, locked_until = NULL WHERE name = ?1",
                 [&name],
