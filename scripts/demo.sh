@@ -39,6 +39,22 @@ fi
 if [ ! -s "$demo/operator.credential" ]; then
     (umask 077 && ./target/debug/hall operator add demo-operator --db "$demo/hall.sqlite" > "$demo/operator.credential")
 fi
+# One workbench account per role; each first password is kept (mode 0600) to print below.
+staff_accounts=(
+    "demo-desk front-desk 综合受理"
+    "demo-gongan reviewer 部门审批（县公安局）"
+    "demo-callback callback 回访"
+    "demo-supervisor supervisor 督查"
+)
+for entry in "${staff_accounts[@]}"; do
+    read -r name role _ <<< "$entry"
+    if [ ! -s "$demo/$name.password" ]; then
+        extra=()
+        [ "$role" = reviewer ] && extra=(--department gongan)
+        (umask 077 && ./target/debug/hall staff add "$name" --role "$role" "${extra[@]}" \
+            --db "$demo/hall.sqlite" > "$demo/$name.password" 2>> "$demo/staff-add.log")
+    fi
+done
 ./target/debug/kioskctl config check "$demo/kiosk.toml"
 
 step "Starting the hall backend on $hall_addr"
@@ -52,6 +68,11 @@ cat <<INFO
 
   Operator dashboard:  http://$hall_addr/dashboard
                        (user: ${operator%%.*}   password: ${operator#*.})
+  Staff workbench:     http://$hall_addr/staff/
+$(for entry in "${staff_accounts[@]}"; do
+    read -r name _ label <<< "$entry"
+    printf '                       %-16s password: %-18s %s\n' "$name" "$(cat "$demo/$name.password")" "$label"
+done)
   Kiosk metrics:       http://127.0.0.1:9464/metrics   health: http://127.0.0.1:9464/healthz
   Kiosk status:        ./target/debug/kioskctl status --config $demo/kiosk.toml
   Receipts land in:    $demo/receipts/   (PNG, one per printed receipt)

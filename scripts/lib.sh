@@ -59,6 +59,7 @@ BUILD_PACKAGES=(
     fonts-noto-cjk                      # Chinese text on screen and on receipts
     prometheus                          # promtool: checks /metrics output and the alert rules
     chromium                            # headless browser test of the hall dashboard
+    chromium-driver                     # WebDriver for the staff workbench browser tests
     systemd shellcheck python3          # image-build/check.sh: unit verification, script lint
     python3-venv                        # scripts/schemathesis.sh: schemathesis in its own venv
 )

@@ -8,6 +8,7 @@
 //!   into the JSON error body; [`limiter`] stops guessing of tracking codes.
 //! - [`crypto`] holds the keys: keyed hashes of ID numbers, sealed personal data.
 //! - [`net`] finds the client behind trusted proxies; [`tls`] serves HTTPS (rustls).
+//! - [`staff`] is the staff workbench at `/staff/` (sign-in, inboxes, the loop).
 //! - [`seed`] is the catalog loaded on first start; [`openapi`] the OpenAPI document.
 //!
 //! Binaries stay thin: `main.rs` parses arguments and calls [`serve`].
@@ -23,6 +24,7 @@ pub mod net;
 pub mod openapi;
 pub mod router;
 pub mod seed;
+pub mod staff;
 pub mod state;
 pub mod store;
 pub mod tls;

@@ -6,7 +6,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
+use hall::staff::auth::{add_account, reset_password};
+use hall::staff::StaffSettings;
 use hall::store::sqlite::SqliteStore;
+use hall::store::staff::{Role, StaffStore};
 use hall::store::{PrincipalKind, Store};
 use hall::{AppState, HallError, Settings};
 
@@ -29,6 +32,13 @@ enum Command {
         db: DbArgs,
         #[command(flatten)]
         net: NetArgs,
+        /// Mark the staff workbench's cookies Secure (the hall is reached over HTTPS).
+        #[arg(long, env = "HALL_SECURE_COOKIES")]
+        secure_cookies: bool,
+        /// A directory of holiday files (`YYYY.toml`) adding to or replacing the built-in
+        /// 2025-2027 ones.
+        #[arg(long, env = "HALL_HOLIDAYS")]
+        holidays: Option<PathBuf>,
     },
     /// Kiosk credentials.
     Kiosk {
@@ -40,10 +50,10 @@ enum Command {
         #[command(subcommand)]
         action: AddAction,
     },
-    /// Staff credentials (move applications along the status loop).
+    /// Staff: workbench accounts (`--role`) or API credentials (without `--role`).
     Staff {
         #[command(subcommand)]
-        action: AddAction,
+        action: StaffAction,
     },
     /// Change the served catalog while the hall runs (picked up within a second).
     Catalog {
@@ -124,6 +134,42 @@ enum AddAction {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum StaffAction {
+    /// With `--role`: create (or replace) a workbench account and print its first password
+    /// once. Without: issue an API credential `<id>.<secret>` for the staff endpoints.
+    Add {
+        /// Name: 1-64 characters of [a-z0-9-].
+        id: String,
+        /// The person's display name.
+        #[arg(long, default_value = "")]
+        label: String,
+        /// front-desk (综合受理), reviewer (部门审批), callback (回访), supervisor (督查) or
+        /// operator.
+        #[arg(long)]
+        role: Option<String>,
+        /// A department code the reviewer works for (repeat for several).
+        #[arg(long = "department")]
+        departments: Vec<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Set a new workbench password (printed once); ends the account's sessions.
+    Passwd {
+        /// Name.
+        id: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Revoke a workbench account and end its sessions.
+    Revoke {
+        /// Name.
+        id: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
 fn key_file(db: &DbArgs) -> PathBuf {
     db.key_file.clone().unwrap_or_else(|| {
         let mut p = db.db.clone().into_os_string();
@@ -153,17 +199,25 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
-async fn serve(listen: SocketAddr, db: &DbArgs, net: NetArgs) -> Result<(), HallError> {
+async fn serve(
+    listen: SocketAddr,
+    db: &DbArgs,
+    net: NetArgs,
+    mut staff: StaffSettings,
+) -> Result<(), HallError> {
     let tls = match (&net.tls_cert, &net.tls_key) {
         (Some(cert), Some(key)) => Some(hall::tls::server_config(cert, key)?),
         _ => None,
     };
+    // Served over TLS, the workbench's cookies are Secure whatever the flag says.
+    staff.secure_cookies |= tls.is_some();
     let secrets = hall::crypto::Secrets::load_or_create(&key_file(db))?;
     let store = Arc::new(SqliteStore::open(&db.db)?);
     let settings = Settings {
         trusted_proxies: net.trusted_proxies,
         request_timeout: std::time::Duration::from_secs(net.request_timeout.max(1)),
         concurrency_limit: net.max_concurrent.max(1),
+        staff,
         ..Settings::default()
     };
     let state = AppState::new(store.clone(), secrets, settings).await?;
@@ -253,6 +307,90 @@ async fn credential(kind: PrincipalKind, action: AddAction) -> Result<Option<Str
     }
 }
 
+/// `hall staff …`: an account's password, or an API token, to print once.
+async fn staff(action: StaffAction) -> Result<Option<String>, HallError> {
+    match action {
+        StaffAction::Add {
+            id,
+            label,
+            role: None,
+            departments,
+            db,
+        } => {
+            if !departments.is_empty() {
+                return Err(HallError::InvalidArgument(
+                    "--department needs --role reviewer".into(),
+                ));
+            }
+            add(PrincipalKind::Staff, &id, &label, &db).await.map(Some)
+        }
+        StaffAction::Add {
+            id,
+            label,
+            role: Some(role),
+            departments,
+            db,
+        } => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                HallError::InvalidArgument(format!(
+                    "unknown role {role:?}: use one of {}",
+                    Role::ALL.map(Role::as_str).join(", ")
+                ))
+            })?;
+            let store = SqliteStore::open(&db.db)?;
+            // The catalog the hall serves (the seed one before its first start).
+            let catalog = match store.catalog().await? {
+                Some(stored) => hall::state::CatalogEntry::from_stored(&stored, &[])?.catalog,
+                None => hall::seed::catalog(),
+            };
+            for d in &departments {
+                if catalog.department(d).is_none() {
+                    let known: Vec<&str> = catalog
+                        .departments
+                        .iter()
+                        .map(|d| d.code.as_str())
+                        .collect();
+                    return Err(HallError::InvalidArgument(format!(
+                        "unknown department {d:?}: the catalog has {}",
+                        known.join(", ")
+                    )));
+                }
+            }
+            let password = add_account(&store, &id, role, &departments, &label).await?;
+            store.close();
+            Ok(Some(password.to_string()))
+        }
+        StaffAction::Passwd { id, db } => {
+            let store = SqliteStore::open(&db.db)?;
+            let password = reset_password(&store, &id).await?;
+            store.close();
+            Ok(Some(password.to_string()))
+        }
+        StaffAction::Revoke { id, db } => {
+            // The workbench account (its sessions end) and the API credential of that id,
+            // whichever exist.
+            let store = SqliteStore::open(&db.db)?;
+            let account = store.revoke_staff(&id, chrono::Utc::now()).await?;
+            let api = store.revoke_principal(PrincipalKind::Staff, &id).await?;
+            store.close();
+            if !account && !api {
+                return Err(HallError::InvalidArgument(format!(
+                    "no staff account or staff credential {id:?}"
+                )));
+            }
+            if account {
+                eprintln!("Revoked the workbench account {id}; their sessions are ended.");
+            }
+            if api {
+                eprintln!(
+                    "Revoked staff credential {id}; a running hall refuses it within a second."
+                );
+            }
+            Ok(None)
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -266,10 +404,23 @@ async fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve { listen, db, net } => serve(listen, &db, net).await.map(|()| None),
+        Command::Serve {
+            listen,
+            db,
+            net,
+            secure_cookies,
+            holidays,
+        } => {
+            let staff = StaffSettings {
+                secure_cookies,
+                holidays_dir: holidays,
+                ..StaffSettings::default()
+            };
+            serve(listen, &db, net, staff).await.map(|()| None)
+        }
         Command::Kiosk { action } => credential(PrincipalKind::Kiosk, action).await,
         Command::Operator { action } => credential(PrincipalKind::Operator, action).await,
-        Command::Staff { action } => credential(PrincipalKind::Staff, action).await,
+        Command::Staff { action } => staff(action).await,
         Command::Catalog {
             action: CatalogAction::Withdraw { item, db },
         } => catalog(&item, true, &db).await.map(|()| None),
@@ -280,9 +431,7 @@ async fn main() -> ExitCode {
     match result {
         Ok(Some(token)) => {
             println!("{token}");
-            eprintln!(
-                "This credential is shown only once; the hall keeps only its hash. Store it now."
-            );
+            eprintln!("This is shown only once; the hall keeps only its hash. Store it now.");
             ExitCode::SUCCESS
         }
         Ok(None) => ExitCode::SUCCESS,

@@ -178,6 +178,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/fleet", get(fleet::fleet))
         .route("/metrics", get(fleet::metrics))
         .route("/dashboard", get(dashboard::page))
+        .merge(crate::staff::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))

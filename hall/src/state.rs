@@ -70,6 +70,8 @@ pub struct Settings {
     /// How often the hall checks whether another process (the `hall` CLI) revoked a
     /// credential or changed the catalog.
     pub watch_interval: Duration,
+    /// The staff workbench.
+    pub staff: crate::staff::StaffSettings,
 }
 
 impl Default for Settings {
@@ -82,6 +84,7 @@ impl Default for Settings {
             id_lookups_per_minute: 30,
             trusted_proxies: Vec::new(),
             watch_interval: Duration::from_secs(1),
+            staff: crate::staff::StaffSettings::default(),
         }
     }
 }
@@ -105,6 +108,8 @@ pub struct AppState {
     generations: Mutex<(i64, i64)>,
     /// Tunables.
     pub settings: Settings,
+    /// The staff workbench (holiday calendar).
+    pub staff: crate::staff::StaffState,
 }
 
 impl AppState {
@@ -132,6 +137,7 @@ impl AppState {
         let generations = store.generations().await?;
         let withdrawn = store.withdrawn_items().await?;
         let entry = CatalogEntry::from_stored(&stored, &withdrawn)?;
+        let staff = crate::staff::StaffState::new(settings.staff.clone())?;
         let state = Arc::new(AppState {
             store,
             secrets,
@@ -141,6 +147,7 @@ impl AppState {
             id_lookups: crate::limiter::KioskRate::new(settings.id_lookups_per_minute),
             generations: Mutex::new(generations),
             settings,
+            staff,
         });
         let weak = Arc::downgrade(&state);
         let every = state.settings.watch_interval;

@@ -1,9 +1,11 @@
 //! The operators' dashboard in a real browser: Debian's `chromium`, headless, loads the page
 //! from a real server after a kiosk's heartbeat, with the operator's Basic credentials, and the
 //! kiosk must be in the DOM. A screenshot is left in the target tmp dir for a person to look at.
-//! Needs: `apt-get install -y --no-install-recommends chromium`.
+//! Needs: `apt-get install -y --no-install-recommends chromium`. The staff workbench's
+//! WebDriver tests share this binary (`workbench`).
 
 mod common;
+mod workbench;
 
 use std::path::Path;
 use std::process::{Command, Stdio};

@@ -4,6 +4,7 @@
 //! atomically whether it is new, a replay, or a conflicting reuse of the key.
 
 pub mod sqlite;
+pub mod staff;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -292,7 +293,7 @@ pub struct StoredCatalog {
 /// Everything the hall stores. Implementations must make each idempotent write atomic:
 /// concurrent duplicates of one key produce exactly one record.
 #[async_trait]
-pub trait Store: Send + Sync + std::fmt::Debug {
+pub trait Store: staff::StaffStore + Send + Sync + std::fmt::Debug {
     /// The newest catalog, if any was stored.
     async fn catalog(&self) -> Result<Option<StoredCatalog>, HallError>;
     /// Stores a catalog version (no-op if this version exists).

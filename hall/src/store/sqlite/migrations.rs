@@ -132,6 +132,56 @@ CREATE TABLE id_lookups (
 CREATE INDEX id_lookups_by_kiosk ON id_lookups (kiosk_id, at);
 "#,
     ),
+    (
+        3,
+        r#"
+-- The staff workbench (issue 16): accounts, shared sessions, the audit trail of staff
+-- actions, each application's due date and handler, and who did each step.
+CREATE TABLE staff_accounts (
+    name TEXT PRIMARY KEY,
+    display TEXT NOT NULL,
+    role TEXT NOT NULL,
+    departments TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    failed_sign_ins INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT,
+    revoked_at TEXT,
+    created_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE staff_sessions (
+    token_hash BLOB PRIMARY KEY,
+    staff TEXT NOT NULL REFERENCES staff_accounts(name),
+    csrf TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX staff_sessions_by_staff ON staff_sessions (staff);
+CREATE TABLE staff_audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    staff TEXT NOT NULL,
+    action TEXT NOT NULL,
+    application_id TEXT,
+    detail TEXT
+);
+CREATE INDEX staff_audit_by_application ON staff_audit (application_id, seq);
+CREATE TABLE application_work (
+    application_id TEXT PRIMARY KEY REFERENCES applications(id),
+    accepted_at TEXT,
+    due_on TEXT,
+    handler TEXT
+) WITHOUT ROWID;
+CREATE INDEX application_work_by_due ON application_work (due_on);
+CREATE TABLE application_steps (
+    application_id TEXT NOT NULL REFERENCES applications(id),
+    seq INTEGER NOT NULL,
+    staff TEXT NOT NULL,
+    sealed_detail BLOB,
+    PRIMARY KEY (application_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX applications_by_status ON applications (status, received_at);
+"#,
+    ),
 ];
 
 /// Brings the schema up to date; each migration in its own transaction.

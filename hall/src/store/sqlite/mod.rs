@@ -14,6 +14,7 @@
 
 mod migrations;
 mod reads;
+mod staff;
 mod writes;
 
 pub use migrations::latest as latest_schema;

@@ -1,0 +1,86 @@
+//! The staff workbench at `/staff/`: server-rendered pages (maud, plain HTML forms, no
+//! scripts) where staff work the loop 受理 → 承办 → 办结 → 反馈 → 回访.
+//!
+//! - [`auth`]: passwords, sessions, CSRF, lockout; [`access`]: who sees and does what.
+//! - [`search`]: what the search box accepts (codes, the receipt QR's URL, ID numbers).
+//! - [`calendar`]: working days from the holiday files, for due dates.
+//! - [`inbox`]: the inboxes; [`views`]: the HTML; [`pages`] and [`case`]: the handlers.
+
+pub mod access;
+pub mod auth;
+pub mod calendar;
+pub mod case;
+pub mod inbox;
+pub mod pages;
+pub mod search;
+pub mod views;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::state::AppState;
+
+/// The workbench's tunables.
+#[derive(Debug, Clone)]
+pub struct StaffSettings {
+    /// Mark cookies `Secure` (set when the hall is served over TLS, directly or behind a
+    /// proxy that terminates it).
+    pub secure_cookies: bool,
+    /// Signed out after this long without a request.
+    pub idle: chrono::Duration,
+    /// Failed sign-ins before the account is locked.
+    pub max_failures: u32,
+    /// How long a locked account stays locked.
+    pub lockout: chrono::Duration,
+    /// Extra or replacement holiday files (`YYYY.toml`), besides the built-in 2025–2027.
+    pub holidays_dir: Option<PathBuf>,
+}
+
+impl Default for StaffSettings {
+    fn default() -> Self {
+        StaffSettings {
+            secure_cookies: false,
+            idle: chrono::Duration::minutes(30),
+            max_failures: 5,
+            lockout: chrono::Duration::minutes(15),
+            holidays_dir: None,
+        }
+    }
+}
+
+/// What the workbench keeps while the hall runs.
+#[derive(Debug)]
+pub struct StaffState {
+    /// Tunables.
+    pub settings: StaffSettings,
+    /// Working days.
+    pub calendar: calendar::Calendar,
+}
+
+impl StaffState {
+    /// Loads the holiday calendar.
+    pub fn new(settings: StaffSettings) -> Result<Self, crate::HallError> {
+        let calendar = match &settings.holidays_dir {
+            Some(dir) => calendar::Calendar::shipped_and_dir(dir),
+            None => calendar::Calendar::shipped(),
+        }
+        .map_err(|e| crate::HallError::InvalidArgument(e.to_string()))?;
+        Ok(StaffState { settings, calendar })
+    }
+}
+
+/// The workbench's routes (HTML, not part of the JSON API or its OpenAPI document).
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/staff", get(pages::home))
+        .route("/staff/", get(pages::home))
+        .route("/staff/login", get(pages::login_form).post(pages::login))
+        .route("/staff/logout", post(pages::logout))
+        .route("/staff/inbox/{name}", get(pages::inbox))
+        .route("/staff/search", post(pages::search))
+        .route("/staff/applications/{id}", get(pages::application))
+        .route("/staff/applications/{id}/{action}", post(pages::act))
+}
