@@ -60,4 +60,5 @@ BUILD_PACKAGES=(
     prometheus                          # promtool: checks /metrics output and the alert rules
     chromium                            # headless browser test of the hall dashboard
     systemd shellcheck python3          # image-build/check.sh: unit verification, script lint
+    python3-aiosmtpd                    # hall: a real SMTP server for the notifier test
 )

@@ -7,6 +7,8 @@
 //! - [`auth`] checks kiosk, operator and staff credentials; [`extract`] turns malformed input
 //!   into the JSON error body; [`limiter`] stops guessing of tracking codes.
 //! - [`crypto`] holds the keys: keyed hashes of ID numbers, sealed personal data.
+//! - [`notify`] tells on-duty staff of new help requests, complaints and 差评 (webhook, email)
+//!   from a durable queue in the database.
 //! - [`seed`] is the catalog loaded on first start; [`openapi`] the OpenAPI document.
 //!
 //! Binaries stay thin: `main.rs` parses arguments and calls [`serve`].
@@ -17,6 +19,7 @@ pub mod error;
 pub mod extract;
 pub mod handlers;
 pub mod limiter;
+pub mod notify;
 pub mod openapi;
 pub mod router;
 pub mod seed;

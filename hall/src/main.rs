@@ -27,6 +27,10 @@ enum Command {
         listen: SocketAddr,
         #[command(flatten)]
         db: DbArgs,
+        /// Notifier configuration (TOML: webhooks and SMTP targets, see hall/README.md).
+        /// Without it no notices are queued or sent.
+        #[arg(long, env = "HALL_NOTIFY_CONFIG")]
+        notify_config: Option<PathBuf>,
     },
     /// Kiosk credentials.
     Kiosk {
@@ -100,13 +104,33 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
-async fn serve(listen: SocketAddr, db: &DbArgs) -> Result<(), HallError> {
+async fn serve(listen: SocketAddr, db: &DbArgs, notify: Option<&Path>) -> Result<(), HallError> {
+    let notify_config = notify.map(hall::notify::NotifyConfig::load).transpose()?;
     let secrets = hall::crypto::Secrets::load_or_create(&key_file(db))?;
     let store = Arc::new(SqliteStore::open(&db.db)?);
     let state = AppState::new(store.clone(), secrets, Settings::default()).await?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = match notify_config {
+        Some(cfg) => Some(hall::notify::queue::spawn(
+            &state,
+            store.clone(),
+            cfg,
+            stopped,
+        )?),
+        None => None,
+    };
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(addr = %listener.local_addr()?, db = %db.db.display(), "hall listening");
-    hall::serve(listener, state, shutdown_signal()).await?;
+    let shutdown = async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    };
+    hall::serve(listener, state, shutdown).await?;
+    if let Some(w) = worker {
+        if w.await.is_err() {
+            tracing::error!("the notice worker panicked");
+        }
+    }
     store.close();
     tracing::info!("stopped cleanly");
     Ok(())
@@ -138,7 +162,13 @@ async fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve { listen, db } => serve(listen, &db).await.map(|()| None),
+        Command::Serve {
+            listen,
+            db,
+            notify_config,
+        } => serve(listen, &db, notify_config.as_deref())
+            .await
+            .map(|()| None),
         Command::Kiosk {
             action: AddAction::Add { id, label, db },
         } => add(PrincipalKind::Kiosk, &id, &label, &db).await.map(Some),

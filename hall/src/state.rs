@@ -1,7 +1,7 @@
 //! The shared state of the running service: the store, the keys, the current catalog (with
 //! its ETag), the credential cache and the guessing limiter.
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 
 use chrono::{FixedOffset, NaiveDate, Utc};
@@ -71,6 +71,8 @@ pub struct AppState {
     pub limiter: GuessLimiter,
     /// Tunables.
     pub settings: Settings,
+    /// The notifiers, set once at start-up when a notifier configuration is given.
+    pub notices: OnceLock<Arc<crate::notify::Notices>>,
 }
 
 impl AppState {
@@ -103,6 +105,7 @@ impl AppState {
             credentials: CredentialCache::default(),
             limiter: GuessLimiter::default(),
             settings,
+            notices: OnceLock::new(),
         }))
     }
 

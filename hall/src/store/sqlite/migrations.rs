@@ -6,9 +6,10 @@ use rusqlite::Connection;
 use crate::error::HallError;
 
 /// (version, SQL) in order.
-const MIGRATIONS: &[(u32, &str)] = &[(
-    1,
-    r#"
+const MIGRATIONS: &[(u32, &str)] = &[
+    (
+        1,
+        r#"
 CREATE TABLE catalog (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     version TEXT NOT NULL UNIQUE,
@@ -102,7 +103,38 @@ CREATE TABLE bookings (
 );
 CREATE INDEX bookings_by_slot ON bookings (slot_id);
 "#,
-)];
+    ),
+    (
+        2,
+        // Notices (issue 16): each event once, its JSON sealed and erased when every target
+        // is done; the delivery log (no bodies, no personal data) with the claim lease.
+        r#"
+CREATE TABLE notice_events (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    sealed BLOB
+);
+CREATE TABLE notice_deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL REFERENCES notice_events(id),
+    kind TEXT NOT NULL,
+    target TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    claimed_by TEXT,
+    claimed_until TEXT,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    delivered_at TEXT,
+    updated_at TEXT NOT NULL,
+    UNIQUE (event_id, target)
+);
+CREATE INDEX notice_deliveries_due ON notice_deliveries (status, next_attempt_at);
+"#,
+    ),
+];
 
 /// Brings the schema up to date; each migration in its own transaction.
 pub fn migrate(conn: &mut Connection) -> Result<u32, HallError> {
