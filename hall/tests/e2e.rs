@@ -714,6 +714,17 @@ mod notify {
                 "{line} missing in\n{metrics}"
             );
         }
+        // Prometheus' own linter accepts the whole page (Debian: prometheus).
+        let mut promtool = Command::new("promtool")
+            .args(["check", "metrics"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("promtool (Debian: prometheus)");
+        std::io::Write::write_all(&mut promtool.stdin.take().unwrap(), metrics.as_bytes()).unwrap();
+        let checked = promtool.wait_with_output().unwrap();
+        assert!(checked.status.success(), "{checked:?}\n{metrics}");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -898,6 +909,39 @@ mod notify {
             "{logs}"
         );
         assert_no_personal_data(&logs);
+    }
+
+    #[test]
+    fn a_bad_notifier_config_stops_the_start_and_names_the_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("notify.toml");
+        std::fs::write(
+            &cfg,
+            "[[webhook]]\nname = \"duty-sms\"\nurl = \"https://sms.example/hook\"\n\
+             secret = \"short\"\nevents = [\"help.requested\"]\n",
+        )
+        .unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_hall"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+            .arg(dir.path().join("hall.db"))
+            .arg("--notify-config")
+            .arg(&cfg)
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("notify.toml: webhook[0].secret: must be at least 16 characters"),
+            "{stderr}"
+        );
+        assert!(
+            !stderr.contains("short"),
+            "the secret is not echoed: {stderr}"
+        );
+        assert!(
+            !dir.path().join("hall.db").exists(),
+            "checked before anything is created"
+        );
     }
 
     type SinkLines = tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>;
