@@ -62,4 +62,5 @@ BUILD_PACKAGES=(
     chromium-driver                     # WebDriver for the staff workbench browser tests
     systemd shellcheck python3          # image-build/check.sh: unit verification, script lint
     python3-venv                        # scripts/schemathesis.sh: schemathesis in its own venv
+    python3-aiosmtpd                    # hall: a real SMTP server for the notifier test
 )

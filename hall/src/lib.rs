@@ -9,6 +9,8 @@
 //! - [`crypto`] holds the keys: keyed hashes of ID numbers, sealed personal data.
 //! - [`net`] finds the client behind trusted proxies; [`tls`] serves HTTPS (rustls).
 //! - [`staff`] is the staff workbench at `/staff/` (sign-in, inboxes, the loop).
+//! - [`notify`] tells on-duty staff of new help requests, complaints and 差评 (webhook, email)
+//!   from a durable queue in the database.
 //! - [`seed`] is the catalog loaded on first start; [`openapi`] the OpenAPI document.
 //!
 //! Binaries stay thin: `main.rs` parses arguments and calls [`serve`].
@@ -21,6 +23,7 @@ pub mod handlers;
 pub mod idempotency;
 pub mod limiter;
 pub mod net;
+pub mod notify;
 pub mod openapi;
 pub mod router;
 pub mod seed;

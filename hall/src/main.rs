@@ -39,6 +39,10 @@ enum Command {
         /// 2025-2027 ones.
         #[arg(long, env = "HALL_HOLIDAYS")]
         holidays: Option<PathBuf>,
+        /// Notifier configuration (TOML: webhooks and SMTP targets, see hall/README.md).
+        /// Without it no notices are queued or sent.
+        #[arg(long, env = "HALL_NOTIFY_CONFIG")]
+        notify_config: Option<PathBuf>,
     },
     /// Kiosk credentials.
     Kiosk {
@@ -204,7 +208,9 @@ async fn serve(
     db: &DbArgs,
     net: NetArgs,
     mut staff: StaffSettings,
+    notify: Option<&Path>,
 ) -> Result<(), HallError> {
+    let notify_config = notify.map(hall::notify::NotifyConfig::load).transpose()?;
     let tls = match (&net.tls_cert, &net.tls_key) {
         (Some(cert), Some(key)) => Some(hall::tls::server_config(cert, key)?),
         _ => None,
@@ -221,16 +227,35 @@ async fn serve(
         ..Settings::default()
     };
     let state = AppState::new(store.clone(), secrets, settings).await?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = match notify_config {
+        Some(cfg) => Some(hall::notify::queue::spawn(
+            &state,
+            store.clone(),
+            cfg,
+            stopped,
+        )?),
+        None => None,
+    };
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
+    let shutdown = async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    };
     match tls {
         Some(tls) => {
             tracing::info!(%addr, db = %db.db.display(), "hall listening (HTTPS)");
-            hall::serve_tls(listener, tls, state, shutdown_signal()).await?;
+            hall::serve_tls(listener, tls, state, shutdown).await?;
         }
         None => {
             tracing::info!(%addr, db = %db.db.display(), "hall listening (plain HTTP)");
-            hall::serve(listener, state, shutdown_signal()).await?;
+            hall::serve(listener, state, shutdown).await?;
+        }
+    }
+    if let Some(w) = worker {
+        if w.await.is_err() {
+            tracing::error!("the notice worker panicked");
         }
     }
     store.close();
@@ -410,13 +435,16 @@ async fn main() -> ExitCode {
             net,
             secure_cookies,
             holidays,
+            notify_config,
         } => {
             let staff = StaffSettings {
                 secure_cookies,
                 holidays_dir: holidays,
                 ..StaffSettings::default()
             };
-            serve(listen, &db, net, staff).await.map(|()| None)
+            serve(listen, &db, net, staff, notify_config.as_deref())
+                .await
+                .map(|()| None)
         }
         Command::Kiosk { action } => credential(PrincipalKind::Kiosk, action).await,
         Command::Operator { action } => credential(PrincipalKind::Operator, action).await,

@@ -1,7 +1,7 @@
 //! The shared state of the running service: the store, the keys, the current catalog (with
 //! its ETag), the credential cache and the guessing limiter.
 
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 
 use chrono::{FixedOffset, NaiveDate, Utc};
@@ -110,6 +110,8 @@ pub struct AppState {
     pub settings: Settings,
     /// The staff workbench (holiday calendar).
     pub staff: crate::staff::StaffState,
+    /// The notifiers, set once at start-up when a notifier configuration is given.
+    pub notices: OnceLock<Arc<crate::notify::Notices>>,
 }
 
 impl AppState {
@@ -148,6 +150,7 @@ impl AppState {
             generations: Mutex::new(generations),
             settings,
             staff,
+            notices: OnceLock::new(),
         });
         let weak = Arc::downgrade(&state);
         let every = state.settings.watch_interval;

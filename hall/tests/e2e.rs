@@ -594,3 +594,687 @@ async fn the_cli_withdraws_an_item_and_revokes_a_kiosk_of_a_running_hall() {
         "revoking twice says there is nothing to revoke"
     );
 }
+
+/// Notices (issue 16): webhooks received by a real axum server on loopback and checked with
+/// an independent HMAC, retries from the durable queue, a killed `hall` process, and email to
+/// a real SMTP server (Python's aiosmtpd).
+#[cfg(test)]
+mod notify {
+    use std::io::{BufRead, BufReader};
+    use std::path::{Path, PathBuf};
+    use std::process::{Child, Command, Stdio};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use axum::body::Bytes;
+    use axum::extract::State;
+    use axum::http::HeaderMap;
+    use hmac::{Hmac, Mac};
+    use sha2::Sha256;
+
+    use super::*;
+
+    const SECRET: &str = "county-sms-gateway-secret-2024";
+    const NAME: &str = "李四";
+    const PHONE: &str = "13900000000";
+    const NOTE: &str = "老人行动不便";
+
+    /// What the receiver got: accepted bodies (JSON) with their event-id headers.
+    #[derive(Clone, Default)]
+    struct Receiver {
+        accepted: Arc<Mutex<Vec<(String, Value)>>>,
+        hits: Arc<AtomicUsize>,
+        bad_signatures: Arc<AtomicUsize>,
+        fail_first: Arc<AtomicUsize>,
+        raw: Arc<Mutex<Vec<String>>>,
+    }
+
+    impl Receiver {
+        fn accepted(&self) -> Vec<(String, Value)> {
+            self.accepted.lock().unwrap().clone()
+        }
+    }
+
+    /// Checks the signature the way a county's gateway would: HMAC-SHA256 over
+    /// `timestamp "." raw-body`, hex, in `X-Hall-Signature: sha256=…`.
+    async fn hook(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> StatusCode {
+        r.hits.fetch_add(1, Ordering::SeqCst);
+        r.raw
+            .lock()
+            .unwrap()
+            .push(String::from_utf8_lossy(&body).into_owned());
+        let header = |n: &str| {
+            headers
+                .get(n)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned()
+        };
+        let ts = header("x-hall-timestamp");
+        let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+        mac.update(ts.as_bytes());
+        mac.update(b".");
+        mac.update(&body);
+        let want = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+        let fresh = ts
+            .parse::<i64>()
+            .is_ok_and(|t| (chrono::Utc::now().timestamp() - t).abs() <= 300);
+        if header("x-hall-signature") != want || !fresh {
+            r.bad_signatures.fetch_add(1, Ordering::SeqCst);
+            return StatusCode::UNAUTHORIZED;
+        }
+        if r.fail_first
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+        {
+            return StatusCode::INTERNAL_SERVER_ERROR;
+        }
+        let json: Value = serde_json::from_slice(&body).unwrap();
+        r.accepted
+            .lock()
+            .unwrap()
+            .push((header("x-hall-event-id"), json));
+        StatusCode::NO_CONTENT
+    }
+
+    /// Starts the receiver on `addr` (port 0: any).
+    async fn receiver(addr: &str, fail_first: usize) -> (Receiver, String) {
+        let r = Receiver::default();
+        r.fail_first.store(fail_first, Ordering::SeqCst);
+        let app = axum::Router::new()
+            .route("/hook", axum::routing::post(hook))
+            .with_state(r.clone());
+        let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (r, url)
+    }
+
+    fn config(webhook_url: Option<&str>, smtp_port: Option<u16>) -> String {
+        let mut c = String::from(
+            "[retry]\nfirst_seconds = 0.05\nmax_seconds = 0.2\ngive_up_after = 1000\n\
+             [worker]\npoll_seconds = 0.2\nlease_seconds = 3\n",
+        );
+        if let Some(url) = webhook_url {
+            c.push_str(&format!(
+                "[[webhook]]\nname = \"duty-sms\"\nurl = \"{url}\"\nsecret = \"{SECRET}\"\n\
+                 timeout_seconds = 1\nevents = [\"help.requested\", \"complaint.filed\", \"rating.bad\"]\n"
+            ));
+        }
+        if let Some(port) = smtp_port {
+            c.push_str(&format!(
+                "[[email]]\nname = \"duty-mail\"\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\n\
+                 from = \"县政务服务中心 <hall@county.example>\"\nto = [\"duty@county.example\"]\n\
+                 timeout_seconds = 2\nevents = [\"help.requested\"]\n"
+            ));
+        }
+        c
+    }
+
+    /// An in-process hall on loopback with the notifiers of `toml` and a running worker.
+    async fn hall_with(toml: &str) -> (RunningHall, tokio::sync::watch::Sender<bool>) {
+        let running = start().await;
+        let cfg = hall::notify::NotifyConfig::parse(Path::new("test.toml"), toml).unwrap();
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        hall::notify::queue::spawn(
+            &running.hall.state,
+            running.hall.store.clone(),
+            cfg,
+            stopped,
+        )
+        .unwrap();
+        (running, stop)
+    }
+
+    async fn wait_for<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+        for _ in 0..600 {
+            if let Some(v) = probe() {
+                return v;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("timed out waiting for {what}");
+    }
+
+    fn help_body() -> Value {
+        json!({"kind": "homeVisit", "itemCode": ITEM,
+            "note": format!("{NOTE}，身份证 {ID_NUMBER}"),
+            "contact": {"name": NAME, "phone": PHONE}})
+    }
+
+    fn assert_no_personal_data(text: &str) {
+        for secret in [
+            ID_NUMBER,
+            NAME,
+            PHONE,
+            NOTE,
+            "张三",
+            "13812345678",
+            "等了很久",
+        ] {
+            assert!(!text.contains(secret), "{secret} leaked into {text}");
+        }
+    }
+
+    /// Rows of the delivery log: (kind, target, status, attempts, last_error).
+    fn log_rows(db: &Path) -> Vec<(String, String, String, u32, Option<String>)> {
+        let conn = rusqlite::Connection::open(db).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT kind, target, status, attempts, last_error FROM notice_deliveries ORDER BY id")
+            .unwrap();
+        stmt.query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn help_complaint_and_bad_rating_reach_the_webhook_signed_and_without_personal_data() {
+        let (rx, url) = receiver("127.0.0.1:0", 0).await;
+        let (running, _stop) = hall_with(&config(Some(&url), None)).await;
+        let base = running.base.clone();
+        let kiosk = running.hall.credential(PrincipalKind::Kiosk, "k1").await;
+        let ops = running
+            .hall
+            .credential(PrincipalKind::Operator, "ops")
+            .await;
+        let http = client();
+        let post = |path: &str, key: Option<&str>, body: Value| {
+            let mut b = http
+                .post(format!("{base}{path}"))
+                .bearer_auth(&kiosk)
+                .json(&body);
+            if let Some(k) = key {
+                b = b.header("idempotency-key", k);
+            }
+            b.send()
+        };
+        let help: Value = post("/api/v1/help-requests", Some("help-notify-01"), help_body())
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let complaint = json!({"itemCode": ITEM, "description": format!("{NOTE} {ID_NUMBER}"), "contact": {"phone": PHONE}});
+        assert_eq!(
+            post("/api/v1/complaints", Some("complaint-notify-1"), complaint)
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::CREATED
+        );
+        let mut receipts = Vec::new();
+        for key in ["app-notify-0001", "app-notify-0002"] {
+            let r: Value = post("/api/v1/applications", Some(key), application_body())
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            receipts.push(r);
+        }
+        let rate = |r: &Value, level: u8| {
+            let mut body = json!({"trackingCode": r["trackingCode"], "verifier": r["verifier"],
+                "level": level, "reasons": [], "comment": "等了很久"});
+            if level <= 2 {
+                body["reasons"] = json!(["tooSlow"]);
+                body["contact"] = json!({"name": NAME, "phone": PHONE});
+            }
+            body
+        };
+        assert_eq!(
+            post("/api/v1/ratings", None, rate(&receipts[0], 2))
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::CREATED
+        );
+
+        let got = wait_for("three notices", || {
+            Some(rx.accepted()).filter(|a| a.len() >= 3)
+        })
+        .await;
+        assert_eq!(rx.bad_signatures.load(Ordering::SeqCst), 0);
+        let mut kinds: Vec<&str> = got
+            .iter()
+            .map(|(_, b)| b["kind"].as_str().unwrap())
+            .collect();
+        kinds.sort_unstable();
+        assert_eq!(kinds, ["complaint.filed", "help.requested", "rating.bad"]);
+        for (id_header, b) in &got {
+            assert_eq!(
+                id_header,
+                b["id"].as_str().unwrap(),
+                "the event id header matches the body"
+            );
+            assert_eq!(b["audience"], "staff");
+            assert_eq!(b["data"]["kioskId"], "k1");
+            assert_eq!(b["data"]["location"], "测试 k1");
+            assert!(b["link"].as_str().unwrap().starts_with("/staff/"), "{b}");
+            assert!(
+                b.get("to").is_none(),
+                "staff notices have no recipient number"
+            );
+        }
+        let help_notice = &got
+            .iter()
+            .find(|(_, b)| b["kind"] == "help.requested")
+            .unwrap()
+            .1;
+        assert_eq!(help_notice["data"]["reference"], help["reference"]);
+        assert_eq!(help_notice["data"]["category"], "homeVisit");
+        assert_eq!(help_notice["data"]["itemName"], "社会保障卡申领");
+        assert_eq!(
+            help_notice["link"],
+            format!("/staff/tickets/{}", help["id"].as_str().unwrap())
+        );
+        let bad = &got
+            .iter()
+            .find(|(_, b)| b["kind"] == "rating.bad")
+            .unwrap()
+            .1;
+        assert_eq!(bad["data"]["level"], 2);
+        assert_eq!(bad["data"]["reasons"], json!(["办理时间长"]));
+        assert_eq!(bad["data"]["trackingCode"], receipts[0]["trackingCode"]);
+        for raw in rx.raw.lock().unwrap().iter() {
+            assert_no_personal_data(raw);
+        }
+
+        // Replays of the help request and the 差评, and a good rating, enqueue nothing: the
+        // enqueue shares the write's transaction, so the log is complete when the answer
+        // arrives.
+        assert_eq!(
+            post("/api/v1/ratings", None, rate(&receipts[0], 2))
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::CREATED
+        );
+        assert_eq!(
+            post("/api/v1/help-requests", Some("help-notify-01"), help_body())
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::CREATED
+        );
+        assert_eq!(
+            post("/api/v1/ratings", None, rate(&receipts[1], 5))
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::CREATED
+        );
+        assert_eq!(running.hall.count("notice_deliveries"), 3);
+        assert_eq!(running.hall.count("notice_events"), 3);
+
+        // The log: delivered once each, no bodies, no personal data; bodies erased.
+        let rows = wait_for("delivered rows", || {
+            Some(log_rows(&running.hall.db))
+                .filter(|r| r.iter().all(|(_, _, s, _, _)| s == "delivered"))
+        })
+        .await;
+        assert!(
+            rows.iter()
+                .all(|(_, t, _, a, _)| t == "duty-sms" && *a == 1),
+            "{rows:?}"
+        );
+        assert_eq!(
+            running.hall.count("notice_events WHERE sealed IS NOT NULL"),
+            0
+        );
+
+        let metrics = http
+            .get(format!("{base}/metrics"))
+            .bearer_auth(&ops)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        for line in [
+            "# TYPE hall_notify_queue_depth gauge",
+            "hall_notify_queue_depth{target=\"duty-sms\"} 0",
+            "hall_notify_delivered_total{target=\"duty-sms\"} 3",
+            "hall_notify_failed_total{target=\"duty-sms\"} 0",
+        ] {
+            assert!(
+                metrics.lines().any(|l| l == line),
+                "{line} missing in\n{metrics}"
+            );
+        }
+        // Prometheus' own linter accepts the whole page (Debian: prometheus).
+        let mut promtool = Command::new("promtool")
+            .args(["check", "metrics"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("promtool (Debian: prometheus)");
+        std::io::Write::write_all(&mut promtool.stdin.take().unwrap(), metrics.as_bytes()).unwrap();
+        let checked = promtool.wait_with_output().unwrap();
+        assert!(checked.status.success(), "{checked:?}\n{metrics}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_receiver_failing_twice_gets_the_notice_once() {
+        let (rx, url) = receiver("127.0.0.1:0", 2).await;
+        let (running, _stop) = hall_with(&config(Some(&url), None)).await;
+        let kiosk = running.hall.credential(PrincipalKind::Kiosk, "k1").await;
+        let r = client()
+            .post(format!("{}/api/v1/help-requests", running.base))
+            .bearer_auth(&kiosk)
+            .header("idempotency-key", "help-retry-0001")
+            .json(&help_body())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let rows = wait_for("the delivery", || {
+            Some(log_rows(&running.hall.db))
+                .filter(|r| r.first().is_some_and(|r| r.2 == "delivered"))
+        })
+        .await;
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].3, 3, "two failures, then success");
+        assert_eq!(rows[0].4.as_deref(), Some("HTTP 500"));
+        assert_eq!(rx.hits.load(Ordering::SeqCst), 3);
+        assert_eq!(rx.accepted().len(), 1, "accepted once");
+        let raws = rx.raw.lock().unwrap().clone();
+        let ids: Vec<Value> = raws
+            .iter()
+            .map(|b| serde_json::from_str::<Value>(b).unwrap()["id"].clone())
+            .collect();
+        assert!(
+            ids.windows(2).all(|w| w[0] == w[1]),
+            "the same event id on every attempt"
+        );
+    }
+
+    /// The real `hall` binary, its log lines collected.
+    struct HallProcess {
+        child: Child,
+        addr: String,
+        log: Arc<Mutex<Vec<String>>>,
+    }
+
+    impl HallProcess {
+        fn start(db: &Path, config: &Path) -> Self {
+            let mut child = Command::new(env!("CARGO_BIN_EXE_hall"))
+                .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+                .arg(db)
+                .arg("--notify-config")
+                .arg(config)
+                .env("RUST_LOG", "info")
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let stderr = child.stderr.take().unwrap();
+            let log = Arc::new(Mutex::new(Vec::new()));
+            let (tx, rx) = std::sync::mpsc::channel();
+            let sink = log.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    if line.contains("hall listening") {
+                        let _ = tx.send(line.clone());
+                    }
+                    sink.lock().unwrap().push(line);
+                }
+            });
+            let line = rx
+                .recv_timeout(Duration::from_secs(60))
+                .expect("hall did not start");
+            let addr = line
+                .split("addr=")
+                .nth(1)
+                .and_then(|s| s.split_whitespace().next())
+                .unwrap()
+                .to_owned();
+            HallProcess { child, addr, log }
+        }
+    }
+
+    impl Drop for HallProcess {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    fn credential(db: &Path) -> String {
+        let out = Command::new(env!("CARGO_BIN_EXE_hall"))
+            .args([
+                "kiosk",
+                "add",
+                "k1",
+                "--label",
+                "城关镇便民服务中心 1号机",
+                "--db",
+            ])
+            .arg(db)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_notice_queued_while_the_receiver_is_down_survives_a_killed_hall_and_arrives_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let db: PathBuf = dir.path().join("hall.db");
+        // A port for the receiver, with nothing listening on it yet.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let cfg = dir.path().join("notify.toml");
+        std::fs::write(
+            &cfg,
+            config(Some(&format!("http://127.0.0.1:{port}/hook")), None),
+        )
+        .unwrap();
+        let token = credential(&db);
+        let http = client();
+        let help = |base: String, key: &'static str| {
+            http.post(format!("http://{base}/api/v1/help-requests"))
+                .bearer_auth(&token)
+                .header("idempotency-key", key)
+                .json(&help_body())
+                .send()
+        };
+
+        let mut first = HallProcess::start(&db, &cfg);
+        let r = help(first.addr.clone(), "help-killed-0001").await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        wait_for("a failed attempt", || {
+            log_rows(&db)
+                .first()
+                .filter(|r| r.3 >= 1 && r.4.is_some())
+                .cloned()
+        })
+        .await;
+        first.child.kill().unwrap(); // SIGKILL: no clean shutdown
+        first.child.wait().unwrap();
+        let first_log = first.log.lock().unwrap().join("\n");
+        drop(first);
+        assert_eq!(log_rows(&db)[0].2, "pending");
+
+        let (rx, _) = receiver(&format!("127.0.0.1:{port}"), 0).await;
+        let second = HallProcess::start(&db, &cfg);
+        let got = wait_for("the notice after the restart", || {
+            Some(rx.accepted()).filter(|a| !a.is_empty())
+        })
+        .await;
+        assert_eq!(got[0].1["kind"], "help.requested");
+        assert_eq!(got[0].1["data"]["location"], "城关镇便民服务中心 1号机");
+        // A second notice after the first one was recorded as delivered: once it arrives,
+        // the first has had every chance to be sent again.
+        wait_for("the delivered row", || {
+            log_rows(&db)
+                .first()
+                .filter(|r| r.2 == "delivered")
+                .cloned()
+        })
+        .await;
+        assert_eq!(
+            help(second.addr.clone(), "help-killed-0002")
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::CREATED
+        );
+        let got = wait_for("the second notice", || {
+            Some(rx.accepted()).filter(|a| a.len() >= 2)
+        })
+        .await;
+        assert_eq!(got.len(), 2);
+        assert_ne!(got[0].0, got[1].0, "the first notice arrived exactly once");
+        assert_eq!(rx.bad_signatures.load(Ordering::SeqCst), 0);
+        let logs = format!("{first_log}\n{}", second.log.lock().unwrap().join("\n"));
+        assert!(
+            logs.contains("notice delivery failed; will retry"),
+            "{logs}"
+        );
+        assert_no_personal_data(&logs);
+    }
+
+    #[test]
+    fn a_bad_notifier_config_stops_the_start_and_names_the_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("notify.toml");
+        std::fs::write(
+            &cfg,
+            "[[webhook]]\nname = \"duty-sms\"\nurl = \"https://sms.example/hook\"\n\
+             secret = \"short\"\nevents = [\"help.requested\"]\n",
+        )
+        .unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_hall"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+            .arg(dir.path().join("hall.db"))
+            .arg("--notify-config")
+            .arg(&cfg)
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("notify.toml: webhook[0].secret: must be at least 16 characters"),
+            "{stderr}"
+        );
+        assert!(
+            !stderr.contains("short"),
+            "the secret is not echoed: {stderr}"
+        );
+        assert!(
+            !dir.path().join("hall.db").exists(),
+            "checked before anything is created"
+        );
+    }
+
+    type SinkLines = tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>;
+
+    /// The sink's next line, or `None` after 30 s or at its end.
+    async fn next_line(lines: &mut SinkLines) -> Option<String> {
+        tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+            .await
+            .ok()?
+            .ok()?
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_help_request_is_mailed_in_chinese_to_a_real_smtp_server() {
+        // aiosmtpd (python3-aiosmtpd) on an ephemeral port; each mail decoded with Python's
+        // email package and printed as one JSON line.
+        let script = r#"
+import asyncio, email, json
+from email import policy
+from aiosmtpd.smtp import SMTP
+class Sink:
+    async def handle_DATA(self, server, session, envelope):
+        msg = email.message_from_bytes(envelope.content, policy=policy.default)
+        print(json.dumps({"from": envelope.mail_from, "to": envelope.rcpt_tos,
+            "subject": str(msg["subject"]), "contentType": str(msg["content-type"]),
+            "body": msg.get_body(("plain",)).get_content(),
+            "raw": envelope.content.decode("ascii", "replace")}), flush=True)
+        return "250 OK"
+async def main():
+    srv = await asyncio.get_running_loop().create_server(lambda: SMTP(Sink(), hostname="sink.test"), "127.0.0.1", 0)
+    print("PORT", srv.sockets[0].getsockname()[1], flush=True)
+    await srv.serve_forever()
+asyncio.run(main())
+"#;
+        // Debian's interpreter, where python3-aiosmtpd installs (a pyenv shim may come first).
+        let python = if Path::new("/usr/bin/python3").exists() {
+            "/usr/bin/python3"
+        } else {
+            "python3"
+        };
+        let mut sink = tokio::process::Command::new(python)
+            .args(["-c", script])
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("python3 with aiosmtpd (Debian: python3-aiosmtpd)");
+        let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(
+            sink.stdout.take().unwrap(),
+        ));
+        let first = next_line(&mut lines)
+            .await
+            .expect("SMTP sink did not start (is python3-aiosmtpd installed?)");
+        let port: u16 = first.strip_prefix("PORT ").unwrap().parse().unwrap();
+
+        let (running, _stop) = hall_with(&config(None, Some(port))).await;
+        let kiosk = running.hall.credential(PrincipalKind::Kiosk, "k1").await;
+        let r: Value = client()
+            .post(format!("{}/api/v1/help-requests", running.base))
+            .bearer_auth(&kiosk)
+            .header("idempotency-key", "help-mail-00001")
+            .json(&help_body())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let line = next_line(&mut lines).await.expect("no mail arrived");
+        let mail: Value = serde_json::from_str(&line).unwrap();
+        let reference = r["reference"].as_str().unwrap();
+        assert_eq!(
+            mail["subject"],
+            format!("【政务服务】新的上门服务：{reference}")
+        );
+        assert_eq!(mail["from"], "hall@county.example");
+        assert_eq!(mail["to"], json!(["duty@county.example"]));
+        assert!(
+            mail["contentType"].as_str().unwrap().contains("utf-8"),
+            "{mail}"
+        );
+        assert!(
+            mail["raw"].as_str().unwrap().contains("Subject: =?utf-8?"),
+            "{mail}"
+        );
+        let body = mail["body"].as_str().unwrap();
+        assert!(body.contains("测试 k1（k1）"), "{body}");
+        assert!(body.contains("事项：社会保障卡申领"), "{body}");
+        assert!(
+            body.contains(&format!("/staff/tickets/{}", r["id"].as_str().unwrap())),
+            "{body}"
+        );
+        assert_no_personal_data(body);
+        assert_no_personal_data(mail["raw"].as_str().unwrap());
+        let rows = wait_for("the delivered row", || {
+            Some(log_rows(&running.hall.db))
+                .filter(|r| r.first().is_some_and(|r| r.2 == "delivered"))
+        })
+        .await;
+        assert_eq!(
+            (rows[0].0.as_str(), rows[0].1.as_str(), rows[0].3),
+            ("help.requested", "duty-mail", 1)
+        );
+    }
+}

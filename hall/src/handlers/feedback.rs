@@ -67,7 +67,12 @@ pub async fn rate(
         rated_at: Utc::now(),
         id,
     };
-    match state.store.rate(rating).await? {
+    let reasons = req
+        .reasons
+        .iter()
+        .map(|r| r.label_zh().to_owned())
+        .collect();
+    match crate::notify::rate(&state, rating, &app, reasons).await? {
         Rated::Done(r) => {
             tracing::info!(application = %app.id, level = r.level, subject = %r.subject_code, "rated");
             Ok((
@@ -169,7 +174,7 @@ pub async fn complain(
         id,
     };
     ticket_response(
-        state.store.create_ticket(ticket).await?,
+        crate::notify::create_ticket(&state, ticket, &kiosk).await?,
         "complaint",
         &kiosk.id,
     )
@@ -244,5 +249,9 @@ pub async fn help(
         received_at: Utc::now(),
         id,
     };
-    ticket_response(state.store.create_ticket(ticket).await?, "help", &kiosk.id)
+    ticket_response(
+        crate::notify::create_ticket(&state, ticket, &kiosk).await?,
+        "help",
+        &kiosk.id,
+    )
 }

@@ -255,6 +255,7 @@ pub async fn metrics(
             );
         }
     }
+    crate::notify::write_metrics(&state, &mut out).await?;
     Ok((
         [(
             header::CONTENT_TYPE,

@@ -182,6 +182,36 @@ CREATE TABLE application_steps (
 CREATE INDEX applications_by_status ON applications (status, received_at);
 "#,
     ),
+    (
+        4,
+        // Notices (issue 16): each event once, its JSON sealed and erased when every target
+        // is done; the delivery log (no bodies, no personal data) with the claim lease.
+        r#"
+CREATE TABLE notice_events (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    sealed BLOB
+);
+CREATE TABLE notice_deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL REFERENCES notice_events(id),
+    kind TEXT NOT NULL,
+    target TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    claimed_by TEXT,
+    claimed_until TEXT,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    delivered_at TEXT,
+    updated_at TEXT NOT NULL,
+    UNIQUE (event_id, target)
+);
+CREATE INDEX notice_deliveries_due ON notice_deliveries (status, next_attempt_at);
+"#,
+    ),
 ];
 
 /// Brings the schema up to date; each migration in its own transaction.

@@ -13,6 +13,7 @@
 //! the fsync per batch instead of per request, which is where the throughput comes from.
 
 mod migrations;
+mod notices;
 mod reads;
 mod staff;
 mod writes;
