@@ -13,6 +13,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 
+use crate::citizen::progress_page;
 use crate::error::ApiError;
 use crate::handlers::{applications, appointments, catalog, dashboard, feedback, fleet, staff};
 use crate::openapi::ApiDoc;
@@ -40,6 +41,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/fleet"),
     ("get", "/metrics"),
     ("get", "/dashboard"),
+    ("get", "/progress"),
+    ("post", "/progress/rating"),
 ];
 
 /// Liveness for blackbox probes.
@@ -89,6 +92,11 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     .into_response()
 }
 
+/// The request's span names the path only: a query string may carry a receipt's verifier.
+fn span_without_query(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())
+}
+
 /// The whole service.
 pub fn router(state: Arc<AppState>) -> Router {
     let limit = state.settings.body_limit;
@@ -119,10 +127,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/fleet", get(fleet::fleet))
         .route("/metrics", get(fleet::metrics))
         .route("/dashboard", get(dashboard::page))
+        .route("/progress", get(progress_page::page))
+        .route("/progress/rating", post(progress_page::rate))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(span_without_query))
         .with_state(state)
 }

@@ -4,6 +4,7 @@
 //! Needs: `apt-get install -y --no-install-recommends chromium`.
 
 mod common;
+mod progress_chromium;
 
 use std::path::Path;
 use std::process::{Command, Stdio};

@@ -1,0 +1,678 @@
+//! The receipt QR's progress page (`GET /progress`) and its 好差评 form
+//! (`POST /progress/rating`), in-process: every stage, 补正 and 不予受理, one rating and a
+//! refused second, unknown and wrong codes indistinguishable, hostile input, clean logs.
+
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use serde_json::json;
+use tower::ServiceExt;
+
+use crate::common::*;
+use hall::store::PrincipalKind;
+
+/// What the kiosk printed: the receipt's two codes, and the id staff use.
+struct Receipt {
+    code: String,
+    verifier: String,
+    id: String,
+}
+
+impl Receipt {
+    fn url(&self) -> String {
+        format!("/progress?c={}&v={}", self.code, self.verifier)
+    }
+}
+
+async fn submit(app: &Router, kiosk: &str, key: &str, mail: bool) -> Receipt {
+    let mut body = application_body();
+    if !mail {
+        body["delivery"] = json!({"method": "pickUp"});
+    }
+    let mut req = request("POST", "/api/v1/applications", Some(kiosk), Some(body));
+    req.headers_mut()
+        .insert("idempotency-key", key.parse().expect("header"));
+    let (s, _, r) = call(app, req).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    Receipt {
+        code: r["trackingCode"].as_str().expect("code").to_owned(),
+        verifier: r["verifier"].as_str().expect("verifier").to_owned(),
+        id: r["id"].as_str().expect("id").to_owned(),
+    }
+}
+
+async fn move_to(app: &Router, staff: &str, r: &Receipt, to: &str, note: Option<&str>) {
+    let (s, _, body) = call(
+        app,
+        request(
+            "POST",
+            &format!("/api/v1/applications/{}/status", r.id),
+            Some(staff),
+            Some(json!({"to": to, "note": note})),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "move to {to}: {body}");
+}
+
+async fn text(app: &Router, req: Request<Body>) -> (StatusCode, HeaderMap, String) {
+    let resp = app.clone().oneshot(req).await.expect("infallible router");
+    let (parts, body) = resp.into_parts();
+    let bytes = body.collect().await.expect("body").to_bytes();
+    (
+        parts.status,
+        parts.headers,
+        String::from_utf8(bytes.to_vec()).expect("UTF-8 page"),
+    )
+}
+
+async fn page(app: &Router, uri: &str) -> (StatusCode, HeaderMap, String) {
+    let req = Request::builder()
+        .uri(uri)
+        .body(Body::empty())
+        .expect("request");
+    text(app, req).await
+}
+
+fn form_post(form: &str, site: Option<&str>) -> Request<Body> {
+    let mut b = Request::builder()
+        .method("POST")
+        .uri("/progress/rating")
+        .header("host", "hall.example.gov.cn")
+        .header("content-type", "application/x-www-form-urlencoded");
+    if let Some(site) = site {
+        b = b.header("sec-fetch-site", site);
+    }
+    b.body(Body::from(form.to_owned())).expect("request")
+}
+
+fn rating_form(r: &Receipt, rest: &str) -> String {
+    format!("c={}&v={}&{rest}", r.code, r.verifier)
+}
+
+/// The `<li>` of a timeline step, by its label.
+fn step_class<'a>(html: &'a str, label: &str) -> &'a str {
+    let at = html
+        .find(&format!("<span class=\"step\">{label}</span>"))
+        .unwrap_or_else(|| panic!("no step {label}"));
+    let li = html[..at].rfind("<li class=\"").expect("li") + "<li class=\"".len();
+    &html[li..li + html[li..].find('"').expect("class end")]
+}
+
+fn assert_page_headers(h: &HeaderMap) {
+    assert_eq!(h["content-type"], "text/html; charset=utf-8");
+    assert_eq!(h["cache-control"], "no-store");
+    assert_eq!(h["referrer-policy"], "no-referrer");
+    let csp = h["content-security-policy"].to_str().expect("csp");
+    assert!(
+        csp.starts_with("default-src 'none'; style-src 'sha256-"),
+        "{csp}"
+    );
+    assert!(
+        csp.contains("form-action 'self'") && !csp.contains("unsafe"),
+        "{csp}"
+    );
+}
+
+#[tokio::test]
+async fn the_page_follows_the_application_through_every_stage_and_takes_one_rating() {
+    let hall = TestHall::new().await;
+    let app = hall.router();
+    let kiosk = hall.credential(PrincipalKind::Kiosk, "k1").await;
+    let staff = hall.credential(PrincipalKind::Staff, "clerk").await;
+    let r = submit(&app, &kiosk, "progress-page-0001", false).await;
+
+    let (s, h, html) = page(&app, &r.url()).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert_page_headers(&h);
+    assert!(html.contains("社会保障卡申领") && html.contains(&r.code));
+    // The applicant only as the receipt prints it.
+    assert!(html.contains("张*  1101**********002X"), "{html}");
+    assert!(!html.contains("张三") && !html.contains(ID_NUMBER));
+    assert!(!html.contains("<script"));
+    assert_eq!(step_class(&html, "已提交"), "current");
+    assert_eq!(step_class(&html, "受理"), "todo");
+    assert!(
+        html.contains("县人力资源和社会保障局 · C区 17-19号窗口"),
+        "pick-up window"
+    );
+    assert!(html.contains("承诺办结日期"));
+    assert!(!html.contains("<form"), "no rating before it is done");
+    assert!(html.contains(&format!(
+        "href=\"{}&amp;lang=en\"",
+        r.url().replace('&', "&amp;")
+    )));
+
+    for (to, label) in [("accepted", "受理"), ("processing", "承办")] {
+        move_to(&app, &staff, &r, to, None).await;
+        let (_, _, html) = page(&app, &r.url()).await;
+        assert_eq!(step_class(&html, label), "current", "{to}");
+        assert_eq!(step_class(&html, "已提交"), "done");
+        assert_eq!(step_class(&html, "办结"), "todo");
+        assert!(!html.contains("<form"), "{to}");
+    }
+    // Rating before the end is refused and writes nothing.
+    let (s, _, html) = text(
+        &app,
+        form_post(&rating_form(&r, "level=5"), Some("same-origin")),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(html.contains("办结后才能评价"));
+    assert_eq!(hall.count("ratings"), 0);
+
+    move_to(
+        &app,
+        &staff,
+        &r,
+        "concluded",
+        Some("请于工作日到窗口领取社保卡"),
+    )
+    .await;
+    let (_, _, html) = page(&app, &r.url()).await;
+    assert_eq!(step_class(&html, "办结"), "current");
+    assert!(
+        html.contains("action=\"/progress/rating\"") && html.contains("请于工作日到窗口领取社保卡")
+    );
+    for level in ["非常满意", "满意", "基本满意", "不满意", "非常不满意"] {
+        assert!(html.contains(&format!(">{level}</label>")), "{level}");
+    }
+    for reason in [
+        "办事指南不清晰",
+        "材料繁琐、重复提交",
+        "多次跑动",
+        "办理时间长",
+        "设备操作不便",
+        "设备故障",
+        "服务态度差",
+        "其他",
+    ] {
+        assert!(html.contains(reason), "{reason}");
+    }
+    // The form carries the codes (no session) and the language.
+    assert!(html.contains(&format!("name=\"v\" value=\"{}\"", r.verifier)));
+
+    // A 差评 without a reason: the form again with the message, nothing written.
+    let (s, _, html) = text(
+        &app,
+        form_post(
+            &rating_form(&r, "level=2&comment=%E5%A4%AA%E6%85%A2"),
+            Some("same-origin"),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("请选择不满意的原因") && html.contains(">太慢</textarea>"));
+    assert!(html.contains("value=\"2\" required checked"));
+    assert_eq!(hall.count("ratings"), 0);
+
+    let (s, h, _) = text(
+        &app,
+        form_post(
+            &rating_form(
+                &r,
+                "level=2&reason=tooSlow&reason=repeatedTrips&comment=%E5%A4%AA%E6%85%A2",
+            ),
+            Some("same-origin"),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(h["location"], r.url().as_str());
+    assert_eq!(hall.count("ratings"), 1);
+    let conn = rusqlite::Connection::open(&hall.db).expect("db");
+    let (level, reasons, kiosk_id): (u8, String, Option<String>) = conn
+        .query_row("SELECT level, reasons, kiosk_id FROM ratings", [], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })
+        .expect("the rating");
+    assert_eq!((level, kiosk_id), (2, None));
+    assert_eq!(reasons, r#"["tooSlow","repeatedTrips"]"#);
+
+    let (_, _, html) = page(&app, &r.url()).await;
+    assert!(html.contains("您已评价") && !html.contains("<form"));
+    // A second rating, same or different, is refused with a clear message.
+    for second in [
+        "level=5",
+        "level=2&reason=tooSlow&reason=repeatedTrips&comment=%E5%A4%AA%E6%85%A2",
+    ] {
+        let (s, _, html) = text(
+            &app,
+            form_post(&rating_form(&r, second), Some("same-origin")),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CONFLICT, "{second}");
+        assert!(
+            html.contains("该办件已评价过，每件只能评价一次"),
+            "{second}"
+        );
+    }
+    // And through the kiosk's API too: one rating per application.
+    let (s, _, body) = call(
+        &app,
+        request(
+            "POST",
+            "/api/v1/ratings",
+            None,
+            Some(json!({"trackingCode": r.code, "verifier": r.verifier, "level": 5})),
+        ),
+    )
+    .await;
+    assert_eq!(
+        (s, body["code"].clone()),
+        (StatusCode::CONFLICT, json!("alreadyRated"))
+    );
+    assert_eq!(hall.count("ratings"), 1);
+
+    for (to, label) in [("feedback", "反馈"), ("revisited", "回访")] {
+        move_to(&app, &staff, &r, to, None).await;
+        let (_, _, html) = page(&app, &r.url()).await;
+        assert_eq!(step_class(&html, label), "current", "{to}");
+        assert_eq!(step_class(&html, "办结"), "done", "{to}");
+    }
+}
+
+#[tokio::test]
+async fn english_is_a_switch_that_every_link_and_the_form_keep() {
+    let hall = TestHall::new().await;
+    let app = hall.router();
+    let kiosk = hall.credential(PrincipalKind::Kiosk, "k1").await;
+    let staff = hall.credential(PrincipalKind::Staff, "clerk").await;
+    let r = submit(&app, &kiosk, "progress-page-0002", true).await;
+    for to in ["accepted", "processing"] {
+        move_to(&app, &staff, &r, to, None).await;
+    }
+    move_to(&app, &staff, &r, "concluded", Some("EMS 1190 2233 4455")).await;
+    let (s, _, html) = page(&app, &format!("{}&lang=en", r.url())).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("<html lang=\"en\">") && html.contains("Promised by"));
+    assert!(html.contains("Very dissatisfied") && html.contains("Submit rating"));
+    assert!(html.contains("name=\"lang\" value=\"en\""));
+    assert!(html.contains(&format!(
+        "href=\"{}\" lang=\"zh-CN\">中文</a>",
+        r.url().replace('&', "&amp;")
+    )));
+    // Mailed: the waybill staff recorded at 办结.
+    assert!(html.contains("id=\"waybill\"") && html.contains("EMS 1190 2233 4455"));
+    let (s, h, _) = text(
+        &app,
+        form_post(
+            &rating_form(&r, "lang=en&level=4&reason=tooSlow"),
+            Some("same-origin"),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(h["location"], format!("{}&lang=en", r.url()).as_str());
+    let conn = rusqlite::Connection::open(&hall.db).expect("db");
+    let reasons: String = conn
+        .query_row("SELECT reasons FROM ratings", [], |row| row.get(0))
+        .expect("the rating");
+    assert_eq!(reasons, "[]", "reasons left ticked count only for a 差评");
+    let (_, _, html) = page(&app, &format!("{}&lang=en", r.url())).await;
+    assert!(html.contains("Rated. Thank you"));
+}
+
+#[tokio::test]
+async fn correction_and_refusal_say_what_to_bring_where_and_why() {
+    let hall = TestHall::new().await;
+    let app = hall.router();
+    let kiosk = hall.credential(PrincipalKind::Kiosk, "k1").await;
+    let staff = hall.credential(PrincipalKind::Staff, "clerk").await;
+    let r = submit(&app, &kiosk, "progress-page-0003", false).await;
+    move_to(&app, &staff, &r, "accepted", None).await;
+    move_to(
+        &app,
+        &staff,
+        &r,
+        "correctionRequired",
+        Some("照片不符合要求，请补交白底免冠照片<1张>"),
+    )
+    .await;
+    let (s, _, html) = page(&app, &r.url()).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("id=\"correction\""));
+    assert!(
+        html.contains("照片不符合要求，请补交白底免冠照片&lt;1张&gt;"),
+        "escaped note"
+    );
+    assert!(html.contains("县人力资源和社会保障局 · C区 17-19号窗口"));
+    assert_eq!(step_class(&html, "补正"), "fix");
+    assert_eq!(step_class(&html, "受理"), "done");
+    assert_eq!(step_class(&html, "承办"), "todo");
+    assert!(!html.contains("<form"));
+
+    move_to(&app, &staff, &r, "rejected", Some("不符合首次申领条件")).await;
+    let (_, _, html) = page(&app, &r.url()).await;
+    assert!(html.contains("id=\"rejection\"") && html.contains("不符合首次申领条件"));
+    assert_eq!(step_class(&html, "不予受理"), "stop");
+    assert!(
+        !html.contains("<span class=\"step\">承办</span>"),
+        "the timeline stops there"
+    );
+    assert!(!html.contains("id=\"delivery\""), "nothing to collect");
+    assert!(
+        html.contains("action=\"/progress/rating\""),
+        "a refusal can be rated"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_code_and_a_wrong_verifier_get_the_same_page_and_the_limiter_applies() {
+    let hall = TestHall::new().await;
+    let app = hall.router();
+    let kiosk = hall.credential(PrincipalKind::Kiosk, "k1").await;
+    let r = submit(&app, &kiosk, "progress-page-0004", false).await;
+    let wrong_verifier = page(&app, &format!("/progress?c={}&v=AAAAAAAA", r.code)).await;
+    let unknown_code = page(&app, "/progress?c=240101-AAAA-AAAA&v=AAAAAAAA").await;
+    assert_eq!(wrong_verifier.0, StatusCode::NOT_FOUND);
+    assert_eq!(wrong_verifier.0, unknown_code.0);
+    assert_eq!(
+        wrong_verifier.2, unknown_code.2,
+        "the same page, byte for byte"
+    );
+    assert!(wrong_verifier.2.contains("未找到该办件"));
+    assert_page_headers(&wrong_verifier.1);
+    // The API's answer for the same pair: the same 404.
+    let (s, _, _) = call(
+        &app,
+        request(
+            "POST",
+            "/api/v1/progress",
+            None,
+            Some(json!({"trackingCode": r.code, "verifier": "AAAAAAAA"})),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // The tracking code is now locked after PER_CODE failures, for the page and the API.
+    for _ in 0..hall::limiter::PER_CODE {
+        page(&app, &format!("/progress?c={}&v=BBBBBBBB", r.code)).await;
+    }
+    let (s, h, html) = page(&app, &r.url()).await;
+    assert_eq!(
+        s,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right verifier waits"
+    );
+    assert!(h.contains_key("retry-after") && html.contains("尝试次数过多"));
+    let (s, _, _) = call(
+        &app,
+        request(
+            "POST",
+            "/api/v1/progress",
+            None,
+            Some(json!({"trackingCode": r.code, "verifier": r.verifier})),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn hostile_input_gets_a_clear_page_and_writes_nothing() {
+    let hall = TestHall::new().await;
+    let app = hall.router();
+    let kiosk = hall.credential(PrincipalKind::Kiosk, "k1").await;
+    let staff = hall.credential(PrincipalKind::Staff, "clerk").await;
+    let r = submit(&app, &kiosk, "progress-page-0005", false).await;
+    for to in ["accepted", "processing", "concluded"] {
+        move_to(&app, &staff, &r, to, None).await;
+    }
+    let long = "A".repeat(10_000);
+    let many = vec!["x=1"; 100].join("&");
+    for (uri, status, words) in [
+        ("/progress".to_owned(), 400, "缺少办件编号或查询码"),
+        (
+            "/progress?c=240506-ABCD-EFGH".to_owned(),
+            400,
+            "缺少办件编号或查询码",
+        ),
+        ("/progress?c=%zz&v=1".to_owned(), 400, "二维码内容有误"),
+        ("/progress?c=%FF%FE&v=1".to_owned(), 400, "二维码内容有误"),
+        (
+            "/progress?c=%3Cscript%3Ealert(1)%3C/script%3E&v=1".to_owned(),
+            400,
+            "二维码内容有误",
+        ),
+        (format!("/progress?c={long}&v=1"), 400, "二维码内容有误"),
+        (format!("/progress?{many}"), 400, "二维码内容有误"),
+        (
+            "/progress?c=%E4%B8%AD%E6%96%87&v=%00".to_owned(),
+            400,
+            "二维码内容有误",
+        ),
+        (
+            "/progress?c=240506-ABCD-EFGH&v=AAAAAAAA&lang=%3Cb%3E".to_owned(),
+            404,
+            "未找到该办件",
+        ),
+        (
+            "/progress?c=240506-ABCD-EFGH&v=AAAAAAAA&lang=en".to_owned(),
+            404,
+            "Application not found",
+        ),
+    ] {
+        let (s, h, html) = page(&app, &uri).await;
+        assert_eq!(s.as_u16(), status, "{uri:.80}");
+        assert_eq!(h["content-type"], "text/html; charset=utf-8", "{uri:.80}");
+        assert!(html.contains(words), "{uri:.80}: {html}");
+        assert!(
+            !html.contains("<script") && !html.contains("<b>"),
+            "{uri:.80}"
+        );
+    }
+    let before = hall.written();
+    let form = |rest: &str| rating_form(&r, rest);
+    let cases: Vec<(&str, Request<Body>, u16, &str)> = vec![
+        (
+            "cross-site",
+            form_post(&form("level=5"), Some("cross-site")),
+            403,
+            "请从办件进度页面提交评价",
+        ),
+        (
+            "same-site",
+            form_post(&form("level=5"), Some("same-site")),
+            403,
+            "请从办件进度页面提交评价",
+        ),
+        (
+            "foreign origin",
+            {
+                let mut req = form_post(&form("level=5"), None);
+                req.headers_mut()
+                    .insert("origin", "https://evil.example".parse().expect("header"));
+                req
+            },
+            403,
+            "请从办件进度页面提交评价",
+        ),
+        (
+            "null origin",
+            {
+                let mut req = form_post(&form("level=5"), None);
+                req.headers_mut()
+                    .insert("origin", "null".parse().expect("header"));
+                req
+            },
+            403,
+            "请从办件进度页面提交评价",
+        ),
+        (
+            "json body",
+            {
+                let mut req = form_post(&form("level=5"), Some("same-origin"));
+                req.headers_mut()
+                    .insert("content-type", "application/json".parse().expect("header"));
+                req
+            },
+            400,
+            "提交的内容有误",
+        ),
+        (
+            "not UTF-8",
+            {
+                let mut req = form_post("", Some("same-origin"));
+                *req.body_mut() = Body::from(vec![b'c', b'=', 0xff, 0xfe]);
+                req
+            },
+            400,
+            "提交的内容有误",
+        ),
+        (
+            "too large",
+            form_post(
+                &form(&format!("level=5&comment={}", "A".repeat(70_000))),
+                Some("same-origin"),
+            ),
+            413,
+            "提交的内容有误",
+        ),
+        (
+            "no codes",
+            form_post("level=5", Some("same-origin")),
+            400,
+            "缺少办件编号或查询码",
+        ),
+        (
+            "wrong verifier",
+            form_post(
+                &format!("c={}&v=AAAAAAAA&level=5", r.code),
+                Some("same-origin"),
+            ),
+            404,
+            "未找到该办件",
+        ),
+        (
+            "no level",
+            form_post(&form(""), Some("same-origin")),
+            422,
+            "请选择评价等级",
+        ),
+        (
+            "level 9",
+            form_post(&form("level=9"), Some("same-origin")),
+            422,
+            "评价等级有误",
+        ),
+        (
+            "level text",
+            form_post(&form("level=%3Cb%3E"), Some("same-origin")),
+            422,
+            "评价等级有误",
+        ),
+        (
+            "unknown reason",
+            form_post(&form("level=1&reason=%3Cb%3E"), Some("same-origin")),
+            422,
+            "原因选项有误",
+        ),
+        (
+            "comment too long",
+            form_post(
+                &form(&format!("level=4&comment={}", "长".repeat(301))),
+                Some("same-origin"),
+            ),
+            422,
+            "意见最多300个字",
+        ),
+    ];
+    for (name, req, status, words) in cases {
+        let (s, h, html) = text(&app, req).await;
+        assert_eq!(s.as_u16(), status, "{name}: {html:.400}");
+        assert_eq!(h["content-type"], "text/html; charset=utf-8", "{name}");
+        assert!(html.contains(words), "{name}: {html}");
+        assert!(!html.contains("<b>"), "{name}");
+        assert_eq!(hall.written(), before, "{name} wrote something");
+    }
+    // A form posted by a browser from the page itself, and by a client that sends neither
+    // header (it holds the receipt's codes, which is what the API asks for too).
+    let mut from_page = form_post(&form("level=5"), None);
+    from_page.headers_mut().insert(
+        "origin",
+        "https://hall.example.gov.cn".parse().expect("header"),
+    );
+    assert_eq!(text(&app, from_page).await.0, StatusCode::SEE_OTHER);
+}
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("log buffer").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_page_and_its_rating_leave_no_personal_data_or_verifier_in_the_logs() {
+    let hall = TestHall::new().await;
+    let app = hall.router();
+    let kiosk = hall.credential(PrincipalKind::Kiosk, "k1").await;
+    let staff = hall.credential(PrincipalKind::Staff, "clerk").await;
+    let r = submit(&app, &kiosk, "progress-page-0006", true).await;
+    for to in ["accepted", "processing", "concluded"] {
+        move_to(&app, &staff, &r, to, None).await;
+    }
+    let logs = Captured::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    {
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let (s, _, _) = page(&app, &r.url()).await;
+        assert_eq!(s, StatusCode::OK);
+        let comment = "我是王小明，电话13912345678，身份证11010519491231002X";
+        let (s, _, _) = text(
+            &app,
+            form_post(
+                &rating_form(
+                    &r,
+                    &format!("level=1&reason=other&comment={}", encode(comment)),
+                ),
+                Some("same-origin"),
+            ),
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+    }
+    let logs = String::from_utf8(logs.0.lock().expect("logs").clone()).expect("UTF-8 logs");
+    assert!(
+        logs.contains("path=/progress/rating"),
+        "spans are logged: {logs}"
+    );
+    assert!(logs.contains("rated") && logs.contains(&r.id), "{logs}");
+    for secret in [
+        r.verifier.as_str(),
+        "王小明",
+        "13912345678",
+        ID_NUMBER,
+        "张三",
+    ] {
+        assert!(!logs.contains(secret), "{secret:?} in the logs: {logs}");
+    }
+    // The comment is sealed, not stored in clear.
+    for file in ["hall.db", "hall.db-wal"] {
+        let raw = std::fs::read(hall.dir.path().join(file)).unwrap_or_default();
+        assert!(
+            !raw.windows("王小明".len())
+                .any(|w| w == "王小明".as_bytes()),
+            "{file}"
+        );
+    }
+}
+
+fn encode(text: &str) -> String {
+    text.bytes().map(|b| format!("%{b:02X}")).collect()
+}
