@@ -32,6 +32,7 @@ dd{margin:0 0 8px;overflow-wrap:anywhere}
 .bad{background:#fbe3e1;color:#a3261b}
 .now{background:#e2edf0;color:#23454f}
 .lead{margin:10px 0 0;font-size:18px}
+.jump{display:block;margin-top:12px;padding:12px 14px;border-radius:10px;background:#23454f;color:#fff;font-weight:700;text-align:center;text-decoration:none}
 ol.steps{list-style:none;margin:0;padding:0}
 ol.steps li{position:relative;padding:0 0 16px 40px;min-height:44px}
 ol.steps li:before{content:"";position:absolute;left:4px;top:3px;width:22px;height:22px;border-radius:50%;border:3px solid #aab6b8;background:#fff}
@@ -320,7 +321,7 @@ fn summary(out: &mut String, s: &Shown, lang: Lang) {
     let _ = write!(
         out,
         "<dt>{}</dt><dd id=\"due\">{}{}</dd></dl>\
-         <span class=\"pill {}\" id=\"status\">{}</span><p class=\"lead\">{}</p></section>",
+         <span class=\"pill {}\" id=\"status\">{}</span><p class=\"lead\">{}</p>{}</section>",
         lang.pick("承诺办结日期", "Promised by"),
         s.promised_by.format("%Y-%m-%d"),
         if overdue {
@@ -334,6 +335,19 @@ fn summary(out: &mut String, s: &Shown, lang: Lang) {
         pill_class(s.status),
         status_label(s.status, lang),
         lead(s, lang),
+        if s.rated {
+            format!(
+                "<p class=\"lead\"><span class=\"pill ok\">{}</span></p>",
+                lang.pick("已评价", "Rated")
+            )
+        } else if rateable(s.status) {
+            format!(
+                "<a class=\"jump\" href=\"#rating\">{}</a>",
+                lang.pick("为本次服务评价 ↓", "Rate this service ↓")
+            )
+        } else {
+            String::new()
+        },
     );
 }
 

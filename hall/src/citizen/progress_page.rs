@@ -182,8 +182,11 @@ async fn shown(state: &AppState, rec: &ApplicationRecord) -> Shown {
     }
 }
 
+/// Decoded input: the pairs, the language and the receipt's codes.
+type Read = (Vec<(String, String)>, Lang, ReceiptCodes);
+
 /// Decodes the pairs and the receipt codes; the language even when the rest is bad.
-fn read(text: &str) -> Result<(Vec<(String, String)>, Lang, ReceiptCodes), (Lang, InputError)> {
+fn read(text: &str) -> Result<Read, (Lang, InputError)> {
     let pairs = form::pairs(text).map_err(|e| (Lang::Zh, e))?;
     let lang = form::lang(&pairs);
     let codes = form::receipt_codes(&pairs).map_err(|e| (lang, e))?;

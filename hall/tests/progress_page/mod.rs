@@ -177,6 +177,10 @@ async fn the_page_follows_the_application_through_every_stage_and_takes_one_rati
     assert!(
         html.contains("action=\"/progress/rating\"") && html.contains("请于工作日到窗口领取社保卡")
     );
+    assert!(
+        html.contains("href=\"#rating\"") && html.contains("id=\"rating\""),
+        "a jump to the form"
+    );
     for level in ["非常满意", "满意", "基本满意", "不满意", "非常不满意"] {
         assert!(html.contains(&format!(">{level}</label>")), "{level}");
     }
@@ -234,6 +238,7 @@ async fn the_page_follows_the_application_through_every_stage_and_takes_one_rati
 
     let (_, _, html) = page(&app, &r.url()).await;
     assert!(html.contains("您已评价") && !html.contains("<form"));
+    assert!(html.contains(">已评价</span>") && !html.contains("href=\"#rating\""));
     // A second rating, same or different, is refused with a clear message.
     for second in [
         "level=5",
