@@ -42,7 +42,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/metrics"),
     ("get", "/dashboard"),
     ("get", "/progress"),
-    ("post", "/progress/rating"),
+    ("post", "/progress"),
 ];
 
 /// Liveness for blackbox probes.
@@ -127,8 +127,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/fleet", get(fleet::fleet))
         .route("/metrics", get(fleet::metrics))
         .route("/dashboard", get(dashboard::page))
-        .route("/progress", get(progress_page::page))
-        .route("/progress/rating", post(progress_page::rate))
+        .route(
+            "/progress",
+            get(progress_page::page).post(progress_page::rate),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))

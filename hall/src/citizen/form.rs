@@ -151,11 +151,11 @@ pub fn encode(value: &str) -> String {
     out
 }
 
-/// The page's own address for these codes and language (relative, so it works behind any
-/// host name).
+/// The page's own address for these codes and language, relative (`progress?c=…`), so it
+/// works behind any host name and under any path prefix a proxy adds.
 pub fn page_link(codes: &ReceiptCodes, lang: Lang) -> String {
     let mut link = format!(
-        "/progress?c={}&v={}",
+        "progress?c={}&v={}",
         encode(&codes.code),
         encode(&codes.verifier)
     );
@@ -217,7 +217,7 @@ mod tests {
         };
         assert_eq!(
             page_link(&codes, Lang::En),
-            "/progress?c=240506-ABCD-EFGH&v=a%22%26%3Cb&lang=en"
+            "progress?c=240506-ABCD-EFGH&v=a%22%26%3Cb&lang=en"
         );
         assert!(!page_link(&codes, Lang::Zh).contains("lang"));
     }

@@ -608,7 +608,7 @@ fn rating(
     }
     let _ = write!(
         out,
-        "<form method=\"post\" action=\"/progress/rating\">\
+        "<form method=\"post\" action=\"progress\">\
          <input type=\"hidden\" name=\"c\" value=\"{}\"><input type=\"hidden\" name=\"v\" value=\"{}\">\
          <input type=\"hidden\" name=\"lang\" value=\"{}\"><fieldset><legend>{}</legend>",
         escape(&codes.code),

@@ -1,6 +1,6 @@
 //! The citizen's phone pages, served by the hall at the address the receipt's QR code holds:
 //! [`progress_page`] answers `GET /progress?c=…&v=…` (the application's progress, server-
-//! rendered, no scripts) and `POST /progress/rating` (its 好差评 form). [`form`] decodes their
+//! rendered, no scripts) and `POST /progress` (its 好差评 form). [`form`] decodes their
 //! input by hand; [`markup`] turns what the citizen may see into HTML.
 
 pub mod form;

@@ -1,4 +1,4 @@
-//! `GET /progress?c=CODE&v=VERIFIER[&lang=en]` and `POST /progress/rating`: the receipt QR's
+//! `GET /progress?c=CODE&v=VERIFIER[&lang=en]` and `POST /progress` (the rating): the receipt QR's
 //! page on a citizen's phone. The receipt is checked exactly as `POST /api/v1/progress` checks
 //! it ([`verify_receipt`]: the same "not found" after the same work for an unknown code and a
 //! wrong verifier, under the same guessing limiter). Ratings go through the kiosk's store path
@@ -287,7 +287,7 @@ fn field_message(field: &str, lang: Lang, zh: &str) -> String {
 }
 
 /// Takes the 好差评 form of the progress page; on success, back to the page (303).
-#[utoipa::path(post, path = "/progress/rating", tag = "citizens",
+#[utoipa::path(post, path = "/progress", tag = "citizens",
     request_body(content = String, content_type = "application/x-www-form-urlencoded",
         description = "c, v, lang, level (1-5), reason (repeatable, for levels 1-2), comment"),
     responses((status = 303, description = "Rated; back to the progress page"),

@@ -223,7 +223,7 @@ async fn the_progress_page_renders_every_stage_on_a_phone_screen() {
         name: "done-rating-form",
         url: url.clone(),
         expect: vec![
-            "action=\"/progress/rating\"".into(),
+            "action=\"progress\"".into(),
             "运单号 1190223344556".into(),
             "非常不满意".into(),
         ],
@@ -266,7 +266,7 @@ async fn the_progress_page_renders_every_stage_on_a_phone_screen() {
         )
     };
     let rated = http
-        .post(format!("{base}/progress/rating"))
+        .post(format!("{base}/progress"))
         .header("origin", &base)
         .header("content-type", "application/x-www-form-urlencoded")
         .body(format!("c={code}&v={verifier}&level=5"))
