@@ -1,71 +1,16 @@
-//! The progress page's markup: pure functions from what the citizen may see to HTML, in the
-//! dashboard's colours, readable at 360 px, no scripts, no external assets. Every text from
-//! the store is escaped; the style sheet is one constant whose hash the CSP names.
+//! The progress page's markup: pure functions from what the citizen may see to HTML, readable
+//! at 360 px, no scripts, no external assets. Every text from the store is escaped. The style
+//! sheet is in [`super::style`], the 好差评 card in [`super::rating_form`].
 
 use std::fmt::Write as _;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use hall_api::application::{Status, TimelineEntry};
-use hall_api::feedback::BadRatingReason;
 
 use super::form::{page_link, Lang, ReceiptCodes};
+use super::rating_form::{rating, Notice, RatingDraft};
+use super::style::STYLE;
 use crate::handlers::dashboard::escape;
-
-/// The page's only style sheet (inline; the Content-Security-Policy allows exactly its hash).
-pub const STYLE: &str = r#"
-*{box-sizing:border-box}
-body{margin:0;font-family:"Noto Sans CJK SC","Noto Sans",sans-serif;background:#f5f6f4;color:#1f2a2e;font-size:18px;line-height:1.55;-webkit-text-size-adjust:100%;text-size-adjust:100%}
-header{background:#23454f;color:#fff;padding:14px 16px;display:flex;align-items:center;justify-content:space-between;gap:12px}
-header h1{margin:0;font-size:21px;font-weight:600}
-header a{color:#fff;font-size:16px;border:1px solid #c7d6da;border-radius:8px;padding:6px 12px;text-decoration:none;white-space:nowrap}
-main{padding:12px;max-width:640px;margin:0 auto}
-.card{background:#fff;border-radius:10px;padding:16px;margin:0 0 12px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
-h2{margin:0 0 10px;font-size:19px}
-.item{font-size:22px;font-weight:700;margin:0 0 12px;overflow-wrap:anywhere}
-dl{margin:0}
-dt{color:#4f5d61;font-size:15px}
-dd{margin:0 0 8px;overflow-wrap:anywhere}
-.code{font-family:"Noto Sans Mono","DejaVu Sans Mono",monospace;font-size:17px}
-.pill{display:inline-block;border-radius:999px;padding:3px 12px;font-size:16px;font-weight:700}
-.ok{background:#e3f1e6;color:#1d6b34}
-.warn{background:#fdf1d8;color:#7a4f00}
-.bad{background:#fbe3e1;color:#a3261b}
-.now{background:#e2edf0;color:#23454f}
-.lead{margin:10px 0 0;font-size:18px}
-.jump{display:block;margin-top:12px;padding:12px 14px;border-radius:10px;background:#23454f;color:#fff;font-weight:700;text-align:center;text-decoration:none}
-ol.steps{list-style:none;margin:0;padding:0}
-ol.steps li{position:relative;padding:0 0 16px 40px;min-height:44px}
-ol.steps li:before{content:"";position:absolute;left:4px;top:3px;width:22px;height:22px;border-radius:50%;border:3px solid #aab6b8;background:#fff}
-ol.steps li:after{content:"";position:absolute;left:14px;top:29px;bottom:0;width:3px;background:#d5dcdd}
-ol.steps li:last-child:after{display:none}
-ol.steps li.done:before{background:#1d6b34;border-color:#1d6b34}
-ol.steps li.current:before{background:#23454f;border-color:#23454f;box-shadow:0 0 0 4px #cfe0e4}
-ol.steps li.fix:before{background:#b57600;border-color:#b57600}
-ol.steps li.stop:before{background:#a3261b;border-color:#a3261b}
-.step{font-weight:700;font-size:19px}
-li.todo .step{color:#4f5d61;font-weight:500}
-.when{display:block;font-size:15px;color:#4f5d61}
-.alert{border-left:6px solid #b57600;background:#fffaf0}
-.alert.stop{border-left-color:#a3261b;background:#fff6f5}
-.alert p{margin:6px 0 0}
-.history{list-style:none;margin:0;padding:0}
-.history li{padding:8px 0;border-top:1px solid #e8ebe8}
-.history li:first-child{border-top:0;padding-top:0}
-.history .note{display:block;overflow-wrap:anywhere}
-fieldset{border:0;margin:0 0 14px;padding:0;min-width:0}
-legend{font-weight:700;font-size:18px;margin:0 0 8px;padding:0}
-.choice{display:flex;align-items:center;gap:12px;min-height:52px;padding:10px 14px;margin:0 0 8px;border:2px solid #c3ccce;border-radius:10px;font-size:18px;background:#fff}
-.choice input{width:24px;height:24px;margin:0;flex:none;accent-color:#23454f}
-.choice:has(input:checked){border-color:#23454f;background:#eef4f5}
-form:has(input[name=level][value="3"]:checked) .reasons,form:has(input[name=level][value="4"]:checked) .reasons,form:has(input[name=level][value="5"]:checked) .reasons{display:none}
-label.text{display:block;font-weight:700;margin:0 0 6px}
-textarea{display:block;width:100%;min-height:104px;font:inherit;font-size:17px;padding:10px;border:2px solid #c3ccce;border-radius:10px;color:#1f2a2e}
-button{display:block;width:100%;min-height:54px;margin-top:14px;font:inherit;font-size:19px;font-weight:700;color:#fff;background:#23454f;border:0;border-radius:10px}
-.errors{margin:0 0 12px;padding:10px 14px;border-radius:8px;background:#fbe3e1;color:#a3261b;font-weight:700}
-.errors p{margin:0}
-.sub{color:#4f5d61;font-size:15px}
-footer{padding:0 16px 28px;font-size:14px;color:#4f5d61;max-width:640px;margin:0 auto}
-"#;
 
 /// What the citizen may see of their application: nothing beyond the receipt's own content
 /// (the applicant only masked) plus where it stands.
@@ -99,70 +44,6 @@ pub fn rateable(status: Status) -> bool {
         status,
         Status::Concluded | Status::Feedback | Status::Revisited | Status::Rejected
     )
-}
-
-/// The rating form as the citizen left it, with what was wrong.
-#[derive(Debug, Clone, Default)]
-pub struct RatingDraft {
-    /// The level chosen, if any.
-    pub level: Option<u8>,
-    /// Reasons ticked.
-    pub reasons: Vec<BadRatingReason>,
-    /// The comment typed.
-    pub comment: String,
-    /// Messages to show above the form.
-    pub errors: Vec<String>,
-}
-
-/// Something to say at the top of the rating card.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Notice {
-    /// A second rating was refused.
-    AlreadyRated,
-    /// A rating before the application is done was refused.
-    NotYet,
-}
-
-/// The five levels, best first, as the kiosk shows them.
-const LEVELS: [(u8, &str, &str); 5] = [
-    (5, "非常满意", "Very satisfied"),
-    (4, "满意", "Satisfied"),
-    (3, "基本满意", "Acceptable"),
-    (2, "不满意", "Dissatisfied"),
-    (1, "非常不满意", "Very dissatisfied"),
-];
-
-/// The 差评 reasons in the kiosk's order.
-const REASONS: [(BadRatingReason, &str); 8] = [
-    (BadRatingReason::UnclearGuide, "Unclear guide"),
-    (BadRatingReason::TooManyMaterials, "Too many materials"),
-    (BadRatingReason::RepeatedTrips, "Repeated trips"),
-    (BadRatingReason::TooSlow, "Too slow"),
-    (BadRatingReason::HardToUse, "Hard to use"),
-    (BadRatingReason::DeviceFault, "Device fault"),
-    (BadRatingReason::PoorAttitude, "Poor attitude"),
-    (BadRatingReason::Other, "Other"),
-];
-
-/// A reason by its form value (the wire name, `tooSlow`).
-pub fn reason_by_value(value: &str) -> Option<BadRatingReason> {
-    REASONS
-        .iter()
-        .map(|(r, _)| *r)
-        .find(|r| reason_value(*r) == value)
-}
-
-fn reason_value(r: BadRatingReason) -> &'static str {
-    match r {
-        BadRatingReason::UnclearGuide => "unclearGuide",
-        BadRatingReason::TooManyMaterials => "tooManyMaterials",
-        BadRatingReason::RepeatedTrips => "repeatedTrips",
-        BadRatingReason::TooSlow => "tooSlow",
-        BadRatingReason::HardToUse => "hardToUse",
-        BadRatingReason::DeviceFault => "deviceFault",
-        BadRatingReason::PoorAttitude => "poorAttitude",
-        BadRatingReason::Other => "other",
-    }
 }
 
 /// The status in the page's words.
@@ -537,124 +418,6 @@ fn history(out: &mut String, s: &Shown, lang: Lang) {
     out.push_str("</ul></section>");
 }
 
-fn rating(
-    out: &mut String,
-    s: &Shown,
-    codes: &ReceiptCodes,
-    lang: Lang,
-    draft: Option<&RatingDraft>,
-    notice: Option<Notice>,
-) {
-    let _ = write!(
-        out,
-        "<section class=\"card\" id=\"rating\"><h2>{}</h2>",
-        lang.pick("好差评", "Rate this service")
-    );
-    let note = |out: &mut String, class: &str, text: &str| {
-        let _ = write!(out, "<p class=\"pill {class}\" id=\"notice\">{text}</p>");
-    };
-    match notice {
-        Some(Notice::AlreadyRated) => note(
-            out,
-            "warn",
-            lang.pick(
-                "该办件已评价过，每件只能评价一次。",
-                "This application was rated already; one rating each.",
-            ),
-        ),
-        Some(Notice::NotYet) => note(
-            out,
-            "warn",
-            lang.pick(
-                "办结后才能评价。",
-                "You can rate once the application is concluded.",
-            ),
-        ),
-        None => {}
-    }
-    if s.rated {
-        if notice.is_none() {
-            note(
-                out,
-                "ok",
-                lang.pick(
-                    "您已评价，感谢您的反馈！",
-                    "Rated. Thank you for your feedback!",
-                ),
-            );
-        }
-        out.push_str("</section>");
-        return;
-    }
-    if !rateable(s.status) {
-        let _ = write!(
-            out,
-            "<p class=\"sub\">{}</p></section>",
-            lang.pick(
-                "办结后可在此评价本次服务。",
-                "Once it is concluded you can rate the service here."
-            )
-        );
-        return;
-    }
-    let empty = RatingDraft::default();
-    let d = draft.unwrap_or(&empty);
-    if !d.errors.is_empty() {
-        out.push_str("<div class=\"errors\" id=\"errors\" role=\"alert\">");
-        for e in &d.errors {
-            let _ = write!(out, "<p>{}</p>", escape(e));
-        }
-        out.push_str("</div>");
-    }
-    let _ = write!(
-        out,
-        "<form method=\"post\" action=\"progress\">\
-         <input type=\"hidden\" name=\"c\" value=\"{}\"><input type=\"hidden\" name=\"v\" value=\"{}\">\
-         <input type=\"hidden\" name=\"lang\" value=\"{}\"><fieldset><legend>{}</legend>",
-        escape(&codes.code),
-        escape(&codes.verifier),
-        lang.pick("zh", "en"),
-        lang.pick("您对本次服务满意吗？", "How satisfied are you?"),
-    );
-    for (level, zh, en) in LEVELS {
-        let _ = write!(
-            out,
-            "<label class=\"choice\"><input type=\"radio\" name=\"level\" value=\"{level}\" required{}>{}</label>",
-            if d.level == Some(level) { " checked" } else { "" },
-            lang.pick(zh, en)
-        );
-    }
-    let _ = write!(
-        out,
-        "</fieldset><fieldset class=\"reasons\"><legend>{}</legend>",
-        lang.pick(
-            "如不满意，请选择原因（可多选）：",
-            "If dissatisfied, tell us why (any that apply):"
-        )
-    );
-    for (reason, en) in REASONS {
-        let _ = write!(
-            out,
-            "<label class=\"choice\"><input type=\"checkbox\" name=\"reason\" value=\"{}\"{}>{}</label>",
-            reason_value(reason),
-            if d.reasons.contains(&reason) { " checked" } else { "" },
-            lang.pick(reason.label_zh(), en)
-        );
-    }
-    let _ = write!(
-        out,
-        "</fieldset><label class=\"text\" for=\"comment\">{}</label>\
-         <textarea id=\"comment\" name=\"comment\" maxlength=\"300\" rows=\"4\">{}</textarea>\
-         <button type=\"submit\">{}</button></form></section>",
-        lang.pick(
-            "意见建议（选填，300字以内）",
-            "Comments (optional, up to 300 characters)"
-        ),
-        escape(&d.comment),
-        lang.pick("提交评价", "Submit rating"),
-    );
-}
-
 /// The progress page.
 pub fn progress(
     lang: Lang,
@@ -675,4 +438,87 @@ pub fn progress(
         Lang::En => Lang::Zh,
     };
     shell(lang, Some(&page_link(codes, other)), &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn shown(status: Status, steps: &[(Status, Option<&str>)]) -> Shown {
+        let at = Utc.with_ymd_and_hms(2024, 5, 6, 1, 2, 3).unwrap();
+        Shown {
+            tracking_code: "240506-ABCD-EFGH".into(),
+            subject_name: "<i>社会保障卡申领</i>".into(),
+            applicant: Some("张*  1101**********002X".into()),
+            status,
+            timeline: steps
+                .iter()
+                .map(|(st, note)| TimelineEntry {
+                    status: *st,
+                    at,
+                    note: note.map(str::to_owned),
+                })
+                .collect(),
+            promised_by: NaiveDate::from_ymd_opt(2024, 5, 20).unwrap(),
+            today: NaiveDate::from_ymd_opt(2024, 5, 21).unwrap(),
+            mailed: false,
+            window: None,
+            rated: false,
+        }
+    }
+
+    fn codes() -> ReceiptCodes {
+        ReceiptCodes {
+            code: "240506-ABCD-EFGH".into(),
+            verifier: "K3M9Q2WX".into(),
+        }
+    }
+
+    #[test]
+    fn a_late_application_is_marked_overdue_until_it_is_concluded() {
+        use Status::*;
+        let late = shown(
+            Processing,
+            &[(Submitted, None), (Accepted, None), (Processing, None)],
+        );
+        let html = progress(Lang::Zh, &codes(), &late, None, None);
+        assert!(html.contains("已超期"));
+        assert!(html.contains("&lt;i&gt;社会保障卡申领") && !html.contains("<i>"));
+        let done = shown(
+            Concluded,
+            &[
+                (Submitted, None),
+                (Accepted, None),
+                (Processing, None),
+                (Concluded, None),
+            ],
+        );
+        assert!(!progress(Lang::Zh, &codes(), &done, None, None).contains("已超期"));
+    }
+
+    #[test]
+    fn a_correction_after_processing_sits_between_processing_and_conclusion() {
+        use Status::*;
+        let s = shown(
+            CorrectionRequired,
+            &[
+                (Submitted, None),
+                (Accepted, None),
+                (Processing, None),
+                (CorrectionRequired, Some("补交户口簿")),
+            ],
+        );
+        let html = progress(Lang::En, &codes(), &s, None, None);
+        let order: Vec<usize> = [
+            "Processing</span>",
+            "Correction needed</span>",
+            "Concluded</span>",
+        ]
+        .iter()
+        .map(|l| html.find(&format!("<span class=\"step\">{l}")).unwrap())
+        .collect();
+        assert!(order[0] < order[1] && order[1] < order[2], "{order:?}");
+        assert!(html.contains("the hall's general window") && html.contains("补交户口簿"));
+    }
 }

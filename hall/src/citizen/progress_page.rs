@@ -18,7 +18,8 @@ use hall_api::feedback::{is_bad_level, CreateRating};
 use hall_api::idnumber::{mask, mask_name};
 
 use super::form::{self, InputError, Lang, ReceiptCodes};
-use super::markup::{self, Notice, RatingDraft, Shown};
+use super::markup::{self, Shown};
+use super::rating_form::{reason_by_value, Notice, RatingDraft};
 use crate::error::ApiError;
 use crate::extract::ClientAddr;
 use crate::handlers::feedback::record_rating;
@@ -30,7 +31,7 @@ fn csp() -> &'static str {
     static CSP: OnceLock<String> = OnceLock::new();
     CSP.get_or_init(|| {
         let hash = base64::engine::general_purpose::STANDARD
-            .encode(crate::crypto::sha256(markup::STYLE.as_bytes()));
+            .encode(crate::crypto::sha256(super::style::STYLE.as_bytes()));
         format!(
             "default-src 'none'; style-src 'sha256-{hash}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
         )
@@ -260,7 +261,7 @@ fn draft_of(pairs: &[(String, String)], lang: Lang) -> RatingDraft {
         ),
     }
     for (_, value) in pairs.iter().filter(|(n, _)| n == "reason") {
-        match markup::reason_by_value(value) {
+        match reason_by_value(value) {
             Some(r) if !d.reasons.contains(&r) => d.reasons.push(r),
             Some(_) => {}
             None => d
