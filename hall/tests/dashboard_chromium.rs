@@ -1,7 +1,8 @@
 //! The operators' dashboard in a real browser: Debian's `chromium`, headless, loads the page
 //! from a real server after a kiosk's heartbeat, with the operator's Basic credentials, and the
 //! kiosk must be in the DOM. A screenshot is left in the target tmp dir for a person to look at.
-//! Needs: `apt-get install -y --no-install-recommends chromium`.
+//! `progress_chromium` does the same for the receipt QR's progress page at 360×740.
+//! Needs: `apt-get install -y --no-install-recommends chromium fonts-noto-cjk`.
 
 mod common;
 mod progress_chromium;
