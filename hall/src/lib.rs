@@ -1,7 +1,8 @@
 //! `hall`: the county hall backend.
 //!
 //! - [`router`] builds the routes; [`handlers`] holds one file per resource (catalog,
-//!   applications, feedback, appointments, fleet, dashboard).
+//!   applications, feedback, appointments, fleet, dashboard); [`citizen`] the citizen's phone
+//!   pages (the receipt QR's progress page).
 //! - [`store`] is storage behind a trait; [`store::sqlite`] the default implementation (WAL,
 //!   `synchronous=FULL`, one writer thread with group commit, pooled readers).
 //! - [`auth`] checks kiosk, operator and staff credentials; [`extract`] turns malformed input
@@ -16,6 +17,7 @@
 //! Binaries stay thin: `main.rs` parses arguments and calls [`serve`].
 
 pub mod auth;
+pub mod citizen;
 pub mod crypto;
 pub mod error;
 pub mod extract;

@@ -4,6 +4,7 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use crate::citizen::progress_page;
 use crate::handlers::{applications, appointments, catalog, dashboard, feedback, fleet, staff};
 use crate::router;
 
@@ -20,6 +21,7 @@ use crate::router;
         feedback::rate, feedback::complain, feedback::help,
         appointments::slots, appointments::book, appointments::by_reference,
         fleet::heartbeat, fleet::fleet, fleet::metrics, dashboard::page,
+        progress_page::page, progress_page::rate,
     ),
     components(schemas(hall_api::error::ErrorBody, hall_api::error::ErrorCode)),
     modifiers(&Security, &CommonAnswers)

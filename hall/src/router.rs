@@ -13,6 +13,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 
+use crate::citizen::progress_page;
 use crate::error::ApiError;
 use crate::handlers::{applications, appointments, catalog, dashboard, feedback, fleet, staff};
 use crate::openapi::ApiDoc;
@@ -40,6 +41,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/fleet"),
     ("get", "/metrics"),
     ("get", "/dashboard"),
+    ("get", "/progress"),
+    ("post", "/progress"),
 ];
 
 /// Liveness for blackbox probes.
@@ -179,6 +182,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/metrics", get(fleet::metrics))
         .route("/dashboard", get(dashboard::page))
         .merge(crate::staff::routes())
+        .route(
+            "/progress",
+            get(progress_page::page).post(progress_page::rate),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))

@@ -1,10 +1,12 @@
 //! The operators' dashboard in a real browser: Debian's `chromium`, headless, loads the page
 //! from a real server after a kiosk's heartbeat, with the operator's Basic credentials, and the
 //! kiosk must be in the DOM. A screenshot is left in the target tmp dir for a person to look at.
-//! Needs: `apt-get install -y --no-install-recommends chromium`. The staff workbench's
-//! WebDriver tests share this binary (`workbench`).
+//! `progress_chromium` does the same for the receipt QR's progress page at 360×740; the staff
+//! workbench's WebDriver tests share this binary (`workbench`).
+//! Needs: `apt-get install -y --no-install-recommends chromium chromium-driver fonts-noto-cjk`.
 
 mod common;
+mod progress_chromium;
 mod workbench;
 
 use std::path::Path;

@@ -2,6 +2,7 @@
 //! validation, authorisation, and that every bad input is a 4xx JSON error that writes nothing.
 
 mod common;
+mod progress_page;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

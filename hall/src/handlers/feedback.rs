@@ -23,7 +23,9 @@ use crate::error::{ApiError, HallError};
 use crate::extract::{ClientAddr, IdempotencyKey};
 use crate::idempotency::{legacy_mac, prior, Prior, RawJson};
 use crate::state::AppState;
-use crate::store::{IdempotencyScope, NewRating, NewTicket, Rated, TicketRecord, Written};
+use crate::store::{
+    ApplicationRecord, IdempotencyScope, NewRating, NewTicket, Rated, TicketRecord, Written,
+};
 
 fn to_json<T: Serialize>(v: &T) -> Result<Vec<u8>, HallError> {
     serde_json::to_vec(v).map_err(|e| HallError::Corrupt(e.to_string()))
@@ -48,6 +50,35 @@ pub async fn rate(
     drop(raw);
     req.validate().map_err(ApiError::validation)?;
     let app = verify_receipt(&state, client, &req.tracking_code, &req.verifier).await?;
+    match record_rating(&state, &app, &req, kiosk.map(|k| k.id), body_mac).await? {
+        Rated::Done(r) => Ok((
+            StatusCode::CREATED,
+            Json(RatingReceipt {
+                id: r.id,
+                level: r.level,
+                bad: is_bad_level(r.level),
+                subject_code: r.subject_code,
+                rated_at: r.rated_at,
+            }),
+        )
+            .into_response()),
+        Rated::AlreadyRated => Err(ApiError::conflict(
+            ErrorCode::AlreadyRated,
+            "this application was rated already; one rating per application",
+            "该办件已评价过",
+        )),
+    }
+}
+
+/// Stores a validated rating of a verified application: the one path for kiosk ratings and
+/// the progress page's form (comment and contact sealed; the log names ids and codes only).
+pub async fn record_rating(
+    state: &AppState,
+    app: &ApplicationRecord,
+    req: &CreateRating,
+    kiosk_id: Option<String>,
+    body_mac: [u8; 32],
+) -> Result<Rated, ApiError> {
     let id = new_id()?;
     let sealed = if req.comment.is_some() || req.contact.is_some() {
         let plain = zeroize::Zeroizing::new(to_json(&(&req.comment, &req.contact))?);
@@ -62,8 +93,8 @@ pub async fn rate(
         reasons_json: String::from_utf8(to_json(&req.reasons)?).unwrap_or_default(),
         sealed,
         body_mac,
-        legacy_mac: legacy_mac(&state.secrets, "rating", &req),
-        kiosk_id: kiosk.map(|k| k.id),
+        legacy_mac: legacy_mac(&state.secrets, "rating", req),
+        kiosk_id,
         rated_at: Utc::now(),
         id,
     };
@@ -72,27 +103,11 @@ pub async fn rate(
         .iter()
         .map(|r| r.label_zh().to_owned())
         .collect();
-    match crate::notify::rate(&state, rating, &app, reasons).await? {
-        Rated::Done(r) => {
-            tracing::info!(application = %app.id, level = r.level, subject = %r.subject_code, "rated");
-            Ok((
-                StatusCode::CREATED,
-                Json(RatingReceipt {
-                    id: r.id,
-                    level: r.level,
-                    bad: is_bad_level(r.level),
-                    subject_code: r.subject_code,
-                    rated_at: r.rated_at,
-                }),
-            )
-                .into_response())
-        }
-        Rated::AlreadyRated => Err(ApiError::conflict(
-            ErrorCode::AlreadyRated,
-            "this application was rated already; one rating per application",
-            "该办件已评价过",
-        )),
+    let rated = crate::notify::rate(state, rating, app, reasons).await?;
+    if let Rated::Done(r) = &rated {
+        tracing::info!(application = %app.id, level = r.level, subject = %r.subject_code, "rated");
     }
+    Ok(rated)
 }
 
 fn check_item(state: &AppState, item_code: Option<&str>) -> Result<(), ApiError> {
