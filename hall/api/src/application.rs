@@ -424,11 +424,21 @@ mod tests {
     #[test]
     fn debug_shows_no_value_the_citizen_gave() {
         let text = format!("{:?}", application());
-        for secret in [PHONE, STREET, ID_NUMBER, "欧阳明月", "欧阳小明", "13900001111"] {
+        for secret in [
+            PHONE,
+            STREET,
+            ID_NUMBER,
+            "欧阳明月",
+            "欧阳小明",
+            "13900001111",
+        ] {
             assert!(!text.contains(secret), "{secret} in {text}");
         }
         // What a technician needs is there.
-        assert!(text.contains("GG-000245-001") && text.contains("\"phone\""), "{text}");
+        assert!(
+            text.contains("GG-000245-001") && text.contains("\"phone\""),
+            "{text}"
+        );
     }
 
     #[test]
