@@ -375,12 +375,6 @@ impl Delivery {
             } else if let Some(wait) = store.wait(Instant::now()) {
                 wait
             } else {
-                if last_purge.is_none_or(|t| t.elapsed() >= PURGE_EVERY) {
-                    last_purge = Some(Instant::now());
-                    if let Err(err) = self.purge().await {
-                        tracing::error!(%err, "outbox purge failed");
-                    }
-                }
                 match self.round().await {
                     Ok(round) => {
                         store.succeeded();
@@ -391,6 +385,13 @@ impl Delivery {
                         } else if round.full {
                             continue;
                         } else {
+                            // Housekeeping when idle, so it never delays a delivery.
+                            if last_purge.is_none_or(|t| t.elapsed() >= PURGE_EVERY) {
+                                last_purge = Some(Instant::now());
+                                if let Err(err) = self.purge().await {
+                                    tracing::error!(%err, "outbox purge failed");
+                                }
+                            }
                             self.idle_wait().await
                         }
                     }
