@@ -143,8 +143,8 @@ fn retry_without_an_id_makes_pending_records_due_and_leaves_refusals_alone() {
 
 /// Overwrites a record's stored column through SQLite, as bit rot or another firmware would.
 fn tamper(path: &Path, sql: &str, id: i64) {
-    let conn = rusqlite::Connection::open(path).unwrap();
-    assert_eq!(conn.execute(sql, [id]).unwrap(), 1, "{sql}");
+    let conn = rusqlite::Connection::open(path).expect("open the outbox");
+    assert_eq!(conn.execute(sql, [id]).expect("tamper"), 1, "{sql}");
 }
 
 #[test]
