@@ -82,7 +82,8 @@ pub struct Hall {
     pub base_url: String,
     /// File holding this kiosk's credential (secret). Must not be readable by others.
     pub credential_file: Option<PathBuf>,
-    /// A CA certificate (PEM) to trust in addition to the system's, for a hall's own CA.
+    /// The hall's own CA certificate(s) (PEM). When set, the kiosk trusts these alone, not
+    /// the public roots.
     pub ca_file: Option<PathBuf>,
     /// Connect timeout in milliseconds.
     pub connect_timeout_ms: u64,
@@ -290,6 +291,9 @@ pub struct Outbox {
     pub key_file: Option<PathBuf>,
     /// Where the last good service catalog is cached.
     pub catalog_cache: PathBuf,
+    /// Days a submission the hall refused, or one this kiosk cannot open (quarantined), is
+    /// kept for a technician before it is deleted (it holds personal data).
+    pub retention_days: u32,
 }
 
 impl Default for Outbox {
@@ -298,6 +302,7 @@ impl Default for Outbox {
             db_path: "/var/lib/kiosk/outbox.sqlite".into(),
             key_file: Some("/etc/kiosk/outbox.key".into()),
             catalog_cache: "/var/lib/kiosk/catalog.json".into(),
+            retention_days: 30,
         }
     }
 }

@@ -73,6 +73,7 @@ pub(crate) fn validate(config: &Config, places: &Places, report: &mut Report) {
     hall(config, &mut rules);
     devices(config, &mut rules);
     ui(config, &mut rules);
+    outbox(config, &mut rules);
     health(config, &mut rules);
     logging(config, &mut rules);
 }
@@ -303,6 +304,17 @@ fn ui(config: &Config, r: &mut Rules<'_>) {
             }
         }
     }
+}
+
+fn outbox(config: &Config, r: &mut Rules<'_>) {
+    // At least a day, so a technician on the next round still finds a refusal; at most a
+    // year, since the records hold personal data.
+    r.range(
+        "outbox.retention_days",
+        config.outbox.retention_days,
+        1,
+        365,
+    );
 }
 
 fn health(config: &Config, r: &mut Rules<'_>) {

@@ -398,3 +398,26 @@ fn the_example_is_valid_on_a_provisioned_root() {
         }
     }
 }
+
+#[test]
+fn the_outbox_retention_defaults_to_30_days_and_is_bounded() {
+    let setup = Setup::new();
+    let loaded = load(&LoadOptions {
+        path: setup.config(""),
+        env: vec![],
+        root: None,
+    })
+    .expect("valid");
+    assert_eq!(loaded.config.outbox.retention_days, 30);
+    for bad in ["0", "366"] {
+        let problems = setup
+            .check_env("", &[("KIOSK_OUTBOX__RETENTION_DAYS", bad)])
+            .unwrap_err();
+        let text = error_for(&problems, "outbox.retention_days").to_string();
+        assert!(text.contains("out of range (1 to 365)"), "{text}");
+    }
+    let problems = setup
+        .check_env("", &[("KIOSK_OUTBOX__RETENTION_DAYS", "7")])
+        .expect("7 days is valid");
+    assert!(problems.is_empty(), "{problems:?}");
+}

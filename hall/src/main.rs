@@ -458,8 +458,20 @@ async fn main() -> ExitCode {
     };
     match result {
         Ok(Some(token)) => {
-            println!("{token}");
-            eprintln!("This is shown only once; the hall keeps only its hash. Store it now.");
+            // Not println!: it panics when the reader has gone (`hall kiosk add … | head -c0`).
+            if let Err(e) =
+                std::io::Write::write_all(&mut std::io::stdout(), format!("{token}\n").as_bytes())
+            {
+                eprintln!("hall: the credential could not be written ({e}); issue a new one");
+                return ExitCode::from(if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    141
+                } else {
+                    1
+                });
+            }
+            eprintln!(
+                "This is shown only once; the hall keeps only its hash. Store it now."
+            );
             ExitCode::SUCCESS
         }
         Ok(None) => ExitCode::SUCCESS,

@@ -4,21 +4,33 @@
 //! Every submission is saved in the outbox before the first byte goes to the hall, so a
 //! crash, a cut network or a timeout at any moment leaves the record on disk; the hall
 //! deduplicates by idempotency key, so a redelivery after an answer was lost never doubles.
+//!
+//! Records are handled one by one: one the outbox cannot open is quarantined by
+//! [`Outbox::due`] and the rest still go. When a round fails (the hall unreachable, 5xx, a
+//! proxy's page) the worker waits for the whole hall link ([`LinkBackoff`]) before it tries
+//! anything again; per record it only counts attempts and keeps the last error for display.
+//! Rejected and quarantined records are purged after the configured retention.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::{watch, Notify};
 
 use crate::hall::{HallClient, HallError};
-use crate::outbox::{Outbox, OutboxError, Pending, RecordId, RecordKind};
+use crate::outbox::{
+    random_unit, LinkBackoff, Outbox, OutboxError, Pending, RecordId, RecordKind, Requeued,
+};
 
 /// How many due records the worker takes per round.
 const BATCH: usize = 32;
 /// The longest the worker sleeps with nothing due, in case the clock jumped.
 const IDLE_WAKE: Duration = Duration::from_secs(30);
+/// How often the worker purges rejected and quarantined records past their retention.
+const PURGE_EVERY: Duration = Duration::from_secs(3600);
+/// The retention of rejected and quarantined records when none is configured.
+pub const DEFAULT_RETENTION: Duration = Duration::from_secs(30 * 86_400);
 
 /// What happened to a submission the citizen is waiting for.
 #[derive(Debug)]
@@ -72,8 +84,24 @@ pub struct Delivery {
     hall: HallClient,
     kick: Notify,
     in_flight: Mutex<HashSet<RecordId>>,
+    link: Mutex<LinkBackoff>,
+    retention: Duration,
     /// When the hall last answered.
     pub clock: Arc<BackendClock>,
+}
+
+/// What one delivery round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Round {
+    /// Records the hall confirmed.
+    pub delivered: usize,
+    /// Records the hall refused for good.
+    pub rejected: usize,
+    /// The round stopped because the hall could not be reached (the reason, no personal
+    /// data): the link backs off.
+    pub hall_failed: Option<String>,
+    /// The round took a whole batch: more may be due at once.
+    pub full: bool,
 }
 
 /// A record being sent; see [`Delivery::claim`].
@@ -118,13 +146,56 @@ async fn blocking<T: Send + 'static>(
 impl Delivery {
     /// A delivery service over an outbox and a hall client.
     pub fn new(outbox: Arc<Outbox>, hall: HallClient, clock: Arc<BackendClock>) -> Arc<Self> {
+        Self::with_retention(outbox, hall, clock, DEFAULT_RETENTION)
+    }
+
+    /// As [`Delivery::new`], keeping rejected and quarantined records for `retention`.
+    pub fn with_retention(
+        outbox: Arc<Outbox>,
+        hall: HallClient,
+        clock: Arc<BackendClock>,
+        retention: Duration,
+    ) -> Arc<Self> {
         Arc::new(Delivery {
             outbox,
             hall,
             kick: Notify::new(),
             in_flight: Mutex::new(HashSet::new()),
+            link: Mutex::new(LinkBackoff::default()),
+            retention,
             clock,
         })
+    }
+
+    fn link(&self) -> std::sync::MutexGuard<'_, LinkBackoff> {
+        self.link.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// How long the worker still waits before it tries the hall again, if it waits.
+    pub fn link_wait(&self) -> Option<Duration> {
+        self.link().wait(Instant::now())
+    }
+
+    /// `kioskctl outbox retry` without an id: every pending record is due now and the hall
+    /// link's wait is over (the technician says the hall is back). Rejected and quarantined
+    /// records are left alone. Returns how many records were made due.
+    pub async fn retry_pending(&self) -> Result<usize, OutboxError> {
+        let outbox = self.outbox.clone();
+        let count = blocking(move || outbox.retry_pending_now(SystemTime::now())).await?;
+        self.link().succeeded();
+        self.kick();
+        Ok(count)
+    }
+
+    /// `kioskctl outbox retry ID`: see [`Outbox::requeue`]. The hall link's wait is over.
+    pub async fn retry_one(&self, id: RecordId) -> Result<Requeued, OutboxError> {
+        let outbox = self.outbox.clone();
+        let found = blocking(move || outbox.requeue(id, SystemTime::now())).await?;
+        if matches!(found, Requeued::Pending | Requeued::Rejected { .. }) {
+            self.link().succeeded();
+            self.kick();
+        }
+        Ok(found)
     }
 
     /// Marks a record as being sent, unless it already is. The claim ends when the guard
@@ -153,12 +224,12 @@ impl Delivery {
         self: &Arc<Self>,
         kind: RecordKind,
         idempotency_key: String,
-        payload: Vec<u8>,
+        payload: impl Into<zeroize::Zeroizing<Vec<u8>>>,
         deadline: Duration,
     ) -> Result<Outcome, OutboxError> {
         let outbox = self.outbox.clone();
         let key = idempotency_key.clone();
-        let payload = zeroize::Zeroizing::new(payload);
+        let payload: zeroize::Zeroizing<Vec<u8>> = payload.into();
         let sealed_payload = payload.clone();
         let id = blocking(move || outbox.enqueue(kind, &key, &sealed_payload, SystemTime::now()))
             .await?;
@@ -192,18 +263,20 @@ impl Delivery {
         match result {
             Ok(body) => {
                 self.clock.success();
+                self.link().succeeded();
                 blocking(move || outbox.delivered(id)).await?;
                 Ok(Outcome::Delivered(body))
             }
             Err(err) if err.retryable() => {
                 let reason = err.to_string();
                 let logged = reason.clone();
-                let next = blocking(move || outbox.failed(id, SystemTime::now(), &logged)).await?;
-                tracing::info!(record = id, %reason, retry_in_s = next.duration_since(SystemTime::now()).unwrap_or_default().as_secs(), "submission saved for later");
+                let attempts = blocking(move || outbox.failed(id, &logged)).await?;
+                tracing::info!(record = id, attempts, %reason, "submission saved for later");
                 Ok(Outcome::Queued { reason })
             }
             Err(err) => {
                 self.clock.success(); // the hall answered, even if it said no
+                self.link().succeeded();
                 let reason = err.to_string();
                 let message_zh = err
                     .message_zh()
@@ -214,7 +287,7 @@ impl Delivery {
                     _ => Vec::new(),
                 };
                 let logged = reason.clone();
-                blocking(move || outbox.rejected(id, &logged)).await?;
+                blocking(move || outbox.rejected(id, &logged, SystemTime::now())).await?;
                 tracing::warn!(record = id, %reason, "the hall refused a submission; kept for a technician");
                 Ok(Outcome::Rejected {
                     message_zh,
@@ -230,11 +303,21 @@ impl Delivery {
         self.kick.notify_one();
     }
 
-    /// Delivers what is due once. Returns how many records were delivered.
+    /// Delivers what is due once, whatever the hall link's wait says. Returns how many
+    /// records were delivered.
     pub async fn deliver_due(&self) -> Result<usize, OutboxError> {
+        Ok(self.round().await?.delivered)
+    }
+
+    /// One round: the due records one by one, until the batch is done or the hall cannot be
+    /// reached.
+    pub async fn round(&self) -> Result<Round, OutboxError> {
         let outbox = self.outbox.clone();
         let due: Vec<Pending> = blocking(move || outbox.due(SystemTime::now(), BATCH)).await?;
-        let mut delivered = 0;
+        let mut round = Round {
+            full: due.len() == BATCH,
+            ..Round::default()
+        };
         for record in due {
             let Some(claim) = self.claim(record.id) else {
                 continue;
@@ -246,29 +329,79 @@ impl Delivery {
             let outcome = self.settle(record.id, result).await;
             claim.release_quietly();
             match outcome? {
-                Outcome::Delivered(_) => delivered += 1,
+                Outcome::Delivered(_) => round.delivered += 1,
                 // The hall is unreachable: stop this round instead of timing out on each.
-                Outcome::Queued { .. } => break,
-                Outcome::Rejected { .. } => {}
+                Outcome::Queued { reason } => {
+                    round.hall_failed = Some(reason);
+                    round.full = false;
+                    break;
+                }
+                Outcome::Rejected { .. } => round.rejected += 1,
             }
         }
-        Ok(delivered)
+        Ok(round)
+    }
+
+    /// Deletes rejected and quarantined records past the retention; logs each without
+    /// personal data (id, kind, state, age).
+    pub async fn purge(&self) -> Result<usize, OutboxError> {
+        let outbox = self.outbox.clone();
+        let retention = self.retention;
+        let purged = blocking(move || outbox.purge_set_aside(SystemTime::now(), retention)).await?;
+        for p in &purged {
+            tracing::info!(
+                record = p.id,
+                kind = %p.kind,
+                state = %p.state,
+                age_days = p.age.as_secs() / 86_400,
+                "outbox record purged after its retention"
+            );
+        }
+        Ok(purged.len())
     }
 
     /// The worker: delivers due records, sleeps until the next is due or it is kicked, and
-    /// stops when `shutdown` turns true (after one last round).
+    /// stops when `shutdown` turns true (after one last round). After a failed round it
+    /// waits for the hall link's backoff; after an outbox error its own backoff, so a
+    /// persistent fault is logged now and then, not every few milliseconds.
     pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        let mut store = LinkBackoff::default();
+        let mut last_purge: Option<Instant> = None;
         loop {
-            if let Err(err) = self.deliver_due().await {
-                tracing::error!(%err, "outbox delivery round failed");
-            }
-            let outbox = self.outbox.clone();
-            let next = blocking(move || outbox.next_due()).await.ok().flatten();
-            let wait = next
-                .map(|t| t.duration_since(SystemTime::now()).unwrap_or_default())
-                .unwrap_or(IDLE_WAKE)
-                .min(IDLE_WAKE)
-                .max(Duration::from_millis(50));
+            let wait = if let Some(wait) = self.link_wait() {
+                // Kicks (new records) do not end the wait; a retry or a citizen's success
+                // resets the link, and the loop comes back here to see.
+                wait
+            } else if let Some(wait) = store.wait(Instant::now()) {
+                wait
+            } else {
+                match self.round().await {
+                    Ok(round) => {
+                        store.succeeded();
+                        if let Some(reason) = &round.hall_failed {
+                            let wait = self.link().failed(Instant::now(), random_unit());
+                            tracing::info!(%reason, retry_in_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX), "hall not reachable; waiting before the next delivery round");
+                            wait
+                        } else if round.full {
+                            continue;
+                        } else {
+                            // Housekeeping when idle, so it never delays a delivery.
+                            if last_purge.is_none_or(|t| t.elapsed() >= PURGE_EVERY) {
+                                last_purge = Some(Instant::now());
+                                if let Err(err) = self.purge().await {
+                                    tracing::error!(%err, "outbox purge failed");
+                                }
+                            }
+                            self.idle_wait().await
+                        }
+                    }
+                    Err(err) => {
+                        let wait = store.failed(Instant::now(), random_unit());
+                        tracing::error!(%err, retry_in_s = wait.as_secs(), "outbox delivery round failed");
+                        wait
+                    }
+                }
+            };
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 _ = self.kick.notified() => {}
@@ -280,5 +413,17 @@ impl Delivery {
                 }
             }
         }
+    }
+
+    /// After a good round everything due was sent or is being sent by a citizen's attempt
+    /// (which kicks when it ends); new records kick too. Sleep until a record saved for a
+    /// later time is due, at most [`IDLE_WAKE`].
+    async fn idle_wait(&self) -> Duration {
+        let outbox = self.outbox.clone();
+        let next = blocking(move || outbox.next_due()).await.ok().flatten();
+        next.and_then(|t| t.duration_since(SystemTime::now()).ok())
+            .filter(|d| !d.is_zero())
+            .unwrap_or(IDLE_WAKE)
+            .min(IDLE_WAKE)
     }
 }

@@ -170,3 +170,25 @@ fn hash_pin_output_is_accepted_by_check() {
         .unwrap();
     assert_eq!(short.status.code(), Some(2));
 }
+
+#[test]
+fn a_reader_that_went_away_ends_kioskctl_quietly() {
+    // `kioskctl config show | head -1`, with the reader gone before kioskctl writes: the
+    // write meets EPIPE. kioskctl must end as a program killed by SIGPIPE would (141), with
+    // no panic message.
+    let (dir, config) = valid_config("");
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let output = Command::new(env!("CARGO_BIN_EXE_kioskctl"))
+        .args(["config", "show", "--config", &config])
+        .env_remove("KIOSK_CONFIG")
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("run kioskctl");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(141), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    drop(dir);
+}

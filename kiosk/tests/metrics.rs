@@ -25,6 +25,7 @@ fn snapshot() -> MetricsSnapshot {
     let mut outbox = OutboxStats {
         pending: 3,
         rejected: 1,
+        quarantined: 2,
         oldest_pending_age: Some(Duration::from_secs(95)),
         ..OutboxStats::default()
     };
@@ -111,6 +112,7 @@ fn the_text_parses_back_to_the_snapshot() {
         value(&scrape, "kiosk_outbox_pending", &[("kind", "complaint")]),
         0.0
     );
+    assert_eq!(value(&scrape, "kiosk_outbox_quarantined", &[]), 2.0);
     assert_eq!(
         value(&scrape, "kiosk_sessions_total", &[("outcome", "completed")]),
         7.0

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime};
 
-use kiosk::outbox::{Outbox, OutboxError, OutboxKey, RecordKind, RecordState};
+use kiosk::outbox::{Outbox, OutboxKey, RecordKind, RecordState, Requeued};
 
 const NAME: &str = "欧阳明月";
 const ID_NUMBER: &str = "11010519491231002X";
@@ -66,34 +66,221 @@ fn the_same_idempotency_key_is_saved_once() {
 }
 
 #[test]
-fn a_failed_record_waits_with_backoff_and_a_rejected_one_waits_for_a_technician() {
+fn a_failed_record_counts_its_attempts_and_a_rejected_one_waits_for_a_technician() {
     let dir = tempfile::tempdir().unwrap();
     let outbox = Outbox::open(&dir.path().join("o.sqlite"), key()).unwrap();
     let id = outbox
         .enqueue(RecordKind::Complaint, "c-1", &payload(1), t(0))
         .unwrap();
 
-    let next = outbox.failed(id, t(0), "hall answered 503").unwrap();
-    assert!(next > t(0) && next <= t(2), "first retry within 2 s");
-    assert!(outbox.due(t(0), 10).unwrap().is_empty());
-    assert_eq!(outbox.due(t(2), 10).unwrap().len(), 1);
+    // When to try again is the hall link's business (one backoff for the hall, in the
+    // delivery worker): the record only counts its attempts and keeps the last error.
+    assert_eq!(outbox.failed(id, "hall answered 503").unwrap(), 1);
     for _ in 0..10 {
-        outbox.failed(id, t(0), "connection refused").unwrap();
+        outbox.failed(id, "connection refused").unwrap();
     }
+    assert_eq!(outbox.due(t(0), 10).unwrap().len(), 1, "still due");
     let summary = &outbox.list().unwrap()[0];
     assert_eq!(summary.attempts, 11);
-    assert!(summary.next_attempt <= t(300), "capped at 5 minutes");
     assert_eq!(summary.last_error.as_deref(), Some("connection refused"));
 
-    outbox.rejected(id, "hall: 422 unknown item").unwrap();
+    outbox
+        .rejected(id, "hall answered 422: unknown item", t(5))
+        .unwrap();
     assert!(outbox.due(t(10_000), 10).unwrap().is_empty());
     let stats = outbox.stats(t(10_000)).unwrap();
     assert_eq!((stats.pending, stats.rejected), (0, 1));
     assert_eq!(outbox.list().unwrap()[0].state, RecordState::Rejected);
 
-    assert_eq!(outbox.retry_now(Some(id), t(10_000)).unwrap(), 1);
+    // Retrying everything leaves the refusal alone; by its id it says what was refused.
+    assert_eq!(outbox.retry_pending_now(t(10_000)).unwrap(), 0);
+    assert!(outbox.due(t(10_000), 10).unwrap().is_empty());
+    assert_eq!(
+        outbox.requeue(id, t(10_000)).unwrap(),
+        Requeued::Rejected {
+            error: Some("hall answered 422: unknown item".into())
+        }
+    );
     assert_eq!(outbox.due(t(10_000), 10).unwrap().len(), 1);
     assert_eq!(outbox.next_due().unwrap(), Some(t(10_000)));
+    assert_eq!(
+        outbox.requeue(id + 100, t(10_000)).unwrap(),
+        Requeued::NotFound
+    );
+}
+
+#[test]
+fn retry_without_an_id_makes_pending_records_due_and_leaves_refusals_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("o.sqlite");
+    let outbox = Outbox::open(&path, key()).unwrap();
+    let waiting = outbox
+        .enqueue(RecordKind::Application, "wait-1", &payload(1), t(0))
+        .unwrap();
+    let refused = outbox
+        .enqueue(RecordKind::Application, "refused-1", &payload(2), t(0))
+        .unwrap();
+    outbox.failed(waiting, "hall unreachable").unwrap();
+    outbox.rejected(refused, "hall answered 422", t(1)).unwrap();
+    // A record an older firmware scheduled for later (per-record backoff) is made due too.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE outbox SET next_attempt_ms = next_attempt_ms + 600000 WHERE id = ?1",
+            [waiting],
+        )
+        .unwrap();
+    assert!(outbox.due(t(2), 10).unwrap().is_empty());
+
+    assert_eq!(outbox.retry_pending_now(t(2)).unwrap(), 1);
+    let due = outbox.due(t(2), 10).unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].id, waiting);
+    let list = outbox.list().unwrap();
+    let refused_row = list.iter().find(|r| r.id == refused).unwrap();
+    assert_eq!(refused_row.state, RecordState::Rejected);
+}
+
+/// Overwrites a record's stored column through SQLite, as bit rot or another firmware would.
+fn tamper(path: &Path, sql: &str, id: i64) {
+    let conn = rusqlite::Connection::open(path).expect("open the outbox");
+    assert_eq!(conn.execute(sql, [id]).expect("tamper"), 1, "{sql}");
+}
+
+#[test]
+fn a_record_that_cannot_be_opened_or_understood_is_quarantined_and_the_rest_go_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("o.sqlite");
+    let outbox = Outbox::open(&path, key()).unwrap();
+    let ids: Vec<i64> = (0..5)
+        .map(|n| {
+            outbox
+                .enqueue(
+                    RecordKind::Application,
+                    &format!("q-{n}"),
+                    &payload(n),
+                    t(0),
+                )
+                .unwrap()
+        })
+        .collect();
+    // Bit rot in one payload; a kind from a newer firmware in another.
+    tamper(
+        &path,
+        "UPDATE outbox SET payload = CAST(zeroblob(64) AS BLOB) WHERE id = ?1",
+        ids[1],
+    );
+    tamper(
+        &path,
+        "UPDATE outbox SET kind = 'video_call' WHERE id = ?1",
+        ids[3],
+    );
+
+    let due = outbox.due(t(1), 10).unwrap();
+    let keys: Vec<&str> = due.iter().map(|p| p.idempotency_key.as_str()).collect();
+    assert_eq!(keys, ["q-0", "q-2", "q-4"]);
+    assert_eq!(&due[2].payload[..], &payload(4)[..]);
+
+    let stats = outbox.stats(t(1)).unwrap();
+    assert_eq!(
+        (stats.pending, stats.quarantined, stats.rejected),
+        (3, 2, 0)
+    );
+    let list = outbox.list().unwrap();
+    let rot = list.iter().find(|r| r.id == ids[1]).unwrap();
+    assert_eq!(rot.state, RecordState::Quarantined);
+    let reason = rot.last_error.as_deref().unwrap();
+    assert!(reason.contains("outbox key"), "{reason}");
+    let newer = list.iter().find(|r| r.id == ids[3]).unwrap();
+    assert_eq!(
+        (newer.state, newer.kind.as_str()),
+        (RecordState::Quarantined, "video_call")
+    );
+    assert!(
+        newer
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("unknown to this firmware"),
+        "{newer:?}"
+    );
+    for row in &list {
+        let text = format!("{row:?}");
+        assert!(!text.contains(ID_NUMBER) && !text.contains(NAME), "{text}");
+    }
+
+    // Quarantined records are not sent again, not even by their id.
+    assert!(matches!(
+        outbox.requeue(ids[1], t(2)).unwrap(),
+        Requeued::Quarantined { reason: Some(_) }
+    ));
+    assert_eq!(outbox.retry_pending_now(t(2)).unwrap(), 3);
+    assert_eq!(outbox.due(t(2), 10).unwrap().len(), 3);
+    assert_eq!(outbox.stats(t(2)).unwrap().quarantined, 2);
+}
+
+#[test]
+fn rejected_and_quarantined_records_are_purged_after_the_retention() {
+    let day = 86_400;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("o.sqlite");
+    let outbox = Outbox::open(&path, key()).unwrap();
+    let pending = outbox
+        .enqueue(RecordKind::Application, "p-1", &payload(0), t(0))
+        .unwrap();
+    let refused = outbox
+        .enqueue(RecordKind::Rating, "r-1", &payload(1), t(0))
+        .unwrap();
+    let late = outbox
+        .enqueue(RecordKind::Complaint, "r-2", &payload(2), t(0))
+        .unwrap();
+    let broken = outbox
+        .enqueue(RecordKind::Application, "b-1", &payload(3), t(0))
+        .unwrap();
+    outbox
+        .rejected(refused, "hall answered 422", t(day))
+        .unwrap();
+    outbox
+        .rejected(late, "hall answered 422", t(20 * day))
+        .unwrap();
+    outbox
+        .quarantine(broken, "payload cannot be opened", t(2 * day))
+        .unwrap();
+
+    let retention = Duration::from_secs(30 * day);
+    // Retention counts from when it was set aside, not from when it was saved.
+    assert!(outbox
+        .purge_set_aside(t(30 * day), retention)
+        .unwrap()
+        .is_empty());
+    let purged = outbox.purge_set_aside(t(33 * day), retention).unwrap();
+    let mut seen: Vec<(i64, &str, RecordState, u64)> = purged
+        .iter()
+        .map(|p| (p.id, p.kind.as_str(), p.state, p.age.as_secs() / day))
+        .collect();
+    seen.sort_by_key(|s| s.0);
+    assert_eq!(
+        seen,
+        [
+            (refused, "rating", RecordState::Rejected, 32),
+            (broken, "application", RecordState::Quarantined, 31),
+        ]
+    );
+    let left: Vec<i64> = outbox.list().unwrap().iter().map(|r| r.id).collect();
+    assert_eq!(left, [pending, late], "pending records are never purged");
+    // Purged for good: the ciphertext is gone from the file too (secure_delete).
+    drop(outbox);
+    let outbox = Outbox::open(&path, key()).unwrap();
+    assert_eq!(outbox.list().unwrap().len(), 2);
+    assert_eq!(
+        outbox
+            .purge_set_aside(t(51 * day), retention)
+            .unwrap()
+            .iter()
+            .map(|p| p.id)
+            .collect::<Vec<_>>(),
+        [late]
+    );
 }
 
 #[test]
@@ -129,7 +316,7 @@ fn nothing_personal_is_stored_in_clear_and_the_files_are_owner_only() {
 }
 
 #[test]
-fn a_wrong_key_is_reported_per_record_not_as_a_crash() {
+fn a_wrong_key_quarantines_the_record_instead_of_failing_the_round() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("o.sqlite");
     Outbox::open(&path, key())
@@ -137,12 +324,15 @@ fn a_wrong_key_is_reported_per_record_not_as_a_crash() {
         .enqueue(RecordKind::Application, "k", &payload(0), t(0))
         .unwrap();
     let other = Outbox::open(&path, OutboxKey::from_bytes(&[1u8; 32]).unwrap()).unwrap();
-    match other.due(t(1), 10) {
-        Err(err @ OutboxError::Corrupt(..)) => {
-            assert!(err.to_string().contains("wrong key file"), "{err}")
-        }
-        other => panic!("expected a corrupt-record error, got {other:?}"),
-    }
+    // A record saved under the new key still goes.
+    other
+        .enqueue(RecordKind::Rating, "new-key", &payload(1), t(0))
+        .unwrap();
+    let due = other.due(t(1), 10).expect("the round goes on");
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].idempotency_key, "new-key");
+    let stats = other.stats(t(1)).unwrap();
+    assert_eq!((stats.pending, stats.quarantined), (1, 1));
 }
 
 #[test]

@@ -343,6 +343,7 @@ pub fn apply_pin(app: &ui::AppWindow, vm: &vm::PinVm) {
     let g = app.global::<ui::PinAdapter<'_>>();
     g.set_entered(i32::try_from(vm.entered).unwrap_or(i32::MAX));
     g.set_length(i32::try_from(vm.length).unwrap_or(6));
+    g.set_min_length(i32::try_from(vm.min_length).unwrap_or(6));
     g.set_message(s(&vm.message));
     g.set_locked(vm.locked);
 }

@@ -307,6 +307,7 @@ pub fn pin() -> PinVm {
     PinVm {
         entered: 2,
         length: 6,
+        min_length: 6,
         message: st("密码错误，还可尝试 2 次"),
         locked: false,
     }

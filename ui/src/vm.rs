@@ -359,8 +359,10 @@ pub struct ProgressVm {
 pub struct PinVm {
     /// Digits typed so far (never the digits themselves).
     pub entered: usize,
-    /// PIN length.
+    /// Dots to draw (the PIN's length, or as many as typed).
     pub length: usize,
+    /// Digits needed before 确定 is enabled.
+    pub min_length: usize,
     /// Error or lockout message.
     pub message: String,
     /// Locked after too many failures.

@@ -22,8 +22,10 @@ pub enum Subject {
     Bundle(String),
 }
 
-/// The body of `POST /api/v1/applications`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The body of `POST /api/v1/applications`. Personal data: its `Debug` output shows no form
+/// value, and every copy wipes its form values (phone, address, …) from memory when dropped
+/// (the applicant and a mailing address wipe themselves).
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateApplication {
@@ -44,6 +46,43 @@ pub struct CreateApplication {
     pub delivery: Delivery,
     /// When the citizen pressed submit, by the kiosk's clock.
     pub submitted_at: DateTime<Utc>,
+}
+
+impl Drop for CreateApplication {
+    fn drop(&mut self) {
+        wipe_values(&mut self.fields);
+    }
+}
+
+impl fmt::Debug for CreateApplication {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Field keys (`phone`) are the catalog's, not the citizen's; the values never show.
+        let keys: Vec<&str> = self.fields.keys().map(String::as_str).collect();
+        f.debug_struct("CreateApplication")
+            .field("subject", &self.subject)
+            .field("catalog_version", &self.catalog_version)
+            .field("applicant", &self.applicant)
+            .field("fields", &format_args!("<values of {keys:?}>"))
+            .field("materials", &self.materials)
+            .field("delivery", &self.delivery)
+            .field("submitted_at", &self.submitted_at)
+            .finish()
+    }
+}
+
+/// Overwrites every string in form values with zeros and drops the rest: what the citizen
+/// typed does not linger in freed memory.
+pub fn wipe_values(values: &mut FormValues) {
+    fn wipe(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::String(text) => text.zeroize(),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(wipe),
+            serde_json::Value::Object(map) => map.values_mut().for_each(wipe),
+            _ => {}
+        }
+        *value = serde_json::Value::Null;
+    }
+    values.values_mut().for_each(wipe);
 }
 
 /// The applicant's identity. Personal data: its `Debug` output is masked and it is wiped
@@ -343,4 +382,80 @@ pub struct ApplicationDetails {
     pub delivery: Delivery,
     /// When the citizen pressed submit, by the kiosk's clock.
     pub submitted_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PHONE: &str = "13812345678";
+    const STREET: &str = "人民路88号3幢501室";
+    const ID_NUMBER: &str = "11010519491231002X";
+
+    fn application() -> CreateApplication {
+        let mut fields = FormValues::new();
+        fields.insert("phone".into(), serde_json::json!(PHONE));
+        fields.insert("homeAddress".into(), serde_json::json!(STREET));
+        fields.insert(
+            "children".into(),
+            serde_json::json!([{"name": "欧阳小明", "age": 7}]),
+        );
+        CreateApplication {
+            subject: Subject::Item("GG-000245-001".into()),
+            catalog_version: "2024.05".into(),
+            applicant: Applicant {
+                id_number: ID_NUMBER.into(),
+                name: "欧阳明月".into(),
+            },
+            fields,
+            materials: Vec::new(),
+            delivery: Delivery::Mail {
+                address: MailingAddress {
+                    recipient: "欧阳明月".into(),
+                    phone: "13900001111".into(),
+                    region: "浙江省杭州市临安区".into(),
+                    detail: STREET.into(),
+                },
+            },
+            submitted_at: DateTime::<Utc>::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn debug_shows_no_value_the_citizen_gave() {
+        let text = format!("{:?}", application());
+        for secret in [
+            PHONE,
+            STREET,
+            ID_NUMBER,
+            "欧阳明月",
+            "欧阳小明",
+            "13900001111",
+        ] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        // What a technician needs is there.
+        assert!(
+            text.contains("GG-000245-001") && text.contains("\"phone\""),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn form_values_are_wiped_to_nothing() {
+        let mut app = application();
+        wipe_values(&mut app.fields);
+        assert!(app.fields.values().all(serde_json::Value::is_null));
+        assert_eq!(app.fields.len(), 3, "the keys stay, the values go");
+    }
+
+    #[test]
+    fn the_wire_format_is_unchanged() {
+        let json = serde_json::to_value(application()).expect("serialize");
+        assert_eq!(json["fields"]["phone"], PHONE);
+        assert_eq!(json["applicant"]["idNumber"], ID_NUMBER);
+        assert_eq!(json["delivery"]["method"], "mail");
+        let back: CreateApplication = serde_json::from_value(json).expect("round trip");
+        assert_eq!(back, application());
+    }
 }

@@ -211,7 +211,7 @@ impl Executor {
 
     /// Ratings, complaints, help requests: saved, then delivered by the worker (nobody waits).
     fn store<T: serde::Serialize>(&self, kind: RecordKind, key: String, payload: &T) {
-        let body = match serde_json::to_vec(payload) {
+        let body = match crate::outbox::to_json_wiped(payload) {
             Ok(body) => body,
             Err(err) => {
                 tracing::error!(%err, kind = kind.as_str(), "cannot encode a submission");
@@ -234,7 +234,7 @@ impl Executor {
     }
 
     async fn submit(&self, key: String, payload: hall_api::application::CreateApplication) {
-        let body = match serde_json::to_vec(&payload) {
+        let body = match crate::outbox::to_json_wiped(&payload) {
             Ok(body) => body,
             Err(err) => {
                 tracing::error!(%err, "cannot encode an application");
@@ -271,7 +271,7 @@ impl Executor {
     }
 
     async fn book(&self, key: String, payload: hall_api::appointment::CreateAppointment) {
-        let body = match serde_json::to_vec(&payload) {
+        let body = match crate::outbox::to_json_wiped(&payload) {
             Ok(body) => body,
             Err(err) => {
                 tracing::error!(%err, "cannot encode a booking");

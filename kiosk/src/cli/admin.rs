@@ -25,11 +25,12 @@ pub struct SocketArgs {
 /// The outbox: submissions saved on this kiosk and not yet confirmed by the hall.
 #[derive(Debug, Subcommand)]
 pub enum OutboxCommand {
-    /// List waiting and refused submissions (no personal data is shown).
+    /// List waiting, refused and quarantined submissions (no personal data is shown).
     List(SocketArgs),
-    /// Send one submission (by id) or all of them now, including ones the hall refused.
+    /// Send the waiting submissions now. A submission the hall refused is sent again only by
+    /// its id, after showing what the hall refused; quarantined ones cannot be sent.
     Retry {
-        /// The record id from `kioskctl outbox list`; all when absent.
+        /// The record id from `kioskctl outbox list`; all waiting ones when absent.
         id: Option<i64>,
         #[command(flatten)]
         socket: SocketArgs,
@@ -77,7 +78,7 @@ pub fn ask(socket: &Path, request: &AdminRequest) -> Result<AdminResponse, CliEr
 
 pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<i32, CliError> {
     let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Failed(e.to_string()))?;
-    println!("{text}");
+    outln!("{text}");
     Ok(exit::OK)
 }
 
@@ -90,7 +91,7 @@ pub fn status(args: SocketArgs, config: &Path) -> Result<i32, CliError> {
     if args.json {
         return print_json(&report);
     }
-    print!("{}", format_status(&report));
+    out!("{}", format_status(&report));
     let healthy = report
         .devices
         .iter()
@@ -121,8 +122,8 @@ pub fn format_status(report: &StatusReport) -> String {
         ));
     }
     out.push_str(&format!(
-        "outbox: {} waiting, {} refused by the hall\n",
-        report.outbox_pending, report.outbox_rejected
+        "outbox: {} waiting, {} refused by the hall, {} quarantined\n",
+        report.outbox_pending, report.outbox_rejected, report.outbox_quarantined
     ));
     out.push_str(&match report.hall_last_success_seconds_ago {
         Some(s) => format!("hall: last answered {} ago\n", duration(s)),
@@ -155,16 +156,47 @@ pub fn outbox(command: OutboxCommand, config: &Path) -> Result<i32, CliError> {
             if args.json {
                 return print_json(&rows);
             }
-            print!("{}", format_rows(&rows));
+            out!("{}", format_rows(&rows));
             Ok(exit::OK)
         }
         OutboxCommand::Retry { id, socket } => {
             let path = socket_path(&socket, config)?;
-            let AdminResponse::Retried { count } = ask(&path, &AdminRequest::OutboxRetry { id })?
+            if let Some(id) = id {
+                // Say what the hall refused before it is sent again: if the citizen already
+                // corrected it and submitted again, sending it makes a second application.
+                let AdminResponse::Outbox { rows } = ask(&path, &AdminRequest::OutboxList)? else {
+                    return Err(CliError::Failed("unexpected answer to outbox list".into()));
+                };
+                match rows.iter().find(|r| r.id == id) {
+                    None => {
+                        return Err(CliError::Failed(format!(
+                            "no outbox record {id}: see `kioskctl outbox list`"
+                        )))
+                    }
+                    Some(row) if row.state == "quarantined" => {
+                        return Err(CliError::Failed(format!(
+                            "record {id} is quarantined ({}): this kiosk cannot open or understand it, so it can never be sent from here",
+                            row.last_error.as_deref().unwrap_or("no reason stored")
+                        )))
+                    }
+                    Some(row) if row.state == "rejected" => outln!(
+                        "record {id} ({}) was refused by the hall: {}\n\
+                         sending it again; if the citizen already submitted it again corrected, this makes a second application",
+                        row.kind,
+                        row.last_error.as_deref().unwrap_or("(no reason stored)")
+                    ),
+                    Some(_) => {}
+                }
+            }
+            let AdminResponse::Retried { count, .. } =
+                ask(&path, &AdminRequest::OutboxRetry { id })?
             else {
                 return Err(CliError::Failed("unexpected answer to outbox retry".into()));
             };
-            println!("{count} submission(s) will be sent now");
+            outln!("{count} submission(s) will be sent now");
+            if id.is_none() {
+                outln!("(submissions the hall refused are not sent again without their id)");
+            }
             Ok(if count == 0 && id.is_some() {
                 exit::FAILURE
             } else {
@@ -203,7 +235,7 @@ pub fn reload(args: SocketArgs, config: &Path) -> Result<i32, CliError> {
         return Err(CliError::Failed("unexpected answer to reload".into()));
     };
     for note in &notes {
-        println!("{note}");
+        outln!("{note}");
     }
     Ok(if notes.iter().any(|n| n.contains("has errors")) {
         exit::USAGE

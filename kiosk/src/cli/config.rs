@@ -46,7 +46,7 @@ pub fn run(command: ConfigCommand, config_path: &Path) -> Result<i32, CliError> 
                     for warning in &loaded.warnings.problems {
                         eprintln!("{warning}");
                     }
-                    println!(
+                    outln!(
                         "{}: OK ({} warning(s))",
                         path.display(),
                         loaded.warnings.problems.len()
@@ -58,13 +58,13 @@ pub fn run(command: ConfigCommand, config_path: &Path) -> Result<i32, CliError> 
         }
         ConfigCommand::Show => {
             let loaded = load(&LoadOptions::from_process(config_path)).map_err(CliError::Config)?;
-            print!("{}", show(&loaded.config, &loaded.warnings));
+            out!("{}", show(&loaded.config, &loaded.warnings));
             Ok(exit::OK)
         }
         ConfigCommand::HashPin => {
             let pin = read_pin()?;
             let hash = PinHash::new(pin.trim()).map_err(|e| CliError::Usage(e.to_string()))?;
-            println!("maintenance_pin_hash = \"{hash}\"");
+            outln!("maintenance_pin_hash = \"{hash}\"");
             Ok(exit::OK)
         }
     }

@@ -26,14 +26,14 @@ pub fn run(args: DevicesArgs) -> i32 {
     let listing = list_devices();
     if args.json {
         match serde_json::to_string_pretty(&listing) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => outln!("{text}"),
             Err(e) => {
                 eprintln!("cannot format the listing as JSON: {e}");
                 return 1;
             }
         }
     } else {
-        print!("{}", render(&listing, args.all));
+        out!("{}", render(&listing, args.all));
     }
     0
 }

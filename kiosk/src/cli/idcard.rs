@@ -124,13 +124,13 @@ fn read(port: String, baud: Option<u32>, json: bool, reveal: bool, wait: u64) ->
             ReaderEvent::CardPlaced => eprintln!("Card placed, reading …"),
             ReaderEvent::CardRead(card) => {
                 if json {
-                    println!(
+                    outln!(
                         "{}",
                         serde_json::to_string_pretty(&card_json(&card, reveal)).unwrap_or_default()
                     );
                 } else {
                     print_card(&card, reveal);
-                    println!("{}{}", pad("读卡器 Reader"), reader_line.trim_end());
+                    outln!("{}{}", pad("读卡器 Reader"), reader_line.trim_end());
                 }
                 return 0;
             }
@@ -253,10 +253,10 @@ fn pad(label: &str) -> String {
 
 fn print_card(card: &IdCard, reveal: bool) {
     for (_, label, value) in card_fields(card, reveal) {
-        println!("{}{value}", pad(label));
+        outln!("{}{value}", pad(label));
     }
     if !reveal {
-        println!("(personal data masked as on a receipt; --reveal shows it)");
+        outln!("(personal data masked as on a receipt; --reveal shows it)");
     }
 }
 
@@ -313,12 +313,12 @@ fn simulate(
             return 1;
         }
     };
-    println!("Simulated ID-card reader at {baud} baud on {}", sim.path());
-    println!(
+    outln!("Simulated ID-card reader at {baud} baud on {}", sim.path());
+    outln!(
         "Give the driver this path, e.g.: kioskctl idcard read --port {}",
         sim.path()
     );
-    println!(
+    outln!(
         "Commands: remove | place | fault NAME on|off | quit   (faults: {})",
         Fault::ALL.map(|f| f.name()).join(", ")
     );
@@ -336,7 +336,7 @@ fn simulate(
             [] => {}
             _ => eprintln!("commands: remove | place | fault NAME on|off | quit"),
         }
-        println!("ok ({} commands answered so far)", control.commands_seen());
+        outln!("ok ({} commands answered so far)", control.commands_seen());
     }
     // Stdin closed (run from a script): keep serving until killed.
     loop {

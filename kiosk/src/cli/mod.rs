@@ -6,6 +6,23 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+/// `print!` for kioskctl's output: a reader that went away ends kioskctl quietly.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(format_args!($($arg)*))
+    };
+}
+
+/// `println!` for kioskctl's output: a reader that went away ends kioskctl quietly.
+macro_rules! outln {
+    () => {
+        $crate::cli::write_stdout(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 pub mod admin;
 pub mod config;
 pub mod devices;
@@ -23,6 +40,24 @@ pub mod exit {
     pub const FAILURE: i32 = 1;
     /// The configuration or the command line is wrong.
     pub const USAGE: i32 = 2;
+}
+
+/// The exit code of a process ended by SIGPIPE, as shells report it (128 + 13).
+pub const BROKEN_PIPE_EXIT: i32 = 141;
+
+/// Writes kioskctl's output. When the reader has gone (`kioskctl outbox list | head`), std's
+/// `println!` would panic; kioskctl ends quietly with [`BROKEN_PIPE_EXIT`] instead, as a
+/// program killed by SIGPIPE would. Any other write error is reported and ends it with 1.
+pub fn write_stdout(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(err) = stdout.write_fmt(args).and_then(|()| stdout.flush()) {
+        if err.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(BROKEN_PIPE_EXIT);
+        }
+        eprintln!("kioskctl: cannot write the output: {err}");
+        std::process::exit(exit::FAILURE);
+    }
 }
 
 /// kioskctl: configure, test and inspect a self-service kiosk (自助服务终端).

@@ -184,11 +184,11 @@ fn test(a: TestArgs, config: &Path) -> Result<i32, PrinterError> {
                 Confirmation::Printed => "confirmed by the printer",
                 Confirmation::PortStatusOnly => "port status OK; this printer cannot confirm jobs",
             };
-            println!("test receipt printed on {connection} ({how}); printer: {status}");
+            outln!("test receipt printed on {connection} ({how}); printer: {status}");
             Ok(0)
         }
         Err(e) => {
-            println!("test receipt NOT printed on {connection}: {e}");
+            outln!("test receipt NOT printed on {connection}: {e}");
             Ok(1)
         }
     }
@@ -198,12 +198,12 @@ fn status(d: DeviceArgs) -> Result<i32, PrinterError> {
     let mut printer = open(&d)?;
     let connection = printer.device_status().identity.connection.clone();
     let s = printer.query_status()?;
-    println!("printer on {connection}: {}", s.device_state());
+    outln!("printer on {connection}: {}", s.device_state());
     if s.conditions().is_empty() {
-        println!("  online, paper OK, cover closed, cutter OK");
+        outln!("  online, paper OK, cover closed, cutter OK");
     }
     for (code, words) in s.conditions() {
-        println!("  {words} [{code}]");
+        outln!("  {words} [{code}]");
     }
     Ok(if s.is_ready() { 0 } else { 1 })
 }
@@ -234,13 +234,13 @@ fn simulate(a: SimulateArgs) -> Result<i32, PrinterError> {
         let pty = open_pty(Some(&a.port))?;
         (spawn(emu, Box::new(pty.master)), Some(pty.slave))
     };
-    println!(
+    outln!(
         "printer emulator ({} mm) on {}; receipts go to {}",
         a.paper,
         a.port.display(),
         a.out.display()
     );
-    println!(
+    outln!(
         "type a fault and Enter to switch it ({}); Ctrl-D stops",
         FAULT_NAMES.join(", ")
     );
@@ -252,12 +252,12 @@ fn simulate(a: SimulateArgs) -> Result<i32, PrinterError> {
             continue;
         }
         match handle.apply_fault(name) {
-            Ok(()) => println!(
+            Ok(()) => outln!(
                 "now: {}; {} receipt(s) printed",
                 describe(&handle.faults()),
                 handle.printed()
             ),
-            Err(e) => println!("{e}"),
+            Err(e) => outln!("{e}"),
         }
         if let Some(e) = handle.error() {
             eprintln!("emulator stopped: {e}");
@@ -265,7 +265,7 @@ fn simulate(a: SimulateArgs) -> Result<i32, PrinterError> {
         }
     }
     let emu = handle.stop()?;
-    println!("{} receipt(s) printed", emu.printed());
+    outln!("{} receipt(s) printed", emu.printed());
     if !existing {
         let _ = std::fs::remove_file(&a.port);
     }

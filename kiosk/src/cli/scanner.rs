@@ -324,7 +324,7 @@ fn simulate_pty(args: &SimulateArgs) -> i32 {
         }
     };
     // The path alone on stdout, for scripts; the explanation on stderr, for people.
-    println!("{}", link.display());
+    outln!("{}", link.display());
     let _ = io::stdout().flush();
     eprintln!(
         "simulated scanner on {} (link {}). Each line you type is scanned as a {} code; \

@@ -18,9 +18,9 @@ pub fn run(args: &ScreenshotsArgs) -> i32 {
     match kiosk_ui::screenshots::render_all(&args.out) {
         Ok(files) => {
             for f in &files {
-                println!("{}", f.display());
+                outln!("{}", f.display());
             }
-            println!(
+            outln!(
                 "{} screenshots written to {}",
                 files.len(),
                 args.out.display()

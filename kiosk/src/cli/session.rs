@@ -132,7 +132,7 @@ fn show(summary: &SessionSummary, json: bool) -> Result<i32, CliError> {
     if json {
         return print_json(summary);
     }
-    print!("{}", format_summary(summary));
+    out!("{}", format_summary(summary));
     Ok(exit::OK)
 }
 
@@ -143,7 +143,7 @@ pub fn session(command: SessionCommand, config: &Path) -> Result<i32, CliError> 
         SessionCommand::Press { words, socket } => {
             let words = words.join(" ");
             if words == "help" {
-                println!("words: {}", crate::citizen::press::WORDS);
+                outln!("words: {}", crate::citizen::press::WORDS);
                 return Ok(exit::OK);
             }
             // Checked here too, so a typo is a usage error before the kiosk is asked.
@@ -168,14 +168,14 @@ pub fn session(command: SessionCommand, config: &Path) -> Result<i32, CliError> 
     match ask(&path, &request)? {
         AdminResponse::Session(summary) => show(&summary, socket.json),
         AdminResponse::Saved { path } => {
-            println!("saved {}", path.display());
+            outln!("saved {}", path.display());
             Ok(exit::OK)
         }
         AdminResponse::Targets { targets } => {
             if socket.json {
                 return print_json(&targets);
             }
-            print!("{}", format_targets(&targets));
+            out!("{}", format_targets(&targets));
             Ok(exit::OK)
         }
         AdminResponse::Tapped { label, x, y } => {
@@ -183,8 +183,8 @@ pub fn session(command: SessionCommand, config: &Path) -> Result<i32, CliError> 
                 return print_json(&serde_json::json!({ "label": label, "x": x, "y": y }));
             }
             match label {
-                Some(label) => println!("touched '{label}' at {x},{y}"),
-                None => println!("tapped at {x},{y}"),
+                Some(label) => outln!("touched '{label}' at {x},{y}"),
+                None => outln!("tapped at {x},{y}"),
             }
             Ok(exit::OK)
         }
@@ -222,7 +222,7 @@ pub fn sim(args: SimArgs, config: &Path) -> Result<i32, CliError> {
     let words = args.words.join(" ");
     match ask(&path, &AdminRequest::Sim { words })? {
         AdminResponse::Sim { message } => {
-            println!("{message}");
+            outln!("{message}");
             Ok(exit::OK)
         }
         _ => Err(CliError::Failed("unexpected answer to sim".into())),
@@ -259,7 +259,7 @@ pub fn selftest(args: SelftestArgs, config: &Path) -> Result<i32, CliError> {
     if args.socket.json {
         print_json(&results)?;
     } else {
-        print!("{}", format_selftest(&results));
+        out!("{}", format_selftest(&results));
     }
     Ok(if results.iter().all(|r| r.passed) && !results.is_empty() {
         exit::OK

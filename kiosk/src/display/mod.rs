@@ -14,6 +14,7 @@ mod form;
 mod frontend;
 mod keyboard;
 pub mod map;
+pub mod pin_lockout;
 mod screens;
 pub mod technician;
 pub mod unconfigured;
@@ -141,6 +142,7 @@ fn attach(
         local: RefCell::new(Local::default()),
         tech: RefCell::new(Technician::new(
             config.ui.maintenance_pin_hash.as_deref(),
+            Some(pin_lockout::file_beside(&config.outbox.db_path)),
             config_summary(config),
             selftest,
         )),

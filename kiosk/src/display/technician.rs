@@ -1,10 +1,13 @@
-//! The technicians' side of the screen: the maintenance PIN (checked against the salted hash
-//! in kiosk.toml; locked for five minutes after five wrong PINs) and the maintenance screen
-//! (device status, self-tests, configuration summary).
+//! The technicians' side of the screen: the maintenance PIN (6 to 12 digits, as `kioskctl
+//! config hash-pin` takes them, then 确定; checked against the salted hash in kiosk.toml;
+//! locked after five wrong PINs for 5 min, 30 min, then 2 h, across restarts: see
+//! [`super::pin_lockout`]) and the maintenance screen (device status, self-tests,
+//! configuration summary).
 
+use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::mpsc::{Receiver, Sender};
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime};
 
 use kiosk_config::pin::PinHash;
 use kiosk_drivers::status::DeviceStatus;
@@ -14,13 +17,12 @@ use kiosk_ui::vm::{self, ScreenId};
 use slint::{ComponentHandle, SharedString};
 
 use super::frontend::Frontend;
+use super::pin_lockout::{PinLockout, Wrong};
 
-/// Wrong PINs in a row before the pad locks.
-pub const MAX_FAILURES: u32 = 5;
-/// How long the pad stays locked.
-pub const LOCKOUT: Duration = Duration::from_secs(300);
-/// The PIN's length.
-pub const PIN_LENGTH: usize = 6;
+/// The shortest PIN (as `kioskctl config hash-pin` accepts).
+pub const MIN_PIN: usize = 6;
+/// The longest PIN.
+pub const MAX_PIN: usize = 12;
 
 /// Runs a self-test: device label (`idcard`, `printer`, `scanner`, or `all`), answering
 /// with one line per check through the sender.
@@ -29,9 +31,9 @@ pub type SelftestRunner = Box<dyn Fn(String, Sender<String>) + Send>;
 /// The PIN pad and the maintenance screen's state.
 pub struct Technician {
     pin: Option<PinHash>,
-    typed: String,
-    failures: u32,
-    locked_until: Option<Instant>,
+    typed: zeroize::Zeroizing<String>,
+    lockout: PinLockout,
+    lockout_file: Option<PathBuf>,
     message: String,
     config: Vec<(String, String)>,
     test_result: String,
@@ -43,24 +45,33 @@ impl std::fmt::Debug for Technician {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Technician")
             .field("typed", &self.typed.len())
-            .field("failures", &self.failures)
+            .field("lockout", &self.lockout)
             .finish_non_exhaustive()
     }
 }
 
 impl Technician {
     /// A technician's side for the PIN hash in the configuration (none: the screen says the
-    /// maintenance screen is disabled) and a self-test runner.
+    /// maintenance screen is disabled), the file that keeps wrong PINs and the lockout across
+    /// restarts (none: in memory only), and a self-test runner.
     pub fn new(
         pin_hash: Option<&str>,
+        lockout_file: Option<PathBuf>,
         config: Vec<(String, String)>,
         runner: Option<SelftestRunner>,
     ) -> Technician {
+        let lockout = match &lockout_file {
+            Some(path) => PinLockout::load(path).unwrap_or_else(|err| {
+                tracing::warn!(%err, "the maintenance PIN's lockout file is damaged; counting it as one lockout served");
+                PinLockout::damaged()
+            }),
+            None => PinLockout::default(),
+        };
         Technician {
             pin: pin_hash.and_then(|h| PinHash::parse(h).ok()),
-            typed: String::new(),
-            failures: 0,
-            locked_until: None,
+            typed: zeroize::Zeroizing::new(String::new()),
+            lockout,
+            lockout_file,
             message: String::new(),
             config,
             test_result: String::new(),
@@ -75,46 +86,81 @@ impl Technician {
         self.message.clear();
     }
 
-    fn locked(&self) -> Option<Duration> {
-        self.locked_until
-            .and_then(|until| until.checked_duration_since(Instant::now()))
+    fn locked(&self, now: SystemTime) -> Option<Duration> {
+        self.lockout.locked(now)
     }
 
-    /// A digit; true when the PIN is right.
-    pub fn digit(&mut self, d: char) -> bool {
-        if let Some(left) = self.locked() {
-            self.message = format!("已锁定，请 {} 分钟后再试", left.as_secs().div_ceil(60));
+    fn locked_message(left: Duration) -> String {
+        format!(
+            "已锁定，请 {} 分钟后再试",
+            left.as_secs().div_ceil(60).max(1)
+        )
+    }
+
+    /// A digit (at most [`MAX_PIN`]); the PIN is checked by [`Technician::confirm`].
+    pub fn digit(&mut self, d: char, now: SystemTime) {
+        if let Some(left) = self.locked(now) {
+            self.message = Self::locked_message(left);
+            return;
+        }
+        if self.pin.is_none() {
+            self.message = "本机未设置维护密码（ui.maintenance_pin_hash）".into();
+            return;
+        }
+        if d.is_ascii_digit() && self.typed.len() < MAX_PIN {
+            self.typed.push(d);
+            self.message.clear();
+        }
+    }
+
+    /// Takes back the last digit.
+    pub fn backspace(&mut self) {
+        self.typed.pop();
+    }
+
+    /// 确定 at `now`: true when the PIN is right. Wrong PINs count towards the lockout,
+    /// which is saved at once.
+    pub fn confirm(&mut self, now: SystemTime) -> bool {
+        if let Some(left) = self.locked(now) {
+            self.typed.clear();
+            self.message = Self::locked_message(left);
             return false;
         }
         let Some(pin) = &self.pin else {
             self.message = "本机未设置维护密码（ui.maintenance_pin_hash）".into();
             return false;
         };
-        if !d.is_ascii_digit() {
-            return false;
-        }
-        self.typed.push(d);
-        if self.typed.len() < PIN_LENGTH {
+        if !(MIN_PIN..=MAX_PIN).contains(&self.typed.len()) {
+            self.message = format!("维护密码为 {MIN_PIN} 至 {MAX_PIN} 位数字");
             return false;
         }
         let right = pin.verify(&self.typed);
         self.typed.clear();
         if right {
-            self.failures = 0;
+            self.lockout.right();
+            self.save_lockout();
             self.message.clear();
             tracing::info!("maintenance screen opened with the PIN");
             return true;
         }
-        self.failures += 1;
-        tracing::warn!(failures = self.failures, "wrong maintenance PIN");
-        if self.failures >= MAX_FAILURES {
-            self.failures = 0;
-            self.locked_until = Some(Instant::now() + LOCKOUT);
-            self.message = format!("密码错误次数过多，已锁定 {} 分钟", LOCKOUT.as_secs() / 60);
-        } else {
-            self.message = format!("密码错误，还可尝试 {} 次", MAX_FAILURES - self.failures);
-        }
+        let wrong = self.lockout.wrong(now);
+        self.save_lockout();
+        tracing::warn!(?wrong, "wrong maintenance PIN");
+        self.message = match wrong {
+            Wrong::Locked(length) => {
+                format!("密码错误次数过多，已锁定 {} 分钟", length.as_secs() / 60)
+            }
+            Wrong::TriesLeft(left) => format!("密码错误，还可尝试 {left} 次"),
+        };
         false
+    }
+
+    fn save_lockout(&self) {
+        if let Some(path) = &self.lockout_file {
+            if let Err(err) = self.lockout.save(path) {
+                tracing::error!(%err, file = %path.display(), "cannot save the maintenance PIN's lockout");
+            }
+        }
     }
 
     /// Collects finished self-test lines; true if any arrived.
@@ -134,12 +180,14 @@ impl Technician {
     /// Draws the PIN pad or the maintenance screen.
     pub fn draw(&self, app: &ui::AppWindow, screen: ScreenId, devices: &[DeviceStatus]) {
         if screen == ScreenId::MaintenancePin {
-            let locked = self.locked();
+            let locked = self.locked(SystemTime::now());
             adapters::apply_pin(
                 app,
                 &vm::PinVm {
                     entered: self.typed.len(),
-                    length: PIN_LENGTH,
+                    // One dot per digit typed, at least the shortest PIN's six.
+                    length: self.typed.len().max(MIN_PIN),
+                    min_length: MIN_PIN,
                     message: self.message.clone(),
                     locked: locked.is_some(),
                 },
@@ -176,7 +224,13 @@ pub(super) fn connect(f: &Rc<Frontend>) {
     pin.on_digit(move |d: SharedString| {
         let Some(f) = weak.upgrade() else { return };
         let Some(c) = d.chars().next() else { return };
-        let open = f.tech.borrow_mut().digit(c);
+        f.tech.borrow_mut().digit(c, SystemTime::now());
+        f.redraw();
+    });
+    let weak = Rc::downgrade(f);
+    pin.on_confirm(move || {
+        let Some(f) = weak.upgrade() else { return };
+        let open = f.tech.borrow_mut().confirm(SystemTime::now());
         if open {
             f.local.borrow_mut().technician = Some(ScreenId::Maintenance);
         }
@@ -185,7 +239,7 @@ pub(super) fn connect(f: &Rc<Frontend>) {
     let weak = Rc::downgrade(f);
     pin.on_backspace(move || {
         let Some(f) = weak.upgrade() else { return };
-        f.tech.borrow_mut().typed.pop();
+        f.tech.borrow_mut().backspace();
         f.redraw();
     });
     let weak = Rc::downgrade(f);
@@ -214,4 +268,112 @@ pub(super) fn connect(f: &Rc<Frontend>) {
         f.local.borrow_mut().technician = None;
         f.redraw();
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::display::pin_lockout::{self, LOCKOUTS};
+    use std::time::UNIX_EPOCH;
+
+    const PIN: &str = "258046913570"; // twelve digits: the longest `hash-pin` takes
+
+    fn t(secs: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(1_800_000_000 + secs)
+    }
+
+    fn pad(hash: &str, file: &std::path::Path) -> Technician {
+        Technician::new(Some(hash), Some(file.to_path_buf()), Vec::new(), None)
+    }
+
+    fn enter(tech: &mut Technician, pin: &str, at: u64) -> bool {
+        for d in pin.chars() {
+            tech.digit(d, t(at));
+        }
+        tech.confirm(t(at))
+    }
+
+    #[test]
+    fn pins_of_6_to_12_digits_are_checked_only_on_confirm() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let hash = PinHash::new(PIN).expect("hash").to_string();
+        let mut tech = pad(&hash, &dir.path().join(pin_lockout::FILE_NAME));
+        // Six digits are not checked by themselves any more: the pad waits for 确定.
+        for d in PIN[..6].chars() {
+            tech.digit(d, t(0));
+        }
+        assert_eq!(tech.typed.len(), 6);
+        // Too short: told so, and not counted as a wrong PIN.
+        tech.typed.truncate(5);
+        assert!(!tech.confirm(t(0)));
+        assert!(tech.message.contains("6 至 12 位"), "{}", tech.message);
+        assert_eq!(tech.lockout, PinLockout::default());
+        tech.clear();
+        // A thirteenth digit is not taken.
+        for d in PIN.chars().chain(['7']) {
+            tech.digit(d, t(0));
+        }
+        assert_eq!(tech.typed.len(), 12);
+        assert!(tech.confirm(t(0)), "the 12-digit PIN opens the screen");
+        let six = PinHash::new("135790").expect("hash").to_string();
+        let mut tech = pad(&six, &dir.path().join("other.json"));
+        assert!(enter(&mut tech, "135790", 0));
+    }
+
+    #[test]
+    fn the_lockout_escalates_and_survives_a_restart() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = pin_lockout::file_beside(&dir.path().join("outbox.sqlite"));
+        let hash = PinHash::new(PIN).expect("hash").to_string();
+        let mut tech = pad(&hash, &file);
+        for n in 1..=4 {
+            assert!(!enter(&mut tech, "000000", 0));
+            assert!(tech.message.contains(&format!("还可尝试 {} 次", 5 - n)));
+        }
+        assert!(!enter(&mut tech, "000000", 0));
+        assert!(tech.message.contains("已锁定 5 分钟"), "{}", tech.message);
+        drop(tech);
+
+        // The kiosk restarts: still locked; the right PIN is refused until the time is up.
+        let mut tech = pad(&hash, &file);
+        assert_eq!(
+            tech.locked(t(60)),
+            Some(LOCKOUTS[0] - Duration::from_secs(60))
+        );
+        assert!(!enter(&mut tech, PIN, 60));
+        assert!(tech.message.contains("请 4 分钟后再试"), "{}", tech.message);
+        // After it: five more wrong PINs lock for 30 minutes, across another restart.
+        for _ in 0..5 {
+            enter(&mut tech, "111111", 300);
+        }
+        assert!(tech.message.contains("已锁定 30 分钟"), "{}", tech.message);
+        let mut tech = pad(&hash, &file);
+        assert!(!enter(&mut tech, PIN, 300 + 1_799));
+        for _ in 0..5 {
+            enter(&mut tech, "222222", 300 + 1_800);
+        }
+        assert!(tech.message.contains("已锁定 120 分钟"), "{}", tech.message);
+        let mut tech = pad(&hash, &file);
+        assert!(tech.locked(t(2_100 + 7_199)).is_some());
+        // The right PIN after the lockout opens and forgives: the next lockout is 5 minutes.
+        assert!(enter(&mut tech, PIN, 2_100 + 7_200));
+        let tech = pad(&hash, &file);
+        assert_eq!(tech.lockout, PinLockout::default());
+        // The file holds counts and a time, never a digit typed.
+        let text = std::fs::read_to_string(&file).expect("read");
+        assert!(!text.contains("2580") && !text.contains("0000"), "{text}");
+    }
+
+    #[test]
+    fn a_damaged_lockout_file_does_not_give_more_tries() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join(pin_lockout::FILE_NAME);
+        std::fs::write(&file, b"not json").expect("write");
+        let hash = PinHash::new(PIN).expect("hash").to_string();
+        let mut tech = pad(&hash, &file);
+        for _ in 0..5 {
+            enter(&mut tech, "000000", 0);
+        }
+        assert!(tech.message.contains("已锁定 30 分钟"), "{}", tech.message);
+    }
 }

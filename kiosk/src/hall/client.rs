@@ -62,11 +62,19 @@ impl HallClient {
             .user_agent(concat!("county-kiosk/", env!("CARGO_PKG_VERSION")))
             .https_only(!is_loopback_http(&config.base_url));
         if let Some(ca) = &config.ca_file {
-            let pem = std::fs::read(ca)
-                .map_err(|e| HallError::Setup(format!("CA file {}: {e}", ca.display())))?;
-            let cert = reqwest::Certificate::from_pem(&pem)
-                .map_err(|e| HallError::Setup(format!("CA file {}: {e}", ca.display())))?;
-            builder = builder.add_root_certificate(cert);
+            // The hall's own CA, and it alone: with the public roots too, any public CA could
+            // issue a certificate for the hall's name and read citizens' applications.
+            let setup = |why: String| HallError::Setup(format!("CA file {}: {why}", ca.display()));
+            let pem = std::fs::read(ca).map_err(|e| setup(e.to_string()))?;
+            let certs =
+                reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| setup(e.to_string()))?;
+            if certs.is_empty() {
+                return Err(setup("no PEM certificate in it".into()));
+            }
+            builder = builder.tls_built_in_root_certs(false);
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
         }
         let credential = match &config.credential_file {
             Some(path) => {
@@ -123,7 +131,8 @@ impl HallClient {
             .request(Method::POST, path)
             .header(hall_api::IDEMPOTENCY_KEY_HEADER, idempotency_key)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(payload.to_vec())
+            // The body's copy (personal data) is wiped when reqwest lets go of it.
+            .body(bytes::Bytes::from_owner(Zeroizing::new(payload.to_vec())))
             .send()
             .await
             .map_err(network)?;

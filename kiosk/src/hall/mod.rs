@@ -2,7 +2,9 @@
 //! on-disk cache for when the hall is out of reach), heartbeats.
 //!
 //! Errors say whether trying again can help ([`HallError::retryable`]): the outbox worker
-//! retries network failures and 5xx with backoff, and sets aside what the hall refused for good.
+//! retries network failures, 5xx and anything that is not the hall's own JSON answer (a
+//! proxy's HTML 401/403/404/408/429 page) with backoff, and sets aside only what the hall
+//! itself refused for good.
 
 mod cache;
 mod client;
@@ -29,7 +31,7 @@ pub enum HallError {
         /// The hall's error body.
         body: ErrorBody,
     },
-    /// The hall answered something that is not the API (a proxy's error page, a bad body).
+    /// Something answered that is not the hall's API (a proxy's error page, a bad body).
     #[error("hall answered {status} with an unexpected body: {detail}")]
     Unexpected {
         /// HTTP status.
@@ -41,7 +43,10 @@ pub enum HallError {
 
 impl HallError {
     /// Whether the same request may succeed later (network, 5xx, rate limiting, auth that an
-    /// operator may fix), as opposed to a refusal that will never change.
+    /// operator may fix, any answer that is not the hall's own error body), as opposed to a
+    /// refusal by the hall that will never change. Only the hall's JSON refusals are final: a
+    /// proxy or captive portal in between answers 4xx pages of its own that say nothing
+    /// about the submission.
     pub fn retryable(&self) -> bool {
         match self {
             HallError::Setup(_) => false,
@@ -51,9 +56,7 @@ impl HallError {
                     || *status >= 500
                     || matches!(body.code, ErrorCode::Unauthorized | ErrorCode::Forbidden)
             }
-            HallError::Unexpected { status, .. } => {
-                *status >= 500 || *status == 429 || *status == 0
-            }
+            HallError::Unexpected { .. } => true,
         }
     }
 
@@ -63,5 +66,42 @@ impl HallError {
             HallError::Refused { body, .. } => Some(&body.message_zh),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(status: u16, code: ErrorCode) -> HallError {
+        HallError::Refused {
+            status,
+            body: ErrorBody {
+                code,
+                message: "m".into(),
+                message_zh: "中".into(),
+                fields: Vec::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn only_the_halls_own_refusals_are_final() {
+        for status in [400, 401, 403, 404, 408, 409, 413, 422, 429, 451, 500, 502] {
+            let page = HallError::Unexpected {
+                status,
+                detail: "an HTML page".into(),
+            };
+            assert!(page.retryable(), "a proxy's {status} page must be retried");
+        }
+        assert!(!refusal(422, ErrorCode::ValidationFailed).retryable());
+        assert!(!refusal(422, ErrorCode::UnknownItem).retryable());
+        assert!(!refusal(409, ErrorCode::IdempotencyConflict).retryable());
+        assert!(!refusal(404, ErrorCode::NotFound).retryable());
+        assert!(refusal(401, ErrorCode::Unauthorized).retryable());
+        assert!(refusal(429, ErrorCode::RateLimited).retryable());
+        assert!(refusal(503, ErrorCode::Unavailable).retryable());
+        assert!(HallError::Network("reset".into()).retryable());
+        assert!(!HallError::Setup("bad CA".into()).retryable());
     }
 }

@@ -203,6 +203,16 @@ pub fn render(snapshot: &MetricsSnapshot) -> String {
         snapshot.outbox.rejected as f64,
     );
     w.header(
+        "kiosk_outbox_quarantined",
+        "gauge",
+        "Submissions this kiosk cannot open or understand (outbox key replaced, damaged, unknown kind); set aside so the others are delivered.",
+    );
+    w.sample(
+        "kiosk_outbox_quarantined",
+        &[],
+        snapshot.outbox.quarantined as f64,
+    );
+    w.header(
         "kiosk_outbox_oldest_pending_age_seconds",
         "gauge",
         "Age of the oldest submission waiting for delivery (0 when none waits).",

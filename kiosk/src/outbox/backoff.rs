@@ -3,7 +3,7 @@
 //! Full jitter (a uniform draw between zero and the exponential bound) keeps a fleet of
 //! kiosks that lost the hall at the same moment from hammering it in step when it returns.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The first retry's upper bound.
 pub const BASE: Duration = Duration::from_secs(2);
@@ -30,6 +30,44 @@ pub fn random_unit() -> f64 {
         return 0.5;
     }
     (u64::from_le_bytes(bytes) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// One backoff for the whole hall link: after a failed delivery round (the hall unreachable,
+/// 5xx, a proxy's page) nothing is sent until the wait is over, however many records are
+/// waiting, so a kiosk with a long backlog does not hammer a hall that is coming back.
+/// The clock and the random draw are passed in.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LinkBackoff {
+    failures: u32,
+    until: Option<Instant>,
+}
+
+impl LinkBackoff {
+    /// A round failed at `now`: the next may start after the returned wait.
+    pub fn failed(&mut self, now: Instant, unit: f64) -> Duration {
+        self.failures = self.failures.saturating_add(1);
+        let wait = delay(self.failures, unit);
+        self.until = Some(now + wait);
+        wait
+    }
+
+    /// The hall answered: no wait.
+    pub fn succeeded(&mut self) {
+        self.failures = 0;
+        self.until = None;
+    }
+
+    /// How long to wait still at `now`, if at all.
+    pub fn wait(&self, now: Instant) -> Option<Duration> {
+        self.until
+            .and_then(|until| until.checked_duration_since(now))
+            .filter(|d| !d.is_zero())
+    }
+
+    /// Failed rounds in a row.
+    pub fn failures(&self) -> u32 {
+        self.failures
+    }
 }
 
 #[cfg(test)]
@@ -63,5 +101,37 @@ mod tests {
         let draws: Vec<f64> = (0..100).map(|_| random_unit()).collect();
         assert!(draws.iter().all(|u| (0.0..1.0).contains(u)));
         assert!(draws.iter().any(|u| (u - draws[0]).abs() > 1e-9));
+    }
+
+    #[test]
+    fn the_link_waits_longer_after_each_failed_round_and_not_after_an_answer() {
+        let start = Instant::now();
+        let mut link = LinkBackoff::default();
+        assert_eq!(link.wait(start), None);
+        // The top of the jitter range: the wait is the bound itself.
+        let first = link.failed(start, 0.999_999);
+        assert!(first > Duration::from_millis(1_900) && first <= bound(1));
+        assert_eq!(link.wait(start), Some(first));
+        assert_eq!(
+            link.wait(start + first),
+            None,
+            "over once the wait has passed"
+        );
+        let mut previous = first;
+        for n in 2..=12 {
+            let wait = link.failed(start, 0.999_999);
+            assert!(wait >= previous && wait <= CAP, "round {n}: {wait:?}");
+            previous = wait;
+        }
+        assert_eq!(link.failures(), 12);
+        assert!(
+            previous > CAP - Duration::from_secs(1),
+            "capped: {previous:?}"
+        );
+        // Full jitter: the bottom of the range waits a tenth of the bound, never zero.
+        let low = link.clone().failed(start, 0.0);
+        assert_eq!(low, CAP / 10);
+        link.succeeded();
+        assert_eq!((link.failures(), link.wait(start)), (0, None));
     }
 }

@@ -10,12 +10,38 @@ mod backoff;
 mod crypto;
 mod store;
 
-pub use backoff::{bound as backoff_bound, delay as backoff_delay, random_unit};
+pub use backoff::{bound as backoff_bound, delay as backoff_delay, random_unit, LinkBackoff};
 pub use crypto::OutboxKey;
-pub use store::{Outbox, OutboxStats, Pending, RecordId, RecordState, RecordSummary};
+pub use store::{
+    Outbox, OutboxStats, Pending, Purged, RecordId, RecordState, RecordSummary, Requeued,
+};
 
 use std::fmt;
 use std::path::PathBuf;
+
+/// Serialises a payload as JSON into one buffer of the exact size, wiped when dropped.
+/// (`serde_json::to_vec` grows its buffer as it writes, leaving freed copies of the first
+/// part of the citizen's data behind each time.)
+pub fn to_json_wiped<T: serde::Serialize>(
+    value: &T,
+) -> serde_json::Result<zeroize::Zeroizing<Vec<u8>>> {
+    /// Counts bytes without keeping them.
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    serde_json::to_writer(&mut count, value)?;
+    let mut out = zeroize::Zeroizing::new(Vec::with_capacity(count.0));
+    serde_json::to_writer(&mut *out, value)?;
+    Ok(out)
+}
 
 /// What a record is, which decides the hall endpoint it goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -116,5 +142,22 @@ impl OutboxError {
             OutboxError::Corrupt(..) | OutboxError::Crypto(_) => OutboxErrorKind::Record,
             _ => OutboxErrorKind::Unavailable,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_is_written_once_into_a_buffer_of_its_exact_size() {
+        let value = serde_json::json!({"phone": "13812345678", "items": [1, 2, 3]});
+        let body = to_json_wiped(&value).expect("serialize");
+        assert_eq!(&body[..], &serde_json::to_vec(&value).expect("plain")[..]);
+        assert_eq!(
+            body.capacity(),
+            body.len(),
+            "no regrowth left copies behind"
+        );
     }
 }

@@ -9,7 +9,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 use zeroize::Zeroizing;
 
-use super::backoff::{delay, random_unit};
 use super::{OutboxError, OutboxKey, RecordKind};
 
 const SCHEMA: &str = "
@@ -27,6 +26,12 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_ms);
 ";
 
+/// Added later: when a record was rejected or quarantined (for the retention purge).
+const ADD_SET_ASIDE: &str = "ALTER TABLE outbox ADD COLUMN set_aside_ms INTEGER";
+
+/// Longest stored kind name shown in a quarantine reason.
+const KIND_SHOWN: usize = 32;
+
 /// A record's row id.
 pub type RecordId = i64;
 
@@ -35,8 +40,69 @@ pub type RecordId = i64;
 pub enum RecordState {
     /// Waiting for (re)delivery.
     Pending,
-    /// The hall refused it for good (a 4xx other than a conflict); kept for a technician.
+    /// The hall refused it for good (its own JSON refusal); kept for a technician.
     Rejected,
+    /// This kiosk cannot open or understand it (the outbox key was replaced, the data was
+    /// damaged, or a newer firmware wrote a kind this one does not know). Set aside so the
+    /// others are delivered; it can never be sent from here.
+    Quarantined,
+}
+
+impl RecordState {
+    /// The name stored in the database and shown by `kioskctl outbox list`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordState::Pending => "pending",
+            RecordState::Rejected => "rejected",
+            RecordState::Quarantined => "quarantined",
+        }
+    }
+
+    fn parse(text: &str) -> Self {
+        match text {
+            "rejected" => RecordState::Rejected,
+            "quarantined" => RecordState::Quarantined,
+            _ => RecordState::Pending,
+        }
+    }
+}
+
+impl std::fmt::Display for RecordState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What [`Outbox::requeue`] found and did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Requeued {
+    /// It was waiting already; it is due now.
+    Pending,
+    /// The hall had refused it (`error`, as stored); it is waiting again.
+    Rejected {
+        /// What the hall said when it refused it.
+        error: Option<String>,
+    },
+    /// Quarantined: left alone, it cannot be sent from this kiosk.
+    Quarantined {
+        /// Why it was quarantined.
+        reason: Option<String>,
+    },
+    /// No record has this id.
+    NotFound,
+}
+
+/// A rejected or quarantined record deleted after the retention, for the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Purged {
+    /// Row id.
+    pub id: RecordId,
+    /// The stored kind name.
+    pub kind: String,
+    /// Rejected or quarantined.
+    pub state: RecordState,
+    /// How long ago it was set aside.
+    pub age: Duration,
 }
 
 /// A record due for delivery, its payload opened.
@@ -70,8 +136,9 @@ impl std::fmt::Debug for Pending {
 pub struct RecordSummary {
     /// Row id.
     pub id: RecordId,
-    /// What it is.
-    pub kind: RecordKind,
+    /// What it is: the stored name (a quarantined record may have a kind this firmware
+    /// does not know).
+    pub kind: String,
     /// The idempotency key.
     pub idempotency_key: String,
     /// When it was saved.
@@ -80,9 +147,9 @@ pub struct RecordSummary {
     pub attempts: u32,
     /// When the next attempt is due.
     pub next_attempt: SystemTime,
-    /// Why the last attempt failed.
+    /// Why the last attempt failed, what the hall refused, or why it was quarantined.
     pub last_error: Option<String>,
-    /// Pending or rejected.
+    /// Pending, rejected or quarantined.
     pub state: RecordState,
 }
 
@@ -93,6 +160,8 @@ pub struct OutboxStats {
     pub pending: u64,
     /// Records the hall refused for good.
     pub rejected: u64,
+    /// Records this kiosk cannot open or understand.
+    pub quarantined: u64,
     /// Age of the oldest pending record.
     pub oldest_pending_age: Option<Duration>,
     /// Pending records by kind (kinds with none are absent).
@@ -149,6 +218,14 @@ impl Outbox {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "secure_delete", "ON")?;
         conn.execute_batch(SCHEMA)?;
+        let has_set_aside: bool = conn.query_row(
+            "SELECT COUNT(*) FROM pragma_table_info('outbox') WHERE name = 'set_aside_ms'",
+            [],
+            |r| r.get::<_, i64>(0).map(|n| n > 0),
+        )?;
+        if !has_set_aside {
+            conn.execute_batch(ADD_SET_ASIDE)?;
+        }
         Ok(Outbox {
             conn: Mutex::new(conn),
             key,
@@ -207,13 +284,18 @@ impl Outbox {
         .map_err(OutboxError::Db)
     }
 
-    /// Pending records due at `now`, oldest first, at most `limit`.
+    /// Pending records due at `now`, at most `limit`: those tried least first, then oldest
+    /// (so a record the hall keeps failing on does not stand in front of the others).
+    ///
+    /// A record that cannot be opened (wrong key, damaged) or has a kind this firmware does
+    /// not know is quarantined on the way, with its reason, and the others are returned.
     pub fn due(&self, now: SystemTime, limit: usize) -> Result<Vec<Pending>, OutboxError> {
         let rows: Vec<(i64, String, String, Vec<u8>, u32)> = {
             let conn = self.conn();
             let mut stmt = conn.prepare_cached(
                 "SELECT id, kind, idempotency_key, payload, attempts FROM outbox
-                 WHERE state = 'pending' AND next_attempt_ms <= ?1 ORDER BY id LIMIT ?2",
+                 WHERE state = 'pending' AND next_attempt_ms <= ?1
+                 ORDER BY attempts, id LIMIT ?2",
             )?;
             let mapped = stmt.query_map(
                 params![millis(now), i64::try_from(limit).unwrap_or(i64::MAX)],
@@ -221,23 +303,52 @@ impl Outbox {
             )?;
             mapped.collect::<Result<_, _>>()?
         };
-        rows.into_iter()
-            .map(|(id, kind, idempotency_key, sealed, attempts)| {
-                let kind = RecordKind::parse(&kind)
-                    .ok_or_else(|| OutboxError::Corrupt(id, format!("unknown kind {kind:?}")))?;
-                let payload = self
-                    .key
-                    .open(&sealed, &Self::associated(kind, &idempotency_key))
-                    .map_err(|e| OutboxError::Corrupt(id, e.to_string()))?;
-                Ok(Pending {
+        let mut due = Vec::with_capacity(rows.len());
+        for (id, stored_kind, idempotency_key, sealed, attempts) in rows {
+            let Some(kind) = RecordKind::parse(&stored_kind) else {
+                let reason = format!(
+                    "kind {:?} is unknown to this firmware (written by a newer version?)",
+                    shown_kind(&stored_kind)
+                );
+                self.quarantine(id, &reason, now)?;
+                continue;
+            };
+            match self
+                .key
+                .open(&sealed, &Self::associated(kind, &idempotency_key))
+            {
+                Ok(payload) => due.push(Pending {
                     id,
                     kind,
                     idempotency_key,
                     payload,
                     attempts,
-                })
-            })
-            .collect()
+                }),
+                Err(_) => {
+                    let reason = "payload cannot be opened with this kiosk's outbox key \
+                                  (the key file was replaced, or the record was damaged)";
+                    self.quarantine(id, reason, now)?;
+                }
+            }
+        }
+        Ok(due)
+    }
+
+    /// Sets a record aside that this kiosk cannot open or understand. `reason` must hold no
+    /// personal data (it is shown by `kioskctl outbox list` and logged).
+    pub fn quarantine(
+        &self,
+        id: RecordId,
+        reason: &str,
+        now: SystemTime,
+    ) -> Result<(), OutboxError> {
+        self.conn().execute(
+            "UPDATE outbox SET state = 'quarantined', last_error = ?2, set_aside_ms = ?3
+             WHERE id = ?1",
+            params![id, reason, millis(now)],
+        )?;
+        tracing::error!(record = id, %reason, "outbox record quarantined; the others are still delivered");
+        Ok(())
     }
 
     /// The hall confirmed the record: delete it.
@@ -247,48 +358,109 @@ impl Outbox {
         Ok(())
     }
 
-    /// An attempt failed for a reason that may pass (network, 5xx): schedule the next one
-    /// with capped exponential backoff and jitter. Returns when it is due.
-    pub fn failed(
-        &self,
-        id: RecordId,
-        now: SystemTime,
-        error: &str,
-    ) -> Result<SystemTime, OutboxError> {
-        let conn = self.conn();
-        let attempts: u32 = conn
-            .query_row("SELECT attempts FROM outbox WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
-            .optional()?
-            .unwrap_or(0)
-            + 1;
-        let next = now + delay(attempts, random_unit());
-        conn.execute(
-            "UPDATE outbox SET attempts = ?2, next_attempt_ms = ?3, last_error = ?4 WHERE id = ?1",
-            params![id, attempts, millis(next), error],
-        )?;
-        Ok(next)
+    /// An attempt failed for a reason that may pass (network, 5xx, a proxy's page): count it
+    /// and keep the reason for `kioskctl outbox list`. The record stays due: when to try the
+    /// hall again is decided once for the hall link, not per record (see
+    /// [`crate::delivery`]). Returns the attempts so far.
+    pub fn failed(&self, id: RecordId, error: &str) -> Result<u32, OutboxError> {
+        let attempts: Option<u32> = self
+            .conn()
+            .query_row(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1
+                 RETURNING attempts",
+                params![id, error],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(attempts.unwrap_or(0))
     }
 
     /// The hall refused the record for good: keep it for a technician, stop sending it.
-    pub fn rejected(&self, id: RecordId, reason: &str) -> Result<(), OutboxError> {
+    pub fn rejected(&self, id: RecordId, reason: &str, now: SystemTime) -> Result<(), OutboxError> {
         self.conn().execute(
-            "UPDATE outbox SET state = 'rejected', last_error = ?2 WHERE id = ?1",
-            params![id, reason],
+            "UPDATE outbox SET state = 'rejected', last_error = ?2, set_aside_ms = ?3
+             WHERE id = ?1",
+            params![id, reason, millis(now)],
         )?;
         Ok(())
     }
 
-    /// Makes records due now (`kioskctl outbox retry`): one, or all, rejected ones included.
-    /// Returns how many changed.
-    pub fn retry_now(&self, id: Option<RecordId>, now: SystemTime) -> Result<usize, OutboxError> {
+    /// `kioskctl outbox retry` without an id: every pending record (each failed for a cause
+    /// that may pass) is due now. Rejected and quarantined records are left alone: a refusal
+    /// the citizen corrected and submitted again under a new key must not become a second
+    /// application. Returns how many were made due.
+    pub fn retry_pending_now(&self, now: SystemTime) -> Result<usize, OutboxError> {
         let changed = self.conn().execute(
-            "UPDATE outbox SET state = 'pending', next_attempt_ms = ?1
-             WHERE ?2 IS NULL OR id = ?2",
-            params![millis(now), id],
+            "UPDATE outbox SET next_attempt_ms = ?1 WHERE state = 'pending'",
+            params![millis(now)],
         )?;
         Ok(changed)
+    }
+
+    /// `kioskctl outbox retry ID`: makes one record due now; a rejected one is queued again
+    /// (the technician saw what the hall refused); a quarantined one is left alone.
+    pub fn requeue(&self, id: RecordId, now: SystemTime) -> Result<Requeued, OutboxError> {
+        let conn = self.conn();
+        let found: Option<(String, Option<String>)> = conn
+            .query_row(
+                "SELECT state, last_error FROM outbox WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((state, last_error)) = found else {
+            return Ok(Requeued::NotFound);
+        };
+        let answer = match RecordState::parse(&state) {
+            RecordState::Quarantined => return Ok(Requeued::Quarantined { reason: last_error }),
+            RecordState::Pending => Requeued::Pending,
+            RecordState::Rejected => Requeued::Rejected { error: last_error },
+        };
+        conn.execute(
+            "UPDATE outbox SET state = 'pending', next_attempt_ms = ?2, set_aside_ms = NULL
+             WHERE id = ?1",
+            params![id, millis(now)],
+        )?;
+        Ok(answer)
+    }
+
+    /// Deletes rejected and quarantined records set aside longer than `retention` ago (they
+    /// hold personal data). Returns what was deleted, for a log line without personal data.
+    pub fn purge_set_aside(
+        &self,
+        now: SystemTime,
+        retention: Duration,
+    ) -> Result<Vec<Purged>, OutboxError> {
+        let cutoff =
+            millis(now).saturating_sub(i64::try_from(retention.as_millis()).unwrap_or(i64::MAX));
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "DELETE FROM outbox
+             WHERE state IN ('rejected', 'quarantined')
+               AND COALESCE(set_aside_ms, created_ms) <= ?1
+             RETURNING id, kind, state, COALESCE(set_aside_ms, created_ms)",
+        )?;
+        let rows = stmt.query_map([cutoff], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })?;
+        let mut purged = Vec::new();
+        for row in rows {
+            let (id, kind, state, set_aside) = row?;
+            purged.push(Purged {
+                id,
+                kind: shown_kind(&kind),
+                state: RecordState::parse(&state),
+                age: now
+                    .duration_since(from_millis(set_aside))
+                    .unwrap_or_default(),
+            });
+        }
+        Ok(purged)
     }
 
     /// When the earliest pending record is due, if any is pending.
@@ -303,15 +475,17 @@ impl Outbox {
 
     /// Counts for metrics and heartbeats.
     pub fn stats(&self, now: SystemTime) -> Result<OutboxStats, OutboxError> {
-        let (pending, rejected, oldest): (i64, i64, Option<i64>) = self.conn().query_row(
-            "SELECT
-                 COALESCE(SUM(state = 'pending'), 0),
-                 COALESCE(SUM(state = 'rejected'), 0),
-                 MIN(CASE WHEN state = 'pending' THEN created_ms END)
-             FROM outbox",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
+        let (pending, rejected, quarantined, oldest): (i64, i64, i64, Option<i64>) =
+            self.conn().query_row(
+                "SELECT
+                     COALESCE(SUM(state = 'pending'), 0),
+                     COALESCE(SUM(state = 'rejected'), 0),
+                     COALESCE(SUM(state = 'quarantined'), 0),
+                     MIN(CASE WHEN state = 'pending' THEN created_ms END)
+                 FROM outbox",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )?;
         let mut pending_by_kind = BTreeMap::new();
         {
             let conn = self.conn();
@@ -330,6 +504,7 @@ impl Outbox {
             pending_by_kind,
             pending: u64::try_from(pending).unwrap_or(0),
             rejected: u64::try_from(rejected).unwrap_or(0),
+            quarantined: u64::try_from(quarantined).unwrap_or(0),
             oldest_pending_age: oldest
                 .map(|ms| now.duration_since(from_millis(ms)).unwrap_or_default()),
         })
@@ -360,20 +535,24 @@ impl Outbox {
             let (id, kind, key, created, attempts, next, last_error, state) = row?;
             out.push(RecordSummary {
                 id,
-                kind: RecordKind::parse(&kind)
-                    .ok_or_else(|| OutboxError::Corrupt(id, format!("unknown kind {kind:?}")))?,
+                kind: shown_kind(&kind),
                 idempotency_key: key,
                 created: from_millis(created),
                 attempts,
                 next_attempt: from_millis(next),
                 last_error,
-                state: if state == "rejected" {
-                    RecordState::Rejected
-                } else {
-                    RecordState::Pending
-                },
+                state: RecordState::parse(&state),
             });
         }
         Ok(out)
     }
+}
+
+/// A stored kind name as safe to show: printable, at most [`KIND_SHOWN`] characters.
+fn shown_kind(stored: &str) -> String {
+    stored
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(KIND_SHOWN)
+        .collect()
 }

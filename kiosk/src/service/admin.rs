@@ -25,9 +25,9 @@ pub enum AdminRequest {
     Status,
     /// Outbox records, without payloads.
     OutboxList,
-    /// Make one record (or all) due now.
+    /// Make one record (or all pending ones) due now.
     OutboxRetry {
-        /// The record, or all when absent.
+        /// The record (a rejected one is queued again), or all pending ones when absent.
         id: Option<i64>,
     },
     /// Re-read and check the configuration file.
@@ -141,9 +141,9 @@ pub struct OutboxRow {
     pub age_seconds: u64,
     /// Failed attempts.
     pub attempts: u32,
-    /// `pending` or `rejected`.
+    /// `pending`, `rejected` or `quarantined`.
     pub state: String,
-    /// Why the last attempt failed.
+    /// Why the last attempt failed, what the hall refused, or why it was quarantined.
     pub last_error: Option<String>,
 }
 
@@ -163,6 +163,9 @@ pub struct StatusReport {
     pub outbox_pending: u64,
     /// Records the hall refused for good.
     pub outbox_rejected: u64,
+    /// Records this kiosk cannot open or understand.
+    #[serde(default)]
+    pub outbox_quarantined: u64,
     /// Seconds since the hall last answered, if it ever did.
     pub hall_last_success_seconds_ago: Option<u64>,
     /// The catalog version in use, if any.
@@ -184,6 +187,9 @@ pub enum AdminResponse {
     Retried {
         /// Count.
         count: usize,
+        /// When one record the hall had refused was queued again: what the hall said.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        refused: Option<String>,
     },
     /// The configuration was checked.
     Reloaded {
@@ -302,7 +308,7 @@ async fn answer(service: &Arc<Service>, request: AdminRequest) -> AdminResponse 
         AdminRequest::OutboxRetry { id } => service
             .retry(id)
             .await
-            .map(|count| AdminResponse::Retried { count }),
+            .map(|(count, refused)| AdminResponse::Retried { count, refused }),
         AdminRequest::Reload => Ok(AdminResponse::Reloaded {
             notes: service.reload_check(),
         }),

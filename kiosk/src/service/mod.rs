@@ -29,7 +29,7 @@ use crate::delivery::{BackendClock, Delivery};
 use crate::devices::{DeviceManager, ManagerOptions};
 use crate::hall::{CatalogCache, CatalogFetch, HallClient};
 use crate::health::metrics::{self, BuildInfo, MetricsSnapshot, SessionCounts};
-use crate::outbox::{Outbox, OutboxKey, RecordState};
+use crate::outbox::{Outbox, OutboxKey, Requeued};
 
 use admin::{age, OutboxRow, StatusReport};
 
@@ -178,7 +178,12 @@ async fn serve(
     let hall =
         HallClient::new(&config.hall, &config.identity.kiosk_id).map_err(|e| e.to_string())?;
     let clock = Arc::new(BackendClock::default());
-    let delivery = Delivery::new(outbox.clone(), hall.clone(), clock.clone());
+    let delivery = Delivery::with_retention(
+        outbox.clone(),
+        hall.clone(),
+        clock.clone(),
+        Duration::from_secs(u64::from(config.outbox.retention_days) * 86_400),
+    );
     let (catalog, _) = watch::channel(None);
     let (stop, shutdown) = watch::channel(false);
 
@@ -441,6 +446,7 @@ impl Service {
             devices: self.devices.borrow().clone(),
             outbox_pending: stats.pending,
             outbox_rejected: stats.rejected,
+            outbox_quarantined: stats.quarantined,
             hall_last_success_seconds_ago: self.clock.last_success().map(age),
             catalog_version: self.catalog.borrow().as_ref().map(|c| c.version.clone()),
         })
@@ -456,27 +462,46 @@ impl Service {
             .into_iter()
             .map(|r| OutboxRow {
                 id: r.id,
-                kind: r.kind.to_string(),
+                kind: r.kind,
                 key: r.idempotency_key,
                 age_seconds: age(r.created),
                 attempts: r.attempts,
-                state: match r.state {
-                    RecordState::Pending => "pending".into(),
-                    RecordState::Rejected => "rejected".into(),
-                },
+                state: r.state.as_str().into(),
                 last_error: r.last_error,
             })
             .collect())
     }
 
-    async fn retry(&self, id: Option<i64>) -> Result<usize, String> {
-        let outbox = self.outbox.clone();
-        let count = tokio::task::spawn_blocking(move || outbox.retry_now(id, SystemTime::now()))
+    /// `kioskctl outbox retry [ID]`: without an id the pending records only; with one, a
+    /// rejected record too (answering what the hall had refused), never a quarantined one.
+    async fn retry(&self, id: Option<i64>) -> Result<(usize, Option<String>), String> {
+        let Some(id) = id else {
+            let count = self
+                .delivery
+                .retry_pending()
+                .await
+                .map_err(|e| e.to_string())?;
+            return Ok((count, None));
+        };
+        match self
+            .delivery
+            .retry_one(id)
             .await
             .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())?;
-        self.delivery.kick();
-        Ok(count)
+        {
+            Requeued::Pending => Ok((1, None)),
+            Requeued::Rejected { error } => {
+                tracing::warn!(record = id, "a technician queued a refused submission again");
+                Ok((1, Some(error.unwrap_or_else(|| "(no reason stored)".into()))))
+            }
+            Requeued::Quarantined { reason } => Err(format!(
+                "record {id} is quarantined ({}): this kiosk cannot open or understand it, so it can never be sent from here; it is deleted after outbox.retention_days",
+                reason.as_deref().unwrap_or("no reason stored")
+            )),
+            Requeued::NotFound => Err(format!(
+                "no outbox record {id}: see `kioskctl outbox list`"
+            )),
+        }
     }
 
     /// Asks the screen (on the UI thread) and waits up to 10 s for its answer.

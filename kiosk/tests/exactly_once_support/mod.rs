@@ -6,6 +6,7 @@
 pub mod hall;
 pub mod proxy;
 pub mod rng;
+pub mod tls;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -23,15 +24,25 @@ pub fn outbox_key() -> OutboxKey {
 
 /// A hall client for `base_url` with the credential in `credential` and short timeouts.
 pub fn hall_client(base_url: &str, credential: &Path, timeout: Duration) -> HallClient {
+    hall_client_with_ca(base_url, credential, None, timeout).expect("hall client")
+}
+
+/// As [`hall_client`], trusting the CA in `ca_file` when given.
+pub fn hall_client_with_ca(
+    base_url: &str,
+    credential: &Path,
+    ca_file: Option<&Path>,
+    timeout: Duration,
+) -> Result<HallClient, kiosk::hall::HallError> {
     let config = kiosk_config::schema::Hall {
         base_url: base_url.to_owned(),
         credential_file: Some(credential.to_path_buf()),
-        ca_file: None,
+        ca_file: ca_file.map(Path::to_path_buf),
         connect_timeout_ms: u64::try_from(timeout.as_millis()).expect("ms"),
         request_timeout_ms: u64::try_from(timeout.as_millis()).expect("ms"),
         progress_url: None,
     };
-    HallClient::new(&config, hall::KIOSK_ID).expect("hall client")
+    HallClient::new(&config, hall::KIOSK_ID)
 }
 
 /// Idempotency keys `{prefix}-00000`, … (the hall wants 8-64 characters).
@@ -121,6 +132,20 @@ impl TestKiosk {
                 started.elapsed() < limit,
                 "the outbox did not drain within {limit:?}: {}",
                 listing()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits (at most `limit`) until no record is pending; rejected and quarantined ones may
+    /// stay.
+    pub async fn drained_pending(&self, limit: Duration) {
+        let started = Instant::now();
+        while self.pending() > 0 {
+            assert!(
+                started.elapsed() < limit,
+                "the outbox did not drain within {limit:?}: {:?}",
+                self.outbox.list().expect("outbox list")
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

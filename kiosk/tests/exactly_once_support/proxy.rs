@@ -2,7 +2,8 @@
 //!
 //! It reads each request whole (head and `Content-Length` body), then does what its
 //! [`Fault`] says: pass it on, refuse connections, answer 500 itself, hold it past the
-//! kiosk's timeout before passing it on, or pass it on and then drop the connection without
+//! kiosk's timeout before passing it on, answer an HTML error page of its own (as a reverse
+//! proxy or captive portal would), or pass it on and then drop the connection without
 //! the answer (the hall stored it, the kiosk never heard). One request per connection
 //! (`connection: close` both ways), so every request meets the fault in force when it came.
 
@@ -30,6 +31,9 @@ pub enum Fault {
     Slow(Duration),
     /// Passes the request on, reads the hall's answer, and resets the kiosk's connection.
     DropResponse,
+    /// Answers this status itself with an HTML page (not the hall's JSON error body); the
+    /// hall sees nothing.
+    HtmlPage(u16),
     /// Picks one of the others per request with the proxy's seeded generator
     /// (half pass, the rest 500, slow and dropped answers).
     Chaos(Duration),
@@ -42,6 +46,8 @@ pub struct Counters {
     pub forwarded: AtomicU64,
     /// Requests answered 500 by the proxy.
     pub http500: AtomicU64,
+    /// Requests answered with an HTML error page by the proxy.
+    pub html_pages: AtomicU64,
     /// Requests held past the kiosk's timeout.
     pub slowed: AtomicU64,
     /// Answers of the hall thrown away.
@@ -224,6 +230,20 @@ async fn handle(mut client: TcpStream, shared: Arc<Shared>) {
             let body = "injected by the test proxy";
             let answer = format!(
                 "HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/plain\r\n\
+                 content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = client.write_all(answer.as_bytes()).await;
+            let _ = client.shutdown().await;
+        }
+        Fault::HtmlPage(status) => {
+            counters.html_pages.fetch_add(1, Ordering::SeqCst);
+            let body = format!(
+                "<html><head><title>{status}</title></head><body><h1>{status}</h1>\
+                 <hr><center>nginx</center></body></html>"
+            );
+            let answer = format!(
+                "HTTP/1.1 {status} Proxy Says No\r\ncontent-type: text/html\r\n\
                  content-length: {}\r\nconnection: close\r\n\r\n{body}",
                 body.len()
             );

@@ -350,6 +350,8 @@ fn show_pin(app: &ui::AppWindow, st: &FlowState) {
         &vm::PinVm {
             entered: st.pin.entered(),
             length: st.pin.length(),
+            // The demo checks its fixed-length PIN as soon as it is complete.
+            min_length: st.pin.length(),
             message,
             locked: locked.is_some(),
         },
