@@ -200,10 +200,13 @@ impl World {
 
 /// How a citizen's visit ended.
 enum Visit {
-    Confirmed(String),
+    /// The citizen saw a receipt for this key; `link_ok` is false when the link failed
+    /// afterwards (the driver opens a new one).
+    Confirmed { key: String, link_ok: bool },
     RefusedAtKiosk,
-    /// The kiosk could not offer the item now (catalog being changed): try again later.
-    NotOffered,
+    /// The kiosk could not take a citizen now (not at home, catalog or devices not ready):
+    /// try again later.
+    NotReady,
 }
 
 /// Where a visit was cut.
@@ -216,26 +219,46 @@ fn is_home(s: &serde_json::Value) -> bool {
     s["screen"] == "home" && s["holdsPersonalData"] == false
 }
 
-/// Sends the session home and empties the reader, whatever screen it is on.
+/// A one-line picture of the session, for the log when something takes too long.
+fn brief(s: &serde_json::Value) -> String {
+    format!(
+        "screen={} submission={} notice={} citizen={} catalog={} devices={}",
+        s["screen"],
+        s["submission"],
+        s["notice"],
+        !s["citizen"].is_null(),
+        s["catalogVersion"],
+        s["devices"]
+    )
+}
+
+/// Takes the card away and walks the session home from wherever it is.
 fn reset(link: &mut AdminLink) -> Result<(), LinkLost> {
     link.sim("card remove")?;
-    for _ in 0..4 {
-        let s = link.press("home")?;
+    let mut s = link.show()?;
+    for _ in 0..8 {
         if is_home(&s) {
             return Ok(());
         }
-        if s["screen"] == "farewell" || s["screen"] == "rating" || s["screen"] == "receipt" {
-            link.press("done")?;
-            link.press("skip")?;
-        }
+        let words = match s["screen"].as_str() {
+            Some("receipt") => "done",
+            Some("rating") => "skip",
+            _ => "home",
+        };
+        s = link.press(words)?;
     }
-    Ok(())
+    Err(LinkLost(format!("cannot get home: {}", brief(&s))))
 }
 
 /// One citizen: card, the item, the form, submit; the receipt; a rating every fourth
 /// time; home.
-fn visit(link: &mut AdminLink, n: usize) -> Result<Visit, Cut> {
+fn visit(link: &mut AdminLink, n: usize, who: &str) -> Result<Visit, Cut> {
     let cut = |after_submit| move |why| Cut { after_submit, why };
+    let now = link.show().map_err(cut(false))?;
+    if !is_home(&now) {
+        // Left elsewhere by a cut visit: walk it home first.
+        reset(link).map_err(cut(false))?;
+    }
     let ready = link
         .wait_show(STEP, |s| {
             is_home(s)
@@ -243,23 +266,26 @@ fn visit(link: &mut AdminLink, n: usize) -> Result<Visit, Cut> {
                 && s["devices"] == serde_json::json!([true, true, true])
         })
         .map_err(cut(false))?;
-    if ready.is_err() {
+    if let Err(last) = ready {
+        println!("{who}: not ready for a citizen: {}", brief(&last));
         reset(link).map_err(cut(false))?;
-        return Ok(Visit::NotOffered);
+        return Ok(Visit::NotReady);
     }
     link.sim(&format!("card place {}", SAMPLES[n % SAMPLES.len()]))
         .map_err(cut(false))?;
     let read = link
         .wait_show(STEP, |s| !s["citizen"].is_null())
         .map_err(cut(false))?;
-    if read.is_err() {
+    if let Err(last) = read {
+        println!("{who}: the card was not read: {}", brief(&last));
         reset(link).map_err(cut(false))?;
-        return Ok(Visit::NotOffered);
+        return Ok(Visit::NotReady);
     }
     let s = link.press(&format!("item {ITEM}")).map_err(cut(false))?;
     if s["subject"].is_null() && s["screen"] != "guide" {
+        println!("{who}: the item is not offered: {}", brief(&s));
         reset(link).map_err(cut(false))?;
-        return Ok(Visit::NotOffered);
+        return Ok(Visit::NotReady);
     }
     for words in [
         "start-form",
@@ -280,29 +306,39 @@ fn visit(link: &mut AdminLink, n: usize) -> Result<Visit, Cut> {
                 || (sub.is_null() && s["screen"] != "submitting")
         })
         .map_err(cut(true))?;
-    let visit = match end {
+    let key = match end {
         Ok(s) if s["screen"] == "receipt" => {
-            Visit::Confirmed(s["submissionKey"].as_str().unwrap_or_default().to_owned())
+            s["submissionKey"].as_str().unwrap_or_default().to_owned()
         }
-        Ok(_) => Visit::RefusedAtKiosk,
-        Err(last) => panic!("submit never ended: after submit {s:#}\nlast {last:#}"),
+        Ok(s) => {
+            println!("{who}: refused at the kiosk: {}", brief(&s));
+            reset(link).map_err(cut(false))?;
+            return Ok(Visit::RefusedAtKiosk);
+        }
+        Err(last) => panic!(
+            "{who}: submit never ended: after submit {}; last {}",
+            brief(&s),
+            brief(&last)
+        ),
     };
-    if let Visit::Confirmed(_) = visit {
-        // The citizen has the receipt: a kill from here on loses nothing they were told
-        // of (the driver finds the link gone at its next visit).
-        let _ = link.press("done").and_then(|_| {
-            if n % 4 == 0 {
-                link.press("rate 5")?;
-                link.press("send")
-            } else {
-                link.press("skip")
-            }
-        });
-        let _ = reset(link);
-        return Ok(visit);
+    // The citizen has the receipt: a failure from here on loses nothing they were told
+    // of; the driver only needs a new link.
+    let rest = link.press("done").and_then(|_| {
+        if n % 4 == 0 {
+            link.press("rate 5")?;
+            link.press("send")?;
+        } else {
+            link.press("skip")?;
+        }
+        reset(link)
+    });
+    if let Err(e) = &rest {
+        println!("{who}: after the receipt: {}", e.0);
     }
-    reset(link).map_err(cut(false))?;
-    Ok(visit)
+    Ok(Visit::Confirmed {
+        key,
+        link_ok: rest.is_ok(),
+    })
 }
 
 /// One kiosk's stream of citizens until the world has its submissions.
@@ -337,14 +373,17 @@ fn drive(world: &World, k: usize) {
             continue;
         };
         n += world.nodes.len();
-        match visit(l, n) {
-            Ok(Visit::Confirmed(key)) => {
+        match visit(l, n, &node.id) {
+            Ok(Visit::Confirmed { key, link_ok }) => {
                 assert!(!key.is_empty(), "a receipt without a key");
                 let mut t = world.tally.lock().expect("tally");
                 t.confirmed.push((node.id.clone(), key));
+                if !link_ok {
+                    link = None;
+                }
             }
             Ok(Visit::RefusedAtKiosk) => world.tally.lock().expect("tally").refused_at_kiosk += 1,
-            Ok(Visit::NotOffered) => std::thread::sleep(Duration::from_millis(200)),
+            Ok(Visit::NotReady) => std::thread::sleep(Duration::from_millis(200)),
             Err(cut) => {
                 let mut t = world.tally.lock().expect("tally");
                 if cut.after_submit {
@@ -354,7 +393,9 @@ fn drive(world: &World, k: usize) {
                 }
                 drop(t);
                 link = None;
-                let _ = cut.why;
+                if node.running() {
+                    println!("{}: link lost: {}", node.id, cut.why.0);
+                }
                 std::thread::sleep(Duration::from_millis(100));
             }
         }
@@ -399,16 +440,18 @@ enum Action {
 }
 
 fn pick(rng: &mut SplitMix, slow: Duration) -> Action {
-    match rng.below(20) {
+    match rng.below(22) {
         0..=4 => Action::Calm,
         5 => Action::Proxy(Fault::DropResponse),
         6 => Action::Proxy(Fault::Http500),
         7 => Action::Proxy(Fault::Slow(slow)),
         8 => Action::Proxy(Fault::Chaos(slow)),
         9 => Action::Proxy(Fault::Stopped),
-        10..=12 => Action::KillKiosk,
-        13..=14 => Action::KillHall,
-        15 => Action::DiskFull,
+        10 => Action::Proxy(Fault::HtmlPage(404)),
+        11 => Action::Proxy(Fault::HtmlAfterHall(502)),
+        12..=14 => Action::KillKiosk,
+        15..=16 => Action::KillHall,
+        17 => Action::DiskFull,
         _ => Action::Calm,
     }
 }
@@ -428,8 +471,8 @@ struct Report {
     cut_after_submit: usize,
     cut_before_submit: usize,
     actions: BTreeMap<String, usize>,
-    /// What the proxy did: forwarded, answers dropped, 500s, slowed, hall down.
-    proxy: [u64; 5],
+    /// What the proxy did: forwarded, answers dropped, 500s, HTML pages, slowed, hall down.
+    proxy: [u64; 6],
     elapsed: Duration,
 }
 
@@ -482,6 +525,8 @@ fn run(test: &str, target: usize, kiosks: usize) -> Report {
         Action::KillHall,
         Action::Proxy(Fault::Slow(slow)),
         Action::DiskFull,
+        Action::Proxy(Fault::HtmlPage(404)),
+        Action::Proxy(Fault::HtmlAfterHall(502)),
         Action::Proxy(Fault::Stopped),
     ];
     forced.reverse();
@@ -511,6 +556,13 @@ fn run(test: &str, target: usize, kiosks: usize) -> Report {
             }
             let action = forced.pop().unwrap_or_else(|| pick(&mut rng, slow));
             *actions.entry(format!("{action:?}")).or_default() += 1;
+            if action != Action::Calm {
+                println!(
+                    "{test}: {:>7.1} s, {} submitted: {action:?}",
+                    started.elapsed().as_secs_f64(),
+                    world.confirmed()
+                );
+            }
             match action {
                 Action::Calm => {}
                 Action::Proxy(fault) => {
@@ -590,6 +642,7 @@ fn run(test: &str, target: usize, kiosks: usize) -> Report {
         Counters::get(&c.forwarded),
         Counters::get(&c.dropped),
         Counters::get(&c.http500),
+        Counters::get(&c.html_pages),
         Counters::get(&c.slowed),
         Counters::get(&c.upstream_down),
     ];
@@ -720,11 +773,11 @@ fn print_and_check(test: &str, r: &Report) {
         r.refused_at_kiosk, r.cut_after_submit, r.unconfirmed_stored, r.cut_before_submit
     );
     println!("{test}: schedule {:?}", r.actions);
-    let [forwarded, dropped, http500, slowed, down] = r.proxy;
+    let [forwarded, dropped, http500, html, slowed, down] = r.proxy;
     println!(
         "{test}: proxy forwarded {forwarded}, dropped {dropped} answers after the hall had \
-         them, answered 500 itself {http500}, held {slowed} past the timeout, found the hall \
-         down {down}"
+         them, answered 500 itself {http500}, answered HTML 404/502 pages {html}, held {slowed} \
+         past the timeout, found the hall down {down}"
     );
     for q in &r.quarantined {
         println!(

@@ -274,14 +274,27 @@ pub async fn serve(
 
 async fn handle(service: Arc<Service>, stream: UnixStream) {
     let (read, mut write) = stream.into_split();
-    let mut lines = BufReader::new(read.take(MAX_REQUEST as u64 * 4)).lines();
-    while let Ok(Some(line)) = lines.next_line().await {
-        let response = if line.len() > MAX_REQUEST {
+    let mut reader = BufReader::new(read);
+    // The cap is per request line, not per connection: a technician's script (or a test
+    // driving thousands of touches) may keep one connection open for as long as it likes.
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let mut limited = (&mut reader).take(MAX_REQUEST as u64 + 1);
+        match limited.read_until(b'\n', &mut line).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        let complete = line.last() == Some(&b'\n');
+        if !complete && line.len() <= MAX_REQUEST {
+            return; // the peer closed mid-line
+        }
+        let response = if !complete {
             AdminResponse::Error {
                 message: "request too long".into(),
             }
         } else {
-            match serde_json::from_str::<AdminRequest>(&line) {
+            match serde_json::from_slice::<AdminRequest>(&line) {
                 Ok(request) => answer(&service, request).await,
                 Err(err) => AdminResponse::Error {
                     message: format!("not a request: {err}"),
@@ -292,7 +305,7 @@ async fn handle(service: Arc<Service>, stream: UnixStream) {
             format!(r#"{{"result":"error","message":"cannot encode the answer: {e}"}}"#)
         });
         out.push('\n');
-        if write.write_all(out.as_bytes()).await.is_err() {
+        if write.write_all(out.as_bytes()).await.is_err() || !complete {
             return;
         }
     }

@@ -34,6 +34,9 @@ pub enum Fault {
     /// Answers this status itself with an HTML page (not the hall's JSON error body); the
     /// hall sees nothing.
     HtmlPage(u16),
+    /// Passes the request on (the hall stores it), then answers the kiosk with this status
+    /// and an HTML page instead of the hall's answer: a gateway that failed on the way back.
+    HtmlAfterHall(u16),
     /// Picks one of the others per request with the proxy's seeded generator
     /// (half pass, the rest 500, slow and dropped answers).
     Chaos(Duration),
@@ -238,30 +241,50 @@ async fn handle(mut client: TcpStream, shared: Arc<Shared>) {
         }
         Fault::HtmlPage(status) => {
             counters.html_pages.fetch_add(1, Ordering::SeqCst);
-            let body = format!(
-                "<html><head><title>{status}</title></head><body><h1>{status}</h1>\
-                 <hr><center>nginx</center></body></html>"
-            );
-            let answer = format!(
-                "HTTP/1.1 {status} Proxy Says No\r\ncontent-type: text/html\r\n\
-                 content-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = client.write_all(answer.as_bytes()).await;
-            let _ = client.shutdown().await;
+            html_page(client, status).await;
+        }
+        Fault::HtmlAfterHall(status) => {
+            counters.html_pages.fetch_add(1, Ordering::SeqCst);
+            relay(client, &request, &shared, After::Html(status)).await;
         }
         Fault::Slow(delay) => {
             counters.slowed.fetch_add(1, Ordering::SeqCst);
             tokio::time::sleep(delay).await;
-            relay(client, &request, &shared, false).await;
+            relay(client, &request, &shared, After::Answer).await;
         }
-        Fault::DropResponse => relay(client, &request, &shared, true).await,
-        Fault::Pass | Fault::Chaos(_) => relay(client, &request, &shared, false).await,
+        Fault::DropResponse => relay(client, &request, &shared, After::Drop).await,
+        Fault::Pass | Fault::Chaos(_) => relay(client, &request, &shared, After::Answer).await,
     }
 }
 
 /// Passes `request` to the hall and its answer back (or drops the answer).
-async fn relay(mut client: TcpStream, request: &[u8], shared: &Shared, drop_answer: bool) {
+/// An HTML error page of a proxy, in place of any answer of the hall.
+async fn html_page(mut client: TcpStream, status: u16) {
+    let body = format!(
+        "<html><head><title>{status}</title></head><body><h1>{status}</h1>\
+         <hr><center>nginx</center></body></html>"
+    );
+    let answer = format!(
+        "HTTP/1.1 {status} Proxy Says No\r\ncontent-type: text/html\r\n\
+         content-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = client.write_all(answer.as_bytes()).await;
+    let _ = client.shutdown().await;
+}
+
+/// What the kiosk gets once the hall has answered.
+#[derive(Clone, Copy)]
+enum After {
+    /// The hall's answer.
+    Answer,
+    /// Nothing: the connection is reset.
+    Drop,
+    /// A proxy's HTML page with this status.
+    Html(u16),
+}
+
+async fn relay(mut client: TcpStream, request: &[u8], shared: &Shared, after: After) {
     let counters = &shared.counters;
     let Ok(Ok(mut upstream)) =
         tokio::time::timeout(IO_LIMIT, TcpStream::connect(shared.upstream)).await
@@ -284,10 +307,14 @@ async fn relay(mut client: TcpStream, request: &[u8], shared: &Shared, drop_answ
             return;
         }
     };
-    if drop_answer {
-        counters.dropped.fetch_add(1, Ordering::SeqCst);
-        reset(client);
-        return;
+    match after {
+        After::Answer => {}
+        After::Drop => {
+            counters.dropped.fetch_add(1, Ordering::SeqCst);
+            reset(client);
+            return;
+        }
+        After::Html(status) => return html_page(client, status).await,
     }
     let _ = client.write_all(&answer).await;
     let _ = client.shutdown().await;
