@@ -101,7 +101,7 @@ fn level_pill(level: u8) -> Markup {
         3 => "",
         _ => "bad",
     };
-    html! { span.pill class=(class) { (level_zh(level)) } }
+    html! { span class={ "pill " (class) } { (level_zh(level)) } }
 }
 
 fn case_cell(line: Option<&CaseLine>) -> Markup {
@@ -109,7 +109,7 @@ fn case_cell(line: Option<&CaseLine>) -> Markup {
         None => html! { span.sub { "—" } },
         Some(l) if l.stage == CaseStage::Closed => html! { span.pill.ok { "整改已办结" } },
         Some(l) => html! {
-            span.pill class=(if l.overdue { "bad" } else { "warn" }) {
+            span class={ "pill " (if l.overdue { "bad" } else { "warn" }) } {
                 "待" (l.stage.label_zh())
                 @if let Some(d) = l.due { " · " (d) @if l.overdue { " 已超期" } }
             }
@@ -144,10 +144,10 @@ pub fn list(frame: &Frame<'_>, p: &ListPage<'_>) -> Markup {
                 h2 { "好差评统计" }
                 p #periods {
                     "统计期间："
-                    @for (slug, label) in PERIODS {
+                    @for (i, (slug, label)) in PERIODS.into_iter().enumerate() {
+                        @if i > 0 { " · " }
                         @if slug == p.period { strong aria-current="page" { (label) } }
                         @else { a href={ "/staff/ratings?period=" (slug) } { (label) } }
-                        " · "
                     }
                 }
                 dl #summary {
@@ -317,7 +317,7 @@ pub fn rating(frame: &Frame<'_>, p: &RatingPage, error: Option<&str>) -> Markup 
             div.grid {
                 div.card {
                     h2 { "整改过程" }
-                    table #steps {
+                    table.timeline #steps {
                         thead { tr { th { "环节" } th { "时间" } th { "工作人员" } th { "情况" } } }
                         tbody {
                             @for (s, at, staff, detail) in &p.steps {

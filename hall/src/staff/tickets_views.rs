@@ -56,7 +56,7 @@ fn status_pill(status: TicketStatus) -> Markup {
         TicketStatus::Claimed => "",
         TicketStatus::Closed => "ok",
     };
-    html! { span.pill class=(class) { (status.label_zh()) } }
+    html! { span class={ "pill " (class) } { (status.label_zh()) } }
 }
 
 fn href(status: TicketStatus, category: Option<&str>) -> String {
@@ -83,10 +83,10 @@ pub fn queue(
                 h2 { (TITLE) }
                 p #statuses {
                     "状态："
-                    @for s in TicketStatus::ALL {
+                    @for (i, s) in TicketStatus::ALL.into_iter().enumerate() {
+                        @if i > 0 { " · " }
                         @if s == status { strong aria-current="page" { (s.label_zh()) " (" (count(s)) ")" } }
                         @else { a href=(href(s, category)) { (s.label_zh()) " (" (count(s)) ")" } }
-                        " · "
                     }
                 }
                 p.sub {
@@ -210,7 +210,7 @@ pub fn ticket(frame: &Frame<'_>, p: &TicketPage, error: Option<&str>) -> Markup 
             div.grid {
                 div.card {
                     h2 { "处理过程" }
-                    table #steps {
+                    table.timeline #steps {
                         thead { tr { th { "时间" } th { "工作人员" } th { "操作" } th { "说明" } } }
                         tbody {
                             @for s in &p.steps { tr { td { (s.at) } td { (s.staff) } td { (s.action) } td { (s.detail) } } }
