@@ -63,6 +63,36 @@ impl RectificationDays {
     }
 }
 
+impl std::str::FromStr for RectificationDays {
+    type Err = String;
+
+    /// `VERIFY,RECTIFY,CALLBACK` working days, each 1–60 and not decreasing (`5,10,15`).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let days: Vec<u32> = text
+            .split(',')
+            .map(|d| d.trim().parse::<u32>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| format!("expected three numbers like 5,10,15, got {text:?}"))?;
+        match days[..] {
+            [verify, rectify, callback]
+                if (1..=60).contains(&verify)
+                    && verify <= rectify
+                    && rectify <= callback
+                    && callback <= 60 =>
+            {
+                Ok(RectificationDays {
+                    verify,
+                    rectify,
+                    callback,
+                })
+            }
+            _ => Err(format!(
+                "expected three working-day counts 1-60, not decreasing (like 5,10,15), got {text:?}"
+            )),
+        }
+    }
+}
+
 /// Everyone but reviewers sees the ratings (reviewers: 403).
 pub fn may_see_ratings(role: Role) -> bool {
     !matches!(role, Role::Reviewer)
@@ -522,6 +552,26 @@ mod tests {
             all > rated + chrono::Duration::days(21),
             "the holiday pushes it past three weeks: {all}"
         );
+    }
+
+    #[test]
+    fn rectification_days_parse_in_order_or_say_what_is_expected() {
+        assert_eq!(
+            "5, 10,15".parse::<RectificationDays>(),
+            Ok(RectificationDays::default())
+        );
+        for bad in [
+            "",
+            "5,10",
+            "10,5,15",
+            "0,5,15",
+            "5,10,99",
+            "a,b,c",
+            "5,10,15,20",
+        ] {
+            let e = bad.parse::<RectificationDays>().unwrap_err();
+            assert!(e.contains("5,10,15"), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -407,6 +407,20 @@ async fn a_bad_rating_opens_a_case_taken_through_verify_rectify_and_callback() {
     .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     let (desk, desk_csrf) = sign_in(&app, "desk", &desk_pw).await;
+    let mut no_csrf = form(&desk_csrf, "0");
+    no_csrf.remove(0);
+    let r = go(
+        desk.clone(),
+        format!("/staff/ratings/{bad}/verify"),
+        no_csrf,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "no CSRF token");
+    assert_eq!(
+        stage(&hall, &bad).as_deref(),
+        Some("verify"),
+        "nothing done"
+    );
     let mut no_note = form(&desk_csrf, "0");
     no_note.pop();
     let r = go(
