@@ -150,12 +150,12 @@ pub fn list(frame: &Frame<'_>, p: &ListPage<'_>) -> Markup {
                         @else { a href={ "/staff/ratings?period=" (slug) } { (label) } }
                     }
                 }
-                dl #summary {
-                    dt { "评价总数" } dd { (p.total.total()) }
-                    dt { "好评" } dd { (p.total.good) }
-                    dt { "中评" } dd { (p.total.middling) }
-                    dt { "差评" } dd #bad-count { (p.total.bad) }
-                    dt { "好评率" } dd { (p.total.good_rate()) }
+                table #summary {
+                    thead { tr { th { "评价总数" } th { "好评" } th { "中评" } th { "差评" } th { "好评率" } } }
+                    tbody { tr {
+                        td { (p.total.total()) } td { (p.total.good) } td { (p.total.middling) }
+                        td #bad-count { (p.total.bad) } td { (p.total.good_rate()) }
+                    } }
                 }
             }
             div.card {
