@@ -536,3 +536,39 @@ async fn a_bad_rating_opens_a_case_taken_through_verify_rectify_and_callback() {
         StatusCode::FORBIDDEN
     );
 }
+
+/// The follow-up migration (the last one) backfills cases; numbered relative to the latest
+/// schema so it survives renumbering.
+#[tokio::test]
+async fn the_follow_up_migration_opens_cases_for_bad_ratings_stored_before_it() {
+    let hall = TestHall::new().await;
+    let app = hall.router();
+    let kiosk = hall.credential(PrincipalKind::Kiosk, "kiosk-a").await;
+    let (_, code, verifier) = submit(&app, &kiosk, "migrate-app-0001").await;
+    let (_, good_code, good_v) = submit(&app, &kiosk, "migrate-app-0002").await;
+    let bad = rate(&app, &code, &verifier, 1, false).await;
+    let good = rate(&app, &good_code, &good_v, 4, false).await;
+    let latest: u32 = db(&hall)
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    // Take the database back to the schema before this migration, as an older hall left it.
+    db(&hall)
+        .execute_batch(
+            "DROP TABLE followup_steps; DROP TABLE rating_cases;
+             DROP INDEX tickets_by_status; DROP INDEX tickets_by_received;
+             DROP INDEX ratings_by_time;
+             ALTER TABLE tickets DROP COLUMN claimed_by; ALTER TABLE tickets DROP COLUMN version;",
+        )
+        .unwrap();
+    db(&hall)
+        .pragma_update(None, "user_version", latest - 1)
+        .unwrap();
+    let reopened = hall::store::sqlite::SqliteStore::open(&hall.db).unwrap();
+    assert_eq!(stage(&hall, &bad).as_deref(), Some("verify"));
+    assert_eq!(stage(&hall, &good), None);
+    let version: u32 = db(&hall)
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, latest);
+    drop(reopened);
+}
