@@ -39,6 +39,9 @@ enum Command {
         /// 2025-2027 ones.
         #[arg(long, env = "HALL_HOLIDAYS")]
         holidays: Option<PathBuf>,
+        /// Working days after a 差评 by which its 核实, 整改 and 回访 are due (default 5,10,15).
+        #[arg(long, env = "HALL_RECTIFICATION_DAYS")]
+        rectification_days: Option<hall::staff::ratings::RectificationDays>,
         /// Notifier configuration (TOML: webhooks and SMTP targets, see hall/README.md).
         /// Without it no notices are queued or sent.
         #[arg(long, env = "HALL_NOTIFY_CONFIG")]
@@ -435,11 +438,13 @@ async fn main() -> ExitCode {
             net,
             secure_cookies,
             holidays,
+            rectification_days,
             notify_config,
         } => {
             let staff = StaffSettings {
                 secure_cookies,
                 holidays_dir: holidays,
+                rectification: rectification_days.unwrap_or_default(),
                 ..StaffSettings::default()
             };
             serve(listen, &db, net, staff, notify_config.as_deref())

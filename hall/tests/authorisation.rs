@@ -3,6 +3,7 @@
 //! the staff workbench's sign-in, sessions and department rule are in `staff_pages`.
 
 mod common;
+mod staff_followup;
 mod staff_pages;
 
 use axum::body::Body;

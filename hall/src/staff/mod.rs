@@ -5,6 +5,8 @@
 //! - [`search`]: what the search box accepts (codes, the receipt QR's URL, ID numbers).
 //! - [`calendar`]: working days from the holiday files, for due dates.
 //! - [`inbox`]: the inboxes; [`views`]: the HTML; [`pages`] and [`case`]: the handlers.
+//! - [`tickets`]: the help and complaint queue; [`ratings`]: 好差评 and 差评整改 (with their
+//!   `*_views`).
 
 pub mod access;
 pub mod auth;
@@ -12,7 +14,11 @@ pub mod calendar;
 pub mod case;
 pub mod inbox;
 pub mod pages;
+pub mod ratings;
+pub mod ratings_views;
 pub mod search;
+pub mod tickets;
+pub mod tickets_views;
 pub mod views;
 
 use std::path::PathBuf;
@@ -37,6 +43,8 @@ pub struct StaffSettings {
     pub lockout: chrono::Duration,
     /// Extra or replacement holiday files (`YYYY.toml`), besides the built-in 2025–2027.
     pub holidays_dir: Option<PathBuf>,
+    /// Working days after a 差评 by which each step of its case is due.
+    pub rectification: ratings::RectificationDays,
 }
 
 impl Default for StaffSettings {
@@ -47,6 +55,7 @@ impl Default for StaffSettings {
             max_failures: 5,
             lockout: chrono::Duration::minutes(15),
             holidays_dir: None,
+            rectification: ratings::RectificationDays::default(),
         }
     }
 }
@@ -83,4 +92,10 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/staff/search", post(pages::search))
         .route("/staff/applications/{id}", get(pages::application))
         .route("/staff/applications/{id}/{action}", post(pages::act))
+        .route("/staff/tickets", get(tickets::queue))
+        .route("/staff/tickets/{id}", get(tickets::ticket))
+        .route("/staff/tickets/{id}/{action}", post(tickets::act))
+        .route("/staff/ratings", get(ratings::list))
+        .route("/staff/ratings/{id}", get(ratings::rating))
+        .route("/staff/ratings/{id}/{action}", post(ratings::act))
 }

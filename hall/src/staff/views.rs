@@ -112,6 +112,9 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                     @for tab in Inbox::tabs(account.role) {
                         a href={ "/staff/inbox/" (tab.slug()) } class=[(frame.tab == Some(tab)).then_some("current")] { (tab.label_zh()) }
                     }
+                    @for (href, label) in super::tickets::nav_links(account.role) {
+                        a href=(href) class=[(frame.tab.is_none() && frame.title == label).then_some("current")] { (label) }
+                    }
                 }
                 main {
                     @for w in &frame.warnings {

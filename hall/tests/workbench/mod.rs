@@ -8,6 +8,8 @@
 // Test helpers: a panic is how they report a failure.
 #![allow(clippy::unwrap_used)]
 
+mod followup;
+
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;

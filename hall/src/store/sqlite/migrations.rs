@@ -212,6 +212,35 @@ CREATE TABLE notice_deliveries (
 CREATE INDEX notice_deliveries_due ON notice_deliveries (status, next_attempt_at);
 "#,
     ),
+    (
+        5,
+        // Tickets and 差评 cases worked on the workbench (issue 16): who claimed a ticket and
+        // its version; one case per 差评 (those stored before this migration get theirs here);
+        // the steps of both, details sealed.
+        r#"
+ALTER TABLE tickets ADD COLUMN claimed_by TEXT;
+ALTER TABLE tickets ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX tickets_by_status ON tickets (status, received_at);
+CREATE INDEX tickets_by_received ON tickets (received_at);
+CREATE INDEX ratings_by_time ON ratings (rated_at);
+CREATE TABLE rating_cases (
+    rating_id TEXT PRIMARY KEY REFERENCES ratings(id),
+    stage TEXT NOT NULL CHECK (stage IN ('verify', 'rectify', 'callback', 'closed')),
+    version INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX rating_cases_by_stage ON rating_cases (stage);
+INSERT INTO rating_cases (rating_id, stage) SELECT id, 'verify' FROM ratings WHERE level <= 2;
+CREATE TABLE followup_steps (
+    subject_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    staff TEXT NOT NULL,
+    action TEXT NOT NULL,
+    sealed_detail BLOB,
+    PRIMARY KEY (subject_id, seq)
+) WITHOUT ROWID;
+"#,
+    ),
 ];
 
 /// Brings the schema up to date; each migration in its own transaction.

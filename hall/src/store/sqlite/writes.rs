@@ -201,6 +201,13 @@ pub fn rate(conn: &Connection, r: &NewRating) -> Result<Rated, HallError> {
             ts(r.rated_at)
         ],
     )?;
+    // Every 差评 opens its rectification case in the same transaction.
+    if hall_api::feedback::is_bad_level(r.level) {
+        conn.execute(
+            "INSERT INTO rating_cases (rating_id, stage) VALUES (?1, 'verify')",
+            [&r.id],
+        )?;
+    }
     Ok(Rated::Done(RatingRecord {
         id: r.id.clone(),
         subject_code: r.subject_code.clone(),
