@@ -803,7 +803,7 @@ fn print_and_check(test: &str, r: &Report) {
 
 #[test]
 fn a_few_hundred_submissions_under_faults_arrive_exactly_once() {
-    let target = env_number("FAULT_SOAK_QUICK", 300);
+    let target = env_number("FAULT_SOAK_QUICK", 200);
     let report = run("fault_soak_quick", target, 2);
     print_and_check("fault_soak_quick", &report);
 }
