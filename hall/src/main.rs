@@ -474,9 +474,7 @@ async fn main() -> ExitCode {
                     1
                 });
             }
-            eprintln!(
-                "This is shown only once; the hall keeps only its hash. Store it now."
-            );
+            eprintln!("This is shown only once; the hall keeps only its hash. Store it now.");
             ExitCode::SUCCESS
         }
         Ok(None) => ExitCode::SUCCESS,

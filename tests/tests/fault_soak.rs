@@ -202,7 +202,10 @@ impl World {
 enum Visit {
     /// The citizen saw a receipt for this key; `link_ok` is false when the link failed
     /// afterwards (the driver opens a new one).
-    Confirmed { key: String, link_ok: bool },
+    Confirmed {
+        key: String,
+        link_ok: bool,
+    },
     RefusedAtKiosk,
     /// The kiosk could not take a citizen now (not at home, catalog or devices not ready):
     /// try again later.
