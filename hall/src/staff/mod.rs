@@ -4,15 +4,20 @@
 //! - [`auth`]: passwords, sessions, CSRF, lockout; [`access`]: who sees and does what.
 //! - [`search`]: what the search box accepts (codes, the receipt QR's URL, ID numbers).
 //! - [`calendar`]: working days from the holiday files, for due dates.
+//! - [`reports`]: 绩效考评 (with [`reports_view`], [`svg`] charts and [`csv`] downloads).
 //! - [`inbox`]: the inboxes; [`views`]: the HTML; [`pages`] and [`case`]: the handlers.
 
 pub mod access;
 pub mod auth;
 pub mod calendar;
 pub mod case;
+pub mod csv;
 pub mod inbox;
 pub mod pages;
+pub mod reports;
+pub mod reports_view;
 pub mod search;
+pub mod svg;
 pub mod views;
 
 use std::path::PathBuf;
@@ -83,4 +88,6 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/staff/search", post(pages::search))
         .route("/staff/applications/{id}", get(pages::application))
         .route("/staff/applications/{id}/{action}", post(pages::act))
+        .route("/staff/reports", get(reports::page))
+        .route("/staff/reports/{file}", get(reports::csv))
 }

@@ -3,6 +3,7 @@
 //! its idempotency scope and a keyed hash of the request body, and the store decides
 //! atomically whether it is new, a replay, or a conflicting reuse of the key.
 
+pub mod reports;
 pub mod sqlite;
 pub mod staff;
 
@@ -293,7 +294,7 @@ pub struct StoredCatalog {
 /// Everything the hall stores. Implementations must make each idempotent write atomic:
 /// concurrent duplicates of one key produce exactly one record.
 #[async_trait]
-pub trait Store: staff::StaffStore + Send + Sync + std::fmt::Debug {
+pub trait Store: staff::StaffStore + reports::ReportStore + Send + Sync + std::fmt::Debug {
     /// The newest catalog, if any was stored.
     async fn catalog(&self) -> Result<Option<StoredCatalog>, HallError>;
     /// Stores a catalog version (no-op if this version exists).

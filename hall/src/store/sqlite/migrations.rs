@@ -212,6 +212,19 @@ CREATE TABLE notice_deliveries (
 CREATE INDEX notice_deliveries_due ON notice_deliveries (status, next_attempt_at);
 "#,
     ),
+    (
+        5,
+        // The supervisor's report (issue 16): where each application was taken in (every
+        // earlier row came from a kiosk), and the indexes its period queries use.
+        r#"
+ALTER TABLE applications ADD COLUMN channel TEXT NOT NULL DEFAULT 'kiosk'
+    CHECK (channel IN ('kiosk', 'counter', 'department'));
+CREATE INDEX applications_by_received ON applications (received_at);
+CREATE INDEX timeline_by_status ON timeline (status, at);
+CREATE INDEX ratings_by_time ON ratings (rated_at);
+CREATE INDEX tickets_by_time ON tickets (received_at);
+"#,
+    ),
 ];
 
 /// Brings the schema up to date; each migration in its own transaction.

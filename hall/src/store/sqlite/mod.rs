@@ -15,6 +15,7 @@
 mod migrations;
 mod notices;
 mod reads;
+mod reports;
 mod staff;
 mod writes;
 
