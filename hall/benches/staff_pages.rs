@@ -1,5 +1,6 @@
-//! The workbench's pages with a big database: 100,000 applications (every stage, spread over
-//! the last year) and 20,000 ratings, written with direct SQL into a temporary on-disk
+//! The workbench's pages with a big database: 100,000 applications (spread over the last
+//! year; the last 30 days at every stage, older ones finished but for 1 % stuck open) and
+//! 20,000 ratings, written with direct SQL into a temporary on-disk
 //! SQLite database (sealed payloads are dummy bytes: these pages never unseal them). Each
 //! page is requested through the real router in process (`oneshot`, with a real session
 //! cookie, so the session check and its write are included) and p50/p99/max are printed.
@@ -115,13 +116,19 @@ fn fill(db: &std::path::Path, state: &AppState, applications: usize, ratings: us
             if n == applications / 2 {
                 code = tracking.clone();
             }
-            // Stage reached: a sixth each, some 补正 and 不予受理 among the first ones.
+            // Stage reached: 5 % 不予受理; within the last 30 days a sixth each of the
+            // stages and some 补正; older ones finished (办结 or later) but for 1 % stuck.
             let roll = rng.below(100);
+            let recent = now - received < Days::days(30);
             let (reached, status) = match roll {
                 0..=4 => (0, "rejected"),
-                5..=9 => (0, "correctionRequired"),
-                _ => {
+                5..=9 if recent => (0, "correctionRequired"),
+                _ if recent || roll < 11 => {
                     let r = rng.below(6) as usize;
+                    (r, stages[r])
+                }
+                _ => {
+                    let r = 3 + rng.below(3) as usize;
                     (r, stages[r])
                 }
             };
@@ -251,6 +258,8 @@ fn main() {
         let cookie = format!("hall_staff={token}");
         let app = hall::router::router(state.clone());
         let today = hall::state::today_local().format("%Y-%m-%d");
+        // A whole month (the current one may have just begun).
+        let last_month = (hall::state::today_local() - Days::days(31)).format("%Y-%m-%d");
         let pages: Vec<(&str, String, Option<String>, StatusCode)> = vec![
             ("inbox new", "/staff/inbox/new".into(), None, StatusCode::OK),
             (
@@ -292,6 +301,12 @@ fn main() {
             (
                 "report month",
                 format!("/staff/reports?period=month&date={today}"),
+                None,
+                StatusCode::OK,
+            ),
+            (
+                "report last month",
+                format!("/staff/reports?period=month&date={last_month}"),
                 None,
                 StatusCode::OK,
             ),
@@ -354,4 +369,7 @@ fn main() {
         );
         store.close();
     });
+    if std::env::var_os("STAFF_BENCH_KEEP").is_some() {
+        println!("kept {}", dir.keep().display());
+    }
 }

@@ -23,9 +23,19 @@ pub fn nice_ceiling(max: u64) -> u64 {
     }
 }
 
+/// A label cut to fit the bar chart's left column (the full one is in the bar's `<title>`).
+fn short(label: &str) -> String {
+    const MAX: usize = 16;
+    if label.chars().count() <= MAX {
+        label.to_owned()
+    } else {
+        label.chars().take(MAX - 1).chain(['…']).collect()
+    }
+}
+
 /// Horizontal bars, one per label (department names are long, so they sit on the left).
 pub fn bars(id: &str, title: &str, desc: &str, data: &[(String, u64)]) -> Markup {
-    let (width, label_w, row_h, top) = (640u64, 170u64, 28u64, 8u64);
+    let (width, label_w, row_h, top) = (640u64, 250u64, 28u64, 8u64);
     let height = top * 2 + row_h * data.len().max(1) as u64;
     let ceiling = nice_ceiling(data.iter().map(|(_, v)| *v).max().unwrap_or(0));
     let room = width - label_w - 60;
@@ -43,7 +53,7 @@ pub fn bars(id: &str, title: &str, desc: &str, data: &[(String, u64)]) -> Markup
                 @let w = room * value / ceiling;
                 g {
                     title { (label) "：" (value) }
-                    text x={ (label_w - 8) } y={ (y + 19) } text-anchor="end" fill=(INK) font-size="13" { (label) }
+                    text x={ (label_w - 8) } y={ (y + 19) } text-anchor="end" fill=(INK) font-size="13" { (short(label)) }
                     rect x=(label_w) y={ (y + 5) } width=(w) height="18" rx="3" fill=(BAR) {}
                     text x={ (label_w + w + 6) } y={ (y + 19) } fill=(INK) font-size="13" { (value) }
                 }
@@ -119,11 +129,23 @@ mod tests {
         assert!(svg.contains(r#"<title id="b-title">各部门受理量</title>"#));
         assert!(svg.contains(r#"<desc id="b-desc">两个部门</desc>"#));
         assert!(svg.contains("&lt;人社局&gt;") && !svg.contains("<人社局>"));
-        // 40 of a ceiling of 50 over 410 units of room; 10 gives a quarter of that.
+        // 40 of a ceiling of 50 over 330 units of room; 10 gives a quarter of that.
         assert!(
-            svg.contains(r#"width="328""#) && svg.contains(r#"width="82""#),
+            svg.contains(r#"width="264""#) && svg.contains(r#"width="66""#),
             "{svg}"
         );
+        let long = bars(
+            "x",
+            "t",
+            "d",
+            &[("县民政局（婚姻登记、社会救助）很长的名字".into(), 1)],
+        );
+        let long = long.into_string();
+        assert!(
+            long.contains(">县民政局（婚姻登记、社会救助）…</text>"),
+            "{long}"
+        );
+        assert!(long.contains("<title>县民政局（婚姻登记、社会救助）很长的名字：1</title>"));
         for bad in ["<script", "style=", "href", "javascript:"] {
             assert!(!svg.contains(bad), "{bad} in {svg}");
         }

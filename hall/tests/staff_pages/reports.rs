@@ -102,6 +102,12 @@ async fn the_report_follows_the_loop_and_is_for_supervisors_only() {
     );
     assert_eq!(figure(&page.body, "fig-good"), "50.0%");
     assert_eq!(figure(&page.body, "fig-bad"), "1");
+    // Left for a look in a browser (screenshots: see hall/README.md).
+    std::fs::write(
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("staff-report.html"),
+        &page.body,
+    )
+    .unwrap();
     // The operator sees it too; the front desk does not, nor its CSV.
     assert_eq!(send(&app, get(&uri, &o)).await.status, StatusCode::OK);
     let (dk, _) = sign_in(&app, "desk", &desk_pw).await;

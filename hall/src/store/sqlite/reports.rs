@@ -2,6 +2,8 @@
 //! UTC with microseconds, so ranges compare as text and use the indexes of migration 5; the
 //! local day of the hall (UTC+8) is SQLite's `date(…, '+8 hours')` of the time cut to whole
 //! seconds (`date` rounds the fraction, which would push 23:59:59.9999995 into the next day).
+//! `CROSS JOIN` keeps SQLite driving each query from the period's index (timeline by status
+//! and time, work by due date, ratings by time) instead of scanning every application.
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -51,12 +53,12 @@ fn intake(conn: &Connection, r: &ReportRange) -> Result<Vec<IntakeCount>, HallEr
 
 fn concluded(conn: &Connection, r: &ReportRange) -> Result<Vec<Concluded>, HallError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT a.subject_type, a.subject_code, w.accepted_at, w.due_on, MIN(t.at),
+        "SELECT a.subject_type, a.subject_code, w.accepted_at, w.due_on, t.at,
                 EXISTS (SELECT 1 FROM timeline v WHERE v.application_id = a.id AND v.status = ?3)
-         FROM timeline t JOIN applications a ON a.id = t.application_id
-              LEFT JOIN application_work w ON w.application_id = a.id
-         WHERE t.status = ?4 AND t.at >= ?1 AND t.at < ?2
-         GROUP BY a.id",
+         FROM (SELECT application_id, MIN(at) AS at FROM timeline
+               WHERE status = ?4 AND at >= ?1 AND at < ?2 GROUP BY application_id) t
+              CROSS JOIN applications a ON a.id = t.application_id
+              LEFT JOIN application_work w ON w.application_id = a.id",
     )?;
     let mut rows = stmt.query(params![
         ts(r.from),
@@ -84,7 +86,7 @@ fn due(conn: &Connection, r: &ReportRange) -> Result<Vec<Due>, HallError> {
     let mut stmt = conn.prepare_cached(
         "SELECT a.subject_type, a.subject_code, w.due_on,
                 (SELECT MIN(t.at) FROM timeline t WHERE t.application_id = a.id AND t.status = ?3)
-         FROM application_work w JOIN applications a ON a.id = w.application_id
+         FROM application_work w CROSS JOIN applications a ON a.id = w.application_id
          WHERE w.due_on >= ?1 AND w.due_on <= ?2",
     )?;
     let mut rows = stmt.query(params![
@@ -108,7 +110,7 @@ fn due(conn: &Connection, r: &ReportRange) -> Result<Vec<Due>, HallError> {
 fn ratings(conn: &Connection, r: &ReportRange) -> Result<Vec<RatingCount>, HallError> {
     let mut stmt = conn.prepare_cached(
         "SELECT a.subject_type, a.subject_code, r.level, COUNT(*)
-         FROM ratings r JOIN applications a ON a.id = r.application_id
+         FROM ratings r CROSS JOIN applications a ON a.id = r.application_id
          WHERE r.rated_at >= ?1 AND r.rated_at < ?2
          GROUP BY 1, 2, 3",
     )?;
