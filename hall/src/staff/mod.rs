@@ -4,6 +4,7 @@
 //! - [`auth`]: passwords, sessions, CSRF, lockout; [`access`]: who sees and does what.
 //! - [`search`]: what the search box accepts (codes, the receipt QR's URL, ID numbers).
 //! - [`calendar`]: working days from the holiday files, for due dates.
+//! - [`reports`]: 绩效考评 (with [`reports_view`], [`svg`] charts and [`csv`] downloads).
 //! - [`inbox`]: the inboxes; [`views`]: the HTML; [`pages`] and [`case`]: the handlers.
 //! - [`tickets`]: the help and complaint queue; [`ratings`]: 好差评 and 差评整改 (with their
 //!   `*_views`).
@@ -12,11 +13,15 @@ pub mod access;
 pub mod auth;
 pub mod calendar;
 pub mod case;
+pub mod csv;
 pub mod inbox;
 pub mod pages;
 pub mod ratings;
 pub mod ratings_views;
+pub mod reports;
+pub mod reports_view;
 pub mod search;
+pub mod svg;
 pub mod tickets;
 pub mod tickets_views;
 pub mod views;
@@ -98,4 +103,6 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/staff/ratings", get(ratings::list))
         .route("/staff/ratings/{id}", get(ratings::rating))
         .route("/staff/ratings/{id}/{action}", post(ratings::act))
+        .route("/staff/reports", get(reports::page))
+        .route("/staff/reports/{file}", get(reports::csv))
 }

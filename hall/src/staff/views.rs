@@ -7,7 +7,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::access::Action;
 use super::inbox::Inbox;
-use crate::store::staff::{AuditEntry, InboxRow, StaffAccount};
+use crate::store::staff::{AuditEntry, InboxRow, Role, StaffAccount};
 
 const CSS: &str = r#"
 body { font-family: "Noto Sans CJK SC", "Noto Sans", sans-serif; margin: 0; background: #f5f6f4; color: #1f2a2e; }
@@ -49,6 +49,14 @@ dt { color: #4a5a5e; font-size: 14px; } dd { margin: 0; }
 .login label { display: block; margin: 10px 0 4px; }
 .login input { width: 100%; padding: 8px; font-size: 16px; box-sizing: border-box; border: 1px solid #9fb3b8; border-radius: 6px; }
 .login button { margin-top: 16px; width: 100%; }
+.tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap: 12px; margin-bottom: 16px; }
+.tile { background: #fff; border-radius: 8px; padding: 10px 14px; box-shadow: 0 1px 2px rgba(0,0,0,.06); }
+.tile .figure { font-size: 24px; font-weight: 600; margin-top: 4px; }
+.report-form { display: flex; gap: 8px 12px; align-items: center; flex-wrap: wrap; }
+.report-form select, .report-form input { padding: 6px 8px; font-size: 15px; border: 1px solid #9fb3b8; border-radius: 6px; }
+.report-head { display: flex; justify-content: space-between; align-items: center; gap: 12px; }
+.report-head .button { padding: 5px 12px; font-size: 14px; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 "#;
 
 /// The hall's local time (UTC+8) as shown.
@@ -114,6 +122,9 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                     }
                     @for (href, label) in super::tickets::nav_links(account.role) {
                         a href=(href) class=[(frame.tab.is_none() && frame.title == label).then_some("current")] { (label) }
+                    }
+                    @if matches!(account.role, Role::Supervisor | Role::Operator) {
+                        a href="/staff/reports" class=[(frame.title == "绩效考评").then_some("current")] { "绩效考评" }
                     }
                 }
                 main {

@@ -4,6 +4,7 @@
 //! atomically whether it is new, a replay, or a conflicting reuse of the key.
 
 pub mod followup;
+pub mod reports;
 pub mod sqlite;
 pub mod staff;
 
@@ -295,7 +296,7 @@ pub struct StoredCatalog {
 /// concurrent duplicates of one key produce exactly one record.
 #[async_trait]
 pub trait Store:
-    staff::StaffStore + followup::FollowUpStore + Send + Sync + std::fmt::Debug
+    staff::StaffStore + followup::FollowUpStore + reports::ReportStore + Send + Sync + std::fmt::Debug
 {
     /// The newest catalog, if any was stored.
     async fn catalog(&self) -> Result<Option<StoredCatalog>, HallError>;

@@ -15,6 +15,8 @@ use crate::common::*;
 use hall::store::staff::{Role, StaffStore};
 use hall::store::PrincipalKind;
 
+mod reports;
+
 /// The raw answer of a request.
 pub struct Page {
     pub status: StatusCode,

@@ -214,6 +214,24 @@ CREATE INDEX notice_deliveries_due ON notice_deliveries (status, next_attempt_at
     ),
     (
         5,
+        // The supervisor's report (issue 16): where each application was taken in (every
+        // earlier row came from a kiosk), and the indexes its period queries use.
+        r#"
+ALTER TABLE applications ADD COLUMN channel TEXT NOT NULL DEFAULT 'kiosk'
+    CHECK (channel IN ('kiosk', 'counter', 'department'));
+-- Covers the report's intake query (no lookups into the table's rows).
+CREATE INDEX applications_by_received
+    ON applications (received_at, subject_type, subject_code, channel, kiosk_id);
+-- Looking up an application's subject from a timeline entry, a rating or a work record
+-- reads only this index, not the row with its sealed payload.
+CREATE INDEX applications_subject ON applications (id, subject_type, subject_code);
+CREATE INDEX timeline_by_status ON timeline (status, at);
+CREATE INDEX ratings_by_time ON ratings (rated_at);
+CREATE INDEX tickets_by_time ON tickets (received_at);
+"#,
+    ),
+    (
+        6,
         // Tickets and 差评 cases worked on the workbench (issue 16): who claimed a ticket and
         // its version; one case per 差评 (those stored before this migration get theirs here);
         // the steps of both, details sealed.
@@ -221,8 +239,6 @@ CREATE INDEX notice_deliveries_due ON notice_deliveries (status, next_attempt_at
 ALTER TABLE tickets ADD COLUMN claimed_by TEXT;
 ALTER TABLE tickets ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX tickets_by_status ON tickets (status, received_at);
-CREATE INDEX tickets_by_received ON tickets (received_at);
-CREATE INDEX ratings_by_time ON ratings (rated_at);
 CREATE TABLE rating_cases (
     rating_id TEXT PRIMARY KEY REFERENCES ratings(id),
     stage TEXT NOT NULL CHECK (stage IN ('verify', 'rectify', 'callback', 'closed')),

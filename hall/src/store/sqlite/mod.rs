@@ -16,6 +16,7 @@ mod followup;
 mod migrations;
 mod notices;
 mod reads;
+mod reports;
 mod staff;
 mod writes;
 

@@ -100,8 +100,8 @@ pub fn create_application(
     conn.prepare_cached(
         "INSERT INTO applications (id, kiosk_id, tracking_code, verifier_hash, subject_type,
              subject_code, subject_name, catalog_version, applicant_key, payload, mailed, status,
-             received_at, promised_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+             received_at, promised_by, channel)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'kiosk')",
     )?
     .execute(params![
         app.id,

@@ -1,0 +1,895 @@
+//! 绩效考评: the supervisor's report per period (day, week, month) and department. The
+//! figures are computed here from the store's period facts ([`ReportFacts`]) and the
+//! catalog's departments; [`super::reports_view`] draws them and every table is also a CSV
+//! download. Definitions (also in `hall/README.md`):
+//!
+//! - **Intake** by channel: applications received in the period.
+//! - **无差别综合受理率**: the share of that intake taken at a kiosk or the 综合窗口 rather
+//!   than at a department's own window.
+//! - **On-time rate**: of the applications that reached 办结 in the period with a due date,
+//!   the share whose 办结 day was on or before the due date.
+//! - **Overdue**: applications due in the period (up to yesterday) not 办结 by their due date.
+//! - **Median handling time**: working days from the 受理 day to the 办结 day (the holiday
+//!   calendar; same day = 0) of those that reached 办结 in the period.
+//! - **好评率**: ratings given in the period at levels 4–5 over all ratings; **差评**: 1–2.
+//! - **回访 completion**: of those that reached 办结 in the period, the share that reached 回访.
+//! - An application of a bundle counts for each of its items' departments; the total counts
+//!   it once.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use hall_api::catalog::Catalog;
+
+use super::access::departments_of;
+use super::auth::Signed;
+use super::calendar::Calendar;
+use super::pages::{frame, html};
+use super::{csv, reports_view, views};
+use crate::error::ApiError;
+use crate::state::{today_local, AppState};
+use crate::store::reports::{Channel, ReportFacts, ReportRange};
+use crate::store::staff::Role;
+
+/// How long a period is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeriodKind {
+    /// One day.
+    Day,
+    /// Monday to Sunday.
+    Week,
+    /// A calendar month.
+    Month,
+}
+
+impl PeriodKind {
+    /// Every kind, in the picker's order.
+    pub const ALL: [PeriodKind; 3] = [PeriodKind::Day, PeriodKind::Week, PeriodKind::Month];
+
+    /// The query spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PeriodKind::Day => "day",
+            PeriodKind::Week => "week",
+            PeriodKind::Month => "month",
+        }
+    }
+
+    /// The picker's words.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            PeriodKind::Day => "日报",
+            PeriodKind::Week => "周报",
+            PeriodKind::Month => "月报",
+        }
+    }
+
+    fn parse(text: &str) -> Option<PeriodKind> {
+        PeriodKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+/// A report's period: whole local days, `start..=end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    /// Kind.
+    pub kind: PeriodKind,
+    /// First day.
+    pub start: NaiveDate,
+    /// Last day.
+    pub end: NaiveDate,
+}
+
+impl Period {
+    /// The period of this kind that holds `day`.
+    pub fn containing(kind: PeriodKind, day: NaiveDate) -> Period {
+        let (start, end) = match kind {
+            PeriodKind::Day => (day, day),
+            PeriodKind::Week => {
+                let start = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
+                (start, start + Duration::days(6))
+            }
+            PeriodKind::Month => {
+                let start = day.with_day(1).unwrap_or(day);
+                let next = if start.month() == 12 {
+                    NaiveDate::from_ymd_opt(start.year() + 1, 1, 1)
+                } else {
+                    NaiveDate::from_ymd_opt(start.year(), start.month() + 1, 1)
+                };
+                (start, next.and_then(|n| n.pred_opt()).unwrap_or(start))
+            }
+        };
+        Period { kind, start, end }
+    }
+
+    /// How it is named on the page.
+    pub fn label_zh(&self) -> String {
+        match self.kind {
+            PeriodKind::Day => self.start.format("%Y年%m月%d日").to_string(),
+            PeriodKind::Week => format!(
+                "{} 至 {}（第{}周）",
+                self.start.format("%Y-%m-%d"),
+                self.end.format("%Y-%m-%d"),
+                self.start.iso_week().week()
+            ),
+            PeriodKind::Month => self.start.format("%Y年%m月").to_string(),
+        }
+    }
+
+    /// The first day of the daily chart: the period, or the two weeks up to its end.
+    pub fn chart_from(&self) -> NaiveDate {
+        self.start.min(self.end - Duration::days(13))
+    }
+}
+
+/// 00:00 local (UTC+8) of a day, in UTC.
+pub fn local_midnight(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(chrono::NaiveTime::MIN).and_utc() - Duration::hours(8)
+}
+
+/// The local (UTC+8) day of an instant.
+pub fn local_day(at: DateTime<Utc>) -> NaiveDate {
+    (at + Duration::hours(8)).date_naive()
+}
+
+/// Working days after `from` up to and including `to` (0 when the same day or earlier).
+pub fn working_days_between(calendar: &Calendar, from: NaiveDate, to: NaiveDate) -> u32 {
+    let mut n = 0;
+    let mut day = from;
+    // Two years at most: a longer span is bad data, not a handling time.
+    for _ in 0..731 {
+        if day >= to {
+            break;
+        }
+        day = day.succ_opt().unwrap_or(to);
+        if calendar.is_working_day(day) {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// The figures of one department (or of all).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Figures {
+    /// Intake per channel, in [`Channel::ALL`]'s order.
+    pub intake: [u64; 3],
+    /// Reached 办结 in the period.
+    pub concluded: u64,
+    /// Of those, with a due date.
+    pub concluded_with_due: u64,
+    /// Of those, on or before it.
+    pub on_time: u64,
+    /// Due in the period and not 办结 by then.
+    pub overdue: u64,
+    /// Working days 受理 → 办结, one per application with both.
+    pub handling_days: Vec<u32>,
+    /// Of the 办结 ones, how many reached 回访.
+    pub revisited: u64,
+    /// Ratings given.
+    pub ratings: u64,
+    /// Levels 4–5.
+    pub good: u64,
+    /// Levels 1–2 (差评).
+    pub bad: u64,
+}
+
+fn share(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
+}
+
+impl Figures {
+    /// All intake.
+    pub fn intake_total(&self) -> u64 {
+        self.intake.iter().sum()
+    }
+
+    /// Intake of one channel.
+    pub fn intake_of(&self, channel: Channel) -> u64 {
+        Channel::ALL
+            .iter()
+            .position(|c| *c == channel)
+            .map_or(0, |i| self.intake[i])
+    }
+
+    /// 无差别综合受理率.
+    pub fn unified_rate(&self) -> Option<f64> {
+        let unified = Channel::ALL
+            .into_iter()
+            .filter(|c| c.is_unified())
+            .map(|c| self.intake_of(c))
+            .sum();
+        share(unified, self.intake_total())
+    }
+
+    /// 按期办结率.
+    pub fn on_time_rate(&self) -> Option<f64> {
+        share(self.on_time, self.concluded_with_due)
+    }
+
+    /// Median handling time in working days.
+    pub fn median_days(&self) -> Option<f64> {
+        let mut d = self.handling_days.clone();
+        d.sort_unstable();
+        let n = d.len();
+        match n {
+            0 => None,
+            _ if n % 2 == 1 => Some(f64::from(d[n / 2])),
+            _ => Some((f64::from(d[n / 2 - 1]) + f64::from(d[n / 2])) / 2.0),
+        }
+    }
+
+    /// 好评率.
+    pub fn good_rate(&self) -> Option<f64> {
+        share(self.good, self.ratings)
+    }
+
+    /// 回访完成率.
+    pub fn callback_rate(&self) -> Option<f64> {
+        share(self.revisited, self.concluded)
+    }
+}
+
+/// One kiosk's use in the period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KioskUsage {
+    /// Kiosk id.
+    pub id: String,
+    /// Where it stands.
+    pub location: String,
+    /// Applications sent (of the chosen department, if one is).
+    pub applications: u64,
+    /// 一键求助 calls.
+    pub help_calls: u64,
+    /// Device faults in its last heartbeat.
+    pub faults: usize,
+}
+
+/// A kiosk as the fleet view knows it: (id, location, faults in the last heartbeat).
+pub type KioskHealthLine = (String, String, usize);
+
+/// A computed report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// The period.
+    pub period: Period,
+    /// The department chosen, if any (code).
+    pub department: Option<String>,
+    /// All of it (or of the chosen department).
+    pub total: Figures,
+    /// Per department: (code, name, figures).
+    pub departments: Vec<(String, String, Figures)>,
+    /// Intake per local day, from [`Period::chart_from`] to the end.
+    pub daily: Vec<(NaiveDate, u64)>,
+    /// Per kiosk.
+    pub kiosks: Vec<KioskUsage>,
+    /// Overdue counted up to this day (yesterday, or the period's end if earlier).
+    pub overdue_through: NaiveDate,
+}
+
+/// Computes a report.
+pub fn compute(
+    facts: &ReportFacts,
+    catalog: &Catalog,
+    calendar: &Calendar,
+    period: Period,
+    department: Option<&str>,
+    kiosks: &[KioskHealthLine],
+    today: NaiveDate,
+) -> Report {
+    let mut memo: HashMap<(String, String), Vec<String>> = HashMap::new();
+    let mut depts_of = |t: &str, c: &str| -> Vec<String> {
+        memo.entry((t.to_owned(), c.to_owned()))
+            .or_insert_with(|| departments_of(catalog, t, c))
+            .clone()
+    };
+    let mut total = Figures::default();
+    let mut per: BTreeMap<String, Figures> = catalog
+        .departments
+        .iter()
+        .filter(|d| department.is_none_or(|x| x == d.code))
+        .map(|d| (d.code.clone(), Figures::default()))
+        .collect();
+    // Applies `f` to the total and to each department bucket of the subject, unless the
+    // chosen department is not among them.
+    let mut apply = |t: &str, c: &str, f: &mut dyn FnMut(&mut Figures)| -> bool {
+        let ds = depts_of(t, c);
+        if let Some(x) = department {
+            if !ds.iter().any(|d| d == x) {
+                return false;
+            }
+        }
+        f(&mut total);
+        for d in ds {
+            if let Some(fig) = per.get_mut(&d) {
+                f(fig);
+            }
+        }
+        true
+    };
+
+    let mut daily: BTreeMap<NaiveDate, u64> = BTreeMap::new();
+    let mut day = period.chart_from();
+    while day <= period.end {
+        daily.insert(day, 0);
+        day = day.succ_opt().unwrap_or(period.end + Duration::days(1));
+    }
+    let mut per_kiosk: BTreeMap<String, u64> = BTreeMap::new();
+    for r in &facts.intake {
+        let in_period = r.day >= period.start && r.day <= period.end;
+        let slot = Channel::ALL
+            .iter()
+            .position(|c| *c == r.channel)
+            .unwrap_or(0);
+        let counted = apply(&r.subject_type, &r.subject_code, &mut |f| {
+            if in_period {
+                f.intake[slot] += r.count;
+            }
+        });
+        if counted {
+            if let Some(n) = daily.get_mut(&r.day) {
+                *n += r.count;
+            }
+            if in_period {
+                *per_kiosk.entry(r.kiosk_id.clone()).or_default() += r.count;
+            }
+        }
+    }
+    for r in &facts.concluded {
+        let done = local_day(r.concluded_at);
+        let days = r
+            .accepted_at
+            .map(|a| working_days_between(calendar, local_day(a), done));
+        apply(&r.subject_type, &r.subject_code, &mut |f| {
+            f.concluded += 1;
+            f.revisited += u64::from(r.revisited);
+            if let Some(due) = r.due_on {
+                f.concluded_with_due += 1;
+                f.on_time += u64::from(done <= due);
+            }
+            if let Some(d) = days {
+                f.handling_days.push(d);
+            }
+        });
+    }
+    let overdue_through = period.end.min(today.pred_opt().unwrap_or(today));
+    for r in &facts.due {
+        if r.due_on < period.start || r.due_on > overdue_through {
+            continue;
+        }
+        let late = r.concluded_at.is_none_or(|at| local_day(at) > r.due_on);
+        if late {
+            apply(&r.subject_type, &r.subject_code, &mut |f| f.overdue += 1);
+        }
+    }
+    for r in &facts.ratings {
+        apply(&r.subject_type, &r.subject_code, &mut |f| {
+            f.ratings += r.count;
+            if r.level >= 4 {
+                f.good += r.count;
+            }
+            if r.level <= 2 {
+                f.bad += r.count;
+            }
+        });
+    }
+
+    let mut help: BTreeMap<&str, u64> = BTreeMap::new();
+    for t in facts.tickets.iter().filter(|t| t.kind == "help") {
+        *help.entry(t.kiosk_id.as_str()).or_default() += t.count;
+    }
+    let mut usage: Vec<KioskUsage> = kiosks
+        .iter()
+        .map(|(id, location, faults)| KioskUsage {
+            id: id.clone(),
+            location: location.clone(),
+            applications: per_kiosk.get(id).copied().unwrap_or(0),
+            help_calls: help.get(id.as_str()).copied().unwrap_or(0),
+            faults: *faults,
+        })
+        .collect();
+    let known: Vec<String> = usage.iter().map(|k| k.id.clone()).collect();
+    let mut others: Vec<&str> = per_kiosk.keys().map(String::as_str).collect();
+    others.extend(help.keys().copied());
+    others.sort_unstable();
+    others.dedup();
+    for id in others
+        .into_iter()
+        .filter(|id| !known.iter().any(|k| k == id))
+    {
+        usage.push(KioskUsage {
+            id: id.to_owned(),
+            location: String::new(),
+            applications: per_kiosk.get(id).copied().unwrap_or(0),
+            help_calls: help.get(id).copied().unwrap_or(0),
+            faults: 0,
+        });
+    }
+
+    let departments = catalog
+        .departments
+        .iter()
+        .filter_map(|d| {
+            per.remove(&d.code)
+                .map(|f| (d.code.clone(), d.name.clone(), f))
+        })
+        .collect();
+    Report {
+        period,
+        department: department.map(str::to_owned),
+        total,
+        departments,
+        daily: daily.into_iter().collect(),
+        kiosks: usage,
+        overdue_through,
+    }
+}
+
+/// What the query string asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    /// The period.
+    pub period: Period,
+    /// A department code, or all.
+    pub department: Option<String>,
+}
+
+impl Choice {
+    /// The query string that draws this report again.
+    pub fn query(&self) -> String {
+        format!(
+            "period={}&date={}&department={}",
+            self.period.kind.as_str(),
+            self.period.start.format("%Y-%m-%d"),
+            self.department.as_deref().unwrap_or("")
+        )
+    }
+}
+
+/// Reads `period`, `date` and `department`; a Chinese message for the page if one is wrong.
+pub fn parse_choice(
+    query: &[(String, String)],
+    catalog: &Catalog,
+    today: NaiveDate,
+) -> Result<Choice, String> {
+    let get = |k: &str| {
+        query
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    };
+    let kind = match get("period") {
+        None => PeriodKind::Month,
+        Some(p) => PeriodKind::parse(p).ok_or("统计周期只能是日报、周报或月报。")?,
+    };
+    let day = match get("date") {
+        None => today,
+        Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .ok()
+            .filter(|d| (2000..=2100).contains(&d.year()))
+            .ok_or("日期格式应为 年-月-日（如 2026-12-04），年份在 2000 至 2100 之间。")?,
+    };
+    let department = match get("department") {
+        None => None,
+        Some(code) => Some(
+            catalog
+                .department(code)
+                .map(|d| d.code.clone())
+                .ok_or("没有这个部门，请从列表中选择。")?,
+        ),
+    };
+    Ok(Choice {
+        period: Period::containing(kind, day),
+        department,
+    })
+}
+
+/// Supervisors and operators only.
+fn allowed(signed: &Signed) -> bool {
+    matches!(signed.account().role, Role::Supervisor | Role::Operator)
+}
+
+/// The report for the request, or the page that says why not.
+async fn build(
+    state: &AppState,
+    signed: &Signed,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Result<(Choice, Report), Response>, ApiError> {
+    if !allowed(signed) {
+        tracing::info!(staff = %signed.account().name, "report refused: not a supervisor");
+        let f = frame(state, signed, "无权访问", None);
+        return Ok(Err(html(
+            StatusCode::FORBIDDEN,
+            views::message(
+                Some(&f),
+                "无权访问",
+                "绩效考评报表仅对督查和运维管理人员开放。",
+                Some("/staff/"),
+            ),
+        )));
+    }
+    let catalog = state.catalog();
+    let today = today_local();
+    let choice = query
+        .map_err(|_| "查询参数无法识别。".to_owned())
+        .and_then(|Query(q)| parse_choice(&q, &catalog.catalog, today));
+    let choice = match choice {
+        Ok(c) => c,
+        Err(text) => {
+            let f = frame(state, signed, "绩效考评", None);
+            return Ok(Err(html(
+                StatusCode::BAD_REQUEST,
+                views::message(Some(&f), "绩效考评", &text, Some("/staff/reports")),
+            )));
+        }
+    };
+    let p = choice.period;
+    let range = ReportRange {
+        from: local_midnight(p.start),
+        to: local_midnight(p.end + Duration::days(1)),
+        intake_from: local_midnight(p.chart_from()),
+        due_from: p.start,
+        due_to: p.end.min(today.pred_opt().unwrap_or(today)),
+    };
+    let facts = state.store.report_facts(range).await?;
+    let fleet = crate::handlers::fleet::fleet_view(state).await?;
+    let kiosks: Vec<KioskHealthLine> = fleet
+        .kiosks
+        .into_iter()
+        .map(|k| (k.kiosk_id, k.location, k.faults.len()))
+        .collect();
+    let report = compute(
+        &facts,
+        &catalog.catalog,
+        &state.staff.calendar,
+        p,
+        choice.department.as_deref(),
+        &kiosks,
+        today,
+    );
+    Ok(Ok((choice, report)))
+}
+
+/// `GET /staff/reports?period=day|week|month&date=YYYY-MM-DD&department=CODE`.
+pub async fn page(
+    State(state): State<Arc<AppState>>,
+    signed: Signed,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let (choice, report) = match build(&state, &signed, query).await? {
+        Ok(r) => r,
+        Err(page) => return Ok(page),
+    };
+    let f = frame(&state, &signed, "绩效考评", None);
+    let catalog = state.catalog();
+    let body = reports_view::report(&report, &choice, &catalog.catalog.departments);
+    Ok(html(StatusCode::OK, views::page(&f, body)))
+}
+
+/// `GET /staff/reports/{table}.csv?…`: one table of the report as CSV.
+pub async fn csv(
+    State(state): State<Arc<AppState>>,
+    signed: Signed,
+    Path(file): Path<String>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let (choice, report) = match build(&state, &signed, query).await? {
+        Ok(r) => r,
+        Err(page) => return Ok(page),
+    };
+    let wanted = file.strip_suffix(".csv").unwrap_or("");
+    let Some(table) = reports_view::tables(&report)
+        .into_iter()
+        .find(|t| t.id == wanted)
+    else {
+        let f = frame(&state, &signed, "未找到", None);
+        return Ok(html(
+            StatusCode::NOT_FOUND,
+            views::message(Some(&f), "未找到", "没有这张报表。", Some("/staff/reports")),
+        ));
+    };
+    let name = format!(
+        "report-{}-{}-{}{}.csv",
+        table.id,
+        choice.period.kind.as_str(),
+        choice.period.start.format("%Y%m%d"),
+        choice
+            .department
+            .as_deref()
+            .map(|d| format!("-{d}"))
+            .unwrap_or_default()
+    );
+    let body = csv::document(&table.headers, &table.rows);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::reports::{Concluded, Due, IntakeCount, RatingCount, TicketCount};
+
+    fn d(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    /// 08:00 local of a day.
+    fn at(day: &str) -> DateTime<Utc> {
+        local_midnight(d(day)) + Duration::hours(8)
+    }
+
+    #[test]
+    fn periods_are_whole_local_days_weeks_from_monday_and_calendar_months() {
+        let p = Period::containing(PeriodKind::Week, d("2026-12-04"));
+        assert_eq!((p.start, p.end), (d("2026-11-30"), d("2026-12-06")));
+        let p = Period::containing(PeriodKind::Month, d("2026-12-31"));
+        assert_eq!((p.start, p.end), (d("2026-12-01"), d("2026-12-31")));
+        let p = Period::containing(PeriodKind::Month, d("2028-02-10"));
+        assert_eq!(p.end, d("2028-02-29"), "a leap year");
+        let p = Period::containing(PeriodKind::Day, d("2026-12-04"));
+        assert_eq!((p.start, p.end), (d("2026-12-04"), d("2026-12-04")));
+        assert_eq!(
+            p.chart_from(),
+            d("2026-11-21"),
+            "a day's chart shows two weeks"
+        );
+        assert_eq!(
+            local_midnight(d("2026-12-04")).to_rfc3339(),
+            "2026-12-03T16:00:00+00:00"
+        );
+        assert_eq!(
+            local_day(at("2026-12-04") + Duration::hours(15)),
+            d("2026-12-04")
+        );
+        assert_eq!(
+            local_day(at("2026-12-04") + Duration::hours(16)),
+            d("2026-12-05")
+        );
+    }
+
+    #[test]
+    fn the_picker_refuses_bad_input_with_a_message() {
+        let catalog = crate::seed::catalog();
+        let dept = catalog.departments[0].code.clone();
+        let q = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+                .collect()
+        };
+        let today = d("2026-12-04");
+        let c = parse_choice(&q(&[]), &catalog, today).unwrap();
+        assert_eq!(c.period, Period::containing(PeriodKind::Month, today));
+        let c = parse_choice(
+            &q(&[
+                ("period", "week"),
+                ("date", "2026-01-01"),
+                ("department", &dept),
+            ]),
+            &catalog,
+            today,
+        )
+        .unwrap();
+        assert_eq!(c.period.start, d("2025-12-29"));
+        assert_eq!(c.department.as_deref(), Some(dept.as_str()));
+        assert!(c.query().contains("period=week&date=2025-12-29"));
+        for bad in [
+            q(&[("period", "year")]),
+            q(&[("date", "2026-13-01")]),
+            q(&[("date", "1899-01-01")]),
+            q(&[("date", "<script>")]),
+            q(&[("department", "nope")]),
+        ] {
+            let e = parse_choice(&bad, &catalog, today).unwrap_err();
+            assert!(!e.is_empty() && !e.is_ascii(), "{e}");
+        }
+    }
+
+    #[test]
+    fn figures_follow_their_definitions() {
+        let catalog = crate::seed::catalog();
+        let a = catalog.items[0].clone();
+        let b = catalog
+            .items
+            .iter()
+            .find(|i| i.department != a.department)
+            .unwrap()
+            .clone();
+        // Only weekends off, so working days are easy to count by hand.
+        let calendar = Calendar::from_years(
+            (2026..=2027)
+                .map(|y| (y, crate::staff::calendar::Year::default()))
+                .collect(),
+        );
+        let period = Period::containing(PeriodKind::Month, d("2026-12-10"));
+        let intake = |code: &str, channel, day: &str, count| IntakeCount {
+            subject_type: "item".into(),
+            subject_code: code.into(),
+            channel,
+            kiosk_id: "zizhu-01".into(),
+            day: d(day),
+            count,
+        };
+        let concluded = |code: &str, acc: &str, due: &str, done: &str, revisited| Concluded {
+            subject_type: "item".into(),
+            subject_code: code.into(),
+            accepted_at: Some(at(acc)),
+            due_on: Some(d(due)),
+            concluded_at: at(done),
+            revisited,
+        };
+        let facts = ReportFacts {
+            intake: vec![
+                intake(&a.code, Channel::Kiosk, "2026-12-01", 6),
+                intake(&a.code, Channel::Counter, "2026-12-02", 2),
+                intake(&b.code, Channel::DepartmentWindow, "2026-12-03", 2),
+                // Before the period: only on the chart.
+                intake(&a.code, Channel::Kiosk, "2026-11-30", 5),
+            ],
+            concluded: vec![
+                // Tue → Fri: 3 working days, on time.
+                concluded(&a.code, "2026-12-01", "2026-12-04", "2026-12-04", true),
+                // Fri → Mon: 1 working day, a day late.
+                concluded(&a.code, "2026-12-04", "2026-12-04", "2026-12-07", false),
+                // Same day: 0.
+                concluded(&b.code, "2026-12-08", "2026-12-08", "2026-12-08", true),
+            ],
+            due: vec![
+                Due {
+                    subject_type: "item".into(),
+                    subject_code: a.code.clone(),
+                    due_on: d("2026-12-04"),
+                    concluded_at: Some(at("2026-12-07")),
+                },
+                Due {
+                    subject_type: "item".into(),
+                    subject_code: b.code.clone(),
+                    due_on: d("2026-12-08"),
+                    concluded_at: None,
+                },
+                Due {
+                    subject_type: "item".into(),
+                    subject_code: b.code.clone(),
+                    due_on: d("2026-12-08"),
+                    concluded_at: Some(at("2026-12-08")),
+                },
+                // Due after "yesterday": not yet overdue.
+                Due {
+                    subject_type: "item".into(),
+                    subject_code: b.code.clone(),
+                    due_on: d("2026-12-20"),
+                    concluded_at: None,
+                },
+            ],
+            ratings: [(5, 3), (4, 1), (3, 2), (2, 1), (1, 1)]
+                .into_iter()
+                .map(|(level, count)| RatingCount {
+                    subject_type: "item".into(),
+                    subject_code: a.code.clone(),
+                    level,
+                    count,
+                })
+                .collect(),
+            tickets: vec![
+                TicketCount {
+                    kiosk_id: "zizhu-01".into(),
+                    kind: "help".into(),
+                    count: 4,
+                },
+                TicketCount {
+                    kiosk_id: "zizhu-02".into(),
+                    kind: "complaint".into(),
+                    count: 9,
+                },
+            ],
+        };
+        let kiosks = vec![("zizhu-01".to_owned(), "一号机".to_owned(), 2)];
+        let r = compute(
+            &facts,
+            &catalog,
+            &calendar,
+            period,
+            None,
+            &kiosks,
+            d("2026-12-15"),
+        );
+        let t = &r.total;
+        assert_eq!(t.intake, [6, 2, 2]);
+        assert_eq!(t.unified_rate(), Some(0.8));
+        assert_eq!(t.on_time_rate(), Some(2.0 / 3.0));
+        assert_eq!(
+            t.overdue, 2,
+            "one late, one never done; the 20th is not due yet"
+        );
+        assert_eq!(t.median_days(), Some(1.0));
+        assert_eq!(t.good_rate(), Some(0.5));
+        assert_eq!(t.bad, 2);
+        assert_eq!(t.callback_rate(), Some(2.0 / 3.0));
+        assert_eq!(r.overdue_through, d("2026-12-14"));
+        assert_eq!(r.daily.len(), 31, "a month's chart is the month");
+        assert_eq!(r.daily[0], (d("2026-12-01"), 6), "30 Nov is outside");
+        assert_eq!(r.daily[2], (d("2026-12-03"), 2));
+        let per_a = &r
+            .departments
+            .iter()
+            .find(|x| x.0 == a.department)
+            .unwrap()
+            .2;
+        assert_eq!(per_a.intake, [6, 2, 0]);
+        assert_eq!(per_a.unified_rate(), Some(1.0));
+        assert_eq!(per_a.median_days(), Some(2.0), "3 and 1 working days");
+        assert_eq!(r.kiosks[0].applications, 10);
+        assert_eq!(r.kiosks[0].help_calls, 4);
+        assert_eq!(r.kiosks[0].faults, 2);
+        assert_eq!(r.kiosks.len(), 1, "a complaint alone does not list a kiosk");
+
+        // One department chosen: only its applications count, everywhere.
+        let only_b = compute(
+            &facts,
+            &catalog,
+            &calendar,
+            period,
+            Some(&b.department),
+            &kiosks,
+            d("2026-12-15"),
+        );
+        assert_eq!(only_b.total.intake, [0, 0, 2]);
+        assert_eq!(only_b.total.unified_rate(), Some(0.0));
+        assert_eq!(only_b.total.overdue, 1);
+        assert_eq!(only_b.total.ratings, 0);
+        assert_eq!(
+            only_b.total.good_rate(),
+            None,
+            "no ratings: no rate, not 0 %"
+        );
+        assert_eq!(only_b.departments.len(), 1);
+        assert_eq!(only_b.kiosks[0].applications, 2);
+    }
+
+    #[test]
+    fn working_days_skip_weekends_and_holidays() {
+        let cal = Calendar::shipped().unwrap();
+        assert_eq!(
+            working_days_between(&cal, d("2025-01-17"), d("2025-01-17")),
+            0
+        );
+        assert_eq!(
+            working_days_between(&cal, d("2025-01-17"), d("2025-01-20")),
+            1
+        );
+        // 26 Jan (Sun) was worked.
+        assert_eq!(
+            working_days_between(&cal, d("2025-01-24"), d("2025-01-27")),
+            2
+        );
+        // 2025 Spring Festival: 28 Jan to 4 Feb off; 8 Feb (Sat) worked.
+        assert_eq!(
+            working_days_between(&cal, d("2025-01-27"), d("2025-02-05")),
+            1
+        );
+        assert_eq!(
+            working_days_between(&cal, d("2025-02-07"), d("2025-02-08")),
+            1
+        );
+        assert_eq!(
+            working_days_between(&cal, d("2025-02-08"), d("2025-01-01")),
+            0
+        );
+    }
+}
