@@ -555,8 +555,7 @@ async fn the_follow_up_migration_opens_cases_for_bad_ratings_stored_before_it() 
     db(&hall)
         .execute_batch(
             "DROP TABLE followup_steps; DROP TABLE rating_cases;
-             DROP INDEX tickets_by_status; DROP INDEX tickets_by_received;
-             DROP INDEX ratings_by_time;
+             DROP INDEX tickets_by_status;
              ALTER TABLE tickets DROP COLUMN claimed_by; ALTER TABLE tickets DROP COLUMN version;",
         )
         .unwrap();
