@@ -214,17 +214,3 @@ pub fn local_now() -> chrono::DateTime<FixedOffset> {
         FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!("+8h is a valid offset"));
     Utc::now().with_timezone(&cst)
 }
-
-/// `from` plus `days` working days (Monday to Friday; public holidays are not modelled).
-pub fn add_working_days(from: NaiveDate, days: u32) -> NaiveDate {
-    use chrono::Datelike;
-    let mut date = from;
-    let mut left = days;
-    while left > 0 {
-        date = date.succ_opt().unwrap_or(date);
-        if date.weekday().number_from_monday() <= 5 {
-            left -= 1;
-        }
-    }
-    date
-}

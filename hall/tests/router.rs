@@ -824,3 +824,51 @@ async fn logs_name_the_forwarded_client_only_behind_a_trusted_proxy() {
         "personal data in the log"
     );
 }
+
+/// The receipt's promised date counts working days by the holiday files, as the workbench's
+/// due dates do: with the next three weeks declared holidays, it lies beyond them.
+#[tokio::test]
+async fn the_promised_date_skips_the_holidays_of_the_calendar() {
+    use chrono::Datelike;
+    let today = hall::state::today_local();
+    let first = today.succ_opt().unwrap();
+    let last = first + chrono::Duration::days(20);
+    let dir = tempfile::tempdir().unwrap();
+    // One file per year the three weeks touch (a file replaces the built-in year).
+    for year in [first.year(), last.year()] {
+        let from = first.max(chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap());
+        let to = last.min(chrono::NaiveDate::from_ymd_opt(year, 12, 31).unwrap());
+        std::fs::write(
+            dir.path().join(format!("{year}.toml")),
+            format!(
+                "year = {year}\nholidays = [{{ name = \"测试假期\", from = \"{from}\", to = \"{to}\" }}]\nworkdays = []\n"
+            ),
+        )
+        .unwrap();
+    }
+    let hall = TestHall::with_settings(hall::Settings {
+        staff: hall::staff::StaffSettings {
+            holidays_dir: Some(dir.path().to_path_buf()),
+            ..hall::staff::StaffSettings::default()
+        },
+        ..hall::Settings::default()
+    })
+    .await;
+    let app = hall.router();
+    let kiosk = hall.credential(PrincipalKind::Kiosk, "k1").await;
+    let mut r = request(
+        "POST",
+        "/api/v1/applications",
+        Some(&kiosk),
+        Some(application_body()),
+    );
+    r.headers_mut()
+        .insert("idempotency-key", "holiday-key-0001".parse().unwrap());
+    let (status, _, receipt) = call(&app, r).await;
+    assert_eq!(status, StatusCode::CREATED, "{receipt}");
+    let promised: chrono::NaiveDate = receipt["promisedBy"].as_str().unwrap().parse().unwrap();
+    assert!(
+        promised > last,
+        "promised {promised}, but {first}..={last} are holidays"
+    );
+}

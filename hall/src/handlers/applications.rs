@@ -22,7 +22,7 @@ use crate::crypto::{new_id, new_tracking_code};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ClientAddr, IdempotencyKey};
 use crate::idempotency::{legacy_mac, prior, Prior, RawJson};
-use crate::state::{add_working_days, today_local, AppState};
+use crate::state::{today_local, AppState};
 use crate::store::{ApplicationRecord, IdempotencyScope, NewApplication, Written};
 
 /// Marks a response that replays an earlier one.
@@ -367,7 +367,11 @@ pub async fn create(
         mailed: matches!(req.delivery, Delivery::Mail { .. }),
         reusable_materials: reusable,
         received_at: now,
-        promised_by: add_working_days(today, resolved.promised_days),
+        // Working days by the holiday files, as the workbench's due dates.
+        promised_by: state
+            .staff
+            .calendar
+            .add_working_days(today, resolved.promised_days),
     };
     match state.store.create_application(new).await? {
         Written::Created(rec) => {
