@@ -18,7 +18,7 @@ use zeroize::Zeroizing;
 
 use super::access::{departments_of, may_see, Action};
 use super::auth::Signed;
-use super::pages::{audit, check_csrf, field, frame, html, read_form, Fields};
+use super::pages::{audit, field, frame, html, signed_form, Fields};
 use super::views::{self, ApplicationView, TimelineLine};
 use crate::error::{ApiError, HallError};
 use crate::state::{today_local, AppState};
@@ -493,13 +493,10 @@ pub async fn act(
     Path((id, action)): Path<(String, String)>,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Result<Response, ApiError> {
-    let form = match read_form(form) {
+    let form = match signed_form(&signed, form) {
         Ok(f) => f,
         Err(r) => return Ok(r.into_response()),
     };
-    if let Err(r) = check_csrf(&signed, &form) {
-        return Ok(r.into_response());
-    }
     let (rec, subject) = match load(&state, &signed, &id).await? {
         Ok(found) => found,
         Err(refused) => return Ok(refused),

@@ -109,14 +109,19 @@ impl IntoResponse for Refused {
 }
 
 /// Reads a form, or says the body was not one.
-pub fn read_form(form: Result<Form<Fields>, FormRejection>) -> Result<Fields, Refused> {
+fn read_form(form: Result<Form<Fields>, FormRejection>) -> Result<Fields, Refused> {
     form.map(|Form(f)| f).map_err(|_| Refused::BadForm)
 }
 
-/// Checks a signed-in POST's CSRF field.
-pub fn check_csrf(signed: &Signed, form: &Fields) -> Result<(), Refused> {
-    if auth::csrf_ok(&signed.session.csrf, field(form, "csrf")) {
-        Ok(())
+/// Reads a signed-in POST's form and checks its CSRF field: the one gate of every
+/// workbench POST but the sign-in.
+pub fn signed_form(
+    signed: &Signed,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Result<Fields, Refused> {
+    let form = read_form(form)?;
+    if auth::csrf_ok(&signed.session.csrf, field(&form, "csrf")) {
+        Ok(form)
     } else {
         tracing::info!(staff = %signed.account().name, "workbench POST refused: CSRF token missing or wrong");
         Err(Refused::Csrf)
@@ -245,11 +250,7 @@ pub async fn logout(
     signed: Signed,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Result<Response, ApiError> {
-    let form = match read_form(form) {
-        Ok(f) => f,
-        Err(r) => return Ok(r.into_response()),
-    };
-    if let Err(r) = check_csrf(&signed, &form) {
+    if let Err(r) = signed_form(&signed, form) {
         return Ok(r.into_response());
     }
     state.store.close_staff_session(signed.token_hash).await?;
@@ -349,13 +350,10 @@ pub async fn search(
     signed: Signed,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Result<Response, ApiError> {
-    let form = match read_form(form) {
+    let form = match signed_form(&signed, form) {
         Ok(f) => f,
         Err(r) => return Ok(r.into_response()),
     };
-    if let Err(r) = check_csrf(&signed, &form) {
-        return Ok(r.into_response());
-    }
     let f = frame(&state, &signed, "查找办件", None);
     let say = |status: StatusCode, text: &str| {
         html(status, views::message(Some(&f), "查找办件", text, None))

@@ -20,7 +20,7 @@ use zeroize::Zeroizing;
 use super::access::departments_of;
 use super::auth::Signed;
 use super::calendar::Calendar;
-use super::pages::{audit, check_csrf, field, frame, html, read_form, Fields};
+use super::pages::{audit, field, frame, html, signed_form, Fields};
 use super::ratings_views::{self as rv, CaseLine, Counts, RatingPage};
 use super::views;
 use crate::error::{ApiError, HallError};
@@ -439,13 +439,10 @@ pub async fn act(
     Path((id, slug)): Path<(String, String)>,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Result<Response, ApiError> {
-    let form = match read_form(form) {
+    let form = match signed_form(&signed, form) {
         Ok(f) => f,
         Err(r) => return Ok(r.into_response()),
     };
-    if let Err(r) = check_csrf(&signed, &form) {
-        return Ok(r.into_response());
-    }
     let role = signed.account().role;
     let Some(done) = CaseStage::parse(&slug).filter(|s| *s != CaseStage::Closed) else {
         return Ok(not_found(&state, &signed));

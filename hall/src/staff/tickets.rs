@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::auth::Signed;
-use super::pages::{audit, check_csrf, field, frame, html, read_form, Fields};
+use super::pages::{audit, field, frame, html, signed_form, Fields};
 use super::tickets_views::{self as tv, StepLine, TicketPage};
 use super::views;
 use crate::error::ApiError;
@@ -324,13 +324,10 @@ pub async fn act(
     Path((id, slug)): Path<(String, String)>,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Result<Response, ApiError> {
-    let form = match read_form(form) {
+    let form = match signed_form(&signed, form) {
         Ok(f) => f,
         Err(r) => return Ok(r.into_response()),
     };
-    if let Err(r) = check_csrf(&signed, &form) {
-        return Ok(r.into_response());
-    }
     if !may_work_tickets(signed.account().role) {
         return Ok(refused(&state, &signed));
     }
