@@ -46,6 +46,10 @@ pub struct CreateApplication {
     pub delivery: Delivery,
     /// When the citizen pressed submit, by the kiosk's clock.
     pub submitted_at: DateTime<Utc>,
+    /// The citizen ticked "send progress notices to my phone" (off unless ticked): the hall
+    /// texts the form's phone number on 受理, 补正, 不予受理 and 办结, and never otherwise.
+    #[serde(default)]
+    pub notify_consent: bool,
 }
 
 impl Drop for CreateApplication {
@@ -66,6 +70,7 @@ impl fmt::Debug for CreateApplication {
             .field("materials", &self.materials)
             .field("delivery", &self.delivery)
             .field("submitted_at", &self.submitted_at)
+            .field("notify_consent", &self.notify_consent)
             .finish()
     }
 }
@@ -418,6 +423,7 @@ mod tests {
                 },
             },
             submitted_at: DateTime::<Utc>::UNIX_EPOCH,
+            notify_consent: false,
         }
     }
 

@@ -304,4 +304,9 @@ pub struct TicketReceipt {
     pub reference: String,
     /// When the hall recorded it.
     pub received_at: DateTime<Utc>,
+    /// The hall has passed it on to the on-duty staff (a notifier is configured and the notice
+    /// is queued). Only then does the kiosk tell the citizen "已通知值班人员"; otherwise it shows
+    /// the hotline. Older halls do not send it: read as not notified.
+    #[serde(default)]
+    pub on_duty_notified: bool,
 }

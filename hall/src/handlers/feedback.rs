@@ -123,15 +123,18 @@ fn check_item(state: &AppState, item_code: Option<&str>) -> Result<(), ApiError>
 }
 
 fn ticket_response(
+    state: &AppState,
     written: Written<TicketRecord>,
     kind: &str,
     kiosk: &str,
 ) -> Result<Response, ApiError> {
+    let on_duty_notified = crate::notify::on_duty_notified(state, kind);
     let body = |t: TicketRecord| {
         Json(TicketReceipt {
             id: t.id,
             reference: t.reference,
             received_at: t.received_at,
+            on_duty_notified,
         })
     };
     match written {
@@ -189,6 +192,7 @@ pub async fn complain(
         id,
     };
     ticket_response(
+        &state,
         crate::notify::create_ticket(&state, ticket, &kiosk).await?,
         "complaint",
         &kiosk.id,
@@ -212,7 +216,7 @@ async fn ticket_prior(
             let t = state.store.ticket(&id).await?.ok_or_else(|| {
                 HallError::Corrupt(format!("ticket {id} of a stored key vanished"))
             })?;
-            Some(ticket_response(Written::Replayed(t), kind, kiosk))
+            Some(ticket_response(state, Written::Replayed(t), kind, kiosk))
         }
     })
 }
@@ -265,6 +269,7 @@ pub async fn help(
         id,
     };
     ticket_response(
+        &state,
         crate::notify::create_ticket(&state, ticket, &kiosk).await?,
         "help",
         &kiosk.id,

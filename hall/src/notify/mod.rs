@@ -133,6 +133,11 @@ impl Notices {
         self.notifiers.get(target).cloned()
     }
 
+    /// Whether some notifier takes events of this kind.
+    pub fn wants(&self, kind: EventKind) -> bool {
+        self.routes.get(&kind).is_some_and(|t| !t.is_empty())
+    }
+
     /// The queue rows for an event, sealed under the hall's data key, or `None` if no target
     /// wants this kind.
     pub fn draft(
@@ -198,6 +203,17 @@ pub async fn create_ticket(
         notices.wake.notify_one();
     }
     Ok(written)
+}
+
+/// Whether the hall passes tickets of this kind (`"help"`, `"complaint"`) on to the on-duty
+/// staff: what the kiosk's "已通知值班人员" rests on.
+pub fn on_duty_notified(state: &AppState, ticket_kind: &str) -> bool {
+    let kind = if ticket_kind == "complaint" {
+        EventKind::ComplaintFiled
+    } else {
+        EventKind::HelpRequested
+    };
+    state.notices.get().is_some_and(|n| n.wants(kind))
 }
 
 /// Records a rating and, for a new 差评 a notifier wants, its notice in the same transaction.

@@ -276,6 +276,7 @@ impl Transaction {
                 .collect(),
             delivery,
             submitted_at: now.utc,
+            notify_consent: false,
         }
     }
 }
