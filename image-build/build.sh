@@ -68,6 +68,7 @@ packages=(
     linux-image-amd64 initramfs-tools systemd-boot-efi
     libinput10 libxkbcommon0 libfontconfig1 fonts-noto-cjk     # Slint runtime + Chinese glyphs
     libusb-1.0-0 libudev1 usbutils                              # rusb, device listing
+    libasound2 espeak-ng alsa-utils                             # the loudspeaker: ALSA, voice prompts, aplay -L
     ca-certificates iproute2 procps less
 )
 

@@ -55,6 +55,8 @@ ensure_rust() {
 BUILD_PACKAGES=(
     build-essential pkg-config
     libudev-dev libusb-1.0-0-dev        # serialport (port listing), rusb
+    libasound2-dev                      # the loudspeaker (ALSA) for voice prompts
+    espeak-ng                           # voice prompts: Mandarin and English speech
     libxkbcommon-dev libinput-dev libfontconfig-dev   # Slint
     fonts-noto-cjk                      # Chinese text on screen and on receipts
     prometheus                          # promtool: checks /metrics output and the alert rules

@@ -127,6 +127,35 @@ pub struct Devices {
     pub printer: Printer,
     /// The QR / barcode scanner (扫码器).
     pub scanner: Scanner,
+    /// The loudspeaker (语音播报).
+    pub audio: Audio,
+}
+
+/// The loudspeaker: spoken prompts and the selftest tone, through ALSA.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Audio {
+    /// The ALSA PCM device: `default`, `plughw:CARD=…,DEV=0` (`aplay -L` lists them), `null`
+    /// (plays into nothing: the simulated kiosk), or `none` (no loudspeaker: no voice).
+    pub pcm: String,
+    /// The espeak-ng voice for Chinese prompts (`cmn`: Mandarin); English prompts use `en`.
+    pub voice: String,
+}
+
+impl Default for Audio {
+    fn default() -> Self {
+        Audio {
+            pcm: "default".into(),
+            voice: "cmn".into(),
+        }
+    }
+}
+
+impl Audio {
+    /// A loudspeaker is configured.
+    pub fn present(&self) -> bool {
+        !self.pcm.trim().is_empty() && self.pcm.trim() != "none"
+    }
 }
 
 /// The ID-card reader.
@@ -253,6 +282,13 @@ pub struct Ui {
     pub countdown_secs: u32,
     /// SHA-256 of the maintenance PIN, as `sha256:<64 hex>` (`kioskctl config hash-pin`).
     pub maintenance_pin_hash: Option<String>,
+    /// Loudness of spoken prompts, 0–100 % of the recorded level.
+    pub voice_volume: u8,
+    /// Hours when prompts are spoken softer (a kiosk in a quiet lobby at night), as
+    /// `HH:MM-HH:MM` in local time; may run past midnight (`22:00-07:00`). Empty: none.
+    pub quiet_hours: String,
+    /// Loudness during the quiet hours, 0–100 (0: silent, the prompts still show as text).
+    pub quiet_volume: u8,
 }
 
 impl Default for Ui {
@@ -266,6 +302,54 @@ impl Default for Ui {
             idle_timeout_secs: 90,
             countdown_secs: 15,
             maintenance_pin_hash: None,
+            voice_volume: 80,
+            quiet_hours: "22:00-07:00".into(),
+            quiet_volume: 40,
+        }
+    }
+}
+
+impl Ui {
+    /// The quiet hours as minutes after midnight (`from`, `to`), or `None` when there are
+    /// none; `Err` says what is wrong with the text.
+    pub fn quiet_window(&self) -> Result<Option<(u32, u32)>, String> {
+        let text = self.quiet_hours.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let minutes = |hm: &str| -> Result<u32, String> {
+            let (h, m) = hm
+                .trim()
+                .split_once(':')
+                .ok_or_else(|| format!("{hm:?} is not HH:MM"))?;
+            let h: u32 = h.parse().map_err(|_| format!("{hm:?} is not HH:MM"))?;
+            let m: u32 = m.parse().map_err(|_| format!("{hm:?} is not HH:MM"))?;
+            if h > 23 || m > 59 {
+                return Err(format!("{hm:?} is not a time of day"));
+            }
+            Ok(h * 60 + m)
+        };
+        let (from, to) = text
+            .split_once('-')
+            .ok_or_else(|| format!("{text:?} is not HH:MM-HH:MM"))?;
+        let (from, to) = (minutes(from)?, minutes(to)?);
+        if from == to {
+            return Err(format!("{text:?} starts and ends at the same time"));
+        }
+        Ok(Some((from, to)))
+    }
+
+    /// The voice volume at `minute` after local midnight.
+    pub fn volume_at(&self, minute: u32) -> u8 {
+        let quiet = match self.quiet_window() {
+            Ok(Some((from, to))) if from < to => (from..to).contains(&minute),
+            Ok(Some((from, to))) => minute >= from || minute < to,
+            _ => false,
+        };
+        if quiet {
+            self.quiet_volume.min(100)
+        } else {
+            self.voice_volume.min(100)
         }
     }
 }

@@ -288,6 +288,15 @@ fn ui(config: &Config, r: &mut Rules<'_>) {
             "the countdown runs inside the idle time: make it shorter",
         );
     }
+    r.range("ui.voice_volume", ui.voice_volume, 0, 100);
+    r.range("ui.quiet_volume", ui.quiet_volume, 0, 100);
+    if let Err(why) = ui.quiet_window() {
+        r.error(
+            "ui.quiet_hours",
+            why,
+            "write the quiet hours as HH:MM-HH:MM (22:00-07:00), or \"\" for none",
+        );
+    }
     match &ui.maintenance_pin_hash {
         None => r.warning(
             "ui.maintenance_pin_hash",

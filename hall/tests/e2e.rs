@@ -218,6 +218,12 @@ async fn the_whole_path_from_intake_to_rating_over_real_http() {
         .json(&json!({"kind": "homeVisit", "note": "老人行动不便", "contact": {"name": "李四", "phone": "13900000000"}}))
         .send().await.unwrap();
     assert_eq!(h.status(), StatusCode::CREATED);
+    let h: Value = h.json().await.unwrap();
+    assert_eq!(
+        h["onDutyNotified"], false,
+        "a hall without notifiers tells the kiosk nobody on duty was told (it shows the hotline)"
+    );
+    assert!(c["onDutyNotified"] == false, "nor for complaints: {c}");
 
     // Appointments: book the first free slot until it is full.
     let slots: Value = http
@@ -798,6 +804,10 @@ mod notify {
             .json()
             .await
             .unwrap();
+        assert_eq!(
+            help["onDutyNotified"], true,
+            "a notifier takes help.requested: the kiosk may say 已通知值班人员"
+        );
         let complaint = json!({"itemCode": ITEM, "description": format!("{NOTE} {ID_NUMBER}"), "contact": {"phone": PHONE}});
         assert_eq!(
             post("/api/v1/complaints", Some("complaint-notify-1"), complaint)

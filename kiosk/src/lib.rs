@@ -22,3 +22,4 @@ pub mod health;
 pub mod outbox;
 pub mod service;
 pub mod session;
+pub mod voice;

@@ -304,6 +304,11 @@ sim_out_dir = "receipts"
 [devices.scanner]
 device = "sim"
 
+# ALSA's file plugin: what the loudspeaker says is written (raw 16-bit PCM) to voice.raw in
+# the kiosk's folder, a prompt at a time.
+[devices.audio]
+pcm = "file:FILE=voice.raw,FORMAT=raw"
+
 [ui]
 idle_timeout_secs = {idle}
 countdown_secs = {countdown}

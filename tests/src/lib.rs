@@ -178,11 +178,20 @@ pub struct Hall {
 impl Hall {
     /// Starts `hall serve` on `listen` (port 0 picks one) with the database at `db`.
     pub fn start(db: &Path, listen: &str) -> Self {
+        Hall::start_notifying(db, listen, None)
+    }
+
+    /// [`Hall::start`], passing on-duty notices to the notifiers of `notify_config` (TOML,
+    /// see hall/README.md).
+    pub fn start_notifying(db: &Path, listen: &str, notify_config: Option<&Path>) -> Self {
         let mut command = Command::new(workspace_bin("hall"));
         command
             .args(["serve", "--listen", listen, "--db"])
             .arg(db)
             .env("RUST_LOG", "info");
+        if let Some(config) = notify_config {
+            command.arg("--notify-config").arg(config);
+        }
         let mut process = Process::start(command);
         let line = process.wait_for_line("hall listening", Duration::from_secs(60));
         let addr = line

@@ -265,3 +265,142 @@ fn fill_required(rig: &Rig, items: &[serde_json::Value], missing: &[String]) {
         );
     }
 }
+
+/// A webhook receiver on loopback for the hall's on-duty notices: answers 204 to anything
+/// and counts the requests whose body names the event.
+struct DutyHook {
+    url: String,
+    seen: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl DutyHook {
+    fn start(event: &'static str) -> DutyHook {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind the hook");
+        let url = format!(
+            "http://{}/duty",
+            listener.local_addr().expect("the hook's address")
+        );
+        let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten().take(20) {
+                let mut stream = stream;
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let mut got = Vec::new();
+                let mut buf = [0u8; 4096];
+                // Read until the body (small JSON) is in: headers end, then a bit more.
+                while let Ok(n) = stream.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    got.extend_from_slice(&buf[..n]);
+                    let text = String::from_utf8_lossy(&got);
+                    if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                        let length = head
+                            .lines()
+                            .find_map(|l| {
+                                let (k, v) = l.split_once(':')?;
+                                k.eq_ignore_ascii_case("content-length")
+                                    .then(|| v.trim().parse::<usize>().ok())?
+                            })
+                            .unwrap_or(0);
+                        if body.len() >= length {
+                            break;
+                        }
+                    }
+                }
+                if String::from_utf8_lossy(&got).contains(event) {
+                    counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+                let _ = stream.write_all(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
+            }
+        });
+        DutyHook { url, seen }
+    }
+
+    fn count(&self) -> usize {
+        self.seen.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+#[test]
+fn one_key_help_says_the_staff_on_duty_know_only_once_the_hall_passed_it_on() {
+    let mut rig = Rig::start(&KioskOptions::default());
+
+    // This hall has no notifier: it records the call but nobody on duty hears of it, so the
+    // kiosk shows the hotline instead of promising that someone is coming.
+    let s = rig.press("call-help");
+    assert_eq!(
+        s["notice"], "HelpCalled",
+        "calling, nothing promised: {s:#}"
+    );
+    let s = rig.wait_show(LONG, "the hall's answer to the call", |s| {
+        s["helpAck"] != "Waiting"
+    });
+    assert_eq!(s["helpAck"], "Hotline", "{s:#}");
+    assert_eq!(s["notice"], "HelpHotline", "{s:#}");
+    rig.press("home");
+
+    // The same hall with a webhook to the on-duty staff's phones.
+    let hook = DutyHook::start("help.requested");
+    let config = rig.dir.path().join("notify.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[worker]\npoll_seconds = 0.2\n\
+             [[webhook]]\nname = \"duty\"\nurl = \"{}\"\nsecret = \"county-duty-secret-0001\"\n\
+             events = [\"help.requested\"]\n",
+            hook.url
+        ),
+    )
+    .expect("write the notifier config");
+    rig.stop_hall();
+    rig.hall = Some(Hall::start_notifying(
+        &rig.hall_db,
+        &rig.hall_listen,
+        Some(&config),
+    ));
+    rig.press("call-help");
+    let s = rig.wait_show(LONG, "the hall's answer to the second call", |s| {
+        s["helpAck"] != "Waiting"
+    });
+    assert_eq!(s["helpAck"], "Notified", "{s:#}");
+    assert_eq!(s["notice"], "HelpNotified", "{s:#}");
+    assert!(
+        eventually(LONG, || (hook.count() >= 1).then_some(())).is_some(),
+        "the on-duty webhook got the call"
+    );
+}
+
+/// What the loudspeaker last said (ALSA's file plugin writes raw 16-bit PCM).
+fn spoken(rig: &Rig) -> Vec<i16> {
+    std::fs::read(rig.dir.path().join("voice.raw"))
+        .unwrap_or_default()
+        .chunks_exact(2)
+        .map(|b| i16::from_le_bytes([b[0], b[1]]))
+        .collect()
+}
+
+/// Waits until the loudspeaker has said something other than `before` that is speech: at
+/// least half a second (espeak-ng speaks at 22,050 Hz) and not silence.
+fn wait_for_speech(rig: &Rig, before: &[i16], what: &str) -> Vec<i16> {
+    eventually(LONG, || {
+        let now = spoken(rig);
+        let loud = now.iter().map(|&s| f64::from(s).powi(2)).sum::<f64>() / now.len().max(1) as f64;
+        (now.len() > 11_025 && now.as_slice() != before && loud.sqrt() > 100.0).then_some(now)
+    })
+    .unwrap_or_else(|| panic!("the loudspeaker said nothing for {what}"))
+}
+
+#[test]
+fn elder_mode_speaks_every_new_screen_through_the_loudspeaker() {
+    let rig = Rig::start(&KioskOptions::default());
+    assert!(spoken(&rig).is_empty(), "silent until asked");
+    let s = rig.press("elder");
+    assert_eq!(s["elderMode"], true);
+    let home = wait_for_speech(&rig, &[], "the home screen in elder mode");
+    let s = rig.press("browse");
+    assert_eq!(s["voice"], true, "elder mode speaks: {s:#}");
+    wait_for_speech(&rig, &home, "the item list");
+}

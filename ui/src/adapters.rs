@@ -89,6 +89,11 @@ pub fn set_elder(app: &ui::AppWindow, elder: bool) {
     app.global::<ui::Theme<'_>>().set_elder(elder);
 }
 
+/// Prompts spoken (the 语音 button shows it) or not.
+pub fn set_voice(app: &ui::AppWindow, voice: bool) {
+    app.global::<ui::Shell<'_>>().set_voice(voice);
+}
+
 /// Portrait (false) or landscape (true) layout.
 pub fn set_landscape(app: &ui::AppWindow, landscape: bool) {
     app.global::<ui::Theme<'_>>().set_landscape(landscape);
@@ -263,6 +268,8 @@ pub fn apply_review(app: &ui::AppWindow, vm: &vm::ReviewVm) {
     ));
     g.set_materials(model(vm.materials.iter().map(|m| s(m)).collect()));
     g.set_submitting(vm.submitting);
+    g.set_notify_phone(s(&vm.notify_phone));
+    g.set_notify_consent(vm.notify_consent);
 }
 
 /// The receipt screen, with its QR code.

@@ -229,6 +229,8 @@ pub fn review() -> ReviewVm {
             st("本人近期免冠照片（现场采集）"),
         ],
         submitting: false,
+        notify_phone: st("138****5678"),
+        notify_consent: false,
     }
 }
 

@@ -204,7 +204,14 @@ pub fn apply(app: &AppWindow, shot: &Shot) -> Result<(), UiError> {
             _ => None,
         },
     );
-    adapters::set_help_called(app, shot.extra == Extra::HelpCalled);
+    adapters::set_help_call(
+        app,
+        if shot.extra == Extra::HelpCalled {
+            crate::vm::HelpCall::Notified
+        } else {
+            crate::vm::HelpCall::None
+        },
+    );
     adapters::show_screen(app, shot.screen);
     Ok(())
 }

@@ -281,6 +281,11 @@ pub struct ReviewVm {
     pub materials: Vec<String>,
     /// Submission in flight: buttons disabled.
     pub submitting: bool,
+    /// The masked phone number progress notices would go to (`138****5678`); empty: no
+    /// phone on the form, so no tick box.
+    pub notify_phone: String,
+    /// The citizen ticked "text me the progress".
+    pub notify_consent: bool,
 }
 
 /// The receipt screen.

@@ -237,11 +237,14 @@ fn help_calls_staff_then_request_and_complaint_end_in_farewell() {
     assert_eq!(current_screen(&app), ScreenId::Help);
     tap(&app, "请工作人员过来");
     assert!(app.global::<Shell<'_>>().get_help_called());
-    assert!(has_text(&app, "工作人员正在赶来，请稍候"));
-    assert!(has_text(&app, "已通知工作人员，请在原地稍候。"));
+    assert!(has_text(&app, "已通知值班人员，工作人员正在赶来，请稍候"));
+    assert!(has_text(&app, "已通知值班人员，请在原地稍候。"));
     tap(&app, "知道了");
     assert!(!app.global::<NoticeAdapter<'_>>().get_visible());
-    assert!(has_text(&app, "工作人员正在赶来"), "help line stays");
+    assert!(
+        has_text(&app, "已通知值班人员，工作人员正在赶来，请稍候"),
+        "help line stays"
+    );
 
     tap(&app, "上门服务");
     assert!(has_text(&app, "需要上门服务？"));
@@ -253,7 +256,7 @@ fn help_calls_staff_then_request_and_complaint_end_in_farewell() {
     tap(&app, "完成");
     tap(&app, "发送");
     assert_eq!(current_screen(&app), ScreenId::Farewell);
-    assert!(has_text(&app, "您的求助已收到"));
+    assert!(has_text(&app, "已通知值班人员"));
     tap(&app, "返回首页");
     assert_eq!(current_screen(&app), ScreenId::Home);
     assert!(!app.global::<Shell<'_>>().get_help_called(), "session over");

@@ -55,9 +55,29 @@ pub fn mask_name(name: &str) -> String {
     }
 }
 
+/// A masked phone number: the first 3 and last 4 characters, `****` between
+/// (`138****5678`); a number shorter than 8 characters is masked entirely.
+pub fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.trim().chars().collect();
+    if chars.len() < 8 {
+        return "*".repeat(chars.len());
+    }
+    let head: String = chars[..3].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}****{tail}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_phone_shows_only_its_first_three_and_last_four() {
+        assert_eq!(mask_phone("13800005678"), "138****5678");
+        assert_eq!(mask_phone(" 0571-87654321 "), "057****4321");
+        assert_eq!(mask_phone("1234567"), "*******");
+        assert_eq!(mask_phone(""), "");
+    }
 
     // A made-up number with a correct check digit (GB 11643's own worked example body).
     const SAMPLE: &str = "11010519491231002X";

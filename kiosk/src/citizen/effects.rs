@@ -108,7 +108,10 @@ impl Executor {
             Effect::SubmitHelpRequest {
                 idempotency_key,
                 payload,
-            } => self.store(RecordKind::HelpRequest, idempotency_key, &payload),
+            } => {
+                let this = self.clone();
+                tokio::spawn(async move { this.call_for_help(idempotency_key, payload).await });
+            }
             Effect::FetchProgress { request, lookup } => {
                 let this = self.clone();
                 tokio::spawn(async move {
@@ -268,6 +271,52 @@ impl Executor {
             }
         };
         self.send(Event::SubmitResult { key, outcome });
+    }
+
+    /// Sends a help request like any submission (saved first, so it is never lost) and tells
+    /// the session whether the hall passed it on to the on-duty staff: anything short of the
+    /// hall's word (queued, refused, unreadable, not even saved) means "call the hotline".
+    async fn call_for_help(&self, key: String, payload: hall_api::feedback::CreateHelpRequest) {
+        let body = match crate::outbox::to_json_wiped(&payload) {
+            Ok(body) => body,
+            Err(err) => {
+                tracing::error!(%err, "cannot encode a help request");
+                self.send(Event::HelpAnswered {
+                    key,
+                    notified: false,
+                });
+                return;
+            }
+        };
+        drop(payload);
+        let notified = match self
+            .delivery
+            .submit_now(RecordKind::HelpRequest, key.clone(), body, SUBMIT_DEADLINE)
+            .await
+        {
+            Ok(Outcome::Delivered(answer)) => {
+                match serde_json::from_slice::<hall_api::feedback::TicketReceipt>(&answer) {
+                    Ok(receipt) => receipt.on_duty_notified,
+                    Err(err) => {
+                        tracing::warn!(%err, "the hall's ticket receipt could not be read");
+                        false
+                    }
+                }
+            }
+            Ok(outcome) => {
+                tracing::info!(
+                    outcome = outcome_label(&outcome),
+                    "help request not passed on now"
+                );
+                false
+            }
+            Err(err) => {
+                tracing::error!(%err, "cannot save a help request on this kiosk");
+                false
+            }
+        };
+        tracing::info!(notified, "help request answered");
+        self.send(Event::HelpAnswered { key, notified });
     }
 
     async fn book(&self, key: String, payload: hall_api::appointment::CreateAppointment) {

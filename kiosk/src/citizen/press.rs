@@ -38,6 +38,7 @@ pub fn parse(line: &str) -> Result<UiInput, String> {
         "home" => UiInput::Home,
         "back" => UiInput::Back,
         "elder" => UiInput::ToggleElderMode,
+        "voice" => UiInput::ToggleVoice,
         "lang" => UiInput::SetLanguage(match rest {
             "zh" | "zh-CN" => Language::ZhCn,
             "en" => Language::En,
@@ -126,6 +127,7 @@ pub fn parse(line: &str) -> Result<UiInput, String> {
         }),
         "next" => UiInput::Next,
         "submit" => UiInput::Submit,
+        "notify-consent" => UiInput::ToggleNotifyConsent,
         "reprint" => UiInput::Reprint,
         "done" => UiInput::Done,
         "rate" => match rest.parse::<u8>() {

@@ -199,7 +199,9 @@ fn same_view(a: &Session, b: &Session) -> bool {
         && a.devices == b.devices
         && a.language == b.language
         && a.elder_mode == b.elder_mode
+        && a.voice == b.voice
         && a.help_called == b.help_called
+        && a.help_ack == b.help_ack
         && a.citizen == b.citizen
         && a.transaction == b.transaction
         && a.catalog.as_ref().map(|c| &c.version) == b.catalog.as_ref().map(|c| &c.version)

@@ -23,8 +23,12 @@ pub struct SessionSummary {
     pub language: String,
     /// 长辈模式.
     pub elder_mode: bool,
+    /// Prompts are spoken.
+    pub voice: bool,
     /// Staff were called.
     pub help_called: bool,
+    /// Where the latest call for staff stands: `Waiting`, `Notified` or `Hotline`.
+    pub help_ack: String,
     /// Seconds left on the idle countdown, while it shows.
     pub countdown_seconds: Option<u64>,
     /// Which devices citizens can use: reader, printer, scanner.
@@ -65,7 +69,9 @@ impl SessionSummary {
             notice: s.notice.map(|n| format!("{n:?}")),
             language: wire(&s.language),
             elder_mode: s.elder_mode,
+            voice: s.voice,
             help_called: s.help_called,
+            help_ack: format!("{:?}", s.help_ack),
             countdown_seconds: s.countdown_remaining().map(|d| d.as_secs()),
             devices: [s.devices.reader, s.devices.printer, s.devices.scanner],
             faults: s.faults().iter().map(|f| format!("{f:?}")).collect(),

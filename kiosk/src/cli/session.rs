@@ -67,7 +67,8 @@ pub struct SimArgs {
 /// `kioskctl selftest`.
 #[derive(Debug, Args)]
 pub struct SelftestArgs {
-    /// `idcard`, `printer` or `scanner`; every fitted device when absent.
+    /// `idcard`, `printer`, `scanner` or `audio` (plays a tone); every fitted device when
+    /// absent.
     pub device: Option<String>,
     /// Also the external checks: print a test receipt, wait for a card, wait for a scan.
     #[arg(long)]

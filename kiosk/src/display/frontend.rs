@@ -68,7 +68,7 @@ pub(super) struct Shown {
     pub help: Option<vm::HelpVm>,
     pub farewell: Option<vm::FarewellKind>,
     pub notice: Option<Option<vm::NoticeKind>>,
-    pub help_called: Option<bool>,
+    pub help_call: Option<vm::HelpCall>,
     pub form: Option<vm::FormVm>,
     pub review: Option<vm::ReviewVm>,
     pub receipt: Option<vm::ReceiptVm>,
@@ -187,6 +187,7 @@ impl Frontend {
             }
         }
         adapters::set_elder(app, s.elder_mode);
+        adapters::set_voice(app, s.voice);
         let lang = match s.language {
             Language::ZhCn => vm::Language::ZhCn,
             Language::En => vm::Language::En,
@@ -307,8 +308,8 @@ impl Frontend {
         apply_changed(&mut shown.notice, views::notice(&s), |v| {
             adapters::apply_notice(app, *v)
         });
-        apply_changed(&mut shown.help_called, s.help_called, |v| {
-            adapters::set_help_called(app, *v)
+        apply_changed(&mut shown.help_call, views::help_call(&s), |v| {
+            adapters::set_help_call(app, *v)
         });
         if shown.screen != Some(id) {
             adapters::show_screen(app, id);
@@ -402,6 +403,7 @@ pub(super) fn connect(f: &Shared) -> Vec<Timer> {
         f.press(UiInput::Home);
     }));
     shell.on_toggle_elder(on0(f, |f| f.press(UiInput::ToggleElderMode)));
+    shell.on_toggle_voice(on0(f, |f| f.press(UiInput::ToggleVoice)));
     shell.on_toggle_language(on0(f, |f| {
         let next = match f.current.borrow().language {
             Language::ZhCn => Language::En,
@@ -475,6 +477,7 @@ pub(super) fn connect(f: &Shared) -> Vec<Timer> {
     let review = app.global::<ui::ReviewAdapter<'_>>();
     review.on_edit(on0(f, |f| f.press(UiInput::Back)));
     review.on_submit(on0(f, |f| f.press(UiInput::Submit)));
+    review.on_toggle_notify(on0(f, |f| f.press(UiInput::ToggleNotifyConsent)));
 
     let receipt = app.global::<ui::ReceiptAdapter<'_>>();
     receipt.on_print(on0(f, |f| f.press(UiInput::Reprint)));

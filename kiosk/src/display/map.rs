@@ -5,7 +5,7 @@
 use hall_api::application::Status;
 use hall_api::feedback::BadRatingReason;
 use hall_api::form::FieldKind as SchemaKind;
-use hall_api::idnumber::{mask, mask_name};
+use hall_api::idnumber::{mask, mask_name, mask_phone};
 use kiosk_ui::vm::{self, ScreenId};
 
 use crate::session::screens::{ChooseView, ProgressView};
@@ -358,6 +358,8 @@ pub fn review(s: &Session) -> vm::ReviewVm {
             })
             .collect(),
         submitting: matches!(s.screen, Screen::Submitting),
+        notify_phone: t.notify_phone().map(mask_phone).unwrap_or_default(),
+        notify_consent: t.notify_consent,
     }
 }
 

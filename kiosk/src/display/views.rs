@@ -11,6 +11,7 @@ use hall_api::form::FieldError;
 use kiosk_ui::vm;
 
 use crate::session::screens::{AppointmentStage, ContactDraft, Farewell};
+use crate::session::state::HelpAck;
 use crate::session::{Notice, Screen, Session, TextField};
 
 /// The box being typed into, and its text.
@@ -318,9 +319,21 @@ pub fn farewell(s: &Session) -> vm::FarewellKind {
             Farewell::ThanksForRating => vm::FarewellKind::ThanksForRating,
             Farewell::Done => vm::FarewellKind::Done,
             Farewell::ComplaintSent => vm::FarewellKind::ComplaintSent,
-            Farewell::HelpRequested => vm::FarewellKind::HelpRequested,
+            Farewell::HelpRequested(HelpAck::Waiting) => vm::FarewellKind::HelpSending,
+            Farewell::HelpRequested(HelpAck::Notified) => vm::FarewellKind::HelpRequested,
+            Farewell::HelpRequested(HelpAck::Hotline) => vm::FarewellKind::HelpSaved,
         },
         _ => vm::FarewellKind::Done,
+    }
+}
+
+/// Where the session's call for staff stands, for the line under every header.
+pub fn help_call(s: &Session) -> vm::HelpCall {
+    match (s.help_called, s.help_ack) {
+        (false, _) => vm::HelpCall::None,
+        (true, HelpAck::Waiting) => vm::HelpCall::Calling,
+        (true, HelpAck::Notified) => vm::HelpCall::Notified,
+        (true, HelpAck::Hotline) => vm::HelpCall::Hotline,
     }
 }
 
@@ -336,6 +349,8 @@ pub fn notice(s: &Session) -> Option<vm::NoticeKind> {
         Notice::NotKioskCompletable => vm::NoticeKind::NotKioskCompletable,
         Notice::NewCitizen => vm::NoticeKind::NewCitizen,
         Notice::HelpCalled => vm::NoticeKind::HelpCalled,
+        Notice::HelpNotified => vm::NoticeKind::HelpNotified,
+        Notice::HelpHotline => vm::NoticeKind::HelpHotline,
         Notice::HallUnreachable => vm::NoticeKind::HallUnreachable,
         Notice::UnknownSubject => vm::NoticeKind::UnknownSubject,
     })

@@ -38,7 +38,7 @@ pub enum Effect {
         /// The complaint.
         payload: CreateComplaint,
     },
-    /// Store and deliver a help request (no answer needed).
+    /// Store and deliver a help request; answer with `Event::HelpAnswered`.
     SubmitHelpRequest {
         /// The idempotency key.
         idempotency_key: String,

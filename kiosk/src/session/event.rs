@@ -65,6 +65,13 @@ pub enum Event {
         /// What happened.
         outcome: SubmitOutcome,
     },
+    /// The answer to `SubmitHelpRequest`.
+    HelpAnswered {
+        /// The help request's idempotency key.
+        key: String,
+        /// The hall recorded it and passed it on to the on-duty staff.
+        notified: bool,
+    },
     /// The answer to `FetchProgress`.
     ProgressFetched {
         /// The request answered.
@@ -137,6 +144,8 @@ pub enum UiInput {
     Back,
     /// 长辈模式 on/off, from any screen.
     ToggleElderMode,
+    /// 语音: speak the prompts, or stop.
+    ToggleVoice,
     /// Language, from any screen.
     SetLanguage(Language),
     /// 一键求助: staff come to the kiosk (帮办), from any screen.
@@ -200,6 +209,8 @@ pub enum UiInput {
     ChooseMail(bool),
     /// Next (form, materials, delivery).
     Next,
+    /// Review: tick or untick "text me the progress" (办理进度短信通知).
+    ToggleNotifyConsent,
     /// Review: 提交.
     Submit,
     /// Receipt: print again (if the printer works).

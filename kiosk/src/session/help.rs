@@ -9,7 +9,7 @@ use super::form::{bounded, MAX_INPUT_CHARS};
 use super::personal::PersonalText;
 use super::rating::contact;
 use super::screens::{ContactDraft, Farewell, HelpDraft, Screen};
-use super::state::Session;
+use super::state::{HelpAck, Notice, Session};
 use super::step::go_home;
 use super::submit::farewell;
 
@@ -93,7 +93,10 @@ fn send(s: &mut Session, fx: &mut Vec<Effect>) {
                 d.errors = errors;
                 return;
             }
-            (Farewell::HelpRequested, Payload::Help(payload))
+            (
+                Farewell::HelpRequested(HelpAck::Waiting),
+                Payload::Help(payload),
+            )
         }
         _ => return,
     };
@@ -103,10 +106,48 @@ fn send(s: &mut Session, fx: &mut Vec<Effect>) {
             idempotency_key,
             payload,
         },
-        Payload::Help(payload) => Effect::SubmitHelpRequest {
-            idempotency_key,
-            payload,
-        },
+        Payload::Help(payload) => {
+            s.help_waiting.push(idempotency_key.clone());
+            Effect::SubmitHelpRequest {
+                idempotency_key,
+                payload,
+            }
+        }
     });
     farewell(s, message);
+}
+
+/// The hall's answer to a help request of this session (一键求助 or the help screen): only
+/// now may the citizen be told the on-duty staff know; otherwise the hotline. An answer that
+/// comes after the session ended, or for another request, changes nothing.
+pub(crate) fn answered(s: &mut Session, key: &str, notified: bool) {
+    let Some(at) = s.help_waiting.iter().position(|k| k == key) else {
+        return;
+    };
+    s.help_waiting.remove(at);
+    let ack = if notified {
+        HelpAck::Notified
+    } else {
+        HelpAck::Hotline
+    };
+    // A notified call stays notified: a later request that could not be passed on does not
+    // take back what the citizen was told.
+    if s.help_ack != HelpAck::Notified {
+        s.help_ack = ack;
+    }
+    if let Screen::Farewell {
+        message: Farewell::HelpRequested(shown),
+        ..
+    } = &mut s.screen
+    {
+        if *shown == HelpAck::Waiting {
+            *shown = ack;
+        }
+    }
+    if matches!(s.notice, Some(Notice::HelpCalled)) {
+        s.notice = Some(match s.help_ack {
+            HelpAck::Notified => Notice::HelpNotified,
+            _ => Notice::HelpHotline,
+        });
+    }
 }

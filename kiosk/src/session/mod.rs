@@ -48,5 +48,5 @@ pub use error::{SessionError, SessionErrorKind};
 pub use event::{BookOutcome, Event, LookupResult, SubmitOutcome, TextField, UiInput};
 pub use form::address_errors;
 pub use screens::Screen;
-pub use state::{Devices, Fault, Notice, Offers, RequestId, Session};
+pub use state::{Devices, Fault, HelpAck, Notice, Offers, RequestId, Session};
 pub use step::step;

@@ -4,7 +4,7 @@
 use kiosk_config::schema::Language;
 
 use super::screens::{AppointmentStage, Farewell, ProgressView, Screen};
-use super::state::{Notice, Session};
+use super::state::{HelpAck, Notice, Session};
 
 /// The prompt of the current screen (or of the idle countdown, which covers it).
 pub fn prompt(s: &Session) -> String {
@@ -123,9 +123,16 @@ pub fn prompt(s: &Session) -> String {
                 "已收到您的反映，工作人员会尽快处理。",
                 "We have your report; staff will follow it up.",
             ),
-            Farewell::HelpRequested => pick(
-                "已收到您的求助，工作人员会与您联系。",
-                "We have your request; staff will contact you.",
+            Farewell::HelpRequested(HelpAck::Waiting) => {
+                pick("正在发送您的求助，请稍候。", "Sending your request; please wait.")
+            }
+            Farewell::HelpRequested(HelpAck::Notified) => pick(
+                "已通知值班人员，工作人员会与您联系。",
+                "The staff on duty have been told; they will contact you.",
+            ),
+            Farewell::HelpRequested(HelpAck::Hotline) => pick(
+                "您的求助已保存，暂未能通知值班人员；急事请拨打服务热线。",
+                "Your request is saved but the staff on duty could not be told yet; for anything urgent, call the hotline.",
             ),
         },
     };
@@ -164,8 +171,16 @@ pub fn notice(n: Notice, language: Language) -> &'static str {
             "A different ID card was placed; the previous person's data was cleared.",
         ),
         Notice::HelpCalled => pick(
-            "已呼叫工作人员，请稍候。",
-            "Staff have been called; please wait.",
+            "正在呼叫值班人员，请稍候。",
+            "Calling the staff on duty; please wait.",
+        ),
+        Notice::HelpNotified => pick(
+            "已通知值班人员，请在原地稍候。",
+            "The staff on duty have been told; please wait here.",
+        ),
+        Notice::HelpHotline => pick(
+            "暂未能通知值班人员，请拨打屏幕上的服务热线。",
+            "The staff on duty could not be told; please call the hotline on screen.",
         ),
         Notice::HallUnreachable => pick(
             "暂时无法连接大厅，请稍后再试。",

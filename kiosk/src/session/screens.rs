@@ -10,7 +10,7 @@ use hall_api::feedback::{BadRatingReason, HelpKind};
 use hall_api::form::FieldError;
 
 use super::personal::PersonalText;
-use super::state::{Fault, RequestId};
+use super::state::{Fault, HelpAck, RequestId};
 
 /// What is on screen.
 #[derive(Debug, Clone, PartialEq)]
@@ -271,6 +271,6 @@ pub enum Farewell {
     Done,
     /// The complaint was taken.
     ComplaintSent,
-    /// The help request was taken.
-    HelpRequested,
+    /// The help request was sent; where it stands.
+    HelpRequested(HelpAck),
 }

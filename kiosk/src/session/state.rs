@@ -117,12 +117,30 @@ pub enum Notice {
     NotKioskCompletable,
     /// A different card was inserted: the previous citizen's session was closed.
     NewCitizen,
-    /// Staff have been called and will come.
+    /// Staff are being called (一键求助): the hall has not answered yet.
     HelpCalled,
+    /// The hall passed the call on to the on-duty staff: they will come.
+    HelpNotified,
+    /// The call could not be passed on now: the citizen is shown the hotline.
+    HelpHotline,
     /// The hall could not be reached; try again later.
     HallUnreachable,
     /// The chosen item or bundle is not in the catalog (the catalog changed).
     UnknownSubject,
+}
+
+/// Where a call for staff stands. The citizen is told "已通知值班人员" only once the hall has
+/// said it passed the call on; otherwise the hotline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(test, derive(serde::Serialize))]
+pub enum HelpAck {
+    /// Sent; the hall has not answered yet.
+    Waiting,
+    /// The hall recorded it and notified the on-duty staff.
+    Notified,
+    /// Not passed on now (kept on this kiosk for later, or nobody on duty is notified by the
+    /// hall): the citizen should call the hotline.
+    Hotline,
 }
 
 /// The whole state of the citizen session. `Debug` masks personal data (through its
@@ -147,6 +165,8 @@ pub struct Session {
     pub language: Language,
     /// 长辈模式: large type, and every screen's prompt spoken; off again at home.
     pub elder_mode: bool,
+    /// Prompts are spoken (on with elder mode; the 语音 button turns it on or off).
+    pub voice: bool,
     /// The idle watch.
     pub idle: Idle,
     /// What is on screen, with its own data.
@@ -157,8 +177,12 @@ pub struct Session {
     pub transaction: Option<Transaction>,
     /// A message over the screen.
     pub notice: Option<Notice>,
-    /// Staff were called during this session (the screen shows "help is coming").
+    /// Staff were called during this session (the screen shows where the call stands).
     pub help_called: bool,
+    /// Where the latest call for staff stands (一键求助, or the help screen's request).
+    pub help_ack: HelpAck,
+    /// The idempotency keys of the help requests still waiting for the hall's answer.
+    pub(crate) help_waiting: Vec<String>,
     /// Source of request ids and idempotency keys; grows for the life of the process.
     pub(crate) counter: u64,
 }
@@ -171,12 +195,14 @@ impl fmt::Debug for Session {
             .field("devices", &self.devices)
             .field("language", &self.language)
             .field("elder_mode", &self.elder_mode)
+            .field("voice", &self.voice)
             .field("idle", &self.idle)
             .field("screen", &self.screen)
             .field("citizen", &self.citizen)
             .field("transaction", &self.transaction)
             .field("notice", &self.notice)
             .field("help_called", &self.help_called)
+            .field("help_ack", &self.help_ack)
             .finish_non_exhaustive()
     }
 }
@@ -200,6 +226,7 @@ impl Session {
             devices: Devices::default(),
             language,
             elder_mode: false,
+            voice: false,
             idle: Idle {
                 last_input: now.mono,
                 countdown_until: None,
@@ -209,6 +236,8 @@ impl Session {
             transaction: None,
             notice: None,
             help_called: false,
+            help_ack: HelpAck::Waiting,
+            help_waiting: Vec::new(),
             counter: 0,
         };
         s.screen = s.resting_screen();

@@ -5,7 +5,7 @@
 use super::effect::{Effect, EndReason};
 use super::event::{Event, UiInput};
 use super::screens::{ComplaintDraft, Screen};
-use super::state::{Notice, Session};
+use super::state::{HelpAck, Notice, Session};
 use super::{appointment, choose, form, help, identify, idle, progress, prompts, rating, submit};
 use hall_api::feedback::{CreateHelpRequest, HelpKind};
 
@@ -16,11 +16,11 @@ pub fn step(state: &Session, event: Event) -> (Session, Vec<Effect>) {
     let mut fx = Vec::new();
     let before_prompt = prompts::prompt(&s);
     let before_notice = s.notice;
-    let was_elder = s.elder_mode;
+    let was_speaking = s.voice;
     apply(&mut s, event, &mut fx);
-    if s.elder_mode {
+    if s.voice {
         let now_prompt = prompts::prompt(&s);
-        if now_prompt != before_prompt || !was_elder {
+        if now_prompt != before_prompt || !was_speaking {
             fx.push(Effect::Speak(now_prompt));
         }
         if let Some(notice) = s.notice.filter(|n| Some(*n) != before_notice) {
@@ -80,6 +80,7 @@ fn apply(s: &mut Session, event: Event, fx: &mut Vec<Effect>) {
             form::reusable_fetched(s, request, result);
         }
         Event::SubmitResult { key, outcome } => submit::result(s, &key, outcome, fx),
+        Event::HelpAnswered { key, notified } => help::answered(s, &key, notified),
         Event::ProgressFetched { request, result } => progress::fetched(s, request, result),
         Event::SlotsFetched { request, result } => appointment::slots_fetched(s, request, result),
         Event::BookResult { key, outcome } => appointment::book_result(s, &key, outcome, fx),
@@ -95,7 +96,14 @@ fn ui(s: &mut Session, input: UiInput, fx: &mut Vec<Effect>) {
         UiInput::ToggleElderMode => {
             if s.config.elder_mode_offered {
                 s.elder_mode = !s.elder_mode;
+                // Elder mode speaks (适老化); leaving it falls silent. The 语音 button can
+                // change either afterwards.
+                s.voice = s.elder_mode;
             }
+            return;
+        }
+        UiInput::ToggleVoice => {
+            s.voice = !s.voice;
             return;
         }
         UiInput::SetLanguage(language) => {
@@ -150,7 +158,9 @@ fn call_for_help(s: &mut Session, fx: &mut Vec<Effect>) {
         return;
     }
     s.help_called = true;
+    s.help_ack = HelpAck::Waiting;
     let idempotency_key = s.next_key();
+    s.help_waiting.push(idempotency_key.clone());
     fx.push(Effect::SubmitHelpRequest {
         idempotency_key,
         payload: CreateHelpRequest {
@@ -176,7 +186,10 @@ pub(crate) fn go_home(s: &mut Session, reason: EndReason, fx: &mut Vec<Effect>) 
     s.transaction = None;
     s.notice = None;
     s.help_called = false;
+    s.help_ack = HelpAck::Waiting;
+    s.help_waiting.clear();
     s.elder_mode = false;
+    s.voice = false;
     s.language = s.config.language;
     s.idle.countdown_until = None;
     s.screen = s.resting_screen();

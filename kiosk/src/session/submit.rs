@@ -13,6 +13,11 @@ use super::transaction::Submission;
 pub(crate) fn input(s: &mut Session, input: UiInput, fx: &mut Vec<Effect>) {
     match (&s.screen, input) {
         (Screen::Review, UiInput::Submit) => submit(s, fx),
+        (Screen::Review, UiInput::ToggleNotifyConsent) => {
+            if let Some(t) = s.transaction.as_mut().filter(|t| t.submission.is_none()) {
+                t.notify_consent = !t.notify_consent && t.notify_phone().is_some();
+            }
+        }
         (Screen::Review, UiInput::Back) => {
             let mail = s.transaction.as_ref().is_some_and(|t| t.mail_allowed);
             s.screen = if mail {

@@ -9,7 +9,7 @@ use hall_api::application::{
     MaterialSource, Subject,
 };
 use hall_api::catalog::{Catalog, Fee, Material};
-use hall_api::form::{FieldError, FormSchema};
+use hall_api::form::{FieldError, FieldKind, FormSchema};
 
 use super::citizen::Citizen;
 use super::config::Now;
@@ -133,6 +133,8 @@ pub struct Transaction {
     pub address_errors: Vec<FieldError>,
     /// The submission, once made.
     pub submission: Option<Submission>,
+    /// The citizen ticked "text me the progress" on the review screen (off until ticked).
+    pub notify_consent: bool,
     /// The catalog version the citizen saw.
     pub catalog_version: String,
 }
@@ -207,8 +209,21 @@ impl Transaction {
             address: AddressDraft::default(),
             address_errors: Vec::new(),
             submission: None,
+            notify_consent: false,
             catalog_version: catalog.version.clone(),
         }
+    }
+
+    /// The phone number the hall would text progress notices to: the form's first phone
+    /// field, once filled. `None` means there is nothing to consent to.
+    pub fn notify_phone(&self) -> Option<&str> {
+        self.form
+            .fields
+            .iter()
+            .filter(|f| f.kind == FieldKind::Phone)
+            .find_map(|f| self.values.value(&f.key)?.as_str())
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
     }
 
     /// The first item's code (what complaints and help requests refer to).
@@ -276,7 +291,8 @@ impl Transaction {
                 .collect(),
             delivery,
             submitted_at: now.utc,
-            notify_consent: false,
+            // Consent without a number to text would be meaningless: never sent so.
+            notify_consent: self.notify_consent && self.notify_phone().is_some(),
         }
     }
 }

@@ -113,7 +113,9 @@ pub fn apply_farewell(app: &ui::AppWindow, kind: vm::FarewellKind) {
             vm::FarewellKind::ThanksForRating => ui::FarewellKind::ThanksForRating,
             vm::FarewellKind::Done => ui::FarewellKind::Done,
             vm::FarewellKind::ComplaintSent => ui::FarewellKind::ComplaintSent,
+            vm::FarewellKind::HelpSending => ui::FarewellKind::HelpSending,
             vm::FarewellKind::HelpRequested => ui::FarewellKind::HelpRequested,
+            vm::FarewellKind::HelpSaved => ui::FarewellKind::HelpSaved,
         });
 }
 
@@ -132,13 +134,20 @@ pub fn apply_notice(app: &ui::AppWindow, notice: Option<vm::NoticeKind>) {
             vm::NoticeKind::NotKioskCompletable => ui::NoticeKind::NotKioskCompletable,
             vm::NoticeKind::NewCitizen => ui::NoticeKind::NewCitizen,
             vm::NoticeKind::HelpCalled => ui::NoticeKind::HelpCalled,
+            vm::NoticeKind::HelpNotified => ui::NoticeKind::HelpNotified,
+            vm::NoticeKind::HelpHotline => ui::NoticeKind::HelpHotline,
             vm::NoticeKind::HallUnreachable => ui::NoticeKind::HallUnreachable,
             vm::NoticeKind::UnknownSubject => ui::NoticeKind::UnknownSubject,
         });
     }
 }
 
-/// Staff were called during this session: every screen says help is coming.
-pub fn set_help_called(app: &ui::AppWindow, called: bool) {
-    app.global::<ui::Shell<'_>>().set_help_called(called);
+/// Staff were called during this session: every screen says where the call stands.
+pub fn set_help_call(app: &ui::AppWindow, call: vm::HelpCall) {
+    app.global::<ui::Shell<'_>>().set_help_call(match call {
+        vm::HelpCall::None => ui::HelpCall::None,
+        vm::HelpCall::Calling => ui::HelpCall::Calling,
+        vm::HelpCall::Notified => ui::HelpCall::Notified,
+        vm::HelpCall::Hotline => ui::HelpCall::Hotline,
+    });
 }

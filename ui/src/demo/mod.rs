@@ -224,7 +224,7 @@ fn go_home(app: &ui::AppWindow, st: &mut FlowState) {
     st.browse = preview::browse(st.rows());
     adapters::apply_idle(app, None);
     adapters::apply_notice(app, None);
-    adapters::set_help_called(app, false);
+    adapters::set_help_call(app, crate::vm::HelpCall::None);
     adapters::apply_browse(app, &st.browse);
     adapters::apply_form(app, &st.form);
     go(app, ScreenId::Home);
@@ -264,6 +264,11 @@ pub fn connect(app: &ui::AppWindow) -> PreviewFlow {
         st.browse.query = query;
         st.browse.searching = searching;
         adapters::apply_browse(app, &st.browse);
+    }));
+    // The demo has no loudspeaker: the button shows its state only.
+    shell.on_toggle_voice(handler0(app, &state, |app, _st| {
+        let on = app.global::<ui::Shell<'_>>().get_voice();
+        adapters::set_voice(app, !on);
     }));
     shell.on_toggle_language(handler0(app, &state, |app, _st| {
         let next = match crate::language::current_language(app) {

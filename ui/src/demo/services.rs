@@ -151,8 +151,9 @@ pub(super) fn connect(app: &ui::AppWindow, state: &Shared) {
     }));
     help.on_call_staff(handler0(app, state, |app, st| {
         st.help_called = true;
-        st.notice = Some(NoticeKind::HelpCalled);
-        adapters::set_help_called(app, true);
+        // The demo has no hall: it shows the answer of one that told the staff on duty.
+        st.notice = Some(NoticeKind::HelpNotified);
+        adapters::set_help_call(app, crate::vm::HelpCall::Notified);
         adapters::apply_notice(app, st.notice);
     }));
     help.on_open_complaint(handler0(app, state, open_complaint));

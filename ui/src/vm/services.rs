@@ -160,8 +160,26 @@ pub enum FarewellKind {
     Done,
     /// The complaint was taken.
     ComplaintSent,
-    /// The help request was taken.
+    /// The help request was sent; the hall has not answered yet.
+    HelpSending,
+    /// The hall passed the help request on to the on-duty staff.
     HelpRequested,
+    /// The help request is kept, but nobody on duty could be told now (the hotline).
+    HelpSaved,
+}
+
+/// Where a call for staff (一键求助) stands, shown on every screen until the session ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HelpCall {
+    /// Nobody was called.
+    #[default]
+    None,
+    /// Called; the hall has not answered yet.
+    Calling,
+    /// The hall told the on-duty staff.
+    Notified,
+    /// Nobody on duty could be told now: the hotline.
+    Hotline,
 }
 
 /// A short message over the current screen (the session's `Notice`, one for one).
@@ -183,8 +201,12 @@ pub enum NoticeKind {
     NotKioskCompletable,
     /// A different card: the previous session was closed.
     NewCitizen,
-    /// Staff have been called.
+    /// Staff are being called.
     HelpCalled,
+    /// The on-duty staff were told.
+    HelpNotified,
+    /// Nobody on duty could be told: the hotline.
+    HelpHotline,
     /// The hall could not be reached.
     HallUnreachable,
     /// The chosen item or bundle is no longer in the catalog.
@@ -193,7 +215,7 @@ pub enum NoticeKind {
 
 impl NoticeKind {
     /// Every notice (screenshots show each).
-    pub const ALL: [NoticeKind; 11] = [
+    pub const ALL: [NoticeKind; 13] = [
         NoticeKind::CardReadFailed,
         NoticeKind::UnknownCode,
         NoticeKind::ReaderUnavailable,
@@ -203,6 +225,8 @@ impl NoticeKind {
         NoticeKind::NotKioskCompletable,
         NoticeKind::NewCitizen,
         NoticeKind::HelpCalled,
+        NoticeKind::HelpNotified,
+        NoticeKind::HelpHotline,
         NoticeKind::HallUnreachable,
         NoticeKind::UnknownSubject,
     ];

@@ -9,10 +9,10 @@ use kiosk_config::schema::Language;
 
 use super::support::*;
 use crate::session::effect::ProgressLookup;
-use crate::session::screens::{AppointmentStage, ProgressView};
+use crate::session::screens::{AppointmentStage, Farewell, ProgressView};
 use crate::session::{
-    BookOutcome, Effect, EndReason, Event, LookupResult, Notice, RequestId, Screen, TextField,
-    UiInput,
+    prompts, BookOutcome, Effect, EndReason, Event, HelpAck, LookupResult, Notice, RequestId,
+    Screen, TextField, UiInput,
 };
 
 const QR: &str = "https://hall.example.gov.cn/p?c=LA20240506-0042&v=q7Xk2m";
@@ -534,4 +534,144 @@ fn an_instance_id_that_cannot_stem_keys_is_refused() {
             "{bad}"
         );
     }
+}
+
+/// The key of the last help request the session sent.
+fn help_key(fx: &[Effect]) -> String {
+    fx.iter()
+        .find_map(|e| match e {
+            Effect::SubmitHelpRequest {
+                idempotency_key, ..
+            } => Some(idempotency_key.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no help request in {fx:?}"))
+}
+
+#[test]
+fn one_key_help_says_the_staff_know_only_once_the_hall_says_so() {
+    let mut k = Kiosk::ready();
+    let key = help_key(&k.ui(UiInput::CallForHelp));
+    assert_eq!(
+        k.s.notice,
+        Some(Notice::HelpCalled),
+        "calling, not yet told"
+    );
+    assert_eq!(k.s.help_ack, HelpAck::Waiting);
+    // An answer for some other request changes nothing.
+    k.ev(Event::HelpAnswered {
+        key: "someone-else".into(),
+        notified: true,
+    });
+    assert_eq!(k.s.help_ack, HelpAck::Waiting);
+    k.ev(Event::HelpAnswered {
+        key,
+        notified: true,
+    });
+    assert_eq!(k.s.help_ack, HelpAck::Notified);
+    assert_eq!(k.s.notice, Some(Notice::HelpNotified));
+}
+
+#[test]
+fn one_key_help_the_hall_did_not_pass_on_shows_the_hotline() {
+    let mut k = Kiosk::ready();
+    let key = help_key(&k.ui(UiInput::CallForHelp));
+    // Queued on the kiosk (no network), or the hall has nobody on duty to tell.
+    k.ev(Event::HelpAnswered {
+        key,
+        notified: false,
+    });
+    assert_eq!(k.s.help_ack, HelpAck::Hotline);
+    assert_eq!(k.s.notice, Some(Notice::HelpHotline));
+    assert!(
+        k.s.help_called,
+        "the call stands; the screen keeps saying so"
+    );
+}
+
+#[test]
+fn the_help_screen_farewell_follows_the_halls_answer() {
+    for (notified, shown) in [(true, HelpAck::Notified), (false, HelpAck::Hotline)] {
+        let mut k = Kiosk::ready();
+        k.ui(UiInput::OpenHelpRequest(HelpKind::Proxy));
+        k.ui(UiInput::SetText {
+            field: TextField::ContactPhone,
+            value: "0571-87654321".into(),
+        });
+        let key = help_key(&k.ui(UiInput::Send));
+        assert!(matches!(
+            k.s.screen,
+            Screen::Farewell {
+                message: Farewell::HelpRequested(HelpAck::Waiting),
+                ..
+            }
+        ));
+        assert!(prompts::prompt(&k.s).contains("正在发送"));
+        k.ev(Event::HelpAnswered { key, notified });
+        assert!(
+            matches!(k.s.screen, Screen::Farewell { message: Farewell::HelpRequested(ack), .. } if ack == shown),
+            "{:?}",
+            k.s.screen
+        );
+        let said = prompts::prompt(&k.s);
+        assert_eq!(said.contains("已通知值班人员"), notified, "{said}");
+        assert_eq!(said.contains("服务热线"), !notified, "{said}");
+    }
+}
+
+#[test]
+fn a_help_answer_after_the_session_ended_changes_nothing() {
+    let mut k = Kiosk::ready();
+    let key = help_key(&k.ui(UiInput::CallForHelp));
+    k.ui(UiInput::Home);
+    assert!(!k.s.help_called);
+    k.ev(Event::HelpAnswered {
+        key,
+        notified: true,
+    });
+    assert_eq!(k.s.help_ack, HelpAck::Waiting);
+    assert_eq!(k.s.notice, None);
+}
+
+/// The consent the only `Submit` in the log carried.
+fn submitted_consent(k: &Kiosk) -> bool {
+    let sent: Vec<bool> = k
+        .log
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Submit { payload, .. } => Some(payload.notify_consent),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sent.len(), 1, "exactly one Submit");
+    sent[0]
+}
+
+#[test]
+fn progress_texts_are_off_unless_the_citizen_ticks_them() {
+    let mut k = at_review();
+    assert_eq!(
+        k.s.transaction.as_ref().and_then(|t| t.notify_phone()),
+        Some("13812345678")
+    );
+    k.ui(UiInput::Submit);
+    assert!(!submitted_consent(&k), "off by default");
+
+    let mut k = at_review();
+    k.ui(UiInput::ToggleNotifyConsent);
+    k.ui(UiInput::ToggleNotifyConsent);
+    k.ui(UiInput::ToggleNotifyConsent);
+    k.ui(UiInput::Submit);
+    assert!(submitted_consent(&k), "ticked (three taps: on, off, on)");
+}
+
+#[test]
+fn there_is_no_consent_without_a_phone_number_to_text() {
+    let mut k = at_review();
+    // The rule is the consent's own, whatever the form asks: no number, nothing to tick.
+    if let Some(t) = k.s.transaction.as_mut() {
+        t.values.set("phone", serde_json::Value::Null);
+    }
+    k.ui(UiInput::ToggleNotifyConsent);
+    assert!(!k.s.transaction.as_ref().is_some_and(|t| t.notify_consent));
 }
