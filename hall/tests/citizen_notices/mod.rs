@@ -109,6 +109,10 @@ async fn hall_notifying(url: &str) -> (RunningHall, tokio::sync::watch::Sender<b
 async fn apply(app: &axum::Router, kiosk: &str, key: &str, consent: bool) -> (String, String) {
     let mut body = application_body();
     body["notifyConsent"] = json!(consent);
+    submit_body(app, kiosk, key, body).await
+}
+
+async fn submit_body(app: &axum::Router, kiosk: &str, key: &str, body: Value) -> (String, String) {
     let mut req = request("POST", "/api/v1/applications", Some(kiosk), Some(body));
     req.headers_mut()
         .insert("idempotency-key", key.parse().unwrap());
@@ -274,7 +278,37 @@ async fn each_move_sends_one_notice_with_its_text_and_a_working_progress_link() 
         "{text}"
     );
 
-    // 3. No consent: moves send nothing.
+    // 3. Consent, collected at the window: 办结 names the window and the pick-up code.
+    let mut body = application_body();
+    body["notifyConsent"] = json!(true);
+    body["delivery"] = json!({"method": "pickUp"});
+    let (d, d_code) = submit_body(&app, &kiosk, "notice-app-0004", body).await;
+    for (action, version, extra) in [
+        ("accept", "1", vec![]),
+        ("assign", "2", vec![("handler", "王审批")]),
+        (
+            "conclude",
+            "3",
+            vec![
+                ("result", "准予办理"),
+                ("window", "综合窗口 3号"),
+                ("pickup", "5821"),
+            ],
+        ),
+    ] {
+        let r = send(&app, step(&d, action, version, &extra)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{action}: {}", r.body);
+        if action == "accept" {
+            expect(5, "citizen.accepted", "受理", d_code.clone()).await;
+        }
+    }
+    let text = expect(6, "citizen.concluded", "办结", d_code).await;
+    assert!(
+        text.contains("已办结，请到综合窗口 3号领取，取件码 5821。"),
+        "{text}"
+    );
+
+    // 4. No consent: moves send nothing.
     let (c, _) = apply(&app, &kiosk, "notice-app-0003", false).await;
     let r = send(&app, step(&c, "accept", "1", &[])).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -282,7 +316,7 @@ async fn each_move_sends_one_notice_with_its_text_and_a_working_progress_link() 
     // Every notice went once (the enqueue shares the move's transaction, so the log is
     // complete now), nothing for the 承办, the stale replay or the application without
     // consent.
-    assert_eq!(hall.count("notice_deliveries"), 4);
+    assert_eq!(hall.count("notice_deliveries"), 6);
     wait_for("all delivered", || {
         let conn = rusqlite::Connection::open(&hall.db).unwrap();
         let pending: i64 = conn
@@ -295,28 +329,28 @@ async fn each_move_sends_one_notice_with_its_text_and_a_working_progress_link() 
         (pending == 0).then_some(())
     })
     .await;
-    assert_eq!(gw.accepted().len(), 4);
+    assert_eq!(gw.accepted().len(), 6);
     assert_eq!(*gw.bad.lock().unwrap(), 0);
     let text = log_text(hall).await;
-    for kind in [
-        "citizen.correctionRequired",
-        "citizen.accepted",
-        "citizen.concluded",
-        "citizen.rejected",
+    for (kind, times) in [
+        ("citizen.correctionRequired", 1),
+        ("citizen.accepted", 2),
+        ("citizen.concluded", 2),
+        ("citizen.rejected", 1),
     ] {
         assert_eq!(
             text.lines()
                 .filter(|l| l.contains(kind) && l.contains("county-sms") && l.contains("delivered"))
                 .count(),
-            1,
-            "{kind} once in\n{text}"
+            times,
+            "{kind} {times}× in\n{text}"
         );
     }
     assert_nothing_personal(&text);
     assert!(!text.contains(PHONE), "{text}");
     // The sealed bodies are erased once delivered; the consent is recorded per application.
     assert_eq!(hall.count("notice_events WHERE sealed IS NOT NULL"), 0);
-    assert_eq!(hall.count("application_consents WHERE sms_notices = 1"), 2);
+    assert_eq!(hall.count("application_consents WHERE sms_notices = 1"), 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
