@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 
 use crate::common::*;
-use crate::staff_pages::{post, send, sign_in};
+use crate::staff_pages::{get, post, send, sign_in};
 use hall::store::staff::Role;
 use hall::store::PrincipalKind;
 
@@ -348,6 +348,24 @@ async fn each_move_sends_one_notice_with_its_text_and_a_working_progress_link() 
     }
     assert_nothing_personal(&text);
     assert!(!text.contains(PHONE), "{text}");
+    // The same log on the workbench, for the operator; the front desk may not see it.
+    let page = send(&app, get("/staff/notices", &cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.body.matches("<tr data-kind=\"citizen.").count(), 6);
+    assert_eq!(page.body.matches("<td>受理（群众短信）</td>").count(), 2);
+    assert_eq!(page.body.matches("已送达").count(), 6);
+    assert_nothing_personal(&page.body);
+    assert!(!page.body.contains(PHONE) && !page.body.contains(&a_code));
+    let desk =
+        hall::staff::auth::add_account(hall.store.as_ref(), "desk", Role::FrontDesk, &[], "王")
+            .await
+            .unwrap()
+            .to_string();
+    let (desk, _) = sign_in(&app, "desk", &desk).await;
+    assert_eq!(
+        send(&app, get("/staff/notices", &desk)).await.status,
+        StatusCode::FORBIDDEN
+    );
     // The sealed bodies are erased once delivered; the consent is recorded per application.
     assert_eq!(hall.count("notice_events WHERE sealed IS NOT NULL"), 0);
     assert_eq!(hall.count("application_consents WHERE sms_notices = 1"), 3);
