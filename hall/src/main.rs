@@ -62,10 +62,27 @@ enum Command {
         #[command(subcommand)]
         action: StaffAction,
     },
+    /// The notices' delivery log (no message bodies, nothing personal).
+    Notices {
+        #[command(subcommand)]
+        action: NoticesAction,
+    },
     /// Change the served catalog while the hall runs (picked up within a second).
     Catalog {
         #[command(subcommand)]
         action: CatalogAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum NoticesAction {
+    /// The newest deliveries: kind, target, status, attempts, times, last error class.
+    List {
+        /// How many rows (newest first).
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[command(flatten)]
+        db: DbArgs,
     },
 }
 
@@ -284,6 +301,22 @@ async fn revoke(kind: PrincipalKind, id: &str, db: &DbArgs) -> Result<(), HallEr
     }
 }
 
+async fn notices_list(limit: usize, db: &DbArgs) -> Result<(), HallError> {
+    use hall::notify::NoticeStore;
+    if !db.db.exists() {
+        return Err(HallError::InvalidArgument(format!(
+            "{} does not exist; give the hall's database with --db",
+            db.db.display()
+        )));
+    }
+    let store = SqliteStore::open(&db.db)?;
+    let rows = store.delivery_log(limit.clamp(1, 10_000)).await;
+    store.close();
+    let text = hall::notify::log::table(&rows?);
+    std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes())?;
+    Ok(())
+}
+
 async fn catalog(item: &str, withdraw: bool, db: &DbArgs) -> Result<(), HallError> {
     let store = SqliteStore::open(Path::new(&db.db))?;
     let result = catalog_change(&store, item, withdraw).await;
@@ -454,6 +487,9 @@ async fn main() -> ExitCode {
         Command::Kiosk { action } => credential(PrincipalKind::Kiosk, action).await,
         Command::Operator { action } => credential(PrincipalKind::Operator, action).await,
         Command::Staff { action } => staff(action).await,
+        Command::Notices {
+            action: NoticesAction::List { limit, db },
+        } => notices_list(limit, &db).await.map(|()| None),
         Command::Catalog {
             action: CatalogAction::Withdraw { item, db },
         } => catalog(&item, true, &db).await.map(|()| None),

@@ -1,7 +1,9 @@
 //! Authorisation, in process: kiosk A cannot act as kiosk B, and kiosk, operator and staff
 //! credentials each reach only their own routes (fleet view, dashboard, metrics, status moves);
-//! the staff workbench's sign-in, sessions and department rule are in `staff_pages`.
+//! the staff workbench's sign-in, sessions and department rule are in `staff_pages`; notices
+//! to citizens on staff moves in `citizen_notices`.
 
+mod citizen_notices;
 mod common;
 mod staff_followup;
 mod staff_pages;

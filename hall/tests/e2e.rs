@@ -1186,6 +1186,155 @@ mod notify {
         );
     }
 
+    /// Issue 17: a citizen notice for a staff move, queued while the SMS gateway is down,
+    /// survives a killed `hall` and arrives once; `hall notices list` shows the log without
+    /// anything personal.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_citizen_notice_survives_a_killed_hall_and_arrives_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let db: PathBuf = dir.path().join("hall.db");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let cfg = dir.path().join("notify.toml");
+        std::fs::write(
+            &cfg,
+            format!(
+                "base_url = \"https://hall.county.example\"\n\
+                 [retry]\nfirst_seconds = 0.05\nmax_seconds = 0.2\ngive_up_after = 1000\n\
+                 [worker]\npoll_seconds = 0.2\nlease_seconds = 3\n\
+                 [[webhook]]\nname = \"county-sms\"\nurl = \"http://127.0.0.1:{port}/hook\"\n\
+                 secret = \"{SECRET}\"\ntimeout_seconds = 1\n\
+                 events = [\"citizen.accepted\", \"citizen.concluded\"]\n"
+            ),
+        )
+        .unwrap();
+        let kiosk = credential(&db);
+        let out = Command::new(env!("CARGO_BIN_EXE_hall"))
+            .args(["staff", "add", "clerk", "--db"])
+            .arg(&db)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let staff = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+        let http = client();
+
+        let mut first = HallProcess::start(&db, &cfg);
+        let mut body = application_body();
+        body["notifyConsent"] = json!(true);
+        let receipt: Value = http
+            .post(format!("http://{}/api/v1/applications", first.addr))
+            .bearer_auth(&kiosk)
+            .header("idempotency-key", "citizen-killed-0001")
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = receipt["id"].as_str().unwrap().to_owned();
+        let mv = |addr: String, to: &'static str| {
+            http.post(format!("http://{addr}/api/v1/applications/{id}/status"))
+                .bearer_auth(&staff)
+                .json(&json!({"to": to}))
+                .send()
+        };
+        assert_eq!(
+            mv(first.addr.clone(), "accepted").await.unwrap().status(),
+            StatusCode::OK
+        );
+        wait_for("a failed attempt", || {
+            log_rows(&db)
+                .first()
+                .filter(|r| r.3 >= 1 && r.4.is_some())
+                .cloned()
+        })
+        .await;
+        first.child.kill().unwrap(); // SIGKILL mid-delivery: no clean shutdown
+        first.child.wait().unwrap();
+        let first_log = first.log.lock().unwrap().join("\n");
+        drop(first);
+        assert_eq!(log_rows(&db)[0].2, "pending");
+
+        let (rx, _) = receiver(&format!("127.0.0.1:{port}"), 0).await;
+        let second = HallProcess::start(&db, &cfg);
+        let got = wait_for("the notice after the restart", || {
+            Some(rx.accepted()).filter(|a| !a.is_empty())
+        })
+        .await;
+        assert_eq!(got[0].1["kind"], "citizen.accepted");
+        assert_eq!(got[0].1["to"], "13812345678");
+        let link = got[0].1["link"].as_str().unwrap();
+        assert_eq!(
+            link,
+            format!(
+                "https://hall.county.example/progress?c={}&v={}",
+                receipt["trackingCode"].as_str().unwrap(),
+                receipt["verifier"].as_str().unwrap()
+            ),
+            "the receipt QR's address"
+        );
+        wait_for("the delivered row", || {
+            log_rows(&db)
+                .first()
+                .filter(|r| r.2 == "delivered")
+                .cloned()
+        })
+        .await;
+        // A later move's notice arrives after it: by then the first had every chance to be
+        // sent again.
+        for to in ["processing", "concluded"] {
+            assert_eq!(
+                mv(second.addr.clone(), to).await.unwrap().status(),
+                StatusCode::OK
+            );
+        }
+        let got = wait_for("the 办结 notice", || {
+            Some(rx.accepted()).filter(|a| a.len() >= 2)
+        })
+        .await;
+        assert_eq!(got.len(), 2, "the 受理 notice arrived exactly once");
+        assert_eq!(got[1].1["kind"], "citizen.concluded");
+        assert_ne!(got[0].0, got[1].0);
+        assert_eq!(rx.bad_signatures.load(Ordering::SeqCst), 0);
+
+        let out = Command::new(env!("CARGO_BIN_EXE_hall"))
+            .args(["notices", "list", "--db"])
+            .arg(&db)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let list = String::from_utf8(out.stdout).unwrap();
+        let lines: Vec<&str> = list.lines().collect();
+        assert!(
+            lines[0].starts_with("CREATED") && lines[0].contains("LAST ERROR"),
+            "{list}"
+        );
+        let accepted = lines
+            .iter()
+            .find(|l| l.contains("citizen.accepted"))
+            .unwrap();
+        assert!(
+            accepted.contains("county-sms") && accepted.contains("delivered"),
+            "{list}"
+        );
+        assert!(
+            accepted.ends_with("cannot connect"),
+            "the last error's class: {list}"
+        );
+        let logs = format!("{first_log}\n{}", second.log.lock().unwrap().join("\n"));
+        for text in [&list, &logs] {
+            assert_no_personal_data(text);
+            assert!(
+                !text.contains(receipt["verifier"].as_str().unwrap()),
+                "{text}"
+            );
+        }
+    }
+
     type SinkLines = tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>;
 
     /// The sink's next line, or `None` after 30 s or at its end.

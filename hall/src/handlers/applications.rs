@@ -372,6 +372,7 @@ pub async fn create(
             .staff
             .calendar
             .add_working_days(today, resolved.promised_days),
+        notify_consent: req.notify_consent,
     };
     match state.store.create_application(new).await? {
         Written::Created(rec) => {

@@ -124,12 +124,24 @@ pub async fn move_status(
     if id.len() > 64 {
         return Err(ApiError::not_found("no such application"));
     }
+    let Some(rec) = state.store.application(&id).await? else {
+        return Err(ApiError::not_found("no such application"));
+    };
     let entry = TimelineEntry {
         status: change.to,
         at: Utc::now(),
         note: note.map(str::to_owned),
     };
-    match state.store.move_status(&id, entry).await? {
+    let window = {
+        let catalog = state.catalog();
+        crate::staff::access::departments_of(&catalog.catalog, &rec.subject_type, &rec.subject_code)
+            .first()
+            .and_then(|d| catalog.catalog.department(d))
+            .map(|d| d.window.clone())
+            .unwrap_or_default()
+    };
+    // With its citizen notice (受理, 补正, 不予受理, 办结) in the same transaction, if any.
+    match crate::notify::citizen::move_status(&state, &rec, entry, &window).await? {
         Moved::Done(rec) => {
             tracing::info!(staff = %staff.id, application = %id, to = ?change.to, "status moved");
             Ok(Json(progress(&rec)))

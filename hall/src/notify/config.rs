@@ -462,6 +462,22 @@ impl NotifyConfig {
                 timeout,
             });
         }
+        let citizen = webhooks.iter().enumerate().find_map(|(i, w)| {
+            w.events
+                .iter()
+                .find(|k| k.is_citizen())
+                .map(|k| (i, k.as_str()))
+        });
+        if let (true, Some((i, kind))) = (base_url.is_empty(), citizen) {
+            return Err(bad(
+                file,
+                "base_url",
+                format!(
+                    "is needed for {kind} (webhook[{i}]): a citizen's notice links to the \
+                     progress page at the address their phone reaches, as on the receipt"
+                ),
+            ));
+        }
         if webhooks.is_empty() && emails.is_empty() {
             return Err(bad(
                 file,
@@ -528,6 +544,7 @@ events = ["complaint.filed"]
             ("[[email]]\nname = \"m\"\nhost = \"h\"\nsecurity = \"none\"\nfrom = \"not an address\"\nto = [\"d@e.f\"]\nevents = [\"rating.bad\"]", "email[0].from"),
             ("[retry]\nfirst_seconds = -1", "retry.first_seconds"),
             ("", "no [[webhook]] or [[email]]"),
+            ("[[webhook]]\nname = \"sms\"\nurl = \"https://x.example/\"\nsecret = \"0123456789abcdef\"\nevents = [\"citizen.accepted\"]", "base_url: is needed for citizen.accepted"),
             ("[[webhook]]\nnme = \"typo\"", "unknown field"),
         ];
         for (text, want) in cases {

@@ -435,6 +435,10 @@ impl Notice {
                     CitizenStage::Concluded { collection } => (
                         "已办结",
                         match collection {
+                            // The staff API's 办结 carries no waybill: the page shows staff's note.
+                            Collection::Mail { carrier, waybill } if waybill.is_empty() => {
+                                format!("{head}已办结，结果将通过{carrier}免费寄出，运单号请查看进度页面。")
+                            }
                             Collection::Mail { carrier, waybill } => {
                                 format!("{head}已办结，结果已通过{carrier}寄出，运单号 {waybill}。")
                             }

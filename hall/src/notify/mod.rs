@@ -12,8 +12,10 @@
 //! Delivery is at least once per target; every notice carries a stable event id, so a
 //! receiver that drops ids it has seen gets each notice exactly once.
 
+pub mod citizen;
 pub mod config;
 pub mod events;
+pub mod log;
 pub mod queue;
 pub mod smtp;
 pub mod webhook;

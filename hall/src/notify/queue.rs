@@ -24,7 +24,9 @@ use super::{DeliveryError, Notices};
 use crate::crypto::Secrets;
 use crate::error::HallError;
 use crate::state::AppState;
-use crate::store::{NewRating, NewTicket, Rated, TicketRecord, Written};
+use crate::store::staff::{StaffMove, StaffMoved};
+use crate::store::{Moved, NewRating, NewTicket, Rated, TicketRecord, Written};
+use hall_api::application::TimelineEntry;
 
 /// An event ready to enqueue: one delivery per target.
 #[derive(Debug, Clone)]
@@ -135,6 +137,23 @@ pub trait NoticeStore: Send + Sync + std::fmt::Debug {
         rating: NewRating,
         notice: Option<NewNotice>,
     ) -> Result<Rated, HallError>;
+    /// Moves an application on the workbench and, if the move is done (not stale, not
+    /// refused), enqueues its citizen notice, in one transaction.
+    async fn staff_move_notifying(
+        &self,
+        mv: StaffMove,
+        notice: Option<NewNotice>,
+    ) -> Result<StaffMoved, HallError>;
+    /// The staff API's status move with its citizen notice, likewise.
+    async fn move_status_notifying(
+        &self,
+        id: &str,
+        entry: TimelineEntry,
+        notice: Option<NewNotice>,
+    ) -> Result<Moved, HallError>;
+    /// Whether the citizen ticked "send progress notices to my phone" on this application's
+    /// form (false for applications taken in before the consent was recorded).
+    async fn notice_consent(&self, application_id: &str) -> Result<bool, HallError>;
     /// Claims up to `limit` due deliveries for `worker` until `now + lease`, counting an
     /// attempt for each.
     async fn claim(

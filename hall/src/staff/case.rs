@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use hall_api::application::{Delivery, HandedInMaterial, MaterialSource, TimelineEntry};
 use hall_api::catalog::{Catalog, Material};
 use hall_api::form::{FieldKind, FormSchema};
@@ -21,6 +21,7 @@ use super::auth::Signed;
 use super::pages::{audit, field, frame, html, signed_form, Fields};
 use super::views::{self, ApplicationView, TimelineLine};
 use crate::error::{ApiError, HallError};
+use crate::notify::events::{CitizenStage, Collection};
 use crate::state::{today_local, AppState};
 use crate::store::staff::{StaffMove, StaffMoved};
 use crate::store::ApplicationRecord;
@@ -486,6 +487,57 @@ fn step_of(
     Ok((note, d, handler))
 }
 
+/// The due date a 受理 sets: the 承诺时限 in working days from today.
+fn due_on(state: &AppState, action: Action, subject: &Subject) -> Option<NaiveDate> {
+    (action == Action::Accept).then(|| {
+        state
+            .staff
+            .calendar
+            .add_working_days(today_local(), subject.promised_days.unwrap_or(0))
+    })
+}
+
+/// What the citizen is told of a step (受理, 补正 with the materials' names and the note,
+/// 不予受理 with the reason, 办结 with the waybill or the window and pick-up code), if anything.
+fn citizen_stage(
+    action: Action,
+    form: &Fields,
+    subject: &Subject,
+    detail: &StepDetail,
+    note: Option<&str>,
+    due_on: Option<NaiveDate>,
+) -> Option<CitizenStage> {
+    Some(match action {
+        Action::Accept => CitizenStage::Accepted { due_by: due_on },
+        Action::Reject => CitizenStage::Rejected {
+            reason: note?.to_owned(),
+        },
+        Action::Correction => CitizenStage::CorrectionRequired {
+            missing: detail
+                .materials
+                .iter()
+                .filter_map(|code| subject.materials.iter().find(|(c, _)| c == code))
+                .map(|(_, name)| name.clone())
+                .collect(),
+            note: text(form, "note").ok().flatten(),
+        },
+        Action::Conclude => CitizenStage::Concluded {
+            collection: match (&detail.waybill, &detail.window) {
+                (Some(waybill), _) => Collection::Mail {
+                    carrier: "EMS".into(),
+                    waybill: waybill.clone(),
+                },
+                (None, Some(window)) => Collection::PickUp {
+                    place: window.clone(),
+                    code: detail.pickup.clone(),
+                },
+                (None, None) => return None,
+            },
+        },
+        Action::Assign | Action::Feedback | Action::Callback => return None,
+    })
+}
+
 /// A step: `POST /staff/applications/{id}/{action}`.
 pub async fn act(
     State(state): State<Arc<AppState>>,
@@ -541,6 +593,8 @@ pub async fn act(
             .await;
         }
     };
+    let due_on = due_on(&state, action, &subject);
+    let stage = citizen_stage(action, &form, &subject, &detail, note.as_deref(), due_on);
     let seq = version as usize + 1;
     let plain = Zeroizing::new(
         serde_json::to_vec(&detail)
@@ -548,12 +602,6 @@ pub async fn act(
     );
     let sealed = state.secrets.seal(&step_context(&rec.id, seq), &plain)?;
     let now = Utc::now();
-    let due_on = (action == Action::Accept).then(|| {
-        state
-            .staff
-            .calendar
-            .add_working_days(today_local(), subject.promised_days.unwrap_or(0))
-    });
     let mv = StaffMove {
         application_id: rec.id.clone(),
         seen_version: version,
@@ -567,7 +615,7 @@ pub async fn act(
         due_on,
         handler,
     };
-    match state.store.staff_move(mv).await? {
+    match crate::notify::citizen::staff_move(&state, &rec, mv, stage).await? {
         StaffMoved::Done(_) => {
             tracing::info!(staff = %signed.account().name, application = %rec.id, to = ?action.target(), "workbench step");
             Ok(Redirect::to(&back).into_response())

@@ -8,6 +8,7 @@
 //! - [`inbox`]: the inboxes; [`views`]: the HTML; [`pages`] and [`case`]: the handlers.
 //! - [`tickets`]: the help and complaint queue; [`ratings`]: 好差评 and 差评整改 (with their
 //!   `*_views`).
+//! - [`notices`]: the notices' delivery log (supervisors and operators).
 
 pub mod access;
 pub mod auth;
@@ -15,6 +16,7 @@ pub mod calendar;
 pub mod case;
 pub mod csv;
 pub mod inbox;
+pub mod notices;
 pub mod pages;
 pub mod ratings;
 pub mod ratings_views;
@@ -105,4 +107,5 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/staff/ratings/{id}/{action}", post(ratings::act))
         .route("/staff/reports", get(reports::page))
         .route("/staff/reports/{file}", get(reports::csv))
+        .route("/staff/notices", get(notices::page))
 }

@@ -104,6 +104,9 @@ pub struct NewApplication {
     pub received_at: DateTime<Utc>,
     /// 承诺办结 date.
     pub promised_by: NaiveDate,
+    /// The citizen ticked "send progress notices to my phone" (recorded with the application;
+    /// the number is the form's, sealed in the payload).
+    pub notify_consent: bool,
 }
 
 /// A stored application without its personal payload.

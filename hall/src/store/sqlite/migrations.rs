@@ -257,6 +257,20 @@ CREATE TABLE followup_steps (
 ) WITHOUT ROWID;
 "#,
     ),
+    (
+        7,
+        // Notices to citizens (issue 17): whether the citizen ticked "send progress notices
+        // to my phone" on the form, for every application taken in from now on (none before:
+        // no consent then). The number itself stays in the sealed payload. `IF NOT EXISTS`:
+        // a test that re-runs an earlier migration runs this one again harmlessly.
+        r#"
+CREATE TABLE IF NOT EXISTS application_consents (
+    application_id TEXT PRIMARY KEY REFERENCES applications(id),
+    sms_notices INTEGER NOT NULL CHECK (sms_notices IN (0, 1)),
+    recorded_at TEXT NOT NULL
+) WITHOUT ROWID;
+"#,
+    ),
 ];
 
 /// Brings the schema up to date; each migration in its own transaction.

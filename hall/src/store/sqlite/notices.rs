@@ -9,10 +9,12 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::reads::{parse_ts, ts};
-use super::{writes, SqliteStore};
+use super::{staff, writes, SqliteStore};
 use crate::error::HallError;
 use crate::notify::queue::{Claimed, DeliveryLogRow, NewNotice, NoticeStore, Outcome, TargetStats};
-use crate::store::{NewRating, NewTicket, Rated, TicketRecord, Written};
+use crate::store::staff::{StaffMove, StaffMoved};
+use crate::store::{Moved, NewRating, NewTicket, Rated, TicketRecord, Written};
+use hall_api::application::TimelineEntry;
 
 fn enqueue(conn: &Connection, n: &NewNotice) -> Result<(), HallError> {
     let at = ts(n.created_at);
@@ -246,6 +248,54 @@ impl NoticeStore for SqliteStore {
                 }
             }
             Ok(rated)
+        })
+        .await
+    }
+
+    async fn staff_move_notifying(
+        &self,
+        mv: StaffMove,
+        notice: Option<NewNotice>,
+    ) -> Result<StaffMoved, HallError> {
+        self.write(move |c| {
+            let moved = staff::staff_move(c, &mv)?;
+            // A stale form or a refused move writes nothing, so it sends nothing either.
+            if let (StaffMoved::Done(_), Some(n)) = (&moved, &notice) {
+                enqueue(c, n)?;
+            }
+            Ok(moved)
+        })
+        .await
+    }
+
+    async fn move_status_notifying(
+        &self,
+        id: &str,
+        entry: TimelineEntry,
+        notice: Option<NewNotice>,
+    ) -> Result<Moved, HallError> {
+        let id = id.to_owned();
+        self.write(move |c| {
+            let moved = writes::move_status(c, &id, &entry)?;
+            if let (Moved::Done(_), Some(n)) = (&moved, &notice) {
+                enqueue(c, n)?;
+            }
+            Ok(moved)
+        })
+        .await
+    }
+
+    async fn notice_consent(&self, application_id: &str) -> Result<bool, HallError> {
+        let id = application_id.to_owned();
+        self.read(move |c| {
+            let consent: Option<bool> = c
+                .query_row(
+                    "SELECT sms_notices FROM application_consents WHERE application_id = ?1",
+                    [&id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            Ok(consent.unwrap_or(false))
         })
         .await
     }

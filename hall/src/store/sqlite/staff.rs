@@ -277,7 +277,7 @@ fn steps(conn: &Connection, id: &str) -> Result<Vec<StepRecord>, HallError> {
     Ok(out)
 }
 
-fn staff_move(conn: &Connection, mv: &StaffMove) -> Result<StaffMoved, HallError> {
+pub(super) fn staff_move(conn: &Connection, mv: &StaffMove) -> Result<StaffMoved, HallError> {
     let Some(current) = reads::application(conn, "id", &mv.application_id)? else {
         return Ok(StaffMoved::NotFound);
     };

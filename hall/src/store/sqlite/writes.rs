@@ -123,6 +123,11 @@ pub fn create_application(
         "INSERT INTO timeline (application_id, seq, status, at, note) VALUES (?1, 1, ?2, ?3, NULL)",
     )?
     .execute(params![app.id, status_str(Status::Submitted)?, received])?;
+    conn.prepare_cached(
+        "INSERT INTO application_consents (application_id, sms_notices, recorded_at)
+         VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![app.id, app.notify_consent, received])?;
     let mut holding = conn.prepare_cached(
         "INSERT INTO material_holdings (applicant_key, code, name, application_id, handed_in_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
