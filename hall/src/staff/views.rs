@@ -56,6 +56,8 @@ dt { color: #4a5a5e; font-size: 14px; } dd { margin: 0; }
 .report-form select, .report-form input { padding: 6px 8px; font-size: 15px; border: 1px solid #9fb3b8; border-radius: 6px; }
 .report-head { display: flex; justify-content: space-between; align-items: center; gap: 12px; }
 .report-head .button { padding: 5px 12px; font-size: 14px; }
+:focus-visible { outline: 3px solid #b35900; outline-offset: 2px; }
+header :focus-visible { outline-color: #ffd166; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 "#;
 
