@@ -11,7 +11,7 @@ use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 
 use super::axe::audit;
-use super::{browser, driver, screens, set_viewport, sign_in, text};
+use super::{browser, driver, screens, set_viewport, text};
 use crate::common::*;
 use hall::store::staff::Role;
 use hall::store::PrincipalKind;
@@ -242,7 +242,25 @@ async fn every_workbench_page_passes_axe_core_and_is_photographed() {
     sign_in_fails(&c).await;
     look(&c, "login-refused", &mut failures).await;
 
-    sign_in(&c, &base, "ops-sun", &ops).await;
+    // By keyboard alone: the name box has the focus, Tab reaches the password, Enter signs in.
+    c.active_element()
+        .await
+        .unwrap()
+        .send_keys(&format!("ops-sun\u{E004}{ops}\u{E007}"))
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("search")).await.unwrap();
+    assert_eq!(
+        c.active_element()
+            .await
+            .unwrap()
+            .attr("id")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("search"),
+        "the search box has the focus, for the receipt scanner"
+    );
     for inbox in [
         "new",
         "accepted",
@@ -254,6 +272,11 @@ async fn every_workbench_page_passes_axe_core_and_is_photographed() {
         "callback",
     ] {
         open(&c, &base, &format!("/staff/inbox/{inbox}"), "search").await;
+        assert_eq!(
+            text(&c, "nav.tabs a[aria-current=page]").await,
+            text(&c, "nav.tabs a.current").await,
+            "the screen reader is told which tab is open"
+        );
         if inbox == "overdue" {
             assert!(
                 text(&c, "main").await.contains("已超期"),
