@@ -223,7 +223,12 @@ async fn the_progress_page_renders_every_stage_on_a_phone_screen() {
     pages.push(Page {
         name: "done-english",
         url: format!("{url}&lang=en"),
-        expect: vec!["Rate this service".into(), "Very dissatisfied".into()],
+        expect: vec![
+            "Rate this service".into(),
+            "Very dissatisfied".into(),
+            "<html lang=\"en\"".into(),
+            "<p class=\"item\" lang=\"zh-CN\">社会保障卡申领</p>".into(),
+        ],
         height: 740,
     });
 
