@@ -100,11 +100,12 @@ pub fn message(lang: Lang, heading: (&str, &str), text: (&str, &str)) -> String 
     };
     let body = format!(
         "<section class=\"card\" id=\"message\"><h2>{}</h2><p>{}</p>\
-         <p class=\"sub\" lang=\"{}\">{} {}</p></section>",
+         <p class=\"sub\" lang=\"{}\">{}{}{}</p></section>",
         escape(lang.pick(heading.0, heading.1)),
         escape(lang.pick(text.0, text.1)),
         other.pick("zh-CN", "en"),
         escape(other.pick(heading.0, heading.1)),
+        other.pick("：", ". "),
         escape(other.pick(text.0, text.1)),
     );
     shell(lang, None, &body)

@@ -121,6 +121,15 @@ async fn the_progress_page_renders_every_stage_on_a_phone_screen() {
     let mut pages = Vec::new();
 
     let (_, url) = submit(&http, &base, &kiosk, "chromium-progress-1", false).await;
+    // The same code with another verifier: the not-found page.
+    let (kept, last) = url.split_at(url.len() - 1);
+    let wrong = format!("{kept}{}", if last == "A" { "B" } else { "A" });
+    pages.push(Page {
+        name: "not-found",
+        url: wrong,
+        expect: vec!["id=\"message\"".into()],
+        height: 740,
+    });
     pages.push(Page {
         name: "submitted",
         url,
