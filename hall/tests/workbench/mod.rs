@@ -4,7 +4,8 @@
 //! QR's URL into the search box, accepted, taken on and concluded with an EMS waybill by the
 //! department's reviewer, given its 反馈 and called back, and the supervisor's day report
 //! follows; another department's reviewer gets 403; a POST without the CSRF token is refused.
-//! `tour` runs axe-core (`axe`) on every page and photographs it at 1366×768 and 1920×1080. Screenshots of each page (1366×768) go to `target/staff-screens/`.
+//! Every page shown is checked with axe-core (`axe`) and photographed (1366×768) into
+//! `target/staff-screens/`; `tour` visits every page as the operator, at 1366×768 and 1920×1080.
 //! Needs: `apt-get install -y --no-install-recommends chromium chromium-driver`.
 // Test helpers: a panic is how they report a failure.
 #![allow(clippy::unwrap_used)]
@@ -134,7 +135,9 @@ fn screens() -> PathBuf {
     dir
 }
 
+/// Checks the page with axe-core and photographs it.
 async fn shot(c: &Client, name: &str) {
+    axe::assert_accessible(c, name).await;
     let png = c.screenshot().await.unwrap();
     assert!(
         png.starts_with(b"\x89PNG") && png.len() > 5_000,
@@ -363,7 +366,6 @@ async fn a_kiosk_application_is_found_by_its_receipt_qr_worked_to_the_callback_i
     c.wait().for_element(Locator::Id("message")).await.unwrap();
     assert!(text(&c, "#message").await.contains("安全校验未通过"));
     shot(&c, "07-csrf-refused").await;
-    axe::assert_accessible(&c, "07-csrf-refused").await;
     c.goto(&format!("{base}/staff/applications/{id}"))
         .await
         .unwrap();
@@ -423,7 +425,6 @@ async fn a_kiosk_application_is_found_by_its_receipt_qr_worked_to_the_callback_i
         .unwrap();
     assert!(text(&c, "#message").await.contains("其他部门"));
     shot(&c, "08-other-department").await;
-    axe::assert_accessible(&c, "08-other-department").await;
     let cookie = c.get_named_cookie("hall_staff").await.unwrap();
     let status = http
         .get(format!("{base}/staff/applications/{id}"))
