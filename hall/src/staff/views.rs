@@ -44,7 +44,9 @@ dt { color: #4a5a5e; font-size: 14px; } dd { margin: 0; }
 .actions input[type=date] { padding: 6px 8px; font-size: 15px; font-family: inherit; border: 1px solid #9fb3b8; border-radius: 6px; }
 .actions fieldset { border: 1px solid #cfd8da; border-radius: 6px; margin: 0; padding: 6px 12px; max-width: 520px; }
 .actions legend { font-size: 14px; padding: 0 4px; }
-.actions .check label { display: inline; margin-left: 4px; }
+.actions .check { display: flex; align-items: center; gap: 6px; min-height: 28px; }
+.actions .check input { width: 18px; height: 18px; margin: 0; accent-color: #2f6b7a; }
+.actions .check label { display: inline; margin: 0; font-size: 15px; }
 .timeline td:nth-child(-n+2) { white-space: nowrap; }
 .login { max-width: 380px; margin: 60px auto; }
 .login label { display: block; margin: 10px 0 4px; }
