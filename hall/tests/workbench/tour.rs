@@ -261,6 +261,26 @@ async fn every_workbench_page_passes_axe_core_and_is_photographed() {
         Some("search"),
         "the search box has the focus, for the receipt scanner"
     );
+    // Tab moves on to the 查找 button, which shows a 3 px focus ring.
+    c.active_element()
+        .await
+        .unwrap()
+        .send_keys("\u{E004}")
+        .await
+        .unwrap();
+    let ring = c
+        .execute(
+            "const e = document.activeElement, s = getComputedStyle(e);
+             return [e.textContent.trim(), e.matches(':focus-visible'), s.outlineStyle, s.outlineWidth];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        ring,
+        json!(["查找", true, "solid", "3px"]),
+        "the focus is visible"
+    );
     for inbox in [
         "new",
         "accepted",
