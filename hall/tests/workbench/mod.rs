@@ -204,14 +204,22 @@ async fn sign_out(c: &Client) {
     c.wait().for_element(Locator::Id("password")).await.unwrap();
 }
 
+/// Submits an action form and waits for the next page (the old page is marked first: its
+/// `#status` must not be taken for the new one's).
 async fn step(c: &Client, form: &str) {
+    c.execute("document.body.dataset.old = '1';", vec![])
+        .await
+        .unwrap();
     c.find(Locator::Css(&format!("#act-{form} button[type=submit]")))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    c.wait().for_element(Locator::Id("status")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("body:not([data-old]) #status"))
+        .await
+        .unwrap();
 }
 
 /// Today's report for every department: intake, on-time rate, 回访 completion.
