@@ -50,6 +50,32 @@ ensure_rust() {
     echo "Rust: $(rustc --version)"
 }
 
+# axe-core (the npm package) for the hall's accessibility checks in Chromium
+# (hall/tests/workbench/axe.rs). Pinned; installed once into the user's cache.
+AXE_CORE_VERSION=4.14.1
+AXE_CORE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/kiosk/axe-core"
+
+# Installs axe-core $AXE_CORE_VERSION into $AXE_CORE_DIR unless it is there already (quick
+# when present), and exports AXE_CORE_JS, the path of axe.min.js, for the tests. Installs
+# Debian's nodejs and npm only when npm is not on PATH (an existing Node.js is kept).
+ensure_axe_core() {
+    local js="$AXE_CORE_DIR/node_modules/axe-core/axe.min.js"
+    local manifest="$AXE_CORE_DIR/node_modules/axe-core/package.json"
+    if [ -f "$js" ] && grep -q "\"version\": \"$AXE_CORE_VERSION\"" "$manifest" 2>/dev/null; then
+        echo "axe-core $AXE_CORE_VERSION: present in $AXE_CORE_DIR."
+    else
+        if ! command -v npm >/dev/null 2>&1; then
+            ensure_packages nodejs npm
+        fi
+        echo "Installing axe-core $AXE_CORE_VERSION into $AXE_CORE_DIR"
+        rm -rf "$AXE_CORE_DIR"
+        mkdir -p "$AXE_CORE_DIR"
+        npm install --prefix "$AXE_CORE_DIR" --no-audit --no-fund --loglevel=error \
+            "axe-core@$AXE_CORE_VERSION"
+    fi
+    export AXE_CORE_JS="$js"
+}
+
 # The Debian packages the workspace needs to build and test.
 # shellcheck disable=SC2034  # used by the scripts that source this file
 BUILD_PACKAGES=(

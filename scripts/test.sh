@@ -12,6 +12,9 @@ ensure_rust
 step "Installing the Debian packages the build and the tests need (skipped when present)"
 ensure_packages "${BUILD_PACKAGES[@]}"
 
+step "axe-core for the hall's accessibility checks (npm, pinned; skipped when present)"
+ensure_axe_core
+
 step "Shell scripts (shellcheck)"
 shellcheck -x scripts/*.sh .ci/run
 

@@ -1,9 +1,10 @@
 //! The operators' dashboard in a real browser: Debian's `chromium`, headless, loads the page
 //! from a real server after a kiosk's heartbeat, with the operator's Basic credentials, and the
 //! kiosk must be in the DOM. A screenshot is left in the target tmp dir for a person to look at.
-//! `progress_chromium` does the same for the receipt QR's progress page at 360×740; the staff
-//! workbench's WebDriver tests share this binary (`workbench`).
-//! Needs: `apt-get install -y --no-install-recommends chromium chromium-driver fonts-noto-cjk`.
+//! `progress_chromium` does the same for the receipt QR's progress page at 360×740 through
+//! WebDriver, as do the staff workbench's tests (`workbench`), both with axe-core.
+//! Needs: `apt-get install -y --no-install-recommends chromium chromium-driver fonts-noto-cjk`
+//! and axe-core (`scripts/test.sh` installs it; see `workbench/axe.rs`).
 
 mod common;
 mod progress_chromium;

@@ -100,11 +100,12 @@ pub fn message(lang: Lang, heading: (&str, &str), text: (&str, &str)) -> String 
     };
     let body = format!(
         "<section class=\"card\" id=\"message\"><h2>{}</h2><p>{}</p>\
-         <p class=\"sub\" lang=\"{}\">{} {}</p></section>",
+         <p class=\"sub\" lang=\"{}\">{}{}{}</p></section>",
         escape(lang.pick(heading.0, heading.1)),
         escape(lang.pick(text.0, text.1)),
         other.pick("zh-CN", "en"),
         escape(other.pick(heading.0, heading.1)),
+        other.pick("：", ". "),
         escape(other.pick(text.0, text.1)),
     );
     shell(lang, None, &body)
@@ -177,6 +178,12 @@ fn pill_class(status: Status) -> &'static str {
     }
 }
 
+/// On the English page, marks text written in Chinese (the catalog's names, staff's notes)
+/// as such, so a screen reader reads it in Chinese (WCAG 3.1.2).
+fn zh_part(lang: Lang) -> &'static str {
+    lang.pick("", " lang=\"zh-CN\"")
+}
+
 fn summary(out: &mut String, s: &Shown, lang: Lang) {
     let overdue = s.today > s.promised_by
         && matches!(
@@ -185,8 +192,9 @@ fn summary(out: &mut String, s: &Shown, lang: Lang) {
         );
     let _ = write!(
         out,
-        "<section class=\"card\" id=\"summary\"><p class=\"item\">{item}</p><dl>\
+        "<section class=\"card\" id=\"summary\"><p class=\"item\"{zh}>{item}</p><dl>\
          <dt>{l_code}</dt><dd class=\"code\">{code}</dd>",
+        zh = zh_part(lang),
         item = escape(&s.subject_name),
         l_code = lang.pick("办件编号", "Tracking code"),
         code = escape(&s.tracking_code),
@@ -319,11 +327,12 @@ fn stopped(out: &mut String, s: &Shown, lang: Lang) {
         .map(escape)
         .unwrap_or_default();
     let window = window_text(s, lang);
+    let zh = zh_part(lang);
     match s.status {
         Status::CorrectionRequired => {
             let _ = write!(
                 out,
-                "<section class=\"card alert\" id=\"correction\"><h2>{}</h2><p>{note}</p><p>{}{window}{}</p></section>",
+                "<section class=\"card alert\" id=\"correction\"><h2>{}</h2><p{zh}>{note}</p><p>{}{window}{}</p></section>",
                 lang.pick("需要补正", "What to bring"),
                 lang.pick("请带上以上材料、本人身份证和回执，到 ", "Bring the above, your ID card and this receipt to "),
                 lang.pick(" 补交（工作日）。补齐后继续办理，无需重新申请。", " (working days). It goes on from there; no new application is needed."),
@@ -332,7 +341,7 @@ fn stopped(out: &mut String, s: &Shown, lang: Lang) {
         Status::Rejected => {
             let _ = write!(
                 out,
-                "<section class=\"card alert stop\" id=\"rejection\"><h2>{}</h2><p>{note}</p><p>{}{window}{}</p></section>",
+                "<section class=\"card alert stop\" id=\"rejection\"><h2>{}</h2><p{zh}>{note}</p><p>{}{window}{}</p></section>",
                 lang.pick("不予受理的原因", "Why it was not accepted"),
                 lang.pick("如有疑问，可到 ", "For questions, ask at "),
                 lang.pick(" 咨询。", "."),
@@ -410,7 +419,8 @@ fn history(out: &mut String, s: &Shown, lang: Lang) {
             status_label(e.status, lang),
             local(e.at),
             e.note.as_deref().map_or(String::new(), |n| format!(
-                "<span class=\"note\">{}</span>",
+                "<span class=\"note\"{}>{}</span>",
+                zh_part(lang),
                 escape(n)
             ))
         );

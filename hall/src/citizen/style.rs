@@ -54,5 +54,7 @@ button{display:block;width:100%;min-height:54px;margin-top:14px;font:inherit;fon
 .errors{margin:0 0 12px;padding:10px 14px;border-radius:8px;background:#fbe3e1;color:#a3261b;font-weight:700}
 .errors p{margin:0}
 .sub{color:#4f5d61;font-size:15px}
+:focus-visible{outline:3px solid #b35900;outline-offset:2px}
+header a:focus-visible{outline-color:#ffd166}
 footer{padding:0 16px 28px;font-size:14px;color:#4f5d61;max-width:640px;margin:0 auto}
 "#;

@@ -41,9 +41,12 @@ dt { color: #4a5a5e; font-size: 14px; } dd { margin: 0; }
 .actions form:first-of-type { border-top: 0; }
 .actions label { display: block; font-size: 14px; margin: 6px 0 3px; }
 .actions input[type=text], .actions textarea, .actions select { width: 100%; max-width: 520px; padding: 6px 8px; font-size: 15px; border: 1px solid #9fb3b8; border-radius: 6px; box-sizing: border-box; }
+.actions input[type=date] { padding: 6px 8px; font-size: 15px; font-family: inherit; border: 1px solid #9fb3b8; border-radius: 6px; }
 .actions fieldset { border: 1px solid #cfd8da; border-radius: 6px; margin: 0; padding: 6px 12px; max-width: 520px; }
 .actions legend { font-size: 14px; padding: 0 4px; }
-.actions .check label { display: inline; margin-left: 4px; }
+.actions .check { display: flex; align-items: center; gap: 6px; min-height: 28px; }
+.actions .check input { width: 18px; height: 18px; margin: 0; accent-color: #2f6b7a; }
+.actions .check label { display: inline; margin: 0; font-size: 15px; }
 .timeline td:nth-child(-n+2) { white-space: nowrap; }
 .login { max-width: 380px; margin: 60px auto; }
 .login label { display: block; margin: 10px 0 4px; }
@@ -56,6 +59,8 @@ dt { color: #4a5a5e; font-size: 14px; } dd { margin: 0; }
 .report-form select, .report-form input { padding: 6px 8px; font-size: 15px; border: 1px solid #9fb3b8; border-radius: 6px; }
 .report-head { display: flex; justify-content: space-between; align-items: center; gap: 12px; }
 .report-head .button { padding: 5px 12px; font-size: 14px; }
+:focus-visible { outline: 3px solid #b35900; outline-offset: 2px; }
+header :focus-visible { outline-color: #ffd166; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 "#;
 
@@ -118,13 +123,13 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                 }
                 nav.tabs aria-label="待办分类" {
                     @for tab in Inbox::tabs(account.role) {
-                        a href={ "/staff/inbox/" (tab.slug()) } class=[(frame.tab == Some(tab)).then_some("current")] { (tab.label_zh()) }
+                        a href={ "/staff/inbox/" (tab.slug()) } class=[(frame.tab == Some(tab)).then_some("current")] aria-current=[(frame.tab == Some(tab)).then_some("page")] { (tab.label_zh()) }
                     }
                     @for (href, label) in super::tickets::nav_links(account.role) {
-                        a href=(href) class=[(frame.tab.is_none() && frame.title == label).then_some("current")] { (label) }
+                        a href=(href) class=[(frame.tab.is_none() && frame.title == label).then_some("current")] aria-current=[(frame.tab.is_none() && frame.title == label).then_some("page")] { (label) }
                     }
                     @if matches!(account.role, Role::Supervisor | Role::Operator) {
-                        a href="/staff/reports" class=[(frame.title == "绩效考评").then_some("current")] { "绩效考评" }
+                        a href="/staff/reports" class=[(frame.title == "绩效考评").then_some("current")] aria-current=[(frame.title == "绩效考评").then_some("page")] { "绩效考评" }
                     }
                 }
                 main {

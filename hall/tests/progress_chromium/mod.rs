@@ -1,14 +1,14 @@
-//! The receipt QR's progress page on a phone-sized headless Chromium (360×740): one application
-//! per stage on a real server, each page's DOM checked as the browser built it, and a
+//! The receipt QR's progress page on a phone-sized headless Chromium (360×740, one WebDriver
+//! session): one application per stage on a real server, each page's DOM checked as the
+//! browser built it, axe-core run on it (no serious or critical WCAG 2.1 AA violation), and a
 //! screenshot per stage left in the target tmp dir (`progress-*.png`) for a person to look at.
 //! Each screenshot must be 360 px wide with nothing drawn into the side margins (text that
 //! overflows its card would be).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::json;
 
-use super::chromium;
 use crate::common::*;
 use hall::store::PrincipalKind;
 
@@ -105,21 +105,6 @@ fn margins_clear(name: &str, width: u32, height: u32, pixels: &[[u8; 3]]) {
     }
 }
 
-fn shoot(page: &Page, profile: &Path) -> PathBuf {
-    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("progress-{}.png", page.name));
-    let _ = std::fs::remove_file(&shot);
-    chromium(
-        &[
-            "--disable-dev-shm-usage".into(),
-            format!("--screenshot={}", shot.display()),
-            format!("--window-size=360,{}", page.height),
-            page.url.clone(),
-        ],
-        profile,
-    );
-    shot
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_progress_page_renders_every_stage_on_a_phone_screen() {
     let running = start().await;
@@ -136,6 +121,15 @@ async fn the_progress_page_renders_every_stage_on_a_phone_screen() {
     let mut pages = Vec::new();
 
     let (_, url) = submit(&http, &base, &kiosk, "chromium-progress-1", false).await;
+    // The same code with another verifier: the not-found page.
+    let (kept, last) = url.split_at(url.len() - 1);
+    let wrong = format!("{kept}{}", if last == "A" { "B" } else { "A" });
+    pages.push(Page {
+        name: "not-found",
+        url: wrong,
+        expect: vec!["id=\"message\"".into()],
+        height: 740,
+    });
     pages.push(Page {
         name: "submitted",
         url,
@@ -238,7 +232,12 @@ async fn the_progress_page_renders_every_stage_on_a_phone_screen() {
     pages.push(Page {
         name: "done-english",
         url: format!("{url}&lang=en"),
-        expect: vec!["Rate this service".into(), "Very dissatisfied".into()],
+        expect: vec![
+            "Rate this service".into(),
+            "Very dissatisfied".into(),
+            "<html lang=\"en\"".into(),
+            "<p class=\"item\" lang=\"zh-CN\">社会保障卡申领</p>".into(),
+        ],
         height: 740,
     });
 
@@ -284,20 +283,15 @@ async fn the_progress_page_renders_every_stage_on_a_phone_screen() {
         height: 740,
     });
 
+    // One browser for every page: the DOM as the browser built it, axe-core, a screenshot.
+    let drv = crate::workbench::driver().await;
     let profile = tempfile::tempdir().expect("profile");
+    let c = crate::workbench::browser(&drv, profile.path()).await;
+    let mut failures = Vec::new();
     for page in pages {
-        let dir = profile.path().to_owned();
-        let dom = {
-            let (url, dir) = (page.url.clone(), dir.clone());
-            tokio::task::spawn_blocking(move || {
-                chromium(
-                    &["--disable-dev-shm-usage".into(), "--dump-dom".into(), url],
-                    &dir,
-                )
-            })
-            .await
-            .expect("chromium")
-        };
+        crate::workbench::emulate_phone(&drv, &c, 360, page.height).await;
+        c.goto(&page.url).await.expect("open the page");
+        let dom = c.source().await.expect("the DOM");
         assert!(
             dom.contains("<main>"),
             "{}: the page did not load: {dom:.300}",
@@ -310,11 +304,14 @@ async fn the_progress_page_renders_every_stage_on_a_phone_screen() {
                 page.name
             );
         }
-        let shot = tokio::task::spawn_blocking(move || (shoot(&page, &dir), page))
-            .await
-            .expect("chromium");
-        let (shot, page) = shot;
-        let png_bytes = std::fs::read(&shot).expect("screenshot written");
+        if page.height == 740 {
+            failures
+                .extend(crate::workbench::axe::audit(&c, &format!("progress-{}", page.name)).await);
+        }
+        let png_bytes = c.screenshot().await.expect("screenshot");
+        let shot =
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("progress-{}.png", page.name));
+        std::fs::write(&shot, &png_bytes).expect("screenshot written");
         let (w, h, pixels) = decode(&png_bytes);
         assert_eq!((w, h), (360, page.height), "{}", page.name);
         margins_clear(page.name, w, h, &pixels);
@@ -328,4 +325,10 @@ async fn the_progress_page_renders_every_stage_on_a_phone_screen() {
             page.name
         );
     }
+    c.close().await.expect("close the browser");
+    assert!(
+        failures.is_empty(),
+        "axe-core found serious or critical WCAG 2.1 AA violations:\n{}",
+        failures.join("\n")
+    );
 }

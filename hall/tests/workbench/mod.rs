@@ -2,13 +2,17 @@
 //! `chromium-driver`, driven by fantoccini), against the real hall on loopback: a kiosk
 //! application sent through the kiosk API is found at the front desk by typing its receipt
 //! QR's URL into the search box, accepted, taken on and concluded with an EMS waybill by the
-//! department's reviewer; another department's reviewer gets 403; a POST without the CSRF
-//! token is refused. Screenshots of each page (1366×768) go to `target/staff-screens/`.
+//! department's reviewer, given its 反馈 and called back, and the supervisor's day report
+//! follows; another department's reviewer gets 403; a POST without the CSRF token is refused.
+//! Every page shown is checked with axe-core (`axe`) and photographed (1366×768) into
+//! `target/staff-screens/`; `tour` visits every page as the operator, at 1366×768 and 1920×1080.
 //! Needs: `apt-get install -y --no-install-recommends chromium chromium-driver`.
 // Test helpers: a panic is how they report a failure.
 #![allow(clippy::unwrap_used)]
 
+pub mod axe;
 mod followup;
+mod tour;
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -22,7 +26,7 @@ use hall::store::staff::Role;
 use hall::store::PrincipalKind;
 
 /// chromedriver on a free loopback port, killed when dropped.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     url: String,
 }
@@ -34,7 +38,7 @@ impl Drop for Driver {
     }
 }
 
-async fn driver() -> Driver {
+pub(crate) async fn driver() -> Driver {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -66,7 +70,7 @@ async fn driver() -> Driver {
     panic!("chromedriver did not answer on {}", driver.url);
 }
 
-async fn browser(driver: &Driver, profile: &std::path::Path) -> Client {
+pub(crate) async fn browser(driver: &Driver, profile: &std::path::Path) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -78,11 +82,48 @@ async fn browser(driver: &Driver, profile: &std::path::Path) -> Client {
         ]}),
     );
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    ClientBuilder::new(connector)
+    let c = ClientBuilder::new(connector)
         .capabilities(caps)
         .connect(&driver.url)
         .await
-        .expect("a WebDriver session in chromium")
+        .expect("a WebDriver session in chromium");
+    set_viewport(&c, 1366, 768).await;
+    c
+}
+
+/// Sizes the window so that the page's viewport (what a screenshot shows) is `w`×`h`: the
+/// window's own frame is measured and added.
+pub(crate) async fn set_viewport(c: &Client, w: u32, h: u32) {
+    c.set_window_size(w, h).await.unwrap();
+    let frame = c
+        .execute(
+            "return [window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let extra = |i: usize| frame[i].as_u64().unwrap_or(0) as u32;
+    if extra(0) > 0 || extra(1) > 0 {
+        c.set_window_size(w + extra(0), h + extra(1)).await.unwrap();
+    }
+}
+
+/// A phone's viewport (`w`×`h` CSS pixels, narrower than a desktop window may be), through
+/// chromedriver's Chrome DevTools command endpoint.
+pub(crate) async fn emulate_phone(driver: &Driver, c: &Client, w: u32, h: u32) {
+    let session = c.session_id().await.unwrap().unwrap();
+    let status = reqwest::Client::new()
+        .post(format!("{}/session/{session}/goog/cdp/execute", driver.url))
+        .json(&json!({"cmd": "Emulation.setDeviceMetricsOverride",
+            "params": {"width": w, "height": h, "deviceScaleFactor": 1, "mobile": true}}))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert!(
+        status.is_success(),
+        "chromedriver refused the emulation: {status}"
+    );
 }
 
 fn screens() -> PathBuf {
@@ -94,7 +135,9 @@ fn screens() -> PathBuf {
     dir
 }
 
+/// Checks the page with axe-core and photographs it.
 async fn shot(c: &Client, name: &str) {
+    axe::assert_accessible(c, name).await;
     let png = c.screenshot().await.unwrap();
     assert!(
         png.starts_with(b"\x89PNG") && png.len() > 5_000,
@@ -111,9 +154,9 @@ async fn shot_full(c: &Client, name: &str) {
         .unwrap()
         .as_u64()
         .unwrap();
-    c.set_window_size(1366, height as u32 + 160).await.unwrap();
+    set_viewport(c, 1366, height as u32).await;
     shot(c, name).await;
-    c.set_window_size(1366, 768).await.unwrap();
+    set_viewport(c, 1366, 768).await;
 }
 
 async fn text(c: &Client, css: &str) -> String {
@@ -161,18 +204,42 @@ async fn sign_out(c: &Client) {
     c.wait().for_element(Locator::Id("password")).await.unwrap();
 }
 
+/// Submits an action form and waits for the next page (the old page is marked first: its
+/// `#status` must not be taken for the new one's).
 async fn step(c: &Client, form: &str) {
+    c.execute("document.body.dataset.old = '1';", vec![])
+        .await
+        .unwrap();
     c.find(Locator::Css(&format!("#act-{form} button[type=submit]")))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    c.wait().for_element(Locator::Id("status")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("body:not([data-old]) #status"))
+        .await
+        .unwrap();
+}
+
+/// Today's report for every department: intake, on-time rate, 回访 completion.
+async fn report_figures(c: &Client, base: &str) -> [String; 3] {
+    c.goto(&format!("{base}/staff/reports?period=day"))
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("fig-intake"))
+        .await
+        .unwrap();
+    [
+        text(c, "#fig-intake").await,
+        text(c, "#fig-on-time").await,
+        text(c, "#fig-callback").await,
+    ]
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_kiosk_application_is_found_by_its_receipt_qr_accepted_and_concluded_in_chromium() {
+async fn a_kiosk_application_is_found_by_its_receipt_qr_worked_to_the_callback_in_chromium() {
     let running = start().await;
     let base = running.base.clone();
     let hall = &running.hall;
@@ -199,6 +266,8 @@ async fn a_kiosk_application_is_found_by_its_receipt_qr_accepted_and_concluded_i
     let desk = add("desk-wang", Role::FrontDesk, vec![], "王前台").await;
     let reviewer = add("rev-li", Role::Reviewer, vec![dept.clone()], "李审批").await;
     let stranger = add("rev-zhao", Role::Reviewer, vec![other], "赵审批").await;
+    let caller = add("call-qian", Role::Callback, vec![], "钱回访").await;
+    let sup = add("sup-wu", Role::Supervisor, vec![], "吴督查").await;
 
     // The citizen's application, through the real kiosk API.
     let http = reqwest::Client::new();
@@ -227,6 +296,16 @@ async fn a_kiosk_application_is_found_by_its_receipt_qr_accepted_and_concluded_i
     c.goto(&format!("{base}/staff/")).await.unwrap();
     c.wait().for_element(Locator::Id("password")).await.unwrap();
     shot(&c, "01-login").await;
+
+    // The supervisor's day report before anyone worked it: received, nothing concluded.
+    sign_in(&c, &base, "sup-wu", &sup).await;
+    let figures = report_figures(&c, &base).await;
+    assert_eq!(
+        figures,
+        ["1", "—", "—"],
+        "intake, on-time rate, 回访 completion"
+    );
+    sign_out(&c).await;
 
     // The front desk: the scanner types the QR's URL and Enter into the focused box.
     sign_in(&c, &base, "desk-wang", &desk).await;
@@ -299,6 +378,52 @@ async fn a_kiosk_application_is_found_by_its_receipt_qr_accepted_and_concluded_i
         .await
         .unwrap();
     assert_eq!(text(&c, "#status").await, "办结", "nothing moved");
+    // With the token, the reviewer gives the 反馈.
+    step(&c, "feedback").await;
+    assert_eq!(text(&c, "#status").await, "反馈");
+    sign_out(&c).await;
+
+    // The callback staff: the 回访 inbox lists it; the call is recorded.
+    sign_in(&c, &base, "call-qian", &caller).await;
+    assert!(c
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .ends_with("/staff/inbox/callback"));
+    assert!(
+        text(&c, "main").await.contains(&code),
+        "the 回访 inbox lists it"
+    );
+    c.goto(&format!("{base}/staff/applications/{id}"))
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("act-callback"))
+        .await
+        .unwrap();
+    c.find(Locator::Id("callback-note"))
+        .await
+        .unwrap()
+        .send_keys("已电话回访，申请人已收到社保卡")
+        .await
+        .unwrap();
+    step(&c, "callback").await;
+    assert_eq!(text(&c, "#status").await, "回访");
+    assert!(
+        text(&c, "main").await.contains("已电话回访"),
+        "the note is on the timeline"
+    );
+    sign_out(&c).await;
+
+    // The report follows: concluded on time, called back.
+    sign_in(&c, &base, "sup-wu", &sup).await;
+    let figures = report_figures(&c, &base).await;
+    assert_eq!(
+        figures,
+        ["1", "100.0%", "100.0%"],
+        "intake, on-time rate, 回访 completion"
+    );
     sign_out(&c).await;
 
     // Another department's reviewer: 403.
