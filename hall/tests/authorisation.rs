@@ -4,6 +4,7 @@
 
 mod common;
 mod staff_followup;
+mod staff_intake;
 mod staff_pages;
 
 use axum::body::Body;

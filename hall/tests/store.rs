@@ -28,6 +28,7 @@ fn app(key: &str, id: &str, tracking: &str) -> NewApplication {
         reusable_materials: vec![("hukoubu".into(), "居民户口簿".into())],
         received_at: Utc::now(),
         promised_by: NaiveDate::from_ymd_opt(2024, 5, 20).expect("a valid date"),
+        channel: hall::store::reports::Channel::Kiosk,
     }
 }
 

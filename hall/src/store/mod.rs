@@ -104,6 +104,8 @@ pub struct NewApplication {
     pub received_at: DateTime<Utc>,
     /// 承诺办结 date.
     pub promised_by: NaiveDate,
+    /// Where it was taken in (a kiosk, the 综合窗口, a department's window).
+    pub channel: reports::Channel,
 }
 
 /// A stored application without its personal payload.
@@ -135,6 +137,8 @@ pub struct ApplicationRecord {
     pub received_at: DateTime<Utc>,
     /// 承诺办结 date.
     pub promised_by: NaiveDate,
+    /// Where it was taken in.
+    pub channel: reports::Channel,
 }
 
 /// The outcome of a status move.
