@@ -296,6 +296,12 @@ async fn render(
                     format!("{}：{detail}", s.staff)
                 }
             });
+            // The submission at a window: who took it in.
+            let staff = staff.or_else(|| {
+                (seq == 1)
+                    .then(|| payload.counter.as_ref().map(|c| c.staff.clone()))
+                    .flatten()
+            });
             TimelineLine {
                 status: t.status.label_zh(),
                 at: views::local(t.at),

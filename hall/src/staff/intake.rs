@@ -362,9 +362,9 @@ pub async fn submit(
     };
     let where_zh = channel.label_zh();
     let detail = if has_agent {
-        format!("{where_zh}收件（代办）")
+        format!("{where_zh}（代办）")
     } else {
-        format!("{where_zh}收件")
+        where_zh.to_owned()
     };
     audit(
         state.store.as_ref(),

@@ -21,6 +21,7 @@ use crate::store::ApplicationRecord;
 
 const INTAKE_CSS: &str = r#"
 .intake fieldset { margin: 10px 0; }
+.intake input[type=tel], .intake input[type=date] { width: 100%; max-width: 520px; padding: 6px 8px; font-size: 15px; border: 1px solid #9fb3b8; border-radius: 6px; box-sizing: border-box; }
 .intake .field { margin-bottom: 10px; }
 .intake .req { color: #a3261b; font-size: 13px; margin-left: 4px; }
 .intake .field-error { color: #a3261b; font-size: 14px; margin: 3px 0 0; font-weight: 600; }

@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod followup;
+mod intake;
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
