@@ -259,10 +259,10 @@ fn key_ok(key: &str) -> bool {
     (16..=64).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// The keyed hash of what was posted (every field but the session's CSRF token, in order):
-/// a resubmitted form has the same, an edited one another.
-fn body_mac(state: &AppState, form: &Fields) -> [u8; 32] {
-    let mut parts: Vec<&[u8]> = Vec::new();
+/// The keyed hash of what was posted where (the subject's code, then every field but the
+/// session's CSRF token, in order): a resubmitted form has the same, an edited one another.
+fn body_mac(state: &AppState, code: &str, form: &Fields) -> [u8; 32] {
+    let mut parts: Vec<&[u8]> = vec![code.as_bytes(), b"\0"];
     for (k, v) in form.iter().filter(|(k, _)| k != "csrf") {
         parts.extend([k.as_bytes(), b"\0", v.as_bytes(), b"\0"]);
     }
@@ -302,9 +302,24 @@ pub async fn submit(
     let catalog = state.catalog();
     let resolved = resolve(&catalog.catalog, &subject)?;
     let mut view = form_view(&state, &signed, &subject, channel, key.clone(), Some(&form))?;
+    let owner = format!("window:{}", signed.account().name);
+    let mac = body_mac(&state, &code, &form);
     let filled = match intake_form::read(&form, &view, &catalog.catalog.version, &resolved) {
         Ok(filled) => filled,
         Err(errors) => {
+            // A form stored before (the day or the catalog changed since, or it was posted to
+            // another item's address) is not validated again: it answers what was stored.
+            match state
+                .store
+                .idempotency_settled(&owner, "application", &key)
+                .await?
+            {
+                Some((stored, id)) if crate::crypto::constant_time_eq(&stored, &mac) => {
+                    return Ok(Redirect::to(&format!("/staff/applications/{id}")).into_response());
+                }
+                Some((_, id)) => return Ok(already_submitted(&f, Some(&id))),
+                None => {}
+            }
             view.errors = errors;
             return Ok(html(StatusCode::OK, intake_views::form(&f, &view)));
         }
@@ -323,13 +338,12 @@ pub async fn submit(
         agent,
         at_window,
     };
-    let owner = format!("window:{}", account.name);
     let origin = Origin {
         scope: IdempotencyScope {
             kiosk_id: owner.clone(),
             kind: "application",
             key: key.clone(),
-            body_mac: body_mac(&state, &form),
+            body_mac: mac,
         },
         channel,
         counter: Some(&record),
@@ -345,19 +359,7 @@ pub async fn submit(
                 .store
                 .idempotency_settled(&owner, "application", &key)
                 .await?;
-            let back = earlier.map_or_else(
-                || "/staff/intake".to_owned(),
-                |(_, id)| format!("/staff/applications/{id}"),
-            );
-            return Ok(html(
-                StatusCode::CONFLICT,
-                views::message(
-                    Some(&f),
-                    "表单已提交过",
-                    "这张受理表单已经提交并生成了办件，修改后的内容未保存。请查看已生成的办件；如需受理新的申请，请重新打开受理页面。",
-                    Some(&back),
-                ),
-            ));
+            return Ok(already_submitted(&f, earlier.map(|(_, id)| id).as_deref()));
         }
     };
     let where_zh = channel.label_zh();
@@ -379,6 +381,23 @@ pub async fn submit(
         accept(&state, account, &rec).await?;
     }
     Ok(Redirect::to(&format!("/staff/applications/{}", rec.id)).into_response())
+}
+
+/// 409: this form (its key) was stored before with other content; nothing is changed.
+fn already_submitted(f: &super::views::Frame<'_>, earlier: Option<&str>) -> Response {
+    let back = earlier.map_or_else(
+        || "/staff/intake".to_owned(),
+        |id| format!("/staff/applications/{id}"),
+    );
+    html(
+        StatusCode::CONFLICT,
+        views::message(
+            Some(f),
+            "表单已提交过",
+            "这张受理表单已经提交并生成了办件，修改后的内容未保存。请查看已生成的办件；如需受理新的申请，请重新打开受理页面。",
+            Some(&back),
+        ),
+    )
 }
 
 /// 受理 at once, as the application page's step would (its due date in working days).

@@ -505,6 +505,11 @@ async fn a_form_posted_twice_stores_one_application() {
     assert!(refused.body.contains("这张受理表单已经提交"));
     assert!(refused.body.contains(first.location.as_deref().unwrap()));
     assert_eq!(hall.count("applications"), 1);
+    // Or posted to another item's address.
+    let (other, _) = other_item(hall);
+    let elsewhere = desk.post(&format!("/staff/intake/{other}"), &form).await;
+    assert_eq!(elsewhere.status, StatusCode::CONFLICT, "{}", elsewhere.body);
+    assert_eq!(hall.count("applications"), 1);
 
     // A new form (a new key) is a new application, left 已提交 when the desk says so.
     let page = desk.get(&path).await;
