@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::Utc;
@@ -27,7 +27,7 @@ use super::intake_form::{self, Filled};
 use super::intake_views::{self, FormView, PickerView};
 use super::pages::{audit, field, frame, html, signed_form, Fields};
 use super::views;
-use crate::error::{ApiError, HallError};
+use crate::error::ApiError;
 use crate::handlers::applications::{resolve, take_in, Origin};
 use crate::state::{today_local, AppState};
 use crate::store::reports::Channel;
@@ -440,99 +440,6 @@ fn subject_from(rec: &crate::store::ApplicationRecord) -> Subject {
     } else {
         Subject::Item(rec.subject_code.clone())
     }
-}
-
-/// The address the receipt's QR code points to: the hall's public address from the notice
-/// settings, else the address this page was reached at.
-fn progress_base(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(base) = state
-        .notices
-        .get()
-        .map(|n| n.settings.base_url.clone())
-        .filter(|b| !b.is_empty())
-    {
-        return base;
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            !h.is_empty()
-                && h.len() <= 255
-                && h.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-        })
-        .unwrap_or("localhost");
-    let scheme = if state.staff.settings.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}")
-}
-
-/// `GET /staff/applications/{id}/receipt`: the printable receipt (办件编号, 查询码 and the
-/// progress QR code, as the kiosk prints it; the applicant masked). Audited.
-pub async fn receipt(
-    State(state): State<Arc<AppState>>,
-    signed: Signed,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let f = frame(&state, &signed, "回执", None);
-    let valid = !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_hexdigit());
-    let rec = if valid {
-        state.store.application(&id).await?
-    } else {
-        None
-    };
-    let Some(rec) = rec else {
-        return Ok(html(
-            StatusCode::NOT_FOUND,
-            views::message(Some(&f), "未找到", "没有这个办件。", Some("/staff/")),
-        ));
-    };
-    let catalog = state.catalog();
-    let departments = departments_of(&catalog.catalog, &rec.subject_type, &rec.subject_code);
-    if !super::access::may_see(signed.account(), &departments) {
-        return Ok(html(
-            StatusCode::FORBIDDEN,
-            views::message(
-                Some(&f),
-                "无权查看",
-                "该办件属于其他部门，您无权查看或办理。",
-                Some("/staff/"),
-            ),
-        ));
-    }
-    let sealed = state
-        .store
-        .application_payload(&rec.id)
-        .await?
-        .ok_or_else(|| HallError::Corrupt(format!("payload of {} missing", rec.id)))?;
-    let plain = zeroize::Zeroizing::new(state.secrets.open(&rec.id, &sealed)?);
-    let payload: intake_views::ReceiptPayload = serde_json::from_slice(&plain)
-        .map_err(|e| HallError::Corrupt(format!("payload of {}: {e}", rec.id)))?;
-    audit(
-        state.store.as_ref(),
-        &signed.account().name,
-        "print-receipt",
-        &rec.id,
-        None,
-    )
-    .await?;
-    let verifier = state.secrets.verifier_for(&rec.id);
-    let url = format!(
-        "{}/progress?c={}&v={}",
-        progress_base(&state, &headers),
-        rec.tracking_code,
-        verifier
-    );
-    let owed = intake_views::owed_materials(&catalog.catalog, &rec, &payload);
-    Ok(html(
-        StatusCode::OK,
-        intake_views::receipt(&rec, &payload, &verifier, &url, &owed),
-    ))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! - [`reports`]: 绩效考评 (with [`reports_view`], [`svg`] charts and [`csv`] downloads).
 //! - [`inbox`]: the inboxes; [`views`]: the HTML; [`pages`] and [`case`]: the handlers.
 //! - [`intake`]: counter intake (无差别综合受理) with the kiosk's form engine ([`intake_form`],
-//!   [`intake_views`]).
+//!   [`intake_views`]) and the printable [`receipt`].
 //! - [`tickets`]: the help and complaint queue; [`ratings`]: 好差评 and 差评整改 (with their
 //!   `*_views`).
 
@@ -23,6 +23,7 @@ pub mod intake_views;
 pub mod pages;
 pub mod ratings;
 pub mod ratings_views;
+pub mod receipt;
 pub mod reports;
 pub mod reports_view;
 pub mod search;
@@ -102,7 +103,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/staff/search", post(pages::search))
         .route("/staff/applications/{id}", get(pages::application))
         .route("/staff/applications/{id}/{action}", post(pages::act))
-        .route("/staff/applications/{id}/receipt", get(intake::receipt))
+        .route("/staff/applications/{id}/receipt", get(receipt::page))
         .route("/staff/intake", get(intake::picker))
         .route(
             "/staff/intake/{code}",
