@@ -6,6 +6,7 @@
 mod citizen_notices;
 mod common;
 mod staff_followup;
+mod staff_intake;
 mod staff_pages;
 
 use axum::body::Body;

@@ -22,7 +22,9 @@ use crate::crypto::{new_id, new_tracking_code};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ClientAddr, IdempotencyKey};
 use crate::idempotency::{legacy_mac, prior, Prior, RawJson};
+use crate::staff::intake::CounterRecord;
 use crate::state::{today_local, AppState};
+use crate::store::reports::Channel;
 use crate::store::{ApplicationRecord, IdempotencyScope, NewApplication, Written};
 
 /// Marks a response that replays an earlier one.
@@ -37,20 +39,27 @@ struct SealedPayload<'a> {
     materials: &'a [hall_api::application::HandedInMaterial],
     delivery: &'a Delivery,
     submitted_at: chrono::DateTime<Utc>,
+    /// Taken in at a window: who took it, the 代办 agent, materials handed in there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    counter: Option<&'a CounterRecord>,
 }
 
 /// What the subject resolves to in the catalog.
-struct Resolved {
+pub(crate) struct Resolved {
     subject_type: &'static str,
     code: String,
     name: String,
     schema: hall_api::form::FormSchema,
-    materials: Vec<hall_api::catalog::Material>,
-    promised_days: u32,
-    mail_allowed: bool,
+    pub(crate) materials: Vec<hall_api::catalog::Material>,
+    pub(crate) promised_days: u32,
+    pub(crate) mail_allowed: bool,
 }
 
-fn resolve(catalog: &hall_api::catalog::Catalog, subject: &Subject) -> Result<Resolved, ApiError> {
+/// The item or bundle of an application in the catalog (422 if it is not there).
+pub(crate) fn resolve(
+    catalog: &hall_api::catalog::Catalog,
+    subject: &Subject,
+) -> Result<Resolved, ApiError> {
     match subject {
         Subject::Item(code) => {
             let item = catalog
@@ -103,8 +112,9 @@ fn unknown(code: ErrorCode, what: &str) -> ApiError {
     )
 }
 
-/// Every check of an application beyond its JSON shape; all problems at once.
-fn check(req: &CreateApplication, r: &Resolved) -> Vec<FieldError> {
+/// Every check of an application beyond its JSON shape; all problems at once. The kiosk API
+/// and the window's intake ([`crate::staff::intake`]) apply the same checks.
+pub(crate) fn check(req: &CreateApplication, r: &Resolved) -> Vec<FieldError> {
     let mut errors = validate_form(&r.schema, &req.fields, today_local())
         .err()
         .unwrap_or_default();
@@ -320,6 +330,50 @@ pub async fn create(
             };
         }
     };
+    let scope = IdempotencyScope {
+        kiosk_id: kiosk.id.clone(),
+        kind: "application",
+        key,
+        body_mac,
+    };
+    let origin = Origin {
+        scope,
+        channel: Channel::Kiosk,
+        counter: None,
+    };
+    match take_in(&state, &req, resolved, origin).await? {
+        Written::Created(rec) => {
+            tracing::info!(kiosk = %kiosk.id, application = %rec.id, subject = %rec.subject_code, "application taken in");
+            Ok((StatusCode::CREATED, Json(receipt(&state, &rec))).into_response())
+        }
+        Written::Replayed(rec) => {
+            tracing::info!(kiosk = %kiosk.id, application = %rec.id, "application replayed");
+            Ok(replayed(StatusCode::CREATED, Json(receipt(&state, &rec))))
+        }
+        Written::Conflict => Err(key_conflict()),
+    }
+}
+
+/// Where an application comes from: its idempotency scope (a kiosk, or a staff member's
+/// window), the channel the report counts, and what the window recorded.
+pub(crate) struct Origin<'a> {
+    /// Exactly once per (owner, key).
+    pub scope: IdempotencyScope,
+    /// Kiosk, 综合窗口 or a department's window.
+    pub channel: Channel,
+    /// Taken in at a window: sealed with the applicant's data.
+    pub counter: Option<&'a CounterRecord>,
+}
+
+/// The one intake path of every application, kiosk or window: seals the personal data,
+/// notes the materials that can be reused later, dates the promise in working days, and
+/// writes it exactly once per idempotency scope (a repeat answers the stored record).
+pub(crate) async fn take_in(
+    state: &AppState,
+    req: &CreateApplication,
+    resolved: Resolved,
+    origin: Origin<'_>,
+) -> Result<Written<ApplicationRecord>, ApiError> {
     let now = Utc::now();
     let today = today_local();
     let id = new_id()?;
@@ -329,30 +383,29 @@ pub async fn create(
         materials: &req.materials,
         delivery: &req.delivery,
         submitted_at: req.submitted_at,
+        counter: origin.counter,
     };
     let plain = zeroize::Zeroizing::new(
         serde_json::to_vec(&payload)
             .map_err(|e| crate::error::HallError::Corrupt(e.to_string()))?,
     );
+    let at_window: &[String] = origin.counter.map_or(&[], |c| c.at_window.as_slice());
     let reusable = req
         .materials
         .iter()
         .filter(|m| m.source == MaterialSource::Scanned)
-        .filter_map(|m| {
+        .map(|m| &m.code)
+        .chain(at_window)
+        .filter_map(|code| {
             resolved
                 .materials
                 .iter()
-                .find(|x| x.code == m.code && x.reusable)
+                .find(|x| &x.code == code && x.reusable)
         })
         .map(|x| (x.code.clone(), x.name.clone()))
         .collect();
     let new = NewApplication {
-        scope: IdempotencyScope {
-            kiosk_id: kiosk.id.clone(),
-            kind: "application",
-            key,
-            body_mac,
-        },
+        scope: origin.scope,
         tracking_code: new_tracking_code(today)?,
         verifier_hash: state
             .secrets
@@ -373,18 +426,9 @@ pub async fn create(
             .calendar
             .add_working_days(today, resolved.promised_days),
         notify_consent: req.notify_consent,
+        channel: origin.channel,
     };
-    match state.store.create_application(new).await? {
-        Written::Created(rec) => {
-            tracing::info!(kiosk = %kiosk.id, application = %rec.id, subject = %rec.subject_code, "application taken in");
-            Ok((StatusCode::CREATED, Json(receipt(&state, &rec))).into_response())
-        }
-        Written::Replayed(rec) => {
-            tracing::info!(kiosk = %kiosk.id, application = %rec.id, "application replayed");
-            Ok(replayed(StatusCode::CREATED, Json(receipt(&state, &rec))))
-        }
-        Written::Conflict => Err(key_conflict()),
-    }
+    Ok(state.store.create_application(new).await?)
 }
 
 /// A replayed response: the same status and body, marked with a header.

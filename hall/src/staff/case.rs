@@ -34,6 +34,9 @@ struct Payload {
     fields: hall_api::form::FormValues,
     materials: Vec<HandedInMaterial>,
     delivery: Delivery,
+    /// Taken in at a window (who, the 代办 agent, materials handed in there).
+    #[serde(default)]
+    counter: Option<super::intake::CounterRecord>,
 }
 
 /// A step's internal details, sealed in the database.
@@ -219,17 +222,28 @@ async fn render(
     let work = state.store.work(&rec.id).await?;
     let steps = state.store.steps(&rec.id).await?;
     let audit_trail = state.store.audit_of(&rec.id).await?;
-    let fields = subject
-        .form
-        .fields
-        .iter()
-        .filter_map(|f| {
-            payload
-                .fields
-                .get(&f.key)
-                .map(|v| (f.label.clone(), value_text(&f.kind, v)))
-        })
-        .collect();
+    let mut fields: Vec<(String, String)> = Vec::new();
+    if let Some(a) = payload.counter.as_ref().and_then(|c| c.agent.as_ref()) {
+        fields.push(("代办人".to_owned(), a.name.clone()));
+        fields.push((
+            "代办人身份证号码".to_owned(),
+            hall_api::idnumber::mask(&a.id_number),
+        ));
+        fields.push((
+            "与申请人关系".to_owned(),
+            super::intake::relation_label(&a.relation).to_owned(),
+        ));
+    }
+    fields.extend(subject.form.fields.iter().filter_map(|f| {
+        payload
+            .fields
+            .get(&f.key)
+            .map(|v| (f.label.clone(), value_text(&f.kind, v)))
+    }));
+    let at_window: &[String] = payload
+        .counter
+        .as_ref()
+        .map_or(&[], |c| c.at_window.as_slice());
     let name_of = |code: &str| {
         subject
             .materials
@@ -249,8 +263,11 @@ async fn render(
             (name_of(&m.code), how)
         })
         .collect();
+    for code in at_window {
+        materials.push((name_of(code), "窗口已收取".to_owned()));
+    }
     for (code, name) in &subject.materials {
-        if !payload.materials.iter().any(|m| &m.code == code) {
+        if !payload.materials.iter().any(|m| &m.code == code) && !at_window.contains(code) {
             let how = if subject.required.contains(code) {
                 "未提交（必须提交）"
             } else {
@@ -279,6 +296,12 @@ async fn render(
                 } else {
                     format!("{}：{detail}", s.staff)
                 }
+            });
+            // The submission at a window: who took it in.
+            let staff = staff.or_else(|| {
+                (seq == 1)
+                    .then(|| payload.counter.as_ref().map(|c| c.staff.clone()))
+                    .flatten()
             });
             TimelineLine {
                 status: t.status.label_zh(),
@@ -336,7 +359,10 @@ async fn render(
         status: rec.status.label_zh(),
         version: rec.timeline.len(),
         received: views::local(rec.received_at),
-        kiosk: rec.kiosk_id.clone(),
+        kiosk: match (&payload.counter, rec.channel) {
+            (Some(c), channel) => format!("{}（{}）", channel.label_zh(), c.staff),
+            (None, _) => format!("自助机 {}", rec.kiosk_id),
+        },
         limit,
         due,
         handler: work.handler,

@@ -6,6 +6,8 @@
 //! - [`calendar`]: working days from the holiday files, for due dates.
 //! - [`reports`]: 绩效考评 (with [`reports_view`], [`svg`] charts and [`csv`] downloads).
 //! - [`inbox`]: the inboxes; [`views`]: the HTML; [`pages`] and [`case`]: the handlers.
+//! - [`intake`]: counter intake (无差别综合受理) with the kiosk's form engine ([`intake_form`],
+//!   [`intake_views`]) and the printable [`receipt`].
 //! - [`tickets`]: the help and complaint queue; [`ratings`]: 好差评 and 差评整改 (with their
 //!   `*_views`).
 //! - [`notices`]: the notices' delivery log (supervisors and operators).
@@ -16,10 +18,14 @@ pub mod calendar;
 pub mod case;
 pub mod csv;
 pub mod inbox;
+pub mod intake;
+pub mod intake_form;
+pub mod intake_views;
 pub mod notices;
 pub mod pages;
 pub mod ratings;
 pub mod ratings_views;
+pub mod receipt;
 pub mod reports;
 pub mod reports_view;
 pub mod search;
@@ -99,6 +105,12 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/staff/search", post(pages::search))
         .route("/staff/applications/{id}", get(pages::application))
         .route("/staff/applications/{id}/{action}", post(pages::act))
+        .route("/staff/applications/{id}/receipt", get(receipt::page))
+        .route("/staff/intake", get(intake::picker))
+        .route(
+            "/staff/intake/{code}",
+            get(intake::form).post(intake::submit),
+        )
         .route("/staff/tickets", get(tickets::queue))
         .route("/staff/tickets/{id}", get(tickets::ticket))
         .route("/staff/tickets/{id}/{action}", post(tickets::act))

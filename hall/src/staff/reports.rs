@@ -335,7 +335,8 @@ pub fn compute(
             if let Some(n) = daily.get_mut(&r.day) {
                 *n += r.count;
             }
-            if in_period {
+            // Windows are not kiosks: their intake is in the channel table only.
+            if in_period && r.channel == Channel::Kiosk {
                 *per_kiosk.entry(r.kiosk_id.clone()).or_default() += r.count;
             }
         }
@@ -834,7 +835,10 @@ mod tests {
         assert_eq!(per_a.intake, [6, 2, 0]);
         assert_eq!(per_a.unified_rate(), Some(1.0));
         assert_eq!(per_a.median_days(), Some(2.0), "3 and 1 working days");
-        assert_eq!(r.kiosks[0].applications, 10);
+        assert_eq!(
+            r.kiosks[0].applications, 6,
+            "window intake is not the kiosk's"
+        );
         assert_eq!(r.kiosks[0].help_calls, 4);
         assert_eq!(r.kiosks[0].faults, 2);
         assert_eq!(r.kiosks.len(), 1, "a complaint alone does not list a kiosk");
@@ -859,7 +863,7 @@ mod tests {
             "no ratings: no rate, not 0 %"
         );
         assert_eq!(only_b.departments.len(), 1);
-        assert_eq!(only_b.kiosks[0].applications, 2);
+        assert_eq!(only_b.kiosks[0].applications, 0, "b's were at its window");
     }
 
     #[test]

@@ -128,6 +128,9 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                     @for (href, label) in super::tickets::nav_links(account.role) {
                         a href=(href) class=[(frame.tab.is_none() && frame.title == label).then_some("current")] aria-current=[(frame.tab.is_none() && frame.title == label).then_some("page")] { (label) }
                     }
+                    @if super::intake::may_take_in(account.role) {
+                        a href="/staff/intake" class=[(frame.title == super::intake::TITLE).then_some("current")] { (super::intake::TITLE) }
+                    }
                     @if matches!(account.role, Role::Supervisor | Role::Operator) {
                         a href="/staff/reports" class=[(frame.title == "绩效考评").then_some("current")] aria-current=[(frame.title == "绩效考评").then_some("page")] { "绩效考评" }
                     }
@@ -376,11 +379,12 @@ pub fn application(frame: &Frame<'_>, v: &ApplicationView, error: Option<&str>) 
                 dl {
                     dt { "事项" } dd { (v.subject.0) " " span.sub { (v.subject.1) } }
                     dt { "部门" } dd { (v.departments) }
-                    dt { "收件" } dd { (v.received) " · 自助机 " (v.kiosk) }
+                    dt { "收件" } dd id="received" { (v.received) " · " (v.kiosk) }
                     dt { "承诺时限" } dd { (v.limit) }
                     dt { "办结期限" } dd id="due" { (v.due) }
                     dt { "承办人" } dd { (v.handler.as_deref().unwrap_or("—")) }
                 }
+                p { a.button id="receipt-link" href={ "/staff/applications/" (v.id) "/receipt" } { "回执（打印）" } }
             }
             div.grid {
                 div.card {
@@ -438,6 +442,8 @@ fn audit_label(action: &str) -> &str {
         "view-details" => "查看申请人信息",
         "move" => "办理",
         "search-id-number" => "按身份证号码查找",
+        "intake" => "窗口收件",
+        "print-receipt" => "查看回执",
         other => other,
     }
 }

@@ -107,6 +107,8 @@ pub struct NewApplication {
     /// The citizen ticked "send progress notices to my phone" (recorded with the application;
     /// the number is the form's, sealed in the payload).
     pub notify_consent: bool,
+    /// Where it was taken in (a kiosk, the 综合窗口, a department's window).
+    pub channel: reports::Channel,
 }
 
 /// A stored application without its personal payload.
@@ -138,6 +140,8 @@ pub struct ApplicationRecord {
     pub received_at: DateTime<Utc>,
     /// 承诺办结 date.
     pub promised_by: NaiveDate,
+    /// Where it was taken in.
+    pub channel: reports::Channel,
 }
 
 /// The outcome of a status move.

@@ -12,6 +12,7 @@
 
 pub mod axe;
 mod followup;
+mod intake;
 mod tour;
 
 use std::path::PathBuf;

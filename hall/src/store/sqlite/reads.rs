@@ -91,7 +91,7 @@ pub fn application(
     let sql = format!(
         "SELECT id, kiosk_id, tracking_code, verifier_hash, subject_type, subject_code,
                 subject_name, status, mailed, received_at, promised_by,
-                EXISTS (SELECT 1 FROM ratings WHERE application_id = applications.id)
+                EXISTS (SELECT 1 FROM ratings WHERE application_id = applications.id), channel
          FROM applications WHERE {column} = ?1"
     );
     type Row = (
@@ -107,6 +107,7 @@ pub fn application(
         String,
         String,
         bool,
+        String,
     );
     let row: Option<Row> = conn
         .prepare_cached(&sql)?
@@ -124,6 +125,7 @@ pub fn application(
                 r.get(9)?,
                 r.get(10)?,
                 r.get(11)?,
+                r.get(12)?,
             ))
         })
         .optional()?;
@@ -156,6 +158,8 @@ pub fn application(
         rated: row.11,
         received_at: parse_ts(&row.9)?,
         promised_by,
+        channel: crate::store::reports::Channel::parse(&row.12)
+            .ok_or_else(|| HallError::Corrupt(format!("channel {:?}", row.12)))?,
     }))
 }
 

@@ -101,7 +101,7 @@ pub fn create_application(
         "INSERT INTO applications (id, kiosk_id, tracking_code, verifier_hash, subject_type,
              subject_code, subject_name, catalog_version, applicant_key, payload, mailed, status,
              received_at, promised_by, channel)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'kiosk')",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?
     .execute(params![
         app.id,
@@ -118,6 +118,7 @@ pub fn create_application(
         status_str(Status::Submitted)?,
         received,
         app.promised_by.format("%Y-%m-%d").to_string(),
+        app.channel.as_str(),
     ])?;
     conn.prepare_cached(
         "INSERT INTO timeline (application_id, seq, status, at, note) VALUES (?1, 1, ?2, ?3, NULL)",
