@@ -17,6 +17,8 @@
 //! Binaries stay thin: `main.rs` parses arguments and calls [`serve`].
 
 pub mod auth;
+pub mod catalog_file;
+pub mod catalog_versions;
 pub mod citizen;
 pub mod crypto;
 pub mod error;

@@ -6,6 +6,8 @@
 //! - [`calendar`]: working days from the holiday files, for due dates.
 //! - [`reports`]: 绩效考评 (with [`reports_view`], [`svg`] charts and [`csv`] downloads).
 //! - [`inbox`]: the inboxes; [`views`]: the HTML; [`pages`] and [`case`]: the handlers.
+//! - [`catalog_edit`]: 督查 edits items (with [`catalog_views`]), each save a new catalog
+//!   version.
 //! - [`tickets`]: the help and complaint queue; [`ratings`]: 好差评 and 差评整改 (with their
 //!   `*_views`).
 
@@ -13,6 +15,8 @@ pub mod access;
 pub mod auth;
 pub mod calendar;
 pub mod case;
+pub mod catalog_edit;
+pub mod catalog_views;
 pub mod csv;
 pub mod inbox;
 pub mod pages;
@@ -105,4 +109,9 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/staff/ratings/{id}/{action}", post(ratings::act))
         .route("/staff/reports", get(reports::page))
         .route("/staff/reports/{file}", get(reports::csv))
+        .route("/staff/catalog", get(catalog_edit::list))
+        .route(
+            "/staff/catalog/items/{code}",
+            get(catalog_edit::item).post(catalog_edit::save),
+        )
 }
