@@ -2,6 +2,7 @@
 //! credentials each reach only their own routes (fleet view, dashboard, metrics, status moves);
 //! the staff workbench's sign-in, sessions and department rule are in `staff_pages`.
 
+mod catalog_data;
 mod common;
 mod staff_followup;
 mod staff_pages;
