@@ -7,7 +7,7 @@ use hall_api::catalog::Catalog;
 
 use crate::error::HallError;
 use crate::state::ensure_seeded;
-use crate::store::{NewCatalogVersion, Store};
+use crate::store::{CatalogAdded, NewCatalogVersion, Store};
 
 /// Longest version label (applications carry it; the API accepts up to 64 characters).
 pub const MAX_LABEL: usize = 64;
@@ -91,7 +91,8 @@ pub async fn by_label(store: &dyn Store, label: &str) -> Result<Option<Catalog>,
     }
 }
 
-/// Stores `catalog` as a new version `label`, in effect from `effective_at`.
+/// Stores `catalog` as a new version `label`, in effect from `effective_at`; a label
+/// already stored is refused.
 pub async fn store_version(
     store: &dyn Store,
     mut catalog: Catalog,
@@ -102,18 +103,64 @@ pub async fn store_version(
 ) -> Result<Catalog, HallError> {
     check_label(&label)?;
     catalog.version = label.clone();
-    let json = serde_json::to_string(&catalog)
-        .map_err(|e| HallError::Internal(format!("catalog {label}: {e}")))?;
-    store
-        .add_catalog_version(NewCatalogVersion {
-            version: label,
-            json,
-            effective_at,
-            source,
-            author,
-        })
-        .await?;
-    Ok(catalog)
+    match store
+        .add_catalog_version(new_version(&catalog, effective_at, source, author, None)?)
+        .await?
+    {
+        CatalogAdded::Stored => Ok(catalog),
+        CatalogAdded::LabelTaken | CatalogAdded::BaseChanged => Err(HallError::InvalidArgument(
+            format!("catalog version {label:?} already exists; give the new one another label"),
+        )),
+    }
+}
+
+fn new_version(
+    catalog: &Catalog,
+    effective_at: DateTime<Utc>,
+    source: &'static str,
+    author: Option<String>,
+    base: Option<String>,
+) -> Result<NewCatalogVersion, HallError> {
+    let json = serde_json::to_string(catalog)
+        .map_err(|e| HallError::Internal(format!("catalog {}: {e}", catalog.version)))?;
+    Ok(NewCatalogVersion {
+        version: catalog.version.clone(),
+        json,
+        effective_at,
+        source,
+        author,
+        base,
+    })
+}
+
+/// Stores a staff edit of the version in effect (`catalog.version` is its base) as a new
+/// version in effect now. `None` if another version took effect since the edit began (the
+/// check and the insert are one transaction, so of two concurrent edits one is refused).
+pub async fn store_edit(
+    store: &dyn Store,
+    mut catalog: Catalog,
+    author: &str,
+) -> Result<Option<Catalog>, HallError> {
+    let base = catalog.version.clone();
+    // A label can be taken by a concurrent edit between counting and storing: count again.
+    for _ in 0..3 {
+        catalog.version = edit_label(store, &base).await?;
+        let v = new_version(
+            &catalog,
+            Utc::now(),
+            "staff",
+            Some(author.to_owned()),
+            Some(base.clone()),
+        )?;
+        match store.add_catalog_version(v).await? {
+            CatalogAdded::Stored => return Ok(Some(catalog)),
+            CatalogAdded::BaseChanged => return Ok(None),
+            CatalogAdded::LabelTaken => continue,
+        }
+    }
+    Err(HallError::Unavailable(
+        "catalog versions are being added concurrently".into(),
+    ))
 }
 
 /// A label for an import: `import-YYYYMMDD.N` (local date, N the count of stored versions

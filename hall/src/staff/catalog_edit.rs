@@ -383,17 +383,31 @@ pub async fn save(
         if let Some(slot) = next.items.iter_mut().find(|i| i.code == code) {
             *slot = edited;
         }
-        let l = versions::edit_label(store, &current.version).await?;
-        versions::store_version(
-            store,
-            next,
-            l.clone(),
-            Utc::now(),
-            "staff",
-            Some(signed.account().name.clone()),
-        )
-        .await?;
-        label = Some(l);
+        match versions::store_edit(store, next, &signed.account().name).await? {
+            Some(stored) => label = Some(stored.version),
+            None => {
+                let again = versions::current(store).await?;
+                let withdrawn = store.withdrawn_items().await?;
+                let Some(item) = again.item(&code) else {
+                    return Ok(not_found(&state, &signed));
+                };
+                let fresh = form_of(item, &again.version, &withdrawn);
+                let message = format!(
+                    "保存时目录已更新为版本 {}，本次修改未保存。请核对当前内容后重新修改。",
+                    again.version
+                );
+                return Ok(show(
+                    &state,
+                    &signed,
+                    StatusCode::CONFLICT,
+                    &fresh,
+                    &department,
+                    &[message],
+                    None,
+                )
+                .await);
+            }
+        }
     }
     let suspend = submitted.availability == Availability::Suspended;
     let suspension_changed = store.set_item_withdrawn(&code, suspend).await?;

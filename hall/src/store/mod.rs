@@ -305,6 +305,20 @@ pub struct NewCatalogVersion {
     pub source: &'static str,
     /// Who made it (the staff name, or the operator's account for imports), if known.
     pub author: Option<String>,
+    /// Store only if this is the version in effect at `effective_at` (an edit made from it);
+    /// checked in the same transaction as the insert.
+    pub base: Option<String>,
+}
+
+/// What [`Store::add_catalog_version`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CatalogAdded {
+    /// Stored (the catalog generation moved).
+    Stored,
+    /// Another version already has the label; nothing stored.
+    LabelTaken,
+    /// The version in effect is no longer the edit's base; nothing stored.
+    BaseChanged,
 }
 
 /// One stored catalog version, without its document.
@@ -343,8 +357,11 @@ pub trait Store:
         after: DateTime<Utc>,
     ) -> Result<Option<DateTime<Utc>>, HallError>;
     /// Stores a new catalog version and bumps the catalog generation, so running halls
-    /// reload. [`HallError::InvalidArgument`] if the label is taken.
-    async fn add_catalog_version(&self, version: NewCatalogVersion) -> Result<(), HallError>;
+    /// reload; or says why not.
+    async fn add_catalog_version(
+        &self,
+        version: NewCatalogVersion,
+    ) -> Result<CatalogAdded, HallError>;
     /// Every stored version, latest effective first.
     async fn catalog_versions(&self) -> Result<Vec<CatalogVersionRow>, HallError>;
 

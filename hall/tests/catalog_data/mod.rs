@@ -512,6 +512,14 @@ async fn a_supervisor_edit_is_a_new_version_that_a_kiosk_fetch_sees() {
         "{audit:?}"
     );
 
+    // An edit made from the old version loses the race to the one stored: the check is in
+    // the store's transaction, not only in the handler.
+    let mut late = before.clone();
+    late.items[0].name = "晚到的修改".into();
+    let lost = versions::store_edit(hall.store.as_ref(), late, "other")
+        .await
+        .unwrap();
+    assert!(lost.is_none());
     // The same (now stale) form again: 409, nothing stored.
     let stale = send(
         &app,

@@ -38,6 +38,7 @@ use super::{
     StoredCatalog, TicketRecord, Written,
 };
 use crate::error::HallError;
+use crate::store::CatalogAdded;
 
 /// The most requests committed in one transaction.
 const MAX_BATCH: usize = 512;
@@ -246,7 +247,10 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn add_catalog_version(&self, version: NewCatalogVersion) -> Result<(), HallError> {
+    async fn add_catalog_version(
+        &self,
+        version: NewCatalogVersion,
+    ) -> Result<CatalogAdded, HallError> {
         self.write(move |c| writes::add_catalog_version(c, &version))
             .await
     }

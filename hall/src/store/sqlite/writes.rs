@@ -8,6 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::reads::{self, parse_ts, status_str, ts};
 use crate::crypto::constant_time_eq;
 use crate::error::HallError;
+use crate::store::CatalogAdded;
 use crate::store::{
     ApplicationRecord, Booked, BookingRecord, IdempotencyScope, Moved, NewApplication, NewBooking,
     NewCatalogVersion, NewRating, NewTicket, Principal, Rated, RatingRecord, StoredCatalog,
@@ -29,23 +30,29 @@ pub fn put_catalog(conn: &Connection, catalog: &StoredCatalog) -> Result<(), Hal
     Ok(())
 }
 
-pub fn add_catalog_version(conn: &Connection, v: &NewCatalogVersion) -> Result<(), HallError> {
+pub fn add_catalog_version(
+    conn: &Connection,
+    v: &NewCatalogVersion,
+) -> Result<CatalogAdded, HallError> {
+    if let Some(base) = &v.base {
+        let in_effect = reads::catalog_at(conn, v.effective_at)?.map(|c| c.version);
+        if in_effect.as_deref() != Some(base.as_str()) {
+            return Ok(CatalogAdded::BaseChanged);
+        }
+    }
     let n = conn.execute(
         "INSERT OR IGNORE INTO catalog (version, json, created_at) VALUES (?1, ?2, ?3)",
         params![v.version, v.json, ts(chrono::Utc::now())],
     )?;
     if n == 0 {
-        return Err(HallError::InvalidArgument(format!(
-            "catalog version {:?} already exists; give the new one another label",
-            v.version
-        )));
+        return Ok(CatalogAdded::LabelTaken);
     }
     conn.execute(
         "INSERT INTO catalog_schedule (version, effective_at, source, author) VALUES (?1, ?2, ?3, ?4)",
         params![v.version, ts(v.effective_at), v.source, v.author],
     )?;
     bump_generation(conn, "catalog")?;
-    Ok(())
+    Ok(CatalogAdded::Stored)
 }
 
 pub fn put_principal(conn: &Connection, p: &Principal) -> Result<(), HallError> {
