@@ -62,8 +62,19 @@ impl RowReader<'_, '_> {
         })
     }
 
+    /// Reports a problem in a cell; only the first one per cell (an error value is not also
+    /// "empty").
     fn error(&mut self, key: &str, message: String) {
         let column = self.column_name(key);
+        let sheet = self.table.spec.name;
+        if self
+            .errors
+            .0
+            .iter()
+            .any(|e| e.sheet == sheet && e.row == Some(self.row.number) && e.column == column)
+        {
+            return;
+        }
         self.errors
             .at(self.table.spec.name, Some(self.row.number), column, message);
     }
@@ -937,4 +948,87 @@ pub fn catalog(book: &[Grid]) -> Result<Catalog, Vec<SheetError>> {
         items: items.into_iter().map(|(_, i)| i).collect(),
         bundles,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid(sheet: &str, rows: &[&[&str]]) -> Grid {
+        Grid {
+            sheet: sheet.into(),
+            rows: rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| GridRow {
+                    number: i as u32 + 1,
+                    cells: r.iter().map(|c| Ok((*c).to_owned())).collect(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn header_problems_are_reported_at_the_header_row_and_missing_sheets_by_name() {
+        let book = vec![
+            grid(
+                "departments",
+                &[
+                    &[
+                        "部门代码 (code)",
+                        "name",
+                        "window",
+                        "slot_capacity",
+                        "colour",
+                    ],
+                    &["gongan", "县公安局", "A区", "8", ""],
+                ],
+            ),
+            grid("items", &[&["code", "name", "department", "kind"]]),
+            grid("说明", &[&["这一页不读"]]),
+        ];
+        let errors = catalog(&book).unwrap_err();
+        let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        let has = |needle: &str| text.iter().any(|t| t.contains(needle));
+        assert!(
+            has("sheet departments, row 1, column E: unknown column \"colour\""),
+            "{text:?}"
+        );
+        assert!(
+            has("sheet items, row 1: the required column summary"),
+            "{text:?}"
+        );
+        assert!(
+            has("sheet items, row 1: the required column promised_limit_days"),
+            "{text:?}"
+        );
+        for sheet in ["materials", "form_fields", "bundles"] {
+            assert!(
+                has(&format!("sheet {sheet}: the sheet is missing")),
+                "{text:?}"
+            );
+        }
+        assert!(!has("说明"), "other sheets are ignored");
+    }
+
+    #[test]
+    fn a_spreadsheet_error_value_in_a_cell_is_reported_where_it_is() {
+        let mut departments = grid(
+            "departments",
+            &[
+                &["code", "name", "window", "slot_capacity"],
+                &["gongan", "县公安局", "A区", ""],
+            ],
+        );
+        departments.rows[1].cells[3] = Err("the cell holds the spreadsheet error #N/A".into());
+        let errors: Vec<SheetError> = catalog(&[departments])
+            .unwrap_err()
+            .into_iter()
+            .filter(|e| e.sheet == "departments")
+            .collect();
+        assert_eq!(errors.len(), 1, "one error per cell: {errors:?}");
+        assert_eq!(errors[0].row, Some(2));
+        assert_eq!(errors[0].column.as_deref(), Some("D (slot_capacity)"));
+        assert!(errors[0].message.contains("#N/A"), "{errors:?}");
+    }
 }

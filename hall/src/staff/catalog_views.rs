@@ -108,7 +108,7 @@ pub fn list(
                         td { (c.department(&i.department).map_or(i.department.as_str(), |d| d.name.as_str())) }
                         td { span class={ "pill " (if state == Availability::Suspended { "bad" } else { "" }) } { (state.label_zh()) } }
                         td { (i.materials.len()) " 项" }
-                        td { a href={ "/staff/catalog/items/" (i.code) } { "修改" } }
+                        td { a href={ "/staff/catalog/items/" (i.code) } aria-label={ "修改" (i.name) } { "修改" } }
                     }
                 }
             }
