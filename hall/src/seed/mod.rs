@@ -4,6 +4,7 @@
 mod build;
 mod bundles;
 mod business;
+mod civil;
 mod firms;
 mod life;
 mod people;
@@ -39,6 +40,7 @@ pub fn catalog() -> Catalog {
     items.extend(welfare::items());
     items.extend(business::items());
     items.extend(life::items());
+    items.extend(civil::items());
     items.extend(firms::items());
     Catalog {
         version: SEED_VERSION.into(),
