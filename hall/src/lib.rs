@@ -12,11 +12,15 @@
 //! - [`staff`] is the staff workbench at `/staff/` (sign-in, inboxes, the loop).
 //! - [`notify`] tells on-duty staff of new help requests, complaints and 差评 (webhook, email)
 //!   from a durable queue in the database.
+//! - [`catalog_versions`] stores catalog versions with their effective time;
+//!   [`catalog_file`] reads and writes the county's spreadsheet (`hall catalog …`).
 //! - [`seed`] is the catalog loaded on first start; [`openapi`] the OpenAPI document.
 //!
 //! Binaries stay thin: `main.rs` parses arguments and calls [`serve`].
 
 pub mod auth;
+pub mod catalog_file;
+pub mod catalog_versions;
 pub mod citizen;
 pub mod crypto;
 pub mod error;

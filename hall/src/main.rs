@@ -103,6 +103,45 @@ enum CatalogAction {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Import the county's item list (an .xlsx workbook or a folder of CSV files; the sheets
+    /// are described in hall/README.md) as a new catalog version. Every row is checked and
+    /// every error listed; nothing is stored unless the whole file is valid.
+    Import {
+        /// The .xlsx file, or the folder holding departments.csv, items.csv, …
+        file: PathBuf,
+        /// When the version takes effect: YYYY-MM-DD or "YYYY-MM-DD HH:MM" (hall local
+        /// time, UTC+8) or RFC 3339. Default: now. A running hall switches at that time.
+        #[arg(long)]
+        effective_at: Option<String>,
+        /// The version label (default import-YYYYMMDD.N).
+        #[arg(long = "label")]
+        label: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Write the catalog in effect (or version --label) as .xlsx or as a folder of CSV files
+    /// (any path not ending in .xlsx); importing it again gives the same catalog.
+    Export {
+        /// The .xlsx file or the folder to write.
+        file: PathBuf,
+        /// A stored version's label instead of the one in effect.
+        #[arg(long = "label")]
+        label: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Say what importing FILE would change in the catalog in effect (stores nothing).
+    Diff {
+        /// The .xlsx file or folder of CSV files.
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// List the stored catalog versions: label, effective time, source, author.
+    Versions {
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -348,6 +387,136 @@ async fn catalog_change(store: &SqliteStore, item: &str, withdraw: bool) -> Resu
     Ok(())
 }
 
+/// `hall catalog import|export|diff|versions`.
+async fn catalog_file(action: CatalogAction) -> Result<(), HallError> {
+    use hall::catalog_file;
+    use hall::catalog_versions as versions;
+    let bad = |e: catalog_file::CatalogFileError| HallError::InvalidArgument(e.to_string());
+    match action {
+        CatalogAction::Import {
+            file,
+            effective_at,
+            label,
+            db,
+        } => {
+            let effective_at = match effective_at {
+                Some(t) => versions::parse_effective_at(&t)?,
+                None => chrono::Utc::now(),
+            };
+            if let Some(l) = &label {
+                versions::check_label(l)?;
+            }
+            let imported = catalog_file::read_file(&file).map_err(bad)?;
+            let store = SqliteStore::open(&db.db)?;
+            let result = async {
+                let current = versions::current(&store).await?;
+                let changes = catalog_file::diff(&current, &imported);
+                let label = match label {
+                    Some(l) => l,
+                    None => versions::import_label(&store).await?,
+                };
+                let author = std::env::var("USER").ok();
+                let stored = versions::store_version(
+                    &store,
+                    imported,
+                    label,
+                    effective_at,
+                    "import",
+                    author,
+                )
+                .await?;
+                eprintln!(
+                    "Stored catalog version {} ({} items, {} bundles), in effect from {}; {} change(s) from version {}:",
+                    stored.version,
+                    stored.items.len(),
+                    stored.bundles.len(),
+                    versions::local(effective_at),
+                    changes.len(),
+                    current.version
+                );
+                for line in changes {
+                    eprintln!("  {line}");
+                }
+                eprintln!("A running hall serves it within a second of that time.");
+                Ok(())
+            }
+            .await;
+            store.close();
+            result
+        }
+        CatalogAction::Export { file, label, db } => {
+            let store = SqliteStore::open(&db.db)?;
+            let catalog = match &label {
+                Some(l) => versions::by_label(&store, l).await,
+                None => versions::current(&store).await.map(Some),
+            };
+            store.close();
+            let catalog = catalog?.ok_or_else(|| {
+                HallError::InvalidArgument(format!(
+                    "no catalog version {:?}; `hall catalog versions` lists them",
+                    label.unwrap_or_default()
+                ))
+            })?;
+            catalog_file::write_file(&catalog, &file).map_err(bad)?;
+            eprintln!(
+                "Wrote catalog version {} ({} items, {} bundles) to {}.",
+                catalog.version,
+                catalog.items.len(),
+                catalog.bundles.len(),
+                file.display()
+            );
+            Ok(())
+        }
+        CatalogAction::Diff { file, db } => {
+            let imported = catalog_file::read_file(&file).map_err(bad)?;
+            let store = SqliteStore::open(&db.db)?;
+            let current = versions::current(&store).await;
+            store.close();
+            let current = current?;
+            let changes = catalog_file::diff(&current, &imported);
+            let mut out = format!(
+                "{} change(s) from catalog version {} (in effect now):\n",
+                changes.len(),
+                current.version
+            );
+            for line in changes {
+                out.push_str(&format!("  {line}\n"));
+            }
+            std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes())?;
+            Ok(())
+        }
+        CatalogAction::Versions { db } => {
+            let store = SqliteStore::open(&db.db)?;
+            let rows = store.catalog_versions().await;
+            let now = store.catalog().await;
+            store.close();
+            let (rows, now) = (rows?, now?);
+            let mut out = String::new();
+            for r in rows {
+                let mark = if now.as_ref().is_some_and(|n| n.version == r.version) {
+                    "in effect"
+                } else if r.effective_at > chrono::Utc::now() {
+                    "scheduled"
+                } else {
+                    ""
+                };
+                out.push_str(&format!(
+                    "{}\t{}\t{}\t{}\t{}\n",
+                    r.version,
+                    versions::local(r.effective_at),
+                    r.source,
+                    r.author.unwrap_or_default(),
+                    mark
+                ));
+            }
+            std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes())?;
+            Ok(())
+        }
+        CatalogAction::Withdraw { item, db } => catalog(&item, true, &db).await,
+        CatalogAction::Restore { item, db } => catalog(&item, false, &db).await,
+    }
+}
+
 async fn add(kind: PrincipalKind, id: &str, label: &str, db: &DbArgs) -> Result<String, HallError> {
     if !hall_api::is_valid_principal_id(id) {
         return Err(HallError::InvalidArgument(format!(
@@ -490,12 +659,7 @@ async fn main() -> ExitCode {
         Command::Notices {
             action: NoticesAction::List { limit, db },
         } => notices_list(limit, &db).await.map(|()| None),
-        Command::Catalog {
-            action: CatalogAction::Withdraw { item, db },
-        } => catalog(&item, true, &db).await.map(|()| None),
-        Command::Catalog {
-            action: CatalogAction::Restore { item, db },
-        } => catalog(&item, false, &db).await.map(|()| None),
+        Command::Catalog { action } => catalog_file(action).await.map(|()| None),
     };
     match result {
         Ok(Some(token)) => {

@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 
-use chrono::{FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use hall_api::catalog::Catalog;
 
 use crate::auth::CredentialCache;
@@ -106,6 +106,8 @@ pub struct AppState {
     pub id_lookups: crate::limiter::KioskRate,
     /// The (catalog, credentials) generations last seen in the store.
     generations: Mutex<(i64, i64)>,
+    /// When the next scheduled catalog version takes effect, if one is.
+    next_switch: Mutex<Option<DateTime<Utc>>>,
     /// Tunables.
     pub settings: Settings,
     /// The staff workbench (holiday calendar).
@@ -121,21 +123,9 @@ impl AppState {
         secrets: Secrets,
         settings: Settings,
     ) -> Result<Arc<Self>, HallError> {
-        let stored = match store.catalog().await? {
-            Some(c) => c,
-            None => {
-                let seed = crate::seed::catalog();
-                let json = serde_json::to_string(&seed)
-                    .map_err(|e| HallError::Corrupt(format!("seed catalog: {e}")))?;
-                let stored = StoredCatalog {
-                    version: seed.version.clone(),
-                    json,
-                };
-                store.put_catalog(stored.clone()).await?;
-                tracing::info!(version = %stored.version, items = seed.items.len(), "seeded the catalog");
-                stored
-            }
-        };
+        let now = Utc::now();
+        let stored = ensure_seeded(store.as_ref(), now).await?;
+        let next_switch = store.next_catalog_switch(now).await?;
         let generations = store.generations().await?;
         let withdrawn = store.withdrawn_items().await?;
         let entry = CatalogEntry::from_stored(&stored, &withdrawn)?;
@@ -148,6 +138,7 @@ impl AppState {
             limiter: GuessLimiter::default(),
             id_lookups: crate::limiter::KioskRate::new(settings.id_lookups_per_minute),
             generations: Mutex::new(generations),
+            next_switch: Mutex::new(next_switch),
             settings,
             staff,
             notices: OnceLock::new(),
@@ -169,25 +160,38 @@ impl AppState {
     }
 
     /// Picks up what another process changed: drops cached credentials when any was revoked,
-    /// and reloads the catalog when it changed. Runs every `watch_interval`; tests and the
-    /// in-process CLI paths call it directly.
+    /// and reloads the catalog when it changed or a scheduled version's time has come. Runs
+    /// every `watch_interval`; tests and the in-process CLI paths call it directly.
     pub async fn refresh(&self) -> Result<(), HallError> {
-        let now = self.store.generations().await?;
+        self.refresh_at(Utc::now()).await
+    }
+
+    /// [`AppState::refresh`] as if the clock said `now` (tests step over an effective time
+    /// without waiting for it).
+    pub async fn refresh_at(&self, now: DateTime<Utc>) -> Result<(), HallError> {
+        let generations = self.store.generations().await?;
         let before = {
             let mut seen = self.generations.lock().unwrap_or_else(|p| p.into_inner());
-            std::mem::replace(&mut *seen, now)
+            std::mem::replace(&mut *seen, generations)
         };
-        if now.1 != before.1 {
+        if generations.1 != before.1 {
             self.credentials.clear();
             tracing::info!("credentials changed: verified-credential cache dropped");
         }
-        if now.0 != before.0 {
-            let Some(stored) = self.store.catalog().await? else {
+        let due = self
+            .next_switch
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some_and(|at| at <= now);
+        if generations.0 != before.0 || due {
+            let next = self.store.next_catalog_switch(now).await?;
+            *self.next_switch.lock().unwrap_or_else(|p| p.into_inner()) = next;
+            let Some(stored) = self.store.catalog_at(now).await? else {
                 return Ok(());
             };
             let withdrawn = self.store.withdrawn_items().await?;
             let entry = CatalogEntry::from_stored(&stored, &withdrawn)?;
-            tracing::info!(version = %entry.catalog.version, withdrawn = withdrawn.len(), "catalog reloaded");
+            tracing::info!(version = %entry.catalog.version, withdrawn = withdrawn.len(), next = ?next, "catalog reloaded");
             let mut current = self.catalog.write().unwrap_or_else(|p| p.into_inner());
             *current = Arc::new(entry);
         }
@@ -201,6 +205,29 @@ impl AppState {
             Err(poisoned) => Arc::clone(&poisoned.into_inner()),
         }
     }
+}
+
+/// The catalog in effect at `now`; stores the compiled-in seed as the first version when the
+/// database has none.
+pub async fn ensure_seeded(
+    store: &dyn Store,
+    now: DateTime<Utc>,
+) -> Result<StoredCatalog, HallError> {
+    if let Some(c) = store.catalog_at(now).await? {
+        return Ok(c);
+    }
+    let seed = crate::seed::catalog();
+    let json = serde_json::to_string(&seed)
+        .map_err(|e| HallError::Corrupt(format!("seed catalog: {e}")))?;
+    let stored = StoredCatalog {
+        version: seed.version.clone(),
+        json,
+    };
+    store.put_catalog(stored.clone()).await?;
+    tracing::info!(version = %stored.version, items = seed.items.len(), "seeded the catalog");
+    // Another version may have been scheduled before the seed was stored; serve what is in
+    // effect now.
+    Ok(store.catalog_at(Utc::now()).await?.unwrap_or(stored))
 }
 
 /// The hall's local calendar date (China Standard Time, UTC+8, no daylight saving).

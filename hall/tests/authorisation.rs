@@ -3,6 +3,7 @@
 //! the staff workbench's sign-in, sessions and department rule are in `staff_pages`; notices
 //! to citizens on staff moves in `citizen_notices`.
 
+mod catalog_data;
 mod citizen_notices;
 mod common;
 mod staff_followup;
@@ -55,7 +56,7 @@ async fn kiosks_operators_and_staff_each_reach_only_their_routes() {
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{ack}");
-    assert_eq!(ack["catalogVersion"], "2024.05-seed.1");
+    assert_eq!(ack["catalogVersion"], hall::seed::SEED_VERSION);
 
     // An operator token is not a kiosk token, and vice versa; a kiosk cannot move status.
     let (s, _, _) = call(

@@ -95,7 +95,7 @@ pub fn items() -> Vec<ServiceItem> {
                 true,
                 false,
             ),
-            mat("fapiao", "购房发票", 1, 1, false, false),
+            mat("goufangfapiao", "购房发票", 1, 1, false, false),
         ])
         .limits(None, 0)
         .window_only()
@@ -255,7 +255,7 @@ pub fn items() -> Vec<ServiceItem> {
         .materials(vec![
             id_card(),
             mat_note(
-                mat("zhusuo", "经营场所使用证明", 0, 1, true, false),
+                mat("jingyingchangsuo", "经营场所使用证明", 0, 1, true, false),
                 "可用住所申报承诺代替",
             ),
         ])

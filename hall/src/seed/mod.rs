@@ -2,14 +2,18 @@
 //! items from 公安, 税务, 不动产登记, 市场监管, 人社, 医保, 民政 and 卫健, and 一件事 bundles.
 
 mod build;
+mod bundles;
 mod business;
+mod civil;
+mod firms;
+mod life;
 mod people;
 mod welfare;
 
 use hall_api::catalog::{Bundle, Catalog, Department};
 
 /// The seed catalog's version; change it whenever the content changes.
-pub const SEED_VERSION: &str = "2024.05-seed.1";
+pub const SEED_VERSION: &str = "2026.12-seed.2";
 
 fn dept(code: &str, name: &str, window: &str, slot_capacity: u32) -> Department {
     Department {
@@ -20,6 +24,7 @@ fn dept(code: &str, name: &str, window: &str, slot_capacity: u32) -> Department 
     }
 }
 
+/// A bundle: code, name, summary, member item codes in processing order.
 fn bundle(code: &str, name: &str, summary: &str, items: &[&str]) -> Bundle {
     Bundle {
         code: code.into(),
@@ -34,6 +39,9 @@ pub fn catalog() -> Catalog {
     let mut items = people::items();
     items.extend(welfare::items());
     items.extend(business::items());
+    items.extend(life::items());
+    items.extend(civil::items());
+    items.extend(firms::items());
     Catalog {
         version: SEED_VERSION.into(),
         departments: vec![
@@ -43,24 +51,38 @@ pub fn catalog() -> Catalog {
             dept("shichang", "县市场监督管理局", "C区 14-16号窗口", 6),
             dept("renshe", "县人力资源和社会保障局", "C区 17-19号窗口", 8),
             dept("yibao", "县医疗保障局", "C区 20-21号窗口", 6),
-            dept("minzheng", "县民政局（婚姻登记、社会救助）", "D区 22-23号窗口", 4),
+            dept(
+                "minzheng",
+                "县民政局（婚姻登记、社会救助）",
+                "D区 22-23号窗口",
+                4,
+            ),
             dept("weijian", "县卫生健康局", "D区 24号窗口", 4),
+            dept("jiaoyu", "县教育局", "D区 25号窗口", 4),
+            dept("tuiyi", "县退役军人事务局", "D区 26号窗口", 2),
+            dept("canlian", "县残疾人联合会", "D区 27号窗口", 2),
+            dept(
+                "gongjijin",
+                "市住房公积金管理中心县管理部",
+                "C区 28-29号窗口",
+                6,
+            ),
+            dept(
+                "gongdian",
+                "国网县供电公司",
+                "E区 30号窗口（水电气网联合报装）",
+                4,
+            ),
+            dept(
+                "gongshui",
+                "县自来水公司",
+                "E区 30号窗口（水电气网联合报装）",
+                4,
+            ),
+            dept("ranqi", "县燃气公司", "E区 30号窗口（水电气网联合报装）", 4),
         ],
         items,
-        bundles: vec![
-            bundle("yjs-xinshenger", "新生儿出生一件事",
-                "出生医学证明、户口登记、医保参保、社保卡申领、预防接种证一次办，共用材料只交一次。",
-                &["GG-000311-001", "QR-000173-003", "GG-000258-001", "GG-000245-001", "GG-000312-004"]),
-            bundle("yjs-kaibanqiye", "开办企业一件事",
-                "企业设立登记、公章刻制备案、新办纳税人套餐一次办，营业执照电子证照自动共享。",
-                &["XK-000110-001", "QT-000175-001", "QT-000133-001"]),
-            bundle("yjs-tuixiu", "退休一件事",
-                "职工退休申请、养老金核定与退休人员医保待遇核定一次办。",
-                &["QR-000246-004", "JF-000259-002"]),
-            bundle("yjs-canji", "残疾人服务一件事",
-                "困难残疾人生活补贴与城乡居民医保参保一次办。",
-                &["JF-000204-002", "GG-000258-001"]),
-        ],
+        bundles: bundles::bundles(),
     }
 }
 
@@ -126,5 +148,69 @@ mod tests {
         let form = c.bundle_form(newborn);
         let names = form.fields.iter().filter(|f| f.key == "childName").count();
         assert_eq!(names, 1);
+    }
+
+    #[test]
+    fn at_least_twenty_bundles_of_real_items_each_asking_a_document_once() {
+        let c = catalog();
+        assert!(c.bundles.len() >= 20, "{} bundles", c.bundles.len());
+        let codes: HashSet<_> = c.bundles.iter().map(|b| &b.code).collect();
+        assert_eq!(codes.len(), c.bundles.len(), "bundle codes are unique");
+        for name in [
+            "结婚一件事",
+            "身后一件事",
+            "企业注销一件事",
+            "军人退役一件事",
+            "水电气联合报装一件事",
+        ] {
+            assert!(c.bundles.iter().any(|b| b.name == name), "{name}");
+        }
+        // One material code names one document everywhere, so a bundle can ask it once.
+        let mut names = std::collections::HashMap::new();
+        for i in &c.items {
+            for m in &i.materials {
+                let first = names
+                    .entry(m.code.clone())
+                    .or_insert_with(|| m.name.clone());
+                assert_eq!(first, &m.name, "material {} has two names", m.code);
+            }
+        }
+        for b in &c.bundles {
+            let items = c
+                .bundle_items(b)
+                .unwrap_or_else(|| panic!("{} names an unknown item", b.code));
+            assert!(items.len() >= 2, "{}", b.code);
+            let mats = c.bundle_materials(b);
+            let distinct: HashSet<_> = mats.iter().map(|m| &m.material.code).collect();
+            assert_eq!(
+                distinct.len(),
+                mats.len(),
+                "{} asks a material twice",
+                b.code
+            );
+            let asked: usize = items.iter().map(|i| i.materials.len()).sum();
+            if items
+                .iter()
+                .filter(|i| i.materials.iter().any(|m| m.code == "sfz"))
+                .count()
+                > 1
+            {
+                assert!(mats.len() < asked, "{}: the ID card is asked once", b.code);
+            }
+            // A key shared by two items means the same thing in both.
+            for f in c.bundle_form(b).fields {
+                for i in &items {
+                    if let Some(g) = i.form.fields.iter().find(|g| g.key == f.key) {
+                        assert_eq!(
+                            std::mem::discriminant(&g.kind),
+                            std::mem::discriminant(&f.kind),
+                            "{}: field {} differs between items",
+                            b.code,
+                            f.key
+                        );
+                    }
+                }
+            }
+        }
     }
 }

@@ -8,6 +8,8 @@
 //! - [`inbox`]: the inboxes; [`views`]: the HTML; [`pages`] and [`case`]: the handlers.
 //! - [`intake`]: counter intake (无差别综合受理) with the kiosk's form engine ([`intake_form`],
 //!   [`intake_views`]) and the printable [`receipt`].
+//! - [`catalog_edit`]: 督查 edits items (with [`catalog_views`]), each save a new catalog
+//!   version.
 //! - [`tickets`]: the help and complaint queue; [`ratings`]: 好差评 and 差评整改 (with their
 //!   `*_views`).
 //! - [`notices`]: the notices' delivery log (supervisors and operators).
@@ -16,6 +18,8 @@ pub mod access;
 pub mod auth;
 pub mod calendar;
 pub mod case;
+pub mod catalog_edit;
+pub mod catalog_views;
 pub mod csv;
 pub mod inbox;
 pub mod intake;
@@ -120,4 +124,9 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/staff/reports", get(reports::page))
         .route("/staff/reports/{file}", get(reports::csv))
         .route("/staff/notices", get(notices::page))
+        .route("/staff/catalog", get(catalog_edit::list))
+        .route(
+            "/staff/catalog/items/{code}",
+            get(catalog_edit::item).post(catalog_edit::save),
+        )
 }

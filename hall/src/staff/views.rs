@@ -134,6 +134,9 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                     @if matches!(account.role, Role::Supervisor | Role::Operator) {
                         a href="/staff/reports" class=[(frame.title == "绩效考评").then_some("current")] aria-current=[(frame.title == "绩效考评").then_some("page")] { "绩效考评" }
                     }
+                    @if super::catalog_edit::may_edit(account.role) {
+                        a href="/staff/catalog" class=[(frame.title == super::catalog_views::TITLE).then_some("current")] { (super::catalog_views::TITLE) }
+                    }
                 }
                 main {
                     @for w in &frame.warnings {

@@ -299,16 +299,78 @@ pub struct StoredCatalog {
     pub json: String,
 }
 
+/// A catalog version to store, with when it takes effect.
+#[derive(Debug, Clone)]
+pub struct NewCatalogVersion {
+    /// Version label (unique).
+    pub version: String,
+    /// The JSON document (its `version` field equal to the label).
+    pub json: String,
+    /// From when it is served.
+    pub effective_at: DateTime<Utc>,
+    /// `seed`, `import` or `staff`.
+    pub source: &'static str,
+    /// Who made it (the staff name, or the operator's account for imports), if known.
+    pub author: Option<String>,
+    /// Store only if this is the version in effect at `effective_at` (an edit made from it);
+    /// checked in the same transaction as the insert.
+    pub base: Option<String>,
+}
+
+/// What [`Store::add_catalog_version`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CatalogAdded {
+    /// Stored (the catalog generation moved).
+    Stored,
+    /// Another version already has the label; nothing stored.
+    LabelTaken,
+    /// The version in effect is no longer the edit's base; nothing stored.
+    BaseChanged,
+}
+
+/// One stored catalog version, without its document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogVersionRow {
+    /// Version label.
+    pub version: String,
+    /// From when it is (or was) served.
+    pub effective_at: DateTime<Utc>,
+    /// When it was stored.
+    pub created_at: DateTime<Utc>,
+    /// `seed`, `import` or `staff`.
+    pub source: String,
+    /// Who made it.
+    pub author: Option<String>,
+}
+
 /// Everything the hall stores. Implementations must make each idempotent write atomic:
 /// concurrent duplicates of one key produce exactly one record.
 #[async_trait]
 pub trait Store:
     staff::StaffStore + followup::FollowUpStore + reports::ReportStore + Send + Sync + std::fmt::Debug
 {
-    /// The newest catalog, if any was stored.
-    async fn catalog(&self) -> Result<Option<StoredCatalog>, HallError>;
-    /// Stores a catalog version (no-op if this version exists).
+    /// The catalog in effect now, if any was stored.
+    async fn catalog(&self) -> Result<Option<StoredCatalog>, HallError> {
+        self.catalog_at(Utc::now()).await
+    }
+    /// Stores a catalog version in effect from now (no-op if this version exists).
     async fn put_catalog(&self, catalog: StoredCatalog) -> Result<(), HallError>;
+    /// The catalog in effect at `at`: of the versions whose effective time is not after
+    /// `at`, the one with the latest effective time (the later stored on a tie).
+    async fn catalog_at(&self, at: DateTime<Utc>) -> Result<Option<StoredCatalog>, HallError>;
+    /// The first effective time after `after`, if a version is scheduled.
+    async fn next_catalog_switch(
+        &self,
+        after: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, HallError>;
+    /// Stores a new catalog version and bumps the catalog generation, so running halls
+    /// reload; or says why not.
+    async fn add_catalog_version(
+        &self,
+        version: NewCatalogVersion,
+    ) -> Result<CatalogAdded, HallError>;
+    /// Every stored version, latest effective first.
+    async fn catalog_versions(&self) -> Result<Vec<CatalogVersionRow>, HallError>;
 
     /// Adds or replaces a credential.
     async fn put_principal(&self, principal: Principal) -> Result<(), HallError>;

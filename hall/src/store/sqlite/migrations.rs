@@ -271,6 +271,24 @@ CREATE TABLE IF NOT EXISTS application_consents (
 ) WITHOUT ROWID;
 "#,
     ),
+    (
+        8,
+        // Catalog as data (issue 17): when each catalog version takes effect (the one served
+        // is the latest whose time has come), where it came from (`seed`, `import`, `staff`)
+        // and who made it. Versions stored before took effect when stored. Written so that
+        // running it again changes nothing.
+        r#"
+CREATE TABLE IF NOT EXISTS catalog_schedule (
+    version TEXT PRIMARY KEY REFERENCES catalog(version),
+    effective_at TEXT NOT NULL,
+    source TEXT NOT NULL,
+    author TEXT
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO catalog_schedule (version, effective_at, source)
+    SELECT version, created_at, 'seed' FROM catalog;
+CREATE INDEX IF NOT EXISTS catalog_schedule_by_time ON catalog_schedule (effective_at);
+"#,
+    ),
 ];
 
 /// Brings the schema up to date; each migration in its own transaction.
@@ -289,6 +307,15 @@ pub fn migrate(conn: &mut Connection) -> Result<u32, HallError> {
         version = v;
     }
     Ok(version)
+}
+
+/// The migration whose SQL contains `marker` (tests take a database back to just before
+/// one, whatever its number after renumbering).
+pub fn version_containing(marker: &str) -> Option<u32> {
+    MIGRATIONS
+        .iter()
+        .find(|(_, sql)| sql.contains(marker))
+        .map(|(v, _)| *v)
 }
 
 /// The newest schema version this build knows.

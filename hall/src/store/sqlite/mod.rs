@@ -21,6 +21,7 @@ mod staff;
 mod writes;
 
 pub use migrations::latest as latest_schema;
+pub use migrations::version_containing as migration_containing;
 
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
@@ -32,11 +33,12 @@ use hall_api::application::TimelineEntry;
 use rusqlite::{Connection, OpenFlags};
 
 use super::{
-    ApplicationRecord, Booked, BookingRecord, KioskRow, Moved, NewApplication, NewBooking,
-    NewRating, NewTicket, Principal, PrincipalKind, Rated, Store, StoredCatalog, TicketRecord,
-    Written,
+    ApplicationRecord, Booked, BookingRecord, CatalogVersionRow, KioskRow, Moved, NewApplication,
+    NewBooking, NewCatalogVersion, NewRating, NewTicket, Principal, PrincipalKind, Rated, Store,
+    StoredCatalog, TicketRecord, Written,
 };
 use crate::error::HallError;
+use crate::store::CatalogAdded;
 
 /// The most requests committed in one transaction.
 const MAX_BATCH: usize = 512;
@@ -229,12 +231,32 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>) {
 
 #[async_trait]
 impl Store for SqliteStore {
-    async fn catalog(&self) -> Result<Option<StoredCatalog>, HallError> {
-        self.read(reads::catalog).await
-    }
-
     async fn put_catalog(&self, catalog: StoredCatalog) -> Result<(), HallError> {
         self.write(move |c| writes::put_catalog(c, &catalog)).await
+    }
+
+    async fn catalog_at(&self, at: DateTime<Utc>) -> Result<Option<StoredCatalog>, HallError> {
+        self.read(move |c| reads::catalog_at(c, at)).await
+    }
+
+    async fn next_catalog_switch(
+        &self,
+        after: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, HallError> {
+        self.read(move |c| reads::next_catalog_switch(c, after))
+            .await
+    }
+
+    async fn add_catalog_version(
+        &self,
+        version: NewCatalogVersion,
+    ) -> Result<CatalogAdded, HallError> {
+        self.write(move |c| writes::add_catalog_version(c, &version))
+            .await
+    }
+
+    async fn catalog_versions(&self) -> Result<Vec<CatalogVersionRow>, HallError> {
+        self.read(reads::catalog_versions).await
     }
 
     async fn put_principal(&self, principal: Principal) -> Result<(), HallError> {

@@ -7,8 +7,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::HallError;
 use crate::store::{
-    ApplicationRecord, BookingRecord, KioskRow, Principal, PrincipalKind, StoredCatalog,
-    TicketRecord,
+    ApplicationRecord, BookingRecord, CatalogVersionRow, KioskRow, Principal, PrincipalKind,
+    StoredCatalog, TicketRecord,
 };
 
 /// The stored form of a timestamp: RFC 3339, UTC, microseconds (sorts as text).
@@ -42,19 +42,67 @@ fn blob32(bytes: Vec<u8>) -> Result<[u8; 32], HallError> {
         .map_err(|_| HallError::Corrupt("a stored hash is not 32 bytes".into()))
 }
 
-pub fn catalog(conn: &Connection) -> Result<Option<StoredCatalog>, HallError> {
+/// The effective time of a version: its schedule row, or when it was stored (rows stored
+/// by a build before the schedule existed).
+const EFFECTIVE: &str = "COALESCE(s.effective_at, c.created_at)";
+
+pub fn catalog_at(
+    conn: &Connection,
+    at: DateTime<Utc>,
+) -> Result<Option<StoredCatalog>, HallError> {
     Ok(conn
-        .query_row(
-            "SELECT version, json FROM catalog ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| {
-                Ok(StoredCatalog {
-                    version: r.get(0)?,
-                    json: r.get(1)?,
-                })
-            },
-        )
+        .prepare_cached(&format!(
+            "SELECT c.version, c.json FROM catalog c
+             LEFT JOIN catalog_schedule s ON s.version = c.version
+             WHERE {EFFECTIVE} <= ?1 ORDER BY {EFFECTIVE} DESC, c.seq DESC LIMIT 1"
+        ))?
+        .query_row([ts(at)], |r| {
+            Ok(StoredCatalog {
+                version: r.get(0)?,
+                json: r.get(1)?,
+            })
+        })
         .optional()?)
+}
+
+pub fn next_catalog_switch(
+    conn: &Connection,
+    after: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, HallError> {
+    let next: Option<String> = conn
+        .prepare_cached("SELECT MIN(effective_at) FROM catalog_schedule WHERE effective_at > ?1")?
+        .query_row([ts(after)], |r| r.get(0))?;
+    next.as_deref().map(parse_ts).transpose()
+}
+
+pub fn catalog_versions(conn: &Connection) -> Result<Vec<CatalogVersionRow>, HallError> {
+    let rows = conn
+        .prepare_cached(&format!(
+            "SELECT c.version, {EFFECTIVE}, c.created_at, COALESCE(s.source, 'seed'), s.author
+             FROM catalog c LEFT JOIN catalog_schedule s ON s.version = c.version
+             ORDER BY {EFFECTIVE} DESC, c.seq DESC"
+        ))?
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(|(version, effective, created, source, author)| {
+            Ok(CatalogVersionRow {
+                version,
+                effective_at: parse_ts(&effective)?,
+                created_at: parse_ts(&created)?,
+                source,
+                author,
+            })
+        })
+        .collect()
 }
 
 pub fn principal(

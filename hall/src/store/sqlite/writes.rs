@@ -8,17 +8,51 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::reads::{self, parse_ts, status_str, ts};
 use crate::crypto::constant_time_eq;
 use crate::error::HallError;
+use crate::store::CatalogAdded;
 use crate::store::{
     ApplicationRecord, Booked, BookingRecord, IdempotencyScope, Moved, NewApplication, NewBooking,
-    NewRating, NewTicket, Principal, Rated, RatingRecord, StoredCatalog, TicketRecord, Written,
+    NewCatalogVersion, NewRating, NewTicket, Principal, Rated, RatingRecord, StoredCatalog,
+    TicketRecord, Written,
 };
 
 pub fn put_catalog(conn: &Connection, catalog: &StoredCatalog) -> Result<(), HallError> {
-    conn.execute(
+    let now = ts(chrono::Utc::now());
+    let n = conn.execute(
         "INSERT OR IGNORE INTO catalog (version, json, created_at) VALUES (?1, ?2, ?3)",
-        params![catalog.version, catalog.json, ts(chrono::Utc::now())],
+        params![catalog.version, catalog.json, now],
     )?;
+    if n > 0 {
+        conn.execute(
+            "INSERT OR IGNORE INTO catalog_schedule (version, effective_at, source) VALUES (?1, ?2, 'seed')",
+            params![catalog.version, now],
+        )?;
+    }
     Ok(())
+}
+
+pub fn add_catalog_version(
+    conn: &Connection,
+    v: &NewCatalogVersion,
+) -> Result<CatalogAdded, HallError> {
+    if let Some(base) = &v.base {
+        let in_effect = reads::catalog_at(conn, v.effective_at)?.map(|c| c.version);
+        if in_effect.as_deref() != Some(base.as_str()) {
+            return Ok(CatalogAdded::BaseChanged);
+        }
+    }
+    let n = conn.execute(
+        "INSERT OR IGNORE INTO catalog (version, json, created_at) VALUES (?1, ?2, ?3)",
+        params![v.version, v.json, ts(chrono::Utc::now())],
+    )?;
+    if n == 0 {
+        return Ok(CatalogAdded::LabelTaken);
+    }
+    conn.execute(
+        "INSERT INTO catalog_schedule (version, effective_at, source, author) VALUES (?1, ?2, ?3, ?4)",
+        params![v.version, ts(v.effective_at), v.source, v.author],
+    )?;
+    bump_generation(conn, "catalog")?;
+    Ok(CatalogAdded::Stored)
 }
 
 pub fn put_principal(conn: &Connection, p: &Principal) -> Result<(), HallError> {
