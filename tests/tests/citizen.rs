@@ -1,7 +1,9 @@
 //! A citizen's whole visit against the real kiosk service (simulated reader, printer and
 //! scanner on pseudo-terminals) and the real hall on loopback: card → item → form → submit →
 //! printed receipt whose QR code brings back the progress → rating at the hall; and a 一件事
-//! bundle whose shared materials and fields are asked once.
+//! bundle whose shared materials and fields are asked once; calls for help answered as the hall
+//! says; the voice of elder mode; the printed receipt opened on a phone (Chromium) that follows
+//! the hall and texts the citizen.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -403,4 +405,274 @@ fn elder_mode_speaks_every_new_screen_through_the_loudspeaker() {
     let s = rig.press("browse");
     assert_eq!(s["voice"], true, "elder mode speaks: {s:#}");
     wait_for_speech(&rig, &home, "the item list");
+}
+
+/// A loopback gateway for the hall's notices: answers 204 and keeps each request's body.
+struct Gateway {
+    url: String,
+    bodies: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+}
+
+impl Gateway {
+    fn start() -> Gateway {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind the gateway");
+        let url = format!(
+            "http://{}/sms",
+            listener.local_addr().expect("the gateway's address")
+        );
+        let bodies = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = bodies.clone();
+        std::thread::spawn(move || {
+            for mut stream in listener.incoming().flatten().take(50) {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let mut got = Vec::new();
+                let mut buf = [0u8; 8192];
+                let body = loop {
+                    match stream.read(&mut buf) {
+                        Ok(0) | Err(_) => break None,
+                        Ok(n) => got.extend_from_slice(&buf[..n]),
+                    }
+                    let text = String::from_utf8_lossy(&got).into_owned();
+                    if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                        let length = head
+                            .lines()
+                            .find_map(|l| {
+                                let (k, v) = l.split_once(':')?;
+                                k.eq_ignore_ascii_case("content-length")
+                                    .then(|| v.trim().parse::<usize>().ok())?
+                            })
+                            .unwrap_or(0);
+                        if body.len() >= length {
+                            break Some(body.to_owned());
+                        }
+                    }
+                };
+                if let Some(json) = body.and_then(|b| serde_json::from_str(&b).ok()) {
+                    kept.lock().expect("gateway lock").push(json);
+                }
+                let _ = stream.write_all(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
+            }
+        });
+        Gateway { url, bodies }
+    }
+
+    /// The notices of `kind` received so far.
+    fn of_kind(&self, kind: &str) -> Vec<serde_json::Value> {
+        self.bodies
+            .lock()
+            .expect("gateway lock")
+            .iter()
+            .filter(|b| b["kind"] == kind)
+            .cloned()
+            .collect()
+    }
+}
+
+/// chromedriver on a free loopback port, killed when dropped.
+struct ChromeDriver {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl ChromeDriver {
+    fn start() -> ChromeDriver {
+        let port = kiosk_e2e::free_port();
+        let child = std::process::Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("chromedriver is not installed: apt-get install -y chromium-driver");
+        let driver = ChromeDriver {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        eventually(LONG, || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).ok()
+        })
+        .expect("chromedriver answers");
+        driver
+    }
+
+    /// A headless Chromium as a 360×740 phone.
+    async fn phone(&self, profile: &std::path::Path) -> fantoccini::Client {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--no-first-run", "--disable-background-networking",
+                    format!("--user-data-dir={}", profile.display())],
+                "mobileEmulation": {"deviceMetrics": {"width": 360, "height": 740, "pixelRatio": 2.0}}
+            }),
+        );
+        fantoccini::ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&self.url)
+            .await
+            .expect("a WebDriver session in chromium")
+    }
+}
+
+/// The text of the element `css` on the page.
+async fn text_of(c: &fantoccini::Client, css: &str) -> String {
+    c.find(fantoccini::Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css} on the page: {e}"))
+        .text()
+        .await
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_printed_receipt_opens_on_a_phone_follows_the_hall_and_texts_the_citizen() {
+    let mut rig = Rig::start(&KioskOptions::default());
+    let staff = Hall::credential(&rig.hall_db, "staff", "clerk");
+    let hall = rig.hall_url().trim_end_matches('/').to_owned();
+    // The hall texts citizens through the county's SMS gateway (here on loopback).
+    let gateway = Gateway::start();
+    let config = rig.dir.path().join("notify.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "base_url = \"{}\"\n[worker]\npoll_seconds = 0.2\n\
+             [[webhook]]\nname = \"county-sms\"\nurl = \"{}\"\nsecret = \"county-sms-secret-0001\"\n\
+             events = [\"citizen.accepted\", \"citizen.concluded\"]\n",
+            hall,
+            gateway.url
+        ),
+    )
+    .expect("write the notifier config");
+    rig.stop_hall();
+    rig.hall = Some(Hall::start_notifying(
+        &rig.hall_db,
+        &rig.hall_listen,
+        Some(&config),
+    ));
+
+    // At the kiosk: the card, the form, "text me the progress" ticked, submit.
+    identify(&rig);
+    for words in kiosk_e2e::kiosk::TO_REVIEW {
+        rig.press(words);
+    }
+    let s = rig.press("next");
+    assert_eq!(s["screen"], "review", "{s:#}");
+    rig.press("notify-consent");
+    rig.press("submit");
+    let s = rig.wait_show(LONG, "the delivered receipt", |s| {
+        s["screen"] == "receipt" && s["submission"] == "delivered"
+    });
+    let code = s["trackingCode"].as_str().unwrap_or_default().to_owned();
+    let id = hall_db::applications(&rig.hall_db)[0].id.clone();
+
+    // At home: the phone's camera reads the printed receipt's QR code.
+    let qr = eventually(LONG, || {
+        receipt_pngs(&rig.receipts_dir())
+            .iter()
+            .flat_map(|p| decode_qr(p))
+            .find(|text| query_param(text, "c").as_deref() == Some(code.as_str()))
+    })
+    .expect("a printed receipt with the QR code");
+    assert!(qr.starts_with(&format!("{hall}/progress?")), "{qr}");
+
+    let http = reqwest::Client::new();
+    let move_to = |to: &'static str, note: Option<&'static str>| {
+        let request = http
+            .post(format!("{hall}/api/v1/applications/{id}/status"))
+            .bearer_auth(&staff)
+            .json(&serde_json::json!({"to": to, "note": note}));
+        async move {
+            let status = request
+                .send()
+                .await
+                .expect("the staff API answers")
+                .status();
+            assert!(status.is_success(), "moving to {to}: {status}");
+        }
+    };
+    let notice = |kind: &str| {
+        eventually(LONG, || gateway.of_kind(kind).into_iter().next())
+            .unwrap_or_else(|| panic!("no {kind} notice reached the gateway"))
+    };
+
+    let rt = tokio::runtime::Runtime::new().expect("a runtime for the browser");
+    let driver = ChromeDriver::start();
+    let profile = tempfile::tempdir().expect("profile dir");
+    rt.block_on(async {
+        let c = driver.phone(profile.path()).await;
+        c.goto(&qr).await.expect("the progress page opens");
+        assert_eq!(text_of(&c, "#status").await, "已提交");
+        let width: f64 = c
+            .execute("return document.documentElement.clientWidth", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or_default();
+        assert_eq!(width, 360.0, "a phone's width");
+
+        // The hall accepts it: the page follows and the citizen gets the link by SMS.
+        move_to("accepted", None).await;
+        c.refresh().await.expect("reload");
+        assert_eq!(text_of(&c, "#status").await, "受理");
+        let sms = notice("citizen.accepted");
+        assert_eq!(sms["to"], "13800138000", "the number the citizen gave");
+        assert_eq!(sms["data"]["progressLink"], qr, "the receipt's own link");
+        let body = sms.to_string();
+        assert!(!body.contains("110105"), "no ID number in the SMS: {body}");
+
+        move_to("processing", None).await;
+        move_to("concluded", Some("请到综合窗口领取")).await;
+        assert!(notice("citizen.concluded")["text"]
+            .as_str()
+            .is_some_and(|t| t.contains(&code)));
+        c.refresh().await.expect("reload");
+        assert_eq!(text_of(&c, "#status").await, "办结");
+
+        // Rated once from the phone; a second rating is refused.
+        c.find(fantoccini::Locator::Css("input[name=level][value='5']"))
+            .await
+            .expect("the rating form")
+            .click()
+            .await
+            .expect("choose 非常满意");
+        c.find(fantoccini::Locator::Css("#rating button[type=submit]"))
+            .await
+            .expect("the send button")
+            .click()
+            .await
+            .expect("send the rating");
+        let rated = eventually(LONG, || {
+            let r = hall_db::ratings(&rig.hall_db);
+            (!r.is_empty()).then_some(r)
+        })
+        .expect("the rating stored");
+        assert_eq!(rated.len(), 1);
+        assert_eq!(rated[0].level, 5);
+        assert!(text_of(&c, "#rating").await.contains("您已评价"));
+        let again = http
+            .post(format!("{hall}/progress"))
+            .header("origin", hall.as_str())
+            .header("sec-fetch-site", "same-origin")
+            .form(&[
+                ("c", code.as_str()),
+                ("v", query_param(&qr, "v").unwrap_or_default().as_str()),
+                ("level", "1"),
+                ("reason", "tooSlow"),
+            ])
+            .send()
+            .await
+            .expect("the page answers")
+            .status();
+        assert_eq!(again.as_u16(), 409, "one rating per application");
+        assert_eq!(hall_db::ratings(&rig.hall_db).len(), 1);
+        let _ = c.close().await;
+    });
 }

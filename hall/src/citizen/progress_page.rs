@@ -13,7 +13,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
-use hall_api::application::Applicant;
+use hall_api::application::{Applicant, TimelineEntry};
 use hall_api::feedback::{is_bad_level, CreateRating};
 use hall_api::idnumber::{mask, mask_name};
 
@@ -122,9 +122,9 @@ fn refused(lang: Lang, e: &ApiError) -> Response {
     r
 }
 
-/// What the receipt prints of the applicant (`张*  1101**********002X`), read from the
-/// sealed payload; `None` (and a warning naming the application only) if it cannot be read.
-async fn masked_applicant(state: &AppState, rec: &ApplicationRecord) -> Option<String> {
+/// The applicant from the sealed payload; `None` (and a warning naming the application
+/// only) if it cannot be read.
+async fn applicant(state: &AppState, rec: &ApplicationRecord) -> Option<Applicant> {
     #[derive(serde::Deserialize)]
     struct Sealed {
         applicant: Applicant,
@@ -145,11 +145,7 @@ async fn masked_applicant(state: &AppState, rec: &ApplicationRecord) -> Option<S
         }
     };
     let opened: Sealed = serde_json::from_slice(&plain).ok()?;
-    Some(format!(
-        "{}  {}",
-        mask_name(&opened.applicant.name),
-        mask(&opened.applicant.id_number)
-    ))
+    Some(opened.applicant)
 }
 
 /// The department and window that handle the application, from the current catalog.
@@ -169,12 +165,30 @@ fn window(state: &AppState, rec: &ApplicationRecord) -> Option<String> {
 }
 
 async fn shown(state: &AppState, rec: &ApplicationRecord) -> Shown {
+    let applicant = applicant(state, rec).await;
+    let name = applicant.as_ref().map_or("", |a| a.name.as_str());
+    // What staff typed (a 补正 note, a reason) reaches the phone as the SMS does: an ID
+    // number or the applicant's full name typed there is masked.
+    let timeline = rec
+        .timeline
+        .iter()
+        .map(|e| TimelineEntry {
+            note: e
+                .note
+                .as_deref()
+                .map(|n| crate::notify::citizen::clean(n, name)),
+            ..e.clone()
+        })
+        .collect();
     Shown {
         tracking_code: rec.tracking_code.clone(),
         subject_name: rec.subject_name.clone(),
-        applicant: masked_applicant(state, rec).await,
+        // What the receipt prints of the applicant (`张*  1101**********002X`).
+        applicant: applicant
+            .as_ref()
+            .map(|a| format!("{}  {}", mask_name(&a.name), mask(&a.id_number))),
         status: rec.status,
-        timeline: rec.timeline.clone(),
+        timeline,
         promised_by: rec.promised_by,
         today: today_local(),
         mailed: rec.mailed,

@@ -63,8 +63,9 @@ fn phone_of(form: Option<&FormSchema>, fields: &FormValues) -> Option<String> {
     fields.get(key)?.as_str().map(str::to_owned)
 }
 
-/// Staff's free text as it may leave the hall: no ID number, no full name.
-fn clean(text: &str, name: &str) -> String {
+/// Staff's free text as it may leave the hall (an SMS, the phone progress page): no ID
+/// number, no full name.
+pub fn clean(text: &str, name: &str) -> String {
     let scrubbed = scrub_id_numbers(text);
     let name = name.trim();
     if name.chars().count() >= 2 {

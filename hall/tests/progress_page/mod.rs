@@ -368,3 +368,28 @@ async fn correction_and_refusal_say_what_to_bring_where_and_why() {
         "a refusal can be rated"
     );
 }
+
+#[tokio::test]
+async fn staff_notes_reach_the_phone_without_an_id_number_or_the_full_name() {
+    let hall = TestHall::new().await;
+    let app = hall.router();
+    let kiosk = hall.credential(PrincipalKind::Kiosk, "k1").await;
+    let staff = hall.credential(PrincipalKind::Staff, "clerk").await;
+    let r = submit(&app, &kiosk, "progress-page-0009", false).await;
+    move_to(&app, &staff, &r, "accepted", None).await;
+    // Staff typed the applicant's name and number into the note, as people do.
+    move_to(
+        &app,
+        &staff,
+        &r,
+        "correctionRequired",
+        Some(&format!("张三（{ID_NUMBER}）的照片不清晰，请补交")),
+    )
+    .await;
+    let (s, _, html) = page(&app, &r.url()).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("照片不清晰，请补交"), "the note is shown");
+    assert!(!html.contains(ID_NUMBER), "no ID number on the phone page");
+    assert!(!html.contains("张三"), "no full name on the phone page");
+    assert!(html.contains("张*"), "the masked name instead");
+}
