@@ -144,7 +144,7 @@ enum AddAction {
 #[derive(Debug, Subcommand)]
 enum StaffAction {
     /// With `--role`: create (or replace) a workbench account and print its first password
-    /// once. Without: issue an API credential `<id>.<secret>` for the staff endpoints.
+    /// once (to be replaced at the first sign-in). Without: issue an API credential `<id>.<secret>` for the staff endpoints.
     Add {
         /// Name: 1-64 characters of [a-z0-9-].
         id: String,
@@ -161,7 +161,8 @@ enum StaffAction {
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Set a new workbench password (printed once); ends the account's sessions.
+    /// Set a new workbench password (printed once; to be replaced at the next sign-in); ends
+    /// the account's sessions.
     Passwd {
         /// Name.
         id: String,

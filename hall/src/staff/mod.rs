@@ -1,7 +1,7 @@
 //! The staff workbench at `/staff/`: server-rendered pages (maud, plain HTML forms, no
 //! scripts) where staff work the loop 受理 → 承办 → 办结 → 反馈 → 回访.
 //!
-//! - [`auth`]: passwords, sessions, CSRF, lockout; [`access`]: who sees and does what.
+//! - [`auth`]: passwords, sessions, CSRF, lockout ([`password`]: changing one's own); [`access`]: who sees and does what.
 //! - [`search`]: what the search box accepts (codes, the receipt QR's URL, ID numbers).
 //! - [`calendar`]: working days from the holiday files, for due dates.
 //! - [`reports`]: 绩效考评 (with [`reports_view`], [`svg`] charts and [`csv`] downloads).
@@ -16,6 +16,7 @@ pub mod case;
 pub mod csv;
 pub mod inbox;
 pub mod pages;
+pub mod password;
 pub mod ratings;
 pub mod ratings_views;
 pub mod reports;
@@ -105,4 +106,8 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/staff/ratings/{id}/{action}", post(ratings::act))
         .route("/staff/reports", get(reports::page))
         .route("/staff/reports/{file}", get(reports::csv))
+        .route(
+            auth::PASSWORD_PAGE,
+            get(password::show).post(password::change),
+        )
 }

@@ -110,6 +110,7 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                     }
                     div.who {
                         span { (account.display) "（" (account.role.label_zh()) "）" }
+                        a href="/staff/password" { "修改密码" }
                         form method="post" action="/staff/logout" {
                             input type="hidden" name="csrf" value=(frame.csrf);
                             button.quiet type="submit" { "退出" }

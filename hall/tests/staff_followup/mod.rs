@@ -20,10 +20,12 @@ const NOTE: &str = "老人行动不便，需上门办理";
 const ADDRESS: &str = "城关镇幸福路18号3单元";
 
 async fn account(hall: &TestHall, name: &str, role: Role, depts: &[String]) -> String {
-    hall::staff::auth::add_account(hall.store.as_ref(), name, role, depts, name)
+    let pw = hall::staff::auth::add_account(hall.store.as_ref(), name, role, depts, name)
         .await
         .expect("account")
-        .to_string()
+        .to_string();
+    crate::common::password_chosen(&hall.store, name).await;
+    pw
 }
 
 fn db(hall: &TestHall) -> rusqlite::Connection {
@@ -537,8 +539,8 @@ async fn a_bad_rating_opens_a_case_taken_through_verify_rectify_and_callback() {
     );
 }
 
-/// The follow-up migration (the last one) backfills cases; numbered relative to the latest
-/// schema so it survives renumbering.
+/// The follow-up migration (6) backfills cases: the database is taken back to version 5 (the
+/// later migrations undone first) and reopened.
 #[tokio::test]
 async fn the_follow_up_migration_opens_cases_for_bad_ratings_stored_before_it() {
     let hall = TestHall::new().await;
@@ -551,17 +553,22 @@ async fn the_follow_up_migration_opens_cases_for_bad_ratings_stored_before_it() 
     let latest: u32 = db(&hall)
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    // Take the database back to the schema before this migration, as an older hall left it.
+    // Take the database back to the schema before this migration, as an older hall left it:
+    // first undo migration 7, then 6.
     db(&hall)
         .execute_batch(
-            "DROP TABLE followup_steps; DROP TABLE rating_cases;
+            "DROP TRIGGER application_facts_new; DROP TRIGGER application_facts_work_new;
+             DROP TRIGGER application_facts_work; DROP TRIGGER application_facts_timeline;
+             DROP TABLE application_facts;
+             DROP INDEX applications_by_status;
+             CREATE INDEX applications_by_status ON applications (status, received_at);
+             ALTER TABLE staff_accounts DROP COLUMN must_change_password;
+             DROP TABLE followup_steps; DROP TABLE rating_cases;
              DROP INDEX tickets_by_status;
              ALTER TABLE tickets DROP COLUMN claimed_by; ALTER TABLE tickets DROP COLUMN version;",
         )
         .unwrap();
-    db(&hall)
-        .pragma_update(None, "user_version", latest - 1)
-        .unwrap();
+    db(&hall).pragma_update(None, "user_version", 5).unwrap();
     let reopened = hall::store::sqlite::SqliteStore::open(&hall.db).unwrap();
     assert_eq!(stage(&hall, &bad).as_deref(), Some("verify"));
     assert_eq!(stage(&hall, &good), None);

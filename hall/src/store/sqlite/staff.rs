@@ -25,10 +25,10 @@ fn parse_date(text: &str) -> Result<NaiveDate, HallError> {
         .map_err(|e| HallError::Corrupt(format!("date {text:?}: {e}")))
 }
 
-const ACCOUNT_COLUMNS: &str =
-    "name, display, role, departments, password_hash, failed_sign_ins, locked_until, revoked_at";
+const ACCOUNT_COLUMNS: &str = "name, display, role, departments, password_hash, failed_sign_ins,
+     locked_until, revoked_at, must_change_password";
 
-fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<[Option<String>; 8]> {
+fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<[Option<String>; 9]> {
     Ok([
         r.get(0)?,
         r.get(1)?,
@@ -38,11 +38,12 @@ fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<[Option<String>; 8]> {
         r.get::<_, i64>(5).map(|n| Some(n.to_string()))?,
         r.get(6)?,
         r.get(7)?,
+        r.get::<_, i64>(8).map(|n| Some(n.to_string()))?,
     ])
 }
 
-fn to_account(row: [Option<String>; 8]) -> Result<StaffAccount, HallError> {
-    let [name, display, role, departments, hash, failed, locked, revoked] = row;
+fn to_account(row: [Option<String>; 9]) -> Result<StaffAccount, HallError> {
+    let [name, display, role, departments, hash, failed, locked, revoked, must_change] = row;
     let role_text = role.unwrap_or_default();
     let role = Role::parse(&role_text)
         .ok_or_else(|| HallError::Corrupt(format!("staff role {role_text:?}")))?;
@@ -60,6 +61,7 @@ fn to_account(row: [Option<String>; 8]) -> Result<StaffAccount, HallError> {
         failed_sign_ins: failed.and_then(|f| f.parse().ok()).unwrap_or(0),
         locked_until: locked.as_deref().map(parse_ts).transpose()?,
         revoked: revoked.is_some(),
+        must_change_password: must_change.as_deref() != Some("0"),
     })
 }
 
@@ -80,18 +82,20 @@ fn end_sessions(conn: &Connection, name: &str) -> Result<(), HallError> {
 fn put_account(conn: &Connection, a: &StaffAccount) -> Result<(), HallError> {
     conn.execute(
         "INSERT INTO staff_accounts (name, display, role, departments, password_hash,
-             failed_sign_ins, locked_until, revoked_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, 0, NULL, NULL, ?6)
+             failed_sign_ins, locked_until, revoked_at, created_at, must_change_password)
+         VALUES (?1, ?2, ?3, ?4, ?5, 0, NULL, NULL, ?6, ?7)
          ON CONFLICT (name) DO UPDATE SET display = excluded.display, role = excluded.role,
              departments = excluded.departments, password_hash = excluded.password_hash,
-             failed_sign_ins = 0, locked_until = NULL, revoked_at = NULL",
+             failed_sign_ins = 0, locked_until = NULL, revoked_at = NULL,
+             must_change_password = excluded.must_change_password",
         params![
             a.name,
             a.display,
             a.role.as_str(),
             a.departments.join(","),
             a.password_hash,
-            ts(Utc::now())
+            ts(Utc::now()),
+            a.must_change_password
         ],
     )?;
     end_sessions(conn, &a.name)
@@ -359,10 +363,32 @@ impl StaffStore for SqliteStore {
         self.write(move |c| {
             let n = c.execute(
                 "UPDATE staff_accounts SET password_hash = ?2, failed_sign_ins = 0,
-                     locked_until = NULL WHERE name = ?1",
+                     locked_until = NULL, must_change_password = 1 WHERE name = ?1",
                 params![name, hash],
             )?;
             end_sessions(c, &name)?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
+    async fn choose_staff_password(
+        &self,
+        name: &str,
+        hash: String,
+        keep: [u8; 32],
+    ) -> Result<bool, HallError> {
+        let name = name.to_owned();
+        self.write(move |c| {
+            let n = c.execute(
+                "UPDATE staff_accounts SET password_hash = ?2, failed_sign_ins = 0,
+                     locked_until = NULL, must_change_password = 0 WHERE name = ?1",
+                params![name, hash],
+            )?;
+            c.execute(
+                "DELETE FROM staff_sessions WHERE staff = ?1 AND token_hash <> ?2",
+                params![name, &keep[..]],
+            )?;
             Ok(n == 1)
         })
         .await
