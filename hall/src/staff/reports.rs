@@ -13,6 +13,9 @@
 //!   calendar; same day = 0) of those that reached 办结 in the period.
 //! - **好评率**: ratings given in the period at levels 4–5 over all ratings; **差评**: 1–2.
 //! - **回访 completion**: of those that reached 办结 in the period, the share that reached 回访.
+//! - **整改率** (rectification rate): of the 差评 cases whose deadline (the whole case:
+//!   [`RectificationDays::callback`] working days after the rating) falls in the period, up
+//!   to yesterday, the share closed on or before that day.
 //! - An application of a bundle counts for each of its items' departments; the total counts
 //!   it once.
 
@@ -30,9 +33,11 @@ use super::access::departments_of;
 use super::auth::Signed;
 use super::calendar::Calendar;
 use super::pages::{frame, html};
+use super::ratings::RectificationDays;
 use super::{csv, reports_view, views};
 use crate::error::ApiError;
 use crate::state::{today_local, AppState};
+use crate::store::followup::CaseStage;
 use crate::store::reports::{Channel, ReportFacts, ReportRange};
 use crate::store::staff::Role;
 
@@ -177,6 +182,10 @@ pub struct Figures {
     pub good: u64,
     /// Levels 1–2 (差评).
     pub bad: u64,
+    /// 差评 cases due in the period (up to yesterday).
+    pub cases_due: u64,
+    /// Of those, closed by their deadline.
+    pub cases_on_time: u64,
 }
 
 fn share(part: u64, whole: u64) -> Option<f64> {
@@ -233,6 +242,11 @@ impl Figures {
     pub fn callback_rate(&self) -> Option<f64> {
         share(self.revisited, self.concluded)
     }
+
+    /// 整改率.
+    pub fn rectification_rate(&self) -> Option<f64> {
+        share(self.cases_on_time, self.cases_due)
+    }
 }
 
 /// One kiosk's use in the period.
@@ -273,42 +287,48 @@ pub struct Report {
 }
 
 /// Computes a report.
-pub fn compute(
-    facts: &ReportFacts,
+#[allow(clippy::too_many_arguments)]
+pub fn compute<'f>(
+    facts: &'f ReportFacts,
     catalog: &Catalog,
     calendar: &Calendar,
+    rectification: RectificationDays,
     period: Period,
     department: Option<&str>,
     kiosks: &[KioskHealthLine],
     today: NaiveDate,
 ) -> Report {
-    let mut memo: HashMap<(String, String), Vec<String>> = HashMap::new();
-    let mut depts_of = |t: &str, c: &str| -> Vec<String> {
-        memo.entry((t.to_owned(), c.to_owned()))
-            .or_insert_with(|| departments_of(catalog, t, c))
-            .clone()
-    };
-    let mut total = Figures::default();
-    let mut per: BTreeMap<String, Figures> = catalog
+    // Department buckets in catalog order; each subject's buckets are found once (rows
+    // borrow their codes from `facts`, so the look-up allocates nothing).
+    let codes: Vec<&str> = catalog
         .departments
         .iter()
         .filter(|d| department.is_none_or(|x| x == d.code))
-        .map(|d| (d.code.clone(), Figures::default()))
+        .map(|d| d.code.as_str())
         .collect();
+    let mut buckets: Vec<Figures> = vec![Figures::default(); codes.len()];
+    let mut total = Figures::default();
+    let mut memo: HashMap<(&'f str, &'f str), Option<Vec<usize>>> = HashMap::new();
     // Applies `f` to the total and to each department bucket of the subject, unless the
     // chosen department is not among them.
-    let mut apply = |t: &str, c: &str, f: &mut dyn FnMut(&mut Figures)| -> bool {
-        let ds = depts_of(t, c);
-        if let Some(x) = department {
-            if !ds.iter().any(|d| d == x) {
-                return false;
+    let mut apply = |t: &'f str, c: &'f str, f: &mut dyn FnMut(&mut Figures)| -> bool {
+        let slots = memo.entry((t, c)).or_insert_with(|| {
+            let ds = departments_of(catalog, t, c);
+            if department.is_some_and(|x| !ds.iter().any(|d| d == x)) {
+                return None;
             }
-        }
+            Some(
+                ds.iter()
+                    .filter_map(|d| codes.iter().position(|k| k == d))
+                    .collect(),
+            )
+        });
+        let Some(slots) = slots else {
+            return false;
+        };
         f(&mut total);
-        for d in ds {
-            if let Some(fig) = per.get_mut(&d) {
-                f(fig);
-            }
+        for &i in slots.iter() {
+            f(&mut buckets[i]);
         }
         true
     };
@@ -367,6 +387,17 @@ pub fn compute(
             apply(&r.subject_type, &r.subject_code, &mut |f| f.overdue += 1);
         }
     }
+    for c in &facts.cases {
+        let due = rectification.due(calendar, local_day(c.rated_at), CaseStage::Closed);
+        if due < period.start || due > overdue_through {
+            continue;
+        }
+        let on_time = c.closed_at.is_some_and(|at| local_day(at) <= due);
+        apply(&c.subject_type, &c.subject_code, &mut |f| {
+            f.cases_due += 1;
+            f.cases_on_time += u64::from(on_time);
+        });
+    }
     for r in &facts.ratings {
         apply(&r.subject_type, &r.subject_code, &mut |f| {
             f.ratings += r.count;
@@ -411,13 +442,17 @@ pub fn compute(
         });
     }
 
+    // Handling times in order, so a report does not depend on the order rows came in.
+    total.handling_days.sort_unstable();
+    for b in &mut buckets {
+        b.handling_days.sort_unstable();
+    }
     let departments = catalog
         .departments
         .iter()
-        .filter_map(|d| {
-            per.remove(&d.code)
-                .map(|f| (d.code.clone(), d.name.clone(), f))
-        })
+        .filter(|d| department.is_none_or(|x| x == d.code))
+        .zip(buckets)
+        .map(|(d, f)| (d.code.clone(), d.name.clone(), f))
         .collect();
     Report {
         period,
@@ -428,6 +463,24 @@ pub fn compute(
         kiosks: usage,
         overdue_through,
     }
+}
+
+/// The time ranges the store reads for a period's report.
+pub fn range_for(p: Period, today: NaiveDate, rectification: RectificationDays) -> ReportRange {
+    ReportRange {
+        from: local_midnight(p.start),
+        to: local_midnight(p.end + Duration::days(1)),
+        intake_from: local_midnight(p.chart_from()),
+        due_from: p.start,
+        due_to: p.end.min(today.pred_opt().unwrap_or(today)),
+        cases_from: local_midnight(p.start - cases_lookback(rectification)),
+    }
+}
+
+/// How far before a period 差评 are read so that every case due in it is found: `n` working
+/// days never span more than `2n + 30` calendar days (weekends and the longest holidays).
+pub fn cases_lookback(days: RectificationDays) -> Duration {
+    Duration::days(2 * i64::from(days.callback) + 30)
 }
 
 /// What the query string asked for.
@@ -530,13 +583,8 @@ async fn build(
         }
     };
     let p = choice.period;
-    let range = ReportRange {
-        from: local_midnight(p.start),
-        to: local_midnight(p.end + Duration::days(1)),
-        intake_from: local_midnight(p.chart_from()),
-        due_from: p.start,
-        due_to: p.end.min(today.pred_opt().unwrap_or(today)),
-    };
+    let rectification = state.staff.settings.rectification;
+    let range = range_for(p, today, rectification);
     let facts = state.store.report_facts(range).await?;
     let fleet = crate::handlers::fleet::fleet_view(state).await?;
     let kiosks: Vec<KioskHealthLine> = fleet
@@ -548,6 +596,7 @@ async fn build(
         &facts,
         &catalog.catalog,
         &state.staff.calendar,
+        rectification,
         p,
         choice.department.as_deref(),
         &kiosks,
@@ -623,7 +672,7 @@ pub async fn csv(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::reports::{Concluded, Due, IntakeCount, RatingCount, TicketCount};
+    use crate::store::reports::{CaseFact, Concluded, Due, IntakeCount, RatingCount, TicketCount};
 
     fn d(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
@@ -798,12 +847,29 @@ mod tests {
                     count: 9,
                 },
             ],
+            // 15 working days after Mon 16 Nov is Mon 7 Dec.
+            cases: [
+                (&a.code, "2026-11-16", Some("2026-12-04")), // on time
+                (&a.code, "2026-11-16", Some("2026-12-08")), // a day late
+                (&b.code, "2026-11-16", None),               // still open
+                (&b.code, "2026-12-01", None),               // due 22 Dec: not yet
+                (&a.code, "2026-11-02", None),               // due 23 Nov: before
+            ]
+            .into_iter()
+            .map(|(code, rated, closed)| CaseFact {
+                subject_type: "item".into(),
+                subject_code: code.clone(),
+                rated_at: at(rated),
+                closed_at: closed.map(at),
+            })
+            .collect(),
         };
         let kiosks = vec![("zizhu-01".to_owned(), "一号机".to_owned(), 2)];
         let r = compute(
             &facts,
             &catalog,
             &calendar,
+            RectificationDays::default(),
             period,
             None,
             &kiosks,
@@ -821,6 +887,8 @@ mod tests {
         assert_eq!(t.good_rate(), Some(0.5));
         assert_eq!(t.bad, 2);
         assert_eq!(t.callback_rate(), Some(2.0 / 3.0));
+        assert_eq!((t.cases_due, t.cases_on_time), (3, 1));
+        assert_eq!(t.rectification_rate(), Some(1.0 / 3.0));
         assert_eq!(r.overdue_through, d("2026-12-14"));
         assert_eq!(r.daily.len(), 31, "a month's chart is the month");
         assert_eq!(r.daily[0], (d("2026-12-01"), 6), "30 Nov is outside");
@@ -844,6 +912,7 @@ mod tests {
             &facts,
             &catalog,
             &calendar,
+            RectificationDays::default(),
             period,
             Some(&b.department),
             &kiosks,
@@ -852,6 +921,7 @@ mod tests {
         assert_eq!(only_b.total.intake, [0, 0, 2]);
         assert_eq!(only_b.total.unified_rate(), Some(0.0));
         assert_eq!(only_b.total.overdue, 1);
+        assert_eq!(only_b.total.rectification_rate(), Some(0.0));
         assert_eq!(only_b.total.ratings, 0);
         assert_eq!(
             only_b.total.good_rate(),

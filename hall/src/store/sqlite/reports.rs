@@ -1,21 +1,23 @@
 //! The report's period queries (see [`crate::store::reports`]). Times are stored as RFC 3339
-//! UTC with microseconds, so ranges compare as text and use the indexes of migration 5; the
-//! local day of the hall (UTC+8) is SQLite's `date(…, '+8 hours')` of the time cut to whole
-//! seconds (`date` rounds the fraction, which would push 23:59:59.9999995 into the next day).
-//! `CROSS JOIN` keeps SQLite driving each query from the period's index (timeline by status
-//! and time, work by due date, ratings by time) instead of scanning every application.
+//! UTC with microseconds, so ranges compare as text and use the indexes of migrations 5 and
+//! 7; the local day of the hall (UTC+8) is the UTC date, or the next one from 16:00 UTC.
+//! Every query reads one index range: intake from the covering index by received time
+//! (grouped here, not sorted by SQLite), 办结 and due dates from `application_facts` (kept by
+//! triggers, migration 7), ratings and cases by their time. `CROSS JOIN` keeps SQLite driving
+//! from the period's index instead of scanning every application.
+
+use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use hall_api::application::Status;
 use rusqlite::{params, Connection};
 
-use super::reads::{parse_ts, status_str, ts};
+use super::reads::{parse_ts, ts};
 use super::SqliteStore;
 use crate::error::HallError;
 use crate::store::reports::{
-    Channel, Concluded, Due, IntakeCount, RatingCount, ReportFacts, ReportRange, ReportStore,
-    TicketCount,
+    CaseFact, Channel, Concluded, Due, IntakeCount, RatingCount, ReportFacts, ReportRange,
+    ReportStore, TicketCount,
 };
 
 fn date(text: &str) -> Result<NaiveDate, HallError> {
@@ -27,45 +29,106 @@ fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
-fn intake(conn: &Connection, r: &ReportRange) -> Result<Vec<IntakeCount>, HallError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT subject_type, subject_code, channel, kiosk_id, date(substr(received_at, 1, 19), '+8 hours'),
-                COUNT(*)
-         FROM applications WHERE received_at >= ?1 AND received_at < ?2
-         GROUP BY 1, 2, 3, 4, 5",
-    )?;
-    let mut rows = stmt.query(params![ts(r.intake_from), ts(r.to)])?;
-    let mut out = Vec::new();
-    while let Some(row) = rows.next()? {
-        let channel: String = row.get(2)?;
-        out.push(IntakeCount {
-            subject_type: row.get(0)?,
-            subject_code: row.get(1)?,
-            channel: Channel::parse(&channel)
-                .ok_or_else(|| HallError::Corrupt(format!("channel {channel:?}")))?,
-            kiosk_id: row.get(3)?,
-            day: date(&row.get::<_, String>(4)?)?,
-            count: count(row.get(5)?),
-        });
+/// The local (UTC+8) day of a stored time: its UTC date, or the next day from 16:00 UTC
+/// (what `date(substr(t, 1, 19), '+8 hours')` says, without a date function per row).
+fn local_day_of(text: &str) -> Result<NaiveDate, HallError> {
+    let day = text
+        .get(..10)
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    let hour = text.get(11..13).and_then(|h| h.parse::<u32>().ok());
+    match (day, hour) {
+        (Some(d), Some(h)) if h < 16 => Ok(d),
+        (Some(d), Some(h)) if h < 24 => d
+            .succ_opt()
+            .ok_or_else(|| HallError::Corrupt(format!("time {text:?}"))),
+        _ => Err(HallError::Corrupt(format!("time {text:?}"))),
     }
-    Ok(out)
 }
 
+/// A text column, borrowed from the row.
+fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r str, HallError> {
+    row.get_ref(i)?
+        .as_str()
+        .map_err(|e| HallError::Corrupt(format!("report column {i}: {e}")))
+}
+
+/// Interns the few distinct codes of a period, so grouping allocates once per code.
+#[derive(Default)]
+struct Names {
+    index: HashMap<String, usize>,
+    names: Vec<String>,
+}
+
+impl Names {
+    fn id(&mut self, name: &str) -> usize {
+        if let Some(&i) = self.index.get(name) {
+            return i;
+        }
+        self.names.push(name.to_owned());
+        self.index.insert(name.to_owned(), self.names.len() - 1);
+        self.names.len() - 1
+    }
+}
+
+/// Intake grouped per subject, channel, kiosk and local day. The rows come from the covering
+/// index by received time and are grouped here: SQLite would sort them to group them.
+fn intake(conn: &Connection, r: &ReportRange) -> Result<Vec<IntakeCount>, HallError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT received_at, subject_type, subject_code, channel, kiosk_id
+         FROM applications WHERE received_at >= ?1 AND received_at < ?2",
+    )?;
+    let mut rows = stmt.query(params![ts(r.intake_from), ts(r.to)])?;
+    let mut names = Names::default();
+    let mut groups: HashMap<(usize, usize, Channel, usize, NaiveDate), u64> = HashMap::new();
+    let mut days: HashMap<[u8; 13], NaiveDate> = HashMap::new();
+    while let Some(row) = rows.next()? {
+        let at = text(row, 0)?;
+        // Rows of one UTC hour share their local day: parse each hour once.
+        let hour: [u8; 13] = at
+            .as_bytes()
+            .get(..13)
+            .and_then(|h| h.try_into().ok())
+            .ok_or_else(|| HallError::Corrupt(format!("time {at:?}")))?;
+        let day = match days.get(&hour) {
+            Some(d) => *d,
+            None => {
+                let d = local_day_of(at)?;
+                days.insert(hour, d);
+                d
+            }
+        };
+        let channel = text(row, 3)?;
+        let key = (
+            names.id(text(row, 1)?),
+            names.id(text(row, 2)?),
+            Channel::parse(channel)
+                .ok_or_else(|| HallError::Corrupt(format!("channel {channel:?}")))?,
+            names.id(text(row, 4)?),
+            day,
+        );
+        *groups.entry(key).or_default() += 1;
+    }
+    Ok(groups
+        .into_iter()
+        .map(|((t, c, channel, k, day), count)| IntakeCount {
+            subject_type: names.names[t].clone(),
+            subject_code: names.names[c].clone(),
+            channel,
+            kiosk_id: names.names[k].clone(),
+            day,
+            count,
+        })
+        .collect())
+}
+
+/// Reads the facts kept per application (migration 7), one index range.
 fn concluded(conn: &Connection, r: &ReportRange) -> Result<Vec<Concluded>, HallError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT a.subject_type, a.subject_code, w.accepted_at, w.due_on, t.at,
-                EXISTS (SELECT 1 FROM timeline v WHERE v.application_id = a.id AND v.status = ?3)
-         FROM (SELECT application_id, MIN(at) AS at FROM timeline
-               WHERE status = ?4 AND at >= ?1 AND at < ?2 GROUP BY application_id) t
-              CROSS JOIN applications a ON a.id = t.application_id
-              LEFT JOIN application_work w ON w.application_id = a.id",
+        "SELECT subject_type, subject_code, accepted_at, due_on, concluded_at,
+                revisited_at IS NOT NULL
+         FROM application_facts WHERE concluded_at >= ?1 AND concluded_at < ?2",
     )?;
-    let mut rows = stmt.query(params![
-        ts(r.from),
-        ts(r.to),
-        status_str(Status::Revisited)?,
-        status_str(Status::Concluded)?
-    ])?;
+    let mut rows = stmt.query(params![ts(r.from), ts(r.to)])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         let accepted: Option<String> = row.get(2)?;
@@ -84,15 +147,12 @@ fn concluded(conn: &Connection, r: &ReportRange) -> Result<Vec<Concluded>, HallE
 
 fn due(conn: &Connection, r: &ReportRange) -> Result<Vec<Due>, HallError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT a.subject_type, a.subject_code, w.due_on,
-                (SELECT MIN(t.at) FROM timeline t WHERE t.application_id = a.id AND t.status = ?3)
-         FROM application_work w CROSS JOIN applications a ON a.id = w.application_id
-         WHERE w.due_on >= ?1 AND w.due_on <= ?2",
+        "SELECT subject_type, subject_code, due_on, concluded_at
+         FROM application_facts WHERE due_on >= ?1 AND due_on <= ?2",
     )?;
     let mut rows = stmt.query(params![
         r.due_from.format("%Y-%m-%d").to_string(),
         r.due_to.format("%Y-%m-%d").to_string(),
-        status_str(Status::Concluded)?
     ])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
@@ -148,6 +208,31 @@ fn tickets(conn: &Connection, r: &ReportRange) -> Result<Vec<TicketCount>, HallE
     Ok(out)
 }
 
+fn cases(conn: &Connection, r: &ReportRange) -> Result<Vec<CaseFact>, HallError> {
+    // A closed case's last step (its version is the step count) is the one that closed it.
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.subject_type, a.subject_code, r.rated_at,
+                CASE WHEN c.stage = 'closed' THEN
+                    (SELECT s.at FROM followup_steps s
+                     WHERE s.subject_id = c.rating_id AND s.seq = c.version) END
+         FROM ratings r CROSS JOIN rating_cases c ON c.rating_id = r.id
+              CROSS JOIN applications a ON a.id = r.application_id
+         WHERE r.rated_at >= ?1 AND r.rated_at < ?2",
+    )?;
+    let mut rows = stmt.query(params![ts(r.cases_from), ts(r.to)])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let closed: Option<String> = row.get(3)?;
+        out.push(CaseFact {
+            subject_type: row.get(0)?,
+            subject_code: row.get(1)?,
+            rated_at: parse_ts(&row.get::<_, String>(2)?)?,
+            closed_at: closed.as_deref().map(parse_ts).transpose()?,
+        });
+    }
+    Ok(out)
+}
+
 fn facts(conn: &Connection, r: &ReportRange) -> Result<ReportFacts, HallError> {
     // One read transaction, so the parts agree with each other.
     conn.execute_batch("BEGIN")?;
@@ -158,6 +243,7 @@ fn facts(conn: &Connection, r: &ReportRange) -> Result<ReportFacts, HallError> {
             due: due(conn, r)?,
             ratings: ratings(conn, r)?,
             tickets: tickets(conn, r)?,
+            cases: cases(conn, r)?,
         })
     })();
     let _ = conn.execute_batch("COMMIT");

@@ -188,11 +188,16 @@ fn audit_of(conn: &Connection, application_id: &str) -> Result<Vec<AuditEntry>, 
 }
 
 fn inbox(conn: &Connection, q: &InboxQuery) -> Result<Vec<InboxRow>, HallError> {
-    let mut sql = String::from(
-        "SELECT a.id, a.tracking_code, a.subject_type, a.subject_code, a.subject_name, a.status,
-                a.received_at, w.due_on, w.handler
-         FROM applications a LEFT JOIN application_work w ON w.application_id = a.id WHERE 1",
-    );
+    // The rows are picked from the covering index by status (and the work record by its
+    // key) and only the page's rows are read in full: open applications are few, the
+    // applications table (with sealed payloads) is large.
+    let by_due = q.due_from.is_some() || q.due_to.is_some();
+    let mut sql = String::from(if by_due {
+        "SELECT k.id FROM applications k CROSS JOIN application_work kw
+             ON kw.application_id = k.id WHERE 1"
+    } else {
+        "SELECT k.id FROM applications k WHERE 1"
+    });
     let mut args: Vec<String> = Vec::new();
     let mut placeholders = |sql: &mut String, column: &str, values: Vec<String>| {
         let marks: Vec<String> = values
@@ -208,24 +213,37 @@ fn inbox(conn: &Connection, q: &InboxQuery) -> Result<Vec<InboxRow>, HallError> 
         .iter()
         .map(|s| status_str(*s))
         .collect::<Result<Vec<_>, _>>()?;
-    placeholders(&mut sql, "a.status", statuses);
+    placeholders(&mut sql, "k.status", statuses);
     if let Some(codes) = &q.subject_codes {
-        placeholders(&mut sql, "a.subject_code", codes.clone());
+        placeholders(&mut sql, "k.subject_code", codes.clone());
     }
     if let Some(from) = q.due_from {
         args.push(date_str(from));
-        sql.push_str(&format!(" AND w.due_on >= ?{}", args.len()));
+        sql.push_str(&format!(" AND kw.due_on >= ?{}", args.len()));
     }
     if let Some(to) = q.due_to {
         args.push(date_str(to));
-        sql.push_str(&format!(" AND w.due_on <= ?{}", args.len()));
+        sql.push_str(&format!(" AND kw.due_on <= ?{}", args.len()));
     }
-    if q.due_from.is_some() || q.due_to.is_some() {
-        sql.push_str(" ORDER BY w.due_on, a.received_at");
+    let order = if by_due {
+        "kw.due_on, k.received_at, k.id"
     } else {
-        sql.push_str(" ORDER BY a.received_at");
-    }
-    sql.push_str(&format!(" LIMIT {}", q.limit.min(1000)));
+        "k.received_at, k.id"
+    };
+    sql = format!(
+        "SELECT a.id, a.tracking_code, a.subject_type, a.subject_code, a.subject_name, a.status,
+                a.received_at, w.due_on, w.handler
+         FROM ({sql} ORDER BY {order} LIMIT {limit}) p
+              CROSS JOIN applications a ON a.id = p.id
+              LEFT JOIN application_work w ON w.application_id = a.id
+         ORDER BY {outer}",
+        limit = q.limit.min(1000),
+        outer = if by_due {
+            "w.due_on, a.received_at, a.id"
+        } else {
+            "a.received_at, a.id"
+        }
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params_from_iter(args.iter()))?;
     let mut out = Vec::new();
