@@ -1,7 +1,8 @@
 //! The workbench's pages with a big database: 100,000 applications (spread over the last
 //! year; the last 30 days at every stage, older ones finished but for 1 % stuck open) and
-//! 20,000 ratings, written with direct SQL into a temporary on-disk
-//! SQLite database (sealed payloads are dummy bytes: these pages never unseal them). Each
+//! 20,000 ratings (差评 with their rectification cases), written with direct SQL into a
+//! temporary on-disk SQLite database (the report's facts follow by the schema's triggers;
+//! sealed payloads are dummy bytes: these pages never unseal them). Each
 //! page is requested through the real router in process (`oneshot`, with a real session
 //! cookie, so the session check and its write are included) and p50/p99/max are printed.
 //! The target is 50 ms p99.
@@ -100,6 +101,15 @@ fn fill(db: &std::path::Path, state: &AppState, applications: usize, ratings: us
             .prepare(
                 "INSERT INTO ratings (id, application_id, subject_code, level, reasons, body_mac,
                      kiosk_id, rated_at) VALUES (?1, ?2, ?3, ?4, '[]', x'00', ?5, ?6)",
+            )
+            .expect("prepare");
+        let mut case = tx
+            .prepare("INSERT INTO rating_cases (rating_id, stage, version) VALUES (?1, ?2, ?3)")
+            .expect("prepare");
+        let mut step = tx
+            .prepare(
+                "INSERT INTO followup_steps (subject_id, seq, at, staff, action)
+                 VALUES (?1, ?2, ?3, 'desk', 'step')",
             )
             .expect("prepare");
         for n in 0..applications {
@@ -201,6 +211,22 @@ fn fill(db: &std::path::Path, state: &AppState, applications: usize, ratings: us
                         ])
                         .expect("rating");
                     rated += 1;
+                    if level <= 2 {
+                        // Its 差评 case: most closed (核实, 整改) within about three weeks.
+                        let rid = format!("rt-{n:08}");
+                        let closed = rng.below(10) < 8;
+                        case.execute(rusqlite::params![
+                            rid,
+                            if closed { "closed" } else { "rectify" },
+                            if closed { 2 } else { 1 }
+                        ])
+                        .expect("case");
+                        for seq in 1..=(if closed { 2 } else { 1 }) {
+                            let at = done + Days::days(seq * (2 + rng.below(12) as i64));
+                            step.execute(rusqlite::params![rid, seq, ts(at)])
+                                .expect("case step");
+                        }
+                    }
                 }
             }
         }

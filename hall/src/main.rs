@@ -237,10 +237,19 @@ async fn serve(
             &state,
             store.clone(),
             cfg,
-            stopped,
+            stopped.clone(),
         )?),
         None => None,
     };
+    // Tells staff of applications due within 2 working days (when a notifier takes it).
+    let due_soon = worker.is_some().then(|| {
+        hall::notify::due_soon::spawn(
+            state.clone(),
+            store.clone(),
+            hall::notify::due_soon::SWEEP_EVERY,
+            stopped,
+        )
+    });
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let shutdown = async move {
@@ -260,6 +269,11 @@ async fn serve(
     if let Some(w) = worker {
         if w.await.is_err() {
             tracing::error!("the notice worker panicked");
+        }
+    }
+    if let Some(s) = due_soon {
+        if s.await.is_err() {
+            tracing::error!("the due-soon sweep panicked");
         }
     }
     store.close();

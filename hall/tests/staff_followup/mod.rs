@@ -559,7 +559,7 @@ async fn the_follow_up_migration_opens_cases_for_bad_ratings_stored_before_it() 
         .execute_batch(
             "DROP TRIGGER application_facts_new; DROP TRIGGER application_facts_work_new;
              DROP TRIGGER application_facts_work; DROP TRIGGER application_facts_timeline;
-             DROP TABLE application_facts;
+             DROP TABLE application_facts; DROP TABLE due_soon_notices;
              DROP INDEX applications_by_status;
              CREATE INDEX applications_by_status ON applications (status, received_at);
              ALTER TABLE staff_accounts DROP COLUMN must_change_password;

@@ -589,7 +589,8 @@ mod fast_path {
         let (o, oc) = sign_in(&app, "op", &op_pw).await;
         for n in 0..3 {
             let (id, _, _) = submit(&app, &kiosk, &format!("fast-path-{n:04}")).await;
-            let steps: &[(&str, &str, Vec<(&str, &str)>)] = &[
+            type Step<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>);
+            let steps: &[Step<'_>] = &[
                 ("accept", "1", vec![]),
                 ("assign", "2", vec![("handler", "李审批")]),
                 (
@@ -671,7 +672,7 @@ mod fast_path {
             .execute_batch(
                 "DROP TRIGGER application_facts_new; DROP TRIGGER application_facts_work_new;
                  DROP TRIGGER application_facts_work; DROP TRIGGER application_facts_timeline;
-                 DROP TABLE application_facts;
+                 DROP TABLE application_facts; DROP TABLE due_soon_notices;
                  DROP INDEX applications_by_status;
                  CREATE INDEX applications_by_status ON applications (status, received_at);
                  ALTER TABLE staff_accounts DROP COLUMN must_change_password;

@@ -264,7 +264,8 @@ CREATE TABLE followup_steps (
         // The report's facts per application (受理, due date, first 办结 and 回访), kept by
         // triggers in the transaction of every write that changes them (whoever writes), so
         // a period's report reads one covering index range per figure instead of joining
-        // the timeline. The inboxes find their rows from a covering index by status.
+        // the timeline. The inboxes find their rows from a covering index by status. The
+        // marker of each "due in 2 working days" notice sent.
         r#"
 ALTER TABLE staff_accounts ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
 
@@ -321,6 +322,15 @@ END;
 DROP INDEX applications_by_status;
 CREATE INDEX applications_by_status
     ON applications (status, received_at, subject_code, id);
+
+-- One "due in 2 working days" notice per application and due date, whatever restarts.
+CREATE TABLE due_soon_notices (
+    application_id TEXT NOT NULL REFERENCES applications(id),
+    due_on TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (application_id, due_on)
+) WITHOUT ROWID;
 "#,
     ),
 ];

@@ -14,7 +14,7 @@ use crate::error::HallError;
 use crate::notify::queue::{Claimed, DeliveryLogRow, NewNotice, NoticeStore, Outcome, TargetStats};
 use crate::store::{NewRating, NewTicket, Rated, TicketRecord, Written};
 
-fn enqueue(conn: &Connection, n: &NewNotice) -> Result<(), HallError> {
+pub(super) fn enqueue(conn: &Connection, n: &NewNotice) -> Result<(), HallError> {
     let at = ts(n.created_at);
     conn.prepare_cached(
         "INSERT INTO notice_events (id, kind, created_at, sealed) VALUES (?1, ?2, ?3, ?4)",
