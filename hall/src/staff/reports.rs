@@ -159,6 +159,55 @@ pub fn working_days_between(calendar: &Calendar, from: NaiveDate, to: NaiveDate)
     n
 }
 
+/// [`working_days_between`] from running totals over the days a report needs, so each
+/// application costs one subtraction instead of a walk through the calendar.
+struct WorkingDayTable<'c> {
+    calendar: &'c Calendar,
+    start: NaiveDate,
+    /// Working days in `(start, start + i]`.
+    totals: Vec<u32>,
+}
+
+impl<'c> WorkingDayTable<'c> {
+    fn new(calendar: &'c Calendar, start: NaiveDate, end: NaiveDate) -> Self {
+        let span = (end - start).num_days();
+        // Beyond two years of span it is bad data: leave it to the walk.
+        let totals = if (0..=800).contains(&span) {
+            let mut day = start;
+            let mut n = 0;
+            let mut totals = vec![0];
+            for _ in 0..span {
+                day = day.succ_opt().unwrap_or(day);
+                n += u32::from(calendar.is_working_day(day));
+                totals.push(n);
+            }
+            totals
+        } else {
+            Vec::new()
+        };
+        WorkingDayTable {
+            calendar,
+            start,
+            totals,
+        }
+    }
+
+    fn between(&self, from: NaiveDate, to: NaiveDate) -> u32 {
+        if to <= from {
+            return 0;
+        }
+        let at = |d: NaiveDate| {
+            usize::try_from((d - self.start).num_days())
+                .ok()
+                .and_then(|i| self.totals.get(i))
+        };
+        match (at(from), at(to)) {
+            (Some(a), Some(b)) if (to - from).num_days() <= 731 => b - a,
+            _ => working_days_between(self.calendar, from, to),
+        }
+    }
+}
+
 /// The figures of one department (or of all).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Figures {
@@ -360,11 +409,19 @@ pub fn compute<'f>(
             }
         }
     }
+    let accepted_days = facts
+        .concluded
+        .iter()
+        .filter_map(|r| r.accepted_at.map(local_day));
+    let done_days = facts.concluded.iter().map(|r| local_day(r.concluded_at));
+    let table = WorkingDayTable::new(
+        calendar,
+        accepted_days.min().unwrap_or(period.start),
+        done_days.max().unwrap_or(period.end),
+    );
     for r in &facts.concluded {
         let done = local_day(r.concluded_at);
-        let days = r
-            .accepted_at
-            .map(|a| working_days_between(calendar, local_day(a), done));
+        let days = r.accepted_at.map(|a| table.between(local_day(a), done));
         apply(&r.subject_type, &r.subject_code, &mut |f| {
             f.concluded += 1;
             f.revisited += u64::from(r.revisited);
@@ -387,8 +444,12 @@ pub fn compute<'f>(
             apply(&r.subject_type, &r.subject_code, &mut |f| f.overdue += 1);
         }
     }
+    let mut case_due: HashMap<NaiveDate, NaiveDate> = HashMap::new();
     for c in &facts.cases {
-        let due = rectification.due(calendar, local_day(c.rated_at), CaseStage::Closed);
+        let rated = local_day(c.rated_at);
+        let due = *case_due
+            .entry(rated)
+            .or_insert_with(|| rectification.due(calendar, rated, CaseStage::Closed));
         if due < period.start || due > overdue_through {
             continue;
         }
@@ -466,15 +527,35 @@ pub fn compute<'f>(
 }
 
 /// The time ranges the store reads for a period's report.
-pub fn range_for(p: Period, today: NaiveDate, rectification: RectificationDays) -> ReportRange {
+pub fn range_for(
+    p: Period,
+    today: NaiveDate,
+    calendar: &Calendar,
+    rectification: RectificationDays,
+) -> ReportRange {
     ReportRange {
         from: local_midnight(p.start),
         to: local_midnight(p.end + Duration::days(1)),
         intake_from: local_midnight(p.chart_from()),
         due_from: p.start,
         due_to: p.end.min(today.pred_opt().unwrap_or(today)),
-        cases_from: local_midnight(p.start - cases_lookback(rectification)),
+        cases_from: local_midnight(cases_from(p.start, calendar, rectification)),
     }
+}
+
+/// The first day a 差评 may have been given for its case to fall due on or after `start`:
+/// walking back while the case of the day before would still be due in time (at most
+/// [`cases_lookback`]).
+fn cases_from(start: NaiveDate, calendar: &Calendar, days: RectificationDays) -> NaiveDate {
+    let floor = start - cases_lookback(days);
+    let mut from = start;
+    while let Some(before) = from.pred_opt().filter(|b| *b >= floor) {
+        if days.due(calendar, before, CaseStage::Closed) < start {
+            break;
+        }
+        from = before;
+    }
+    from
 }
 
 /// How far before a period 差评 are read so that every case due in it is found: `n` working
@@ -584,7 +665,7 @@ async fn build(
     };
     let p = choice.period;
     let rectification = state.staff.settings.rectification;
-    let range = range_for(p, today, rectification);
+    let range = range_for(p, today, &state.staff.calendar, rectification);
     let facts = state.store.report_facts(range).await?;
     let fleet = crate::handlers::fleet::fleet_view(state).await?;
     let kiosks: Vec<KioskHealthLine> = fleet
@@ -930,6 +1011,63 @@ mod tests {
         );
         assert_eq!(only_b.departments.len(), 1);
         assert_eq!(only_b.kiosks[0].applications, 2);
+    }
+
+    #[test]
+    fn cases_are_read_from_far_enough_back_and_no_further() {
+        let cal = Calendar::shipped().unwrap();
+        for days in [
+            RectificationDays::default(),
+            "1,1,1".parse().unwrap(),
+            "5,20,60".parse().unwrap(),
+        ] {
+            let mut start = d("2025-01-01");
+            while start < d("2027-12-31") {
+                let from = cases_from(start, &cal, days);
+                let due = |rated| days.due(&cal, rated, CaseStage::Closed);
+                // Every day from which a case would be due in the period is read…
+                let mut day = start - cases_lookback(days);
+                while day < start {
+                    if due(day) >= start {
+                        assert!(day >= from, "{start}: {day} missed ({from})");
+                    }
+                    day = day.succ_opt().unwrap();
+                }
+                // …and the day before the first read is due before the period.
+                assert!(due(from.pred_opt().unwrap()) < start, "{start}: {from}");
+                start += Duration::days(3);
+            }
+        }
+    }
+
+    #[test]
+    fn the_running_totals_count_working_days_like_the_walk() {
+        let cal = Calendar::shipped().unwrap();
+        let start = d("2025-01-01");
+        let table = WorkingDayTable::new(&cal, start, d("2027-12-31"));
+        let mut seed = 0x1234_5678_9ABC_DEF1u64;
+        let mut next = |n: i64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as i64
+        };
+        for _ in 0..2000 {
+            let from = start + Duration::days(next(1095));
+            let to = from + Duration::days(next(60) - 5);
+            assert_eq!(
+                table.between(from, to),
+                working_days_between(&cal, from, to),
+                "{from} → {to}"
+            );
+        }
+        // Outside the table (or too long a span): the walk.
+        let far = d("2029-06-01");
+        assert_eq!(
+            table.between(d("2027-12-20"), far),
+            working_days_between(&cal, d("2027-12-20"), far)
+        );
+        assert_eq!(table.between(d("2026-05-06"), d("2026-05-06")), 0);
     }
 
     #[test]

@@ -557,9 +557,9 @@ async fn the_follow_up_migration_opens_cases_for_bad_ratings_stored_before_it() 
     // first undo migration 7, then 6.
     db(&hall)
         .execute_batch(
-            "DROP TRIGGER application_facts_new; DROP TRIGGER application_facts_work_new;
+            "DROP TRIGGER application_facts_new; DROP TRIGGER application_facts_status; DROP TRIGGER application_facts_work_new;
              DROP TRIGGER application_facts_work; DROP TRIGGER application_facts_timeline;
-             DROP TABLE application_facts; DROP TABLE due_soon_notices;
+             DROP TABLE application_facts; DROP TABLE due_soon_notices; DROP INDEX ratings_by_time_covering;
              DROP INDEX applications_by_status;
              CREATE INDEX applications_by_status ON applications (status, received_at);
              ALTER TABLE staff_accounts DROP COLUMN must_change_password;

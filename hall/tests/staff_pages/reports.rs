@@ -554,7 +554,7 @@ mod fast_path {
         for kind in [PeriodKind::Day, PeriodKind::Week, PeriodKind::Month] {
             for back in [0, 1, 9, 33, 70, 100] {
                 let period = Period::containing(kind, today - Duration::days(back));
-                let range = range_for(period, today, rect);
+                let range = range_for(period, today, calendar, rect);
                 let fast = hall.store.report_facts(range).await.unwrap();
                 let plain = reference_facts(&conn, &range);
                 for d in &departments {
@@ -633,6 +633,7 @@ mod fast_path {
                 .report_facts(range_for(
                     month,
                     today,
+                    &hall.state.staff.calendar,
                     hall.state.staff.settings.rectification,
                 ))
                 .await
@@ -670,9 +671,9 @@ mod fast_path {
         // A database from before migration 7: its facts are backfilled when the hall opens it.
         db(&hall)
             .execute_batch(
-                "DROP TRIGGER application_facts_new; DROP TRIGGER application_facts_work_new;
+                "DROP TRIGGER application_facts_new; DROP TRIGGER application_facts_status; DROP TRIGGER application_facts_work_new;
                  DROP TRIGGER application_facts_work; DROP TRIGGER application_facts_timeline;
-                 DROP TABLE application_facts; DROP TABLE due_soon_notices;
+                 DROP TABLE application_facts; DROP TABLE due_soon_notices; DROP INDEX ratings_by_time_covering;
                  DROP INDEX applications_by_status;
                  CREATE INDEX applications_by_status ON applications (status, received_at);
                  ALTER TABLE staff_accounts DROP COLUMN must_change_password;

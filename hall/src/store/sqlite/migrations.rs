@@ -273,6 +273,8 @@ CREATE TABLE application_facts (
     application_id TEXT PRIMARY KEY REFERENCES applications(id),
     subject_type TEXT NOT NULL,
     subject_code TEXT NOT NULL,
+    status TEXT NOT NULL,
+    received_at TEXT NOT NULL,
     accepted_at TEXT,
     due_on TEXT,
     concluded_at TEXT,
@@ -285,17 +287,26 @@ CREATE INDEX application_facts_by_concluded
 CREATE INDEX application_facts_by_due
     ON application_facts (due_on, subject_type, subject_code, concluded_at)
     WHERE due_on IS NOT NULL;
-INSERT INTO application_facts (application_id, subject_type, subject_code, accepted_at, due_on,
-                               concluded_at, revisited_at)
-    SELECT a.id, a.subject_type, a.subject_code, w.accepted_at, w.due_on,
+-- The overdue and due-soon inboxes: open applications by due date.
+CREATE INDEX application_facts_open_by_due
+    ON application_facts (status, due_on, received_at, subject_code)
+    WHERE due_on IS NOT NULL;
+INSERT INTO application_facts (application_id, subject_type, subject_code, status, received_at,
+                               accepted_at, due_on, concluded_at, revisited_at)
+    SELECT a.id, a.subject_type, a.subject_code, a.status, a.received_at, w.accepted_at,
+           w.due_on,
            (SELECT MIN(t.at) FROM timeline t
             WHERE t.application_id = a.id AND t.status = 'concluded'),
            (SELECT MIN(t.at) FROM timeline t
             WHERE t.application_id = a.id AND t.status = 'revisited')
     FROM applications a LEFT JOIN application_work w ON w.application_id = a.id;
 CREATE TRIGGER application_facts_new AFTER INSERT ON applications BEGIN
-    INSERT INTO application_facts (application_id, subject_type, subject_code)
-        VALUES (NEW.id, NEW.subject_type, NEW.subject_code);
+    INSERT INTO application_facts (application_id, subject_type, subject_code, status,
+                                   received_at)
+        VALUES (NEW.id, NEW.subject_type, NEW.subject_code, NEW.status, NEW.received_at);
+END;
+CREATE TRIGGER application_facts_status AFTER UPDATE OF status ON applications BEGIN
+    UPDATE application_facts SET status = NEW.status WHERE application_id = NEW.id;
 END;
 CREATE TRIGGER application_facts_work_new AFTER INSERT ON application_work BEGIN
     UPDATE application_facts SET accepted_at = NEW.accepted_at, due_on = NEW.due_on
@@ -322,6 +333,9 @@ END;
 DROP INDEX applications_by_status;
 CREATE INDEX applications_by_status
     ON applications (status, received_at, subject_code, id);
+
+-- Ratings of a period with their level and application, from the index alone.
+CREATE INDEX ratings_by_time_covering ON ratings (rated_at, application_id, level);
 
 -- One "due in 2 working days" notice per application and due date, whatever restarts.
 CREATE TABLE due_soon_notices (

@@ -20,9 +20,21 @@ use crate::store::reports::{
     ReportStore, TicketCount,
 };
 
+/// `YYYY-MM-DD` (read per row: without chrono's format-string parsing).
 fn date(text: &str) -> Result<NaiveDate, HallError> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|e| HallError::Corrupt(format!("date {text:?}: {e}")))
+    let b = text.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b.get(r)?.iter().try_fold(0u32, |n, d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    let parsed = (b.len() == 10 && b[4] == b'-' && b[7] == b'-')
+        .then(|| {
+            let y = i32::try_from(num(0..4)?).ok()?;
+            NaiveDate::from_ymd_opt(y, num(5..7)?, num(8..10)?)
+        })
+        .flatten();
+    parsed.ok_or_else(|| HallError::Corrupt(format!("date {text:?}")))
 }
 
 fn count(n: i64) -> u64 {
@@ -32,9 +44,7 @@ fn count(n: i64) -> u64 {
 /// The local (UTC+8) day of a stored time: its UTC date, or the next day from 16:00 UTC
 /// (what `date(substr(t, 1, 19), '+8 hours')` says, without a date function per row).
 fn local_day_of(text: &str) -> Result<NaiveDate, HallError> {
-    let day = text
-        .get(..10)
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    let day = text.get(..10).and_then(|d| date(d).ok());
     let hour = text.get(11..13).and_then(|h| h.parse::<u32>().ok());
     match (day, hour) {
         (Some(d), Some(h)) if h < 16 => Ok(d),

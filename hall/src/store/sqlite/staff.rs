@@ -188,13 +188,13 @@ fn audit_of(conn: &Connection, application_id: &str) -> Result<Vec<AuditEntry>, 
 }
 
 fn inbox(conn: &Connection, q: &InboxQuery) -> Result<Vec<InboxRow>, HallError> {
-    // The rows are picked from the covering index by status (and the work record by its
-    // key) and only the page's rows are read in full: open applications are few, the
-    // applications table (with sealed payloads) is large.
+    // The page's ids are picked from an index first and only those rows are read in full:
+    // the applications table (with sealed payloads) is large.
     let by_due = q.due_from.is_some() || q.due_to.is_some();
+    // By due date: from the facts' index by status and due date (only those in the range
+    // are read); otherwise from the covering index by status in received order.
     let mut sql = String::from(if by_due {
-        "SELECT k.id FROM applications k CROSS JOIN application_work kw
-             ON kw.application_id = k.id WHERE 1"
+        "SELECT kw.application_id AS id FROM application_facts kw WHERE 1"
     } else {
         "SELECT k.id FROM applications k WHERE 1"
     });
@@ -213,9 +213,14 @@ fn inbox(conn: &Connection, q: &InboxQuery) -> Result<Vec<InboxRow>, HallError> 
         .iter()
         .map(|s| status_str(*s))
         .collect::<Result<Vec<_>, _>>()?;
-    placeholders(&mut sql, "k.status", statuses);
+    let (status_col, code_col) = if by_due {
+        ("kw.status", "kw.subject_code")
+    } else {
+        ("k.status", "k.subject_code")
+    };
+    placeholders(&mut sql, status_col, statuses);
     if let Some(codes) = &q.subject_codes {
-        placeholders(&mut sql, "k.subject_code", codes.clone());
+        placeholders(&mut sql, code_col, codes.clone());
     }
     if let Some(from) = q.due_from {
         args.push(date_str(from));
@@ -226,7 +231,7 @@ fn inbox(conn: &Connection, q: &InboxQuery) -> Result<Vec<InboxRow>, HallError> 
         sql.push_str(&format!(" AND kw.due_on <= ?{}", args.len()));
     }
     let order = if by_due {
-        "kw.due_on, k.received_at, k.id"
+        "kw.due_on, kw.received_at, kw.application_id"
     } else {
         "k.received_at, k.id"
     };
