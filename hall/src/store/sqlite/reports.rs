@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection};
 
 use super::reads::{parse_ts, ts};
@@ -52,6 +52,39 @@ fn local_day_of(text: &str) -> Result<NaiveDate, HallError> {
             .succ_opt()
             .ok_or_else(|| HallError::Corrupt(format!("time {text:?}"))),
         _ => Err(HallError::Corrupt(format!("time {text:?}"))),
+    }
+}
+
+/// A stored time: the hall's own `YYYY-MM-DDTHH:MM:SS.ffffffZ` read field by field (per
+/// row, so without chrono's general parser), anything else through [`parse_ts`].
+fn instant(text: &str) -> Result<DateTime<Utc>, HallError> {
+    let b = text.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b.get(r)?.iter().try_fold(0u32, |n, d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    let fast = (b.len() == 27 && b[10] == b'T' && b[19] == b'.' && b[26] == b'Z')
+        .then(|| {
+            date(text.get(..10)?).ok()?.and_hms_micro_opt(
+                num(11..13)?,
+                num(14..16)?,
+                num(17..19)?,
+                num(20..26)?,
+            )
+        })
+        .flatten()
+        .filter(|_| b[13] == b':' && b[16] == b':');
+    match fast {
+        Some(t) => Ok(t.and_utc()),
+        None => parse_ts(text),
+    }
+}
+
+fn opt_instant(row: &rusqlite::Row<'_>, i: usize) -> Result<Option<DateTime<Utc>>, HallError> {
+    match row.get_ref(i)? {
+        rusqlite::types::ValueRef::Null => Ok(None),
+        _ => text(row, i).and_then(instant).map(Some),
     }
 }
 
@@ -141,14 +174,16 @@ fn concluded(conn: &Connection, r: &ReportRange) -> Result<Vec<Concluded>, HallE
     let mut rows = stmt.query(params![ts(r.from), ts(r.to)])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
-        let accepted: Option<String> = row.get(2)?;
-        let due: Option<String> = row.get(3)?;
+        let due = match row.get_ref(3)? {
+            rusqlite::types::ValueRef::Null => None,
+            _ => Some(date(text(row, 3)?)?),
+        };
         out.push(Concluded {
             subject_type: row.get(0)?,
             subject_code: row.get(1)?,
-            accepted_at: accepted.as_deref().map(parse_ts).transpose()?,
-            due_on: due.as_deref().map(date).transpose()?,
-            concluded_at: parse_ts(&row.get::<_, String>(4)?)?,
+            accepted_at: opt_instant(row, 2)?,
+            due_on: due,
+            concluded_at: instant(text(row, 4)?)?,
             revisited: row.get(5)?,
         });
     }
@@ -166,12 +201,11 @@ fn due(conn: &Connection, r: &ReportRange) -> Result<Vec<Due>, HallError> {
     ])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
-        let done: Option<String> = row.get(3)?;
         out.push(Due {
             subject_type: row.get(0)?,
             subject_code: row.get(1)?,
-            due_on: date(&row.get::<_, String>(2)?)?,
-            concluded_at: done.as_deref().map(parse_ts).transpose()?,
+            due_on: date(text(row, 2)?)?,
+            concluded_at: opt_instant(row, 3)?,
         });
     }
     Ok(out)
@@ -264,5 +298,39 @@ fn facts(conn: &Connection, r: &ReportRange) -> Result<ReportFacts, HallError> {
 impl ReportStore for SqliteStore {
     async fn report_facts(&self, range: ReportRange) -> Result<ReportFacts, HallError> {
         self.read(move |c| facts(c, &range)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_times_and_days_read_like_the_general_parsers() {
+        for t in [
+            "2026-12-04T15:59:59.999999Z",
+            "2026-12-04T16:00:00.000000Z",
+            "2024-02-29T23:59:59.000001Z",
+            "2026-12-04T16:00:00Z",
+            "2026-12-04T16:00:00.123+08:00",
+        ] {
+            assert_eq!(instant(t).unwrap(), parse_ts(t).unwrap(), "{t}");
+            // Stored times are UTC (`ts`): their local day is read from the text.
+            if t.ends_with('Z') {
+                let local = (parse_ts(t).unwrap() + chrono::Duration::hours(8)).date_naive();
+                assert_eq!(local_day_of(t).unwrap(), local, "{t}");
+            }
+        }
+        for bad in [
+            "2026-13-04T16:00:00.000000Z",
+            "2026-12-04T25:00:00.000000Z",
+            "x",
+        ] {
+            assert!(instant(bad).is_err(), "{bad}");
+        }
+        assert_eq!(date("2028-02-29").unwrap().to_string(), "2028-02-29");
+        for bad in ["2027-02-29", "2026-1-01", "20261201", "２026-12-01"] {
+            assert!(date(bad).is_err(), "{bad}");
+        }
     }
 }
