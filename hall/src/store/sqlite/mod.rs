@@ -54,8 +54,6 @@ pub struct SqliteStore {
     readers: Arc<Mutex<Vec<Connection>>>,
 }
 
-/// How much of the database file each connection maps.
-const MMAP_BYTES: i64 = 1 << 30;
 /// Each connection's page cache (KiB): a month's report touches a few MiB of index pages,
 /// which stay parsed between requests instead of being loaded again each time.
 const CACHE_KIB: i64 = 16 * 1024;
@@ -71,10 +69,6 @@ fn open_connection(path: &Path, read_only: bool) -> Result<Connection, HallError
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    // Reads map the file instead of copying each page through a system call into a small
-    // per-connection cache: the workbench's lists and reports read thousands of index pages
-    // (SQLite falls back to reads where mapping is unavailable).
-    conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
     conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
     if !read_only {
         let mode: String =

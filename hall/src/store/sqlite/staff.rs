@@ -129,6 +129,10 @@ fn sign_in_failed(
     }
 }
 
+/// How stale a session's last request may be recorded (the idle sign-out is this much early
+/// at most).
+const SESSION_TOUCH: chrono::Duration = chrono::Duration::seconds(30);
+
 fn session(
     conn: &Connection,
     hash: &[u8; 32],
@@ -149,14 +153,21 @@ fn session(
     let live = account(conn, &staff)?.filter(|a| !a.revoked);
     match live {
         Some(account) if at - last_seen <= idle => {
-            conn.execute(
-                "UPDATE staff_sessions SET last_seen = ?2 WHERE token_hash = ?1",
-                params![&hash[..], ts(at)],
-            )?;
+            // Written at most once per SESSION_TOUCH: a write on every page view would cost
+            // a commit each and empty every reader's page cache (the database changed).
+            let last_seen = if at - last_seen >= SESSION_TOUCH {
+                conn.execute(
+                    "UPDATE staff_sessions SET last_seen = ?2 WHERE token_hash = ?1",
+                    params![&hash[..], ts(at)],
+                )?;
+                at
+            } else {
+                last_seen
+            };
             Ok(Some(StaffSession {
                 account,
                 csrf,
-                last_seen: at,
+                last_seen,
             }))
         }
         _ => {
