@@ -68,7 +68,7 @@ cat <<INFO
 
   Operator dashboard:  http://$hall_addr/dashboard
                        (user: ${operator%%.*}   password: ${operator#*.})
-  Staff workbench:     http://$hall_addr/staff/
+  Staff workbench:     http://$hall_addr/staff/   (the first sign-in asks each for a new password)
 $(for entry in "${staff_accounts[@]}"; do
     read -r name _ label <<< "$entry"
     printf '                       %-16s password: %-18s %s\n' "$name" "$(cat "$demo/$name.password")" "$label"

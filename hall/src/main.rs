@@ -200,7 +200,7 @@ enum AddAction {
 #[derive(Debug, Subcommand)]
 enum StaffAction {
     /// With `--role`: create (or replace) a workbench account and print its first password
-    /// once. Without: issue an API credential `<id>.<secret>` for the staff endpoints.
+    /// once (to be replaced at the first sign-in). Without: issue an API credential `<id>.<secret>` for the staff endpoints.
     Add {
         /// Name: 1-64 characters of [a-z0-9-].
         id: String,
@@ -217,7 +217,8 @@ enum StaffAction {
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Set a new workbench password (printed once); ends the account's sessions.
+    /// Set a new workbench password (printed once; to be replaced at the next sign-in); ends
+    /// the account's sessions.
     Passwd {
         /// Name.
         id: String,
@@ -292,10 +293,19 @@ async fn serve(
             &state,
             store.clone(),
             cfg,
-            stopped,
+            stopped.clone(),
         )?),
         None => None,
     };
+    // Tells staff of applications due within 2 working days (when a notifier takes it).
+    let due_soon = worker.is_some().then(|| {
+        hall::notify::due_soon::spawn(
+            state.clone(),
+            store.clone(),
+            hall::notify::due_soon::SWEEP_EVERY,
+            stopped,
+        )
+    });
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let shutdown = async move {
@@ -315,6 +325,11 @@ async fn serve(
     if let Some(w) = worker {
         if w.await.is_err() {
             tracing::error!("the notice worker panicked");
+        }
+    }
+    if let Some(s) = due_soon {
+        if s.await.is_err() {
+            tracing::error!("the due-soon sweep panicked");
         }
     }
     store.close();

@@ -969,6 +969,155 @@ mod notify {
         assert!(checked.status.success(), "{checked:?}\n{metrics}");
     }
 
+    /// Sets an application's status and due date as the workbench's steps leave them.
+    fn set_stage(db: &Path, id: &str, status: &str, due: chrono::NaiveDate) {
+        let conn = rusqlite::Connection::open(db).unwrap();
+        conn.execute(
+            "UPDATE applications SET status = ?2 WHERE id = ?1",
+            rusqlite::params![id, status],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO application_work (application_id, accepted_at, due_on)
+             VALUES (?1, ?2, ?3)
+             ON CONFLICT (application_id) DO UPDATE SET due_on = excluded.due_on",
+            rusqlite::params![id, chrono::Utc::now().to_rfc3339(), due.to_string()],
+        )
+        .unwrap();
+    }
+
+    /// The sweep (a periodic task stopped by the shutdown signal) tells the staff's webhook,
+    /// signed, of each open application due within 2 working days, once per due date: not
+    /// again on later sweeps nor after a restart (a fresh store on the same database), not
+    /// for one due later, and never for a concluded one.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_application_due_in_two_working_days_is_told_once_even_after_a_restart() {
+        let (rx, url) = receiver("127.0.0.1:0", 0).await;
+        let toml = format!(
+            "[retry]\nfirst_seconds = 0.05\nmax_seconds = 0.2\n[worker]\npoll_seconds = 0.2\n\
+             [[webhook]]\nname = \"duty-sms\"\nurl = \"{url}\"\nsecret = \"{SECRET}\"\n\
+             timeout_seconds = 1\nevents = [\"application.dueSoon\"]\n"
+        );
+        let (running, stop) = hall_with(&toml).await;
+        let base = running.base.clone();
+        let kiosk = running.hall.credential(PrincipalKind::Kiosk, "k1").await;
+        let http = client();
+        let mut ids = Vec::new();
+        for n in 0..4 {
+            let r: Value = http
+                .post(format!("{base}/api/v1/applications"))
+                .bearer_auth(&kiosk)
+                .header("idempotency-key", format!("due-soon-app-{n:04}"))
+                .json(&application_body())
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            ids.push(r["id"].as_str().unwrap().to_owned());
+        }
+        let state = running.hall.state.clone();
+        let today = hall::state::today_local();
+        let in_two = state.staff.calendar.add_working_days(today, 2);
+        let later = state.staff.calendar.add_working_days(today, 3);
+        let db = running.hall.db.clone();
+        set_stage(&db, &ids[0], "accepted", in_two); // told
+        set_stage(&db, &ids[1], "processing", today); // told (due today)
+        set_stage(&db, &ids[2], "processing", later); // not yet
+        set_stage(&db, &ids[3], "concluded", in_two); // concluded: none
+
+        let (sweep_stop, sweep_stopped) = tokio::sync::watch::channel(false);
+        let sweep = hall::notify::due_soon::spawn(
+            state.clone(),
+            running.hall.store.clone(),
+            Duration::from_millis(50),
+            sweep_stopped,
+        );
+        let got = wait_for("two due-soon notices", || {
+            let a = rx.accepted();
+            (a.len() >= 2).then_some(a)
+        })
+        .await;
+        // Many more sweeps run meanwhile; none adds a notice.
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        sweep_stop.send(true).unwrap();
+        tokio::time::timeout(Duration::from_secs(5), sweep)
+            .await
+            .expect("the sweep stops on shutdown")
+            .unwrap();
+        assert_eq!(rx.accepted().len(), 2, "{:?}", rx.accepted());
+        assert_eq!(rx.bad_signatures.load(Ordering::SeqCst), 0);
+        let mut told: Vec<String> = got
+            .iter()
+            .map(|(event_id, body)| {
+                assert_eq!(body["id"], event_id.as_str());
+                assert_eq!(body["kind"], "application.dueSoon");
+                assert_eq!(body["audience"], "staff");
+                let id = body["data"]["applicationId"].as_str().unwrap().to_owned();
+                assert_eq!(
+                    body["link"],
+                    format!("/staff/applications/{id}").as_str(),
+                    "{body}"
+                );
+                assert!(body["text"].as_str().unwrap().contains("到期"), "{body}");
+                id
+            })
+            .collect();
+        told.sort();
+        let mut want = vec![ids[0].clone(), ids[1].clone()];
+        want.sort();
+        assert_eq!(told, want);
+        let due_of = |id: &str| {
+            got.iter()
+                .find(|(_, b)| b["data"]["applicationId"] == id)
+                .map(|(_, b)| b["data"]["dueOn"].as_str().unwrap().to_owned())
+        };
+        assert_eq!(due_of(&ids[0]), Some(in_two.to_string()));
+        assert_eq!(due_of(&ids[1]), Some(today.to_string()));
+        for raw in rx.raw.lock().unwrap().iter() {
+            assert_no_personal_data(raw);
+        }
+
+        // As after a restart: a fresh store on the same database sweeps again; nothing new.
+        let fresh = hall::store::sqlite::SqliteStore::open(&db).unwrap();
+        let again = hall::notify::due_soon::sweep_once(&state, &fresh, today)
+            .await
+            .unwrap();
+        assert_eq!(again, 0);
+        // The third falls due within two working days (its due date moved): told once.
+        set_stage(&db, &ids[2], "processing", in_two);
+        assert_eq!(
+            hall::notify::due_soon::sweep_once(&state, &fresh, today)
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            hall::notify::due_soon::sweep_once(&state, &fresh, today)
+                .await
+                .unwrap(),
+            0
+        );
+        wait_for("the third notice", || {
+            (rx.accepted().len() == 3).then_some(())
+        })
+        .await;
+        fresh.close();
+        let markers: i64 = rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM due_soon_notices", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(markers, 3);
+        assert!(
+            !rx.accepted()
+                .iter()
+                .any(|(_, b)| b["data"]["applicationId"] == ids[3].as_str()),
+            "a concluded application gets none"
+        );
+        let _ = stop.send(true);
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_receiver_failing_twice_gets_the_notice_once() {
         let (rx, url) = receiver("127.0.0.1:0", 2).await;

@@ -29,11 +29,13 @@ pub enum EventKind {
     CitizenRejected,
     /// 办结, to the citizen.
     CitizenConcluded,
+    /// An open application due within 2 working days (the hall's sweep).
+    ApplicationDueSoon,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 7] = [
+    pub const ALL: [EventKind; 8] = [
         EventKind::HelpRequested,
         EventKind::ComplaintFiled,
         EventKind::BadRating,
@@ -41,6 +43,7 @@ impl EventKind {
         EventKind::CitizenCorrectionRequired,
         EventKind::CitizenRejected,
         EventKind::CitizenConcluded,
+        EventKind::ApplicationDueSoon,
     ];
 
     /// The name used everywhere outside the code.
@@ -53,6 +56,7 @@ impl EventKind {
             EventKind::CitizenCorrectionRequired => "citizen.correctionRequired",
             EventKind::CitizenRejected => "citizen.rejected",
             EventKind::CitizenConcluded => "citizen.concluded",
+            EventKind::ApplicationDueSoon => "application.dueSoon",
         }
     }
 
@@ -137,6 +141,26 @@ pub struct RatingEvent {
     pub location: String,
     /// When.
     pub rated_at: DateTime<Utc>,
+}
+
+/// An open application due within 2 working days: for the staff who work it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DueSoonEvent {
+    /// Application id.
+    pub application_id: String,
+    /// Its 办件编号.
+    pub tracking_code: String,
+    /// Item or bundle code.
+    pub subject_code: String,
+    /// Item or bundle name.
+    pub subject_name: String,
+    /// The departments that work it (names).
+    pub departments: Vec<String>,
+    /// Where it stands, in Chinese (`已受理`, `承办中`).
+    pub status: String,
+    /// The due date.
+    pub due_on: NaiveDate,
 }
 
 /// The citizen's consent to SMS notices, with the number they gave. The only way to build a
@@ -260,6 +284,9 @@ pub enum Event {
     /// Something to tell a citizen.
     #[serde(rename = "citizen")]
     Citizen(CitizenNotice),
+    /// An application due within 2 working days.
+    #[serde(rename = "application.dueSoon")]
+    ApplicationDueSoon(DueSoonEvent),
 }
 
 impl Event {
@@ -269,6 +296,7 @@ impl Event {
             Event::HelpRequested(_) => EventKind::HelpRequested,
             Event::ComplaintFiled(_) => EventKind::ComplaintFiled,
             Event::BadRating(_) => EventKind::BadRating,
+            Event::ApplicationDueSoon(_) => EventKind::ApplicationDueSoon,
             Event::Citizen(n) => match n.stage {
                 CitizenStage::Accepted { .. } => EventKind::CitizenAccepted,
                 CitizenStage::CorrectionRequired { .. } => EventKind::CitizenCorrectionRequired,
@@ -348,6 +376,9 @@ impl Notice {
                 format!("{}/staff/tickets/{}", self.base_url, t.ticket_id)
             }
             Event::BadRating(r) => format!("{}/staff/ratings/{}", self.base_url, r.rating_id),
+            Event::ApplicationDueSoon(d) => {
+                format!("{}/staff/applications/{}", self.base_url, d.application_id)
+            }
             Event::Citizen(n) => n.progress_link.clone(),
         }
     }
@@ -398,6 +429,21 @@ impl Notice {
                     ),
                 }
             }
+            Event::ApplicationDueSoon(d) => Message {
+                title: format!("【政务服务】办件即将到期：{}", d.tracking_code),
+                text: format!(
+                    "办件 {}（{}，{}）将于 {} 到期，当前状态：{}。请在期限内办结：{link}",
+                    d.tracking_code,
+                    d.subject_name,
+                    if d.departments.is_empty() {
+                        "部门未知".to_owned()
+                    } else {
+                        d.departments.join("、")
+                    },
+                    d.due_on.format("%Y年%m月%d日"),
+                    d.status
+                ),
+            },
             Event::Citizen(n) => {
                 let head = format!(
                     "您办理的「{}」（办件编号 {}）",

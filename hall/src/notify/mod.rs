@@ -8,12 +8,14 @@
 //!   neither exists without the other; a worker claims due deliveries under a lease and
 //!   retries with capped exponential backoff and jitter; a hall restart loses nothing.
 //! - [`config`]: the TOML file given to `hall serve --notify-config`.
+//! - [`due_soon`]: the sweep that tells staff of open applications due within 2 working days.
 //!
 //! Delivery is at least once per target; every notice carries a stable event id, so a
 //! receiver that drops ids it has seen gets each notice exactly once.
 
 pub mod citizen;
 pub mod config;
+pub mod due_soon;
 pub mod events;
 pub mod log;
 pub mod queue;

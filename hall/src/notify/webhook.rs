@@ -96,6 +96,7 @@ pub fn body(notice: &Notice) -> Value {
     let (to, data) = match &notice.event {
         Event::HelpRequested(t) | Event::ComplaintFiled(t) => (None, json!(t)),
         Event::BadRating(r) => (None, json!(r)),
+        Event::ApplicationDueSoon(d) => (None, json!(d)),
         Event::Citizen(n) => {
             let mut data = json!(n);
             if let Some(map) = data.as_object_mut() {

@@ -165,6 +165,7 @@ mod tests {
             failed_sign_ins: 0,
             locked_until: None,
             revoked: false,
+            must_change_password: false,
         }
     }
 

@@ -117,6 +117,7 @@ pub async fn add_account(
             failed_sign_ins: 0,
             locked_until: None,
             revoked: false,
+            must_change_password: true,
         })
         .await?;
     Ok(password)
@@ -186,11 +187,20 @@ impl Signed {
     }
 }
 
+/// The page where a staff member changes their own password.
+pub const PASSWORD_PAGE: &str = "/staff/password";
+
 /// Not signed in (or signed out for idleness): back to the sign-in page.
 #[derive(Debug)]
 pub enum NotSignedIn {
     /// No or an unknown session.
     Redirect,
+    /// Signed in with a password set by an administrator: a page other than the password
+    /// page was asked for (a GET goes there, anything else is refused).
+    MustChangePassword {
+        /// Whether the request was a GET (or HEAD).
+        read: bool,
+    },
     /// The store failed.
     Failed(crate::error::ApiError),
 }
@@ -199,9 +209,28 @@ impl IntoResponse for NotSignedIn {
     fn into_response(self) -> Response {
         match self {
             NotSignedIn::Redirect => Redirect::to("/staff/login").into_response(),
+            NotSignedIn::MustChangePassword { read: true } => {
+                Redirect::to(PASSWORD_PAGE).into_response()
+            }
+            NotSignedIn::MustChangePassword { read: false } => (
+                axum::http::StatusCode::FORBIDDEN,
+                super::views::message(
+                    None,
+                    "请先修改密码",
+                    "您正在使用管理员设置的初始密码，请先设置自己的新密码，再进行其他操作。",
+                    Some(PASSWORD_PAGE),
+                ),
+            )
+                .into_response(),
             NotSignedIn::Failed(e) => e.into_response(),
         }
     }
+}
+
+/// Whether a path still works before a first password has been replaced: the password page
+/// itself and signing out.
+fn allowed_before_password_change(path: &str) -> bool {
+    path == PASSWORD_PAGE || path == "/staff/logout"
 }
 
 impl FromRequestParts<Arc<AppState>> for Signed {
@@ -223,6 +252,17 @@ impl FromRequestParts<Arc<AppState>> for Signed {
             .staff_session(token_hash, Utc::now(), idle)
             .await
         {
+            Ok(Some(session))
+                if session.account.must_change_password
+                    && !allowed_before_password_change(parts.uri.path()) =>
+            {
+                let read = matches!(
+                    parts.method,
+                    axum::http::Method::GET | axum::http::Method::HEAD
+                );
+                tracing::info!(staff = %session.account.name, read, "workbench request held until the first password is changed");
+                Err(NotSignedIn::MustChangePassword { read })
+            }
             Ok(Some(session)) => Ok(Signed {
                 session,
                 token_hash,

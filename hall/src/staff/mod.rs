@@ -1,7 +1,7 @@
 //! The staff workbench at `/staff/`: server-rendered pages (maud, plain HTML forms, no
 //! scripts) where staff work the loop 受理 → 承办 → 办结 → 反馈 → 回访.
 //!
-//! - [`auth`]: passwords, sessions, CSRF, lockout; [`access`]: who sees and does what.
+//! - [`auth`]: passwords, sessions, CSRF, lockout ([`password`]: changing one's own); [`access`]: who sees and does what.
 //! - [`search`]: what the search box accepts (codes, the receipt QR's URL, ID numbers).
 //! - [`calendar`]: working days from the holiday files, for due dates.
 //! - [`reports`]: 绩效考评 (with [`reports_view`], [`svg`] charts and [`csv`] downloads).
@@ -27,6 +27,7 @@ pub mod intake_form;
 pub mod intake_views;
 pub mod notices;
 pub mod pages;
+pub mod password;
 pub mod ratings;
 pub mod ratings_views;
 pub mod receipt;
@@ -128,5 +129,9 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route(
             "/staff/catalog/items/{code}",
             get(catalog_edit::item).post(catalog_edit::save),
+        )
+        .route(
+            auth::PASSWORD_PAGE,
+            get(password::show).post(password::change),
         )
 }

@@ -35,6 +35,7 @@ fn kind_zh(kind: &str) -> &'static str {
         Ok(EventKind::CitizenCorrectionRequired) => "补正（群众短信）",
         Ok(EventKind::CitizenRejected) => "不予受理（群众短信）",
         Ok(EventKind::CitizenConcluded) => "办结（群众短信）",
+        Ok(EventKind::ApplicationDueSoon) => "即将到期（值班）",
         Err(()) => "其他",
     }
 }

@@ -13,6 +13,9 @@
 //!   calendar; same day = 0) of those that reached 办结 in the period.
 //! - **好评率**: ratings given in the period at levels 4–5 over all ratings; **差评**: 1–2.
 //! - **回访 completion**: of those that reached 办结 in the period, the share that reached 回访.
+//! - **整改率** (rectification rate): of the 差评 cases whose deadline (the whole case:
+//!   [`RectificationDays::callback`] working days after the rating) falls in the period, up
+//!   to yesterday, the share closed on or before that day.
 //! - An application of a bundle counts for each of its items' departments; the total counts
 //!   it once.
 
@@ -30,9 +33,11 @@ use super::access::departments_of;
 use super::auth::Signed;
 use super::calendar::Calendar;
 use super::pages::{frame, html};
+use super::ratings::RectificationDays;
 use super::{csv, reports_view, views};
 use crate::error::ApiError;
 use crate::state::{today_local, AppState};
+use crate::store::followup::CaseStage;
 use crate::store::reports::{Channel, ReportFacts, ReportRange};
 use crate::store::staff::Role;
 
@@ -154,6 +159,55 @@ pub fn working_days_between(calendar: &Calendar, from: NaiveDate, to: NaiveDate)
     n
 }
 
+/// [`working_days_between`] from running totals over the days a report needs, so each
+/// application costs one subtraction instead of a walk through the calendar.
+struct WorkingDayTable<'c> {
+    calendar: &'c Calendar,
+    start: NaiveDate,
+    /// Working days in `(start, start + i]`.
+    totals: Vec<u32>,
+}
+
+impl<'c> WorkingDayTable<'c> {
+    fn new(calendar: &'c Calendar, start: NaiveDate, end: NaiveDate) -> Self {
+        let span = (end - start).num_days();
+        // Beyond two years of span it is bad data: leave it to the walk.
+        let totals = if (0..=800).contains(&span) {
+            let mut day = start;
+            let mut n = 0;
+            let mut totals = vec![0];
+            for _ in 0..span {
+                day = day.succ_opt().unwrap_or(day);
+                n += u32::from(calendar.is_working_day(day));
+                totals.push(n);
+            }
+            totals
+        } else {
+            Vec::new()
+        };
+        WorkingDayTable {
+            calendar,
+            start,
+            totals,
+        }
+    }
+
+    fn between(&self, from: NaiveDate, to: NaiveDate) -> u32 {
+        if to <= from {
+            return 0;
+        }
+        let at = |d: NaiveDate| {
+            usize::try_from((d - self.start).num_days())
+                .ok()
+                .and_then(|i| self.totals.get(i))
+        };
+        match (at(from), at(to)) {
+            (Some(a), Some(b)) if (to - from).num_days() <= 731 => b - a,
+            _ => working_days_between(self.calendar, from, to),
+        }
+    }
+}
+
 /// The figures of one department (or of all).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Figures {
@@ -177,6 +231,10 @@ pub struct Figures {
     pub good: u64,
     /// Levels 1–2 (差评).
     pub bad: u64,
+    /// 差评 cases due in the period (up to yesterday).
+    pub cases_due: u64,
+    /// Of those, closed by their deadline.
+    pub cases_on_time: u64,
 }
 
 fn share(part: u64, whole: u64) -> Option<f64> {
@@ -233,6 +291,11 @@ impl Figures {
     pub fn callback_rate(&self) -> Option<f64> {
         share(self.revisited, self.concluded)
     }
+
+    /// 整改率.
+    pub fn rectification_rate(&self) -> Option<f64> {
+        share(self.cases_on_time, self.cases_due)
+    }
 }
 
 /// One kiosk's use in the period.
@@ -273,42 +336,48 @@ pub struct Report {
 }
 
 /// Computes a report.
-pub fn compute(
-    facts: &ReportFacts,
+#[allow(clippy::too_many_arguments)]
+pub fn compute<'f>(
+    facts: &'f ReportFacts,
     catalog: &Catalog,
     calendar: &Calendar,
+    rectification: RectificationDays,
     period: Period,
     department: Option<&str>,
     kiosks: &[KioskHealthLine],
     today: NaiveDate,
 ) -> Report {
-    let mut memo: HashMap<(String, String), Vec<String>> = HashMap::new();
-    let mut depts_of = |t: &str, c: &str| -> Vec<String> {
-        memo.entry((t.to_owned(), c.to_owned()))
-            .or_insert_with(|| departments_of(catalog, t, c))
-            .clone()
-    };
-    let mut total = Figures::default();
-    let mut per: BTreeMap<String, Figures> = catalog
+    // Department buckets in catalog order; each subject's buckets are found once (rows
+    // borrow their codes from `facts`, so the look-up allocates nothing).
+    let codes: Vec<&str> = catalog
         .departments
         .iter()
         .filter(|d| department.is_none_or(|x| x == d.code))
-        .map(|d| (d.code.clone(), Figures::default()))
+        .map(|d| d.code.as_str())
         .collect();
+    let mut buckets: Vec<Figures> = vec![Figures::default(); codes.len()];
+    let mut total = Figures::default();
+    let mut memo: HashMap<(&'f str, &'f str), Option<Vec<usize>>> = HashMap::new();
     // Applies `f` to the total and to each department bucket of the subject, unless the
     // chosen department is not among them.
-    let mut apply = |t: &str, c: &str, f: &mut dyn FnMut(&mut Figures)| -> bool {
-        let ds = depts_of(t, c);
-        if let Some(x) = department {
-            if !ds.iter().any(|d| d == x) {
-                return false;
+    let mut apply = |t: &'f str, c: &'f str, f: &mut dyn FnMut(&mut Figures)| -> bool {
+        let slots = memo.entry((t, c)).or_insert_with(|| {
+            let ds = departments_of(catalog, t, c);
+            if department.is_some_and(|x| !ds.iter().any(|d| d == x)) {
+                return None;
             }
-        }
+            Some(
+                ds.iter()
+                    .filter_map(|d| codes.iter().position(|k| k == d))
+                    .collect(),
+            )
+        });
+        let Some(slots) = slots else {
+            return false;
+        };
         f(&mut total);
-        for d in ds {
-            if let Some(fig) = per.get_mut(&d) {
-                f(fig);
-            }
+        for &i in slots.iter() {
+            f(&mut buckets[i]);
         }
         true
     };
@@ -341,11 +410,19 @@ pub fn compute(
             }
         }
     }
+    let accepted_days = facts
+        .concluded
+        .iter()
+        .filter_map(|r| r.accepted_at.map(local_day));
+    let done_days = facts.concluded.iter().map(|r| local_day(r.concluded_at));
+    let table = WorkingDayTable::new(
+        calendar,
+        accepted_days.min().unwrap_or(period.start),
+        done_days.max().unwrap_or(period.end),
+    );
     for r in &facts.concluded {
         let done = local_day(r.concluded_at);
-        let days = r
-            .accepted_at
-            .map(|a| working_days_between(calendar, local_day(a), done));
+        let days = r.accepted_at.map(|a| table.between(local_day(a), done));
         apply(&r.subject_type, &r.subject_code, &mut |f| {
             f.concluded += 1;
             f.revisited += u64::from(r.revisited);
@@ -367,6 +444,21 @@ pub fn compute(
         if late {
             apply(&r.subject_type, &r.subject_code, &mut |f| f.overdue += 1);
         }
+    }
+    let mut case_due: HashMap<NaiveDate, NaiveDate> = HashMap::new();
+    for c in &facts.cases {
+        let rated = local_day(c.rated_at);
+        let due = *case_due
+            .entry(rated)
+            .or_insert_with(|| rectification.due(calendar, rated, CaseStage::Closed));
+        if due < period.start || due > overdue_through {
+            continue;
+        }
+        let on_time = c.closed_at.is_some_and(|at| local_day(at) <= due);
+        apply(&c.subject_type, &c.subject_code, &mut |f| {
+            f.cases_due += 1;
+            f.cases_on_time += u64::from(on_time);
+        });
     }
     for r in &facts.ratings {
         apply(&r.subject_type, &r.subject_code, &mut |f| {
@@ -412,13 +504,17 @@ pub fn compute(
         });
     }
 
+    // Handling times in order, so a report does not depend on the order rows came in.
+    total.handling_days.sort_unstable();
+    for b in &mut buckets {
+        b.handling_days.sort_unstable();
+    }
     let departments = catalog
         .departments
         .iter()
-        .filter_map(|d| {
-            per.remove(&d.code)
-                .map(|f| (d.code.clone(), d.name.clone(), f))
-        })
+        .filter(|d| department.is_none_or(|x| x == d.code))
+        .zip(buckets)
+        .map(|(d, f)| (d.code.clone(), d.name.clone(), f))
         .collect();
     Report {
         period,
@@ -429,6 +525,44 @@ pub fn compute(
         kiosks: usage,
         overdue_through,
     }
+}
+
+/// The time ranges the store reads for a period's report.
+pub fn range_for(
+    p: Period,
+    today: NaiveDate,
+    calendar: &Calendar,
+    rectification: RectificationDays,
+) -> ReportRange {
+    ReportRange {
+        from: local_midnight(p.start),
+        to: local_midnight(p.end + Duration::days(1)),
+        intake_from: local_midnight(p.chart_from()),
+        due_from: p.start,
+        due_to: p.end.min(today.pred_opt().unwrap_or(today)),
+        cases_from: local_midnight(cases_from(p.start, calendar, rectification)),
+    }
+}
+
+/// The first day a 差评 may have been given for its case to fall due on or after `start`:
+/// walking back while the case of the day before would still be due in time (at most
+/// [`cases_lookback`]).
+fn cases_from(start: NaiveDate, calendar: &Calendar, days: RectificationDays) -> NaiveDate {
+    let floor = start - cases_lookback(days);
+    let mut from = start;
+    while let Some(before) = from.pred_opt().filter(|b| *b >= floor) {
+        if days.due(calendar, before, CaseStage::Closed) < start {
+            break;
+        }
+        from = before;
+    }
+    from
+}
+
+/// How far before a period 差评 are read so that every case due in it is found: `n` working
+/// days never span more than `2n + 30` calendar days (weekends and the longest holidays).
+pub fn cases_lookback(days: RectificationDays) -> Duration {
+    Duration::days(2 * i64::from(days.callback) + 30)
 }
 
 /// What the query string asked for.
@@ -531,13 +665,8 @@ async fn build(
         }
     };
     let p = choice.period;
-    let range = ReportRange {
-        from: local_midnight(p.start),
-        to: local_midnight(p.end + Duration::days(1)),
-        intake_from: local_midnight(p.chart_from()),
-        due_from: p.start,
-        due_to: p.end.min(today.pred_opt().unwrap_or(today)),
-    };
+    let rectification = state.staff.settings.rectification;
+    let range = range_for(p, today, &state.staff.calendar, rectification);
     let facts = state.store.report_facts(range).await?;
     let fleet = crate::handlers::fleet::fleet_view(state).await?;
     let kiosks: Vec<KioskHealthLine> = fleet
@@ -549,6 +678,7 @@ async fn build(
         &facts,
         &catalog.catalog,
         &state.staff.calendar,
+        rectification,
         p,
         choice.department.as_deref(),
         &kiosks,
@@ -624,7 +754,7 @@ pub async fn csv(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::reports::{Concluded, Due, IntakeCount, RatingCount, TicketCount};
+    use crate::store::reports::{CaseFact, Concluded, Due, IntakeCount, RatingCount, TicketCount};
 
     fn d(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
@@ -799,12 +929,29 @@ mod tests {
                     count: 9,
                 },
             ],
+            // 15 working days after Mon 16 Nov is Mon 7 Dec.
+            cases: [
+                (&a.code, "2026-11-16", Some("2026-12-04")), // on time
+                (&a.code, "2026-11-16", Some("2026-12-08")), // a day late
+                (&b.code, "2026-11-16", None),               // still open
+                (&b.code, "2026-12-01", None),               // due 22 Dec: not yet
+                (&a.code, "2026-11-02", None),               // due 23 Nov: before
+            ]
+            .into_iter()
+            .map(|(code, rated, closed)| CaseFact {
+                subject_type: "item".into(),
+                subject_code: code.clone(),
+                rated_at: at(rated),
+                closed_at: closed.map(at),
+            })
+            .collect(),
         };
         let kiosks = vec![("zizhu-01".to_owned(), "一号机".to_owned(), 2)];
         let r = compute(
             &facts,
             &catalog,
             &calendar,
+            RectificationDays::default(),
             period,
             None,
             &kiosks,
@@ -822,6 +969,8 @@ mod tests {
         assert_eq!(t.good_rate(), Some(0.5));
         assert_eq!(t.bad, 2);
         assert_eq!(t.callback_rate(), Some(2.0 / 3.0));
+        assert_eq!((t.cases_due, t.cases_on_time), (3, 1));
+        assert_eq!(t.rectification_rate(), Some(1.0 / 3.0));
         assert_eq!(r.overdue_through, d("2026-12-14"));
         assert_eq!(r.daily.len(), 31, "a month's chart is the month");
         assert_eq!(r.daily[0], (d("2026-12-01"), 6), "30 Nov is outside");
@@ -848,6 +997,7 @@ mod tests {
             &facts,
             &catalog,
             &calendar,
+            RectificationDays::default(),
             period,
             Some(&b.department),
             &kiosks,
@@ -856,6 +1006,7 @@ mod tests {
         assert_eq!(only_b.total.intake, [0, 0, 2]);
         assert_eq!(only_b.total.unified_rate(), Some(0.0));
         assert_eq!(only_b.total.overdue, 1);
+        assert_eq!(only_b.total.rectification_rate(), Some(0.0));
         assert_eq!(only_b.total.ratings, 0);
         assert_eq!(
             only_b.total.good_rate(),
@@ -864,6 +1015,63 @@ mod tests {
         );
         assert_eq!(only_b.departments.len(), 1);
         assert_eq!(only_b.kiosks[0].applications, 0, "b's were at its window");
+    }
+
+    #[test]
+    fn cases_are_read_from_far_enough_back_and_no_further() {
+        let cal = Calendar::shipped().unwrap();
+        for days in [
+            RectificationDays::default(),
+            "1,1,1".parse().unwrap(),
+            "5,20,60".parse().unwrap(),
+        ] {
+            let mut start = d("2025-01-01");
+            while start < d("2027-12-31") {
+                let from = cases_from(start, &cal, days);
+                let due = |rated| days.due(&cal, rated, CaseStage::Closed);
+                // Every day from which a case would be due in the period is read…
+                let mut day = start - cases_lookback(days);
+                while day < start {
+                    if due(day) >= start {
+                        assert!(day >= from, "{start}: {day} missed ({from})");
+                    }
+                    day = day.succ_opt().unwrap();
+                }
+                // …and the day before the first read is due before the period.
+                assert!(due(from.pred_opt().unwrap()) < start, "{start}: {from}");
+                start += Duration::days(3);
+            }
+        }
+    }
+
+    #[test]
+    fn the_running_totals_count_working_days_like_the_walk() {
+        let cal = Calendar::shipped().unwrap();
+        let start = d("2025-01-01");
+        let table = WorkingDayTable::new(&cal, start, d("2027-12-31"));
+        let mut seed = 0x1234_5678_9ABC_DEF1u64;
+        let mut next = |n: i64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as i64
+        };
+        for _ in 0..2000 {
+            let from = start + Duration::days(next(1095));
+            let to = from + Duration::days(next(60) - 5);
+            assert_eq!(
+                table.between(from, to),
+                working_days_between(&cal, from, to),
+                "{from} → {to}"
+            );
+        }
+        // Outside the table (or too long a span): the walk.
+        let far = d("2029-06-01");
+        assert_eq!(
+            table.between(d("2027-12-20"), far),
+            working_days_between(&cal, d("2027-12-20"), far)
+        );
+        assert_eq!(table.between(d("2026-05-06"), d("2026-05-06")), 0);
     }
 
     #[test]

@@ -35,8 +35,8 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
-/// 整改率: counted once 差评整改 cases are kept; until then the report says so.
-pub const RECTIFICATION_NOTE: &str = "整改率：差评整改工单尚未启用，暂不统计（显示“—”）";
+/// How 整改率 is counted, under the picker.
+pub const RECTIFICATION_NOTE: &str = "整改率按整改期限在本期内（截至昨日）的差评整改工单统计";
 
 fn summary_rows(f: &Figures) -> Vec<Vec<String>> {
     let row = |a: &str, b: String, c: &str| vec![a.to_owned(), b, c.to_owned()];
@@ -76,7 +76,11 @@ fn summary_rows(f: &Figures) -> Vec<Vec<String>> {
             f.bad.to_string(),
             "本期评价中“不满意”“非常不满意”的条数",
         ),
-        row("整改率", NONE.to_owned(), "差评整改工单尚未启用，暂不统计"),
+        row(
+            "整改率",
+            percent(f.rectification_rate()),
+            "整改期限（差评后规定的工作日数）在本期内（截至昨日）的差评整改工单中，在期限当日或之前办结的比例",
+        ),
         row(
             "回访完成率",
             percent(f.callback_rate()),
@@ -146,7 +150,7 @@ pub fn tables(r: &Report) -> Vec<Table> {
                         days(f.median_days()),
                         percent(f.good_rate()),
                         f.bad.to_string(),
-                        NONE.to_owned(),
+                        percent(f.rectification_rate()),
                         percent(f.callback_rate()),
                     ]
                 })
@@ -252,6 +256,27 @@ pub fn report(r: &Report, choice: &Choice, departments: &[Department]) -> Markup
             .map(|(d, n)| format!("，最多为 {} 的 {} 件", d.format("%m月%d日"), n))
             .unwrap_or_default()
     );
+    // 整改率 per department with cases due (whole percent; the table has one decimal).
+    let rect: Vec<(String, u64)> = r
+        .departments
+        .iter()
+        .filter_map(|(_, name, f)| {
+            f.rectification_rate()
+                .map(|x| (name.clone(), (x * 100.0).round() as u64))
+        })
+        .collect();
+    let rect_desc = format!(
+        "{}各部门整改率（%）条形图：{}。口径与数据见下方“各部门指标”表。",
+        r.period.label_zh(),
+        if rect.is_empty() {
+            "本期无到期的差评整改工单".to_owned()
+        } else {
+            rect.iter()
+                .map(|(n, v)| format!("{n} {v}%"))
+                .collect::<Vec<_>>()
+                .join("，")
+        }
+    );
     let bar_desc = format!(
         "{}各部门受理量条形图：{}。数据见下方“各部门指标”表。",
         r.period.label_zh(),
@@ -294,7 +319,7 @@ pub fn report(r: &Report, choice: &Choice, departments: &[Department]) -> Markup
             (tile("办理时长中位数（工作日）", &days(t.median_days()), "fig-median"))
             (tile("好评率", &percent(t.good_rate()), "fig-good"))
             (tile("差评数", &t.bad.to_string(), "fig-bad"))
-            (tile("整改率", NONE, "fig-rectification"))
+            (tile("整改率", &percent(t.rectification_rate()), "fig-rectification"))
             (tile("回访完成率", &percent(t.callback_rate()), "fig-callback"))
         }
         div.grid {
@@ -305,6 +330,10 @@ pub fn report(r: &Report, choice: &Choice, departments: &[Department]) -> Markup
             div.card {
                 h2 { "每日受理量" }
                 (svg::line("chart-daily", "每日受理量", &line_desc, &daily))
+            }
+            div.card {
+                h2 { "各部门整改率（%）" }
+                (svg::bars("chart-rectification", "各部门整改率（%）", &rect_desc, &rect))
             }
         }
         @for t in &all { (table(t, &query)) }

@@ -14,6 +14,7 @@ body { font-family: "Noto Sans CJK SC", "Noto Sans", sans-serif; margin: 0; back
 header { background: #23454f; color: #fff; padding: 14px 28px; display: flex; align-items: center; gap: 24px; flex-wrap: wrap; }
 header h1 { margin: 0; font-size: 20px; font-weight: 600; }
 header .who { margin-left: auto; font-size: 14px; display: flex; gap: 12px; align-items: center; }
+header .who a { color: #fff; text-decoration: underline; }
 header form { margin: 0; }
 .search { display: flex; gap: 8px; align-items: center; }
 .search label { font-size: 14px; }
@@ -115,6 +116,7 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                     }
                     div.who {
                         span { (account.display) "（" (account.role.label_zh()) "）" }
+                        a href="/staff/password" { "修改密码" }
                         form method="post" action="/staff/logout" {
                             input type="hidden" name="csrf" value=(frame.csrf);
                             button.quiet type="submit" { "退出" }

@@ -64,6 +64,9 @@ pub struct ReportRange {
     pub due_from: NaiveDate,
     /// Last due date checked.
     pub due_to: NaiveDate,
+    /// 差评 given from here to `to` are read with their rectification cases (far enough back
+    /// that every case due in the period is among them).
+    pub cases_from: DateTime<Utc>,
 }
 
 /// Applications received, per subject, channel, kiosk and local day.
@@ -137,6 +140,20 @@ pub struct TicketCount {
     pub count: u64,
 }
 
+/// A 差评's rectification case: when the rating was given (its deadline counts from there)
+/// and when the case was closed, if it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseFact {
+    /// `item` or `bundle` (of the rated application).
+    pub subject_type: String,
+    /// Item or bundle code.
+    pub subject_code: String,
+    /// When the 差评 was given.
+    pub rated_at: DateTime<Utc>,
+    /// When its last step closed the case.
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
 /// Everything a report is computed from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReportFacts {
@@ -150,6 +167,8 @@ pub struct ReportFacts {
     pub ratings: Vec<RatingCount>,
     /// Tickets in the period.
     pub tickets: Vec<TicketCount>,
+    /// 差评 cases given from `cases_from`.
+    pub cases: Vec<CaseFact>,
 }
 
 /// Storage for the report; every [`super::Store`] provides it.

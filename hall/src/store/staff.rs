@@ -81,6 +81,9 @@ pub struct StaffAccount {
     pub locked_until: Option<DateTime<Utc>>,
     /// Whether the account was revoked.
     pub revoked: bool,
+    /// Whether the password was set by `hall staff add` or `hall staff passwd` and must be
+    /// replaced by one the staff member chooses before any other workbench page works.
+    pub must_change_password: bool,
 }
 
 impl std::fmt::Debug for StaffAccount {
@@ -221,7 +224,16 @@ pub trait StaffStore: Send + Sync {
     /// An account by name.
     async fn staff_account(&self, name: &str) -> Result<Option<StaffAccount>, HallError>;
     /// Sets a new password (clears the lockout, ends sessions); false if no such account.
+    /// The staff member must change it at the next sign-in.
     async fn set_staff_password(&self, name: &str, hash: String) -> Result<bool, HallError>;
+    /// Stores the password the staff member chose themselves (clears the must-change mark;
+    /// other sessions of the account end, `keep` stays); false if no such account.
+    async fn choose_staff_password(
+        &self,
+        name: &str,
+        hash: String,
+        keep: [u8; 32],
+    ) -> Result<bool, HallError>;
     /// Revokes an account and ends its sessions; false if no such account.
     async fn revoke_staff(&self, name: &str, at: DateTime<Utc>) -> Result<bool, HallError>;
     /// Counts a failed sign-in; locks the account for `lock_for` once `max` is reached.

@@ -353,6 +353,7 @@ async fn staff(hall: &TestHall, name: &str, role: Role) -> (String, String) {
     let pw = hall::staff::auth::add_account(hall.store.as_ref(), name, role, &depts, name)
         .await
         .unwrap();
+    crate::common::password_chosen(&hall.store, name).await;
     sign_in(&hall.router(), name, &pw).await
 }
 

@@ -20,10 +20,12 @@ const NOTE: &str = "老人行动不便，需上门办理";
 const ADDRESS: &str = "城关镇幸福路18号3单元";
 
 async fn account(hall: &TestHall, name: &str, role: Role, depts: &[String]) -> String {
-    hall::staff::auth::add_account(hall.store.as_ref(), name, role, depts, name)
+    let pw = hall::staff::auth::add_account(hall.store.as_ref(), name, role, depts, name)
         .await
         .expect("account")
-        .to_string()
+        .to_string();
+    crate::common::password_chosen(&hall.store, name).await;
+    pw
 }
 
 fn db(hall: &TestHall) -> rusqlite::Connection {
@@ -537,8 +539,9 @@ async fn a_bad_rating_opens_a_case_taken_through_verify_rectify_and_callback() {
     );
 }
 
-/// The follow-up migration backfills cases; found by its SQL so the test survives
-/// renumbering and later migrations.
+/// The follow-up migration backfills cases: the database is taken back to the version before
+/// it (found by its SQL, wherever renumbering put it), the report's migration undone first, and
+/// reopened; the later migrations run again.
 #[tokio::test]
 async fn the_follow_up_migration_opens_cases_for_bad_ratings_stored_before_it() {
     let hall = TestHall::new().await;
@@ -551,10 +554,17 @@ async fn the_follow_up_migration_opens_cases_for_bad_ratings_stored_before_it() 
     let latest: u32 = db(&hall)
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    // Take the database back to the schema before this migration, as an older hall left it.
+    // Take the database back to the schema before this migration, as an older hall left it:
+    // first undo the report migration (9), then 6.
     db(&hall)
         .execute_batch(
-            "DROP TABLE followup_steps; DROP TABLE rating_cases;
+            "DROP TRIGGER application_facts_new; DROP TRIGGER application_facts_status; DROP TRIGGER application_facts_work_new;
+             DROP TRIGGER application_facts_work; DROP TRIGGER application_facts_timeline;
+             DROP TABLE application_facts; DROP TABLE due_soon_notices; DROP INDEX ratings_by_time_covering;
+             DROP INDEX applications_by_status;
+             CREATE INDEX applications_by_status ON applications (status, received_at);
+             ALTER TABLE staff_accounts DROP COLUMN must_change_password;
+             DROP TABLE followup_steps; DROP TABLE rating_cases;
              DROP INDEX tickets_by_status;
              ALTER TABLE tickets DROP COLUMN claimed_by; ALTER TABLE tickets DROP COLUMN version;",
         )

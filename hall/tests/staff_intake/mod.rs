@@ -135,10 +135,12 @@ impl Staff {
 }
 
 async fn account(hall: &TestHall, name: &str, role: Role, depts: &[String]) -> String {
-    hall::staff::auth::add_account(hall.store.as_ref(), name, role, depts, name)
+    let pw = hall::staff::auth::add_account(hall.store.as_ref(), name, role, depts, name)
         .await
         .unwrap()
-        .to_string()
+        .to_string();
+    crate::common::password_chosen(&hall.store, name).await;
+    pw
 }
 
 fn db(hall: &TestHall) -> rusqlite::Connection {

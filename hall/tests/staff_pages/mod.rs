@@ -15,6 +15,7 @@ use crate::common::*;
 use hall::store::staff::{Role, StaffStore};
 use hall::store::PrincipalKind;
 
+mod password;
 mod reports;
 
 /// The raw answer of a request.
@@ -156,10 +157,12 @@ pub fn departments(hall: &TestHall) -> (String, String) {
 }
 
 async fn account(hall: &TestHall, name: &str, role: Role, depts: &[String]) -> String {
-    hall::staff::auth::add_account(hall.store.as_ref(), name, role, depts, name)
+    let pw = hall::staff::auth::add_account(hall.store.as_ref(), name, role, depts, name)
         .await
         .expect("account")
-        .to_string()
+        .to_string();
+    crate::common::password_chosen(&hall.store, name).await;
+    pw
 }
 
 fn db(hall: &TestHall) -> rusqlite::Connection {

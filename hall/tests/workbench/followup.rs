@@ -119,10 +119,12 @@ async fn a_home_visit_ticket_and_a_bad_rating_are_worked_in_chromium() {
     let add = |name: &'static str, role: Role, display: &'static str| {
         let store = hall.store.clone();
         async move {
-            hall::staff::auth::add_account(store.as_ref(), name, role, &[], display)
+            let pw = hall::staff::auth::add_account(store.as_ref(), name, role, &[], display)
                 .await
                 .unwrap()
-                .to_string()
+                .to_string();
+            crate::common::password_chosen(&store, name).await;
+            pw
         }
     };
     let desk = add("desk-chen", Role::FrontDesk, "陈前台").await;

@@ -40,6 +40,7 @@ async fn the_front_desk_takes_an_application_at_the_window_in_chromium() {
     .await
     .unwrap()
     .to_string();
+    crate::common::password_chosen(&hall.store, "desk-wang").await;
     let drv = driver().await;
     let profile = tempfile::tempdir().unwrap();
     let c = browser(&drv, profile.path()).await;

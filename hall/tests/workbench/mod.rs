@@ -258,10 +258,12 @@ async fn a_kiosk_application_is_found_by_its_receipt_qr_worked_to_the_callback_i
     let add = |name: &'static str, role: Role, depts: Vec<String>, display: &'static str| {
         let store = hall.store.clone();
         async move {
-            hall::staff::auth::add_account(store.as_ref(), name, role, &depts, display)
+            let pw = hall::staff::auth::add_account(store.as_ref(), name, role, &depts, display)
                 .await
                 .unwrap()
-                .to_string()
+                .to_string();
+            crate::common::password_chosen(&store, name).await;
+            pw
         }
     };
     let desk = add("desk-wang", Role::FrontDesk, vec![], "王前台").await;

@@ -88,6 +88,7 @@ async fn every_workbench_page_passes_axe_core_and_is_photographed() {
     .await
     .unwrap()
     .to_string();
+    crate::common::password_chosen(&hall.store, "ops-sun").await;
 
     // One application per stage, through the kiosk API and the staff API.
     let http = reqwest::Client::new();

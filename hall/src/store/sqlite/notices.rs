@@ -16,7 +16,7 @@ use crate::store::staff::{StaffMove, StaffMoved};
 use crate::store::{Moved, NewRating, NewTicket, Rated, TicketRecord, Written};
 use hall_api::application::TimelineEntry;
 
-fn enqueue(conn: &Connection, n: &NewNotice) -> Result<(), HallError> {
+pub(super) fn enqueue(conn: &Connection, n: &NewNotice) -> Result<(), HallError> {
     let at = ts(n.created_at);
     conn.prepare_cached(
         "INSERT INTO notice_events (id, kind, created_at, sealed) VALUES (?1, ?2, ?3, ?4)",

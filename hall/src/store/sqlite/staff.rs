@@ -25,10 +25,10 @@ fn parse_date(text: &str) -> Result<NaiveDate, HallError> {
         .map_err(|e| HallError::Corrupt(format!("date {text:?}: {e}")))
 }
 
-const ACCOUNT_COLUMNS: &str =
-    "name, display, role, departments, password_hash, failed_sign_ins, locked_until, revoked_at";
+const ACCOUNT_COLUMNS: &str = "name, display, role, departments, password_hash, failed_sign_ins,
+     locked_until, revoked_at, must_change_password";
 
-fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<[Option<String>; 8]> {
+fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<[Option<String>; 9]> {
     Ok([
         r.get(0)?,
         r.get(1)?,
@@ -38,11 +38,12 @@ fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<[Option<String>; 8]> {
         r.get::<_, i64>(5).map(|n| Some(n.to_string()))?,
         r.get(6)?,
         r.get(7)?,
+        r.get::<_, i64>(8).map(|n| Some(n.to_string()))?,
     ])
 }
 
-fn to_account(row: [Option<String>; 8]) -> Result<StaffAccount, HallError> {
-    let [name, display, role, departments, hash, failed, locked, revoked] = row;
+fn to_account(row: [Option<String>; 9]) -> Result<StaffAccount, HallError> {
+    let [name, display, role, departments, hash, failed, locked, revoked, must_change] = row;
     let role_text = role.unwrap_or_default();
     let role = Role::parse(&role_text)
         .ok_or_else(|| HallError::Corrupt(format!("staff role {role_text:?}")))?;
@@ -60,6 +61,7 @@ fn to_account(row: [Option<String>; 8]) -> Result<StaffAccount, HallError> {
         failed_sign_ins: failed.and_then(|f| f.parse().ok()).unwrap_or(0),
         locked_until: locked.as_deref().map(parse_ts).transpose()?,
         revoked: revoked.is_some(),
+        must_change_password: must_change.as_deref() != Some("0"),
     })
 }
 
@@ -80,18 +82,20 @@ fn end_sessions(conn: &Connection, name: &str) -> Result<(), HallError> {
 fn put_account(conn: &Connection, a: &StaffAccount) -> Result<(), HallError> {
     conn.execute(
         "INSERT INTO staff_accounts (name, display, role, departments, password_hash,
-             failed_sign_ins, locked_until, revoked_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, 0, NULL, NULL, ?6)
+             failed_sign_ins, locked_until, revoked_at, created_at, must_change_password)
+         VALUES (?1, ?2, ?3, ?4, ?5, 0, NULL, NULL, ?6, ?7)
          ON CONFLICT (name) DO UPDATE SET display = excluded.display, role = excluded.role,
              departments = excluded.departments, password_hash = excluded.password_hash,
-             failed_sign_ins = 0, locked_until = NULL, revoked_at = NULL",
+             failed_sign_ins = 0, locked_until = NULL, revoked_at = NULL,
+             must_change_password = excluded.must_change_password",
         params![
             a.name,
             a.display,
             a.role.as_str(),
             a.departments.join(","),
             a.password_hash,
-            ts(Utc::now())
+            ts(Utc::now()),
+            a.must_change_password
         ],
     )?;
     end_sessions(conn, &a.name)
@@ -125,6 +129,10 @@ fn sign_in_failed(
     }
 }
 
+/// How stale a session's last request may be recorded (the idle sign-out is this much early
+/// at most).
+const SESSION_TOUCH: chrono::Duration = chrono::Duration::seconds(30);
+
 fn session(
     conn: &Connection,
     hash: &[u8; 32],
@@ -145,14 +153,21 @@ fn session(
     let live = account(conn, &staff)?.filter(|a| !a.revoked);
     match live {
         Some(account) if at - last_seen <= idle => {
-            conn.execute(
-                "UPDATE staff_sessions SET last_seen = ?2 WHERE token_hash = ?1",
-                params![&hash[..], ts(at)],
-            )?;
+            // Written at most once per SESSION_TOUCH: a write on every page view would cost
+            // a commit each and empty every reader's page cache (the database changed).
+            let last_seen = if at - last_seen >= SESSION_TOUCH {
+                conn.execute(
+                    "UPDATE staff_sessions SET last_seen = ?2 WHERE token_hash = ?1",
+                    params![&hash[..], ts(at)],
+                )?;
+                at
+            } else {
+                last_seen
+            };
             Ok(Some(StaffSession {
                 account,
                 csrf,
-                last_seen: at,
+                last_seen,
             }))
         }
         _ => {
@@ -184,11 +199,16 @@ fn audit_of(conn: &Connection, application_id: &str) -> Result<Vec<AuditEntry>, 
 }
 
 fn inbox(conn: &Connection, q: &InboxQuery) -> Result<Vec<InboxRow>, HallError> {
-    let mut sql = String::from(
-        "SELECT a.id, a.tracking_code, a.subject_type, a.subject_code, a.subject_name, a.status,
-                a.received_at, w.due_on, w.handler
-         FROM applications a LEFT JOIN application_work w ON w.application_id = a.id WHERE 1",
-    );
+    // The page's ids are picked from an index first and only those rows are read in full:
+    // the applications table (with sealed payloads) is large.
+    let by_due = q.due_from.is_some() || q.due_to.is_some();
+    // By due date: from the facts' index by status and due date (only those in the range
+    // are read); otherwise from the covering index by status in received order.
+    let mut sql = String::from(if by_due {
+        "SELECT kw.application_id AS id FROM application_facts kw WHERE 1"
+    } else {
+        "SELECT k.id FROM applications k WHERE 1"
+    });
     let mut args: Vec<String> = Vec::new();
     let mut placeholders = |sql: &mut String, column: &str, values: Vec<String>| {
         let marks: Vec<String> = values
@@ -204,24 +224,42 @@ fn inbox(conn: &Connection, q: &InboxQuery) -> Result<Vec<InboxRow>, HallError> 
         .iter()
         .map(|s| status_str(*s))
         .collect::<Result<Vec<_>, _>>()?;
-    placeholders(&mut sql, "a.status", statuses);
+    let (status_col, code_col) = if by_due {
+        ("kw.status", "kw.subject_code")
+    } else {
+        ("k.status", "k.subject_code")
+    };
+    placeholders(&mut sql, status_col, statuses);
     if let Some(codes) = &q.subject_codes {
-        placeholders(&mut sql, "a.subject_code", codes.clone());
+        placeholders(&mut sql, code_col, codes.clone());
     }
     if let Some(from) = q.due_from {
         args.push(date_str(from));
-        sql.push_str(&format!(" AND w.due_on >= ?{}", args.len()));
+        sql.push_str(&format!(" AND kw.due_on >= ?{}", args.len()));
     }
     if let Some(to) = q.due_to {
         args.push(date_str(to));
-        sql.push_str(&format!(" AND w.due_on <= ?{}", args.len()));
+        sql.push_str(&format!(" AND kw.due_on <= ?{}", args.len()));
     }
-    if q.due_from.is_some() || q.due_to.is_some() {
-        sql.push_str(" ORDER BY w.due_on, a.received_at");
+    let order = if by_due {
+        "kw.due_on, kw.received_at, kw.application_id"
     } else {
-        sql.push_str(" ORDER BY a.received_at");
-    }
-    sql.push_str(&format!(" LIMIT {}", q.limit.min(1000)));
+        "k.received_at, k.id"
+    };
+    sql = format!(
+        "SELECT a.id, a.tracking_code, a.subject_type, a.subject_code, a.subject_name, a.status,
+                a.received_at, w.due_on, w.handler
+         FROM ({sql} ORDER BY {order} LIMIT {limit}) p
+              CROSS JOIN applications a ON a.id = p.id
+              LEFT JOIN application_work w ON w.application_id = a.id
+         ORDER BY {outer}",
+        limit = q.limit.min(1000),
+        outer = if by_due {
+            "w.due_on, a.received_at, a.id"
+        } else {
+            "a.received_at, a.id"
+        }
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params_from_iter(args.iter()))?;
     let mut out = Vec::new();
@@ -359,10 +397,32 @@ impl StaffStore for SqliteStore {
         self.write(move |c| {
             let n = c.execute(
                 "UPDATE staff_accounts SET password_hash = ?2, failed_sign_ins = 0,
-                     locked_until = NULL WHERE name = ?1",
+                     locked_until = NULL, must_change_password = 1 WHERE name = ?1",
                 params![name, hash],
             )?;
             end_sessions(c, &name)?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
+    async fn choose_staff_password(
+        &self,
+        name: &str,
+        hash: String,
+        keep: [u8; 32],
+    ) -> Result<bool, HallError> {
+        let name = name.to_owned();
+        self.write(move |c| {
+            let n = c.execute(
+                "UPDATE staff_accounts SET password_hash = ?2, failed_sign_ins = 0,
+                     locked_until = NULL, must_change_password = 0 WHERE name = ?1",
+                params![name, hash],
+            )?;
+            c.execute(
+                "DELETE FROM staff_sessions WHERE staff = ?1 AND token_hash <> ?2",
+                params![name, &keep[..]],
+            )?;
             Ok(n == 1)
         })
         .await
