@@ -166,6 +166,7 @@ pub fn tables(r: &Report) -> Vec<Table> {
             id: "kiosks",
             caption: "自助终端使用情况",
             headers: vec![
+                "站点",
                 "终端编号",
                 "位置",
                 "申请件数",
@@ -177,6 +178,7 @@ pub fn tables(r: &Report) -> Vec<Table> {
                 .iter()
                 .map(|k| {
                     vec![
+                        k.site.clone(),
                         k.id.clone(),
                         k.location.clone(),
                         k.applications.to_string(),

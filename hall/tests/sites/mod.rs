@@ -13,6 +13,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::common::*;
+use crate::staff_pages::{get, send, sign_in};
 use hall::store::PrincipalKind;
 use hall_api::catalog::Catalog;
 
@@ -300,4 +301,40 @@ async fn a_village_kiosk_shows_and_takes_only_what_its_village_offers() {
         page.contains("<tr class=\"site-row\"><td>某县 / 城关镇 / 东村</td><td>2</td>"),
         "{page}"
     );
+
+    // The 绩效考评 report lists kiosks by site, with the site in its own column.
+    let pw = hall::staff::auth::add_account(
+        running.hall.store.as_ref(),
+        "boss",
+        hall::store::staff::Role::Supervisor,
+        &[],
+        "boss",
+    )
+    .await
+    .unwrap();
+    let app = running.hall.router();
+    let (cookie, _) = sign_in(&app, "boss", &pw).await;
+    let today = hall::state::today_local().format("%Y-%m-%d").to_string();
+    let csv = send(
+        &app,
+        get(
+            &format!("/staff/reports/kiosks.csv?period=day&date={today}"),
+            &cookie,
+        ),
+    )
+    .await;
+    assert_eq!(csv.status, 200, "{}", csv.body);
+    let header = csv.body.lines().next().unwrap();
+    assert!(
+        header
+            .trim_start_matches('\u{feff}')
+            .starts_with("站点,终端编号"),
+        "{header}"
+    );
+    let line = csv
+        .body
+        .lines()
+        .find(|l| l.contains("county-k"))
+        .unwrap_or_else(|| panic!("county-k in {}", csv.body));
+    assert!(line.starts_with("某县 / 城关镇 / 东村,county-k,"), "{line}");
 }
