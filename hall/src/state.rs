@@ -76,6 +76,9 @@ impl CatalogEntry {
     }
 }
 
+/// Kiosk catalogs filtered by site: (the whole catalog's ETag, hidden items) → the entry.
+type SiteCatalogs = HashMap<(String, BTreeSet<String>), Arc<CatalogEntry>>;
+
 /// Tunables.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -140,7 +143,7 @@ pub struct AppState {
     /// The notifiers, set once at start-up when a notifier configuration is given.
     pub notices: OnceLock<Arc<crate::notify::Notices>>,
     /// Kiosk catalogs filtered by site, keyed by (the whole catalog's ETag, hidden items).
-    site_catalogs: Mutex<HashMap<(String, BTreeSet<String>), Arc<CatalogEntry>>>,
+    site_catalogs: Mutex<SiteCatalogs>,
 }
 
 impl AppState {

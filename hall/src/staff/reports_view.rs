@@ -166,8 +166,8 @@ pub fn tables(r: &Report) -> Vec<Table> {
             id: "kiosks",
             caption: "自助终端使用情况",
             headers: vec![
-                "站点",
                 "终端编号",
+                "站点",
                 "位置",
                 "申请件数",
                 "一键求助次数",
@@ -178,8 +178,8 @@ pub fn tables(r: &Report) -> Vec<Table> {
                 .iter()
                 .map(|k| {
                     vec![
-                        k.site.clone(),
                         k.id.clone(),
+                        k.site.clone(),
                         k.location.clone(),
                         k.applications.to_string(),
                         k.help_calls.to_string(),

@@ -328,7 +328,7 @@ async fn a_village_kiosk_shows_and_takes_only_what_its_village_offers() {
     assert!(
         header
             .trim_start_matches('\u{feff}')
-            .starts_with("站点,终端编号"),
+            .starts_with("终端编号,站点,"),
         "{header}"
     );
     let line = csv
@@ -336,5 +336,5 @@ async fn a_village_kiosk_shows_and_takes_only_what_its_village_offers() {
         .lines()
         .find(|l| l.contains("county-k"))
         .unwrap_or_else(|| panic!("county-k in {}", csv.body));
-    assert!(line.starts_with("某县 / 城关镇 / 东村,county-k,"), "{line}");
+    assert!(line.starts_with("county-k,某县 / 城关镇 / 东村,"), "{line}");
 }
