@@ -203,6 +203,22 @@ async fn a_village_kiosk_shows_and_takes_only_what_its_village_offers() {
         assert!(county_catalog.bundle(b).is_some());
     }
     assert_ne!(village_etag, county_etag, "caches must tell the two apart");
+    // The heartbeat's answer names the catalog version this kiosk is served.
+    let ack: Value = http
+        .post(format!("{base}/api/v1/kiosks/village-k/heartbeat"))
+        .bearer_auth(village)
+        .json(&heartbeat_body())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        ack["catalogVersion"],
+        village_catalog.version.as_str(),
+        "{ack}"
+    );
     // Revalidation: the village's own ETag is current; the county's is not.
     let revalidate = |etag: String| {
         http.get(format!("{base}/api/v1/catalog"))
