@@ -14,6 +14,8 @@
 //!   from a durable queue in the database.
 //! - [`catalog_versions`] stores catalog versions with their effective time;
 //!   [`catalog_file`] reads and writes the county's spreadsheet (`hall catalog …`).
+//! - [`sites`] is the county → township → village tree, each kiosk's site and the items
+//!   each site offers (the kiosk's catalog is filtered by it).
 //! - [`seed`] is the catalog loaded on first start; [`openapi`] the OpenAPI document.
 //!
 //! Binaries stay thin: `main.rs` parses arguments and calls [`serve`].
@@ -33,6 +35,7 @@ pub mod notify;
 pub mod openapi;
 pub mod router;
 pub mod seed;
+pub mod sites;
 pub mod staff;
 pub mod state;
 pub mod store;

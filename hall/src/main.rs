@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
+use hall::sites::SiteStore;
 use hall::staff::auth::{add_account, reset_password};
 use hall::staff::StaffSettings;
 use hall::store::sqlite::SqliteStore;
@@ -47,10 +48,15 @@ enum Command {
         #[arg(long, env = "HALL_NOTIFY_CONFIG")]
         notify_config: Option<PathBuf>,
     },
-    /// Kiosk credentials.
+    /// Kiosk credentials and the site each kiosk stands at.
     Kiosk {
         #[command(subcommand)]
-        action: AddAction,
+        action: KioskAction,
+    },
+    /// Sites: the county → township → village tree and the items each site offers.
+    Site {
+        #[command(subcommand)]
+        action: SiteAction,
     },
     /// Operator credentials (fleet view, dashboard, metrics).
     Operator {
@@ -192,6 +198,82 @@ enum AddAction {
     Revoke {
         /// Id.
         id: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KioskAction {
+    /// Issue a credential (replacing any earlier one of that id) and print it once.
+    Add {
+        /// Id: 1-64 characters of [a-z0-9-].
+        id: String,
+        /// Where the kiosk stands.
+        #[arg(long, default_value = "")]
+        label: String,
+        /// The site code the kiosk stands at (`hall site list`); without it the kiosk stands
+        /// at the county level.
+        #[arg(long)]
+        site: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Revoke a credential: refused by a running hall within a second.
+    Revoke {
+        /// Id.
+        id: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Move a kiosk to another site (its next catalog fetch shows that site's items).
+    Site {
+        /// Kiosk id.
+        id: String,
+        /// Site code.
+        site: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SiteAction {
+    /// Add a site: a county (no parent), a township under a county, a village under a
+    /// township.
+    Add {
+        /// Code: 1-32 characters of [A-Za-z0-9_-] (e.g. the division code).
+        code: String,
+        /// Name, e.g. 城关镇.
+        #[arg(long)]
+        name: String,
+        /// The code of the site above it.
+        #[arg(long)]
+        parent: Option<String>,
+        /// county, township or village.
+        #[arg(long)]
+        level: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Print the tree with each site's kiosks and item rules.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Set which items a site (and every site under it) offers.
+    Items {
+        /// Site code.
+        code: String,
+        /// Offer only these items here (replaces the site's earlier list).
+        #[arg(long, num_args = 1.., conflicts_with_all = ["hide", "clear"])]
+        only: Vec<String>,
+        /// Hide these items here (added to the site's hidden items).
+        #[arg(long, num_args = 1.., conflicts_with = "clear")]
+        hide: Vec<String>,
+        /// Drop all of the site's rules.
+        #[arg(long)]
+        clear: bool,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -552,6 +634,213 @@ async fn credential(kind: PrincipalKind, action: AddAction) -> Result<Option<Str
     }
 }
 
+/// `hall kiosk …`: a credential to print once, or a kiosk's site.
+async fn kiosk(action: KioskAction) -> Result<Option<String>, HallError> {
+    match action {
+        KioskAction::Add {
+            id,
+            label,
+            site: None,
+            db,
+        } => add(PrincipalKind::Kiosk, &id, &label, &db).await.map(Some),
+        KioskAction::Add {
+            id,
+            label,
+            site: Some(site),
+            db,
+        } => {
+            // The site is checked before a credential is issued: bad input loses nothing.
+            known_site(&site, &db).await?;
+            let token = add(PrincipalKind::Kiosk, &id, &label, &db).await?;
+            let store = SqliteStore::open(&db.db)?;
+            let placed = store.set_kiosk_site(&id, &site).await;
+            store.close();
+            placed?;
+            eprintln!("Kiosk {id} stands at site {site}.");
+            Ok(Some(token))
+        }
+        KioskAction::Revoke { id, db } => {
+            revoke(PrincipalKind::Kiosk, &id, &db).await.map(|()| None)
+        }
+        KioskAction::Site { id, site, db } => {
+            let store = SqliteStore::open(&db.db)?;
+            let result = async {
+                let sites = store.sites().await?;
+                let Some(to) = sites.iter().find(|s| s.code == site) else {
+                    return Err(unknown_site(&site));
+                };
+                if store.principal(PrincipalKind::Kiosk, &id).await?.is_none() {
+                    return Err(HallError::InvalidArgument(format!(
+                        "unknown kiosk {id:?}; add it with `hall kiosk add {id} --site {site}`"
+                    )));
+                }
+                store.set_kiosk_site(&id, &site).await?;
+                eprintln!(
+                    "Kiosk {id} now stands at {} ({}, {}); it gets that site's catalog at its next fetch.",
+                    to.code,
+                    to.name,
+                    to.level.as_str()
+                );
+                Ok(())
+            }
+            .await;
+            store.close();
+            result.map(|()| None)
+        }
+    }
+}
+
+fn unknown_site(code: &str) -> HallError {
+    HallError::InvalidArgument(format!(
+        "unknown site {code:?}; `hall site list` shows the tree, `hall site add` adds one"
+    ))
+}
+
+async fn known_site(code: &str, db: &DbArgs) -> Result<(), HallError> {
+    let store = SqliteStore::open(&db.db)?;
+    let sites = store.sites().await;
+    store.close();
+    if sites?.iter().any(|s| s.code == code) {
+        Ok(())
+    } else {
+        Err(unknown_site(code))
+    }
+}
+
+/// `hall site …`.
+async fn site(action: SiteAction) -> Result<(), HallError> {
+    use hall::sites::{check_new, tree_lines, Level, Rule, Site};
+    match action {
+        SiteAction::Add {
+            code,
+            name,
+            parent,
+            level,
+            db,
+        } => {
+            let level = Level::parse(&level).ok_or_else(|| {
+                HallError::InvalidArgument(format!(
+                    "unknown level {level:?}: use county, township or village"
+                ))
+            })?;
+            let site = Site {
+                code,
+                name: name.trim().to_owned(),
+                level,
+                parent,
+            };
+            let store = SqliteStore::open(&db.db)?;
+            let result = async {
+                check_new(&site, &store.sites().await?)?;
+                if !store.add_site(site.clone()).await? {
+                    return Err(HallError::InvalidArgument(format!(
+                        "site {:?} already exists",
+                        site.code
+                    )));
+                }
+                eprintln!(
+                    "Added {} {} ({}).",
+                    site.level.as_str(),
+                    site.code,
+                    site.name
+                );
+                Ok(())
+            }
+            .await;
+            store.close();
+            result
+        }
+        SiteAction::List { db } => {
+            let store = SqliteStore::open(&db.db)?;
+            let read = async {
+                Ok::<_, HallError>((
+                    store.sites().await?,
+                    store.kiosk_sites().await?,
+                    store.site_rules().await?,
+                ))
+            }
+            .await;
+            store.close();
+            let (sites, kiosks, rules) = read?;
+            let mut out = String::new();
+            if sites.is_empty() {
+                out.push_str("No sites yet: `hall site add CODE --name NAME --level county`.\n");
+            }
+            for line in tree_lines(&sites, &kiosks) {
+                let code = line.split_whitespace().next().unwrap_or_default();
+                out.push_str(&line);
+                for rule in [Rule::Hide, Rule::Only] {
+                    let items: Vec<&str> = rules
+                        .iter()
+                        .filter(|r| r.site == code && r.rule == rule)
+                        .map(|r| r.item.as_str())
+                        .collect();
+                    if !items.is_empty() {
+                        out.push_str(&format!("  {}: {}", rule.as_str(), items.join(" ")));
+                    }
+                }
+                out.push('\n');
+            }
+            std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes())?;
+            Ok(())
+        }
+        SiteAction::Items {
+            code,
+            only,
+            hide,
+            clear,
+            db,
+        } => {
+            if only.is_empty() && hide.is_empty() && !clear {
+                return Err(HallError::InvalidArgument(
+                    "say --only ITEM…, --hide ITEM… or --clear".into(),
+                ));
+            }
+            let store = SqliteStore::open(&db.db)?;
+            let result = async {
+                if !store.sites().await?.iter().any(|s| s.code == code) {
+                    return Err(unknown_site(&code));
+                }
+                // Item codes of the catalog in effect (the seed before the first start).
+                let catalog = match store.catalog().await? {
+                    Some(stored) => hall::state::CatalogEntry::from_stored(&stored, &[])?.catalog,
+                    None => hall::seed::catalog(),
+                };
+                let unknown: Vec<&str> = only
+                    .iter()
+                    .chain(&hide)
+                    .filter(|i| catalog.item(i).is_none())
+                    .map(String::as_str)
+                    .collect();
+                if !unknown.is_empty() {
+                    return Err(HallError::InvalidArgument(format!(
+                        "not item codes of the catalog in effect: {}; nothing changed",
+                        unknown.join(", ")
+                    )));
+                }
+                if clear {
+                    store.clear_site_rules(&code).await?;
+                    eprintln!("Site {code} has no item rules now.");
+                }
+                if !only.is_empty() {
+                    let n = only.len();
+                    store.set_site_rules(&code, Rule::Only, only, true).await?;
+                    eprintln!("Site {code} and the sites under it offer only {n} item(s).");
+                }
+                if !hide.is_empty() {
+                    let n = hide.len();
+                    store.set_site_rules(&code, Rule::Hide, hide, false).await?;
+                    eprintln!("Site {code} and the sites under it hide {n} more item(s).");
+                }
+                Ok(())
+            }
+            .await;
+            store.close();
+            result
+        }
+    }
+}
+
 /// `hall staff …`: an account's password, or an API token, to print once.
 async fn staff(action: StaffAction) -> Result<Option<String>, HallError> {
     match action {
@@ -668,7 +957,8 @@ async fn main() -> ExitCode {
                 .await
                 .map(|()| None)
         }
-        Command::Kiosk { action } => credential(PrincipalKind::Kiosk, action).await,
+        Command::Kiosk { action } => kiosk(action).await,
+        Command::Site { action } => site(action).await.map(|()| None),
         Command::Operator { action } => credential(PrincipalKind::Operator, action).await,
         Command::Staff { action } => staff(action).await,
         Command::Notices {
@@ -693,6 +983,11 @@ async fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Ok(None) => ExitCode::SUCCESS,
+        Err(e @ HallError::InvalidArgument(_)) => {
+            // Bad input, like a usage error: exit code 2.
+            eprintln!("hall: {e}");
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("hall: {e}");
             ExitCode::FAILURE

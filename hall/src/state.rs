@@ -1,6 +1,7 @@
 //! The shared state of the running service: the store, the keys, the current catalog (with
 //! its ETag), the credential cache and the guessing limiter.
 
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 
@@ -50,6 +51,33 @@ impl CatalogEntry {
         })
     }
 }
+
+impl CatalogEntry {
+    /// This catalog without `hidden` items and the bundles that need them (a kiosk's site
+    /// does not offer them); its version and ETag differ from the whole catalog's and from
+    /// every other hidden set's.
+    pub fn without(&self, hidden: &BTreeSet<String>) -> Result<Self, HallError> {
+        let mut catalog = self.catalog.clone();
+        catalog.items.retain(|i| !hidden.contains(&i.code));
+        catalog
+            .bundles
+            .retain(|b| b.items.iter().all(|code| !hidden.contains(code)));
+        let list: Vec<&str> = hidden.iter().map(String::as_str).collect();
+        let digest = hex::encode(sha256(list.join(",").as_bytes()));
+        catalog.version = format!("{}-s.{}", self.catalog.version, &digest[..8]);
+        let json = serde_json::to_string(&catalog)
+            .map_err(|e| HallError::Corrupt(format!("catalog {}: {e}", catalog.version)))?;
+        let etag = format!("\"{}\"", &hex::encode(sha256(json.as_bytes()))[..32]);
+        Ok(CatalogEntry {
+            catalog,
+            json,
+            etag,
+        })
+    }
+}
+
+/// Kiosk catalogs filtered by site: (the whole catalog's ETag, hidden items) → the entry.
+type SiteCatalogs = HashMap<(String, BTreeSet<String>), Arc<CatalogEntry>>;
 
 /// Tunables.
 #[derive(Debug, Clone)]
@@ -114,6 +142,8 @@ pub struct AppState {
     pub staff: crate::staff::StaffState,
     /// The notifiers, set once at start-up when a notifier configuration is given.
     pub notices: OnceLock<Arc<crate::notify::Notices>>,
+    /// Kiosk catalogs filtered by site, keyed by (the whole catalog's ETag, hidden items).
+    site_catalogs: Mutex<SiteCatalogs>,
 }
 
 impl AppState {
@@ -142,6 +172,7 @@ impl AppState {
             settings,
             staff,
             notices: OnceLock::new(),
+            site_catalogs: Mutex::new(HashMap::new()),
         });
         let weak = Arc::downgrade(&state);
         let every = state.settings.watch_interval;
@@ -196,6 +227,35 @@ impl AppState {
             *current = Arc::new(entry);
         }
         Ok(())
+    }
+
+    /// The catalog a kiosk is served and may apply for: the catalog in effect without the
+    /// items its site does not offer (see [`crate::sites`]). Read from the store on every
+    /// call, so a `hall site …` or `hall kiosk site` change applies at the kiosk's next fetch.
+    pub async fn catalog_for_kiosk(&self, kiosk_id: &str) -> Result<Arc<CatalogEntry>, HallError> {
+        let whole = self.catalog();
+        let map = self.store.site_map(kiosk_id).await?;
+        let hidden = crate::sites::hidden_items(
+            &map,
+            map.kiosk_site.as_deref(),
+            whole.catalog.items.iter().map(|i| i.code.as_str()),
+        );
+        if hidden.is_empty() {
+            return Ok(whole);
+        }
+        let key = (whole.etag.clone(), hidden);
+        let mut cache = self.site_catalogs.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(entry) = cache.get(&key) {
+            return Ok(Arc::clone(entry));
+        }
+        let entry = Arc::new(whole.without(&key.1)?);
+        // Entries of replaced catalogs are never asked for again.
+        cache.retain(|(etag, _), _| etag == &whole.etag);
+        if cache.len() >= 1024 {
+            cache.clear();
+        }
+        cache.insert(key, Arc::clone(&entry));
+        Ok(entry)
     }
 
     /// The catalog being served now.

@@ -6,6 +6,7 @@
 mod catalog_data;
 mod citizen_notices;
 mod common;
+mod sites;
 mod staff_followup;
 mod staff_intake;
 mod staff_pages;

@@ -299,7 +299,8 @@ pub async fn create(
     }
     let req: CreateApplication = raw.parse()?;
     drop(raw);
-    let catalog = state.catalog();
+    // What the kiosk's site offers: an item hidden there is unknown to this kiosk.
+    let catalog = state.catalog_for_kiosk(&kiosk.id).await?;
     let checked = resolve(&catalog.catalog, &req.subject).and_then(|resolved| {
         let errors = check(&req, &resolved);
         if errors.is_empty() {

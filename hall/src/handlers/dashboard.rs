@@ -1,6 +1,7 @@
 //! The operators' dashboard: one server-rendered HTML page (no scripts) that refreshes itself
 //! every 30 seconds and lists every kiosk: online or not, last seen, paper, faults, backlog.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -53,7 +54,7 @@ fn paper_cell(p: Option<PaperState>) -> (&'static str, &'static str) {
     }
 }
 
-fn row(out: &mut String, now: DateTime<Utc>, k: &KioskHealth) {
+fn row(out: &mut String, now: DateTime<Utc>, k: &KioskHealth, site: &str) {
     let (status_class, status) = if k.online {
         ("ok", "在线")
     } else {
@@ -85,17 +86,50 @@ fn row(out: &mut String, now: DateTime<Utc>, k: &KioskHealth) {
     let _ = write!(
         out,
         "<tr class=\"kiosk\" data-kiosk=\"{id}\"><td><strong>{id}</strong><div class=\"sub\">{loc}</div></td>\
+         <td class=\"site\">{site}</td>\
          <td><span class=\"pill {status_class}\">{status}</span></td><td>{seen}</td>\
          <td><span class=\"pill {paper_class}\">{paper}</span></td><td class=\"faults\">{faults}</td>\
          <td><span class=\"{backlog_class}\">{backlog}</span></td><td class=\"sub\">{version}</td></tr>",
         id = escape(&k.kiosk_id),
         loc = escape(&k.location),
+        site = escape(site),
         seen = ago(now, k.last_seen),
     );
 }
 
-/// Renders the page for a fleet view.
+/// Renders the page for a fleet view (every kiosk at the county level).
 pub fn render(view: &FleetView) -> String {
+    render_with_sites(view, &BTreeMap::new())
+}
+
+/// The per-site summary: kiosks, online, needing someone, one row per site in name order.
+fn site_summary(view: &FleetView, sites: &BTreeMap<String, String>) -> String {
+    let mut per: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
+    for k in &view.kiosks {
+        let site = sites.get(&k.kiosk_id).map_or(COUNTY_LEVEL, String::as_str);
+        let e = per.entry(site).or_default();
+        e.0 += 1;
+        e.1 += usize::from(k.online);
+        e.2 += usize::from(!k.online || !k.faults.is_empty());
+    }
+    let mut out = String::new();
+    for (site, (total, online, attention)) in per {
+        let class = if attention > 0 { "bad" } else { "muted" };
+        let _ = write!(
+            out,
+            "<tr class=\"site-row\"><td>{}</td><td>{total}</td><td>{online}</td><td><span class=\"{class}\">{attention}</span></td></tr>",
+            escape(site)
+        );
+    }
+    out
+}
+
+/// The site of a kiosk without one.
+const COUNTY_LEVEL: &str = "县级（未指定站点）";
+
+/// Renders the page, each kiosk with its site (kiosk id → the site's path of names; kiosks
+/// not in the map stand at the county level) and a summary per site.
+pub fn render_with_sites(view: &FleetView, sites: &BTreeMap<String, String>) -> String {
     let online = view.kiosks.iter().filter(|k| k.online).count();
     let faulty = view
         .kiosks
@@ -107,10 +141,11 @@ pub fn render(view: &FleetView) -> String {
     ordered.sort_by_key(|k| (k.online, k.faults.is_empty(), k.kiosk_id.as_str()));
     let mut rows = String::new();
     for k in ordered {
-        row(&mut rows, view.generated_at, k);
+        let site = sites.get(&k.kiosk_id).map_or(COUNTY_LEVEL, String::as_str);
+        row(&mut rows, view.generated_at, k, site);
     }
     if view.kiosks.is_empty() {
-        rows.push_str("<tr><td colspan=\"7\" class=\"muted\">尚未登记自助机。用 <code>hall kiosk add ID</code> 登记。</td></tr>");
+        rows.push_str("<tr><td colspan=\"8\" class=\"muted\">尚未登记自助机。用 <code>hall kiosk add ID</code> 登记。</td></tr>");
     }
     format!(
         r#"<!doctype html>
@@ -138,6 +173,8 @@ th {{ background: #eef1ee; font-weight: 600; font-size: 13px; color: #4a5a5e; }}
 .muted {{ color: #8a979a; }}
 span.warn, span.bad {{ padding: 2px 8px; border-radius: 6px; }}
 .faults {{ font-size: 14px; }}
+table.sites {{ margin-bottom: 18px; }}
+h2.sub {{ font-weight: 600; margin: 14px 0 8px; }}
 footer {{ padding: 0 28px 24px; font-size: 13px; color: #6b7a7e; }}
 </style></head>
 <body><header><h1>24小时自助服务区 · 设备状态</h1>
@@ -148,13 +185,18 @@ footer {{ padding: 0 28px 24px; font-size: 13px; color: #6b7a7e; }}
 <div class="card"><span class="sub">在线</span><b id="online">{online}</b></div>
 <div class="card"><span class="sub">需要处理</span><b id="attention">{faulty}</b></div>
 </div>
-<table><thead><tr><th>自助机 / 位置</th><th>连接</th><th>最后心跳</th><th>凭条纸</th><th>故障</th><th>待发送</th><th>版本</th></tr></thead>
+<h2 class="sub">按站点 · By site</h2>
+<table class="sites"><thead><tr><th>站点</th><th>自助机</th><th>在线</th><th>需要处理</th></tr></thead>
+<tbody>{by_site}</tbody></table>
+<h2 class="sub">自助机 · Kiosks</h2>
+<table><thead><tr><th>自助机 / 位置</th><th>站点</th><th>连接</th><th>最后心跳</th><th>凭条纸</th><th>故障</th><th>待发送</th><th>版本</th></tr></thead>
 <tbody>{rows}</tbody></table>
 </main>
 <footer>超过 {window} 秒未收到心跳即视为离线。Offline after {window} s without a heartbeat.</footer>
 </body></html>"#,
         updated = local_now().format("%Y-%m-%d %H:%M:%S"),
         total = view.kiosks.len(),
+        by_site = site_summary(view, sites),
         window = view.online_window_seconds,
     )
 }
@@ -167,7 +209,16 @@ pub async fn page(
     State(state): State<Arc<crate::state::AppState>>,
     Operator(_): Operator,
 ) -> Result<Html<String>, ApiError> {
-    Ok(Html(render(&fleet_view(&state).await?)))
+    let view = fleet_view(&state).await?;
+    let all = state.store.sites().await?;
+    let placed: BTreeMap<String, String> = state
+        .store
+        .kiosk_sites()
+        .await?
+        .into_iter()
+        .map(|(kiosk, site)| (kiosk, crate::sites::display_path(&all, Some(&site))))
+        .collect();
+    Ok(Html(render_with_sites(&view, &placed)))
 }
 
 #[cfg(test)]
@@ -205,5 +256,34 @@ mod tests {
         assert!(at("c-offline") < at("b-faulty") && at("b-faulty") < at("a-fine"));
         assert!(html.contains("&lt;b&gt;村&lt;/b&gt;") && !html.contains("<b>村"));
         assert!(html.contains("<meta http-equiv=\"refresh\" content=\"30\">"));
+    }
+
+    #[test]
+    fn kiosks_are_grouped_by_site() {
+        let view = FleetView {
+            generated_at: Utc::now(),
+            online_window_seconds: 180,
+            kiosks: vec![
+                kiosk("a", true, &[], "大厅"),
+                kiosk("b", false, &[], "东村"),
+                kiosk("c", true, &[], "东村"),
+            ],
+        };
+        let sites: BTreeMap<String, String> =
+            [("b", "某县 / 城关镇 / 东村"), ("c", "某县 / 城关镇 / 东村")]
+                .into_iter()
+                .map(|(k, s)| (k.to_owned(), s.to_owned()))
+                .collect();
+        let html = render_with_sites(&view, &sites);
+        assert!(html.contains(
+            "<tr class=\"site-row\"><td>某县 / 城关镇 / 东村</td><td>2</td><td>1</td><td><span class=\"bad\">1</span></td></tr>"
+        ), "{html}");
+        assert!(html.contains(
+            "<tr class=\"site-row\"><td>县级（未指定站点）</td><td>1</td><td>1</td><td><span class=\"muted\">0</span></td></tr>"
+        ));
+        let b = html.find("data-kiosk=\"b\"").unwrap();
+        assert!(html[b..].starts_with("data-kiosk=\"b\"><td><strong>b</strong><div class=\"sub\">东村</div></td><td class=\"site\">某县 / 城关镇 / 东村</td>"), "{html}");
+        let a = html.find("data-kiosk=\"a\"").unwrap();
+        assert!(html[a..].contains("<td class=\"site\">县级（未指定站点）</td>"));
     }
 }

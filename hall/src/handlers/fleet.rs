@@ -86,7 +86,13 @@ pub async fn heartbeat(
         .await?;
     Ok(Json(HeartbeatAck {
         server_time: Utc::now(),
-        catalog_version: state.catalog().catalog.version.clone(),
+        // The version of the catalog this kiosk is served (its site's).
+        catalog_version: state
+            .catalog_for_kiosk(&kiosk.id)
+            .await?
+            .catalog
+            .version
+            .clone(),
     }))
 }
 

@@ -305,6 +305,9 @@ pub struct KioskUsage {
     pub id: String,
     /// Where it stands.
     pub location: String,
+    /// Its site, the names from the county down (filled in by [`group_by_site`]; empty
+    /// until then).
+    pub site: String,
     /// Applications sent (of the chosen department, if one is).
     pub applications: u64,
     /// 一键求助 calls.
@@ -333,6 +336,24 @@ pub struct Report {
     pub kiosks: Vec<KioskUsage>,
     /// Overdue counted up to this day (yesterday, or the period's end if earlier).
     pub overdue_through: NaiveDate,
+}
+
+/// Names each kiosk's site (`kiosk_sites`: kiosk id → site code; kiosks without one stand
+/// at the county level) and orders the kiosks by site, then id, so each site's kiosks are
+/// listed together.
+pub fn group_by_site(
+    usage: &mut [KioskUsage],
+    sites: &[crate::sites::Site],
+    kiosk_sites: &[(String, String)],
+) {
+    for k in usage.iter_mut() {
+        let site = kiosk_sites
+            .iter()
+            .find(|(id, _)| id == &k.id)
+            .map(|(_, code)| code.as_str());
+        k.site = crate::sites::display_path(sites, site);
+    }
+    usage.sort_by(|a, b| (&a.site, &a.id).cmp(&(&b.site, &b.id)));
 }
 
 /// Computes a report.
@@ -481,6 +502,7 @@ pub fn compute<'f>(
         .map(|(id, location, faults)| KioskUsage {
             id: id.clone(),
             location: location.clone(),
+            site: String::new(),
             applications: per_kiosk.get(id).copied().unwrap_or(0),
             help_calls: help.get(id.as_str()).copied().unwrap_or(0),
             faults: *faults,
@@ -498,6 +520,7 @@ pub fn compute<'f>(
         usage.push(KioskUsage {
             id: id.to_owned(),
             location: String::new(),
+            site: String::new(),
             applications: per_kiosk.get(id).copied().unwrap_or(0),
             help_calls: help.get(id).copied().unwrap_or(0),
             faults: 0,
@@ -674,7 +697,7 @@ async fn build(
         .into_iter()
         .map(|k| (k.kiosk_id, k.location, k.faults.len()))
         .collect();
-    let report = compute(
+    let mut report = compute(
         &facts,
         &catalog.catalog,
         &state.staff.calendar,
@@ -683,6 +706,11 @@ async fn build(
         choice.department.as_deref(),
         &kiosks,
         today,
+    );
+    group_by_site(
+        &mut report.kiosks,
+        &state.store.sites().await?,
+        &state.store.kiosk_sites().await?,
     );
     Ok(Ok((choice, report)))
 }
@@ -755,6 +783,51 @@ pub async fn csv(
 mod tests {
     use super::*;
     use crate::store::reports::{CaseFact, Concluded, Due, IntakeCount, RatingCount, TicketCount};
+
+    #[test]
+    fn kiosks_are_named_and_ordered_by_site() {
+        use crate::sites::{Level, Site};
+        let usage = |id: &str| KioskUsage {
+            id: id.into(),
+            location: String::new(),
+            site: String::new(),
+            applications: 0,
+            help_calls: 0,
+            faults: 0,
+        };
+        let sites = vec![
+            Site {
+                code: "c".into(),
+                name: "某县".into(),
+                level: Level::County,
+                parent: None,
+            },
+            Site {
+                code: "t".into(),
+                name: "城关镇".into(),
+                level: Level::Township,
+                parent: Some("c".into()),
+            },
+        ];
+        let mut kiosks = vec![usage("b"), usage("a"), usage("z")];
+        group_by_site(
+            &mut kiosks,
+            &sites,
+            &[("z".into(), "t".into()), ("b".into(), "t".into())],
+        );
+        let got: Vec<(&str, &str)> = kiosks
+            .iter()
+            .map(|k| (k.site.as_str(), k.id.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("县级（未指定站点）", "a"),
+                ("某县 / 城关镇", "b"),
+                ("某县 / 城关镇", "z")
+            ]
+        );
+    }
 
     fn d(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()

@@ -171,6 +171,7 @@ pub fn tables(r: &Report) -> Vec<Table> {
             caption: "自助终端使用情况",
             headers: vec![
                 "终端编号",
+                "站点",
                 "位置",
                 "申请件数",
                 "一键求助次数",
@@ -182,6 +183,7 @@ pub fn tables(r: &Report) -> Vec<Table> {
                 .map(|k| {
                     vec![
                         k.id.clone(),
+                        k.site.clone(),
                         k.location.clone(),
                         k.applications.to_string(),
                         k.help_calls.to_string(),

@@ -347,7 +347,13 @@ pub struct CatalogVersionRow {
 /// concurrent duplicates of one key produce exactly one record.
 #[async_trait]
 pub trait Store:
-    staff::StaffStore + followup::FollowUpStore + reports::ReportStore + Send + Sync + std::fmt::Debug
+    staff::StaffStore
+    + followup::FollowUpStore
+    + reports::ReportStore
+    + crate::sites::SiteStore
+    + Send
+    + Sync
+    + std::fmt::Debug
 {
     /// The catalog in effect now, if any was stored.
     async fn catalog(&self) -> Result<Option<StoredCatalog>, HallError> {

@@ -379,6 +379,32 @@ CREATE TABLE due_soon_notices (
 ) WITHOUT ROWID;
 "#,
     ),
+    (
+        10,
+        // Sites (issue 17): county → township → village, the site each kiosk stands at (none:
+        // the county level) and the items hidden from a site or the only ones it offers (both
+        // inherited by the sites under it). `IF NOT EXISTS`: running it again changes nothing.
+        r#"
+CREATE TABLE IF NOT EXISTS sites (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    level TEXT NOT NULL CHECK (level IN ('county', 'township', 'village')),
+    parent TEXT REFERENCES sites(code),
+    created_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS kiosk_sites (
+    kiosk_id TEXT PRIMARY KEY,
+    site_code TEXT NOT NULL REFERENCES sites(code),
+    assigned_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS site_item_rules (
+    site_code TEXT NOT NULL REFERENCES sites(code),
+    item_code TEXT NOT NULL,
+    rule TEXT NOT NULL CHECK (rule IN ('hide', 'only')),
+    PRIMARY KEY (site_code, rule, item_code)
+) WITHOUT ROWID;
+"#,
+    ),
 ];
 
 /// Brings the schema up to date; each migration in its own transaction.

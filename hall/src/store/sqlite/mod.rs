@@ -18,6 +18,7 @@ mod migrations;
 mod notices;
 mod reads;
 mod reports;
+mod sites;
 mod staff;
 mod writes;
 
