@@ -268,64 +268,6 @@ fn fill_required(rig: &Rig, items: &[serde_json::Value], missing: &[String]) {
     }
 }
 
-/// A webhook receiver on loopback for the hall's on-duty notices: answers 204 to anything
-/// and counts the requests whose body names the event.
-struct DutyHook {
-    url: String,
-    seen: std::sync::Arc<std::sync::atomic::AtomicUsize>,
-}
-
-impl DutyHook {
-    fn start(event: &'static str) -> DutyHook {
-        use std::io::{Read, Write};
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind the hook");
-        let url = format!(
-            "http://{}/duty",
-            listener.local_addr().expect("the hook's address")
-        );
-        let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let counter = seen.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten().take(20) {
-                let mut stream = stream;
-                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-                let mut got = Vec::new();
-                let mut buf = [0u8; 4096];
-                // Read until the body (small JSON) is in: headers end, then a bit more.
-                while let Ok(n) = stream.read(&mut buf) {
-                    if n == 0 {
-                        break;
-                    }
-                    got.extend_from_slice(&buf[..n]);
-                    let text = String::from_utf8_lossy(&got);
-                    if let Some((head, body)) = text.split_once("\r\n\r\n") {
-                        let length = head
-                            .lines()
-                            .find_map(|l| {
-                                let (k, v) = l.split_once(':')?;
-                                k.eq_ignore_ascii_case("content-length")
-                                    .then(|| v.trim().parse::<usize>().ok())?
-                            })
-                            .unwrap_or(0);
-                        if body.len() >= length {
-                            break;
-                        }
-                    }
-                }
-                if String::from_utf8_lossy(&got).contains(event) {
-                    counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                }
-                let _ = stream.write_all(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
-            }
-        });
-        DutyHook { url, seen }
-    }
-
-    fn count(&self) -> usize {
-        self.seen.load(std::sync::atomic::Ordering::SeqCst)
-    }
-}
-
 #[test]
 fn one_key_help_says_the_staff_on_duty_know_only_once_the_hall_passed_it_on() {
     let mut rig = Rig::start(&KioskOptions::default());
@@ -345,7 +287,7 @@ fn one_key_help_says_the_staff_on_duty_know_only_once_the_hall_passed_it_on() {
     rig.press("home");
 
     // The same hall with a webhook to the on-duty staff's phones.
-    let hook = DutyHook::start("help.requested");
+    let hook = Gateway::start();
     let config = rig.dir.path().join("notify.toml");
     std::fs::write(
         &config,
@@ -370,7 +312,9 @@ fn one_key_help_says_the_staff_on_duty_know_only_once_the_hall_passed_it_on() {
     assert_eq!(s["helpAck"], "Notified", "{s:#}");
     assert_eq!(s["notice"], "HelpNotified", "{s:#}");
     assert!(
-        eventually(LONG, || (hook.count() >= 1).then_some(())).is_some(),
+        eventually(LONG, || (!hook.of_kind("help.requested").is_empty())
+            .then_some(()))
+        .is_some(),
         "the on-duty webhook got the call"
     );
 }
