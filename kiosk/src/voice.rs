@@ -94,7 +94,7 @@ pub struct VoiceStats {
 /// The voice: a [`SpeechOutput`] that renders and plays on its own thread.
 #[derive(Debug)]
 pub struct Voice {
-    tx: Mutex<Sender<String>>,
+    tx: Sender<String>,
     cut: Arc<AtomicBool>,
     stats: Arc<VoiceStats>,
 }
@@ -123,11 +123,7 @@ impl Voice {
         {
             tracing::error!(%e, "cannot start the voice thread: prompts are shown only");
         }
-        Voice {
-            tx: Mutex::new(tx),
-            cut,
-            stats,
-        }
+        Voice { tx, cut, stats }
     }
 
     /// What it has done so far.
@@ -140,8 +136,9 @@ impl SpeechOutput for Voice {
     fn speak(&self, text: &str) -> Result<(), SpeechError> {
         // Cut off whatever is being said; the thread takes the newest prompt.
         self.cut.store(true, Ordering::SeqCst);
-        let tx = self.tx.lock().unwrap_or_else(|p| p.into_inner());
-        tx.send(text.to_owned()).map_err(|_| SpeechError::Stopped)
+        self.tx
+            .send(text.to_owned())
+            .map_err(|_| SpeechError::Stopped)
     }
 }
 
