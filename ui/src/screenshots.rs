@@ -143,6 +143,8 @@ pub fn shots() -> Vec<Shot> {
 pub fn apply(app: &AppWindow, shot: &Shot) -> Result<(), UiError> {
     crate::language::set_language(app, shot.language)?;
     adapters::set_elder(app, shot.elder);
+    // Elder mode starts with the voice on (the session does the same).
+    adapters::set_voice(app, shot.elder);
     adapters::set_landscape(app, shot.landscape);
     adapters::apply_shell(app, &preview::shell());
     let rows = if shot.elder { 3 } else { 6 };

@@ -51,7 +51,11 @@ fn off_screen_buttons(app: &AppWindow, width: f32, height: f32) -> Vec<String> {
                 || at.x + size.width > width + 0.5
                 || at.y + size.height > height + 0.5
         })
-        .filter_map(|e| e.accessible_label().map(|l| l.to_string()))
+        .filter_map(|e| {
+            let (at, size) = (e.absolute_position(), e.size());
+            e.accessible_label()
+                .map(|l| format!("{l} ({}×{} at {},{})", size.width, size.height, at.x, at.y))
+        })
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect()
@@ -101,6 +105,100 @@ fn overflowing_buttons(app: &AppWindow) -> Vec<String> {
     found.into_iter().collect()
 }
 
+/// What the overlap check needs of one element, in paint order.
+#[derive(Debug, Clone)]
+struct Box2 {
+    role: AccessibleRole,
+    label: String,
+    enabled: bool,
+    x: f32,
+    y: f32,
+    w: f32,
+    h: f32,
+}
+
+impl Box2 {
+    fn contains(&self, o: &Box2) -> bool {
+        o.x >= self.x - 0.5
+            && o.y >= self.y - 0.5
+            && o.x + o.w <= self.x + self.w + 0.5
+            && o.y + o.h <= self.y + self.h + 0.5
+    }
+}
+
+/// The buttons, texts and groups of the window in tree order, which is the order they are
+/// painted. Under a modal layer (a window-sized group: the idle overlay, a notice) only the
+/// layer's own elements are in play, so only they are returned.
+fn boxes_in_play(app: &impl ComponentHandle, width: f32, height: f32) -> Vec<Box2> {
+    let of = |e: &ElementHandle| {
+        let (at, size) = (e.absolute_position(), e.size());
+        Box2 {
+            role: e.accessible_role().unwrap_or(AccessibleRole::None),
+            label: e.accessible_label().unwrap_or_default().to_string(),
+            enabled: e.accessible_enabled() != Some(false),
+            x: at.x,
+            y: at.y,
+            w: size.width,
+            h: size.height,
+        }
+    };
+    let in_play = |e: &ElementHandle| {
+        matches!(
+            e.accessible_role(),
+            Some(AccessibleRole::Button | AccessibleRole::Text | AccessibleRole::Groupbox)
+        )
+    };
+    let all = ElementQuery::from_root(app)
+        .match_descendants()
+        .match_predicate(in_play)
+        .find_all();
+    let modal = all.iter().rev().find(|e| {
+        let b = of(e);
+        b.role == AccessibleRole::Groupbox
+            && b.x <= 0.5
+            && b.y <= 0.5
+            && b.w >= width - 0.5
+            && b.h >= height - 0.5
+    });
+    let elements = match modal {
+        Some(layer) => layer
+            .query_descendants()
+            .match_predicate(in_play)
+            .find_all(),
+        None => all,
+    };
+    elements
+        .iter()
+        .map(of)
+        .filter(|b| b.w > 0.0 && b.h > 0.0)
+        .collect()
+}
+
+/// Enabled buttons that something painted later lies over, partly or wholly: a later text or
+/// button that overlaps a button and is not inside it (its own words) covers it.
+fn covered(boxes: &[Box2]) -> Vec<String> {
+    let mut found = std::collections::BTreeSet::new();
+    for (n, b) in boxes.iter().enumerate() {
+        if b.role != AccessibleRole::Button || !b.enabled {
+            continue;
+        }
+        for e in &boxes[n + 1..] {
+            if b.contains(e) || e.role == AccessibleRole::Groupbox {
+                continue;
+            }
+            let overlap_w = (b.x + b.w).min(e.x + e.w) - b.x.max(e.x);
+            let overlap_h = (b.y + b.h).min(e.y + e.h) - b.y.max(e.y);
+            if overlap_w > 1.0 && overlap_h > 1.0 {
+                found.insert(format!(
+                    "button {:?} ({}×{} at {},{}) covered by {:?} {:?} ({}×{} at {},{})",
+                    b.label, b.w, b.h, b.x, b.y, e.role, e.label, e.w, e.h, e.x, e.y
+                ));
+            }
+        }
+    }
+    found.into_iter().collect()
+}
+
 /// Every screen but home itself must offer a way home (the header's 首页 / Home button).
 fn shot_needs_home(shot: &Shot) -> bool {
     shot.screen != kiosk_ui::vm::ScreenId::Home
@@ -125,10 +223,15 @@ fn text_count(app: &AppWindow) -> usize {
 
 #[test]
 fn every_screen_renders_unclipped_and_not_blank() {
-    let dir = tempfile::tempdir().unwrap();
+    // KIOSK_SHOTS_DIR keeps the pictures to look at; otherwise they go with a temporary folder.
+    let temp = tempfile::tempdir().unwrap();
+    let dir = std::env::var_os("KIOSK_SHOTS_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| temp.path().to_path_buf());
+    std::fs::create_dir_all(&dir).unwrap();
     let mut problems = Vec::new();
     let mut checked = 0;
-    let files = render_each(dir.path(), |app, shot: &Shot, frame| {
+    let files = render_each(&dir, |app, shot: &Shot, frame| {
         checked += 1;
         let name = shot.file_name();
         let size = shot.size();
@@ -151,6 +254,9 @@ fn every_screen_renders_unclipped_and_not_blank() {
         }
         for o in overflowing_buttons(app) {
             problems.push(format!("{name}: {o}"));
+        }
+        for c in covered(&boxes_in_play(app, size.width as f32, size.height as f32)) {
+            problems.push(format!("{name}: {c}"));
         }
         for b in off_screen_buttons(app, size.width as f32, size.height as f32) {
             problems.push(format!("{name}: button off screen {b}"));
@@ -201,4 +307,49 @@ fn the_clip_check_catches_a_label_that_does_not_fit() {
     assert!(clipped.iter().any(|c| c.contains(long)), "{clipped:?}");
     // and only that one
     assert_eq!(clipped.len(), 1, "{clipped:?}");
+}
+
+fn bx(role: AccessibleRole, label: &str, x: f32, y: f32, w: f32, h: f32) -> Box2 {
+    Box2 {
+        role,
+        label: label.into(),
+        enabled: true,
+        x,
+        y,
+        w,
+        h,
+    }
+}
+
+#[test]
+fn the_overlap_check_catches_a_control_lying_under_another() {
+    use AccessibleRole::{Button, Text};
+    // The elder-mode bug this check was written for: the header's buttons ran below the
+    // header, and the page title painted after them lay over their lower half.
+    let header_bug = [
+        bx(Button, "首页", 40.0, 87.0, 190.0, 144.0),
+        bx(Text, "首页", 80.0, 120.0, 100.0, 60.0),
+        bx(Text, "居民身份证换领", 40.0, 200.0, 600.0, 80.0),
+    ];
+    let found = covered(&header_bug);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("首页") && found[0].contains("居民身份证换领"));
+    // A button wholly under a later one is covered too.
+    let stacked = [
+        bx(Button, "下一页", 100.0, 100.0, 100.0, 100.0),
+        bx(Button, "知道了", 50.0, 50.0, 300.0, 300.0),
+    ];
+    assert_eq!(covered(&stacked).len(), 1);
+    // Its own words, things painted before it, touching edges and disabled buttons are fine.
+    let mut disabled = bx(Button, "上一页", 0.0, 400.0, 100.0, 100.0);
+    disabled.enabled = false;
+    let fine = [
+        bx(Text, "before", 0.0, 0.0, 500.0, 500.0),
+        bx(Button, "返回", 0.0, 0.0, 200.0, 100.0),
+        bx(Text, "返回", 20.0, 20.0, 160.0, 60.0),
+        bx(Button, "下一页", 200.0, 0.0, 200.0, 100.0),
+        disabled,
+        bx(Text, "over the disabled one", 50.0, 450.0, 100.0, 100.0),
+    ];
+    assert_eq!(covered(&fine), Vec::<String>::new());
 }
