@@ -212,7 +212,7 @@ impl<'c> WorkingDayTable<'c> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Figures {
     /// Intake per channel, in [`Channel::ALL`]'s order.
-    pub intake: [u64; 3],
+    pub intake: [u64; Channel::ALL.len()],
     /// Reached 办结 in the period.
     pub concluded: u64,
     /// Of those, with a due date.

@@ -1,0 +1,650 @@
+//! 跨省通办 between two real `hall` processes on loopback, each with its own SQLite database,
+//! partnered both ways: a kiosk at hall A applies for a cross-province item handled at hall
+//! B; B is down when A takes it in (and killed with SIGKILL again later), A is killed and
+//! restarted mid-way; in the end B holds exactly one application, and B's stage changes show
+//! in A's timeline, progress API and phone page, with A's citizen notices queued.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const ID_NUMBER: &str = "11010519491231002X";
+const NAME: &str = "欧阳明月";
+const CROSS_ITEM: &str = "QR-000172-001";
+const LOCAL_ITEM: &str = "QR-000172-010";
+const B_CODE: &str = "420600";
+const A_CODE: &str = "330122";
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn cli(db: &Path, args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_hall"))
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "hall {args:?}: {out:?}");
+    out
+}
+
+fn token(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+/// A `hall serve` process on a fixed port; its log lines go to `log` (kept across restarts).
+struct Hall {
+    child: Child,
+    base: String,
+}
+
+impl Hall {
+    fn start(db: &Path, port: u16, notify: Option<&Path>, log: &Arc<Mutex<Vec<String>>>) -> Hall {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_hall"));
+        cmd.args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--db"])
+            .arg(db)
+            .env("RUST_LOG", "info")
+            .env("HALL_PARTNER_POLL", "0.2")
+            .env("HALL_PARTNER_RETRY_FIRST", "0.1")
+            .env("HALL_PARTNER_RETRY_MAX", "0.4")
+            .env("HALL_PARTNER_UNREACHABLE_AFTER", "0.5")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        if let Some(cfg) = notify {
+            cmd.arg("--notify-config").arg(cfg);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if line.contains("hall listening") {
+                    let _ = tx.send(());
+                }
+                sink.lock().unwrap().push(line);
+            }
+        });
+        rx.recv_timeout(Duration::from_secs(60))
+            .expect("hall did not start");
+        Hall {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    /// SIGKILL: no clean shutdown.
+    fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Hall {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Polls `check` until it returns `Some`, for at most 30 s.
+async fn wait_for<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    for _ in 0..600 {
+        if let Some(v) = check() {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{what} did not happen within 30 s");
+}
+
+fn query(db: &Path, sql: &str) -> Vec<Vec<String>> {
+    let conn =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    let mut stmt = conn.prepare(sql).unwrap();
+    let n = stmt.column_count();
+    stmt.query_map([], |r| {
+        (0..n)
+            .map(|i| {
+                r.get::<_, rusqlite::types::Value>(i).map(|v| match v {
+                    rusqlite::types::Value::Text(t) => t,
+                    rusqlite::types::Value::Integer(i) => i.to_string(),
+                    rusqlite::types::Value::Null => "NULL".into(),
+                    other => format!("{other:?}"),
+                })
+            })
+            .collect()
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
+fn application(item: &str, handled_by: Option<&str>) -> Value {
+    let mut v = json!({
+        "subject": {"type": "item", "code": item},
+        "catalogVersion": "seed",
+        "applicant": {"idNumber": ID_NUMBER, "name": NAME},
+        "fields": {
+            "applicantName": NAME,
+            "applicantIdNumber": ID_NUMBER,
+            "phone": "13812345678",
+            "reason": "expired",
+            "declaration": true
+        },
+        "delivery": {"method": "pickUp"},
+        "submittedAt": "2026-12-04T01:02:03Z",
+        "notifyConsent": true
+    });
+    if item == LOCAL_ITEM {
+        v["fields"].as_object_mut().unwrap().remove("reason");
+    }
+    if let Some(code) = handled_by {
+        v["handledBy"] = json!(code);
+    }
+    v
+}
+
+/// The notifier of hall A: citizen notices to an SMS gateway webhook that is not there (the
+/// queue rows are what this test looks at).
+fn notify_config(dir: &Path) -> PathBuf {
+    let port = free_port();
+    let path = dir.join("notify.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "base_url = \"http://hall-a.example\"\n\
+             [retry]\nfirst_seconds = 30\nmax_seconds = 60\ngive_up_after = 1000\n\
+             [worker]\npoll_seconds = 0.2\nlease_seconds = 3\n\
+             [[webhook]]\nname = \"sms\"\nurl = \"http://127.0.0.1:{port}/sms\"\n\
+             secret = \"0123456789abcdef0123456789abcdef\"\ntimeout_seconds = 1\n\
+             events = [\"citizen.accepted\", \"citizen.correctionRequired\", \"citizen.concluded\"]\n"
+        ),
+    )
+    .unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cross_province_application_reaches_the_partner_once_and_its_stages_come_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db_a, db_b) = (dir.path().join("a.db"), dir.path().join("b.db"));
+    let (port_a, port_b) = (free_port(), free_port());
+    let (log_a, log_b) = (
+        Arc::new(Mutex::new(Vec::new())),
+        Arc::new(Mutex::new(Vec::new())),
+    );
+    let url_a = format!("http://127.0.0.1:{port_a}");
+    // A reaches B through a proxy (see below).
+    let port_proxy = free_port();
+    let url_b = format!("http://127.0.0.1:{port_proxy}");
+
+    // The two engineers: A registers B and reads out the credential B calls A with; B
+    // registers A with it and reads out the one A calls B with; A stores that.
+    let b_calls_a = token(&cli(
+        &db_a,
+        &[
+            "partner",
+            "add",
+            B_CODE,
+            "--url",
+            &url_b,
+            "--name",
+            "湖北省襄阳市",
+            "--name-en",
+            "Xiangyang, Hubei",
+        ],
+    ));
+    let a_calls_b = token(&cli(
+        &db_b,
+        &[
+            "partner",
+            "add",
+            A_CODE,
+            "--url",
+            &url_a,
+            "--name",
+            "浙江省某县",
+            "--token",
+            &b_calls_a,
+        ],
+    ));
+    cli(&db_a, &["partner", "set-token", B_CODE, &a_calls_b]);
+    let listed = String::from_utf8(cli(&db_a, &["partner", "list"]).stdout).unwrap();
+    assert!(
+        listed.contains("420600\t湖北省襄阳市\tXiangyang, Hubei") && listed.contains("token set"),
+        "{listed}"
+    );
+    let kiosk = token(&cli(
+        &db_a,
+        &["kiosk", "add", "k1", "--label", "城关镇 1号机"],
+    ));
+    let operator = token(&cli(&db_a, &["operator", "add", "ops"]));
+    let staff_b = token(&cli(&db_b, &["staff", "add", "clerk"]));
+    let kiosk_b = token(&cli(
+        &db_b,
+        &["kiosk", "add", "kb", "--label", "襄阳 1号机"],
+    ));
+    let notify = notify_config(dir.path());
+    let http = reqwest::Client::new();
+
+    // B is down. A serves its catalog with B as a partner place.
+    let a = Hall::start(&db_a, port_a, Some(&notify), &log_a);
+    let catalog: Value = http
+        .get(format!("{}/api/v1/catalog", a.base))
+        .bearer_auth(&kiosk)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        catalog["partners"],
+        json!([{"code": B_CODE, "name": "湖北省襄阳市", "nameEn": "Xiangyang, Hubei"}])
+    );
+    let submit = |body: Value, key: &str| {
+        http.post(format!("{url_a}/api/v1/applications"))
+            .bearer_auth(&kiosk)
+            .header("idempotency-key", key)
+            .json(&body)
+            .send()
+    };
+
+    // Refusals: an unknown partner, an item without crossProvince.
+    for (body, key) in [
+        (application(CROSS_ITEM, Some("999999")), "refuse-unknown-1"),
+        (application(LOCAL_ITEM, Some(B_CODE)), "refuse-local-001"),
+    ] {
+        let r = submit(body, key).await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let e: Value = r.json().await.unwrap();
+        assert_eq!(e["code"], "validationFailed", "{e}");
+        assert_eq!(e["fields"][0]["field"], "handledBy", "{e}");
+        assert!(e["message"].as_str().unwrap().contains("handledBy"), "{e}");
+    }
+
+    // 代收 at A.
+    let r = submit(application(CROSS_ITEM, Some(B_CODE)), "cross-province-1")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let receipt: Value = r.json().await.unwrap();
+    let (code, verifier) = (
+        receipt["trackingCode"].as_str().unwrap().to_owned(),
+        receipt["verifier"].as_str().unwrap().to_owned(),
+    );
+    let progress = || {
+        let http = http.clone();
+        let body = json!({"trackingCode": code, "verifier": verifier});
+        let url = format!("{url_a}/api/v1/progress");
+        async move {
+            http.post(url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let p = progress().await;
+    assert_eq!(p["handledBy"]["code"], B_CODE);
+    assert!(
+        p["timeline"][0]["note"].as_str().unwrap().contains("代收"),
+        "{p}"
+    );
+
+    // B is unreachable: A retries, reports it after a while, and counts it in /metrics.
+    let log_has = |log: &Arc<Mutex<Vec<String>>>, text: &str| {
+        log.lock().unwrap().iter().any(|l| l.contains(text))
+    };
+    wait_for("retries and the unreachable report", || {
+        (log_has(&log_a, "forward failed; will retry")
+            && log_has(&log_a, "partner hall unreachable for long"))
+        .then_some(())
+    })
+    .await;
+    let metrics = http
+        .get(format!("{url_a}/metrics"))
+        .bearer_auth(&operator)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("hall_partner_forward_queue_depth{partner=\"420600\"} 1"),
+        "{metrics}"
+    );
+    let down: f64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("hall_partner_unreachable_seconds{partner=\"420600\"} "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(down > 0.0, "{metrics}");
+
+    // A is killed mid-way and restarted. Then B comes up behind a proxy that lets the
+    // forward reach B and throws B's answer away (B stored it, A never heard); B is killed
+    // at once (SIGKILL) and restarted; only then does the proxy pass traffic. A sends the
+    // same key and body again and B answers from its record.
+    a.kill();
+    let a = Hall::start(&db_a, port_a, Some(&notify), &log_a);
+    let proxy = LossyProxy::start(port_proxy, port_b).await;
+    let b = Hall::start(&db_b, port_b, None, &log_b);
+    wait_for("the first answer thrown away", || {
+        proxy.dropped().then_some(())
+    })
+    .await;
+    b.kill();
+    let b = Hall::start(&db_b, port_b, None, &log_b);
+    proxy.open();
+    let b_rows = || query(&db_b, "SELECT id, channel FROM applications");
+    let held = wait_for("the forward at B", || {
+        let rows = b_rows();
+        (!rows.is_empty()).then_some(rows)
+    })
+    .await;
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0][1], "partner");
+    let b_id = held[0][0].clone();
+    wait_for("A to record B's receipt", || {
+        let r = query(
+            &db_a,
+            "SELECT remote_id FROM partner_links WHERE direction = 'out'",
+        );
+        (r[0][0] == b_id).then_some(())
+    })
+    .await;
+    let link = query(
+        &db_b,
+        "SELECT partner_code, remote_tracking_code FROM partner_links",
+    );
+    assert_eq!(link, vec![vec![A_CODE.to_owned(), code.clone()]]);
+
+    assert!(
+        log_has(&log_b, "forwarded application replayed"),
+        "B answered the repeat from its record"
+    );
+
+    // The partner endpoint's idempotency: the same key with another body is a 409.
+    let a_id = receipt["id"].as_str().unwrap();
+    let mut other = json!({
+        "originId": a_id, "originTrackingCode": code, "receivedAt": "2026-12-04T01:02:03Z",
+        "application": application(CROSS_ITEM, None)
+    });
+    other["application"]["fields"]["reason"] = json!("damaged");
+    let r = http
+        .post(format!(
+            "http://127.0.0.1:{port_b}/api/v1/partner/applications"
+        ))
+        .bearer_auth(&a_calls_b)
+        .header("idempotency-key", format!("fwd-{a_id}"))
+        .json(&other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+
+    // Credentials stay in their lanes.
+    let r = submit(application(CROSS_ITEM, None), "partner-as-kiosk1")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED, "the kiosk itself may");
+    for (url, cred) in [
+        (format!("{url_a}/api/v1/applications"), &b_calls_a),
+        (
+            format!("http://127.0.0.1:{port_b}/api/v1/applications"),
+            &a_calls_b,
+        ),
+        (format!("{url_a}/api/v1/partner/applications"), &kiosk),
+        (
+            format!("http://127.0.0.1:{port_b}/api/v1/partner/applications"),
+            &kiosk_b,
+        ),
+        (
+            format!("http://127.0.0.1:{port_b}/api/v1/partner/applications"),
+            &staff_b,
+        ),
+    ] {
+        let r = http
+            .post(&url)
+            .bearer_auth(cred)
+            .header("idempotency-key", "lane-check-0001")
+            .json(&application(CROSS_ITEM, None))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{url}");
+    }
+    let r = http
+        .post(format!("{url_a}/api/v1/partner/progress"))
+        .bearer_auth(&staff_b)
+        .json(&json!({"originIds": []}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
+    // B's staff move it; A is killed and restarted between the moves.
+    let b_base = format!("http://127.0.0.1:{port_b}");
+    let mv = |to: &str, note: Option<&str>| {
+        let body = match note {
+            Some(n) => json!({"to": to, "note": n}),
+            None => json!({"to": to}),
+        };
+        http.post(format!("{b_base}/api/v1/applications/{b_id}/status"))
+            .bearer_auth(&staff_b)
+            .json(&body)
+            .send()
+    };
+    for (to, note) in [
+        ("accepted", None),
+        ("correctionRequired", Some("请补交本人近期免冠照片")),
+    ] {
+        assert_eq!(mv(to, note).await.unwrap().status(), StatusCode::OK, "{to}");
+    }
+    let statuses = |p: &Value| -> Vec<String> {
+        p["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["status"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let p = {
+        let mut got = Value::Null;
+        for _ in 0..600 {
+            got = progress().await;
+            if got["status"] == "correctionRequired" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        got
+    };
+    assert_eq!(
+        statuses(&p),
+        ["submitted", "accepted", "correctionRequired"],
+        "{p}"
+    );
+    assert_eq!(
+        p["timeline"][2]["note"],
+        "湖北省襄阳市办理：请补交本人近期免冠照片"
+    );
+    a.kill();
+    for to in ["accepted", "processing", "concluded"] {
+        assert_eq!(mv(to, None).await.unwrap().status(), StatusCode::OK, "{to}");
+    }
+    let a = Hall::start(&db_a, port_a, Some(&notify), &log_a);
+    let p = {
+        let mut got = Value::Null;
+        for _ in 0..600 {
+            got = progress().await;
+            if got["status"] == "concluded" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        got
+    };
+    assert_eq!(
+        statuses(&p),
+        [
+            "submitted",
+            "accepted",
+            "correctionRequired",
+            "accepted",
+            "processing",
+            "concluded"
+        ],
+        "{p}"
+    );
+    assert!(
+        p["timeline"][5]["note"]
+            .as_str()
+            .unwrap()
+            .starts_with("湖北省襄阳市办理"),
+        "{p}"
+    );
+    let page = http
+        .get(format!("{}/progress?c={code}&v={verifier}", a.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("id=\"handled-by\">湖北省襄阳市") && page.contains("湖北省襄阳市办理"),
+        "{page}"
+    );
+
+    // A's citizen notices followed B's stages, each once.
+    let kinds = query(
+        &db_a,
+        "SELECT kind, COUNT(*) FROM notice_deliveries WHERE kind LIKE 'citizen.%' GROUP BY kind ORDER BY kind",
+    );
+    assert_eq!(
+        kinds,
+        [
+            ["citizen.accepted", "2"],
+            ["citizen.concluded", "1"],
+            ["citizen.correctionRequired", "1"]
+        ]
+        .map(|r| r.map(str::to_owned).to_vec())
+        .to_vec()
+    );
+    // B, whose citizen is A's, queued none.
+    assert!(query(&db_b, "SELECT 1 FROM notice_deliveries").is_empty());
+
+    // One application at B, never two; nothing personal in either hall's log.
+    assert_eq!(b_rows().len(), 1);
+    drop((a, b));
+    for (hall, log) in [("A", &log_a), ("B", &log_b)] {
+        let log = log.lock().unwrap();
+        assert!(log.len() > 10, "{hall} logged");
+        for line in log.iter() {
+            assert!(
+                !line.contains(ID_NUMBER) && !line.contains(NAME),
+                "{hall} logged personal data: {line}"
+            );
+        }
+    }
+}
+
+/// A TCP proxy to B that relays the first connection's request, throws B's answer away and
+/// closes; then drops every connection until `open`, then relays both ways.
+struct LossyProxy {
+    state: Arc<std::sync::atomic::AtomicU8>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+const FIRST: u8 = 0;
+const DROPPED: u8 = 1;
+const OPEN: u8 = 2;
+
+impl LossyProxy {
+    async fn start(port: u16, to: u16) -> LossyProxy {
+        use std::sync::atomic::Ordering;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .unwrap();
+        let state = Arc::new(std::sync::atomic::AtomicU8::new(FIRST));
+        let shared = state.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let state = shared.clone();
+                tokio::spawn(async move {
+                    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                    let mode = state.load(Ordering::SeqCst);
+                    if mode == DROPPED {
+                        return;
+                    }
+                    let Ok(mut server) = tokio::net::TcpStream::connect(("127.0.0.1", to)).await
+                    else {
+                        return;
+                    };
+                    if mode == OPEN {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                        return;
+                    }
+                    // The first request: relay until B starts answering, then hang up.
+                    let (mut cr, _cw) = client.split();
+                    let (mut sr, mut sw) = server.split();
+                    let relay = async {
+                        let mut buf = [0u8; 16 * 1024];
+                        while let Ok(n) = cr.read(&mut buf).await {
+                            if n == 0 || sw.write_all(&buf[..n]).await.is_err() {
+                                break;
+                            }
+                        }
+                    };
+                    let mut answer = [0u8; 1];
+                    tokio::select! {
+                        _ = relay => {}
+                        r = sr.read(&mut answer) => {
+                            if matches!(r, Ok(1)) {
+                                state.store(DROPPED, Ordering::SeqCst);
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        LossyProxy { state, task }
+    }
+
+    fn dropped(&self) -> bool {
+        self.state.load(std::sync::atomic::Ordering::SeqCst) == DROPPED
+    }
+
+    fn open(&self) {
+        self.state.store(OPEN, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Drop for LossyProxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
