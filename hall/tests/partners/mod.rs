@@ -3,6 +3,8 @@
 //! B; B is down when A takes it in (and killed with SIGKILL again later), A is killed and
 //! restarted mid-way; in the end B holds exactly one application, and B's stage changes show
 //! in A's timeline, progress API and phone page, with A's citizen notices queued.
+// Test helpers: a panic is how they report a failure.
+#![allow(clippy::unwrap_used)]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
