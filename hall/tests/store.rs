@@ -127,3 +127,48 @@ async fn data_survives_a_restart_and_migrations_run_once() {
     );
     assert!(version >= 2, "issue 15's migration is applied");
 }
+
+/// Migration 11 widens `applications.channel` in place: a database that ran it accepts
+/// `partner`, still refuses other spellings, and running it again changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_partner_channel_migration_widens_the_check_and_runs_again_harmlessly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hall.db");
+    let marker = hall::store::sqlite::migration_containing("CREATE TABLE IF NOT EXISTS partners")
+        .expect("the partners migration");
+    SqliteStore::open(&db).unwrap().close();
+    let schema = |conn: &rusqlite::Connection| -> String {
+        conn.query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = 'applications'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        assert_eq!(schema(&conn).matches("'partner'").count(), 1);
+        conn.pragma_update(None, "user_version", marker - 1)
+            .unwrap();
+    }
+    let store = SqliteStore::open(&db).unwrap();
+    let mut partner = app("key-p", "p", "T-P");
+    partner.channel = hall::store::reports::Channel::Partner;
+    assert!(matches!(
+        store.create_application(partner).await.unwrap(),
+        Written::Created(r) if r.channel == hall::store::reports::Channel::Partner
+    ));
+    store.close();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    assert_eq!(
+        schema(&conn).matches("'partner'").count(),
+        1,
+        "widened once"
+    );
+    let wrong = conn.execute("UPDATE applications SET channel = 'fax' WHERE id = 'p'", []);
+    assert!(wrong.is_err(), "the CHECK still holds");
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+}

@@ -650,3 +650,31 @@ impl Drop for LossyProxy {
         self.task.abort();
     }
 }
+
+/// The partners list is part of the served catalog: adding one changes the version and the
+/// ETag kiosks cache by, and removing it changes them back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adding_a_partner_changes_the_catalog_version_and_etag() {
+    use hall::partners::{Partner, PartnerStore};
+    let hall = super::common::TestHall::new().await;
+    let before = hall.state.catalog();
+    assert!(before.catalog.partners.is_empty());
+    let partner = Partner {
+        code: B_CODE.into(),
+        name: "湖北省襄阳市".into(),
+        name_en: "Xiangyang, Hubei".into(),
+        url: "http://127.0.0.1:9".into(),
+        token_sealed: None,
+        created_at: chrono::Utc::now(),
+    };
+    hall.store.put_partner(partner, None).await.unwrap();
+    hall.state.refresh().await.unwrap();
+    let with = hall.state.catalog();
+    assert_eq!(with.catalog.partners.len(), 1);
+    assert_ne!(with.etag, before.etag);
+    assert_ne!(with.catalog.version, before.catalog.version);
+    assert!(with.json.contains("\"nameEn\":\"Xiangyang, Hubei\""));
+    assert!(hall.store.remove_partner(B_CODE).await.unwrap());
+    hall.state.refresh().await.unwrap();
+    assert_eq!(hall.state.catalog().etag, before.etag);
+}
