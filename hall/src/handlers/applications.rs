@@ -349,7 +349,7 @@ pub async fn create(
             .iter()
             .find(|p| &p.code == code)
             .cloned()
-            .map(PartnerIntent::Forward),
+            .map(crate::partners::PartnerIntent::Forward),
         None => None,
     };
     let origin = Origin {
@@ -384,20 +384,7 @@ pub(crate) struct Origin<'a> {
     /// Taken in at a window: sealed with the applicant's data.
     pub counter: Option<&'a CounterRecord>,
     /// 跨省通办: to forward to a partner, or received from one.
-    pub partner: Option<PartnerIntent>,
-}
-
-/// An application's tie to a partner place, as intake knows it.
-#[derive(Debug, Clone)]
-pub(crate) enum PartnerIntent {
-    /// 代收 here; forward to this place.
-    Forward(hall_api::catalog::PartnerPlace),
-    /// Received from this place, which took it in as `origin_id` / `origin_tracking_code`.
-    Received {
-        place: hall_api::catalog::PartnerPlace,
-        origin_id: String,
-        origin_tracking_code: String,
-    },
+    pub partner: Option<crate::partners::PartnerIntent>,
 }
 
 /// The one intake path of every application, kiosk or window: seals the personal data,
@@ -440,28 +427,10 @@ pub(crate) async fn take_in(
         .map(|x| (x.code.clone(), x.name.clone()))
         .collect();
     let tracking_code = new_tracking_code(today)?;
-    let partner = match origin.partner {
-        None => None,
-        Some(PartnerIntent::Forward(place)) => Some(crate::partners::PartnerLink::ForwardTo {
-            forward: crate::partners::client::queued_forward(
-                &state.secrets,
-                &id,
-                &tracking_code,
-                now,
-                req,
-            )?,
-            place,
-        }),
-        Some(PartnerIntent::Received {
-            place,
-            origin_id,
-            origin_tracking_code,
-        }) => Some(crate::partners::PartnerLink::ReceivedFrom {
-            place,
-            origin_id,
-            origin_tracking_code,
-        }),
-    };
+    let partner = origin
+        .partner
+        .map(|p| p.into_link(&state.secrets, &id, &tracking_code, now, req))
+        .transpose()?;
     let new = NewApplication {
         scope: origin.scope,
         tracking_code,

@@ -17,11 +17,12 @@ use hall_api::partner::{
 };
 
 use super::scope_of;
+use super::PartnerIntent;
 use crate::auth::PartnerHall;
 use crate::error::{ApiError, HallError};
 use crate::extract::{ApiJson, IdempotencyKey};
 use crate::handlers::applications::{
-    check, key_conflict, replayed, resolve, take_in, Origin, PartnerIntent, Resolved,
+    check, key_conflict, replayed, resolve, take_in, Origin, Resolved,
 };
 use crate::handlers::field_error;
 use crate::idempotency::{prior, Prior, RawJson};

@@ -130,6 +130,51 @@ pub struct QueuedForward {
     pub created_at: DateTime<Utc>,
 }
 
+/// An application's tie to a partner place, as intake knows it (before its id and
+/// tracking code are chosen).
+#[derive(Debug, Clone)]
+pub enum PartnerIntent {
+    /// 代收 here; forward to this place.
+    Forward(PartnerPlace),
+    /// Received from this place, which took it in as `origin_id` / `origin_tracking_code`.
+    Received {
+        /// Who took it in.
+        place: PartnerPlace,
+        /// Their application id.
+        origin_id: String,
+        /// Their tracking code.
+        origin_tracking_code: String,
+    },
+}
+
+impl PartnerIntent {
+    /// The link to store with application `id` (a forward's body built and sealed now).
+    pub fn into_link(
+        self,
+        secrets: &crate::crypto::Secrets,
+        id: &str,
+        tracking_code: &str,
+        now: DateTime<Utc>,
+        req: &hall_api::application::CreateApplication,
+    ) -> Result<PartnerLink, HallError> {
+        Ok(match self {
+            PartnerIntent::Forward(place) => PartnerLink::ForwardTo {
+                forward: client::queued_forward(secrets, id, tracking_code, now, req)?,
+                place,
+            },
+            PartnerIntent::Received {
+                place,
+                origin_id,
+                origin_tracking_code,
+            } => PartnerLink::ReceivedFrom {
+                place,
+                origin_id,
+                origin_tracking_code,
+            },
+        })
+    }
+}
+
 /// An application we forwarded whose partner-side timeline we still follow.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenForward {

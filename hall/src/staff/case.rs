@@ -361,6 +361,11 @@ async fn render(
         received: views::local(rec.received_at),
         kiosk: match (&payload.counter, rec.channel) {
             (Some(c), channel) => format!("{}（{}）", channel.label_zh(), c.staff),
+            (None, crate::store::reports::Channel::Partner) => format!(
+                "{} {}",
+                rec.channel.label_zh(),
+                rec.kiosk_id.trim_start_matches("partner:")
+            ),
             (None, _) => format!("自助机 {}", rec.kiosk_id),
         },
         limit,
