@@ -203,15 +203,23 @@ pub async fn run(action: PartnerAction) -> Result<Option<String>, HallError> {
         PartnerAction::List { db } => {
             let store = SqliteStore::open(&db.db)?;
             let partners = store.partners().await?;
+            let stats = store.forward_stats(Utc::now()).await?;
             store.close();
             if partners.is_empty() {
                 eprintln!(
                     "No partners; add one with `hall partner add CODE --url URL --name NAME`."
                 );
+            } else {
+                eprintln!("code, name, English name, URL, our credential for it, forwards: waiting (oldest, s) / delivered / refused");
             }
             for p in partners {
+                let s = stats
+                    .iter()
+                    .find(|s| s.target == super::target_of(&p.code))
+                    .cloned()
+                    .unwrap_or_default();
                 println!(
-                    "{}\t{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}\t{} ({:.0}) / {} / {}",
                     p.code,
                     p.name,
                     p.name_en,
@@ -220,7 +228,11 @@ pub async fn run(action: PartnerAction) -> Result<Option<String>, HallError> {
                         "token set"
                     } else {
                         "NO TOKEN: run set-token"
-                    }
+                    },
+                    s.pending,
+                    s.oldest_pending_age_seconds,
+                    s.delivered,
+                    s.failed
                 );
             }
             Ok(None)

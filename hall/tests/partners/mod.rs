@@ -230,7 +230,8 @@ async fn a_cross_province_application_reaches_the_partner_once_and_its_stages_co
     cli(&db_a, &["partner", "set-token", B_CODE, &a_calls_b]);
     let listed = String::from_utf8(cli(&db_a, &["partner", "list"]).stdout).unwrap();
     assert!(
-        listed.contains("420600\t湖北省襄阳市\tXiangyang, Hubei") && listed.contains("token set"),
+        listed.contains("420600\t湖北省襄阳市\tXiangyang, Hubei")
+            && listed.contains("token set\t0 (0) / 0 / 0"),
         "{listed}"
     );
     let kiosk = token(&cli(
@@ -377,6 +378,8 @@ async fn a_cross_province_application_reaches_the_partner_once_and_its_stages_co
         (r[0][0] == b_id).then_some(())
     })
     .await;
+    let listed = String::from_utf8(cli(&db_a, &["partner", "list"]).stdout).unwrap();
+    assert!(listed.contains("token set\t0 (0) / 1 / 0"), "{listed}");
     let link = query(
         &db_b,
         "SELECT partner_code, remote_tracking_code FROM partner_links",
