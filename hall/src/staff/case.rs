@@ -624,6 +624,17 @@ pub async fn act(
             .await;
         }
     };
+    if let Some(place) = &rec.handled_by {
+        // 跨省通办: its stages come from the partner's hall (see `partners::worker`).
+        return Ok(say(
+            StatusCode::CONFLICT,
+            "跨省通办件",
+            &format!(
+                "本件由{}办理，本中心代收并已转交；办理环节由对方同步到这里，无需在此办理。",
+                place.name
+            ),
+        ));
+    }
     let due_on = due_on(&state, action, &subject);
     let stage = citizen_stage(action, &form, &subject, &detail, note.as_deref(), due_on);
     let seq = version as usize + 1;

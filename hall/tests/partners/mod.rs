@@ -450,6 +450,17 @@ async fn a_cross_province_application_reaches_the_partner_once_and_its_stages_co
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 
+    // A's staff cannot move what the partner handles.
+    let staff_a = token(&cli(&db_a, &["staff", "add", "clerk-a"]));
+    let r = http
+        .post(format!("{url_a}/api/v1/applications/{a_id}/status"))
+        .bearer_auth(&staff_a)
+        .json(&json!({"to": "accepted"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+
     // B's staff move it; A is killed and restarted between the moves.
     let b_base = format!("http://127.0.0.1:{port_b}");
     let mv = |to: &str, note: Option<&str>| {
