@@ -155,6 +155,22 @@ pub struct Operator(pub Principal);
 #[derive(Debug, Clone)]
 pub struct Staff(pub Principal);
 
+/// A request from a partner place's hall (跨省通办); its id is the partner's code.
+#[derive(Debug, Clone)]
+pub struct PartnerHall(pub Principal);
+
+impl FromRequestParts<Arc<AppState>> for PartnerHall {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, ApiError> {
+        verify(state, parts, PrincipalKind::Partner)
+            .await
+            .map(PartnerHall)
+    }
+}
+
 impl FromRequestParts<Arc<AppState>> for Kiosk {
     type Rejection = ApiError;
     async fn from_request_parts(

@@ -16,6 +16,8 @@
 //!   [`catalog_file`] reads and writes the county's spreadsheet (`hall catalog …`).
 //! - [`sites`] is the county → township → village tree, each kiosk's site and the items
 //!   each site offers (the kiosk's catalog is filtered by it).
+//! - [`partners`] is 跨省通办 between halls: partner places, forwarding applications taken in
+//!   here (代收) through a durable queue, and their stage changes coming back.
 //! - [`seed`] is the catalog loaded on first start; [`openapi`] the OpenAPI document.
 //!
 //! Binaries stay thin: `main.rs` parses arguments and calls [`serve`].
@@ -33,6 +35,7 @@ pub mod limiter;
 pub mod net;
 pub mod notify;
 pub mod openapi;
+pub mod partners;
 pub mod router;
 pub mod seed;
 pub mod sites;

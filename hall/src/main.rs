@@ -47,6 +47,8 @@ enum Command {
         /// Without it no notices are queued or sent.
         #[arg(long, env = "HALL_NOTIFY_CONFIG")]
         notify_config: Option<PathBuf>,
+        #[command(flatten)]
+        partners: hall::partners::worker::WorkerArgs,
     },
     /// Kiosk credentials and the site each kiosk stands at.
     Kiosk {
@@ -77,6 +79,12 @@ enum Command {
     Catalog {
         #[command(subcommand)]
         action: CatalogAction,
+    },
+    /// 跨省通办 partner halls: add (prints the credential the partner calls us with),
+    /// set-token (the one it issued us), list, remove.
+    Partner {
+        #[command(subcommand)]
+        action: hall::partners::cli::PartnerAction,
     },
 }
 
@@ -351,8 +359,10 @@ async fn serve(
     net: NetArgs,
     mut staff: StaffSettings,
     notify: Option<&Path>,
+    partners: &hall::partners::worker::WorkerArgs,
 ) -> Result<(), HallError> {
     let notify_config = notify.map(hall::notify::NotifyConfig::load).transpose()?;
+    let partner_settings = partners.settings()?;
     let tls = match (&net.tls_cert, &net.tls_key) {
         (Some(cert), Some(key)) => Some(hall::tls::server_config(cert, key)?),
         _ => None,
@@ -379,6 +389,9 @@ async fn serve(
         )?),
         None => None,
     };
+    // Forwards 跨省通办 applications and brings their stage changes back.
+    let partner_worker =
+        hall::partners::worker::spawn(state.clone(), partner_settings, stopped.clone())?;
     // Tells staff of applications due within 2 working days (when a notifier takes it).
     let due_soon = worker.is_some().then(|| {
         hall::notify::due_soon::spawn(
@@ -408,6 +421,9 @@ async fn serve(
         if w.await.is_err() {
             tracing::error!("the notice worker panicked");
         }
+    }
+    if partner_worker.await.is_err() {
+        tracing::error!("the partner worker panicked");
     }
     if let Some(s) = due_soon {
         if s.await.is_err() {
@@ -946,6 +962,7 @@ async fn main() -> ExitCode {
             holidays,
             rectification_days,
             notify_config,
+            partners,
         } => {
             let staff = StaffSettings {
                 secure_cookies,
@@ -953,7 +970,7 @@ async fn main() -> ExitCode {
                 rectification: rectification_days.unwrap_or_default(),
                 ..StaffSettings::default()
             };
-            serve(listen, &db, net, staff, notify_config.as_deref())
+            serve(listen, &db, net, staff, notify_config.as_deref(), &partners)
                 .await
                 .map(|()| None)
         }
@@ -965,6 +982,7 @@ async fn main() -> ExitCode {
             action: NoticesAction::List { limit, db },
         } => notices_list(limit, &db).await.map(|()| None),
         Command::Catalog { action } => catalog_file(action).await.map(|()| None),
+        Command::Partner { action } => hall::partners::cli::run(action).await,
     };
     match result {
         Ok(Some(token)) => {

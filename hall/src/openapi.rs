@@ -22,6 +22,7 @@ use crate::router;
         appointments::slots, appointments::book, appointments::by_reference,
         fleet::heartbeat, fleet::fleet, fleet::metrics, dashboard::page,
         progress_page::page, progress_page::rate,
+        crate::partners::handlers::receive, crate::partners::handlers::progress,
     ),
     components(schemas(hall_api::error::ErrorBody, hall_api::error::ErrorCode)),
     modifiers(&Security, &CommonAnswers)
@@ -42,6 +43,10 @@ impl Modify for Security {
                 "`hall operator add NAME` (the dashboard also takes Basic name:secret)",
             ),
             ("staff", "`hall staff add NAME`"),
+            (
+                "partner",
+                "`hall partner add CODE` at the called hall (a partner hall's credential)",
+            ),
         ] {
             let mut http = Http::new(HttpAuthScheme::Bearer);
             http.description = Some(format!("`<id>.<secret>` as printed by {who}"));

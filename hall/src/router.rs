@@ -43,6 +43,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/dashboard"),
     ("get", "/progress"),
     ("post", "/progress"),
+    ("post", "/api/v1/partner/applications"),
+    ("post", "/api/v1/partner/progress"),
 ];
 
 /// Liveness for blackbox probes.
@@ -176,6 +178,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             "/api/v1/appointments/{reference}",
             get(appointments::by_reference),
+        )
+        .route(
+            "/api/v1/partner/applications",
+            post(crate::partners::handlers::receive),
+        )
+        .route(
+            "/api/v1/partner/progress",
+            post(crate::partners::handlers::progress),
         )
         .route("/api/v1/kiosks/{id}/heartbeat", post(fleet::heartbeat))
         .route("/api/v1/fleet", get(fleet::fleet))

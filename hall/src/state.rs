@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
-use hall_api::catalog::Catalog;
+use hall_api::catalog::{Catalog, PartnerPlace};
 
 use crate::auth::CredentialCache;
 use crate::crypto::{sha256, Secrets};
@@ -53,6 +53,29 @@ impl CatalogEntry {
 }
 
 impl CatalogEntry {
+    /// This catalog listing the partner places of 跨省通办 (kiosks offer them for
+    /// cross-province items). The version gains a digest of the list, so adding, renaming or
+    /// removing a partner changes the version and the ETag kiosks cache by.
+    pub fn with_partners(self, partners: &[PartnerPlace]) -> Result<Self, HallError> {
+        if partners.is_empty() {
+            return Ok(self);
+        }
+        let mut catalog = self.catalog;
+        catalog.partners = partners.to_vec();
+        let list = serde_json::to_vec(partners)
+            .map_err(|e| HallError::Corrupt(format!("partners: {e}")))?;
+        let digest = hex::encode(sha256(&list));
+        catalog.version = format!("{}-p.{}", catalog.version, &digest[..8]);
+        let json = serde_json::to_string(&catalog)
+            .map_err(|e| HallError::Corrupt(format!("catalog {}: {e}", catalog.version)))?;
+        let etag = format!("\"{}\"", &hex::encode(sha256(json.as_bytes()))[..32]);
+        Ok(CatalogEntry {
+            catalog,
+            json,
+            etag,
+        })
+    }
+
     /// This catalog without `hidden` items and the bundles that need them (a kiosk's site
     /// does not offer them); its version and ETag differ from the whole catalog's and from
     /// every other hidden set's.
@@ -144,6 +167,10 @@ pub struct AppState {
     pub notices: OnceLock<Arc<crate::notify::Notices>>,
     /// Kiosk catalogs filtered by site, keyed by (the whole catalog's ETag, hidden items).
     site_catalogs: Mutex<SiteCatalogs>,
+    /// Wakes the partner worker when a forward is queued.
+    pub partner_wake: tokio::sync::Notify,
+    /// Each partner hall's reachability (logs, `/metrics`).
+    pub partner_health: crate::partners::worker::PartnerHealth,
 }
 
 impl AppState {
@@ -158,7 +185,8 @@ impl AppState {
         let next_switch = store.next_catalog_switch(now).await?;
         let generations = store.generations().await?;
         let withdrawn = store.withdrawn_items().await?;
-        let entry = CatalogEntry::from_stored(&stored, &withdrawn)?;
+        let entry = CatalogEntry::from_stored(&stored, &withdrawn)?
+            .with_partners(&partner_places(store.as_ref()).await?)?;
         let staff = crate::staff::StaffState::new(settings.staff.clone())?;
         let state = Arc::new(AppState {
             store,
@@ -173,6 +201,8 @@ impl AppState {
             staff,
             notices: OnceLock::new(),
             site_catalogs: Mutex::new(HashMap::new()),
+            partner_wake: tokio::sync::Notify::new(),
+            partner_health: Default::default(),
         });
         let weak = Arc::downgrade(&state);
         let every = state.settings.watch_interval;
@@ -221,7 +251,8 @@ impl AppState {
                 return Ok(());
             };
             let withdrawn = self.store.withdrawn_items().await?;
-            let entry = CatalogEntry::from_stored(&stored, &withdrawn)?;
+            let entry = CatalogEntry::from_stored(&stored, &withdrawn)?
+                .with_partners(&partner_places(self.store.as_ref()).await?)?;
             tracing::info!(version = %entry.catalog.version, withdrawn = withdrawn.len(), next = ?next, "catalog reloaded");
             let mut current = self.catalog.write().unwrap_or_else(|p| p.into_inner());
             *current = Arc::new(entry);
@@ -288,6 +319,16 @@ pub async fn ensure_seeded(
     // Another version may have been scheduled before the seed was stored; serve what is in
     // effect now.
     Ok(store.catalog_at(Utc::now()).await?.unwrap_or(stored))
+}
+
+/// The partner places listed in the served catalog.
+async fn partner_places(store: &dyn Store) -> Result<Vec<PartnerPlace>, HallError> {
+    Ok(store
+        .partners()
+        .await?
+        .iter()
+        .map(crate::partners::Partner::place)
+        .collect())
 }
 
 /// The hall's local calendar date (China Standard Time, UTC+8, no daylight saving).

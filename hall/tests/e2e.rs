@@ -3,6 +3,7 @@
 //! idempotency under concurrent duplicates, and graceful shutdown.
 
 mod common;
+mod partners;
 
 use common::*;
 use hall::store::PrincipalKind;

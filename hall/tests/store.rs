@@ -30,6 +30,7 @@ fn app(key: &str, id: &str, tracking: &str) -> NewApplication {
         promised_by: NaiveDate::from_ymd_opt(2024, 5, 20).expect("a valid date"),
         notify_consent: false,
         channel: hall::store::reports::Channel::Kiosk,
+        partner: None,
     }
 }
 
@@ -125,4 +126,130 @@ async fn data_survives_a_restart_and_migrations_run_once() {
         (hall::store::sqlite::latest_schema(), "wal")
     );
     assert!(version >= 2, "issue 15's migration is applied");
+}
+
+/// Migration 11 widens `applications.channel` in place: a database that ran it accepts
+/// `partner`, still refuses other spellings, and running it again changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_partner_channel_migration_widens_the_check_and_runs_again_harmlessly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hall.db");
+    let marker = hall::store::sqlite::migration_containing("CREATE TABLE IF NOT EXISTS partners")
+        .expect("the partners migration");
+    SqliteStore::open(&db).unwrap().close();
+    let schema = |conn: &rusqlite::Connection| -> String {
+        conn.query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = 'applications'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        assert_eq!(schema(&conn).matches("'partner'").count(), 1);
+        conn.pragma_update(None, "user_version", marker - 1)
+            .unwrap();
+    }
+    let store = SqliteStore::open(&db).unwrap();
+    let mut partner = app("key-p", "p", "T-P");
+    partner.channel = hall::store::reports::Channel::Partner;
+    assert!(matches!(
+        store.create_application(partner).await.unwrap(),
+        Written::Created(r) if r.channel == hall::store::reports::Channel::Partner
+    ));
+    store.close();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    assert_eq!(
+        schema(&conn).matches("'partner'").count(),
+        1,
+        "widened once"
+    );
+    let wrong = conn.execute("UPDATE applications SET channel = 'fax' WHERE id = 'p'", []);
+    assert!(wrong.is_err(), "the CHECK still holds");
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+}
+
+/// A forward rides the notice queue's tables in its own lane: the notice worker never
+/// claims it, the partner worker does; a partner's steps apply once each, in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forwards_have_their_own_lane_and_partner_steps_apply_once_each() {
+    use hall::notify::queue::NoticeStore;
+    use hall::partners::{PartnerLink, PartnerStore, QueuedForward};
+    use hall_api::application::{Status, TimelineEntry};
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("hall.db")).unwrap();
+    let place = hall_api::catalog::PartnerPlace {
+        code: "420600".into(),
+        name: "湖北省襄阳市".into(),
+        name_en: "Xiangyang, Hubei".into(),
+    };
+    let mut new = app("key-f", "f", "T-F");
+    new.partner = Some(PartnerLink::ForwardTo {
+        place: place.clone(),
+        forward: QueuedForward {
+            event_id: "fwd-f".into(),
+            sealed: vec![1, 2, 3],
+            created_at: Utc::now(),
+        },
+    });
+    let Written::Created(rec) = store.create_application(new).await.unwrap() else {
+        panic!("created")
+    };
+    assert_eq!(rec.handled_by, Some(place));
+    assert!(rec.timeline[0].note.as_deref().unwrap().contains("代收"));
+    let lease = std::time::Duration::from_secs(5);
+    let now = Utc::now();
+    assert!(store
+        .claim("notices", now, lease, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store.queue_stats(now).await.unwrap().is_empty());
+    let claimed = store.claim_forwards("w", now, lease, 10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].target, "partner:420600");
+    assert_eq!(claimed[0].sealed.as_deref(), Some(&[1u8, 2, 3][..]));
+    store.mark_forwarded("f", "remote-1", "R-1").await.unwrap();
+    assert_eq!(store.open_forwards("420600").await.unwrap().len(), 1);
+
+    let step = |status| {
+        Some(TimelineEntry {
+            status,
+            at: Utc::now(),
+            note: None,
+        })
+    };
+    // The partner's own first entry counts as applied; its next is step 1.
+    assert!(store
+        .apply_partner_step("f", 0, step(Status::Accepted), None, false)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .apply_partner_step("f", 1, step(Status::Accepted), None, false)
+        .await
+        .unwrap()
+        .is_some());
+    for (index, status) in [(1, Status::Accepted), (3, Status::Concluded)] {
+        let again = store
+            .apply_partner_step("f", index, step(status), None, false)
+            .await
+            .unwrap();
+        assert!(again.is_none(), "a repeat or a gap applies nothing");
+    }
+    store
+        .apply_partner_step("f", 2, step(Status::Processing), None, true)
+        .await
+        .unwrap();
+    let rec = store.application("f").await.unwrap().unwrap();
+    assert_eq!(rec.status, Status::Processing);
+    assert_eq!(rec.timeline.len(), 3);
+    assert!(
+        store.open_forwards("420600").await.unwrap().is_empty(),
+        "a final step ends the following"
+    );
 }

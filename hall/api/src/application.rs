@@ -50,6 +50,11 @@ pub struct CreateApplication {
     /// texts the form's phone number on 受理, 补正, 不予受理 and 办结, and never otherwise.
     #[serde(default)]
     pub notify_consent: bool,
+    /// 跨省通办: the partner place (`Catalog::partners[].code`) where the matter belongs; the
+    /// hall takes it in here (代收) and forwards it there. `None`: this county. Only for items
+    /// with `cross_province`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handled_by: Option<String>,
 }
 
 impl Drop for CreateApplication {
@@ -71,6 +76,7 @@ impl fmt::Debug for CreateApplication {
             .field("delivery", &self.delivery)
             .field("submitted_at", &self.submitted_at)
             .field("notify_consent", &self.notify_consent)
+            .field("handled_by", &self.handled_by)
             .finish()
     }
 }
@@ -323,6 +329,10 @@ pub struct Progress {
     pub mailed: bool,
     /// Whether a 好差评 rating was given.
     pub rated: bool,
+    /// 跨省通办: the partner place handling it (taken in here, 代收); its stage changes appear
+    /// in the timeline. `None`: handled by this county.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handled_by: Option<crate::catalog::PartnerPlace>,
 }
 
 /// The body of `POST /api/v1/materials/reusable` (a POST so the ID number stays out of URLs
@@ -424,6 +434,7 @@ mod tests {
             },
             submitted_at: DateTime::<Utc>::UNIX_EPOCH,
             notify_consent: false,
+            handled_by: None,
         }
     }
 

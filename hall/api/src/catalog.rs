@@ -19,6 +19,25 @@ pub struct Catalog {
     pub items: Vec<ServiceItem>,
     /// 一件事一次办 bundles.
     pub bundles: Vec<Bundle>,
+    /// 跨省通办: the partner places whose halls take this hall's applications (and send
+    /// theirs here). A kiosk offers them, besides this county, for items with
+    /// `cross_province`; the chosen code goes in `CreateApplication::handled_by`. Part of the
+    /// served document, so a partner added or removed changes the version and the ETag.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partners: Vec<PartnerPlace>,
+}
+
+/// A partner place of 跨省通办 (another county's or city's hall).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct PartnerPlace {
+    /// Region code (`420600`).
+    pub code: String,
+    /// Chinese name (`湖北省襄阳市`).
+    pub name: String,
+    /// English name (`Xiangyang, Hubei`).
+    pub name_en: String,
 }
 
 /// A department stationed in (or served by) the hall.

@@ -11,6 +11,7 @@
 //! - [`feedback`]: 好差评 ratings, complaints (办不成事), help requests.
 //! - [`appointment`]: slots and bookings.
 //! - [`fleet`]: heartbeats and the fleet view.
+//! - [`partner`]: 跨省通办 between halls (forwarded applications and their progress).
 //! - [`error`]: the error body.
 //!
 //! Authentication: kiosks send `Authorization: Bearer <kiosk-id>.<secret>` (printed once by
@@ -27,6 +28,7 @@ pub mod feedback;
 pub mod fleet;
 pub mod form;
 pub mod idnumber;
+pub mod partner;
 
 /// Path prefix of every API v1 route.
 pub const API_PREFIX: &str = "/api/v1";

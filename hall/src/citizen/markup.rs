@@ -36,6 +36,8 @@ pub struct Shown {
     pub window: Option<String>,
     /// Whether a 好差评 rating was given.
     pub rated: bool,
+    /// 跨省通办: the partner place handling it (taken in here, 代收).
+    pub handled_by: Option<hall_api::catalog::PartnerPlace>,
 }
 
 /// Whether an application has reached an end the citizen can rate.
@@ -205,6 +207,22 @@ fn summary(out: &mut String, s: &Shown, lang: Lang) {
             "<dt>{}</dt><dd id=\"applicant\">{}</dd>",
             lang.pick("申请人", "Applicant"),
             escape(who)
+        );
+    }
+    if let Some(place) = &s.handled_by {
+        let name = match lang {
+            Lang::En if !place.name_en.is_empty() => &place.name_en,
+            _ => &place.name,
+        };
+        let _ = write!(
+            out,
+            "<dt>{}</dt><dd id=\"handled-by\">{} {}</dd>",
+            lang.pick("办理地", "Handled by"),
+            escape(name),
+            lang.pick(
+                "（跨省通办，本中心代收）",
+                "(inter-provincial; taken in here)"
+            ),
         );
     }
     let _ = write!(
@@ -475,6 +493,7 @@ mod tests {
             mailed: false,
             window: None,
             rated: false,
+            handled_by: None,
         }
     }
 

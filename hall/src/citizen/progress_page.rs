@@ -194,6 +194,7 @@ async fn shown(state: &AppState, rec: &ApplicationRecord) -> Shown {
         mailed: rec.mailed,
         window: window(state, rec),
         rated: rec.rated,
+        handled_by: rec.handled_by.clone(),
     }
 }
 

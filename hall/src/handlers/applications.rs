@@ -53,6 +53,8 @@ pub(crate) struct Resolved {
     pub(crate) materials: Vec<hall_api::catalog::Material>,
     pub(crate) promised_days: u32,
     pub(crate) mail_allowed: bool,
+    /// 跨省通办 item (bundles never are).
+    pub(crate) cross_province: bool,
 }
 
 /// The item or bundle of an application in the catalog (422 if it is not there).
@@ -73,6 +75,7 @@ pub(crate) fn resolve(
                 materials: item.materials.clone(),
                 promised_days: item.promised_limit_days,
                 mail_allowed: item.mail_delivery,
+                cross_province: item.cross_province,
             })
         }
         Subject::Bundle(code) => {
@@ -98,6 +101,7 @@ pub(crate) fn resolve(
                     .max()
                     .unwrap_or(0),
                 mail_allowed: items.iter().any(|i| i.mail_delivery),
+                cross_province: false,
             })
         }
     }
@@ -253,6 +257,7 @@ pub fn progress(rec: &ApplicationRecord) -> Progress {
         promised_by: rec.promised_by,
         mailed: rec.mailed,
         rated: rec.rated,
+        handled_by: rec.handled_by.clone(),
     }
 }
 
@@ -303,11 +308,11 @@ pub async fn create(
     let catalog = state.catalog_for_kiosk(&kiosk.id).await?;
     let checked = resolve(&catalog.catalog, &req.subject).and_then(|resolved| {
         let errors = check(&req, &resolved);
-        if errors.is_empty() {
-            Ok(resolved)
-        } else {
-            Err(ApiError::validation(errors))
+        if !errors.is_empty() {
+            return Err(ApiError::validation(errors));
         }
+        crate::partners::handlers::check_handled_by(&catalog.catalog, &req, &resolved)?;
+        Ok(resolved)
     });
     let resolved = match checked {
         Ok(resolved) => resolved,
@@ -337,14 +342,28 @@ pub async fn create(
         key,
         body_mac,
     };
+    let partner = match &req.handled_by {
+        Some(code) => catalog
+            .catalog
+            .partners
+            .iter()
+            .find(|p| &p.code == code)
+            .cloned()
+            .map(crate::partners::PartnerIntent::Forward),
+        None => None,
+    };
     let origin = Origin {
         scope,
         channel: Channel::Kiosk,
         counter: None,
+        partner,
     };
     match take_in(&state, &req, resolved, origin).await? {
         Written::Created(rec) => {
-            tracing::info!(kiosk = %kiosk.id, application = %rec.id, subject = %rec.subject_code, "application taken in");
+            tracing::info!(kiosk = %kiosk.id, application = %rec.id, subject = %rec.subject_code, handled_by = ?rec.handled_by.as_ref().map(|p| &p.code), "application taken in");
+            if rec.handled_by.is_some() {
+                state.partner_wake.notify_one();
+            }
             Ok((StatusCode::CREATED, Json(receipt(&state, &rec))).into_response())
         }
         Written::Replayed(rec) => {
@@ -364,6 +383,8 @@ pub(crate) struct Origin<'a> {
     pub channel: Channel,
     /// Taken in at a window: sealed with the applicant's data.
     pub counter: Option<&'a CounterRecord>,
+    /// 跨省通办: to forward to a partner, or received from one.
+    pub partner: Option<crate::partners::PartnerIntent>,
 }
 
 /// The one intake path of every application, kiosk or window: seals the personal data,
@@ -405,9 +426,14 @@ pub(crate) async fn take_in(
         })
         .map(|x| (x.code.clone(), x.name.clone()))
         .collect();
+    let tracking_code = new_tracking_code(today)?;
+    let partner = origin
+        .partner
+        .map(|p| p.into_link(&state.secrets, &id, &tracking_code, now, req))
+        .transpose()?;
     let new = NewApplication {
         scope: origin.scope,
-        tracking_code: new_tracking_code(today)?,
+        tracking_code,
         verifier_hash: state
             .secrets
             .verifier_hash(&state.secrets.verifier_for(&id)),
@@ -426,8 +452,15 @@ pub(crate) async fn take_in(
             .staff
             .calendar
             .add_working_days(today, resolved.promised_days),
-        notify_consent: req.notify_consent,
+        // A partner's citizen hears from the hall that took the application in (our stage
+        // changes reach it there), not twice.
+        notify_consent: req.notify_consent
+            && !matches!(
+                partner,
+                Some(crate::partners::PartnerLink::ReceivedFrom { .. })
+            ),
         channel: origin.channel,
+        partner,
     };
     Ok(state.store.create_application(new).await?)
 }

@@ -262,6 +262,7 @@ pub async fn metrics(
         }
     }
     crate::notify::write_metrics(&state, &mut out).await?;
+    crate::partners::worker::write_metrics(&state, &mut out).await?;
     Ok((
         [(
             header::CONTENT_TYPE,

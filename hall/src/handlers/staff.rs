@@ -127,6 +127,17 @@ pub async fn move_status(
     let Some(rec) = state.store.application(&id).await? else {
         return Err(ApiError::not_found("no such application"));
     };
+    if let Some(place) = &rec.handled_by {
+        // 跨省通办: its stages come from the partner's hall (see `partners::worker`).
+        return Err(ApiError::conflict(
+            ErrorCode::InvalidTransition,
+            format!(
+                "this application is handled by partner place {} (taken in here and forwarded); its stages come from there",
+                place.code
+            ),
+            "本件跨省通办，办理环节由对方同步",
+        ));
+    }
     let entry = TimelineEntry {
         status: change.to,
         at: Utc::now(),

@@ -170,8 +170,7 @@ pub async fn move_status(
     entry: TimelineEntry,
     window: &str,
 ) -> Result<Moved, HallError> {
-    let note = entry.note.clone().unwrap_or_default();
-    let stage = api_stage(entry.status, note, rec.promised_by, rec.mailed, window);
+    let stage = stage_of(rec, &entry, window);
     let (Some(notices), Some(stage)) = (state.notices.get(), stage) else {
         return state.store.move_status(&rec.id, entry).await;
     };
@@ -186,6 +185,17 @@ pub async fn move_status(
         notices.wake.notify_one();
     }
     Ok(moved)
+}
+
+/// What the citizen is told of `rec` entering `entry` (a staff API move, or a step done at
+/// a partner place), if anything.
+pub fn stage_of(
+    rec: &ApplicationRecord,
+    entry: &TimelineEntry,
+    window: &str,
+) -> Option<CitizenStage> {
+    let note = entry.note.clone().unwrap_or_default();
+    api_stage(entry.status, note, rec.promised_by, rec.mailed, window)
 }
 
 /// What a staff API move tells the citizen: the API carries a status and a note only, so

@@ -83,6 +83,7 @@ pub fn catalog() -> Catalog {
         ],
         items,
         bundles: bundles::bundles(),
+        partners: Vec::new(),
     }
 }
 

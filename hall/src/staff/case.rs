@@ -361,6 +361,11 @@ async fn render(
         received: views::local(rec.received_at),
         kiosk: match (&payload.counter, rec.channel) {
             (Some(c), channel) => format!("{}（{}）", channel.label_zh(), c.staff),
+            (None, crate::store::reports::Channel::Partner) => format!(
+                "{} {}",
+                rec.channel.label_zh(),
+                rec.kiosk_id.trim_start_matches("partner:")
+            ),
             (None, _) => format!("自助机 {}", rec.kiosk_id),
         },
         limit,
@@ -619,6 +624,17 @@ pub async fn act(
             .await;
         }
     };
+    if let Some(place) = &rec.handled_by {
+        // 跨省通办: its stages come from the partner's hall (see `partners::worker`).
+        return Ok(say(
+            StatusCode::CONFLICT,
+            "跨省通办件",
+            &format!(
+                "本件由{}办理，本中心代收并已转交；办理环节由对方同步到这里，无需在此办理。",
+                place.name
+            ),
+        ));
+    }
     let due_on = due_on(&state, action, &subject);
     let stage = citizen_stage(action, &form, &subject, &detail, note.as_deref(), due_on);
     let seq = version as usize + 1;

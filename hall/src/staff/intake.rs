@@ -347,6 +347,7 @@ pub async fn submit(
         },
         channel,
         counter: Some(&record),
+        partner: None,
     };
     let rec = match take_in(&state, &request, resolved, origin).await? {
         Written::Created(rec) => rec,

@@ -216,6 +216,7 @@ pub(crate) fn read(
         delivery,
         submitted_at: Utc::now(),
         notify_consent: field(form, "notify") == Some("on"),
+        handled_by: None,
     };
     errors.extend(check(&request, resolved));
     if errors.is_empty() {

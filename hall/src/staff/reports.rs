@@ -212,7 +212,7 @@ impl<'c> WorkingDayTable<'c> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Figures {
     /// Intake per channel, in [`Channel::ALL`]'s order.
-    pub intake: [u64; 3],
+    pub intake: [u64; Channel::ALL.len()],
     /// Reached 办结 in the period.
     pub concluded: u64,
     /// Of those, with a due date.
@@ -1031,7 +1031,7 @@ mod tests {
             d("2026-12-15"),
         );
         let t = &r.total;
-        assert_eq!(t.intake, [6, 2, 2]);
+        assert_eq!(t.intake, [6, 2, 2, 0]);
         assert_eq!(t.unified_rate(), Some(0.8));
         assert_eq!(t.on_time_rate(), Some(2.0 / 3.0));
         assert_eq!(
@@ -1054,7 +1054,7 @@ mod tests {
             .find(|x| x.0 == a.department)
             .unwrap()
             .2;
-        assert_eq!(per_a.intake, [6, 2, 0]);
+        assert_eq!(per_a.intake, [6, 2, 0, 0]);
         assert_eq!(per_a.unified_rate(), Some(1.0));
         assert_eq!(per_a.median_days(), Some(2.0), "3 and 1 working days");
         assert_eq!(
@@ -1076,7 +1076,7 @@ mod tests {
             &kiosks,
             d("2026-12-15"),
         );
-        assert_eq!(only_b.total.intake, [0, 0, 2]);
+        assert_eq!(only_b.total.intake, [0, 0, 2, 0]);
         assert_eq!(only_b.total.unified_rate(), Some(0.0));
         assert_eq!(only_b.total.overdue, 1);
         assert_eq!(only_b.total.rectification_rate(), Some(0.0));

@@ -23,6 +23,8 @@ pub enum PrincipalKind {
     Operator,
     /// Hall staff (move applications along the status loop).
     Staff,
+    /// A partner place's hall (跨省通办): only the partner endpoints.
+    Partner,
 }
 
 impl PrincipalKind {
@@ -32,6 +34,7 @@ impl PrincipalKind {
             PrincipalKind::Kiosk => "kiosk",
             PrincipalKind::Operator => "operator",
             PrincipalKind::Staff => "staff",
+            PrincipalKind::Partner => "partner",
         }
     }
 }
@@ -107,8 +110,11 @@ pub struct NewApplication {
     /// The citizen ticked "send progress notices to my phone" (recorded with the application;
     /// the number is the form's, sealed in the payload).
     pub notify_consent: bool,
-    /// Where it was taken in (a kiosk, the 综合窗口, a department's window).
+    /// Where it was taken in (a kiosk, the 综合窗口, a department's window, a partner).
     pub channel: reports::Channel,
+    /// 跨省通办: forwarded to a partner (代收) or received from one; stored in the same
+    /// transaction.
+    pub partner: Option<crate::partners::PartnerLink>,
 }
 
 /// A stored application without its personal payload.
@@ -142,6 +148,8 @@ pub struct ApplicationRecord {
     pub promised_by: NaiveDate,
     /// Where it was taken in.
     pub channel: reports::Channel,
+    /// 跨省通办: the partner place handling it (taken in here, 代收).
+    pub handled_by: Option<hall_api::catalog::PartnerPlace>,
 }
 
 /// The outcome of a status move.
@@ -351,6 +359,7 @@ pub trait Store:
     + followup::FollowUpStore
     + reports::ReportStore
     + crate::sites::SiteStore
+    + crate::partners::PartnerStore
     + Send
     + Sync
     + std::fmt::Debug

@@ -16,11 +16,18 @@ pub enum Channel {
     Counter,
     /// A department's own window.
     DepartmentWindow,
+    /// 跨省通办: taken in by a partner place's hall (代收) and forwarded here.
+    Partner,
 }
 
 impl Channel {
     /// Every channel, in the order the report lists them.
-    pub const ALL: [Channel; 3] = [Channel::Kiosk, Channel::Counter, Channel::DepartmentWindow];
+    pub const ALL: [Channel; 4] = [
+        Channel::Kiosk,
+        Channel::Counter,
+        Channel::DepartmentWindow,
+        Channel::Partner,
+    ];
 
     /// The stored spelling (`applications.channel`).
     pub fn as_str(self) -> &'static str {
@@ -28,6 +35,7 @@ impl Channel {
             Channel::Kiosk => "kiosk",
             Channel::Counter => "counter",
             Channel::DepartmentWindow => "department",
+            Channel::Partner => "partner",
         }
     }
 
@@ -42,6 +50,7 @@ impl Channel {
             Channel::Kiosk => "自助终端",
             Channel::Counter => "综合窗口",
             Channel::DepartmentWindow => "部门窗口",
+            Channel::Partner => "跨省代收",
         }
     }
 

@@ -293,6 +293,8 @@ impl Transaction {
             submitted_at: now.utc,
             // Consent without a number to text would be meaningless: never sent so.
             notify_consent: self.notify_consent && self.notify_phone().is_some(),
+            // The lead's kiosk side fills this from the citizen's choice of place.
+            handled_by: None,
         }
     }
 }

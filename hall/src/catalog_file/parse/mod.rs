@@ -391,6 +391,7 @@ pub fn catalog(book: &[Grid]) -> Result<Catalog, Vec<SheetError>> {
         departments,
         items: items.into_iter().map(|(_, i)| i).collect(),
         bundles,
+        partners: Vec::new(),
     })
 }
 

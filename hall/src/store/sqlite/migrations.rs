@@ -405,6 +405,49 @@ CREATE TABLE IF NOT EXISTS site_item_rules (
 ) WITHOUT ROWID;
 "#,
     ),
+    (
+        11,
+        // 跨省通办 (issue 17): the partner halls (the token we call them with is sealed; the
+        // one they call us with is a `partner` principal), each application's link to its
+        // partner (`out`: taken in here and forwarded; `in`: received from a partner), and
+        // the channel `partner`. The forwards themselves ride the notice queue's tables
+        // (kind `partner_forward`). Widening the channel's CHECK uses SQLite's documented
+        // procedure for changing a CHECK in place (the rows already there satisfy the new
+        // one); the CREATE TABLEs after it bump the schema cookie, so every connection reads
+        // the schema again. Running it again changes nothing.
+        r#"
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema
+    SET sql = replace(sql, '''kiosk'', ''counter'', ''department'')',
+                           '''kiosk'', ''counter'', ''department'', ''partner'')')
+    WHERE type = 'table' AND name = 'applications' AND sql NOT LIKE '%''partner''%';
+PRAGMA writable_schema = OFF;
+CREATE TABLE IF NOT EXISTS partners (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    name_en TEXT NOT NULL,
+    url TEXT NOT NULL,
+    token_sealed BLOB,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS partner_links (
+    application_id TEXT PRIMARY KEY REFERENCES applications(id),
+    direction TEXT NOT NULL CHECK (direction IN ('out', 'in')),
+    partner_code TEXT NOT NULL,
+    partner_name TEXT NOT NULL,
+    partner_name_en TEXT NOT NULL,
+    remote_id TEXT,
+    remote_tracking_code TEXT,
+    applied_steps INTEGER NOT NULL DEFAULT 0,
+    finished INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS partner_links_open
+    ON partner_links (direction, finished, partner_code);
+CREATE UNIQUE INDEX IF NOT EXISTS partner_links_origin
+    ON partner_links (partner_code, remote_id) WHERE direction = 'in';
+"#,
+    ),
 ];
 
 /// Brings the schema up to date; each migration in its own transaction.

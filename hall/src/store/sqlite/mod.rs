@@ -16,6 +16,7 @@ mod due_soon;
 mod followup;
 mod migrations;
 mod notices;
+mod partners;
 mod reads;
 mod reports;
 mod sites;
@@ -91,7 +92,14 @@ impl SqliteStore {
     /// Opens (creating if needed) and migrates the database, and starts the writer thread.
     pub fn open(path: &Path) -> Result<Self, HallError> {
         let mut conn = open_connection(path, false)?;
+        let before: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let version = migrations::migrate(&mut conn)?;
+        if version != before {
+            // A migration may change a table's definition in place (see migration 11): a
+            // fresh connection reads the schema as it now is.
+            drop(conn);
+            conn = open_connection(path, false)?;
+        }
         tracing::info!(
             schema = version,
             latest = migrations::latest(),

@@ -33,8 +33,23 @@ pub(super) fn enqueue(conn: &Connection, n: &NewNotice) -> Result<(), HallError>
     Ok(())
 }
 
-fn claim(
+/// Which lane of the queue: citizen and staff notices, or forwards to partner halls (kind
+/// `partner_forward`). Each worker claims, waits for and counts its own lane only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Lane {
+    Notices,
+    Forwards,
+}
+
+impl Lane {
+    fn forwards(self) -> bool {
+        self == Lane::Forwards
+    }
+}
+
+pub(super) fn claim(
     conn: &Connection,
+    lane: Lane,
     worker: &str,
     now: DateTime<Utc>,
     lease: Duration,
@@ -49,19 +64,23 @@ fn claim(
              SELECT id FROM notice_deliveries
              WHERE status = 'pending' AND next_attempt_at <= ?3
                AND (claimed_until IS NULL OR claimed_until <= ?3)
+               AND (kind = 'partner_forward') = ?5
              ORDER BY next_attempt_at, id LIMIT ?4)
          RETURNING id, event_id, kind, target, attempts",
     )?;
     let rows = stmt
-        .query_map(params![worker, ts(until), now, limit as i64], |r| {
-            Ok((
-                r.get(0)?,
-                r.get::<_, String>(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-            ))
-        })?
+        .query_map(
+            params![worker, ts(until), now, limit as i64, lane.forwards()],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                ))
+            },
+        )?
         .collect::<Result<Vec<(i64, String, String, String, u32)>, _>>()?;
     let mut body = conn.prepare_cached("SELECT sealed FROM notice_events WHERE id = ?1")?;
     let mut out = Vec::with_capacity(rows.len());
@@ -95,7 +114,7 @@ fn erase_if_done(conn: &Connection, delivery_id: i64) -> Result<(), HallError> {
     Ok(())
 }
 
-fn settle(
+pub(super) fn settle(
     conn: &Connection,
     id: i64,
     worker: &str,
@@ -135,7 +154,11 @@ fn settle(
     Ok(())
 }
 
-fn stats(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<TargetStats>, HallError> {
+pub(super) fn stats(
+    conn: &Connection,
+    lane: Lane,
+    now: DateTime<Utc>,
+) -> Result<Vec<TargetStats>, HallError> {
     let mut stmt = conn.prepare_cached(
         "SELECT target,
                 SUM(status = 'pending'),
@@ -143,10 +166,11 @@ fn stats(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<TargetStats>, Hall
                 MIN(CASE WHEN status = 'pending' THEN created_at END),
                 SUM(status = 'delivered'),
                 SUM(status = 'failed')
-         FROM notice_deliveries GROUP BY target ORDER BY target",
+         FROM notice_deliveries WHERE (kind = 'partner_forward') = ?1
+         GROUP BY target ORDER BY target",
     )?;
     let rows = stmt
-        .query_map([], |r| {
+        .query_map([lane.forwards()], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, i64>(1)?,
@@ -179,7 +203,7 @@ fn log(conn: &Connection, limit: usize) -> Result<Vec<DeliveryLogRow>, HallError
     let mut stmt = conn.prepare_cached(
         "SELECT event_id, kind, target, status, attempts, last_error, created_at, delivered_at,
                 updated_at
-         FROM notice_deliveries ORDER BY id DESC LIMIT ?1",
+         FROM notice_deliveries WHERE kind <> 'partner_forward' ORDER BY id DESC LIMIT ?1",
     )?;
     let rows = stmt
         .query_map([limit as i64], |r| {
@@ -308,7 +332,7 @@ impl NoticeStore for SqliteStore {
         limit: usize,
     ) -> Result<Vec<Claimed>, HallError> {
         let worker = worker.to_owned();
-        self.write(move |c| claim(c, &worker, now, lease, limit))
+        self.write(move |c| claim(c, Lane::Notices, &worker, now, lease, limit))
             .await
     }
 
@@ -328,7 +352,7 @@ impl NoticeStore for SqliteStore {
         self.read(|c| {
             let at: Option<String> = c.query_row(
                 "SELECT MIN(MAX(next_attempt_at, COALESCE(claimed_until, '')))
-                 FROM notice_deliveries WHERE status = 'pending'",
+                 FROM notice_deliveries WHERE status = 'pending' AND kind <> 'partner_forward'",
                 [],
                 |r| r.get(0),
             )?;
@@ -338,7 +362,7 @@ impl NoticeStore for SqliteStore {
     }
 
     async fn queue_stats(&self, now: DateTime<Utc>) -> Result<Vec<TargetStats>, HallError> {
-        self.read(move |c| stats(c, now)).await
+        self.read(move |c| stats(c, Lane::Notices, now)).await
     }
 
     async fn delivery_log(&self, limit: usize) -> Result<Vec<DeliveryLogRow>, HallError> {

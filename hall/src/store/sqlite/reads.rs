@@ -190,6 +190,19 @@ pub fn application(
             note: r.get(2)?,
         });
     }
+    let handled_by = conn
+        .prepare_cached(
+            "SELECT partner_code, partner_name, partner_name_en FROM partner_links
+             WHERE application_id = ?1 AND direction = 'out'",
+        )?
+        .query_row([&row.0], |r| {
+            Ok(hall_api::catalog::PartnerPlace {
+                code: r.get(0)?,
+                name: r.get(1)?,
+                name_en: r.get(2)?,
+            })
+        })
+        .optional()?;
     let promised_by = NaiveDate::parse_from_str(&row.10, "%Y-%m-%d")
         .map_err(|e| HallError::Corrupt(format!("promised_by: {e}")))?;
     Ok(Some(ApplicationRecord {
@@ -208,6 +221,7 @@ pub fn application(
         promised_by,
         channel: crate::store::reports::Channel::parse(&row.12)
             .ok_or_else(|| HallError::Corrupt(format!("channel {:?}", row.12)))?,
+        handled_by,
     }))
 }
 

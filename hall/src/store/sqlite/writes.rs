@@ -176,6 +176,9 @@ pub fn create_application(
             received
         ])?;
     }
+    if let Some(link) = &app.partner {
+        super::partners::link(conn, &app.id, link)?;
+    }
     remember(conn, &app.scope, &app.id)?;
     Ok(Written::Created(must_read(conn, &app.id)?))
 }

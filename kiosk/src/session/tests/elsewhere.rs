@@ -27,6 +27,7 @@ fn progress() -> Progress {
         promised_by: NaiveDate::from_ymd_opt(2024, 5, 27).unwrap(),
         mailed: true,
         rated: false,
+        handled_by: None,
     }
 }
 

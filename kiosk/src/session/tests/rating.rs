@@ -179,6 +179,7 @@ fn an_unrated_application_can_be_rated_later_through_its_receipt_qr() {
         promised_by: today(),
         mailed: false,
         rated,
+        handled_by: None,
     };
     for rated in [false, true] {
         let mut k = Kiosk::ready();
