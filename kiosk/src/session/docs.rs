@@ -128,6 +128,9 @@ pub fn receipt(
         format!("申请人：{}", mask_name(&citizen.name)),
         format!("证件号码：{}", mask(&citizen.id_number)),
     ];
+    if let Some(place) = t.handled_by_name() {
+        lines.push(format!("跨省通办：由{place}办理，本中心代收转交"));
+    }
     let (title, qr) = match t.submission.as_ref()? {
         Submission::Pending { .. } => return None,
         Submission::Delivered { receipt, .. } => {

@@ -9,7 +9,8 @@ use hall_api::application::{
     MaterialSource, Subject,
 };
 use hall_api::catalog::{Catalog, Fee, Material};
-use hall_api::form::{FieldError, FieldKind, FormSchema};
+use hall_api::form::{FieldError, FieldKind, FieldRules, FormField, FormSchema, SelectOption};
+use serde_json::Value;
 
 use super::citizen::Citizen;
 use super::config::Now;
@@ -190,6 +191,14 @@ impl Transaction {
         form: FormSchema,
     ) -> Transaction {
         let all: Vec<_> = items.iter().filter_map(|c| catalog.item(c)).collect();
+        let mut form = form;
+        let mut values = PersonalValues::default();
+        // 跨省通办: where every item may be handled by a partner place, the citizen says where
+        // the matter belongs; our county is chosen already, so it costs a touch only to change.
+        if !catalog.partners.is_empty() && !all.is_empty() && all.iter().all(|i| i.cross_province) {
+            form.fields.insert(0, place_field(catalog));
+            values.set(PLACE_FIELD, Value::String(PLACE_HERE.into()));
+        }
         Transaction {
             subject,
             title,
@@ -201,7 +210,7 @@ impl Transaction {
             items,
             materials,
             form,
-            values: PersonalValues::default(),
+            values,
             prefilled: BTreeSet::new(),
             errors: BTreeMap::new(),
             reuse: ReuseLookup::NotAsked,
@@ -224,6 +233,28 @@ impl Transaction {
             .find_map(|f| self.values.value(&f.key)?.as_str())
             .map(str::trim)
             .filter(|p| !p.is_empty())
+    }
+
+    /// The partner place chosen for a 跨省通办 item (`None`: our county).
+    pub fn handled_by(&self) -> Option<&str> {
+        self.values
+            .value(PLACE_FIELD)?
+            .as_str()
+            .filter(|code| *code != PLACE_HERE)
+    }
+
+    /// The name of the partner place chosen (`None`: our county), as the form offered it.
+    pub fn handled_by_name(&self) -> Option<&str> {
+        let code = self.handled_by()?;
+        self.form
+            .fields
+            .iter()
+            .filter(|f| f.key == PLACE_FIELD)
+            .find_map(|f| match &f.kind {
+                FieldKind::Select { options } => options.iter().find(|o| o.value == code),
+                _ => None,
+            })
+            .map(|o| o.label.as_str())
     }
 
     /// The first item's code (what complaints and help requests refer to).
@@ -279,7 +310,14 @@ impl Transaction {
                 id_number: citizen.id_number.clone(),
                 name: citizen.name.clone(),
             },
-            fields: self.values.get().clone(),
+            // The place is not a field of the items' form: it travels as `handled_by`.
+            fields: self
+                .values
+                .get()
+                .iter()
+                .filter(|(k, _)| k.as_str() != PLACE_FIELD)
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
             materials: self
                 .materials
                 .iter()
@@ -293,9 +331,34 @@ impl Transaction {
             submitted_at: now.utc,
             // Consent without a number to text would be meaningless: never sent so.
             notify_consent: self.notify_consent && self.notify_phone().is_some(),
-            // The lead's kiosk side fills this from the citizen's choice of place.
-            handled_by: None,
+            handled_by: self.handled_by().map(str::to_owned),
         }
+    }
+}
+
+/// The key of the kiosk's own 办理地 field, put first in the form of 跨省通办 items.
+pub const PLACE_FIELD: &str = "handledBy";
+/// Its value for our own county.
+pub const PLACE_HERE: &str = "here";
+
+/// 办理地: our county or one of the partner places the hall forwards to (代收).
+fn place_field(catalog: &Catalog) -> FormField {
+    let mut options = vec![SelectOption {
+        value: PLACE_HERE.into(),
+        label: "本县办理".into(),
+    }];
+    options.extend(catalog.partners.iter().map(|p| SelectOption {
+        value: p.code.clone(),
+        label: p.name.clone(),
+    }));
+    FormField {
+        key: PLACE_FIELD.into(),
+        label: "办理地（跨省通办）".into(),
+        kind: FieldKind::Select { options },
+        required: true,
+        rules: FieldRules::default(),
+        prefill: None,
+        hint: Some("户籍或业务在外地的，选当地：本中心代收后转交当地办理".into()),
     }
 }
 

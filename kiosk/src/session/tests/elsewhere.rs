@@ -676,3 +676,66 @@ fn there_is_no_consent_without_a_phone_number_to_text() {
     k.ui(UiInput::ToggleNotifyConsent);
     assert!(!k.s.transaction.as_ref().is_some_and(|t| t.notify_consent));
 }
+
+/// The test catalog with two partner places and its first item open to 跨省通办.
+fn cross_province_catalog(partners: bool) -> hall_api::catalog::Catalog {
+    let mut c = (*catalog()).clone();
+    if partners {
+        for (code, name, en) in [
+            ("420600", "湖北省襄阳市", "Xiangyang, Hubei"),
+            ("110000", "北京市", "Beijing"),
+        ] {
+            c.partners.push(hall_api::catalog::PartnerPlace {
+                code: code.into(),
+                name: name.into(),
+                name_en: en.into(),
+            });
+        }
+    }
+    for item in c.items.iter_mut().filter(|i| i.code == ITEM) {
+        item.cross_province = true;
+    }
+    c
+}
+
+#[test]
+fn a_cross_province_item_asks_where_it_belongs_with_our_county_chosen() {
+    use crate::session::transaction::{Transaction, PLACE_FIELD, PLACE_HERE};
+    let catalog = cross_province_catalog(true);
+    let mut t = Transaction::for_item(&catalog, ITEM).expect("the item");
+    let first = &t.form.fields[0];
+    assert_eq!(first.key, PLACE_FIELD);
+    let hall_api::form::FieldKind::Select { options } = &first.kind else {
+        panic!("a choice: {:?}", first.kind)
+    };
+    let values: Vec<&str> = options.iter().map(|o| o.value.as_str()).collect();
+    assert_eq!(values, [PLACE_HERE, "420600", "110000"]);
+    // Our county unless the citizen changes it: no touch needed, nothing forwarded.
+    let sent = t.payload(&citizen(), &at(0));
+    assert_eq!(sent.handled_by, None);
+    assert!(
+        !sent.fields.contains_key(PLACE_FIELD),
+        "not one of the items' fields"
+    );
+    t.values
+        .set(PLACE_FIELD, serde_json::Value::String("420600".into()));
+    let sent = t.payload(&citizen(), &at(0));
+    assert_eq!(sent.handled_by.as_deref(), Some("420600"));
+    assert_eq!(t.handled_by_name(), Some("湖北省襄阳市"));
+    assert!(!sent.fields.contains_key(PLACE_FIELD));
+    // The choice is a field like the others: an unknown place does not pass the form.
+    t.values
+        .set(PLACE_FIELD, serde_json::Value::String("999999".into()));
+    assert!(hall_api::form::validate_form(&t.form, t.values.get(), today()).is_err());
+
+    // Without partners, or for an item not open to 跨省通办, there is nothing to ask.
+    let alone = cross_province_catalog(false);
+    let t = Transaction::for_item(&alone, ITEM).expect("the item");
+    assert!(t.form.fields.iter().all(|f| f.key != PLACE_FIELD));
+    let mut local = cross_province_catalog(true);
+    for item in local.items.iter_mut() {
+        item.cross_province = false;
+    }
+    let t = Transaction::for_item(&local, ITEM).expect("the item");
+    assert!(t.form.fields.iter().all(|f| f.key != PLACE_FIELD));
+}
