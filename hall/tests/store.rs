@@ -30,6 +30,7 @@ fn app(key: &str, id: &str, tracking: &str) -> NewApplication {
         promised_by: NaiveDate::from_ymd_opt(2024, 5, 20).expect("a valid date"),
         notify_consent: false,
         channel: hall::store::reports::Channel::Kiosk,
+        attachments: Vec::new(),
     }
 }
 

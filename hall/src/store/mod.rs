@@ -3,6 +3,7 @@
 //! its idempotency scope and a keyed hash of the request body, and the store decides
 //! atomically whether it is new, a replay, or a conflicting reuse of the key.
 
+pub mod attachments;
 pub mod followup;
 pub mod reports;
 pub mod sqlite;
@@ -109,6 +110,8 @@ pub struct NewApplication {
     pub notify_consent: bool,
     /// Where it was taken in (a kiosk, the 综合窗口, a department's window).
     pub channel: reports::Channel,
+    /// The attachments it references (checked held before), in order.
+    pub attachments: Vec<attachments::NewLink>,
 }
 
 /// A stored application without its personal payload.
@@ -348,6 +351,7 @@ pub struct CatalogVersionRow {
 #[async_trait]
 pub trait Store:
     staff::StaffStore
+    + attachments::AttachmentStore
     + followup::FollowUpStore
     + reports::ReportStore
     + crate::sites::SiteStore

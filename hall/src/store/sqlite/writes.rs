@@ -176,6 +176,13 @@ pub fn create_application(
             received
         ])?;
     }
+    super::attachments::link(
+        conn,
+        &app.id,
+        &app.applicant_key,
+        &app.attachments,
+        &received,
+    )?;
     remember(conn, &app.scope, &app.id)?;
     Ok(Written::Created(must_read(conn, &app.id)?))
 }
