@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::common::*;
 
 /// A second made-up ID number with a valid check digit.
-pub const OTHER_ID: &str = "11010519800101001X";
+pub const OTHER_ID: &str = "110105198001010016";
 /// What must never be found in clear in the database files.
 pub const MARKER: &str = "HOUSEHOLD-REGISTER-OF-LI-XIUYING";
 
