@@ -171,7 +171,9 @@ impl DocumentKind {
 
 /// Whether `s` is a SHA-256 in lower-case hex (64 characters).
 pub fn is_sha256_hex(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// One missing attachment of a refused application (the 409 `attachmentsMissing` answer

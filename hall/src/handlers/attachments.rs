@@ -89,11 +89,18 @@ fn parse_range(text: &str) -> Option<(u64, u64, u64)> {
 
 /// The bytes of a complete attachment, unsealed (for staff views and prints; zeroized when
 /// dropped).
-pub async fn read_all(state: &AppState, row: &AttachmentRow) -> Result<Zeroizing<Vec<u8>>, ApiError> {
+pub async fn read_all(
+    state: &AppState,
+    row: &AttachmentRow,
+) -> Result<Zeroizing<Vec<u8>>, ApiError> {
     let chunks = state.store.chunks(&row.id).await?;
     let mut out = Zeroizing::new(Vec::with_capacity(usize::try_from(row.total).unwrap_or(0)));
     for (offset, sealed) in chunks {
-        let plain = Zeroizing::new(state.secrets.open(&chunk_context(&row.id, offset), &sealed)?);
+        let plain = Zeroizing::new(
+            state
+                .secrets
+                .open(&chunk_context(&row.id, offset), &sealed)?,
+        );
         out.extend_from_slice(&plain);
     }
     Ok(out)
@@ -101,7 +108,9 @@ pub async fn read_all(state: &AppState, row: &AttachmentRow) -> Result<Zeroizing
 
 /// The SHA-256 (hex) of an attachment, unsealed from its row.
 pub fn sha_of(state: &AppState, row: &AttachmentRow) -> Result<String, ApiError> {
-    let plain = state.secrets.open(&format!("sha:{}", row.id), &row.sha_sealed)?;
+    let plain = state
+        .secrets
+        .open(&format!("sha:{}", row.id), &row.sha_sealed)?;
     String::from_utf8(plain).map_err(|_| HallError::Corrupt(format!("sha of {}", row.id)).into())
 }
 
@@ -200,7 +209,10 @@ async fn finish(
 ) -> Result<(StatusCode, AttachmentStatus), ApiError> {
     let bytes = read_all(state, &row).await?;
     let ok = hex::encode(Sha256::digest(bytes.as_slice())) == sha;
-    state.store.finish_attachment(&row.id, ok, Utc::now()).await?;
+    state
+        .store
+        .finish_attachment(&row.id, ok, Utc::now())
+        .await?;
     if ok {
         let done = AttachmentRow {
             complete: true,
@@ -218,7 +230,11 @@ async fn finish(
 }
 
 fn offset_error(message: String) -> ApiError {
-    ApiError::conflict(ErrorCode::AttachmentOffset, message, "材料上传中断，请继续上传")
+    ApiError::conflict(
+        ErrorCode::AttachmentOffset,
+        message,
+        "材料上传中断，请继续上传",
+    )
 }
 
 /// Uploads an attachment, whole or one chunk at a time (`Content-Range`).

@@ -6,9 +6,7 @@
 use axum::http::StatusCode;
 use chrono::{Duration, Utc};
 use hall_api::application::{CreateApplication, MaterialSource};
-use hall_api::attachment::{
-    is_sha256_hex, MAX_APPLICATION_BYTES, MAX_ATTACHMENTS_PER_MATERIAL,
-};
+use hall_api::attachment::{is_sha256_hex, MAX_APPLICATION_BYTES, MAX_ATTACHMENTS_PER_MATERIAL};
 use hall_api::catalog::Material;
 use hall_api::error::ErrorCode;
 use hall_api::form::{FieldError, FieldErrorCode};

@@ -115,7 +115,10 @@ pub async fn printable(
         let rec = state.store.application(&d.application_id).await?;
         out.push(PrintableDocument {
             id: d.id.clone(),
-            tracking_code: rec.as_ref().map(|r| r.tracking_code.clone()).unwrap_or_default(),
+            tracking_code: rec
+                .as_ref()
+                .map(|r| r.tracking_code.clone())
+                .unwrap_or_default(),
             subject_name: rec.map(|r| r.subject_name).unwrap_or_default(),
             title: d.title.clone(),
             bytes: d.attachment.total,
@@ -150,7 +153,11 @@ pub async fn print(
         ));
     };
     let bytes = read_all(&state, &doc.attachment).await?;
-    let Some(copy) = state.store.record_print(&doc.id, &kiosk.id, Utc::now()).await? else {
+    let Some(copy) = state
+        .store
+        .record_print(&doc.id, &kiosk.id, Utc::now())
+        .await?
+    else {
         return Err(ApiError::conflict(
             ErrorCode::CopiesUsed,
             "every allowed copy of this document was printed; staff may allow more",
@@ -160,7 +167,10 @@ pub async fn print(
     tracing::info!(kiosk = %kiosk.id, document = %doc.id, copy, "result document printed");
     let mut r = (StatusCode::OK, bytes.to_vec()).into_response();
     let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if let Ok(v) = HeaderValue::from_str(&copy.to_string()) {
         h.insert("print-copy", v);

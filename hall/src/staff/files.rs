@@ -125,7 +125,10 @@ fn document(kind: DocumentKind, bytes: Vec<u8>) -> Response {
         header::CONTENT_DISPOSITION,
         HeaderValue::from_static("inline"),
     );
-    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
     r
 }
 
@@ -269,7 +272,10 @@ pub async fn attach_result(
         return Ok(say(StatusCode::FORBIDDEN, "页面已过期，请刷新后重试。"));
     }
     if signed.account().role != Role::Reviewer {
-        return Ok(say(StatusCode::FORBIDDEN, "只有本部门的审核人员可以上传结果文书。"));
+        return Ok(say(
+            StatusCode::FORBIDDEN,
+            "只有本部门的审核人员可以上传结果文书。",
+        ));
     }
     if !concluded(rec.status) {
         return Ok(say(StatusCode::CONFLICT, "办结后才能上传结果文书。"));
@@ -277,7 +283,10 @@ pub async fn attach_result(
     let title = upload.title.unwrap_or_default().trim().to_owned();
     let title_len = title.chars().count();
     if !(1..=60).contains(&title_len) || title.chars().any(char::is_control) {
-        return Ok(say(StatusCode::BAD_REQUEST, "请填写文书名称（1至60个字）。"));
+        return Ok(say(
+            StatusCode::BAD_REQUEST,
+            "请填写文书名称（1至60个字）。",
+        ));
     }
     let copies = match upload.copies.as_deref().map(str::trim) {
         None | Some("") => 1,
@@ -288,7 +297,10 @@ pub async fn attach_result(
     };
     let bytes = zeroize::Zeroizing::new(upload.file.unwrap_or_default());
     if DocumentKind::sniff(&bytes) != Some(DocumentKind::Pdf) {
-        return Ok(say(StatusCode::UNSUPPORTED_MEDIA_TYPE, "结果文书须为PDF文件。"));
+        return Ok(say(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "结果文书须为PDF文件。",
+        ));
     }
     let staff = signed.account().name.clone();
     let sha = hex::encode(Sha256::digest(bytes.as_slice()));

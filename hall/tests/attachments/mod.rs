@@ -149,7 +149,11 @@ async fn uploads_resume_in_chunks_answer_repeats_alike_and_are_sealed_at_rest() 
 
     // Two chunks, then the connection is "cut": the status tells where to resume.
     let (s, v) = put_chunk(base, &kiosk, &doc, 0, 64 * 1024).await;
-    assert_eq!((s, v["received"].as_u64()), (StatusCode::OK, Some(65536)), "{v}");
+    assert_eq!(
+        (s, v["received"].as_u64()),
+        (StatusCode::OK, Some(65536)),
+        "{v}"
+    );
     put_chunk(base, &kiosk, &doc, 64 * 1024, 128 * 1024).await;
     let held = status_of(base, &kiosk, &hash).await;
     assert_eq!(held["received"], 128 * 1024);
@@ -177,11 +181,14 @@ async fn uploads_resume_in_chunks_answer_repeats_alike_and_are_sealed_at_rest() 
         .unwrap();
     assert_eq!(again.status(), StatusCode::OK);
     let v: Value = again.json().await.unwrap();
-    assert_eq!((v["complete"].as_bool(), v["received"].as_u64()), (Some(true), Some(256000)));
+    assert_eq!(
+        (v["complete"].as_bool(), v["received"].as_u64()),
+        (Some(true), Some(256000))
+    );
     assert_eq!(run.hall.count("attachments"), 1);
 
     // Bytes that do not hash to the path: refused and discarded.
-    let wrong = format!("{}", "0".repeat(64));
+    let wrong = "0".repeat(64);
     let r = client()
         .put(format!("{base}/api/v1/attachments/{wrong}"))
         .bearer_auth(&kiosk)
@@ -190,7 +197,10 @@ async fn uploads_resume_in_chunks_answer_repeats_alike_and_are_sealed_at_rest() 
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.json::<Value>().await.unwrap()["code"], "attachmentHashMismatch");
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["code"],
+        "attachmentHashMismatch"
+    );
     assert_eq!(status_of(base, &kiosk, &wrong).await["received"], 0);
     // Neither PDF nor JPEG; a JPEG over a page's limit; a PDF over the attachment limit.
     let gif = b"GIF89a-not-a-document".to_vec();
@@ -202,7 +212,10 @@ async fn uploads_resume_in_chunks_answer_repeats_alike_and_are_sealed_at_rest() 
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    assert_eq!(r.json::<Value>().await.unwrap()["code"], "unsupportedDocument");
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["code"],
+        "unsupportedDocument"
+    );
     let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0];
     jpeg.resize(400 * 1024, 7);
     let (s, v) = put_chunk(base, &kiosk, &jpeg, 0, 1024).await;
@@ -228,7 +241,11 @@ async fn uploads_resume_in_chunks_answer_repeats_alike_and_are_sealed_at_rest() 
     // At rest: neither the document's text nor its hash is in the database files.
     let raw = database_bytes(&run.hall);
     assert!(raw.len() > 250 * 1024, "the chunks are in the database");
-    for needle in [MARKER.as_bytes(), hash.as_bytes(), &Sha256::digest(&doc)[..]] {
+    for needle in [
+        MARKER.as_bytes(),
+        hash.as_bytes(),
+        &Sha256::digest(&doc)[..],
+    ] {
         assert!(
             !raw.windows(needle.len()).any(|w| w == needle),
             "found {:?} in clear",
@@ -263,9 +280,15 @@ async fn another_kiosk_cannot_learn_of_or_use_an_upload_and_missing_ones_are_ret
     let never_sent = status_of(base, &b, &"b".repeat(64)).await;
     assert_eq!(seen_by_b["received"], 0);
     assert_eq!(seen_by_b["complete"], false);
-    assert_eq!(seen_by_b.as_object().unwrap().len(), never_sent.as_object().unwrap().len());
+    assert_eq!(
+        seen_by_b.as_object().unwrap().len(),
+        never_sent.as_object().unwrap().len()
+    );
     let (s, v) = apply(base, &b, "attach-key-b", &body).await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::CONFLICT, Some("attachmentsMissing")));
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("attachmentsMissing"))
+    );
 
     // A's retry with the same key is taken in, with the link.
     let (s, v) = apply(base, &a, "attach-key-1", &body).await;

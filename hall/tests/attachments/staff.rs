@@ -21,7 +21,11 @@ async fn sign_in(base: &str, name: &str, password: &str) -> (String, String) {
     let done = c
         .post(format!("{base}/staff/login"))
         .header("cookie", &nonce_cookie)
-        .form(&[("csrf", nonce.as_str()), ("name", name), ("password", password)])
+        .form(&[
+            ("csrf", nonce.as_str()),
+            ("name", name),
+            ("password", password),
+        ])
         .send()
         .await
         .unwrap();
@@ -44,7 +48,9 @@ fn cookie(r: &reqwest::Response, name: &str) -> String {
         .filter_map(|v| v.to_str().ok())
         .find_map(|c| {
             let first = c.split(';').next()?;
-            first.starts_with(&format!("{name}=")).then(|| first.to_owned())
+            first
+                .starts_with(&format!("{name}="))
+                .then(|| first.to_owned())
         })
         .expect("cookie")
 }
@@ -149,18 +155,34 @@ async fn staff_open_attachments_audited_attach_results_and_kiosks_print_them_onc
     let pw_other = account(hall, "wai", Role::Reviewer, &[other]).await;
     let doc = pdf(90 * 1024, 9);
     upload(base, &kiosk, &doc, 32 * 1024).await;
-    let (s, receipt) = apply(base, &kiosk, "staff-files-1", &with_attachments(&[&sha(&doc)])).await;
+    let (s, receipt) = apply(
+        base,
+        &kiosk,
+        "staff-files-1",
+        &with_attachments(&[&sha(&doc)]),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{receipt}");
     let id = receipt["id"].as_str().unwrap().to_owned();
 
     // The page lists the file and the ID card read, masked.
     let (session, csrf) = sign_in(base, "shen", &pw).await;
-    let html = page(base, &session, &format!("/staff/applications/{id}")).await.text().await.unwrap();
-    assert!(html.contains("已读取身份证（核验）1101**********002X"), "{html}");
+    let html = page(base, &session, &format!("/staff/applications/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("已读取身份证（核验）1101**********002X"),
+        "{html}"
+    );
     assert!(!html.contains(ID_NUMBER));
     let link = format!("/staff/applications/{id}/attachments/0");
     assert!(html.contains(&link), "{html}");
-    assert!(html.contains("办结后可上传结果文书"), "not concluded yet: no form");
+    assert!(
+        html.contains("办结后可上传结果文书"),
+        "not concluded yet: no form"
+    );
 
     // Opening it: the bytes, the right type, no caching, and an audit line without content.
     let before = audit_rows(hall, "view-attachment").len();
@@ -171,7 +193,10 @@ async fn staff_open_attachments_audited_attach_results_and_kiosks_print_them_onc
     assert_eq!(r.bytes().await.unwrap().as_ref(), doc.as_slice());
     let rows = audit_rows(hall, "view-attachment");
     assert_eq!(rows.len(), before + 1);
-    assert_eq!(rows[before], ("shen".to_owned(), Some("photo #1".to_owned())));
+    assert_eq!(
+        rows[before],
+        ("shen".to_owned(), Some("photo #1".to_owned()))
+    );
     // Another department: refused, nothing served, nothing audited for them.
     let (other_session, _) = sign_in(base, "wai", &pw_other).await;
     let r = page(base, &other_session, &link).await;
@@ -179,7 +204,12 @@ async fn staff_open_attachments_audited_attach_results_and_kiosks_print_them_onc
     assert!(!r.text().await.unwrap().contains(MARKER));
     assert_eq!(audit_rows(hall, "view-attachment").len(), before + 1);
     // No such file.
-    let r = page(base, &session, &format!("/staff/applications/{id}/attachments/7")).await;
+    let r = page(
+        base,
+        &session,
+        &format!("/staff/applications/{id}/attachments/7"),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 
     // After 办结 the reviewer attaches the result, two copies allowed.
@@ -202,34 +232,68 @@ async fn staff_open_attachments_audited_attach_results_and_kiosks_print_them_onc
         }
     };
     // Without the session's CSRF token, or not a PDF: refused, nothing stored.
-    let r = upload_result(session.clone(), vec![("csrf", "x".into()), ("title", "户籍证明".into())], result.clone()).await;
+    let r = upload_result(
+        session.clone(),
+        vec![("csrf", "x".into()), ("title", "户籍证明".into())],
+        result.clone(),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = upload_result(session.clone(), vec![("csrf", csrf.clone()), ("title", "户籍证明".into())], b"GIF89a".to_vec()).await;
+    let r = upload_result(
+        session.clone(),
+        vec![("csrf", csrf.clone()), ("title", "户籍证明".into())],
+        b"GIF89a".to_vec(),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(hall.count("result_documents"), 0);
     let r = upload_result(
         session.clone(),
-        vec![("csrf", csrf.clone()), ("title", "社会保障卡申领结果".into()), ("copies", "2".into())],
+        vec![
+            ("csrf", csrf.clone()),
+            ("title", "社会保障卡申领结果".into()),
+            ("copies", "2".into()),
+        ],
         result.clone(),
     )
     .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let html = page(base, &session, &format!("/staff/applications/{id}")).await.text().await.unwrap();
-    assert!(html.contains("社会保障卡申领结果") && html.contains("0 / 2"), "{html}");
+    let html = page(base, &session, &format!("/staff/applications/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("社会保障卡申领结果") && html.contains("0 / 2"),
+        "{html}"
+    );
 
     // The kiosk: another card sees nothing and cannot print it.
     let (s, none) = printable(base, &kiosk, json!({"by": "idCard", "idNumber": OTHER_ID})).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(none["documents"], json!([]));
-    let (_, mine_list) = printable(base, &kiosk, json!({"by": "idCard", "idNumber": ID_NUMBER})).await;
+    let (_, mine_list) =
+        printable(base, &kiosk, json!({"by": "idCard", "idNumber": ID_NUMBER})).await;
     let docs = mine_list["documents"].as_array().unwrap();
     assert_eq!(docs.len(), 1, "{mine_list}");
     assert_eq!(docs[0]["copiesLeft"], 2);
     let doc_id = docs[0]["id"].as_str().unwrap().to_owned();
-    let r = print(base, &kiosk, &doc_id, json!({"by": "idCard", "idNumber": OTHER_ID})).await;
+    let r = print(
+        base,
+        &kiosk,
+        &doc_id,
+        json!({"by": "idCard", "idNumber": OTHER_ID}),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     // The applicant's card: copy 1; the receipt: copy 2; then none left.
-    let r = print(base, &kiosk, &doc_id, json!({"by": "idCard", "idNumber": ID_NUMBER})).await;
+    let r = print(
+        base,
+        &kiosk,
+        &doc_id,
+        json!({"by": "idCard", "idNumber": ID_NUMBER}),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "application/pdf");
     assert_eq!(r.headers()["print-copy"], "1");
@@ -243,11 +307,22 @@ async fn staff_open_attachments_audited_attach_results_and_kiosks_print_them_onc
     let (_, left) = printable(base, &kiosk, by_receipt).await;
     assert_eq!(left["documents"], json!([]));
     // A wrong verifier is the progress query's 404.
-    let wrong = json!({"by": "receipt", "trackingCode": receipt["trackingCode"], "verifier": "WRONG123"});
-    assert_eq!(printable(base, &kiosk, wrong).await.0, StatusCode::NOT_FOUND);
+    let wrong =
+        json!({"by": "receipt", "trackingCode": receipt["trackingCode"], "verifier": "WRONG123"});
+    assert_eq!(
+        printable(base, &kiosk, wrong).await.0,
+        StatusCode::NOT_FOUND
+    );
     // Staff see both prints with the kiosk.
-    let html = page(base, &session, &format!("/staff/applications/{id}")).await.text().await.unwrap();
-    assert!(html.contains("2 / 2") && html.matches("自助机 kiosk-a").count() >= 2, "{html}");
+    let html = page(base, &session, &format!("/staff/applications/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("2 / 2") && html.matches("自助机 kiosk-a").count() >= 2,
+        "{html}"
+    );
 
     // 已有材料: the result document is offered by its hash.
     let reusable: Value = client()
@@ -260,7 +335,11 @@ async fn staff_open_attachments_audited_attach_results_and_kiosks_print_them_onc
         .json()
         .await
         .unwrap();
-    assert_eq!(reusable["documents"][0]["sha256"], sha(&result).as_str(), "{reusable}");
+    assert_eq!(
+        reusable["documents"][0]["sha256"],
+        sha(&result).as_str(),
+        "{reusable}"
+    );
     assert_eq!(reusable["documents"][0]["title"], "社会保障卡申领结果");
 }
 
@@ -295,7 +374,13 @@ async fn an_earlier_upload_is_offered_and_reused_by_the_same_citizen_only() {
     let register = pdf(120 * 1024, 20);
     let hash = sha(&register);
     upload(base, &a, &register, 64 * 1024).await;
-    let (s, v) = apply(base, &a, "hukou-first", &hukou_application(ID_NUMBER, "张三", "scanned", &[&hash])).await;
+    let (s, v) = apply(
+        base,
+        &a,
+        "hukou-first",
+        &hukou_application(ID_NUMBER, "张三", "scanned", &[&hash]),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
 
     // At another kiosk, the same citizen is offered the register with its hash.
@@ -318,19 +403,44 @@ async fn an_earlier_upload_is_offered_and_reused_by_the_same_citizen_only() {
     assert_eq!(hukou["attachments"], json!([hash]));
     assert!(hukou["validUntil"].is_string());
     // Another citizen is offered nothing, and cannot reference it.
-    let (s, v) = apply(base, &b, "hukou-other", &hukou_application(OTHER_ID, "李四", "reused", &[&hash])).await;
+    let (s, v) = apply(
+        base,
+        &b,
+        "hukou-other",
+        &hukou_application(OTHER_ID, "李四", "reused", &[&hash]),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(v["fields"][0]["field"], "materials[1].attachments[0]");
     // The same citizen references it from kiosk B without uploading again.
-    let (s, v) = apply(base, &b, "hukou-reuse", &hukou_application(ID_NUMBER, "张三", "reused", &[&hash])).await;
+    let (s, v) = apply(
+        base,
+        &b,
+        "hukou-reuse",
+        &hukou_application(ID_NUMBER, "张三", "reused", &[&hash]),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(hall.count("attachments"), 1, "nothing uploaded again");
     let conn = rusqlite::Connection::open(&hall.db).unwrap();
     let reused: i64 = conn
-        .query_row("SELECT COUNT(*) FROM application_attachments WHERE reused = 1", [], |r| r.get(0))
+        .query_row(
+            "SELECT COUNT(*) FROM application_attachments WHERE reused = 1",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(reused, 1);
     // As a scan from B (not B's upload) it is missing: B cannot pass it off as its own.
-    let (s, v) = apply(base, &b, "hukou-scan-b", &hukou_application(ID_NUMBER, "张三", "scanned", &[&hash])).await;
-    assert_eq!((s, v["code"].as_str()), (StatusCode::CONFLICT, Some("attachmentsMissing")));
+    let (s, v) = apply(
+        base,
+        &b,
+        "hukou-scan-b",
+        &hukou_application(ID_NUMBER, "张三", "scanned", &[&hash]),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("attachmentsMissing"))
+    );
 }

@@ -235,8 +235,9 @@ pub(super) fn materials(
             Some(required),
             Some(reusable),
             Some(satisfied_by_id_card),
-        ) = (code, name, originals, copies, required, reusable, by_id_card)
-        {
+        ) = (
+            code, name, originals, copies, required, reusable, by_id_card,
+        ) {
             target.1.materials.push(Material {
                 code,
                 name,

@@ -42,7 +42,11 @@ fn row_at(r: &Row<'_>, at: usize) -> Result<AttachmentRow, HallError> {
     })
 }
 
-fn one(conn: &Connection, filter: &str, key: &dyn rusqlite::ToSql) -> Result<Option<AttachmentRow>, HallError> {
+fn one(
+    conn: &Connection,
+    filter: &str,
+    key: &dyn rusqlite::ToSql,
+) -> Result<Option<AttachmentRow>, HallError> {
     let sql = format!("SELECT {COLUMNS} FROM attachments a WHERE {filter} = ?1");
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query([key])?;
@@ -196,7 +200,8 @@ impl AttachmentStore for SqliteStore {
         &self,
         owner_key: [u8; 32],
     ) -> Result<Option<AttachmentRow>, HallError> {
-        self.read(move |c| one(c, "a.owner_key", &&owner_key[..])).await
+        self.read(move |c| one(c, "a.owner_key", &&owner_key[..]))
+            .await
     }
 
     async fn attachment(&self, id: &str) -> Result<Option<AttachmentRow>, HallError> {
@@ -309,11 +314,7 @@ impl AttachmentStore for SqliteStore {
             let mut rows = stmt.query(params![&applicant_key[..], ts(since)])?;
             let mut out = Vec::new();
             while let Some(r) = rows.next()? {
-                out.push((
-                    r.get(0)?,
-                    row_at(r, 2)?,
-                    parse_ts(&r.get::<_, String>(1)?)?,
-                ));
+                out.push((r.get(0)?, row_at(r, 2)?, parse_ts(&r.get::<_, String>(1)?)?));
             }
             Ok(out)
         })
