@@ -239,8 +239,8 @@ fn offset_error(message: String) -> ApiError {
 
 /// Uploads an attachment, whole or one chunk at a time (`Content-Range`).
 #[utoipa::path(put, path = "/api/v1/attachments/{sha256}", tag = "attachments",
-    params(("sha256" = String, Path, description = "SHA-256 of the whole attachment, 64 lower-case hex digits"),
-        ("Content-Range" = Option<String>, Header, description = "`bytes START-END/TOTAL` (END inclusive); absent: the body is the whole attachment")),
+    params(("sha256" = String, Path, pattern = "^[0-9a-fA-F]{64}$", description = "SHA-256 of the whole attachment, 64 hex digits"),
+        ("Content-Range" = Option<String>, Header, pattern = "^bytes [0-9]+-[0-9]+/[0-9]+$", description = "`bytes START-END/TOTAL` (END inclusive); absent: the body is the whole attachment")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream",
         description = "The bytes of the chunk (at most 1 MiB); the first chunk starts with %PDF- or FF D8 FF"),
     responses(
@@ -324,7 +324,7 @@ pub async fn put(
 /// How much of an attachment the hall holds for this kiosk (0 for one it never sent, even if
 /// another kiosk did).
 #[utoipa::path(get, path = "/api/v1/attachments/{sha256}/status", tag = "attachments",
-    params(("sha256" = String, Path, description = "SHA-256, 64 lower-case hex digits")),
+    params(("sha256" = String, Path, pattern = "^[0-9a-fA-F]{64}$", description = "SHA-256, 64 hex digits")),
     responses((status = 200, body = AttachmentStatus),
         (status = 400, description = "Malformed hash", body = ErrorBody)),
     security(("kiosk" = [])))]
