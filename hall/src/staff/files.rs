@@ -25,6 +25,9 @@ use crate::state::AppState;
 use crate::store::attachments::{AttachmentRow, NewResultDocument};
 use crate::store::staff::Role;
 
+/// The largest upload form: a PDF of the attachment limit plus the form's other fields.
+pub const UPLOAD_BODY_LIMIT: usize = MAX_ATTACHMENT_BYTES as usize + 64 * 1024;
+
 /// Whether result documents may be attached now (办结 and after).
 fn concluded(status: Status) -> bool {
     matches!(

@@ -118,7 +118,10 @@ pub fn routes() -> Router<Arc<AppState>> {
         )
         .route(
             "/staff/applications/{id}/result-documents",
-            post(files::attach_result),
+            // A PDF up to the attachment limit, not the API's 64 KiB.
+            post(files::attach_result).layer(axum::extract::DefaultBodyLimit::max(
+                files::UPLOAD_BODY_LIMIT,
+            )),
         )
         .route(
             "/staff/applications/{id}/result-documents/{doc}",

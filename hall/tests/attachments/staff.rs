@@ -214,7 +214,8 @@ async fn staff_open_attachments_audited_attach_results_and_kiosks_print_them_onc
 
     // After 办结 the reviewer attaches the result, two copies allowed.
     conclude(hall, &id).await;
-    let result = pdf(20 * 1024, 10);
+    // Larger than the API's 64 KiB body limit: the form takes a PDF up to 8 MiB.
+    let result = pdf(700 * 1024, 10);
     let upload_result = |session: String, fields: Vec<(&'static str, String)>, file: Vec<u8>| {
         let base = base.clone();
         let id = id.clone();
