@@ -238,6 +238,22 @@ async fn uploads_resume_in_chunks_answer_repeats_alike_and_are_sealed_at_rest() 
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 
+    // `hall backup` copies the attachments with the rest, still sealed.
+    let copy = run.hall.dir.path().join("backup.db");
+    hall::backup::snapshot(&run.hall.db, &copy).unwrap();
+    assert!(
+        hall::backup::snapshot(&run.hall.db, &copy).is_err(),
+        "never overwrites"
+    );
+    let conn = rusqlite::Connection::open(&copy).unwrap();
+    let chunks: i64 = conn
+        .query_row("SELECT COUNT(*) FROM attachment_chunks", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(chunks, run.hall.count("attachment_chunks"));
+    assert!(chunks >= 3);
+    let copied = std::fs::read(&copy).unwrap();
+    assert!(!copied.windows(MARKER.len()).any(|w| w == MARKER.as_bytes()));
+
     // At rest: neither the document's text nor its hash is in the database files.
     let raw = database_bytes(&run.hall);
     assert!(raw.len() > 250 * 1024, "the chunks are in the database");
