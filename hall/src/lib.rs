@@ -23,6 +23,7 @@
 //! Binaries stay thin: `main.rs` parses arguments and calls [`serve`].
 
 pub mod auth;
+pub mod backup;
 pub mod catalog_file;
 pub mod catalog_versions;
 pub mod citizen;

@@ -86,6 +86,15 @@ enum Command {
         #[command(subcommand)]
         action: hall::partners::cli::PartnerAction,
     },
+    /// A consistent copy of the database (with the attachments), safe while the hall runs.
+    /// The key file is not in it: back that up separately.
+    Backup {
+        /// The new file to write (must not exist).
+        out: PathBuf,
+        /// The SQLite database file.
+        #[arg(long, env = "HALL_DB", default_value = "hall.db")]
+        db: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -983,6 +992,13 @@ async fn main() -> ExitCode {
         } => notices_list(limit, &db).await.map(|()| None),
         Command::Catalog { action } => catalog_file(action).await.map(|()| None),
         Command::Partner { action } => hall::partners::cli::run(action).await,
+        Command::Backup { out, db } => hall::backup::snapshot(&db, &out).map(|bytes| {
+            eprintln!(
+                "Wrote {} ({bytes} bytes). Back up the key file separately.",
+                out.display()
+            );
+            None
+        }),
     };
     match result {
         Ok(Some(token)) => {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use hall_api::error::ErrorCode;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -15,7 +15,9 @@ use utoipa::OpenApi;
 
 use crate::citizen::progress_page;
 use crate::error::ApiError;
-use crate::handlers::{applications, appointments, catalog, dashboard, feedback, fleet, staff};
+use crate::handlers::{
+    applications, appointments, attachments, catalog, dashboard, feedback, fleet, prints, staff,
+};
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
 
@@ -31,6 +33,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/progress"),
     ("post", "/api/v1/progress/by-id-number"),
     ("post", "/api/v1/materials/reusable"),
+    ("get", "/api/v1/attachments/limits"),
+    ("put", "/api/v1/attachments/{sha256}"),
+    ("get", "/api/v1/attachments/{sha256}/status"),
+    ("post", "/api/v1/result-documents/printable"),
+    ("post", "/api/v1/result-documents/{id}/print"),
     ("post", "/api/v1/ratings"),
     ("post", "/api/v1/complaints"),
     ("post", "/api/v1/help-requests"),
@@ -170,6 +177,17 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(applications::progress_by_id_number),
         )
         .route("/api/v1/materials/reusable", post(applications::reusable))
+        .route("/api/v1/attachments/limits", get(attachments::limits))
+        .route("/api/v1/attachments/{sha256}", put(attachments::put))
+        .route(
+            "/api/v1/attachments/{sha256}/status",
+            get(attachments::status),
+        )
+        .route(
+            "/api/v1/result-documents/printable",
+            post(prints::printable),
+        )
+        .route("/api/v1/result-documents/{id}/print", post(prints::print))
         .route("/api/v1/ratings", post(feedback::rate))
         .route("/api/v1/complaints", post(feedback::complain))
         .route("/api/v1/help-requests", post(feedback::help))

@@ -3,6 +3,7 @@
 //! the staff workbench's sign-in, sessions and department rule are in `staff_pages`; notices
 //! to citizens on staff moves in `citizen_notices`.
 
+mod attachments;
 mod catalog_data;
 mod citizen_notices;
 mod common;

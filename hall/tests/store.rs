@@ -31,6 +31,7 @@ fn app(key: &str, id: &str, tracking: &str) -> NewApplication {
         notify_consent: false,
         channel: hall::store::reports::Channel::Kiosk,
         partner: None,
+        attachments: Vec::new(),
     }
 }
 

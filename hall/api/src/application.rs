@@ -128,6 +128,10 @@ pub enum MaterialSource {
     Reused,
     /// To be handed in at the window or mailed later.
     Later,
+    /// Satisfied by reading the applicant's ID card at the kiosk (only for a catalog material
+    /// with `satisfiedByIdCard`; 422 otherwise). The hall shows the masked number of the
+    /// applicant, never the card's photo, which is not sent.
+    IdCardRead,
 }
 
 /// A material given with the application.
@@ -142,6 +146,11 @@ pub struct HandedInMaterial {
     /// Pages scanned (0 unless scanned).
     #[serde(default)]
     pub pages: u32,
+    /// The SHA-256 (hex) of each uploaded attachment of this material (source `scanned`:
+    /// uploaded first by this kiosk, see [`crate::attachment`]; source `reused`: a hash the
+    /// hall offered in [`ReusableMaterials`] for this applicant).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<String>,
 }
 
 /// How the result reaches the citizen.
@@ -360,6 +369,26 @@ impl fmt::Debug for ReusableMaterialsQuery {
 pub struct ReusableMaterials {
     /// One entry per material code, the latest hand-in.
     pub materials: Vec<ReusableMaterial>,
+    /// Result documents of the citizen's earlier applications the hall holds (newest first):
+    /// a kiosk may reference one by its hash in a material with source `reused`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<HeldDocument>,
+}
+
+/// A result document of an earlier application (a 户籍证明, a 不动产查询结果), held by the
+/// hall and reusable as a material of a new application by the same citizen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct HeldDocument {
+    /// Its title.
+    pub title: String,
+    /// The item or bundle name of the application it came from.
+    pub subject_name: String,
+    /// Its SHA-256 (hex), to list in `HandedInMaterial::attachments`.
+    pub sha256: String,
+    /// When staff attached it.
+    pub issued_at: DateTime<Utc>,
 }
 
 /// One material held from an earlier application.
@@ -373,6 +402,14 @@ pub struct ReusableMaterial {
     pub name: String,
     /// When it was handed in.
     pub handed_in_at: DateTime<Utc>,
+    /// The uploads the hall holds for it (SHA-256 hex), to list in
+    /// `HandedInMaterial::attachments` with source `reused` instead of uploading again; the
+    /// hall checks they belong to the same applicant. Empty where it was handed in on paper.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<String>,
+    /// Until when the hall accepts these uploads for reuse (none: paper, no limit stated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<DateTime<Utc>>,
 }
 
 /// What staff see of an application (`GET /api/v1/applications/{id}/details`): the progress

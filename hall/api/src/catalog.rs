@@ -124,6 +124,10 @@ pub struct Material {
     pub required: bool,
     /// Whether a copy handed in for an earlier application can be reused (证照/材料复用).
     pub reusable: bool,
+    /// Whether reading the applicant's ID card at the kiosk satisfies it (the 居民身份证 of
+    /// the applicant): handed in with source `idCardRead`, never listed as owed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub satisfied_by_id_card: bool,
     /// When it is needed, or how it must look.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,

@@ -46,6 +46,20 @@ pub enum ErrorCode {
     Unavailable,
     /// A fault in the hall; retry later, and tell the operator if it persists (500).
     Internal,
+    /// An application references attachments the hall does not hold completely for this
+    /// kiosk (409; `fields` lists each missing hash): upload them, then send the same request
+    /// again. Retryable.
+    AttachmentsMissing,
+    /// A chunk does not start where the hall's copy ends, or announces another total (409):
+    /// ask the status and resume from `received`.
+    AttachmentOffset,
+    /// The uploaded bytes do not hash to the SHA-256 in the path (422); the partial upload
+    /// was discarded.
+    AttachmentHashMismatch,
+    /// The document is neither a PDF nor a JPEG (415).
+    UnsupportedDocument,
+    /// Every allowed copy of a result document was printed (409).
+    CopiesUsed,
 }
 
 impl ErrorCode {
@@ -53,7 +67,10 @@ impl ErrorCode {
     pub fn is_retryable(self) -> bool {
         matches!(
             self,
-            ErrorCode::RateLimited | ErrorCode::Unavailable | ErrorCode::Internal
+            ErrorCode::RateLimited
+                | ErrorCode::Unavailable
+                | ErrorCode::Internal
+                | ErrorCode::AttachmentsMissing
         )
     }
 }

@@ -8,6 +8,8 @@
 //! - [`idnumber`]: resident ID number checks and masking.
 //! - [`application`]: intake, receipt (tracking code + verifier), status loop, progress,
 //!   reusable materials.
+//! - [`attachment`]: uploads (content-addressed, chunked, per kiosk), their limits, and
+//!   result documents for 自助打印.
 //! - [`feedback`]: 好差评 ratings, complaints (办不成事), help requests.
 //! - [`appointment`]: slots and bookings.
 //! - [`fleet`]: heartbeats and the fleet view.
@@ -22,6 +24,7 @@
 
 pub mod application;
 pub mod appointment;
+pub mod attachment;
 pub mod catalog;
 pub mod error;
 pub mod feedback;

@@ -141,6 +141,7 @@ pub fn sheets(c: &Catalog) -> Vec<OutSheet> {
                     Cell::Bool(m.required),
                     Cell::Bool(m.reusable),
                     opt_text(m.note.as_deref()),
+                    Cell::Bool(m.satisfied_by_id_card),
                 ]
             })
         })

@@ -80,6 +80,7 @@ pub const MATERIALS: SheetSpec = SheetSpec {
         col("required", "必须提交", true),
         col("reusable", "可复用", false),
         col("note", "备注", false),
+        col("satisfied_by_id_card", "读身份证即可", false),
     ],
 };
 

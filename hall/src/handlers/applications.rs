@@ -175,6 +175,7 @@ pub(crate) fn check(req: &CreateApplication, r: &Resolved) -> Vec<FieldError> {
             Some(_) => {}
         }
     }
+    errors.extend(super::material_refs::check(req, &r.materials));
     if req.catalog_version.len() > 64 {
         errors.push(field_error(
             "catalogVersion",
@@ -411,6 +412,12 @@ pub(crate) async fn take_in(
         serde_json::to_vec(&payload)
             .map_err(|e| crate::error::HallError::Corrupt(e.to_string()))?,
     );
+    let owner = super::attachments::kiosk_owner(&origin.scope.kiosk_id);
+    let links = if req.materials.iter().any(|m| !m.attachments.is_empty()) {
+        super::material_refs::resolve(state, &owner, req).await?
+    } else {
+        Vec::new()
+    };
     let at_window: &[String] = origin.counter.map_or(&[], |c| c.at_window.as_slice());
     let reusable = req
         .materials
@@ -461,6 +468,7 @@ pub(crate) async fn take_in(
             ),
         channel: origin.channel,
         partner,
+        attachments: links,
     };
     Ok(state.store.create_application(new).await?)
 }
@@ -501,7 +509,7 @@ pub async fn query_progress(
 
 /// Counts a look-up by ID number against the kiosk's budget and writes it to the audit
 /// table (kiosk, route, time and the keyed hash of the number — never the number).
-async fn audited_lookup(
+pub(crate) async fn audited_lookup(
     state: &AppState,
     kiosk: &str,
     route: &'static str,
@@ -582,14 +590,21 @@ pub async fn reusable(
 ) -> Result<Json<ReusableMaterials>, ApiError> {
     let key = audited_lookup(&state, &kiosk.id, "materials", &q.id_number).await?;
     let rows = state.store.reusable_materials(key).await?;
+    let (uploads, documents) = super::prints::held_for(&state, key).await?;
     Ok(Json(ReusableMaterials {
         materials: rows
             .into_iter()
-            .map(|(code, name, handed_in_at)| ReusableMaterial {
-                code,
-                name,
-                handed_in_at,
+            .map(|(code, name, handed_in_at)| {
+                let held = uploads.iter().find(|u| u.0 == code);
+                ReusableMaterial {
+                    attachments: held.map(|u| u.1.clone()).unwrap_or_default(),
+                    valid_until: held.map(|u| u.2),
+                    code,
+                    name,
+                    handed_in_at,
+                }
             })
             .collect(),
+        documents,
     }))
 }

@@ -2,10 +2,13 @@
 
 pub mod applications;
 pub mod appointments;
+pub mod attachments;
 pub mod catalog;
 pub mod dashboard;
 pub mod feedback;
 pub mod fleet;
+pub mod material_refs;
+pub mod prints;
 pub mod staff;
 
 use std::net::IpAddr;

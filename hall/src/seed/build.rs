@@ -20,6 +20,7 @@ pub fn mat(
         required,
         reusable,
         note: None,
+        satisfied_by_id_card: false,
     }
 }
 
@@ -31,10 +32,12 @@ pub fn mat_note(mut m: Material, note: &str) -> Material {
 
 /// The applicant's ID card: shown, never kept (reading it at the kiosk counts).
 pub fn id_card() -> Material {
-    mat_note(
+    let mut m = mat_note(
         mat("sfz", "居民身份证", 1, 0, true, false),
         "在自助机上读卡即可",
-    )
+    );
+    m.satisfied_by_id_card = true;
+    m
 }
 
 /// The household register (户口簿).

@@ -86,7 +86,7 @@ fn step_context(id: &str, seq: usize) -> String {
 }
 
 /// What the subject's catalog entry says: form, materials, 承诺时限 in working days, window.
-struct Subject {
+pub(super) struct Subject {
     form: FormSchema,
     materials: Vec<(String, String)>,
     required: Vec<String>,
@@ -164,7 +164,7 @@ fn value_text(kind: &FieldKind, value: &serde_json::Value) -> String {
 }
 
 /// The record, or the page that says why not (404, 403).
-async fn load(
+pub(super) async fn load(
     state: &AppState,
     signed: &Signed,
     id: &str,
@@ -259,6 +259,10 @@ async fn render(
                 MaterialSource::Scanned => format!("自助机扫描 {} 页", m.pages),
                 MaterialSource::Reused => "复用已有材料".to_owned(),
                 MaterialSource::Later => "待补交（窗口或邮寄）".to_owned(),
+                MaterialSource::IdCardRead => format!(
+                    "已读取身份证（核验）{}",
+                    hall_api::idnumber::mask(&payload.applicant.id_number)
+                ),
             };
             (name_of(&m.code), how)
         })
@@ -386,8 +390,9 @@ async fn render(
         actions: Action::available(rec.status, signed.account().role),
         me: signed.account().display.clone(),
     };
+    let files = super::files::section(state, signed, &rec.id, rec.status, &name_of).await?;
     let f = frame(state, signed, &format!("办件 {}", rec.tracking_code), None);
-    Ok(html(status, views::application(&f, &view, error)))
+    Ok(html(status, views::application(&f, &view, &files, error)))
 }
 
 /// The application page.

@@ -280,6 +280,11 @@ fn check(
                 required: m.required,
                 reusable: m.reusable,
                 note: (!m.note.is_empty()).then(|| m.note.clone()),
+                // Not on the edit form: kept from the material as the catalog had it.
+                satisfied_by_id_card: item
+                    .materials
+                    .iter()
+                    .any(|x| x.code == m.code && x.satisfied_by_id_card),
             });
         }
     }

@@ -171,6 +171,7 @@ pub(crate) fn read(
                 code: m.code.clone(),
                 source: MaterialSource::Later,
                 pages: 0,
+                attachments: Vec::new(),
             }),
             Some("na") if !m.required => {}
             Some("na") => errors.push(error(

@@ -21,6 +21,7 @@ pub mod case;
 pub mod catalog_edit;
 pub mod catalog_views;
 pub mod csv;
+pub mod files;
 pub mod inbox;
 pub mod intake;
 pub mod intake_form;
@@ -111,6 +112,21 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/staff/applications/{id}", get(pages::application))
         .route("/staff/applications/{id}/{action}", post(pages::act))
         .route("/staff/applications/{id}/receipt", get(receipt::page))
+        .route(
+            "/staff/applications/{id}/attachments/{position}",
+            get(files::attachment),
+        )
+        .route(
+            "/staff/applications/{id}/result-documents",
+            // A PDF up to the attachment limit, not the API's 64 KiB.
+            post(files::attach_result).layer(axum::extract::DefaultBodyLimit::max(
+                files::UPLOAD_BODY_LIMIT,
+            )),
+        )
+        .route(
+            "/staff/applications/{id}/result-documents/{doc}",
+            get(files::result_document),
+        )
         .route("/staff/intake", get(intake::picker))
         .route(
             "/staff/intake/{code}",

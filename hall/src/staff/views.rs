@@ -373,8 +373,13 @@ fn action_form(v: &ApplicationView, csrf: &str, action: Action) -> Markup {
     }
 }
 
-/// The application page.
-pub fn application(frame: &Frame<'_>, v: &ApplicationView, error: Option<&str>) -> Markup {
+/// The application page; `files` is the attachments and result documents section.
+pub fn application(
+    frame: &Frame<'_>,
+    v: &ApplicationView,
+    files: &Markup,
+    error: Option<&str>,
+) -> Markup {
     page(
         frame,
         html! {
@@ -414,6 +419,7 @@ pub fn application(frame: &Frame<'_>, v: &ApplicationView, error: Option<&str>) 
                     tbody { @for (name, how) in &v.materials { tr { td { (name) } td { (how) } } } }
                 }
             }
+            (files)
             div.grid {
                 div.card {
                     h2 { "办理进程" }
@@ -449,6 +455,9 @@ fn audit_label(action: &str) -> &str {
         "search-id-number" => "按身份证号码查找",
         "intake" => "窗口收件",
         "print-receipt" => "查看回执",
+        "view-attachment" => "查看材料文件",
+        "view-result-document" => "查看结果文书",
+        "attach-result" => "上传结果文书",
         other => other,
     }
 }

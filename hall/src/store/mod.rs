@@ -3,6 +3,7 @@
 //! its idempotency scope and a keyed hash of the request body, and the store decides
 //! atomically whether it is new, a replay, or a conflicting reuse of the key.
 
+pub mod attachments;
 pub mod followup;
 pub mod reports;
 pub mod sqlite;
@@ -115,6 +116,8 @@ pub struct NewApplication {
     /// 跨省通办: forwarded to a partner (代收) or received from one; stored in the same
     /// transaction.
     pub partner: Option<crate::partners::PartnerLink>,
+    /// The attachments it references (checked held before), in order.
+    pub attachments: Vec<attachments::NewLink>,
 }
 
 /// A stored application without its personal payload.
@@ -356,6 +359,7 @@ pub struct CatalogVersionRow {
 #[async_trait]
 pub trait Store:
     staff::StaffStore
+    + attachments::AttachmentStore
     + followup::FollowUpStore
     + reports::ReportStore
     + crate::sites::SiteStore

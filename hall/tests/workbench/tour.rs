@@ -149,9 +149,26 @@ async fn every_workbench_page_passes_axe_core_and_is_photographed() {
             ],
         ),
     ];
+    // Every application carries the ID card read and an uploaded photo (the 材料文件 table).
+    let mut photo = b"%PDF-1.7\n".to_vec();
+    photo.resize(4096, b' ');
+    let photo_sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&photo));
+    let s = http
+        .put(format!("{base}/api/v1/attachments/{photo_sha}"))
+        .bearer_auth(&kiosk)
+        .body(photo)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(s, 201, "the photo uploaded");
     let mut ids = Vec::new();
     for (i, (stage, mail, moves)) in stages.iter().enumerate() {
         let mut body = application_body();
+        body["materials"] = json!([
+            {"code": "sfz", "source": "idCardRead"},
+            {"code": "photo", "source": "scanned", "pages": 1, "attachments": [photo_sha]},
+        ]);
         if !mail {
             body["delivery"] = json!({"method": "pickUp"});
         }

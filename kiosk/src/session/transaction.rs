@@ -325,6 +325,7 @@ impl Transaction {
                     code: l.material.code.clone(),
                     source: l.source,
                     pages: 0,
+                    attachments: Vec::new(),
                 })
                 .collect(),
             delivery,

@@ -198,6 +198,7 @@ pub(super) fn materials(
         let copies = r.small("copies", 99, true);
         let required = r.flag("required", None);
         let reusable = r.flag("reusable", Some(false));
+        let by_id_card = r.flag("satisfied_by_id_card", Some(false));
         let note = r.opt_text("note");
         if let (Some(code), Some(name)) = (&code, &name) {
             match names.get(code) {
@@ -233,8 +234,10 @@ pub(super) fn materials(
             Ok(Some(copies)),
             Some(required),
             Some(reusable),
-        ) = (code, name, originals, copies, required, reusable)
-        {
+            Some(satisfied_by_id_card),
+        ) = (
+            code, name, originals, copies, required, reusable, by_id_card,
+        ) {
             target.1.materials.push(Material {
                 code,
                 name,
@@ -243,6 +246,7 @@ pub(super) fn materials(
                 required,
                 reusable,
                 note,
+                satisfied_by_id_card,
             });
         }
     }

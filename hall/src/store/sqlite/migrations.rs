@@ -448,6 +448,67 @@ CREATE UNIQUE INDEX IF NOT EXISTS partner_links_origin
     ON partner_links (partner_code, remote_id) WHERE direction = 'in';
 "#,
     ),
+    (
+        12,
+        // Attachments (issue 19): uploads kept per owner (a kiosk's namespace, or a staff
+        // member's result document), addressed by a keyed hash of (owner, SHA-256) so the
+        // database holds no plain document hash; each chunk sealed on its own. The links of
+        // an application to its attachments (with the applicant's keyed hash, for reuse), the
+        // result documents for 自助打印 and every copy printed. `IF NOT EXISTS`: re-runnable.
+        r#"
+CREATE TABLE IF NOT EXISTS attachments (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    owner_key BLOB NOT NULL UNIQUE,
+    sha_key BLOB NOT NULL,
+    sha_sealed BLOB NOT NULL,
+    kind TEXT CHECK (kind IN ('pdf', 'jpeg')),
+    total INTEGER NOT NULL,
+    received INTEGER NOT NULL DEFAULT 0,
+    complete INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    completed_at TEXT
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS attachments_by_sha ON attachments (sha_key, complete);
+CREATE TABLE IF NOT EXISTS attachment_chunks (
+    attachment_id TEXT NOT NULL REFERENCES attachments(id) ON DELETE CASCADE,
+    offset INTEGER NOT NULL,
+    len INTEGER NOT NULL,
+    sealed BLOB NOT NULL,
+    PRIMARY KEY (attachment_id, offset)
+);
+CREATE TABLE IF NOT EXISTS application_attachments (
+    application_id TEXT NOT NULL REFERENCES applications(id),
+    position INTEGER NOT NULL,
+    material_code TEXT NOT NULL,
+    attachment_id TEXT NOT NULL REFERENCES attachments(id),
+    applicant_key BLOB NOT NULL,
+    reused INTEGER NOT NULL DEFAULT 0,
+    attached_at TEXT NOT NULL,
+    PRIMARY KEY (application_id, position)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS application_attachments_by_applicant
+    ON application_attachments (applicant_key, attachment_id);
+CREATE TABLE IF NOT EXISTS result_documents (
+    id TEXT PRIMARY KEY,
+    application_id TEXT NOT NULL REFERENCES applications(id),
+    attachment_id TEXT NOT NULL REFERENCES attachments(id),
+    title TEXT NOT NULL,
+    copies_allowed INTEGER NOT NULL,
+    attached_by TEXT NOT NULL,
+    attached_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS result_documents_by_application
+    ON result_documents (application_id, attached_at);
+CREATE TABLE IF NOT EXISTS result_prints (
+    document_id TEXT NOT NULL REFERENCES result_documents(id),
+    copy INTEGER NOT NULL,
+    kiosk_id TEXT NOT NULL,
+    printed_at TEXT NOT NULL,
+    PRIMARY KEY (document_id, copy)
+) WITHOUT ROWID;
+"#,
+    ),
 ];
 
 /// Brings the schema up to date; each migration in its own transaction.

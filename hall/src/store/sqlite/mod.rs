@@ -12,6 +12,7 @@
 //! loss, which would break exactly-once delivery with the kiosk's outbox.) Group commit makes
 //! the fsync per batch instead of per request, which is where the throughput comes from.
 
+mod attachments;
 mod due_soon;
 mod followup;
 mod migrations;

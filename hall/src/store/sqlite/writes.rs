@@ -179,6 +179,13 @@ pub fn create_application(
     if let Some(link) = &app.partner {
         super::partners::link(conn, &app.id, link)?;
     }
+    super::attachments::link(
+        conn,
+        &app.id,
+        &app.applicant_key,
+        &app.attachments,
+        &received,
+    )?;
     remember(conn, &app.scope, &app.id)?;
     Ok(Written::Created(must_read(conn, &app.id)?))
 }

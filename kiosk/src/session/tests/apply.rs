@@ -108,14 +108,19 @@ fn reused_materials_are_marked_and_the_rest_handed_in_later() {
                     code: "hukou".into(),
                     name: "居民户口簿".into(),
                     handed_in_at: at(0).utc,
+                    attachments: Vec::new(),
+                    valid_until: None,
                 },
                 // The hall holds a photo, but this item's photo is not reusable.
                 ReusableMaterial {
                     code: "photo-receipt".into(),
                     name: "照片".into(),
                     handed_in_at: at(0).utc,
+                    attachments: Vec::new(),
+                    valid_until: None,
                 },
             ],
+            documents: Vec::new(),
         }),
     });
     let lines = &k.s.transaction.as_ref().unwrap().materials;
@@ -147,7 +152,10 @@ fn a_late_or_failed_reuse_lookup_changes_nothing_wrong() {
     let request = reuse_request(&k);
     k.ev(Event::ReusableMaterialsFetched {
         request: crate::session::RequestId(request.0 + 100),
-        result: Some(ReusableMaterials { materials: vec![] }),
+        result: Some(ReusableMaterials {
+            materials: vec![],
+            documents: Vec::new(),
+        }),
     });
     assert_eq!(
         k.s.transaction.as_ref().unwrap().reuse,
