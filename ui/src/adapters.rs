@@ -179,6 +179,7 @@ pub fn apply_guide(app: &ui::AppWindow, vm: &vm::GuideVm) {
             .collect(),
     ));
     g.set_page_text(page_text(vm.page, vm.pages));
+    g.set_window_only(vm.window_only);
     g.set_has_prev(vm.page > 0);
     g.set_has_next(vm.page + 1 < vm.pages);
 }

@@ -139,6 +139,7 @@ pub fn guide() -> GuideVm {
         ],
         page: 0,
         pages: 1,
+        window_only: false,
     }
 }
 

@@ -31,6 +31,8 @@ pub enum Extra {
     Queued,
     /// Staff were called: "help is coming" on the screen.
     HelpCalled,
+    /// The guide of an item that cannot be done at the kiosk: 预约到窗口 instead of the form.
+    WindowOnly,
 }
 
 impl Extra {
@@ -44,6 +46,7 @@ impl Extra {
             Extra::Notice(kind) => format!("-notice-{kind:?}").to_lowercase(),
             Extra::Queued => "-queued".into(),
             Extra::HelpCalled => "-help-called".into(),
+            Extra::WindowOnly => "-window-only".into(),
         }
     }
 }
@@ -133,6 +136,7 @@ pub fn shots() -> Vec<Shot> {
             }
             out.push(shot(ScreenId::Receipt, Extra::Queued, false));
             out.push(shot(ScreenId::Form, Extra::HelpCalled, false));
+            out.push(shot(ScreenId::Guide, Extra::WindowOnly, false));
             out.push(shot(ScreenId::Home, Extra::None, true));
         }
     }
@@ -162,6 +166,7 @@ pub fn apply(app: &AppWindow, shot: &Shot) -> Result<(), UiError> {
         guide.materials.truncate(2);
         guide.pages = 2;
     }
+    guide.window_only = shot.extra == Extra::WindowOnly;
     adapters::apply_guide(app, &guide);
     apply_after_form(app, shot);
     let mut form = preview::form();

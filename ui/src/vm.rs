@@ -207,6 +207,8 @@ pub struct GuideVm {
     pub page: usize,
     /// Number of pages (at least 1).
     pub pages: usize,
+    /// Not doable at the kiosk: the guide offers an appointment instead of the form.
+    pub window_only: bool,
 }
 
 /// The type of a form field, which decides its control and keyboard.

@@ -199,9 +199,13 @@ fn covered(boxes: &[Box2]) -> Vec<String> {
     found.into_iter().collect()
 }
 
-/// Every screen but home itself must offer a way home (the header's 首页 / Home button).
+/// Every screen but home itself must offer a way home (the header's 首页 / Home button); out
+/// of service there is no session to leave.
 fn shot_needs_home(shot: &Shot) -> bool {
-    shot.screen != kiosk_ui::vm::ScreenId::Home
+    !matches!(
+        shot.screen,
+        kiosk_ui::vm::ScreenId::Home | kiosk_ui::vm::ScreenId::OutOfService
+    )
 }
 
 fn has_home_button(app: &AppWindow) -> bool {

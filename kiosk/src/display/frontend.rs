@@ -468,6 +468,7 @@ pub(super) fn connect(f: &Shared) -> Vec<Timer> {
     let guide = app.global::<ui::GuideAdapter<'_>>();
     guide.on_print_list(on0(f, |f| f.press(UiInput::PrintGuide)));
     guide.on_proceed(on0(f, |f| f.press(UiInput::StartForm)));
+    guide.on_book(on0(f, |f| f.press(UiInput::OpenAppointment)));
     guide.on_back(on0(f, |f| f.press(UiInput::Back)));
     guide.on_prev_page(on0(f, |f| page_step(f, |l| &mut l.guide_page, false)));
     guide.on_next_page(on0(f, |f| page_step(f, |l| &mut l.guide_page, true)));

@@ -219,6 +219,7 @@ pub fn guide(s: &Session, page: usize, rows: usize) -> vm::GuideVm {
         materials,
         page,
         pages,
+        window_only: !t.kiosk_completable,
     }
 }
 

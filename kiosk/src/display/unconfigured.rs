@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use kiosk_config::{LoadOptions, Report};
 use kiosk_ui::generated as ui;
-use kiosk_ui::vm::{ScreenId, ShellVm};
+use kiosk_ui::vm::{Language, ScreenId, ShellVm};
 use kiosk_ui::{adapters, AppWindow};
 use slint::{ComponentHandle, PhysicalSize, Timer, TimerMode};
 
@@ -135,6 +135,33 @@ fn connect(app: &AppWindow, path: &Path, done: &Rc<Cell<bool>>) -> Vec<Timer> {
     };
     app.global::<ui::OutOfServiceAdapter<'_>>()
         .on_retry(recheck.clone());
+    // The header's buttons work here too (no session: language and elder mode are the
+    // screen's own); there is no voice without a configuration, so its button is not shown.
+    let shell = app.global::<ui::Shell<'_>>();
+    shell.set_voice_available(false);
+    {
+        let weak = app.as_weak();
+        shell.on_toggle_language(move || {
+            if let Some(app) = weak.upgrade() {
+                let next = match kiosk_ui::language::current_language(&app) {
+                    Language::ZhCn => Language::En,
+                    Language::En => Language::ZhCn,
+                };
+                if let Err(err) = kiosk_ui::language::set_language(&app, next) {
+                    tracing::warn!(%err, "cannot switch the out-of-service screen's language");
+                }
+            }
+        });
+    }
+    {
+        let weak = app.as_weak();
+        shell.on_toggle_elder(move || {
+            if let Some(app) = weak.upgrade() {
+                let elder = app.global::<ui::Theme<'_>>().get_elder();
+                adapters::set_elder(&app, !elder);
+            }
+        });
+    }
     let mut timers = Vec::new();
     let periodic = Timer::default();
     periodic.start(TimerMode::Repeated, RECHECK, recheck);
@@ -212,6 +239,28 @@ mod tests {
             Ok(_) => panic!("{} was expected not to load", path.display()),
             Err(report) => report,
         }
+    }
+
+    #[test]
+    fn the_header_buttons_work_without_a_configuration() {
+        let _window = kiosk_ui::headless::window().expect("the offscreen platform");
+        let app = AppWindow::new().expect("the kiosk screen");
+        let dir = tempfile::tempdir().expect("dir");
+        let done = Rc::new(Cell::new(false));
+        let _timers = connect(&app, &dir.path().join("kiosk.toml"), &done);
+        let shell = app.global::<ui::Shell<'_>>();
+        assert!(
+            !shell.get_voice_available(),
+            "no voice button without a configuration"
+        );
+        shell.invoke_toggle_language();
+        assert_eq!(kiosk_ui::language::current_language(&app), Language::En);
+        shell.invoke_toggle_language();
+        assert_eq!(kiosk_ui::language::current_language(&app), Language::ZhCn);
+        assert!(!app.global::<ui::Theme<'_>>().get_elder());
+        shell.invoke_toggle_elder();
+        assert!(app.global::<ui::Theme<'_>>().get_elder());
+        assert!(!done.get(), "the configuration still does not load");
     }
 
     #[test]
