@@ -19,22 +19,34 @@ pub enum DeviceClass {
     ReceiptPrinter,
     /// 扫码器: the QR / barcode scanner.
     Scanner,
+    /// 扬声器: the loudspeaker the voice prompts play on (an ALSA PCM).
+    Audio,
 }
 
 impl DeviceClass {
     /// Every class, in the order screens and reports list them.
-    pub const ALL: [DeviceClass; 3] = [
+    pub const ALL: [DeviceClass; 4] = [
+        DeviceClass::IdCardReader,
+        DeviceClass::ReceiptPrinter,
+        DeviceClass::Scanner,
+        DeviceClass::Audio,
+    ];
+
+    /// The devices on a serial line (USB-serial or RS-232), each with its simulator; the
+    /// loudspeaker is an ALSA PCM instead.
+    pub const SERIAL: [DeviceClass; 3] = [
         DeviceClass::IdCardReader,
         DeviceClass::ReceiptPrinter,
         DeviceClass::Scanner,
     ];
 
-    /// The stable label used in metrics and logs (`idcard`, `printer`, `scanner`).
+    /// The stable label used in metrics and logs (`idcard`, `printer`, `scanner`, `audio`).
     pub fn label(self) -> &'static str {
         match self {
             DeviceClass::IdCardReader => "idcard",
             DeviceClass::ReceiptPrinter => "printer",
             DeviceClass::Scanner => "scanner",
+            DeviceClass::Audio => "audio",
         }
     }
 }
@@ -250,6 +262,13 @@ pub enum ClassStatus {
         /// Codes rejected as hostile or malformed since start.
         rejected_codes: u64,
     },
+    /// Loudspeaker fields.
+    Audio {
+        /// Prompts played to the end since start.
+        prompts_played: u64,
+        /// Prompts that could not be played (the words stayed on screen).
+        prompts_failed: u64,
+    },
 }
 
 impl ClassStatus {
@@ -266,6 +285,10 @@ impl ClassStatus {
                 cutter_error: false,
             },
             DeviceClass::Scanner => ClassStatus::Scanner { rejected_codes: 0 },
+            DeviceClass::Audio => ClassStatus::Audio {
+                prompts_played: 0,
+                prompts_failed: 0,
+            },
         }
     }
 }

@@ -106,6 +106,7 @@ impl Voice {
         espeak: Espeak,
         speaker: Speaker,
         volume: impl Fn() -> u8 + Send + 'static,
+        report: crate::devices::AudioReporter,
     ) -> Voice {
         let (tx, rx) = channel::<String>();
         let cut = Arc::new(AtomicBool::new(false));
@@ -116,6 +117,7 @@ impl Voice {
             cache: HashMap::new(),
             cut: cut.clone(),
             stats: stats.clone(),
+            report,
         };
         if let Err(e) = std::thread::Builder::new()
             .name("voice".into())
@@ -148,6 +150,8 @@ struct Worker {
     cache: HashMap<String, Arc<Clip>>,
     cut: Arc<AtomicBool>,
     stats: Arc<VoiceStats>,
+    /// The loudspeaker's status in the device manager: what each playing showed.
+    report: crate::devices::AudioReporter,
 }
 
 impl Worker {
@@ -193,8 +197,12 @@ impl Worker {
         let played = self
             .speaker
             .play(&clip.at_volume(volume), &self.cut)
-            .map_err(|e: AudioError| e.to_string())?;
-        Ok(played.cut)
+            .map_err(|e: AudioError| e.to_string());
+        match &played {
+            Ok(_) => self.report.played(),
+            Err(reason) => self.report.failed(reason),
+        }
+        Ok(played?.cut)
     }
 }
 
@@ -244,7 +252,12 @@ mod tests {
         let full = Espeak::new("cmn").render(prompt).unwrap();
         assert!(full.millis() > 1_000, "{full:?}");
 
-        let voice = Voice::start(Espeak::new("cmn"), speaker, || 50);
+        let voice = Voice::start(
+            Espeak::new("cmn"),
+            speaker,
+            || 50,
+            crate::devices::AudioReporter::none(),
+        );
         voice.speak(prompt).unwrap();
         let stats = voice.stats();
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -286,6 +299,7 @@ mod tests {
             Espeak::new("cmn"),
             Speaker::new("hw:CARD=NoSuchCard"),
             || 80,
+            crate::devices::AudioReporter::none(),
         );
         voice.speak("您好").unwrap();
         let stats = voice.stats();

@@ -24,7 +24,8 @@ async fn internal_checks_pass_on_working_devices_and_are_recorded() {
     let manager = start_sim(dir.path());
     all_online(&manager).await;
     let results = manager.selftest(None, false, WAIT).await;
-    assert_eq!(results.len(), 3);
+    // The reader, the printer, the scanner and the loudspeaker (its tone, on ALSA's null PCM).
+    assert_eq!(results.len(), 4);
     for (class, check) in &results {
         assert!(check.passed, "{class}: {}", check.text);
         assert_eq!(check.level, HealthCheckLevel::Internal);
@@ -147,4 +148,50 @@ async fn external_checks_fail_when_nothing_is_presented_in_time() {
         manager.status(DeviceClass::Scanner).last_health_check,
         Some(scanner)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_loudspeaker_is_a_device_online_on_a_working_pcm_and_broken_on_a_missing_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let manager = start_sim(dir.path());
+    snapshot_where(&manager, DeviceClass::Audio, "online", |s| {
+        s.state == DeviceState::Online
+    })
+    .await;
+    let check = manager
+        .check_health(DeviceClass::Audio, HealthCheckLevel::Internal, WAIT)
+        .await;
+    assert!(check.passed, "{}", check.text);
+    assert!(check.text.contains("880 Hz") && check.text.contains("null"), "{}", check.text);
+    drop(manager);
+
+    // A card that is not there: reported broken at start, with the reason, and the check
+    // fails saying why; the other devices do not care.
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = sim_config(dir.path());
+    config.devices.audio.pcm = "hw:CARD=NoSuchCard".into();
+    let manager = kiosk::devices::DeviceManager::start(&config, options(dir.path())).unwrap();
+    let broken = snapshot_where(&manager, DeviceClass::Audio, "hardwareError", |s| {
+        s.state == DeviceState::HardwareError
+    })
+    .await;
+    assert!(broken.last_error.is_some(), "{broken:?}");
+    let check = manager
+        .check_health(DeviceClass::Audio, HealthCheckLevel::Internal, WAIT)
+        .await;
+    assert!(!check.passed);
+    assert!(check.text.contains("did not play"), "{}", check.text);
+    snapshot_where(&manager, DeviceClass::Scanner, "online", |s| {
+        s.state == DeviceState::Online
+    })
+    .await;
+
+    // Not fitted: no status to track, no check to run.
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = sim_config(dir.path());
+    config.devices.audio.pcm = "none".into();
+    let manager = kiosk::devices::DeviceManager::start(&config, options(dir.path())).unwrap();
+    assert_eq!(manager.status(DeviceClass::Audio).state, DeviceState::NoDevice);
+    let all = manager.selftest(None, false, WAIT).await;
+    assert!(all.iter().all(|(c, _)| *c != DeviceClass::Audio));
 }

@@ -63,7 +63,7 @@ fn start(dir: &std::path::Path) -> Rig {
 }
 
 async fn wait_failed_open(manager: &DeviceManager) {
-    for class in DeviceClass::ALL {
+    for class in DeviceClass::SERIAL {
         snapshot_where(manager, class, "a failed first open", |s| {
             s.last_error.is_some() && !s.state.is_usable()
         })

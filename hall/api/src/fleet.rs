@@ -63,6 +63,8 @@ pub enum DeviceClass {
     ReceiptPrinter,
     /// 扫码器.
     Scanner,
+    /// 扬声器 (voice prompts).
+    Audio,
 }
 
 /// Paper supply, spelled as `kiosk_drivers::status::PaperState`.

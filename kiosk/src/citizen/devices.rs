@@ -71,12 +71,8 @@ pub fn session_event(event: &ManagerEvent) -> Option<Event> {
 
 /// Usability per device class, from a snapshot; a device that is not fitted is unusable.
 pub fn availability(snapshot: &[DeviceStatus]) -> Vec<(DeviceClass, bool)> {
-    [
-        DeviceClass::IdCardReader,
-        DeviceClass::ReceiptPrinter,
-        DeviceClass::Scanner,
-    ]
-    .into_iter()
+    DeviceClass::ALL
+        .into_iter()
     .map(|class| {
         let ok = snapshot
             .iter()
@@ -117,7 +113,8 @@ mod tests {
             vec![
                 (DeviceClass::IdCardReader, true),
                 (DeviceClass::ReceiptPrinter, false),
-                (DeviceClass::Scanner, false)
+                (DeviceClass::Scanner, false),
+                (DeviceClass::Audio, false)
             ]
         );
     }

@@ -65,6 +65,8 @@ impl DeviceManager {
             }
             (DeviceClass::Scanner, HealthCheckLevel::Internal) => scanner_internal(&status),
             (DeviceClass::Scanner, HealthCheckLevel::External) => self.scanner_external(wait).await,
+            // The tone is the whole check: the technician hears it, ALSA must take it whole.
+            (DeviceClass::Audio, _) => self.audio_tone(level).await,
         };
         self.hub.health_check(class, check.clone());
         check
@@ -92,7 +94,8 @@ impl DeviceManager {
                 .await;
             let go_on = internal.passed;
             out.push((class, internal));
-            if external && go_on {
+            // The loudspeaker's tone is its only check: not played twice.
+            if external && go_on && class != DeviceClass::Audio {
                 let check = self
                     .check_health(class, HealthCheckLevel::External, wait)
                     .await;
@@ -100,6 +103,40 @@ impl DeviceManager {
             }
         }
         out
+    }
+
+    /// A 0.6 s, 880 Hz tone at the configured volume, which the technician hears (and ALSA
+    /// must take whole). Recorded like the other devices' checks.
+    async fn audio_tone(&self, level: HealthCheckLevel) -> HealthCheck {
+        let Some((pcm, volume)) = self.audio.clone() else {
+            return result(level, false, "no loudspeaker configured ([devices.audio] pcm = \"none\")");
+        };
+        let played = tokio::task::spawn_blocking(move || {
+            let tone = kiosk_drivers::audio::Clip::tone(880, 600, 22_050).at_volume(volume);
+            kiosk_drivers::audio::Speaker::new(&pcm)
+                .play(&tone, &std::sync::atomic::AtomicBool::new(false))
+                .map(|p| (p, pcm))
+        })
+        .await;
+        let reporter = self.audio_reporter();
+        match played {
+            Ok(Ok((p, pcm))) => {
+                reporter.opened();
+                result(
+                    level,
+                    true,
+                    format!(
+                        "played a 880 Hz tone for {} ms on {pcm} at {volume} %",
+                        p.frames as u64 * 1000 / u64::from(p.rate.max(1))
+                    ),
+                )
+            }
+            Ok(Err(e)) => {
+                reporter.failed(&e.to_string());
+                result(level, false, format!("the loudspeaker did not play: {e}"))
+            }
+            Err(e) => result(level, false, format!("the tone's thread failed: {e}")),
+        }
     }
 
     async fn printer_internal(&self) -> HealthCheck {

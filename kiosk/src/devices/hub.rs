@@ -12,6 +12,8 @@ use tokio::sync::{broadcast, watch};
 
 use super::event::ManagerEvent;
 
+/// One slot per device class.
+const DEVICES: usize = DeviceClass::ALL.len();
 /// Events a subscriber may fall behind by before it loses the oldest.
 const EVENT_CAPACITY: usize = 1024;
 /// Per-device budget: a burst of this many events …
@@ -24,6 +26,7 @@ fn index(class: DeviceClass) -> usize {
         DeviceClass::IdCardReader => 0,
         DeviceClass::ReceiptPrinter => 1,
         DeviceClass::Scanner => 2,
+        DeviceClass::Audio => 3,
     }
 }
 
@@ -61,11 +64,11 @@ impl Budget {
 
 #[derive(Debug)]
 struct Inner {
-    statuses: [DeviceStatus; 3],
-    budgets: [Budget; 3],
+    statuses: [DeviceStatus; DEVICES],
+    budgets: [Budget; DEVICES],
     /// Restarts of a device's runner or worker thread (a panic, a dead thread), added to
     /// the device's own reconnect counter in every snapshot.
-    restarts: [u64; 3],
+    restarts: [u64; DEVICES],
 }
 
 /// The shared publishing point; cheap to clone into each device thread.
@@ -79,14 +82,14 @@ pub(crate) struct Hub {
 impl Hub {
     /// A hub whose devices start with these statuses (one per class, in `DeviceClass::ALL`
     /// order).
-    pub(crate) fn new(initial: [DeviceStatus; 3]) -> Hub {
+    pub(crate) fn new(initial: [DeviceStatus; DEVICES]) -> Hub {
         let (events, _) = broadcast::channel(EVENT_CAPACITY);
         let (snapshot, _) = watch::channel(initial.to_vec());
         Hub {
             inner: Arc::new(Mutex::new(Inner {
                 statuses: initial,
-                budgets: [Budget::new(); 3],
-                restarts: [0; 3],
+                budgets: [Budget::new(); DEVICES],
+                restarts: [0; DEVICES],
             })),
             events,
             snapshot,

@@ -74,6 +74,8 @@ pub struct DeviceManager {
     pub(crate) kiosk_id: String,
     pub(crate) hall_name: String,
     pub(crate) location: String,
+    /// The loudspeaker's ALSA PCM (`None`: not fitted) and the volume its selftest plays at.
+    pub(crate) audio: Option<(String, u8)>,
     stop: Arc<AtomicBool>,
     threads: Vec<JoinHandle<()>>,
     owned_sim_dir: Option<PathBuf>,
@@ -135,18 +137,32 @@ impl DeviceManager {
             &devices.printer.device,
             &devices.scanner.device,
         ];
-        let initial = [0, 1, 2].map(|i| {
-            let mut s = DeviceStatus::new(DeviceClass::ALL[i], describe(selectors[i], &links[i]));
-            if *selectors[i] == DeviceSelector::None {
-                s.state = DeviceState::NoDevice;
+        let audio = &devices.audio;
+        let initial = DeviceClass::ALL.map(|class| match class {
+            // The loudspeaker has no runner of its own: the voice thread reports on it
+            // (`audio_reporter`) when it opens the PCM and after each prompt.
+            DeviceClass::Audio => {
+                let mut s = DeviceStatus::new(class, format!("alsa {}", audio.pcm.trim()));
+                if !audio.present() {
+                    s.state = DeviceState::NoDevice;
+                }
+                s
             }
-            s
+            _ => {
+                let i = class as usize;
+                let mut s = DeviceStatus::new(class, describe(selectors[i], &links[i]));
+                if *selectors[i] == DeviceSelector::None {
+                    s.state = DeviceState::NoDevice;
+                }
+                s
+            }
         });
         let hub = Hub::new(initial);
         let stop = Arc::new(AtomicBool::new(false));
         let mut threads = Vec::new();
         let mut sims = SimBuilder::default();
         let mut watches: Vec<Watch> = Vec::new();
+
         let broken = |class: DeviceClass, e: &DeviceError| {
             tracing::error!("cannot start the {class}: {e}");
             hub.update(class, |s| {
@@ -154,6 +170,22 @@ impl DeviceManager {
                 s.record_error("startFailed", e.to_string());
             });
         };
+
+        // Loudspeaker: opened once now (the voice thread reports on it from then on).
+        if audio.present() {
+            let reporter = super::audio::AudioReporter::on(hub.clone());
+            let speaker = kiosk_drivers::audio::Speaker::new(&audio.pcm);
+            match spawn_thread("audio-probe", move || match speaker.probe() {
+                Ok(()) => reporter.opened(),
+                Err(e) => {
+                    tracing::warn!(%e, "loudspeaker not usable now; prompts are shown as text");
+                    reporter.failed(&e.to_string());
+                }
+            }) {
+                Ok(handle) => threads.push(handle),
+                Err(e) => broken(DeviceClass::Audio, &e),
+            }
+        }
 
         // ID-card reader.
         let mut reader_requests = None;
@@ -335,6 +367,9 @@ impl DeviceManager {
             kiosk_id: config.identity.kiosk_id.clone(),
             hall_name: config.identity.hall_name.clone(),
             location: config.identity.location.clone(),
+            audio: audio
+                .present()
+                .then(|| (audio.pcm.clone(), config.ui.voice_volume)),
             stop,
             threads,
             owned_sim_dir,

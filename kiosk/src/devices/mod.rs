@@ -19,6 +19,7 @@
 //!   device again (a reader chosen by USB id is looked up again on each attempt, so a new
 //!   `/dev/ttyUSB*` name is followed).
 
+pub mod audio;
 pub mod error;
 pub mod event;
 mod health;
@@ -35,6 +36,7 @@ pub(crate) mod scanner;
 pub mod selftest;
 pub mod sim;
 
+pub use audio::AudioReporter;
 pub use error::{DeviceError, DeviceErrorKind};
 pub use event::ManagerEvent;
 pub use hotplug::{Hotplug, InjectedEvents, Uevent, UeventAction};

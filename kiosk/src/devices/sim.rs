@@ -207,6 +207,8 @@ impl SimControl {
             DeviceClass::IdCardReader => self.sims.reader.is_some(),
             DeviceClass::ReceiptPrinter => self.sims.printer.is_some(),
             DeviceClass::Scanner => self.sims.scanner.is_some(),
+            // The loudspeaker is never simulated: tests play into an ALSA file or null PCM.
+            DeviceClass::Audio => false,
         }
     }
 
@@ -286,6 +288,7 @@ impl SimControl {
             DeviceClass::IdCardReader => self.reader()?.set_fault(Fault::Unplug, true),
             DeviceClass::ReceiptPrinter => self.printer()?.unplug()?,
             DeviceClass::Scanner => self.scanner()?.unplug(),
+            DeviceClass::Audio => return Err(DeviceError::NotSimulated(DeviceClass::Audio)),
         }
         Ok(())
     }
@@ -299,6 +302,7 @@ impl SimControl {
                 .scanner()?
                 .replug()
                 .map_err(|e| sim_err(DeviceClass::Scanner, e))?,
+            DeviceClass::Audio => return Err(DeviceError::NotSimulated(DeviceClass::Audio)),
         }
         Ok(())
     }

@@ -213,7 +213,12 @@ async fn serve(
         events: events_tx.clone(),
         sessions: sessions.clone(),
         ratings: ratings.clone(),
-        speech: speech(&config),
+        speech: speech(
+            &config,
+            manager
+                .as_ref()
+                .map_or_else(crate::devices::AudioReporter::none, DeviceManager::audio_reporter),
+        ),
         kiosk_id: config.identity.kiosk_id.clone(),
     };
     let inputs = Inputs {
@@ -575,9 +580,6 @@ impl Service {
         external: bool,
         wait_secs: Option<u64>,
     ) -> Result<Vec<admin::SelftestLine>, String> {
-        if device == Some("audio") {
-            return Ok(vec![self.selftest_audio().await]);
-        }
         let manager = self
             .manager
             .as_ref()
@@ -595,7 +597,7 @@ impl Service {
         };
         let wait = Duration::from_secs(wait_secs.unwrap_or(30).clamp(1, 300));
         let results = manager.selftest(class, external, wait).await;
-        let mut lines: Vec<admin::SelftestLine> = results
+        let lines: Vec<admin::SelftestLine> = results
             .into_iter()
             .map(|(class, check)| admin::SelftestLine {
                 device: class.label().to_owned(),
@@ -604,47 +606,7 @@ impl Service {
                 text: check.text,
             })
             .collect();
-        if device.is_none() && self.config.devices.audio.present() {
-            lines.push(self.selftest_audio().await);
-        }
         Ok(lines)
-    }
-
-    /// The loudspeaker's selftest: a 0.6 s, 880 Hz tone at the configured volume, which the
-    /// technician hears (and ALSA must take whole).
-    async fn selftest_audio(&self) -> admin::SelftestLine {
-        let audio = self.config.devices.audio.clone();
-        let volume = self.config.ui.voice_volume;
-        let line = |passed: bool, text: String| admin::SelftestLine {
-            device: "audio".into(),
-            level: "internal".into(),
-            passed,
-            text,
-        };
-        if !audio.present() {
-            return line(
-                false,
-                "no loudspeaker configured ([devices.audio] pcm = \"none\")".into(),
-            );
-        }
-        let played = tokio::task::spawn_blocking(move || {
-            let tone = kiosk_drivers::audio::Clip::tone(880, 600, 22_050).at_volume(volume);
-            kiosk_drivers::audio::Speaker::new(&audio.pcm)
-                .play(&tone, &std::sync::atomic::AtomicBool::new(false))
-                .map(|p| (p, audio.pcm))
-        })
-        .await;
-        match played {
-            Ok(Ok((p, pcm))) => line(
-                true,
-                format!(
-                    "played a 880 Hz tone for {} ms on {pcm} at {volume} %",
-                    p.frames as u64 * 1000 / u64::from(p.rate.max(1))
-                ),
-            ),
-            Ok(Err(err)) => line(false, err.to_string()),
-            Err(err) => line(false, format!("the tone could not be played: {err}")),
-        }
     }
 
     /// Re-reads the configuration file: reports its problems, and which changed settings
@@ -678,17 +640,17 @@ impl Service {
 
 /// The loudspeaker's voice, or silence when the kiosk has none (`[devices.audio] pcm =
 /// "none"`); the prompts show as text either way.
-fn speech(config: &Config) -> Arc<dyn kiosk_ui::speech::SpeechOutput + Send + Sync> {
+fn speech(
+    config: &Config,
+    report: crate::devices::AudioReporter,
+) -> Arc<dyn kiosk_ui::speech::SpeechOutput + Send + Sync> {
     let audio = &config.devices.audio;
     if !audio.present() {
         tracing::info!("no loudspeaker configured: voice prompts are shown as text only");
         return Arc::new(kiosk_ui::speech::Silent);
     }
+    // The device manager opened it once already and reports what it found.
     let speaker = kiosk_drivers::audio::Speaker::new(&audio.pcm);
-    match speaker.probe() {
-        Ok(()) => tracing::info!(pcm = %audio.pcm, "loudspeaker ready"),
-        Err(err) => tracing::warn!(%err, "loudspeaker not usable now; prompts are shown as text"),
-    }
     let ui = config.ui.clone();
     Arc::new(crate::voice::Voice::start(
         crate::voice::Espeak::new(&audio.voice),
@@ -698,5 +660,6 @@ fn speech(config: &Config) -> Arc<dyn kiosk_ui::speech::SpeechOutput + Send + Sy
             let local = crate::citizen::runner::local_time(chrono::Utc::now());
             ui.volume_at(local.hour() * 60 + local.minute())
         },
+        report,
     ))
 }

@@ -35,6 +35,8 @@ pub struct Devices {
     pub printer: bool,
     /// The QR / barcode scanner can scan.
     pub scanner: bool,
+    /// The loudspeaker plays (voice prompts); never needed to serve, only to speak.
+    pub audio: bool,
 }
 
 impl Devices {
@@ -44,6 +46,7 @@ impl Devices {
             DeviceClass::IdCardReader => self.reader,
             DeviceClass::ReceiptPrinter => self.printer,
             DeviceClass::Scanner => self.scanner,
+            DeviceClass::Audio => self.audio,
         }
     }
 
@@ -52,6 +55,7 @@ impl Devices {
             DeviceClass::IdCardReader => self.reader = available,
             DeviceClass::ReceiptPrinter => self.printer = available,
             DeviceClass::Scanner => self.scanner = available,
+            DeviceClass::Audio => self.audio = available,
         }
     }
 }

@@ -22,6 +22,8 @@ pub fn sim_config(dir: &Path) -> Config {
     config.devices.printer.device = DeviceSelector::Sim;
     config.devices.printer.sim_out_dir = Some(dir.join("receipts"));
     config.devices.scanner.device = DeviceSelector::Sim;
+    // ALSA's null PCM takes the samples and plays nothing: the loudspeaker is online.
+    config.devices.audio.pcm = "null".into();
     config
 }
 
