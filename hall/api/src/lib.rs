@@ -8,6 +8,7 @@
 //! - [`idnumber`]: resident ID number checks and masking.
 //! - [`application`]: intake, receipt (tracking code + verifier), status loop, progress,
 //!   reusable materials.
+//! - [`contact`]: one-touch reuse of a phone number given before with consent.
 //! - [`feedback`]: 好差评 ratings, complaints (办不成事), help requests.
 //! - [`appointment`]: slots and bookings.
 //! - [`fleet`]: heartbeats and the fleet view.
@@ -23,6 +24,7 @@
 pub mod application;
 pub mod appointment;
 pub mod catalog;
+pub mod contact;
 pub mod error;
 pub mod feedback;
 pub mod fleet;

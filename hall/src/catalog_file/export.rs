@@ -90,6 +90,7 @@ fn field_row(item: &str, f: &FormField) -> Vec<Cell> {
         Cell::Bool(r.must_be_checked),
         f.prefill.map_or(Cell::Empty, |p| text(prefill_key(p))),
         opt_text(f.hint.as_deref()),
+        opt_text(f.label_en.as_deref()),
     ]
 }
 
@@ -104,6 +105,7 @@ pub fn sheets(c: &Catalog) -> Vec<OutSheet> {
                 text(&d.name),
                 text(&d.window),
                 num(d.slot_capacity),
+                opt_text(d.name_en.as_deref()),
             ]
         })
         .collect();
@@ -124,6 +126,7 @@ pub fn sheets(c: &Catalog) -> Vec<OutSheet> {
                 Cell::Bool(i.kiosk_completable),
                 Cell::Bool(i.cross_province),
                 Cell::Bool(i.mail_delivery),
+                opt_text(i.name_en.as_deref()),
             ]
         })
         .collect();
@@ -141,6 +144,7 @@ pub fn sheets(c: &Catalog) -> Vec<OutSheet> {
                     Cell::Bool(m.required),
                     Cell::Bool(m.reusable),
                     opt_text(m.note.as_deref()),
+                    opt_text(m.name_en.as_deref()),
                 ]
             })
         })
@@ -159,6 +163,7 @@ pub fn sheets(c: &Catalog) -> Vec<OutSheet> {
                 text(&b.name),
                 text(&b.summary),
                 Cell::Text(b.items.join("; ")),
+                opt_text(b.name_en.as_deref()),
             ]
         })
         .collect();

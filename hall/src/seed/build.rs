@@ -15,6 +15,7 @@ pub fn mat(
     Material {
         code: code.into(),
         name: name.into(),
+        name_en: None,
         originals,
         copies,
         required,
@@ -46,6 +47,7 @@ fn field(key: &str, label: &str, kind: FieldKind, required: bool) -> FormField {
     FormField {
         key: key.into(),
         label: label.into(),
+        label_en: None,
         kind,
         required,
         rules: FieldRules::default(),
@@ -160,6 +162,7 @@ pub fn item(
     ItemBuilder(ServiceItem {
         code: code.into(),
         name: name.into(),
+        name_en: None,
         department: department.into(),
         kind,
         summary: summary.into(),

@@ -18,6 +18,8 @@ use hall::store::staff::Role;
 use hall::store::{PrincipalKind, Store};
 use hall_api::catalog::Catalog;
 
+mod english;
+
 use crate::common::*;
 use crate::staff_pages::{get, post, send, sign_in};
 
@@ -342,7 +344,7 @@ async fn a_scheduled_version_takes_effect_at_its_time_without_a_restart() {
         .is_none());
 }
 
-const EDITED: &str = "GG-000245-001";
+pub(crate) const EDITED: &str = "GG-000245-001";
 
 async fn staff(hall: &TestHall, name: &str, role: Role) -> (String, String) {
     let depts = if role == Role::Reviewer {

@@ -122,6 +122,7 @@ pub(crate) mod tests {
         FormField {
             key: "k".into(),
             label: "L".into(),
+            label_en: None,
             kind,
             required: true,
             rules: FieldRules::default(),

@@ -295,6 +295,8 @@ impl Transaction {
             notify_consent: self.notify_consent && self.notify_phone().is_some(),
             // The lead's kiosk side fills this from the citizen's choice of place.
             handled_by: None,
+            // The lead's kiosk side fills this from a reused phone (`/citizen/contact`).
+            phone_token: None,
         }
     }
 }

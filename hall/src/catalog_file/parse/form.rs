@@ -71,6 +71,7 @@ fn field(r: &mut RowReader<'_, '_>) -> Option<FormField> {
     let must_be_checked = r.flag("must_be_checked", Some(false));
     let prefill_text = r.opt_text("prefill");
     let hint = r.opt_text("hint");
+    let label_en = super::sheets::english(r, "label_en");
     if let Some(k) = &key {
         let ok = k.len() <= 40
             && k.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
@@ -199,6 +200,7 @@ fn field(r: &mut RowReader<'_, '_>) -> Option<FormField> {
     Some(FormField {
         key: key?,
         label: label?,
+        label_en,
         kind,
         required: required?,
         rules: FieldRules {
