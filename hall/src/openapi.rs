@@ -5,7 +5,9 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::citizen::progress_page;
-use crate::handlers::{applications, appointments, catalog, dashboard, feedback, fleet, staff};
+use crate::handlers::{
+    applications, appointments, catalog, contact, dashboard, feedback, fleet, staff,
+};
 use crate::router;
 
 /// The document.
@@ -18,6 +20,7 @@ use crate::router;
         applications::create, staff::get_one,
         staff::details, staff::move_status,
         applications::query_progress, applications::progress_by_id_number, applications::reusable,
+        contact::known_contact,
         feedback::rate, feedback::complain, feedback::help,
         appointments::slots, appointments::book, appointments::by_reference,
         fleet::heartbeat, fleet::fleet, fleet::metrics, dashboard::page,

@@ -15,7 +15,9 @@ use utoipa::OpenApi;
 
 use crate::citizen::progress_page;
 use crate::error::ApiError;
-use crate::handlers::{applications, appointments, catalog, dashboard, feedback, fleet, staff};
+use crate::handlers::{
+    applications, appointments, catalog, contact, dashboard, feedback, fleet, staff,
+};
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
 
@@ -31,6 +33,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/progress"),
     ("post", "/api/v1/progress/by-id-number"),
     ("post", "/api/v1/materials/reusable"),
+    ("post", "/api/v1/citizen/contact"),
     ("post", "/api/v1/ratings"),
     ("post", "/api/v1/complaints"),
     ("post", "/api/v1/help-requests"),
@@ -170,6 +173,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(applications::progress_by_id_number),
         )
         .route("/api/v1/materials/reusable", post(applications::reusable))
+        .route("/api/v1/citizen/contact", post(contact::known_contact))
         .route("/api/v1/ratings", post(feedback::rate))
         .route("/api/v1/complaints", post(feedback::complain))
         .route("/api/v1/help-requests", post(feedback::help))

@@ -449,8 +449,11 @@ mod tests {
 
     #[test]
     fn debug_shows_no_value_the_citizen_gave() {
-        let text = format!("{:?}", application());
+        let mut app = application();
+        app.phone_token = Some("67a1b2c3.00112233445566778899aabbccddeeff".into());
+        let text = format!("{app:?}");
         for secret in [
+            "00112233445566778899",
             PHONE,
             STREET,
             ID_NUMBER,

@@ -12,7 +12,7 @@ fn field(key: &str, kind: FieldKind, required: bool, rules: FieldRules) -> FormF
     FormField {
         key: key.into(),
         label: "测试项".into(),
-            label_en: None,
+        label_en: None,
         kind,
         required,
         rules,
