@@ -175,7 +175,9 @@ pub(crate) async fn fill_phone(
     req: &mut CreateApplication,
     catalog: &Catalog,
 ) -> Result<Option<FieldError>, ApiError> {
-    let Some(token) = req.phone_token.clone() else {
+    // Taken out: it means nothing past this point (a forward to a partner hall carries the
+    // filled-in number, sealed, never this hall's token).
+    let Some(token) = req.phone_token.take() else {
         return Ok(None);
     };
     let Some(field) = phone_key(catalog, &req.subject) else {
