@@ -37,10 +37,7 @@ const ITEMS: &[(&str, &str)] = &[
     ("QR-000172-001", "ID card renewal"),
     ("QR-000172-002", "Replacement of a lost ID card"),
     ("QR-000172-010", "Temporary ID card"),
-    (
-        "QR-000173-003",
-        "Birth registration (household registration)",
-    ),
+    ("QR-000173-003", "Household registration of a newborn"),
     ("QR-000173-011", "Household registration certificate"),
     ("QT-000175-001", "Company seal registration"),
     ("GG-000245-001", "Social security card application"),
@@ -114,7 +111,7 @@ const ITEMS: &[(&str, &str)] = &[
     ("GG-000313-001", "Medical certificate of death"),
     (
         "GG-000314-001",
-        "Birth registration with the health authority",
+        "Childbirth registration (for maternity services)",
     ),
     ("GG-000248-001", "Employment registration"),
     ("GG-000248-003", "Unemployment registration"),
