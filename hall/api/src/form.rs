@@ -86,6 +86,9 @@ pub struct SelectOption {
     pub value: String,
     /// The label shown (Chinese).
     pub label: String,
+    /// English label for the kiosk's English mode (`None`: the Chinese label is shown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_en: Option<String>,
 }
 
 /// Validation rules; each applies only to the field types it makes sense for.

@@ -145,6 +145,7 @@ fn id_numbers_selects_and_checkboxes() {
         options: vec![SelectOption {
             value: "male".into(),
             label: "男".into(),
+            label_en: None,
         }],
     };
     let s = field("sex", select, true, FieldRules::default());

@@ -72,6 +72,20 @@ fn field_row(item: &str, f: &FormField) -> Vec<Cell> {
         ),
         _ => Cell::Empty,
     };
+    let options_en = match &f.kind {
+        FieldKind::Select { options } => {
+            let parts: Vec<String> = options
+                .iter()
+                .filter_map(|o| Some(format!("{}={}", o.value, o.label_en.as_deref()?)))
+                .collect();
+            if parts.is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(parts.join("; "))
+            }
+        }
+        _ => Cell::Empty,
+    };
     let r = &f.rules;
     vec![
         text(item),
@@ -91,6 +105,7 @@ fn field_row(item: &str, f: &FormField) -> Vec<Cell> {
         f.prefill.map_or(Cell::Empty, |p| text(prefill_key(p))),
         opt_text(f.hint.as_deref()),
         opt_text(f.label_en.as_deref()),
+        options_en,
     ]
 }
 

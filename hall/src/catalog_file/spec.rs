@@ -108,6 +108,7 @@ pub const FORM_FIELDS: SheetSpec = SheetSpec {
         col("prefill", "读卡填入", false),
         col("hint", "提示", false),
         col("label_en", "英文字段名称", false),
+        col("options_en", "选项英文", false),
     ],
 };
 

@@ -130,6 +130,7 @@ pub fn f_select(key: &str, label: &str, options: &[(&str, &str)]) -> FormField {
         .map(|(v, l)| SelectOption {
             value: (*v).into(),
             label: (*l).into(),
+            label_en: None,
         })
         .collect();
     field(key, label, FieldKind::Select { options }, true)

@@ -1,10 +1,11 @@
 //! English names for the seed catalog, for the kiosk's English mode: plain words a foreign
 //! resident understands, not pinyin, one term per concept ("household registration",
 //! "social security card", "medical insurance", "housing provident fund"). Items, bundles
-//! and materials by code; form labels by their Chinese label (the same label reads the same
-//! in every item).
+//! and materials by code; form labels and select options by their Chinese label (the same
+//! label reads the same in every item).
 
 use hall_api::catalog::Catalog;
+use hall_api::form::FieldKind;
 
 const DEPARTMENTS: &[(&str, &str)] = &[
     (
@@ -424,6 +425,59 @@ const LABELS: &[(&str, &str)] = &[
     ("随父或随母落户", "Register with father or mother"),
 ];
 
+/// Select options by their Chinese label.
+const OPTIONS: &[(&str, &str)] = &[
+    ("一般注销", "Standard deregistration"),
+    ("简易注销", "Simplified deregistration"),
+    ("丢失", "Lost"),
+    ("损坏", "Damaged"),
+    ("证件损坏", "Card damaged"),
+    ("有效期满", "Expired"),
+    ("登记项目变更", "Registered details changed"),
+    ("丧偶", "Widowed"),
+    ("已婚", "Married"),
+    ("离婚", "Divorced"),
+    ("供养", "State support"),
+    ("其他近亲属", "Other close relative"),
+    ("子女", "Child"),
+    ("父母", "Parent"),
+    ("配偶", "Spouse"),
+    ("随父", "With the father"),
+    ("随母", "With the mother"),
+    ("中国银行", "Bank of China"),
+    ("农业银行", "Agricultural Bank of China"),
+    ("农商银行", "Rural Commercial Bank"),
+    ("工商银行", "Industrial and Commercial Bank of China"),
+    ("建设银行", "China Construction Bank"),
+    ("住所", "Registered address"),
+    ("经营范围", "Business scope"),
+    ("法定代表人", "Legal representative"),
+    ("初中一年级", "Junior high school, first year"),
+    ("小学一年级", "Primary school, first year"),
+    ("听力", "Hearing"),
+    ("视力", "Vision"),
+    ("言语", "Speech"),
+    ("肢体", "Physical"),
+    ("智力", "Intellectual"),
+    ("精神", "Mental"),
+    ("多重", "Multiple"),
+    ("男", "Male"),
+    ("女", "Female"),
+    ("安排工作", "Assigned a job"),
+    ("自主就业", "Finding own employment"),
+    ("退休", "Retirement"),
+    ("居民生活", "Household use"),
+    ("经营", "Business use"),
+    ("常驻异地工作", "Working in another city"),
+    ("异地长期居住", "Living in another city long-term"),
+    ("转诊就医", "Referred for treatment"),
+    ("数电发票", "Digital e-invoice"),
+    ("纸质发票", "Paper invoice"),
+    ("离休退休", "Retirement"),
+    ("职工死亡", "Death of the employee"),
+    ("购买自住住房", "Buying a home to live in"),
+];
+
 fn lookup(table: &[(&str, &str)], key: &str) -> Option<String> {
     table
         .iter()
@@ -446,6 +500,11 @@ pub fn apply(c: &mut Catalog) {
         }
         for f in &mut i.form.fields {
             f.label_en = lookup(LABELS, &f.label);
+            if let FieldKind::Select { options } = &mut f.kind {
+                for o in options {
+                    o.label_en = lookup(OPTIONS, &o.label);
+                }
+            }
         }
     }
 }

@@ -251,6 +251,14 @@ mod tests {
             }
             for f in &i.form.fields {
                 check(format!("field {} of {}", f.key, i.code), &f.label_en);
+                if let hall_api::form::FieldKind::Select { options } = &f.kind {
+                    for o in options {
+                        check(
+                            format!("option {}.{} of {}", f.key, o.value, i.code),
+                            &o.label_en,
+                        );
+                    }
+                }
             }
         }
         assert!(missing.is_empty(), "{missing:#?}");

@@ -3,6 +3,7 @@
 //! imports, and a 督查 edit of only the English name is a new version with a new ETag.
 
 use super::*;
+use hall_api::form::FieldKind;
 
 #[test]
 fn english_columns_import_and_a_too_long_english_name_is_reported_where_it_is() {
@@ -10,10 +11,18 @@ fn english_columns_import_and_a_too_long_english_name_is_reported_where_it_is() 
     let sheets = dir.path().join("county");
     let seed = hall::seed::catalog();
     catalog_file::write_file(&seed, &sheets).unwrap();
-    // The English columns come last: items M, materials I, form_fields Q, bundles E.
+    // The English columns come last: items M, materials I, form_fields Q and R, bundles E.
     set_cell(&sheets, "items", 2, 12, "Renewal of the resident ID card");
     set_cell(&sheets, "form_fields", 2, 16, "Name of the applicant");
     set_cell(&sheets, "bundles", 2, 4, "");
+    // Row 5 is the renewal's select of reasons: one option's English, the others none.
+    set_cell(
+        &sheets,
+        "form_fields",
+        5,
+        17,
+        "expired=The card has expired",
+    );
     let read = catalog_file::read_file(&sheets).unwrap();
     assert_eq!(
         read.items[0].name_en.as_deref(),
@@ -27,6 +36,11 @@ fn english_columns_import_and_a_too_long_english_name_is_reported_where_it_is() 
         read.bundles[0].name_en, None,
         "an empty cell is no English name"
     );
+    let FieldKind::Select { options } = &read.items[0].form.fields[3].kind else {
+        panic!("the reason is a select");
+    };
+    let english: Vec<Option<&str>> = options.iter().map(|o| o.label_en.as_deref()).collect();
+    assert_eq!(english, [Some("The card has expired"), None, None]);
     assert_eq!(read.items[1].name_en, seed.items[1].name_en);
     assert_eq!(
         read.items[0].materials[0].name_en,
@@ -36,13 +50,19 @@ fn english_columns_import_and_a_too_long_english_name_is_reported_where_it_is() 
     let long = "A".repeat(catalog_file::MAX_ENGLISH + 1);
     set_cell(&sheets, "materials", 4, 8, &long);
     set_cell(&sheets, "departments", 3, 4, "Tax\nBureau");
+    set_cell(&sheets, "form_fields", 5, 17, "lost=Lost");
     let text: Vec<String> = match catalog_file::read_file(&sheets) {
         Err(catalog_file::CatalogFileError::Invalid(errors)) => {
             errors.iter().map(ToString::to_string).collect()
         }
         other => panic!("expected sheet errors, got {other:?}"),
     };
-    assert_eq!(text.len(), 2, "{text:?}");
+    assert_eq!(text.len(), 3, "{text:?}");
+    assert!(
+        text.iter().any(|t| t
+            == "sheet form_fields, row 5, column R (options_en): \"lost\" is not a value of this field's options"),
+        "{text:?}"
+    );
     assert!(
         text[..].iter().any(|t| t
             == "sheet materials, row 4, column I (name_en): the English text is 81 characters long; shorten it to at most 80"),
@@ -62,7 +82,8 @@ fn a_file_without_the_english_columns_still_imports_without_english() {
     let dir = tempfile::tempdir().unwrap();
     let sheets = dir.path().join("old");
     catalog_file::write_file(&hall::seed::catalog(), &sheets).unwrap();
-    // Drop the last column of every sheet, as a file made before the English columns was.
+    // Drop the English columns (the last one or two) of every sheet, as a file made before
+    // they existed.
     for sheet in catalog_file::SHEETS {
         let path = sheets.join(format!("{}.csv", sheet.name));
         let text = std::fs::read_to_string(&path).unwrap();
@@ -72,7 +93,15 @@ fn a_file_without_the_english_columns_still_imports_without_english() {
             .records()
             .map(|r| {
                 let r = r.unwrap();
-                r.iter().take(r.len() - 1).map(str::to_owned).collect()
+                let english = sheet
+                    .columns
+                    .iter()
+                    .filter(|c| c.key.ends_with("_en"))
+                    .count();
+                r.iter()
+                    .take(r.len() - english)
+                    .map(str::to_owned)
+                    .collect()
             })
             .collect();
         let mut w = csv::Writer::from_path(&path).unwrap();
@@ -85,7 +114,11 @@ fn a_file_without_the_english_columns_still_imports_without_english() {
     assert_eq!(read.items.len(), 69);
     assert!(read.items.iter().all(|i| i.name_en.is_none()
         && i.materials.iter().all(|m| m.name_en.is_none())
-        && i.form.fields.iter().all(|f| f.label_en.is_none())));
+        && i.form.fields.iter().all(|f| f.label_en.is_none()
+            && match &f.kind {
+                FieldKind::Select { options } => options.iter().all(|o| o.label_en.is_none()),
+                _ => true,
+            })));
     assert!(read.bundles.iter().all(|b| b.name_en.is_none()));
     assert!(read.departments.iter().all(|d| d.name_en.is_none()));
 }

@@ -158,10 +158,12 @@ pub(crate) mod tests {
                     SelectOption {
                         value: "M".into(),
                         label: "男".into(),
+                        label_en: None,
                     },
                     SelectOption {
                         value: "F".into(),
                         label: "女".into(),
+                        label_en: None,
                     },
                 ],
             },
