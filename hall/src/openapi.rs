@@ -6,7 +6,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::citizen::progress_page;
 use crate::handlers::{
-    applications, appointments, attachments, catalog, dashboard, feedback, fleet, prints, staff,
+    applications, appointments, attachments, catalog, contact, dashboard, feedback, fleet, prints,
+    staff,
 };
 use crate::router;
 
@@ -22,6 +23,7 @@ use crate::router;
         applications::query_progress, applications::progress_by_id_number, applications::reusable,
         attachments::limits, attachments::put, attachments::status,
         prints::printable, prints::print,
+        contact::known_contact,
         feedback::rate, feedback::complain, feedback::help,
         appointments::slots, appointments::book, appointments::by_reference,
         fleet::heartbeat, fleet::fleet, fleet::metrics, dashboard::page,

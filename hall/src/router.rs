@@ -16,7 +16,8 @@ use utoipa::OpenApi;
 use crate::citizen::progress_page;
 use crate::error::ApiError;
 use crate::handlers::{
-    applications, appointments, attachments, catalog, dashboard, feedback, fleet, prints, staff,
+    applications, appointments, attachments, catalog, contact, dashboard, feedback, fleet, prints,
+    staff,
 };
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
@@ -38,6 +39,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/attachments/{sha256}/status"),
     ("post", "/api/v1/result-documents/printable"),
     ("post", "/api/v1/result-documents/{id}/print"),
+    ("post", "/api/v1/citizen/contact"),
     ("post", "/api/v1/ratings"),
     ("post", "/api/v1/complaints"),
     ("post", "/api/v1/help-requests"),
@@ -188,6 +190,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(prints::printable),
         )
         .route("/api/v1/result-documents/{id}/print", post(prints::print))
+        .route("/api/v1/citizen/contact", post(contact::known_contact))
         .route("/api/v1/ratings", post(feedback::rate))
         .route("/api/v1/complaints", post(feedback::complain))
         .route("/api/v1/help-requests", post(feedback::help))

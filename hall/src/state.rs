@@ -115,6 +115,8 @@ pub struct Settings {
     pub concurrency_limit: usize,
     /// Look-ups by ID number allowed per kiosk per minute.
     pub id_lookups_per_minute: u32,
+    /// How long a phone token from `POST /api/v1/citizen/contact` stays valid.
+    pub phone_token_ttl: Duration,
     /// Proxies whose `X-Forwarded-For` is believed (the client address for the limiter and
     /// the logs); empty: the peer address is the client.
     pub trusted_proxies: Vec<crate::net::Cidr>,
@@ -133,6 +135,7 @@ impl Default for Settings {
             request_timeout: Duration::from_secs(30),
             concurrency_limit: 512,
             id_lookups_per_minute: 30,
+            phone_token_ttl: Duration::from_secs(30 * 60),
             trusted_proxies: Vec::new(),
             watch_interval: Duration::from_secs(1),
             staff: crate::staff::StaffSettings::default(),

@@ -3,6 +3,7 @@
 //! idempotency under concurrent duplicates, and graceful shutdown.
 
 mod common;
+mod contact_phone;
 mod partners;
 
 use common::*;

@@ -425,6 +425,15 @@ async fn the_openapi_document_describes_exactly_the_routes_served() {
         .collect();
     served.sort();
     assert_eq!(documented, served);
+    // The English names and the phone token are documented (optional, camelCase).
+    let s = &doc["components"]["schemas"];
+    assert!(
+        s["ServiceItem"]["properties"]["nameEn"].is_object(),
+        "{}",
+        s["ServiceItem"]
+    );
+    assert!(s["FormField"]["properties"]["labelEn"].is_object());
+    assert!(s["CreateApplication"]["properties"]["phoneToken"].is_object());
     for (method, path) in hall::router::ROUTES {
         let uri = path
             .replace("{id}", "some-id")
@@ -449,6 +458,9 @@ async fn the_openapi_document_describes_exactly_the_routes_served() {
         "FleetView",
         "Catalog",
         "FormField",
+        "ContactQuery",
+        "KnownContact",
+        "KnownPhone",
     ] {
         assert!(
             doc["components"]["schemas"][schema].is_object(),

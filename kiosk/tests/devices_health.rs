@@ -162,7 +162,11 @@ async fn the_loudspeaker_is_a_device_online_on_a_working_pcm_and_broken_on_a_mis
         .check_health(DeviceClass::Audio, HealthCheckLevel::Internal, WAIT)
         .await;
     assert!(check.passed, "{}", check.text);
-    assert!(check.text.contains("880 Hz") && check.text.contains("null"), "{}", check.text);
+    assert!(
+        check.text.contains("880 Hz") && check.text.contains("null"),
+        "{}",
+        check.text
+    );
     drop(manager);
 
     // A card that is not there: reported broken at start, with the reason, and the check
@@ -191,7 +195,10 @@ async fn the_loudspeaker_is_a_device_online_on_a_working_pcm_and_broken_on_a_mis
     let mut config = sim_config(dir.path());
     config.devices.audio.pcm = "none".into();
     let manager = kiosk::devices::DeviceManager::start(&config, options(dir.path())).unwrap();
-    assert_eq!(manager.status(DeviceClass::Audio).state, DeviceState::NoDevice);
+    assert_eq!(
+        manager.status(DeviceClass::Audio).state,
+        DeviceState::NoDevice
+    );
     let all = manager.selftest(None, false, WAIT).await;
     assert!(all.iter().all(|(c, _)| *c != DeviceClass::Audio));
 }

@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+pub use crate::contact::{ContactQuery, KnownContact, KnownPhone};
 use crate::form::FormValues;
 use crate::idnumber::{mask, mask_name};
 
@@ -55,6 +56,12 @@ pub struct CreateApplication {
     /// with `cross_province`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handled_by: Option<String>,
+    /// A token from `POST /api/v1/citizen/contact` standing for the phone number the citizen
+    /// gave the hall before (with consent): the hall fills the form's phone field from its
+    /// own record before validation. A bad, expired or foreign token is a 422 on the phone
+    /// field, and the kiosk asks the citizen to type the number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_token: Option<String>,
 }
 
 impl Drop for CreateApplication {
@@ -77,6 +84,7 @@ impl fmt::Debug for CreateApplication {
             .field("submitted_at", &self.submitted_at)
             .field("notify_consent", &self.notify_consent)
             .field("handled_by", &self.handled_by)
+            .field("phone_token", &self.phone_token.as_ref().map(|_| "<token>"))
             .finish()
     }
 }
@@ -472,13 +480,17 @@ mod tests {
             submitted_at: DateTime::<Utc>::UNIX_EPOCH,
             notify_consent: false,
             handled_by: None,
+            phone_token: None,
         }
     }
 
     #[test]
     fn debug_shows_no_value_the_citizen_gave() {
-        let text = format!("{:?}", application());
+        let mut app = application();
+        app.phone_token = Some("67a1b2c3.00112233445566778899aabbccddeeff".into());
+        let text = format!("{app:?}");
         for secret in [
+            "00112233445566778899",
             PHONE,
             STREET,
             ID_NUMBER,

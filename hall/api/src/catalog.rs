@@ -49,6 +49,9 @@ pub struct Department {
     pub code: String,
     /// Name (`县公安局`).
     pub name: String,
+    /// English name for the kiosk's English mode (`None`: Chinese only; the kiosk says so).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_en: Option<String>,
     /// Where its window is in the hall (`A区 3-5号窗口`).
     pub window: String,
     /// Appointments per one-hour slot at its windows.
@@ -81,6 +84,9 @@ pub struct ServiceItem {
     pub code: String,
     /// Item name (`居民身份证换领`).
     pub name: String,
+    /// English name for the kiosk's English mode (`None`: Chinese only; the kiosk says so).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_en: Option<String>,
     /// Owning department's code.
     pub department: String,
     /// 事项类型.
@@ -116,6 +122,9 @@ pub struct Material {
     pub code: String,
     /// Name (`居民户口簿`).
     pub name: String,
+    /// English name for the kiosk's English mode (`None`: Chinese only; the kiosk says so).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_en: Option<String>,
     /// Originals to show or hand in.
     pub originals: u32,
     /// Copies to hand in.
@@ -153,6 +162,9 @@ pub struct Bundle {
     pub code: String,
     /// Name (`新生儿出生一件事`).
     pub name: String,
+    /// English name for the kiosk's English mode (`None`: Chinese only; the kiosk says so).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_en: Option<String>,
     /// What it covers, for the citizen.
     pub summary: String,
     /// The item codes it combines, in processing order.

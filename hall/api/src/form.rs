@@ -32,6 +32,9 @@ pub struct FormField {
     pub key: String,
     /// Label shown to the citizen (Chinese).
     pub label: String,
+    /// English label for the kiosk's English mode (`None`: the Chinese label is shown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_en: Option<String>,
     /// The field's type, with its options for a select.
     pub kind: FieldKind,
     /// Whether a value must be given.
@@ -83,6 +86,9 @@ pub struct SelectOption {
     pub value: String,
     /// The label shown (Chinese).
     pub label: String,
+    /// English label for the kiosk's English mode (`None`: the Chinese label is shown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_en: Option<String>,
 }
 
 /// Validation rules; each applies only to the field types it makes sense for.

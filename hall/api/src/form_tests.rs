@@ -12,6 +12,7 @@ fn field(key: &str, kind: FieldKind, required: bool, rules: FieldRules) -> FormF
     FormField {
         key: key.into(),
         label: "测试项".into(),
+        label_en: None,
         kind,
         required,
         rules,
@@ -144,6 +145,7 @@ fn id_numbers_selects_and_checkboxes() {
         options: vec![SelectOption {
             value: "male".into(),
             label: "男".into(),
+            label_en: None,
         }],
     };
     let s = field("sex", select, true, FieldRules::default());

@@ -10,6 +10,7 @@
 //!   reusable materials.
 //! - [`attachment`]: uploads (content-addressed, chunked, per kiosk), their limits, and
 //!   result documents for 自助打印.
+//! - [`contact`]: one-touch reuse of a phone number given before with consent.
 //! - [`feedback`]: 好差评 ratings, complaints (办不成事), help requests.
 //! - [`appointment`]: slots and bookings.
 //! - [`fleet`]: heartbeats and the fleet view.
@@ -26,6 +27,7 @@ pub mod application;
 pub mod appointment;
 pub mod attachment;
 pub mod catalog;
+pub mod contact;
 pub mod error;
 pub mod feedback;
 pub mod fleet;

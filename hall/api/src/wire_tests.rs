@@ -118,3 +118,44 @@ fn personal_data_is_masked_in_debug_output() {
     };
     assert!(!format!("{c:?}").contains("13812345678"));
 }
+
+#[test]
+fn english_names_and_the_phone_token_are_camel_case_and_left_out_when_absent() {
+    use crate::catalog::Bundle;
+    use crate::contact::{ContactQuery, KnownContact, KnownPhone};
+    let mut b = Bundle {
+        code: "yjs-x".into(),
+        name: "某一件事".into(),
+        name_en: None,
+        summary: "说明".into(),
+        items: vec!["A".into(), "B".into()],
+    };
+    let v = serde_json::to_value(&b).unwrap();
+    assert!(v.get("nameEn").is_none(), "{v}");
+    b.name_en = Some("Something: all in one visit".into());
+    let v = serde_json::to_value(&b).unwrap();
+    assert_eq!(v["nameEn"], "Something: all in one visit");
+    // A catalog from before the English names still reads.
+    let old: Bundle = serde_json::from_value(
+        json!({"code": "yjs-x", "name": "某一件事", "summary": "说明", "items": ["A", "B"]}),
+    )
+    .unwrap();
+    assert_eq!(old.name_en, None);
+
+    let q: ContactQuery =
+        serde_json::from_value(json!({"idNumber": "11010519491231002X"})).unwrap();
+    assert!(!format!("{q:?}").contains("19491231"), "Debug masks it");
+    let none = serde_json::to_value(KnownContact { phone: None }).unwrap();
+    assert_eq!(none, json!({"phone": null}));
+    let some = serde_json::to_value(KnownContact {
+        phone: Some(KnownPhone {
+            masked: "138****5678".into(),
+            token: "t".into(),
+        }),
+    })
+    .unwrap();
+    assert_eq!(
+        some,
+        json!({"phone": {"masked": "138****5678", "token": "t"}})
+    );
+}

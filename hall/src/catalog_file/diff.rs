@@ -47,6 +47,7 @@ fn keyed_changes<T: PartialEq>(
 fn item_changes(old: &ServiceItem, new: &ServiceItem) -> Vec<String> {
     let mut out = Vec::new();
     changed(&mut out, "name", &old.name, &new.name);
+    changed(&mut out, "English name", &old.name_en, &new.name_en);
     changed(&mut out, "department", &old.department, &new.department);
     changed(&mut out, "kind", &old.kind, &new.kind);
     changed(&mut out, "summary", &old.summary, &new.summary);
@@ -110,6 +111,7 @@ pub fn diff(old: &Catalog, new: &Catalog) -> Vec<String> {
             Some(o) if o != d => {
                 let mut what = Vec::new();
                 changed(&mut what, "name", &o.name, &d.name);
+                changed(&mut what, "English name", &o.name_en, &d.name_en);
                 changed(&mut what, "window", &o.window, &d.window);
                 changed(
                     &mut what,
@@ -152,6 +154,7 @@ pub fn diff(old: &Catalog, new: &Catalog) -> Vec<String> {
             Some(o) if o != b => {
                 let mut what = Vec::new();
                 changed(&mut what, "name", &o.name, &b.name);
+                changed(&mut what, "English name", &o.name_en, &b.name_en);
                 changed(&mut what, "summary", &o.summary, &b.summary);
                 changed(&mut what, "items", &o.items, &b.items);
                 out.push(format!("bundle {} changed: {}", b.code, what.join("; ")));
@@ -189,6 +192,7 @@ mod tests {
         new.items[0].materials.pop();
         new.items.remove(1);
         new.bundles[0].items.reverse();
+        new.bundles[1].name_en = Some("Something else".into());
         let lines = diff(&old, &new).join("\n");
         assert!(
             lines.contains(&format!("item {} changed", old.items[0].code)),
@@ -202,6 +206,13 @@ mod tests {
         );
         assert!(
             lines.contains(&format!("bundle {} changed: items", old.bundles[0].code)),
+            "{lines}"
+        );
+        assert!(
+            lines.contains(&format!(
+                "bundle {} changed: English name: {:?} -> Some(\"Something else\")",
+                old.bundles[1].code, old.bundles[1].name_en
+            )),
             "{lines}"
         );
     }

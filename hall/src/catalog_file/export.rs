@@ -72,6 +72,20 @@ fn field_row(item: &str, f: &FormField) -> Vec<Cell> {
         ),
         _ => Cell::Empty,
     };
+    let options_en = match &f.kind {
+        FieldKind::Select { options } => {
+            let parts: Vec<String> = options
+                .iter()
+                .filter_map(|o| Some(format!("{}={}", o.value, o.label_en.as_deref()?)))
+                .collect();
+            if parts.is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(parts.join("; "))
+            }
+        }
+        _ => Cell::Empty,
+    };
     let r = &f.rules;
     vec![
         text(item),
@@ -90,6 +104,8 @@ fn field_row(item: &str, f: &FormField) -> Vec<Cell> {
         Cell::Bool(r.must_be_checked),
         f.prefill.map_or(Cell::Empty, |p| text(prefill_key(p))),
         opt_text(f.hint.as_deref()),
+        opt_text(f.label_en.as_deref()),
+        options_en,
     ]
 }
 
@@ -104,6 +120,7 @@ pub fn sheets(c: &Catalog) -> Vec<OutSheet> {
                 text(&d.name),
                 text(&d.window),
                 num(d.slot_capacity),
+                opt_text(d.name_en.as_deref()),
             ]
         })
         .collect();
@@ -124,6 +141,7 @@ pub fn sheets(c: &Catalog) -> Vec<OutSheet> {
                 Cell::Bool(i.kiosk_completable),
                 Cell::Bool(i.cross_province),
                 Cell::Bool(i.mail_delivery),
+                opt_text(i.name_en.as_deref()),
             ]
         })
         .collect();
@@ -142,6 +160,7 @@ pub fn sheets(c: &Catalog) -> Vec<OutSheet> {
                     Cell::Bool(m.reusable),
                     opt_text(m.note.as_deref()),
                     Cell::Bool(m.satisfied_by_id_card),
+                    opt_text(m.name_en.as_deref()),
                 ]
             })
         })
@@ -160,6 +179,7 @@ pub fn sheets(c: &Catalog) -> Vec<OutSheet> {
                 text(&b.name),
                 text(&b.summary),
                 Cell::Text(b.items.join("; ")),
+                opt_text(b.name_en.as_deref()),
             ]
         })
         .collect();

@@ -17,6 +17,7 @@ use std::path::Path;
 use hall_api::catalog::Catalog;
 
 pub use diff::diff;
+pub use parse::MAX_ENGLISH;
 pub use spec::{Column, SheetSpec, SHEETS};
 
 /// One thing wrong in a spreadsheet: where, and what.

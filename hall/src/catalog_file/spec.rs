@@ -44,6 +44,7 @@ pub const DEPARTMENTS: SheetSpec = SheetSpec {
         col("name", "部门名称", true),
         col("window", "窗口位置", true),
         col("slot_capacity", "每小时预约号数", true),
+        col("name_en", "英文名称", false),
     ],
 };
 
@@ -64,6 +65,7 @@ pub const ITEMS: SheetSpec = SheetSpec {
         col("kiosk_completable", "自助机可全程办理", false),
         col("cross_province", "跨省通办", false),
         col("mail_delivery", "免费邮寄", false),
+        col("name_en", "英文名称", false),
     ],
 };
 
@@ -81,6 +83,7 @@ pub const MATERIALS: SheetSpec = SheetSpec {
         col("reusable", "可复用", false),
         col("note", "备注", false),
         col("satisfied_by_id_card", "读身份证即可", false),
+        col("name_en", "英文名称", false),
     ],
 };
 
@@ -105,6 +108,8 @@ pub const FORM_FIELDS: SheetSpec = SheetSpec {
         col("must_be_checked", "必须勾选", false),
         col("prefill", "读卡填入", false),
         col("hint", "提示", false),
+        col("label_en", "英文字段名称", false),
+        col("options_en", "选项英文", false),
     ],
 };
 
@@ -117,6 +122,7 @@ pub const BUNDLES: SheetSpec = SheetSpec {
         col("name", "一件事名称", true),
         col("summary", "说明", true),
         col("items", "包含事项（按办理顺序，分号分隔）", true),
+        col("name_en", "英文名称", false),
     ],
 };
 

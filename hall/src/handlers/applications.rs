@@ -303,12 +303,19 @@ pub async fn create(
         Prior::Conflict => return Err(key_conflict()),
         Prior::New => {}
     }
-    let req: CreateApplication = raw.parse()?;
+    let mut req: CreateApplication = raw.parse()?;
     drop(raw);
     // What the kiosk's site offers: an item hidden there is unknown to this kiosk.
     let catalog = state.catalog_for_kiosk(&kiosk.id).await?;
+    // One-touch phone reuse: the stored number goes into the form before it is checked.
+    let token_refused =
+        super::contact::fill_phone(&state, &kiosk.id, &mut req, &catalog.catalog).await?;
     let checked = resolve(&catalog.catalog, &req.subject).and_then(|resolved| {
-        let errors = check(&req, &resolved);
+        let mut errors = check(&req, &resolved);
+        if let Some(refused) = token_refused {
+            errors.retain(|e| e.field != refused.field);
+            errors.push(refused);
+        }
         if !errors.is_empty() {
             return Err(ApiError::validation(errors));
         }

@@ -4,6 +4,7 @@ pub mod applications;
 pub mod appointments;
 pub mod attachments;
 pub mod catalog;
+pub mod contact;
 pub mod dashboard;
 pub mod feedback;
 pub mod fleet;

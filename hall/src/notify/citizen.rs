@@ -43,7 +43,7 @@ impl Drop for Opened {
 }
 
 /// The form of an application's subject, if the catalog still has it.
-fn form_of(state: &AppState, rec: &ApplicationRecord) -> Option<FormSchema> {
+pub(crate) fn form_of(state: &AppState, rec: &ApplicationRecord) -> Option<FormSchema> {
     let catalog = state.catalog();
     let c = &catalog.catalog;
     if rec.subject_type == "bundle" {
@@ -56,7 +56,7 @@ fn form_of(state: &AppState, rec: &ApplicationRecord) -> Option<FormSchema> {
 /// The form's phone: the first field the catalog marks as a phone, else the `phone` key.
 /// The mailing address's phone is not used: the recipient may be someone else, and the
 /// citizen consented for the number in the form.
-fn phone_of(form: Option<&FormSchema>, fields: &FormValues) -> Option<String> {
+pub(crate) fn phone_of(form: Option<&FormSchema>, fields: &FormValues) -> Option<String> {
     let key = form
         .and_then(|f| f.fields.iter().find(|f| matches!(f.kind, FieldKind::Phone)))
         .map_or(PHONE_KEY, |f| f.key.as_str());

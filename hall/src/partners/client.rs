@@ -26,6 +26,8 @@ pub fn queued_forward(
 ) -> Result<QueuedForward, HallError> {
     let mut application = req.clone();
     application.handled_by = None;
+    // The partner could not read this hall's phone token; the number is already filled in.
+    application.phone_token = None;
     let body = ForwardedApplication {
         origin_id: id.to_owned(),
         origin_tracking_code: tracking_code.to_owned(),

@@ -15,6 +15,7 @@ pub fn mat(
     Material {
         code: code.into(),
         name: name.into(),
+        name_en: None,
         originals,
         copies,
         required,
@@ -49,6 +50,7 @@ fn field(key: &str, label: &str, kind: FieldKind, required: bool) -> FormField {
     FormField {
         key: key.into(),
         label: label.into(),
+        label_en: None,
         kind,
         required,
         rules: FieldRules::default(),
@@ -131,6 +133,7 @@ pub fn f_select(key: &str, label: &str, options: &[(&str, &str)]) -> FormField {
         .map(|(v, l)| SelectOption {
             value: (*v).into(),
             label: (*l).into(),
+            label_en: None,
         })
         .collect();
     field(key, label, FieldKind::Select { options }, true)
@@ -163,6 +166,7 @@ pub fn item(
     ItemBuilder(ServiceItem {
         code: code.into(),
         name: name.into(),
+        name_en: None,
         department: department.into(),
         kind,
         summary: summary.into(),

@@ -5,6 +5,7 @@ mod build;
 mod bundles;
 mod business;
 mod civil;
+mod english;
 mod firms;
 mod life;
 mod people;
@@ -13,12 +14,13 @@ mod welfare;
 use hall_api::catalog::{Bundle, Catalog, Department};
 
 /// The seed catalog's version; change it whenever the content changes.
-pub const SEED_VERSION: &str = "2026.12-seed.2";
+pub const SEED_VERSION: &str = "2026.12-seed.4";
 
 fn dept(code: &str, name: &str, window: &str, slot_capacity: u32) -> Department {
     Department {
         code: code.into(),
         name: name.into(),
+        name_en: None,
         window: window.into(),
         slot_capacity,
     }
@@ -29,6 +31,7 @@ fn bundle(code: &str, name: &str, summary: &str, items: &[&str]) -> Bundle {
     Bundle {
         code: code.into(),
         name: name.into(),
+        name_en: None,
         summary: summary.into(),
         items: items.iter().map(|s| (*s).into()).collect(),
     }
@@ -42,7 +45,7 @@ pub fn catalog() -> Catalog {
     items.extend(life::items());
     items.extend(civil::items());
     items.extend(firms::items());
-    Catalog {
+    let mut catalog = Catalog {
         version: SEED_VERSION.into(),
         departments: vec![
             dept("gongan", "县公安局（户政、出入境）", "A区 1-4号窗口", 8),
@@ -84,7 +87,9 @@ pub fn catalog() -> Catalog {
         items,
         bundles: bundles::bundles(),
         partners: Vec::new(),
-    }
+    };
+    english::apply(&mut catalog);
+    catalog
 }
 
 #[cfg(test)]
@@ -213,5 +218,52 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn every_entry_of_the_seed_has_plain_english() {
+        let c = catalog();
+        let mut missing = Vec::new();
+        let mut check = |what: String, en: &Option<String>| match en {
+            None => missing.push(format!("{what}: no English")),
+            Some(t)
+                if t.trim().is_empty() || t.chars().count() > crate::catalog_file::MAX_ENGLISH =>
+            {
+                missing.push(format!("{what}: {t:?} is empty or too long"))
+            }
+            // English words, not Chinese characters (pinyin cannot be told apart by code;
+            // the table in english.rs is reviewed by people).
+            Some(t) if t.chars().any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch)) => {
+                missing.push(format!("{what}: {t:?} has Chinese characters"))
+            }
+            Some(_) => {}
+        };
+        for d in &c.departments {
+            check(format!("department {}", d.code), &d.name_en);
+        }
+        for b in &c.bundles {
+            check(format!("bundle {}", b.code), &b.name_en);
+        }
+        for i in &c.items {
+            check(format!("item {}", i.code), &i.name_en);
+            for m in &i.materials {
+                check(format!("material {} of {}", m.code, i.code), &m.name_en);
+            }
+            for f in &i.form.fields {
+                check(format!("field {} of {}", f.key, i.code), &f.label_en);
+                if let hall_api::form::FieldKind::Select { options } = &f.kind {
+                    for o in options {
+                        check(
+                            format!("option {}.{} of {}", f.key, o.value, i.code),
+                            &o.label_en,
+                        );
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "{missing:#?}");
+        assert_eq!((c.items.len(), c.bundles.len()), (69, 22));
+        let renewal = c.item("QR-000172-001").and_then(|i| i.name_en.as_deref());
+        assert_eq!(renewal, Some("ID card renewal"));
     }
 }

@@ -54,7 +54,7 @@ pub fn items() -> Vec<ServiceItem> {
             "居民身份证补领",
             "gongan",
             Confirmation,
-            "身份证丢失后补领，丢失期间原证自动作废。",
+            "身份证丢失后补领，丢失期间原证自动作废。没有身份证，自助机无法核验身份：请预约后到窗口办理（急用可先申领临时身份证）。",
         )
         .materials(vec![
             hukoubu(),
@@ -69,6 +69,7 @@ pub fn items() -> Vec<ServiceItem> {
         ])
         .limits(Some(60), 15)
         .fee(2000, "工本费20元")
+        .window_only()
         .cross_province()
         .mail()
         .form(vec![

@@ -18,6 +18,7 @@ use super::auth::Signed;
 use super::catalog_views::{self as cv, Availability, ItemForm, MaterialRow};
 use super::pages::{field, frame, html, signed_form, Fields};
 use super::views;
+use crate::catalog_file::MAX_ENGLISH;
 use crate::catalog_versions as versions;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -85,6 +86,7 @@ fn form_of(item: &ServiceItem, base: &str, withdrawn: &[String]) -> ItemForm {
         code: item.code.clone(),
         base: base.to_owned(),
         name: item.name.clone(),
+        name_en: item.name_en.clone().unwrap_or_default(),
         summary: item.summary.clone(),
         availability: availability(item, withdrawn),
         mail: item.mail_delivery,
@@ -94,6 +96,7 @@ fn form_of(item: &ServiceItem, base: &str, withdrawn: &[String]) -> ItemForm {
             .map(|m| MaterialRow {
                 code: m.code.clone(),
                 name: m.name.clone(),
+                name_en: m.name_en.clone().unwrap_or_default(),
                 originals: m.originals.to_string(),
                 copies: m.copies.to_string(),
                 required: m.required,
@@ -180,6 +183,7 @@ fn read(form: &Fields, code: &str) -> ItemForm {
         let row = MaterialRow {
             code: get("code"),
             name: get("name"),
+            name_en: get("name_en"),
             originals: get("originals"),
             copies: get("copies"),
             required: on("required"),
@@ -195,6 +199,7 @@ fn read(form: &Fields, code: &str) -> ItemForm {
         code: code.to_owned(),
         base: field(form, "base").unwrap_or("").to_owned(),
         name: field(form, "name").map(clean).unwrap_or_default(),
+        name_en: field(form, "name_en").map(clean).unwrap_or_default(),
         summary: field(form, "summary").map(clean).unwrap_or_default(),
         availability: match field(form, "availability") {
             Some("window") => Availability::Window,
@@ -204,6 +209,22 @@ fn read(form: &Fields, code: &str) -> ItemForm {
         mail: field(form, "mail").is_some(),
         materials,
     }
+}
+
+/// An optional English name: at most [`MAX_ENGLISH`] characters on one line.
+fn english_ok(text: &str, what: &str, errors: &mut Vec<String>) {
+    let n = text.chars().count();
+    if n > MAX_ENGLISH {
+        errors.push(format!(
+            "{what}不能超过 {MAX_ENGLISH} 个字符（现为 {n} 个）。"
+        ));
+    } else if text.chars().any(char::is_control) {
+        errors.push(format!("{what}须为一行，不含控制字符。"));
+    }
+}
+
+fn none_if_empty(text: &str) -> Option<String> {
+    (!text.is_empty()).then(|| text.to_owned())
 }
 
 fn text_ok(text: &str, what: &str, max: usize, errors: &mut Vec<String>) {
@@ -225,6 +246,7 @@ fn check(
 ) -> Result<ServiceItem, Vec<String>> {
     let mut errors = Vec::new();
     text_ok(&form.name, "事项名称", 100, &mut errors);
+    english_ok(&form.name_en, "英文名称", &mut errors);
     text_ok(&form.summary, "办理条件", 1000, &mut errors);
     if form.materials.is_empty() {
         errors.push("至少需要一项申请材料（一次性告知）。".into());
@@ -243,6 +265,7 @@ fn check(
             ));
         }
         text_ok(&m.name, &format!("第 {n} 项材料的名称"), 100, &mut errors);
+        english_ok(&m.name_en, &format!("第 {n} 项材料的英文名称"), &mut errors);
         if m.note.chars().count() > 200 {
             errors.push(format!("第 {n} 项材料：备注不能超过 200 个字。"));
         }
@@ -275,6 +298,7 @@ fn check(
             materials.push(Material {
                 code: m.code.clone(),
                 name: m.name.clone(),
+                name_en: none_if_empty(&m.name_en),
                 originals,
                 copies,
                 required: m.required,
@@ -293,6 +317,7 @@ fn check(
     }
     let mut edited = item.clone();
     edited.name = form.name.clone();
+    edited.name_en = none_if_empty(&form.name_en);
     edited.summary = form.summary.clone();
     edited.materials = materials;
     edited.mail_delivery = form.mail;
@@ -310,6 +335,9 @@ fn changed_parts(old: &ServiceItem, new: &ServiceItem) -> Vec<&'static str> {
     let mut out = Vec::new();
     if old.name != new.name {
         out.push("name");
+    }
+    if old.name_en != new.name_en {
+        out.push("english-name");
     }
     if old.summary != new.summary {
         out.push("summary");

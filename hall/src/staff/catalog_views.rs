@@ -6,6 +6,7 @@ use hall_api::catalog::Catalog;
 use maud::{html, Markup};
 
 use super::views::local;
+use crate::catalog_file::MAX_ENGLISH;
 use crate::store::CatalogVersionRow;
 
 /// The pages' title (and the nav link's words).
@@ -53,6 +54,8 @@ pub struct MaterialRow {
     pub code: String,
     /// Name.
     pub name: String,
+    /// English name (empty: none).
+    pub name_en: String,
     /// Originals (as typed).
     pub originals: String,
     /// Copies (as typed).
@@ -74,6 +77,8 @@ pub struct ItemForm {
     pub base: String,
     /// Name.
     pub name: String,
+    /// English name for the kiosk's English mode (empty: none, shown "Chinese only").
+    pub name_en: String,
     /// 办理条件.
     pub summary: String,
     /// Availability.
@@ -141,6 +146,7 @@ fn material_row(i: usize, m: &MaterialRow) -> Markup {
         tr {
             td { input type="text" name={ "m" (i) "_code" } value=(m.code) size="12" aria-label={ "第" (i + 1) "项材料代码" }; }
             td { input type="text" name={ "m" (i) "_name" } value=(m.name) size="24" aria-label={ "第" (i + 1) "项材料名称" }; }
+            td { input type="text" name={ "m" (i) "_name_en" } value=(m.name_en) size="24" maxlength=(MAX_ENGLISH) lang="en" aria-label={ "第" (i + 1) "项材料英文名称" }; }
             td { input type="number" min="0" max="99" name={ "m" (i) "_originals" } value=(m.originals) style="width:4em" aria-label="原件数"; }
             td { input type="number" min="0" max="99" name={ "m" (i) "_copies" } value=(m.copies) style="width:4em" aria-label="复印件数"; }
             td { input type="checkbox" name={ "m" (i) "_required" } value="1" checked[m.required] aria-label="必须提交"; }
@@ -162,6 +168,7 @@ pub fn item(
     let blank = MaterialRow {
         code: String::new(),
         name: String::new(),
+        name_en: String::new(),
         originals: "1".into(),
         copies: "0".into(),
         required: true,
@@ -187,6 +194,8 @@ pub fn item(
                 input type="hidden" name="materials" value=(f.materials.len());
                 label for="name" { "事项名称" }
                 input id="name" type="text" name="name" value=(f.name) maxlength="100";
+                label for="name_en" { "英文名称（English name，可不填；不填时英文界面显示“Chinese only”）" }
+                input id="name_en" type="text" name="name_en" value=(f.name_en) maxlength=(MAX_ENGLISH) lang="en";
                 label for="summary" { "办理条件 / 办事指引" }
                 textarea id="summary" name="summary" rows="4" maxlength="1000" { (f.summary) }
                 fieldset {
@@ -204,7 +213,7 @@ pub fn item(
                 }
                 h3 { "申请材料（一次性告知）" }
                 table {
-                    thead { tr { th { "材料代码" } th { "名称" } th { "原件" } th { "复印件" } th { "必须" } th { "可复用" } th { "备注" } th { "删除" } } }
+                    thead { tr { th { "材料代码" } th { "名称" } th { "英文名称" } th { "原件" } th { "复印件" } th { "必须" } th { "可复用" } th { "备注" } th { "删除" } } }
                     tbody {
                         @for (i, m) in f.materials.iter().enumerate() { (material_row(i, m)) }
                         (material_row(f.materials.len(), &blank))

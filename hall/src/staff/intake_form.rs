@@ -218,6 +218,7 @@ pub(crate) fn read(
         submitted_at: Utc::now(),
         notify_consent: field(form, "notify") == Some("on"),
         handled_by: None,
+        phone_token: None,
     };
     errors.extend(check(&request, resolved));
     if errors.is_empty() {
@@ -241,6 +242,7 @@ mod tests {
         FormField {
             key: "k".into(),
             label: "项".into(),
+            label_en: None,
             kind,
             required: false,
             rules: FieldRules::default(),

@@ -421,6 +421,14 @@ pub trait Store:
         applicant_key: [u8; 32],
         limit: usize,
     ) -> Result<Vec<ApplicationRecord>, HallError>;
+    /// The citizen's latest application taken in by this hall (not one a partner hall sent
+    /// here) with whether it consented to progress notices: (application id, consent).
+    /// One-touch phone reuse offers that application's phone only with that consent, so a
+    /// later application without it withdraws the offer.
+    async fn latest_consent(
+        &self,
+        applicant_key: [u8; 32],
+    ) -> Result<Option<(String, bool)>, HallError>;
     /// A booking by the reference printed on its slip.
     async fn booking_by_reference(
         &self,

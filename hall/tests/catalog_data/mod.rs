@@ -18,6 +18,8 @@ use hall::store::staff::Role;
 use hall::store::{PrincipalKind, Store};
 use hall_api::catalog::Catalog;
 
+mod english;
+
 use crate::common::*;
 use crate::staff_pages::{get, post, send, sign_in};
 
@@ -227,6 +229,11 @@ async fn export_then_import_gives_the_same_catalog() {
     c.items[2].fee.amount_fen = 1250;
     c.items[2].fee.note = "工本费 12.5 元".into();
     c.items[3].form.fields[0].rules.min = None;
+    // English text present, changed and absent goes through the sheets unchanged.
+    c.items[0].name_en = None;
+    c.items[4].materials[0].name_en = Some("Household register, all pages".into());
+    c.items[5].form.fields[1].label_en = None;
+    c.departments[1].name_en = Some("Tax Bureau, county office".into());
     c.bundles.truncate(3);
     let stored = versions::store_version(store, c, "edited.1".into(), Utc::now(), "import", None)
         .await
@@ -342,7 +349,7 @@ async fn a_scheduled_version_takes_effect_at_its_time_without_a_restart() {
         .is_none());
 }
 
-const EDITED: &str = "GG-000245-001";
+pub(crate) const EDITED: &str = "GG-000245-001";
 
 async fn staff(hall: &TestHall, name: &str, role: Role) -> (String, String) {
     let depts = if role == Role::Reviewer {

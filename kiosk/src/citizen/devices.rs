@@ -73,14 +73,14 @@ pub fn session_event(event: &ManagerEvent) -> Option<Event> {
 pub fn availability(snapshot: &[DeviceStatus]) -> Vec<(DeviceClass, bool)> {
     DeviceClass::ALL
         .into_iter()
-    .map(|class| {
-        let ok = snapshot
-            .iter()
-            .find(|s| s.class == class)
-            .is_some_and(usable);
-        (class, ok)
-    })
-    .collect()
+        .map(|class| {
+            let ok = snapshot
+                .iter()
+                .find(|s| s.class == class)
+                .is_some_and(usable);
+            (class, ok)
+        })
+        .collect()
 }
 
 #[cfg(test)]

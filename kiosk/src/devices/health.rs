@@ -109,7 +109,11 @@ impl DeviceManager {
     /// must take whole). Recorded like the other devices' checks.
     async fn audio_tone(&self, level: HealthCheckLevel) -> HealthCheck {
         let Some((pcm, volume)) = self.audio.clone() else {
-            return result(level, false, "no loudspeaker configured ([devices.audio] pcm = \"none\")");
+            return result(
+                level,
+                false,
+                "no loudspeaker configured ([devices.audio] pcm = \"none\")",
+            );
         };
         let played = tokio::task::spawn_blocking(move || {
             let tone = kiosk_drivers::audio::Clip::tone(880, 600, 22_050).at_volume(volume);

@@ -215,7 +215,14 @@ pub fn guide(s: &Session, page: usize, rows: usize) -> vm::GuideVm {
                     )
                 },
             ),
-        ],
+        ]
+        .into_iter()
+        // Why not here (a lost card cannot be checked at a kiosk): the item's own guidance.
+        .chain(
+            (!t.kiosk_completable && !t.summary.trim().is_empty())
+                .then(|| (tr(s, "说明", "Why"), t.summary.clone())),
+        )
+        .collect(),
         materials,
         page,
         pages,

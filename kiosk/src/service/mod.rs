@@ -215,9 +215,10 @@ async fn serve(
         ratings: ratings.clone(),
         speech: speech(
             &config,
-            manager
-                .as_ref()
-                .map_or_else(crate::devices::AudioReporter::none, DeviceManager::audio_reporter),
+            manager.as_ref().map_or_else(
+                crate::devices::AudioReporter::none,
+                DeviceManager::audio_reporter,
+            ),
         ),
         kiosk_id: config.identity.kiosk_id.clone(),
     };

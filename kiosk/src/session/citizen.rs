@@ -122,6 +122,7 @@ pub(crate) mod tests {
         FormField {
             key: "k".into(),
             label: "L".into(),
+            label_en: None,
             kind,
             required: true,
             rules: FieldRules::default(),
@@ -157,10 +158,12 @@ pub(crate) mod tests {
                     SelectOption {
                         value: "M".into(),
                         label: "男".into(),
+                        label_en: None,
                     },
                     SelectOption {
                         value: "F".into(),
                         label: "女".into(),
+                        label_en: None,
                     },
                 ],
             },

@@ -333,6 +333,8 @@ impl Transaction {
             // Consent without a number to text would be meaningless: never sent so.
             notify_consent: self.notify_consent && self.notify_phone().is_some(),
             handled_by: self.handled_by().map(str::to_owned),
+            // The lead's kiosk side fills this from a reused phone (`/citizen/contact`).
+            phone_token: None,
         }
     }
 }
@@ -347,14 +349,17 @@ fn place_field(catalog: &Catalog) -> FormField {
     let mut options = vec![SelectOption {
         value: PLACE_HERE.into(),
         label: "本县办理".into(),
+        label_en: Some("Here, in this county".into()),
     }];
     options.extend(catalog.partners.iter().map(|p| SelectOption {
         value: p.code.clone(),
         label: p.name.clone(),
+        label_en: Some(p.name_en.clone()).filter(|n| !n.trim().is_empty()),
     }));
     FormField {
         key: PLACE_FIELD.into(),
         label: "办理地（跨省通办）".into(),
+        label_en: Some("Where it is handled (inter-provincial service)".into()),
         kind: FieldKind::Select { options },
         required: true,
         rules: FieldRules::default(),

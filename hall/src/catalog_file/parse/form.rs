@@ -43,6 +43,7 @@ fn options(r: &mut RowReader<'_, '_>, text: &str) -> Option<Vec<SelectOption>> {
         out.push(SelectOption {
             value: value.into(),
             label: label.into(),
+            label_en: None,
         });
     }
     if out.is_empty() {
@@ -53,6 +54,39 @@ fn options(r: &mut RowReader<'_, '_>, text: &str) -> Option<Vec<SelectOption>> {
         return None;
     }
     Some(out)
+}
+
+/// The options' English labels, `value=English; value=English`, each value one of the
+/// field's options; options left out have none. False (and reported) if a part is wrong.
+fn english_options(r: &mut RowReader<'_, '_>, text: &str, options: &mut [SelectOption]) -> bool {
+    for part in text
+        .split([';', '；', '\n'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let Some((value, english)) = part.split_once('=') else {
+            r.error("options_en", format!("{part:?} is not value=English label"));
+            return false;
+        };
+        let (value, english) = (value.trim(), english.trim());
+        let Some(option) = options.iter_mut().find(|o| o.value == value) else {
+            r.error(
+                "options_en",
+                format!("{value:?} is not a value of this field's options"),
+            );
+            return false;
+        };
+        let n = english.chars().count();
+        if n == 0 || n > MAX_ENGLISH {
+            r.error(
+                "options_en",
+                format!("the English label of {value:?} must be 1-{MAX_ENGLISH} characters"),
+            );
+            return false;
+        }
+        option.label_en = Some(english.to_owned());
+    }
+    true
 }
 
 fn field(r: &mut RowReader<'_, '_>) -> Option<FormField> {
@@ -71,6 +105,7 @@ fn field(r: &mut RowReader<'_, '_>) -> Option<FormField> {
     let must_be_checked = r.flag("must_be_checked", Some(false));
     let prefill_text = r.opt_text("prefill");
     let hint = r.opt_text("hint");
+    let label_en = super::sheets::english(r, "label_en");
     if let Some(k) = &key {
         let ok = k.len() <= 40
             && k.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
@@ -122,6 +157,16 @@ fn field(r: &mut RowReader<'_, '_>) -> Option<FormField> {
             _ => FieldKind::Checkbox,
         }),
         (None, _) => None,
+    };
+    let kind = match (kind, r.opt_text("options_en")) {
+        (Some(FieldKind::Select { mut options }), Some(text)) => {
+            english_options(r, &text, &mut options).then_some(FieldKind::Select { options })
+        }
+        (Some(_), Some(_)) => {
+            r.error("options_en", "only a select field has options".into());
+            None
+        }
+        (kind, _) => kind,
     };
     let prefill = prefill_text.as_deref().and_then(|p| {
         let found = PREFILLS.into_iter().find(|x| prefill_key(*x) == p);
@@ -199,6 +244,7 @@ fn field(r: &mut RowReader<'_, '_>) -> Option<FormField> {
     Some(FormField {
         key: key?,
         label: label?,
+        label_en,
         kind,
         required: required?,
         rules: FieldRules {

@@ -8,6 +8,7 @@ mod form;
 mod sheets;
 
 use form::fields;
+pub use sheets::MAX_ENGLISH;
 use sheets::{bundles, departments, items, materials};
 
 use std::collections::{HashMap, HashSet};

@@ -7,6 +7,32 @@ const MAX_LIMIT_DAYS: u32 = 365;
 /// Largest fee accepted, in fen (one million yuan).
 const MAX_FEE_FEN: u64 = 100_000_000;
 
+/// Longest English name or label accepted, in characters: it must fit one line of the
+/// kiosk's item list in English mode.
+pub const MAX_ENGLISH: usize = 80;
+
+/// An optional English name or label (`name_en`, `label_en`): at most [`MAX_ENGLISH`]
+/// characters, one line.
+pub(super) fn english(r: &mut RowReader<'_, '_>, key: &str) -> Option<String> {
+    let t = r.opt_text(key)?;
+    let n = t.chars().count();
+    if n > MAX_ENGLISH {
+        r.error(
+            key,
+            format!("the English text is {n} characters long; shorten it to at most {MAX_ENGLISH}"),
+        );
+        return None;
+    }
+    if t.chars().any(char::is_control) {
+        r.error(
+            key,
+            "the English text must be one line without control characters".into(),
+        );
+        return None;
+    }
+    Some(t)
+}
+
 fn item_kind(text: &str) -> Option<ItemKind> {
     Some(match text {
         "license" | "行政许可" => ItemKind::License,
@@ -31,6 +57,7 @@ pub(super) fn departments(t: &Table<'_>, errors: &mut Errors) -> Vec<Department>
         let name = r.text("name");
         let window = r.text("window");
         let cap = r.small("slot_capacity", 1000, true);
+        let name_en = english(&mut r, "name_en");
         if let Some(code) = &code {
             if let Some(first) = seen.insert(code.clone(), r.row_number()) {
                 r.error(
@@ -46,6 +73,7 @@ pub(super) fn departments(t: &Table<'_>, errors: &mut Errors) -> Vec<Department>
             out.push(Department {
                 code,
                 name,
+                name_en,
                 window,
                 slot_capacity: cap,
             });
@@ -80,6 +108,7 @@ pub(super) fn items(
         let kiosk = r.flag("kiosk_completable", Some(true));
         let cross = r.flag("cross_province", Some(false));
         let mail = r.flag("mail_delivery", Some(false));
+        let name_en = english(&mut r, "name_en");
         if let Some(code) = &code {
             if let Some(first) = seen.insert(code.clone(), r.row_number()) {
                 r.error(
@@ -158,6 +187,7 @@ pub(super) fn items(
                 ServiceItem {
                     code,
                     name,
+                    name_en,
                     department,
                     kind,
                     summary,
@@ -200,6 +230,7 @@ pub(super) fn materials(
         let reusable = r.flag("reusable", Some(false));
         let by_id_card = r.flag("satisfied_by_id_card", Some(false));
         let note = r.opt_text("note");
+        let name_en = english(&mut r, "name_en");
         if let (Some(code), Some(name)) = (&code, &name) {
             match names.get(code) {
                 Some((first, at)) if first != name => r.error(
@@ -241,6 +272,7 @@ pub(super) fn materials(
             target.1.materials.push(Material {
                 code,
                 name,
+                name_en,
                 originals,
                 copies,
                 required,
@@ -269,6 +301,7 @@ pub(super) fn bundles(
         let name = r.text("name");
         let summary = r.text("summary");
         let list = r.text("items");
+        let name_en = english(&mut r, "name_en");
         if let Some(code) = &code {
             if let Some(first) = seen.insert(code.clone(), r.row_number()) {
                 r.error(
@@ -320,6 +353,7 @@ pub(super) fn bundles(
             out.push(Bundle {
                 code,
                 name,
+                name_en,
                 summary,
                 items,
             });

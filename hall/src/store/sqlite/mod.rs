@@ -320,6 +320,14 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn latest_consent(
+        &self,
+        applicant_key: [u8; 32],
+    ) -> Result<Option<(String, bool)>, HallError> {
+        self.read(move |c| reads::latest_consent(c, &applicant_key))
+            .await
+    }
+
     async fn booking_by_reference(
         &self,
         reference: &str,

@@ -275,6 +275,25 @@ pub fn applications_of(
     Ok(out)
 }
 
+/// See [`crate::store::Store::latest_consent`]. Applications from before consents were
+/// recorded have no row: no consent.
+pub fn latest_consent(
+    conn: &Connection,
+    applicant_key: &[u8; 32],
+) -> Result<Option<(String, bool)>, HallError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT a.id, COALESCE(c.sms_notices, 0) FROM applications a
+             LEFT JOIN application_consents c ON c.application_id = a.id
+             WHERE a.applicant_key = ?1
+               AND NOT EXISTS (SELECT 1 FROM partner_links p
+                               WHERE p.application_id = a.id AND p.direction = 'in')
+             ORDER BY a.received_at DESC, a.rowid DESC LIMIT 1",
+        )?
+        .query_row(params![&applicant_key[..]], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
 pub fn booking_by_reference(
     conn: &Connection,
     reference: &str,
