@@ -339,7 +339,8 @@ mod tests {
 
     #[test]
     fn every_kiosk_class_has_entries() {
-        for class in DeviceClass::ALL {
+        // Every serial device class; the loudspeaker is found by ALSA, not by USB id.
+        for class in DeviceClass::SERIAL {
             assert!(KNOWN_DEVICES.iter().any(|d| d.kind.class() == Some(class)));
         }
     }

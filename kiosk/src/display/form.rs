@@ -73,7 +73,11 @@ pub(super) fn connect(f: &Rc<Frontend>) {
                     .and_then(|x| match &x.kind {
                         hall_api::form::FieldKind::Select { options } => options
                             .iter()
-                            .find(|o| o.label == label.as_str())
+                            // The chip shows the option in the screen's language.
+                            .find(|o| {
+                                o.label == label.as_str()
+                                    || o.label_en.as_deref().map(str::trim) == Some(label.as_str())
+                            })
                             .map(|o| o.value.clone()),
                         _ => None,
                     })

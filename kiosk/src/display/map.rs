@@ -51,7 +51,30 @@ fn department_name(s: &Session, code: &str) -> String {
     s.catalog
         .as_ref()
         .and_then(|c| c.departments.iter().find(|d| d.code == code))
-        .map_or_else(|| code.to_owned(), |d| d.name.clone())
+        .map_or_else(
+            || code.to_owned(),
+            |d| content(s, &d.name, d.name_en.as_deref()),
+        )
+}
+
+/// Catalog text (an item's, a material's, a department's name) in the session's language:
+/// the hall's English where it wrote one, otherwise the Chinese marked "(Chinese only)" so an
+/// English reader knows it is not a mistake.
+pub(crate) fn content(s: &Session, zh: &str, en: Option<&str>) -> String {
+    match en.map(str::trim).filter(|e| !e.is_empty()) {
+        _ if s.is_chinese() => zh.to_owned(),
+        Some(en) => en.to_owned(),
+        None => format!("{zh} (Chinese only)"),
+    }
+}
+
+/// A form's words (a label, an option) in the session's language: the English where there
+/// is one, else the Chinese as it is (the field beside it says what it is for).
+pub(crate) fn label(s: &Session, zh: &str, en: Option<&str>) -> String {
+    match en.map(str::trim).filter(|e| !e.is_empty()) {
+        Some(en) if !s.is_chinese() => en.to_owned(),
+        _ => zh.to_owned(),
+    }
 }
 
 /// The words in the session's language: Chinese, or English for the same words. (Catalog
@@ -107,13 +130,21 @@ pub fn browse(s: &Session, page: usize, rows: usize, query: &str, searching: boo
             });
             vm::ItemEntry {
                 id: code.clone(),
-                name: name.clone(),
+                name: content(
+                    s,
+                    name,
+                    catalog.item(code).and_then(|i| i.name_en.as_deref()),
+                ),
                 detail,
             }
         }
         Choice::Bundle { code, name } => vm::ItemEntry {
             id: code.clone(),
-            name: name.clone(),
+            name: content(
+                s,
+                name,
+                catalog.bundle(code).and_then(|b| b.name_en.as_deref()),
+            ),
             detail: tr(s, "一件事 · 材料只交一次", "life event · materials once"),
         },
     };
@@ -136,7 +167,7 @@ pub fn browse(s: &Session, page: usize, rows: usize, query: &str, searching: boo
             .iter()
             .map(|d| vm::Department {
                 id: d.code.clone(),
-                name: d.name.clone(),
+                name: content(s, &d.name, d.name_en.as_deref()),
             })
             .collect(),
         selected_department: selected,
@@ -147,7 +178,7 @@ pub fn browse(s: &Session, page: usize, rows: usize, query: &str, searching: boo
             .iter()
             .map(|b| vm::ItemEntry {
                 id: b.code.clone(),
-                name: b.name.clone(),
+                name: content(s, &b.name, b.name_en.as_deref()),
                 detail: if s.is_chinese() {
                     format!("{} 个事项，材料只交一次", b.items.len())
                 } else {
@@ -173,7 +204,7 @@ pub fn guide(s: &Session, page: usize, rows: usize) -> vm::GuideVm {
         .map(|line| {
             let m = &line.material;
             vm::Material {
-                name: m.name.clone(),
+                name: content(s, &m.name, m.name_en.as_deref()),
                 form: amounts(s, m.originals, m.copies),
                 note: m.note.clone().unwrap_or_default(),
                 required: m.required,
@@ -189,7 +220,7 @@ pub fn guide(s: &Session, page: usize, rows: usize) -> vm::GuideVm {
         .collect::<Vec<_>>()
         .join("；");
     vm::GuideVm {
-        item_name: t.title.clone(),
+        item_name: content(s, &t.title, t.title_en.as_deref()),
         facts: vec![
             (
                 tr(s, "承诺时限", "Time limit"),
@@ -275,19 +306,22 @@ pub fn form(s: &Session, page: usize, rows: usize, editing: Option<&str>) -> vm:
             };
             let (options, selected_label) = match &f.kind {
                 SchemaKind::Select { options } => (
-                    options.iter().map(|o| o.label.clone()).collect(),
+                    options
+                        .iter()
+                        .map(|o| label(s, &o.label, o.label_en.as_deref()))
+                        .collect(),
                     options
                         .iter()
                         .find(|o| {
                             Some(&serde_json::Value::String(o.value.clone())) == values.get(&f.key)
                         })
-                        .map(|o| o.label.clone()),
+                        .map(|o| label(s, &o.label, o.label_en.as_deref())),
                 ),
                 _ => (Vec::new(), None),
             };
             vm::Field {
                 id: f.key.clone(),
-                label: f.label.clone(),
+                label: label(s, &f.label, f.label_en.as_deref()),
                 kind: field_kind(&f.kind),
                 value: selected_label.unwrap_or(value),
                 placeholder: f.hint.clone().unwrap_or_default(),
@@ -306,7 +340,7 @@ pub fn form(s: &Session, page: usize, rows: usize, editing: Option<&str>) -> vm:
     let (fields, page, pages) = page_of(&all, page, rows);
     let active = editing.and_then(|key| fields.iter().position(|f| f.id == key));
     vm::FormVm {
-        item_name: t.title.clone(),
+        item_name: content(s, &t.title, t.title_en.as_deref()),
         fields,
         active,
         page,
@@ -320,6 +354,14 @@ pub fn review(s: &Session) -> vm::ReviewVm {
         return vm::ReviewVm::default();
     };
     let f = form(s, 0, usize::MAX, None);
+    // Fields the card's name fills: masked on the review, whatever their label says.
+    let name_fields: Vec<&str> = t
+        .form
+        .fields
+        .iter()
+        .filter(|x| x.prefill == Some(hall_api::form::PrefillSource::Name))
+        .map(|x| x.key.as_str())
+        .collect();
     let mut rows: Vec<(String, String)> = f
         .fields
         .iter()
@@ -334,7 +376,10 @@ pub fn review(s: &Session) -> vm::ReviewVm {
                     }
                 }
                 vm::FieldKind::IdNumber => mask(&field.value),
-                _ if t.prefilled.contains(&field.id) && field.label.contains("姓名") => {
+                // The card's name, in either language's label.
+                _ if t.prefilled.contains(&field.id)
+                    && name_fields.contains(&field.id.as_str()) =>
+                {
                     mask_name(&field.value)
                 }
                 _ => field.value.clone(),
@@ -351,7 +396,7 @@ pub fn review(s: &Session) -> vm::ReviewVm {
         },
     ));
     vm::ReviewVm {
-        item_name: t.title.clone(),
+        item_name: content(s, &t.title, t.title_en.as_deref()),
         rows,
         materials: t
             .materials
@@ -362,7 +407,10 @@ pub fn review(s: &Session) -> vm::ReviewVm {
                 } else {
                     tr(s, "（窗口补交）", " (hand in later)")
                 };
-                format!("{}{how}", l.material.name)
+                format!(
+                    "{}{how}",
+                    content(s, &l.material.name, l.material.name_en.as_deref())
+                )
             })
             .collect(),
         submitting: matches!(s.screen, Screen::Submitting),
@@ -389,7 +437,7 @@ pub fn receipt(s: &Session) -> vm::ReceiptVm {
         _ => (false, String::new(), String::new()),
     };
     vm::ReceiptVm {
-        item_name: t.title.clone(),
+        item_name: content(s, &t.title, t.title_en.as_deref()),
         delivered,
         tracking_code: tracking,
         qr_payload: doc.and_then(|d| d.qr).unwrap_or_default(),

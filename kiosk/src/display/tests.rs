@@ -271,3 +271,65 @@ fn the_screens_callbacks_reach_the_session() {
         ScreenId::MaintenancePin
     );
 }
+
+#[test]
+fn in_english_catalog_content_is_the_halls_english_or_says_chinese_only() {
+    let mut k = at_review();
+    k.ui(UiInput::SetLanguage(kiosk_config::schema::Language::En));
+    // The hall wrote English for the item and the name field; not for its materials.
+    let mut catalog = (**k.s.catalog.as_ref().expect("a catalog")).clone();
+    for item in catalog.items.iter_mut().filter(|i| i.code == ITEM) {
+        item.name_en = Some("ID card renewal".into());
+    }
+    k.s.catalog = Some(Arc::new(catalog));
+    let t = k.s.transaction.as_mut().expect("a transaction");
+    t.title_en = Some("ID card renewal".into());
+    let name_key = t
+        .form
+        .fields
+        .iter_mut()
+        .find(|f| f.prefill == Some(hall_api::form::PrefillSource::Name))
+        .map(|f| {
+            f.label_en = Some("Applicant's name".into());
+            f.key.clone()
+        })
+        .expect("the form has the card's name");
+    let citizen_name = k.s.citizen.as_ref().expect("a citizen").name.clone();
+    let first_material = t.materials[0].material.name.clone();
+
+    let guide = map::guide(&k.s, 0, 6);
+    assert_eq!(guide.item_name, "ID card renewal");
+    assert_eq!(
+        guide.materials[0].name,
+        format!("{first_material} (Chinese only)"),
+        "no English for it: said so"
+    );
+    let review = map::review(&k.s);
+    assert_eq!(review.item_name, "ID card renewal");
+    let (_, shown) = review
+        .rows
+        .iter()
+        .find(|(l, _)| l == "Applicant's name")
+        .expect("the English label");
+    // Masked as in Chinese: the label changed, the rule did not.
+    assert_ne!(shown, &citizen_name);
+    assert!(shown.contains('*'), "{shown}");
+    let form = map::form(&k.s, 0, 20, None);
+    assert!(form
+        .fields
+        .iter()
+        .any(|f| f.id == name_key && f.label == "Applicant's name"));
+    let browse = map::browse(&k.s, 0, 50, "", false);
+    assert!(!browse.items.is_empty());
+    for entry in browse.items.iter().chain(&browse.bundles) {
+        let expected = if entry.id == ITEM {
+            entry.name == "ID card renewal"
+        } else {
+            entry.name.ends_with(" (Chinese only)")
+        };
+        assert!(expected, "{entry:?}");
+    }
+    // And back in Chinese, the hall's Chinese as it wrote it.
+    k.ui(UiInput::SetLanguage(kiosk_config::schema::Language::ZhCn));
+    assert_eq!(map::guide(&k.s, 0, 6).materials[0].name, first_material);
+}

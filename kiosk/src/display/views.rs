@@ -10,6 +10,7 @@ use hall_api::application::MaterialSource;
 use hall_api::form::FieldError;
 use kiosk_ui::vm;
 
+use super::map::content;
 use crate::session::screens::{AppointmentStage, ContactDraft, Farewell};
 use crate::session::state::HelpAck;
 use crate::session::{Notice, Screen, Session, TextField};
@@ -40,7 +41,7 @@ pub fn materials(s: &Session) -> vm::MaterialsVm {
         return vm::MaterialsVm::default();
     };
     vm::MaterialsVm {
-        item_name: t.title.clone(),
+        item_name: content(s, &t.title, t.title_en.as_deref()),
         materials: t
             .materials
             .iter()
@@ -48,7 +49,7 @@ pub fn materials(s: &Session) -> vm::MaterialsVm {
                 let m = &l.material;
                 vm::HandInLine {
                     code: m.code.clone(),
-                    name: m.name.clone(),
+                    name: content(s, &m.name, m.name_en.as_deref()),
                     form: super::map::amounts(s, m.originals, m.copies),
                     can_reuse: l.held,
                     reused: l.source == MaterialSource::Reused,
@@ -110,9 +111,11 @@ pub fn delivery(s: &Session, typing: Typing<'_>) -> vm::DeliveryVm {
         .and_then(|code| s.catalog.as_ref()?.item(code))
         .and_then(|item| s.catalog.as_ref()?.department(&item.department));
     vm::DeliveryVm {
-        item_name: t.title.clone(),
+        item_name: content(s, &t.title, t.title_en.as_deref()),
         mail: t.mail,
-        pickup_place: department.map_or_else(String::new, |d| format!("{} {}", d.name, d.window)),
+        pickup_place: department.map_or_else(String::new, |d| {
+            format!("{} {}", content(s, &d.name, d.name_en.as_deref()), d.window)
+        }),
         address: vm::AddressVm {
             recipient: shown(typing, TextField::Recipient, &a.recipient),
             phone: shown(typing, TextField::RecipientPhone, &a.phone),
@@ -155,15 +158,16 @@ pub fn appointment(s: &Session, typing: Typing<'_>) -> vm::AppointmentVm {
                 .iter()
                 .map(|d| vm::Department {
                     id: d.code.clone(),
-                    name: d.name.clone(),
+                    name: content(s, &d.name, d.name_en.as_deref()),
                 })
                 .collect()
         })
         .unwrap_or_default();
     let department_name = |code: &str| {
-        catalog
-            .and_then(|c| c.department(code))
-            .map_or_else(|| code.to_owned(), |d| d.name.clone())
+        catalog.and_then(|c| c.department(code)).map_or_else(
+            || code.to_owned(),
+            |d| content(s, &d.name, d.name_en.as_deref()),
+        )
     };
     let mut out = vm::AppointmentVm {
         departments,
@@ -282,7 +286,7 @@ fn message(
 
 fn item_name(s: &Session, code: Option<&String>) -> String {
     code.and_then(|c| s.catalog.as_ref()?.item(c))
-        .map(|i| i.name.clone())
+        .map(|i| content(s, &i.name, i.name_en.as_deref()))
         .unwrap_or_default()
 }
 

@@ -101,6 +101,8 @@ pub struct Transaction {
     pub subject: Subject,
     /// Its name.
     pub title: String,
+    /// Its English name, where the hall wrote one.
+    pub title_en: Option<String>,
     /// Its guidance (办理条件).
     pub summary: String,
     /// The item codes (one, or the bundle's in order).
@@ -152,7 +154,7 @@ impl Transaction {
         Some(Transaction::new(
             catalog,
             Subject::Item(item.code.clone()),
-            item.name.clone(),
+            (item.name.clone(), item.name_en.clone()),
             item.summary.clone(),
             vec![item.code.clone()],
             materials,
@@ -173,7 +175,7 @@ impl Transaction {
         Some(Transaction::new(
             catalog,
             Subject::Bundle(bundle.code.clone()),
-            bundle.name.clone(),
+            (bundle.name.clone(), bundle.name_en.clone()),
             bundle.summary.clone(),
             bundle.items.clone(),
             materials,
@@ -184,7 +186,7 @@ impl Transaction {
     fn new(
         catalog: &Catalog,
         subject: Subject,
-        title: String,
+        (title, title_en): (String, Option<String>),
         summary: String,
         items: Vec<String>,
         materials: Vec<MaterialLine>,
@@ -202,6 +204,7 @@ impl Transaction {
         Transaction {
             subject,
             title,
+            title_en,
             summary,
             fees: all.iter().map(|i| i.fee.clone()).collect(),
             promised_days: all.iter().map(|i| i.promised_limit_days).max().unwrap_or(0),
