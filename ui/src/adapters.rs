@@ -221,6 +221,8 @@ fn field_row(f: &vm::Field) -> ui::FieldRow {
         error: s(&f.error),
         options: model(f.options.iter().map(|o| s(o)).collect()),
         checked: f.checked,
+        suggestion: s(&f.suggestion),
+        suggested: f.suggested,
     }
 }
 

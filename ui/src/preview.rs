@@ -155,6 +155,8 @@ fn field(id: &str, label: &str, kind: FieldKind, value: &str, placeholder: &str)
         error: String::new(),
         options: Vec::new(),
         checked: false,
+        suggestion: String::new(),
+        suggested: false,
     }
 }
 
@@ -179,6 +181,8 @@ pub fn form() -> FormVm {
         "11 位手机号",
     );
     phone.error = st("手机号码应为 11 位数字，还差 4 位");
+    // The number given before, offered for one touch.
+    phone.suggestion = st("用 138****5678");
     let mut reason = field("reason", "换领原因", FieldKind::Select, "有效期满", "");
     reason.options = vec![st("有效期满"), st("证件损坏"), st("信息变更")];
     let mut address = field(

@@ -255,6 +255,10 @@ pub struct Field {
     pub options: Vec<String>,
     /// A checkbox's state.
     pub checked: bool,
+    /// A one-touch choice offered under the field ("使用上次留的号码 138****5678"); empty for none.
+    pub suggestion: String,
+    /// The suggestion is in use: the field shows it and needs no typing.
+    pub suggested: bool,
 }
 
 /// The form engine's screen.

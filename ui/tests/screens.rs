@@ -277,14 +277,17 @@ fn help_calls_staff_then_request_and_complaint_end_in_farewell() {
 }
 
 #[test]
-fn notice_banner_over_any_screen_until_dismissed_or_touched() {
+fn a_notice_is_modal_until_dismissed_or_touched() {
     let (app, flow) = start();
     let visible = |app: &AppWindow| app.global::<NoticeAdapter<'_>>().get_visible();
     flow.show_notice(&app, NoticeKind::CardReadFailed);
     assert!(visible(&app));
     assert!(has_text(&app, "身份证读取失败"));
     let ok = buttons(&app, "知道了");
-    assert!(ok[0].absolute_position().y > 1500.0, "at the bottom");
+    assert!(
+        ok[0].absolute_position().y > 960.0,
+        "in the lower half, where the hand is"
+    );
     tap(&app, "知道了");
     assert!(!visible(&app));
     assert_eq!(
@@ -292,10 +295,17 @@ fn notice_banner_over_any_screen_until_dismissed_or_touched() {
         ScreenId::Home,
         "dismiss only closes it"
     );
-    // Any other touch closes it too, and does what it says.
+    // Any other touch closes it too, and only closes it: the notice is modal, the page under
+    // it out of play (and never half-hidden) until it goes.
     flow.show_notice(&app, NoticeKind::PrinterUnavailable);
     assert!(has_text(&app, "打印机暂时不能使用"));
     tap(&app, "办事");
     assert!(!visible(&app));
+    assert_eq!(
+        current_screen(&app),
+        ScreenId::Home,
+        "the touch only closed it"
+    );
+    tap(&app, "办事");
     assert_eq!(current_screen(&app), ScreenId::Identify);
 }

@@ -146,6 +146,13 @@ impl Executor {
                     this.send(Event::ReusableMaterialsFetched { request, result });
                 });
             }
+            Effect::FetchKnownContact { request, query } => {
+                let this = self.clone();
+                tokio::spawn(async move {
+                    let result = this.hall.known_contact(&query.id_number).await.ok();
+                    this.send(Event::KnownContactFetched { request, result });
+                });
+            }
             Effect::FetchSlots {
                 request,
                 department,

@@ -128,6 +128,7 @@ pub fn parse(line: &str) -> Result<UiInput, String> {
         "next" => UiInput::Next,
         "submit" => UiInput::Submit,
         "notify-consent" => UiInput::ToggleNotifyConsent,
+        "use-phone" => UiInput::UseKnownPhone,
         "reprint" => UiInput::Reprint,
         "done" => UiInput::Done,
         "rate" => match rest.parse::<u8>() {

@@ -100,6 +100,13 @@ pub(super) fn connect(f: &Rc<Frontend>) {
         });
     });
     let weak = Rc::downgrade(f);
+    form.on_use_suggestion(move |_| {
+        let Some(f) = weak.upgrade() else { return };
+        // Whatever was being typed into stops: the number given before stands in for it.
+        f.local.borrow_mut().editing = None;
+        f.press(UiInput::UseKnownPhone);
+    });
+    let weak = Rc::downgrade(f);
     form.on_next(move || {
         let Some(f) = weak.upgrade() else { return };
         let last = pages(&f).saturating_sub(1);

@@ -334,7 +334,28 @@ pub fn form(s: &Session, page: usize, rows: usize, editing: Option<&str>) -> vm:
                     .unwrap_or_default(),
                 options,
                 checked: values.get(&f.key) == Some(&serde_json::Value::Bool(true)),
+                suggestion: String::new(),
+                suggested: false,
             }
+        })
+        .map(|mut field| {
+            // The phone number given before: offered masked, for one touch.
+            if let Some(known) = t
+                .known_phone
+                .as_ref()
+                .filter(|_| t.phone_field() == Some(field.id.as_str()))
+            {
+                field.suggestion = if s.is_chinese() {
+                    format!("用 {}", known.masked)
+                } else {
+                    format!("Use {}", known.masked)
+                };
+                field.suggested = t.use_known_phone;
+                if t.use_known_phone {
+                    field.value = known.masked.clone();
+                }
+            }
+            field
         })
         .collect();
     let (fields, page, pages) = page_of(&all, page, rows);

@@ -220,6 +220,22 @@ impl HallClient {
         .await
     }
 
+    /// The phone number the citizen gave the hall before with consent, masked, and a token
+    /// for it (`/api/v1/citizen/contact`).
+    pub async fn known_contact(
+        &self,
+        id_number: &str,
+    ) -> Result<hall_api::contact::KnownContact, HallError> {
+        let query = hall_api::contact::ContactQuery {
+            id_number: id_number.to_owned(),
+        };
+        self.send(
+            self.request(Method::POST, "/api/v1/citizen/contact")
+                .json(&query),
+        )
+        .await
+    }
+
     /// Free appointment slots of a department.
     pub async fn slots(&self, department: &str) -> Result<SlotList, HallError> {
         self.send(

@@ -60,6 +60,14 @@ pub enum Effect {
         /// The ID number (Debug masked).
         query: ReusableMaterialsQuery,
     },
+    /// Ask the hall for the phone number the citizen gave before with consent; answer with
+    /// `Event::KnownContactFetched`.
+    FetchKnownContact {
+        /// Echoed in the answer.
+        request: RequestId,
+        /// The ID number (Debug masked).
+        query: hall_api::contact::ContactQuery,
+    },
     /// Ask the hall for a department's slots; answer with `Event::SlotsFetched`.
     FetchSlots {
         /// Echoed in the answer.
@@ -140,6 +148,11 @@ impl fmt::Debug for Effect {
             }
             Effect::FetchReusableMaterials { request, query } => f
                 .debug_struct("FetchReusableMaterials")
+                .field("request", request)
+                .field("query", query)
+                .finish(),
+            Effect::FetchKnownContact { request, query } => f
+                .debug_struct("FetchKnownContact")
                 .field("request", request)
                 .field("query", query)
                 .finish(),

@@ -58,6 +58,13 @@ pub enum Event {
         /// The materials, or `None` if the hall could not be asked.
         result: Option<ReusableMaterials>,
     },
+    /// The answer to `FetchKnownContact`.
+    KnownContactFetched {
+        /// The request answered.
+        request: RequestId,
+        /// What the hall knows, or `None` if it could not be asked.
+        result: Option<hall_api::contact::KnownContact>,
+    },
     /// The answer to `Submit`.
     SubmitResult {
         /// The application's idempotency key.
@@ -211,6 +218,8 @@ pub enum UiInput {
     Next,
     /// Review: tick or untick "text me the progress" (办理进度短信通知).
     ToggleNotifyConsent,
+    /// Use (or stop using) the phone number given to the hall before, shown masked.
+    UseKnownPhone,
     /// Review: 提交.
     Submit,
     /// Receipt: print again (if the printer works).

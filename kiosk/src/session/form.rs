@@ -38,7 +38,44 @@ pub(crate) fn enter(s: &mut Session, fx: &mut Vec<Effect>) {
             },
         });
     }
+    // A phone number given before, for one touch instead of eleven key presses.
+    let phone_empty = t
+        .phone_field()
+        .is_some_and(|key| t.values.value(key).is_none_or(|v| v.as_str() == Some("")));
+    if t.contact == ReuseLookup::NotAsked && phone_empty {
+        let request = s.next_request();
+        if let Some(t) = &mut s.transaction {
+            t.contact = ReuseLookup::Pending(request);
+        }
+        fx.push(Effect::FetchKnownContact {
+            request,
+            query: hall_api::contact::ContactQuery {
+                id_number: citizen_id(s),
+            },
+        });
+    }
     s.screen = Screen::Form;
+}
+
+fn citizen_id(s: &Session) -> String {
+    s.citizen
+        .as_ref()
+        .map(|c| c.id_number.clone())
+        .unwrap_or_default()
+}
+
+/// The hall's answer about a phone number given before.
+pub(crate) fn contact_fetched(
+    s: &mut Session,
+    request: RequestId,
+    result: Option<hall_api::contact::KnownContact>,
+) {
+    let Some(t) = &mut s.transaction else { return };
+    if t.contact != ReuseLookup::Pending(request) {
+        return;
+    }
+    t.known_phone = result.and_then(|c| c.phone);
+    t.contact = ReuseLookup::Done;
 }
 
 /// The hall's answer about reusable materials.
@@ -79,13 +116,33 @@ pub(crate) fn input(s: &mut Session, input: UiInput, _fx: &mut Vec<Effect>) {
             if t.values.value(&key) != Some(&value) {
                 t.prefilled.remove(&key);
             }
+            // Typing a number is choosing it over the one given before.
+            if t.phone_field() == Some(key.as_str()) {
+                t.use_known_phone = false;
+            }
             t.values.set(&key, value);
             match result {
                 Ok(()) => t.errors.remove(&key),
                 Err(e) => t.errors.insert(key, e),
             };
         }
-        (Screen::Form, UiInput::Next) => match validate_form(&t.form, t.values.get(), today) {
+        (Screen::Form, UiInput::UseKnownPhone) if t.known_phone.is_some() => {
+            t.use_known_phone = !t.use_known_phone;
+            if let Some(key) = t.phone_field().map(str::to_owned) {
+                t.values.set(&key, Value::Null);
+                t.errors.remove(&key);
+            }
+        }
+        (Screen::Form, UiInput::Next) => match validate_form(
+            &t.form_to_fill(),
+            &t.values
+                .get()
+                .iter()
+                .filter(|(k, _)| !(t.use_known_phone && t.phone_field() == Some(k.as_str())))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            today,
+        ) {
             Ok(()) => {
                 t.errors.clear();
                 s.screen = Screen::Materials;

@@ -79,6 +79,9 @@ fn apply(s: &mut Session, event: Event, fx: &mut Vec<Effect>) {
         Event::ReusableMaterialsFetched { request, result } => {
             form::reusable_fetched(s, request, result);
         }
+        Event::KnownContactFetched { request, result } => {
+            form::contact_fetched(s, request, result);
+        }
         Event::SubmitResult { key, outcome } => submit::result(s, &key, outcome, fx),
         Event::HelpAnswered { key, notified } => help::answered(s, &key, notified),
         Event::ProgressFetched { request, result } => progress::fetched(s, request, result),

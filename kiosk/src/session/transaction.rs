@@ -140,6 +140,12 @@ pub struct Transaction {
     pub notify_consent: bool,
     /// The catalog version the citizen saw.
     pub catalog_version: String,
+    /// Asking the hall for the phone number the citizen gave it before (with consent).
+    pub contact: ReuseLookup,
+    /// That number, masked, with the token that stands for it; never the number itself.
+    pub known_phone: Option<hall_api::contact::KnownPhone>,
+    /// The citizen chose it with one touch: the hall fills the phone field from the token.
+    pub use_known_phone: bool,
 }
 
 impl Transaction {
@@ -223,12 +229,18 @@ impl Transaction {
             submission: None,
             notify_consent: false,
             catalog_version: catalog.version.clone(),
+            contact: ReuseLookup::NotAsked,
+            known_phone: None,
+            use_known_phone: false,
         }
     }
 
     /// The phone number the hall would text progress notices to: the form's first phone
     /// field, once filled. `None` means there is nothing to consent to.
     pub fn notify_phone(&self) -> Option<&str> {
+        if let Some(known) = self.known_phone.as_ref().filter(|_| self.use_known_phone) {
+            return Some(known.masked.as_str());
+        }
         self.form
             .fields
             .iter()
@@ -236,6 +248,27 @@ impl Transaction {
             .find_map(|f| self.values.value(&f.key)?.as_str())
             .map(str::trim)
             .filter(|p| !p.is_empty())
+    }
+
+    /// The key of the form's first phone field: the one the hall fills from a phone token.
+    pub fn phone_field(&self) -> Option<&str> {
+        self.form
+            .fields
+            .iter()
+            .find(|f| f.kind == FieldKind::Phone)
+            .map(|f| f.key.as_str())
+    }
+
+    /// The form as the citizen must still fill it: without the phone field while the number
+    /// given before stands in for it.
+    pub fn form_to_fill(&self) -> FormSchema {
+        let mut form = self.form.clone();
+        if self.use_known_phone && self.known_phone.is_some() {
+            if let Some(key) = self.phone_field().map(str::to_owned) {
+                form.fields.retain(|f| f.key != key);
+            }
+        }
+        form
     }
 
     /// The partner place chosen for a 跨省通办 item (`None`: our county).
@@ -294,6 +327,11 @@ impl Transaction {
 
     /// The wire payload.
     pub fn payload(&self, citizen: &Citizen, now: &Now) -> CreateApplication {
+        let token = self
+            .known_phone
+            .as_ref()
+            .filter(|_| self.use_known_phone)
+            .map(|k| k.token.clone());
         let delivery = if self.mail && self.mail_allowed {
             Delivery::Mail {
                 address: MailingAddress {
@@ -313,12 +351,14 @@ impl Transaction {
                 id_number: citizen.id_number.clone(),
                 name: citizen.name.clone(),
             },
-            // The place is not a field of the items' form: it travels as `handled_by`.
+            // The place is not a field of the items' form: it travels as `handled_by`; a
+            // phone given by token is filled in by the hall.
             fields: self
                 .values
                 .get()
                 .iter()
                 .filter(|(k, _)| k.as_str() != PLACE_FIELD)
+                .filter(|(k, _)| !(token.is_some() && self.phone_field() == Some(k.as_str())))
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
             materials: self
@@ -336,8 +376,7 @@ impl Transaction {
             // Consent without a number to text would be meaningless: never sent so.
             notify_consent: self.notify_consent && self.notify_phone().is_some(),
             handled_by: self.handled_by().map(str::to_owned),
-            // The lead's kiosk side fills this from a reused phone (`/citizen/contact`).
-            phone_token: None,
+            phone_token: token,
         }
     }
 }

@@ -83,6 +83,8 @@ mod tests {
             error: String::new(),
             options: vec!["甲".into()],
             checked: false,
+            suggestion: String::new(),
+            suggested: false,
         }
     }
 

@@ -739,3 +739,94 @@ fn a_cross_province_item_asks_where_it_belongs_with_our_county_chosen() {
     let t = Transaction::for_item(&local, ITEM).expect("the item");
     assert!(t.form.fields.iter().all(|f| f.key != PLACE_FIELD));
 }
+
+/// The request id of the only contact look-up in `effects`.
+fn contact_request(effects: &[Effect]) -> Option<crate::session::state::RequestId> {
+    effects.iter().find_map(|e| match e {
+        Effect::FetchKnownContact { request, query } => {
+            assert_eq!(query.id_number, ID_CARD, "asked for the card's holder");
+            Some(*request)
+        }
+        _ => None,
+    })
+}
+
+#[test]
+fn a_phone_given_before_is_one_touch_and_travels_as_a_token_never_as_a_number() {
+    use serde_json::json;
+    let mut k = Kiosk::ready();
+    k.ui(UiInput::StartApplying);
+    k.ev(Event::CardRead(citizen()));
+    k.ui(UiInput::PickItem(ITEM.into()));
+    let asked = k.ui(UiInput::StartForm);
+    let request = contact_request(&asked).expect("the hall is asked once the form opens");
+    k.ev(Event::KnownContactFetched {
+        request,
+        result: Some(hall_api::contact::KnownContact {
+            phone: Some(hall_api::contact::KnownPhone {
+                masked: "138****5678".into(),
+                token: "tok-1".into(),
+            }),
+        }),
+    });
+    for (key, value) in [("reason", json!("expired")), ("declaration", json!(true))] {
+        k.ui(UiInput::SetField {
+            key: key.into(),
+            value: value.into(),
+        });
+    }
+    // Without the number the form does not pass; one touch on 使用上次留的号码 and it does.
+    k.ui(UiInput::Next);
+    assert_eq!(k.screen(), "form");
+    k.ui(UiInput::UseKnownPhone);
+    k.ui(UiInput::Next);
+    assert_eq!(k.screen(), "materials");
+    let t = k.s.transaction.as_ref().expect("a transaction");
+    assert_eq!(
+        t.notify_phone(),
+        Some("138****5678"),
+        "the consent names it masked"
+    );
+    let sent = t.payload(&citizen(), &at(0));
+    assert_eq!(sent.phone_token.as_deref(), Some("tok-1"));
+    assert!(!sent.fields.contains_key("phone"), "the hall fills it in");
+
+    // Typing a number instead drops the token.
+    k.ui(UiInput::Back);
+    k.ui(UiInput::SetField {
+        key: "phone".into(),
+        value: json!("13912345678").into(),
+    });
+    let t = k.s.transaction.as_ref().expect("a transaction");
+    assert!(!t.use_known_phone);
+    let sent = t.payload(&citizen(), &at(0));
+    assert_eq!(sent.phone_token, None);
+    assert_eq!(sent.fields.get("phone"), Some(&json!("13912345678")));
+}
+
+#[test]
+fn without_a_phone_given_before_there_is_nothing_to_touch() {
+    let mut k = Kiosk::ready();
+    k.ui(UiInput::StartApplying);
+    k.ev(Event::CardRead(citizen()));
+    k.ui(UiInput::PickItem(ITEM.into()));
+    let request = contact_request(&k.ui(UiInput::StartForm)).expect("asked");
+    // A late answer to another request changes nothing; the hall's "none" leaves it empty.
+    k.ev(Event::KnownContactFetched {
+        request: crate::session::state::RequestId(request.0 + 100),
+        result: Some(hall_api::contact::KnownContact {
+            phone: Some(hall_api::contact::KnownPhone {
+                masked: "138****0000".into(),
+                token: "stale".into(),
+            }),
+        }),
+    });
+    k.ev(Event::KnownContactFetched {
+        request,
+        result: Some(hall_api::contact::KnownContact { phone: None }),
+    });
+    k.ui(UiInput::UseKnownPhone);
+    let t = k.s.transaction.as_ref().expect("a transaction");
+    assert!(t.known_phone.is_none() && !t.use_known_phone);
+    assert_eq!(t.payload(&citizen(), &at(0)).phone_token, None);
+}
