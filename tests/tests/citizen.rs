@@ -620,3 +620,58 @@ fn the_printed_receipt_opens_on_a_phone_follows_the_hall_and_texts_the_citizen()
         let _ = c.close().await;
     });
 }
+
+/// One application through the kiosk by touch words, from the card to the delivered receipt.
+fn apply_once(rig: &Rig, phone: Option<&str>, consent: bool) -> serde_json::Value {
+    identify(rig);
+    rig.press("item QR-000172-001");
+    let s = rig.press("start-form");
+    if let Some(phone) = phone {
+        rig.press(&format!("field phone {phone}"));
+    } else {
+        let s = rig.wait_show(LONG, "the number given before", |s| {
+            s["knownPhone"].is_string()
+        });
+        assert_eq!(s["knownPhone"], "138****8000", "{s:#}");
+        let s = rig.press("use-phone");
+        assert_eq!(s["usesKnownPhone"], true, "{s:#}");
+    }
+    let _ = s;
+    rig.press("field reason expired");
+    let s = rig.press("field declaration true");
+    assert_eq!(s["fieldErrors"], serde_json::json!([]), "{s:#}");
+    for _ in 0..3 {
+        rig.press("next");
+    }
+    if consent {
+        rig.press("notify-consent");
+    }
+    rig.press("submit");
+    let s = rig.wait_show(LONG, "the delivered receipt", |s| {
+        s["screen"] == "receipt" && s["submission"] == "delivered"
+    });
+    rig.press("home");
+    rig.sim("card remove");
+    rig.wait_show(LONG, "the session to end", |s| s["screen"] == "home");
+    s
+}
+
+#[test]
+fn a_phone_given_with_consent_is_offered_masked_next_time_and_the_hall_fills_it_in() {
+    let rig = Rig::start(&KioskOptions::default());
+    let staff = Hall::credential(&rig.hall_db, "staff", "clerk");
+    apply_once(&rig, Some("13800138000"), true);
+
+    // Next visit: eleven key presses become one touch; the kiosk never holds the number.
+    let second = apply_once(&rig, None, false);
+    let shown = second.to_string();
+    assert!(!shown.contains("13800138000"), "{shown}");
+    let stored = hall_db::applications(&rig.hall_db);
+    assert_eq!(stored.len(), 2, "{stored:?}");
+    let latest = stored
+        .iter()
+        .find(|a| Some(a.tracking_code.as_str()) == second["trackingCode"].as_str())
+        .expect("the second application");
+    let details = hall_db::application_details(&rig.hall_url(), &staff, &latest.id);
+    assert_eq!(details["fields"]["phone"], "13800138000", "{details:#}");
+}

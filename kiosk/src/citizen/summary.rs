@@ -45,6 +45,10 @@ pub struct SessionSummary {
     pub subject: Option<String>,
     /// Form field keys with an error.
     pub field_errors: Vec<String>,
+    /// The phone number the hall knows from before, masked (`138****5678`), if it offered one.
+    pub known_phone: Option<String>,
+    /// The citizen chose it: the hall fills the phone field from its token.
+    pub uses_known_phone: bool,
     /// `pending`, `delivered` or `queued`, once submitted.
     pub submission: Option<String>,
     /// The idempotency key of the submission.
@@ -85,6 +89,8 @@ impl SessionSummary {
             field_errors: t
                 .map(|t| t.errors.keys().cloned().collect())
                 .unwrap_or_default(),
+            known_phone: t.and_then(|t| t.known_phone.as_ref().map(|k| k.masked.clone())),
+            uses_known_phone: t.is_some_and(|t| t.use_known_phone),
             submission: submission.map(|sub| {
                 match sub {
                     Submission::Pending { .. } => "pending",
