@@ -3,6 +3,10 @@
 
 use std::sync::Arc;
 
+mod common;
+#[path = "store/schema.rs"]
+mod schema;
+
 use chrono::{NaiveDate, Utc};
 use hall::store::sqlite::SqliteStore;
 use hall::store::{IdempotencyScope, NewApplication, Store, Written};

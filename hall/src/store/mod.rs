@@ -5,6 +5,7 @@
 
 pub mod attachments;
 pub mod followup;
+pub mod postgres;
 pub mod reports;
 pub mod sqlite;
 pub mod staff;
