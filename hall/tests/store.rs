@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+#[path = "store/both.rs"]
+mod both;
 mod common;
 #[path = "store/schema.rs"]
 mod schema;
