@@ -10,7 +10,8 @@ use chrono::{Duration, SubsecRound, TimeZone, Utc};
 use hall::store::postgres::PgStore;
 use hall::store::sqlite::SqliteStore;
 use hall::store::{
-    CatalogAdded, Moved, NewCatalogVersion, Principal, PrincipalKind, Store, StoredCatalog, Written,
+    Booked, CatalogAdded, IdempotencyScope, Moved, NewBooking, NewCatalogVersion, NewRating,
+    NewTicket, Principal, PrincipalKind, Rated, Store, StoredCatalog, Written,
 };
 use hall_api::application::{Status, TimelineEntry};
 
@@ -255,4 +256,134 @@ async fn two_halls_racing_on_one_key_store_one_application() {
             .get(0);
         assert_eq!(n, 40, "{table}");
     }
+}
+
+fn rating(application_id: &str, level: u8, mac: u8) -> NewRating {
+    NewRating {
+        id: format!("r-{application_id}-{mac}"),
+        application_id: application_id.into(),
+        subject_code: "GG-000245-001".into(),
+        level,
+        reasons_json: "[]".into(),
+        sealed: None,
+        body_mac: [mac; 32],
+        legacy_mac: None,
+        kiosk_id: Some("k1".into()),
+        rated_at: Utc::now().trunc_subsecs(6),
+    }
+}
+
+fn scope(key: &str, kind: &'static str, mac: u8) -> IdempotencyScope {
+    IdempotencyScope {
+        kiosk_id: "k1".into(),
+        kind,
+        key: key.into(),
+        body_mac: [mac; 32],
+    }
+}
+
+fn booking(key: &str, slot: &str, capacity: u32) -> NewBooking {
+    NewBooking {
+        scope: scope(key, "appointment", 1),
+        id: format!("b-{key}"),
+        reference: format!("Y-{key}"),
+        slot_id: slot.into(),
+        capacity,
+        item_code: None,
+        sealed: vec![9; 8],
+        booked_at: Utc::now().trunc_subsecs(6),
+    }
+}
+
+on_both!(one_rating_per_application, store => {
+    store.create_application(app("key-1", "a1", "T-1")).await.unwrap();
+    let first = rating("a1", 2, 1);
+    let Rated::Done(rec) = store.rate(first.clone()).await.unwrap() else { panic!("rated") };
+    assert_eq!((rec.id.as_str(), rec.level), ("r-a1-1", 2));
+    let mut replay = rating("a1", 2, 1);
+    replay.id = "r-other".into();
+    assert_eq!(store.rate(replay).await.unwrap(), Rated::Done(rec.clone()), "a replay");
+    assert_eq!(store.rate(rating("a1", 5, 2)).await.unwrap(), Rated::AlreadyRated);
+    let mut legacy = rating("a1", 2, 3);
+    legacy.legacy_mac = Some([1; 32]);
+    assert_eq!(store.rate(legacy).await.unwrap(), Rated::Done(rec));
+    assert!(store.application("a1").await.unwrap().unwrap().rated);
+    assert!(store.rate(rating("nope", 4, 1)).await.is_err(), "no such application");
+});
+
+on_both!(tickets_are_stored_once_per_key, store => {
+    let ticket = |id: &str, mac| NewTicket {
+        scope: scope("t-key", "complaint", mac),
+        id: id.into(),
+        reference: format!("TS-{id}"),
+        category: "banbucheng".into(),
+        item_code: None,
+        sealed: vec![1; 4],
+        received_at: Utc::now().trunc_subsecs(6),
+    };
+    let Written::Created(rec) = store.create_ticket(ticket("t1", 1)).await.unwrap() else {
+        panic!("created")
+    };
+    assert_eq!(store.create_ticket(ticket("t2", 1)).await.unwrap(), Written::Replayed(rec.clone()));
+    assert_eq!(store.create_ticket(ticket("t3", 2)).await.unwrap(), Written::Conflict);
+    assert_eq!(store.ticket("t1").await.unwrap(), Some(rec));
+    assert_eq!(store.ticket("t2").await.unwrap(), None);
+});
+
+on_both!(bookings_fill_a_slot_and_no_more, store => {
+    let Booked::Written(Written::Created(first)) = store.book(booking("1", "D1-0900", 2)).await.unwrap() else {
+        panic!("booked")
+    };
+    assert_eq!(first.booked_in_slot, 1);
+    assert_eq!(
+        store.book(booking("1", "D1-0900", 2)).await.unwrap(),
+        Booked::Written(Written::Replayed(first.clone()))
+    );
+    assert!(matches!(
+        store.book(booking("2", "D1-0900", 2)).await.unwrap(),
+        Booked::Written(Written::Created(r)) if r.booked_in_slot == 2
+    ));
+    assert_eq!(store.book(booking("3", "D1-0900", 2)).await.unwrap(), Booked::Full);
+    assert_eq!(store.idempotency("k1", "appointment", "3").await.unwrap(), None, "a full slot keeps no key");
+    store.book(booking("4", "D1-1000", 2)).await.unwrap();
+    store.book(booking("5", "D2-0900", 2)).await.unwrap();
+    let mut counts = store.slot_counts("D1-").await.unwrap();
+    counts.sort();
+    assert_eq!(counts, [("D1-0900".to_owned(), 2), ("D1-1000".to_owned(), 1)]);
+    let found = store.booking_by_reference("Y-1").await.unwrap().unwrap();
+    assert_eq!((found.id.as_str(), found.booked_in_slot), ("b-1", 2));
+    assert_eq!(store.booking("b-3").await.unwrap(), None);
+});
+
+/// Two halls booking one slot at once never overbook it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_halls_booking_one_slot_never_overbook() {
+    let url = crate::common::pg::fresh_database().await;
+    let halls = [
+        Arc::new(PgStore::connect(&url).await.unwrap()),
+        Arc::new(PgStore::connect(&url).await.unwrap()),
+    ];
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let store = halls[i % 2].clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .book(booking(&i.to_string(), "D1-0900", 5))
+                .await
+                .unwrap()
+        }));
+    }
+    let mut booked = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Booked::Written(Written::Created(_)) => booked += 1,
+            Booked::Full => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(booked, 5);
+    assert_eq!(
+        halls[0].slot_counts("D1").await.unwrap(),
+        [("D1-0900".to_owned(), 5)]
+    );
 }

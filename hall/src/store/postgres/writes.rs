@@ -14,8 +14,8 @@ use crate::error::HallError;
 use crate::partners::{target_of, PartnerLink, FORWARD_KIND};
 use crate::store::sqlite::reads::status_str;
 use crate::store::{
-    ApplicationRecord, CatalogAdded, Moved, NewApplication, NewCatalogVersion, Principal,
-    PrincipalKind, StoredCatalog, Written,
+    ApplicationRecord, CatalogAdded, IdempotencyScope, Moved, NewApplication, NewCatalogVersion,
+    Principal, PrincipalKind, StoredCatalog, Written,
 };
 
 /// The advisory lock catalog edits hold, so an edit's base check and its insert are not
@@ -29,6 +29,55 @@ async fn bump_generation<C: GenericClient>(c: &C, name: &str) -> Result<(), Hall
     )
     .await?;
     Ok(())
+}
+
+/// What taking an idempotency key found.
+pub(super) enum Key {
+    /// Ours now (committed with the rest of the transaction).
+    Taken,
+    /// Held by an earlier delivery of the same body: its resource id.
+    Same(String),
+    /// Held by a delivery with another body.
+    Different,
+}
+
+/// Takes an idempotency key for `resource_id` by inserting its row. The primary key decides
+/// a race between halls: `ON CONFLICT DO NOTHING` waits for the transaction holding the key
+/// and, once that commits, the holder's row is read and compared.
+pub(super) async fn take_key<C: GenericClient>(
+    c: &C,
+    s: &IdempotencyScope,
+    resource_id: &str,
+) -> Result<Key, HallError> {
+    let taken = c
+        .execute(
+            "INSERT INTO idempotency (kiosk_id, kind, key, body_mac, resource_id, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (kiosk_id, kind, key) DO NOTHING",
+            &[
+                &s.kiosk_id,
+                &s.kind,
+                &s.key,
+                &&s.body_mac[..],
+                &resource_id,
+                &Utc::now(),
+            ],
+        )
+        .await?;
+    if taken > 0 {
+        return Ok(Key::Taken);
+    }
+    let Some((mac, id)) = reads::idempotency(c, &s.kiosk_id, s.kind, &s.key).await? else {
+        // The holder rolled back between our insert and our read: the caller retries.
+        return Err(HallError::Unavailable(
+            "an idempotency key was released during the write".into(),
+        ));
+    };
+    Ok(if constant_time_eq(&mac, &s.body_mac) {
+        Key::Same(id)
+    } else {
+        Key::Different
+    })
 }
 
 async fn must_read<C: GenericClient>(c: &C, id: &str) -> Result<ApplicationRecord, HallError> {
@@ -299,34 +348,10 @@ impl PgStore {
     ) -> Result<Written<ApplicationRecord>, HallError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        let s = &app.scope;
-        let taken = tx
-            .execute(
-                "INSERT INTO idempotency (kiosk_id, kind, key, body_mac, resource_id, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6)
-                 ON CONFLICT (kiosk_id, kind, key) DO NOTHING",
-                &[
-                    &s.kiosk_id,
-                    &s.kind,
-                    &s.key,
-                    &&s.body_mac[..],
-                    &app.id,
-                    &Utc::now(),
-                ],
-            )
-            .await?;
-        if taken == 0 {
-            // Another delivery holds the key (it committed: ON CONFLICT waited for it).
-            let Some((mac, id)) = reads::idempotency(&tx, &s.kiosk_id, s.kind, &s.key).await?
-            else {
-                return Err(HallError::Unavailable(
-                    "an idempotency key vanished during the write".into(),
-                ));
-            };
-            if !constant_time_eq(&mac, &s.body_mac) {
-                return Ok(Written::Conflict);
-            }
-            return Ok(Written::Replayed(must_read(&tx, &id).await?));
+        match take_key(&tx, &app.scope, &app.id).await? {
+            Key::Taken => {}
+            Key::Same(id) => return Ok(Written::Replayed(must_read(&tx, &id).await?)),
+            Key::Different => return Ok(Written::Conflict),
         }
         insert_application(&tx, &app).await?;
         let record = must_read(&tx, &app.id).await?;
