@@ -3,9 +3,12 @@
 
 use std::sync::Arc;
 
+#[macro_use]
 #[path = "store/both.rs"]
 mod both;
 mod common;
+#[path = "store/queue.rs"]
+mod queue;
 #[path = "store/schema.rs"]
 mod schema;
 

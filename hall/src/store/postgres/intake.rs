@@ -69,105 +69,120 @@ fn vanished(what: &str, id: &str) -> HallError {
     HallError::Corrupt(format!("{what} {id} vanished"))
 }
 
+/// A rating inside the caller's transaction.
+pub(super) async fn rate_in<C: GenericClient>(c: &C, r: &NewRating) -> Result<Rated, HallError> {
+    let level = i64::from(r.level);
+    let inserted = c
+        .execute(
+            "INSERT INTO ratings (id, application_id, subject_code, level, reasons, sealed,
+                 body_mac, kiosk_id, rated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (application_id) DO NOTHING",
+            &[
+                &r.id,
+                &r.application_id,
+                &r.subject_code,
+                &level,
+                &r.reasons_json,
+                &r.sealed,
+                &&r.body_mac[..],
+                &r.kiosk_id,
+                &r.rated_at,
+            ],
+        )
+        .await?;
+    if inserted == 0 {
+        let row = c
+            .query_one(
+                "SELECT id, subject_code, level, rated_at, body_mac FROM ratings
+                 WHERE application_id = $1",
+                &[&r.application_id],
+            )
+            .await?;
+        let mac: Vec<u8> = row.get(4);
+        let legacy = r.legacy_mac.is_some_and(|m| constant_time_eq(&mac, &m));
+        if !constant_time_eq(&mac, &r.body_mac) && !legacy {
+            return Ok(Rated::AlreadyRated);
+        }
+        let level: i64 = row.get(2);
+        return Ok(Rated::Done(RatingRecord {
+            id: row.get(0),
+            subject_code: row.get(1),
+            level: u8::try_from(level)
+                .map_err(|_| HallError::Corrupt(format!("rating level {level}")))?,
+            rated_at: row.get(3),
+        }));
+    }
+    // Every 差评 opens its rectification case in the same transaction.
+    if hall_api::feedback::is_bad_level(r.level) {
+        c.execute(
+            "INSERT INTO rating_cases (rating_id, stage) VALUES ($1, 'verify')",
+            &[&r.id],
+        )
+        .await?;
+    }
+    Ok(Rated::Done(RatingRecord {
+        id: r.id.clone(),
+        subject_code: r.subject_code.clone(),
+        level: r.level,
+        rated_at: r.rated_at,
+    }))
+}
+
+/// A complaint or help request inside the caller's transaction.
+pub(super) async fn create_ticket_in<C: GenericClient>(
+    c: &C,
+    t: &NewTicket,
+) -> Result<Written<TicketRecord>, HallError> {
+    match take_key(c, &t.scope, &t.id).await? {
+        Key::Taken => {}
+        Key::Same(id) => {
+            let found = ticket(c, &id).await?;
+            return Ok(Written::Replayed(
+                found.ok_or_else(|| vanished("ticket", &id))?,
+            ));
+        }
+        Key::Different => return Ok(Written::Conflict),
+    }
+    c.execute(
+        "INSERT INTO tickets (id, kind, reference, category, item_code, kiosk_id, sealed,
+             received_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &[
+            &t.id,
+            &t.scope.kind,
+            &t.reference,
+            &t.category,
+            &t.item_code,
+            &t.scope.kiosk_id,
+            &t.sealed,
+            &t.received_at,
+        ],
+    )
+    .await?;
+    let record = ticket(c, &t.id)
+        .await?
+        .ok_or_else(|| vanished("ticket", &t.id))?;
+    Ok(Written::Created(record))
+}
+
 impl PgStore {
     /// Records the one rating of an application (an identical replay answers the first).
     pub async fn rate(&self, r: NewRating) -> Result<Rated, HallError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        let level = i64::from(r.level);
-        let inserted = tx
-            .execute(
-                "INSERT INTO ratings (id, application_id, subject_code, level, reasons, sealed,
-                     body_mac, kiosk_id, rated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                 ON CONFLICT (application_id) DO NOTHING",
-                &[
-                    &r.id,
-                    &r.application_id,
-                    &r.subject_code,
-                    &level,
-                    &r.reasons_json,
-                    &r.sealed,
-                    &&r.body_mac[..],
-                    &r.kiosk_id,
-                    &r.rated_at,
-                ],
-            )
-            .await?;
-        if inserted == 0 {
-            let row = tx
-                .query_one(
-                    "SELECT id, subject_code, level, rated_at, body_mac FROM ratings
-                     WHERE application_id = $1",
-                    &[&r.application_id],
-                )
-                .await?;
-            let mac: Vec<u8> = row.get(4);
-            let legacy = r.legacy_mac.is_some_and(|m| constant_time_eq(&mac, &m));
-            if !constant_time_eq(&mac, &r.body_mac) && !legacy {
-                return Ok(Rated::AlreadyRated);
-            }
-            let level: i64 = row.get(2);
-            return Ok(Rated::Done(RatingRecord {
-                id: row.get(0),
-                subject_code: row.get(1),
-                level: u8::try_from(level)
-                    .map_err(|_| HallError::Corrupt(format!("rating level {level}")))?,
-                rated_at: row.get(3),
-            }));
-        }
-        // Every 差评 opens its rectification case in the same transaction.
-        if hall_api::feedback::is_bad_level(r.level) {
-            tx.execute(
-                "INSERT INTO rating_cases (rating_id, stage) VALUES ($1, 'verify')",
-                &[&r.id],
-            )
-            .await?;
-        }
+        let rated = rate_in(&tx, &r).await?;
         tx.commit().await?;
-        Ok(Rated::Done(RatingRecord {
-            id: r.id,
-            subject_code: r.subject_code,
-            level: r.level,
-            rated_at: r.rated_at,
-        }))
+        Ok(rated)
     }
 
     /// Stores a complaint or help request exactly once per key.
     pub async fn create_ticket(&self, t: NewTicket) -> Result<Written<TicketRecord>, HallError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        match take_key(&tx, &t.scope, &t.id).await? {
-            Key::Taken => {}
-            Key::Same(id) => {
-                let found = ticket(&tx, &id).await?;
-                return Ok(Written::Replayed(
-                    found.ok_or_else(|| vanished("ticket", &id))?,
-                ));
-            }
-            Key::Different => return Ok(Written::Conflict),
-        }
-        tx.execute(
-            "INSERT INTO tickets (id, kind, reference, category, item_code, kiosk_id, sealed,
-                 received_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            &[
-                &t.id,
-                &t.scope.kind,
-                &t.reference,
-                &t.category,
-                &t.item_code,
-                &t.scope.kiosk_id,
-                &t.sealed,
-                &t.received_at,
-            ],
-        )
-        .await?;
-        let record = ticket(&tx, &t.id)
-            .await?
-            .ok_or_else(|| vanished("ticket", &t.id))?;
+        let written = create_ticket_in(&tx, &t).await?;
         tx.commit().await?;
-        Ok(Written::Created(record))
+        Ok(written)
     }
 
     /// Books a slot exactly once per key, within its capacity.

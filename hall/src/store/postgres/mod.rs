@@ -12,6 +12,7 @@
 
 mod intake;
 mod migrations;
+mod notices;
 mod reads;
 mod writes;
 

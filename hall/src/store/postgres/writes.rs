@@ -239,6 +239,43 @@ async fn insert_application<C: GenericClient>(
     Ok(())
 }
 
+/// A status move inside the caller's transaction (the application row locked).
+pub(super) async fn move_status_in<C: GenericClient>(
+    c: &C,
+    id: &str,
+    entry: &TimelineEntry,
+) -> Result<Moved, HallError> {
+    let Some(row) = c
+        .query_opt(
+            "SELECT status, (SELECT COUNT(*) FROM timeline WHERE application_id = a.id)
+             FROM applications a WHERE id = $1 FOR UPDATE",
+            &[&id],
+        )
+        .await?
+    else {
+        return Ok(Moved::NotFound);
+    };
+    let current = crate::store::sqlite::reads::parse_status(row.get(0))?;
+    if !current.can_move_to(entry.status) {
+        return Ok(Moved::NotAllowed(current));
+    }
+    let next_seq: i64 = row.get::<_, i64>(1) + 1;
+    let status = status_str(entry.status)?;
+    c.execute(
+        "INSERT INTO timeline (application_id, seq, status, at, note)
+         VALUES ($1, $2, $3, $4, $5)",
+        &[&id, &next_seq, &status, &entry.at, &entry.note],
+    )
+    .await?;
+    c.execute(
+        "UPDATE applications SET status = $2 WHERE id = $1",
+        &[&id, &status],
+    )
+    .await?;
+    let record = must_read(c, id).await?;
+    Ok(Moved::Done(Box::new(record)))
+}
+
 impl PgStore {
     /// Stores a catalog version in effect from now (no-op if this version exists).
     pub async fn put_catalog(&self, catalog: StoredCatalog) -> Result<(), HallError> {
@@ -364,36 +401,9 @@ impl PgStore {
     pub async fn move_status(&self, id: &str, entry: TimelineEntry) -> Result<Moved, HallError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        let Some(row) = tx
-            .query_opt(
-                "SELECT status, (SELECT COUNT(*) FROM timeline WHERE application_id = a.id)
-                 FROM applications a WHERE id = $1 FOR UPDATE",
-                &[&id],
-            )
-            .await?
-        else {
-            return Ok(Moved::NotFound);
-        };
-        let current = crate::store::sqlite::reads::parse_status(row.get(0))?;
-        if !current.can_move_to(entry.status) {
-            return Ok(Moved::NotAllowed(current));
-        }
-        let next_seq: i64 = row.get::<_, i64>(1) + 1;
-        let status = status_str(entry.status)?;
-        tx.execute(
-            "INSERT INTO timeline (application_id, seq, status, at, note)
-             VALUES ($1, $2, $3, $4, $5)",
-            &[&id, &next_seq, &status, &entry.at, &entry.note],
-        )
-        .await?;
-        tx.execute(
-            "UPDATE applications SET status = $2 WHERE id = $1",
-            &[&id, &status],
-        )
-        .await?;
-        let record = must_read(&tx, id).await?;
+        let moved = move_status_in(&tx, id, &entry).await?;
         tx.commit().await?;
-        Ok(Moved::Done(Box::new(record)))
+        Ok(moved)
     }
 
     /// Records a kiosk's heartbeat (the last one is kept).
