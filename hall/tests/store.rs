@@ -11,6 +11,8 @@ mod common;
 mod queue;
 #[path = "store/schema.rs"]
 mod schema;
+#[path = "store/staff.rs"]
+mod staff;
 
 use chrono::{NaiveDate, Utc};
 use hall::store::sqlite::SqliteStore;

@@ -14,6 +14,7 @@ mod intake;
 mod migrations;
 mod notices;
 mod reads;
+mod staff;
 mod writes;
 
 pub use migrations::latest as latest_schema;

@@ -5,16 +5,19 @@
 
 use std::time::Duration;
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 use hall_api::application::TimelineEntry;
 
 use super::intake::{create_ticket_in, rate_in};
+use super::staff::staff_move_in;
 use super::writes::move_status_in;
 use super::PgStore;
 use crate::error::HallError;
-use crate::notify::queue::{Claimed, DeliveryLogRow, NewNotice, Outcome, TargetStats};
+use crate::notify::queue::{Claimed, DeliveryLogRow, NewNotice, NoticeStore, Outcome, TargetStats};
 use crate::partners::FORWARD_KIND;
+use crate::store::staff::{StaffMove, StaffMoved};
 use crate::store::{Moved, NewRating, NewTicket, Rated, TicketRecord, Written};
 
 pub(super) async fn enqueue<C: GenericClient>(c: &C, n: &NewNotice) -> Result<(), HallError> {
@@ -54,9 +57,10 @@ async fn erase_if_done<C: GenericClient>(c: &C, delivery_id: i64) -> Result<(), 
     Ok(())
 }
 
-impl PgStore {
+#[async_trait]
+impl NoticeStore for PgStore {
     /// Enqueues an event on its own.
-    pub async fn enqueue(&self, notice: NewNotice) -> Result<(), HallError> {
+    async fn enqueue(&self, notice: NewNotice) -> Result<(), HallError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         enqueue(&tx, &notice).await?;
@@ -65,7 +69,7 @@ impl PgStore {
     }
 
     /// Stores a ticket and, if it is new, its notice, in one transaction.
-    pub async fn create_ticket_notifying(
+    async fn create_ticket_notifying(
         &self,
         ticket: NewTicket,
         notice: Option<NewNotice>,
@@ -81,7 +85,7 @@ impl PgStore {
     }
 
     /// Records a rating and, if it is new, its notice, in one transaction.
-    pub async fn rate_notifying(
+    async fn rate_notifying(
         &self,
         rating: NewRating,
         notice: Option<NewNotice>,
@@ -99,8 +103,25 @@ impl PgStore {
         Ok(rated)
     }
 
+    /// A workbench move and, if done (not stale, not refused), its notice, in one
+    /// transaction.
+    async fn staff_move_notifying(
+        &self,
+        mv: StaffMove,
+        notice: Option<NewNotice>,
+    ) -> Result<StaffMoved, HallError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let moved = staff_move_in(&tx, &mv).await?;
+        if let (StaffMoved::Done(_), Some(n)) = (&moved, &notice) {
+            enqueue(&tx, n).await?;
+        }
+        tx.commit().await?;
+        Ok(moved)
+    }
+
     /// The staff API's status move with its citizen notice, in one transaction.
-    pub async fn move_status_notifying(
+    async fn move_status_notifying(
         &self,
         id: &str,
         entry: TimelineEntry,
@@ -117,7 +138,7 @@ impl PgStore {
     }
 
     /// Whether the citizen asked for progress notices on this application.
-    pub async fn notice_consent(&self, application_id: &str) -> Result<bool, HallError> {
+    async fn notice_consent(&self, application_id: &str) -> Result<bool, HallError> {
         let c = self.client().await?;
         let row = c
             .query_opt(
@@ -129,7 +150,7 @@ impl PgStore {
     }
 
     /// Claims up to `limit` due notice deliveries for `worker` until `now + lease`.
-    pub async fn claim(
+    async fn claim(
         &self,
         worker: &str,
         now: DateTime<Utc>,
@@ -139,6 +160,102 @@ impl PgStore {
         self.claim_lane(false, worker, now, lease, limit).await
     }
 
+    /// Records how an attempt ended (ignored if the claim passed to another worker; a
+    /// delivery counts whoever holds the claim now: the notice did go out).
+    async fn settle(
+        &self,
+        id: i64,
+        worker: &str,
+        outcome: Outcome,
+        now: DateTime<Utc>,
+    ) -> Result<(), HallError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        match &outcome {
+            Outcome::Delivered => {
+                tx.execute(
+                    "UPDATE notice_deliveries SET status = 'delivered', delivered_at = $2,
+                         updated_at = $2, claimed_by = NULL, claimed_until = NULL
+                     WHERE id = $1 AND status = 'pending'",
+                    &[&id, &now],
+                )
+                .await?;
+                erase_if_done(&tx, id).await?;
+            }
+            Outcome::Retry { error, at } => {
+                tx.execute(
+                    "UPDATE notice_deliveries SET next_attempt_at = $3, last_error = $4,
+                         updated_at = $5, claimed_by = NULL, claimed_until = NULL
+                     WHERE id = $1 AND claimed_by = $2 AND status = 'pending'",
+                    &[&id, &worker, at, error, &now],
+                )
+                .await?;
+            }
+            Outcome::GiveUp { error } => {
+                tx.execute(
+                    "UPDATE notice_deliveries SET status = 'failed', last_error = $3,
+                         updated_at = $4, claimed_by = NULL, claimed_until = NULL
+                     WHERE id = $1 AND claimed_by = $2 AND status = 'pending'",
+                    &[&id, &worker, error, &now],
+                )
+                .await?;
+                erase_if_done(&tx, id).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// When the next pending notice falls due (after its lease, if claimed).
+    async fn next_due(&self) -> Result<Option<DateTime<Utc>>, HallError> {
+        let c = self.client().await?;
+        let row = c
+            .query_one(
+                "SELECT MIN(GREATEST(next_attempt_at, claimed_until)) FROM notice_deliveries
+                 WHERE status = 'pending' AND kind <> $1",
+                &[&FORWARD_KIND],
+            )
+            .await?;
+        Ok(row.get(0))
+    }
+
+    /// Figures per notice target that has rows.
+    async fn queue_stats(&self, now: DateTime<Utc>) -> Result<Vec<TargetStats>, HallError> {
+        self.lane_stats(false, now).await
+    }
+
+    /// The newest `limit` rows of the notice delivery log.
+    async fn delivery_log(&self, limit: usize) -> Result<Vec<DeliveryLogRow>, HallError> {
+        let c = self.client().await?;
+        let rows = c
+            .query(
+                "SELECT event_id, kind, target, status, attempts, last_error, created_at,
+                        delivered_at, updated_at
+                 FROM notice_deliveries WHERE kind <> $2 ORDER BY id DESC LIMIT $1",
+                &[&i64::try_from(limit).unwrap_or(i64::MAX), &FORWARD_KIND],
+            )
+            .await?;
+        rows.into_iter()
+            .map(|r| {
+                let attempts: i64 = r.get(4);
+                Ok(DeliveryLogRow {
+                    event_id: r.get(0),
+                    kind: r.get(1),
+                    target: r.get(2),
+                    status: r.get(3),
+                    attempts: u32::try_from(attempts)
+                        .map_err(|_| HallError::Corrupt(format!("{attempts} attempts")))?,
+                    last_error: r.get(5),
+                    created_at: r.get(6),
+                    delivered_at: r.get(7),
+                    updated_at: r.get(8),
+                })
+            })
+            .collect()
+    }
+}
+
+impl PgStore {
     /// Claims due rows of one lane (`forwards`: the partner lane), counting an attempt for
     /// each. Rows another claimer holds locked are skipped, not waited for.
     pub(super) async fn claim_lane(
@@ -193,70 +310,6 @@ impl PgStore {
         Ok(out)
     }
 
-    /// Records how an attempt ended (ignored if the claim passed to another worker; a
-    /// delivery counts whoever holds the claim now: the notice did go out).
-    pub async fn settle(
-        &self,
-        id: i64,
-        worker: &str,
-        outcome: Outcome,
-        now: DateTime<Utc>,
-    ) -> Result<(), HallError> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        match &outcome {
-            Outcome::Delivered => {
-                tx.execute(
-                    "UPDATE notice_deliveries SET status = 'delivered', delivered_at = $2,
-                         updated_at = $2, claimed_by = NULL, claimed_until = NULL
-                     WHERE id = $1 AND status = 'pending'",
-                    &[&id, &now],
-                )
-                .await?;
-                erase_if_done(&tx, id).await?;
-            }
-            Outcome::Retry { error, at } => {
-                tx.execute(
-                    "UPDATE notice_deliveries SET next_attempt_at = $3, last_error = $4,
-                         updated_at = $5, claimed_by = NULL, claimed_until = NULL
-                     WHERE id = $1 AND claimed_by = $2 AND status = 'pending'",
-                    &[&id, &worker, at, error, &now],
-                )
-                .await?;
-            }
-            Outcome::GiveUp { error } => {
-                tx.execute(
-                    "UPDATE notice_deliveries SET status = 'failed', last_error = $3,
-                         updated_at = $4, claimed_by = NULL, claimed_until = NULL
-                     WHERE id = $1 AND claimed_by = $2 AND status = 'pending'",
-                    &[&id, &worker, error, &now],
-                )
-                .await?;
-                erase_if_done(&tx, id).await?;
-            }
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// When the next pending notice falls due (after its lease, if claimed).
-    pub async fn next_due(&self) -> Result<Option<DateTime<Utc>>, HallError> {
-        let c = self.client().await?;
-        let row = c
-            .query_one(
-                "SELECT MIN(GREATEST(next_attempt_at, claimed_until)) FROM notice_deliveries
-                 WHERE status = 'pending' AND kind <> $1",
-                &[&FORWARD_KIND],
-            )
-            .await?;
-        Ok(row.get(0))
-    }
-
-    /// Figures per notice target that has rows.
-    pub async fn queue_stats(&self, now: DateTime<Utc>) -> Result<Vec<TargetStats>, HallError> {
-        self.lane_stats(false, now).await
-    }
-
     pub(super) async fn lane_stats(
         &self,
         forwards: bool,
@@ -293,35 +346,5 @@ impl PgStore {
                 }
             })
             .collect())
-    }
-
-    /// The newest `limit` rows of the notice delivery log.
-    pub async fn delivery_log(&self, limit: usize) -> Result<Vec<DeliveryLogRow>, HallError> {
-        let c = self.client().await?;
-        let rows = c
-            .query(
-                "SELECT event_id, kind, target, status, attempts, last_error, created_at,
-                        delivered_at, updated_at
-                 FROM notice_deliveries WHERE kind <> $2 ORDER BY id DESC LIMIT $1",
-                &[&i64::try_from(limit).unwrap_or(i64::MAX), &FORWARD_KIND],
-            )
-            .await?;
-        rows.into_iter()
-            .map(|r| {
-                let attempts: i64 = r.get(4);
-                Ok(DeliveryLogRow {
-                    event_id: r.get(0),
-                    kind: r.get(1),
-                    target: r.get(2),
-                    status: r.get(3),
-                    attempts: u32::try_from(attempts)
-                        .map_err(|_| HallError::Corrupt(format!("{attempts} attempts")))?,
-                    last_error: r.get(5),
-                    created_at: r.get(6),
-                    delivered_at: r.get(7),
-                    updated_at: r.get(8),
-                })
-            })
-            .collect()
     }
 }
