@@ -11,6 +11,8 @@ mod common;
 mod queue;
 #[path = "store/schema.rs"]
 mod schema;
+#[path = "store/sites.rs"]
+mod sites;
 #[path = "store/staff.rs"]
 mod staff;
 

@@ -387,3 +387,44 @@ async fn two_halls_booking_one_slot_never_overbook() {
         [("D1-0900".to_owned(), 5)]
     );
 }
+
+/// Two halls moving one application at once, both moves allowed in either order: each is
+/// applied after the other (the second counts the first's entry), none fails or is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_halls_moving_at_once_append_one_after_the_other() {
+    let url = crate::common::pg::fresh_database().await;
+    let halls = [
+        Arc::new(PgStore::connect(&url).await.unwrap()),
+        Arc::new(PgStore::connect(&url).await.unwrap()),
+    ];
+    for i in 0..10 {
+        let id = format!("a{i}");
+        halls[0]
+            .create_application(app(&format!("k{i}"), &id, &format!("T-{i}")))
+            .await
+            .unwrap();
+        halls[0]
+            .move_status(&id, entry(Status::Accepted))
+            .await
+            .unwrap();
+        let moves = [Status::Processing, Status::CorrectionRequired].map(|status| {
+            let (store, id) = (halls[(i + status as usize) % 2].clone(), id.clone());
+            tokio::spawn(async move { store.move_status(&id, entry(status)).await.unwrap() })
+        });
+        let mut done = 0;
+        for m in moves {
+            match m.await.unwrap() {
+                Moved::Done(_) => done += 1,
+                Moved::NotAllowed(Status::CorrectionRequired) => {}
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        let rec = halls[1].application(&id).await.unwrap().unwrap();
+        assert_eq!(
+            rec.timeline.len(),
+            2 + done,
+            "every applied move is in the timeline"
+        );
+        assert_eq!(rec.status, rec.timeline.last().unwrap().status);
+    }
+}

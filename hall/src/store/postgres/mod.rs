@@ -14,6 +14,7 @@ mod intake;
 mod migrations;
 mod notices;
 mod reads;
+mod sites;
 mod staff;
 mod writes;
 

@@ -10,6 +10,7 @@ use hall_api::application::Status;
 use tokio_postgres::Row;
 
 use super::reads::application;
+use super::writes::steps_taken;
 use super::PgStore;
 use crate::error::HallError;
 use crate::store::sqlite::reads::{parse_status, status_str};
@@ -69,8 +70,7 @@ pub(super) async fn staff_move_in<C: GenericClient>(
     let id = &mv.application_id;
     let Some(row) = c
         .query_opt(
-            "SELECT status, (SELECT COUNT(*) FROM timeline WHERE application_id = a.id)
-             FROM applications a WHERE id = $1 FOR UPDATE",
+            "SELECT status FROM applications WHERE id = $1 FOR UPDATE",
             &[id],
         )
         .await?
@@ -78,7 +78,7 @@ pub(super) async fn staff_move_in<C: GenericClient>(
         return Ok(StaffMoved::NotFound);
     };
     let current = parse_status(row.get(0))?;
-    let version: i64 = row.get(1);
+    let version = steps_taken(c, id).await?;
     if version != i64::from(mv.seen_version) {
         return Ok(StaffMoved::Stale(current));
     }

@@ -239,6 +239,19 @@ async fn insert_application<C: GenericClient>(
     Ok(())
 }
 
+/// The timeline entries of an application whose row the caller has locked. Counted in a
+/// statement of its own, after the lock: under READ COMMITTED each statement reads a fresh
+/// snapshot, so a move another hall committed while we waited for the lock is counted (a
+/// subquery in the locking statement would read the snapshot from before the wait).
+pub(super) async fn steps_taken<C: GenericClient>(c: &C, id: &str) -> Result<i64, HallError> {
+    Ok(c.query_one(
+        "SELECT COUNT(*) FROM timeline WHERE application_id = $1",
+        &[&id],
+    )
+    .await?
+    .get(0))
+}
+
 /// A status move inside the caller's transaction (the application row locked).
 pub(super) async fn move_status_in<C: GenericClient>(
     c: &C,
@@ -247,8 +260,7 @@ pub(super) async fn move_status_in<C: GenericClient>(
 ) -> Result<Moved, HallError> {
     let Some(row) = c
         .query_opt(
-            "SELECT status, (SELECT COUNT(*) FROM timeline WHERE application_id = a.id)
-             FROM applications a WHERE id = $1 FOR UPDATE",
+            "SELECT status FROM applications WHERE id = $1 FOR UPDATE",
             &[&id],
         )
         .await?
@@ -259,7 +271,7 @@ pub(super) async fn move_status_in<C: GenericClient>(
     if !current.can_move_to(entry.status) {
         return Ok(Moved::NotAllowed(current));
     }
-    let next_seq: i64 = row.get::<_, i64>(1) + 1;
+    let next_seq = steps_taken(c, id).await? + 1;
     let status = status_str(entry.status)?;
     c.execute(
         "INSERT INTO timeline (application_id, seq, status, at, note)
