@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use chrono::{Duration, SubsecRound, TimeZone, Utc};
 use hall::store::postgres::PgStore;
-use hall::store::sqlite::SqliteStore;
 use hall::store::{
     Booked, CatalogAdded, IdempotencyScope, Moved, NewBooking, NewCatalogVersion, NewRating,
     NewTicket, Principal, PrincipalKind, Rated, Store, StoredCatalog, Written,
@@ -25,14 +24,18 @@ macro_rules! on_both {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
                 let dir = tempfile::tempdir().unwrap();
-                let $store = Arc::new(SqliteStore::open(&dir.path().join("hall.db")).unwrap());
+                let $store = std::sync::Arc::new(
+                    hall::store::sqlite::SqliteStore::open(&dir.path().join("hall.db")).unwrap(),
+                );
                 $body
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 let url = crate::common::pg::fresh_database().await;
-                let $store = Arc::new(PgStore::connect(&url).await.unwrap());
+                let $store = std::sync::Arc::new(
+                    hall::store::postgres::PgStore::connect(&url).await.unwrap(),
+                );
                 $body
             }
         }

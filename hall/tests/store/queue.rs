@@ -9,7 +9,6 @@ use chrono::{SubsecRound, Utc};
 use hall::notify::queue::{NewNotice, NoticeStore, Outcome};
 use hall::notify::EventKind;
 use hall::store::postgres::PgStore;
-use hall::store::sqlite::SqliteStore;
 use hall::store::{IdempotencyScope, NewTicket, Store, Written};
 
 fn notice(id: &str, targets: &[&str]) -> NewNotice {

@@ -1,15 +1,11 @@
 //! Sites and the due-soon sweep on both backends.
 
-use std::sync::Arc;
-
 use chrono::{NaiveDate, Utc};
 use hall::notify::due_soon::DueSoonStore;
 use hall::notify::queue::{NewNotice, NoticeStore};
 use hall::sites::{Level, Rule, Site, SiteStore};
-use hall::store::postgres::PgStore;
-use hall::store::sqlite::SqliteStore;
 use hall::store::staff::{StaffMove, StaffMoved, StaffStore};
-use hall::store::Store;
+use hall::store::{Store, Written};
 use hall_api::application::{Status, TimelineEntry};
 
 fn site(code: &str, level: Level, parent: Option<&str>) -> Site {
@@ -81,4 +77,51 @@ on_both!(a_due_soon_notice_is_told_once, store => {
     assert!(!store.tell_due_soon("a1", due, notice("d2")).await.unwrap(), "once per due date");
     assert_eq!(store.delivery_log(10).await.unwrap().len(), 1);
     assert!(store.due_soon_untold(open, from, to, 10).await.unwrap().is_empty());
+});
+
+on_both!(partners_are_registered_with_their_credential_and_removed_with_it, store => {
+    use hall::partners::{Partner, PartnerLink, PartnerStore};
+    use hall::store::{Principal, PrincipalKind};
+    let partner = Partner {
+        code: "420600".into(),
+        name: "湖北省襄阳市".into(),
+        name_en: "Xiangyang, Hubei".into(),
+        url: "https://hall.xiangyang.example".into(),
+        token_sealed: Some(vec![1, 2]),
+        created_at: Utc::now(),
+    };
+    let principal = Principal {
+        id: "420600".into(),
+        kind: PrincipalKind::Partner,
+        label: "湖北省襄阳市".into(),
+        secret_hash: [6; 32],
+    };
+    let (catalog, credentials) = store.generations().await.unwrap();
+    store.put_partner(partner.clone(), Some(principal)).await.unwrap();
+    assert_eq!(store.generations().await.unwrap(), (catalog + 1, credentials + 1));
+    let mut renamed = partner.clone();
+    renamed.name_en = "Xiangyang".into();
+    renamed.token_sealed = None;
+    store.put_partner(renamed, None).await.unwrap();
+    let got = store.partner("420600").await.unwrap().unwrap();
+    assert_eq!((got.name_en.as_str(), got.token_sealed.as_deref()), ("Xiangyang", Some(&[1u8, 2][..])), "the token is kept");
+    assert!(store.set_partner_token("420600", vec![3]).await.unwrap());
+    assert!(!store.set_partner_token("000000", vec![3]).await.unwrap());
+    assert_eq!(store.partners().await.unwrap().len(), 1);
+    assert!(store.principal(PrincipalKind::Partner, "420600").await.unwrap().is_some());
+    let mut received = crate::app("key-r", "r1", "T-R");
+    received.partner = Some(PartnerLink::ReceivedFrom {
+        place: hall_api::catalog::PartnerPlace { code: "420600".into(), name: "湖北省襄阳市".into(), name_en: "Xiangyang".into() },
+        origin_id: "their-9".into(),
+        origin_tracking_code: "X-9".into(),
+    });
+    let Written::Created(rec) = store.create_application(received).await.unwrap() else { panic!("created") };
+    assert!(rec.timeline[0].note.as_deref().unwrap().contains("X-9"));
+    assert_eq!(rec.handled_by, None, "received, not forwarded");
+    let found = store.received_from("420600", vec!["nope".into(), "their-9".into()]).await.unwrap();
+    assert_eq!(found, [("their-9".to_owned(), "r1".to_owned())]);
+    assert!(store.remove_partner("420600").await.unwrap());
+    assert!(store.partner("420600").await.unwrap().is_none());
+    assert!(store.principal(PrincipalKind::Partner, "420600").await.unwrap().is_none(), "its credential is revoked");
+    assert!(!store.remove_partner("420600").await.unwrap());
 });

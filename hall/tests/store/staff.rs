@@ -7,7 +7,6 @@ use std::sync::Arc;
 use chrono::{Duration, NaiveDate, SubsecRound, Utc};
 use hall::notify::queue::NoticeStore;
 use hall::store::postgres::PgStore;
-use hall::store::sqlite::SqliteStore;
 use hall::store::staff::{
     AuditEntry, InboxQuery, Role, StaffAccount, StaffMove, StaffMoved, StaffStore,
 };

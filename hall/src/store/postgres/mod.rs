@@ -13,6 +13,7 @@
 mod intake;
 mod migrations;
 mod notices;
+mod partners;
 mod reads;
 mod sites;
 mod staff;
@@ -122,7 +123,10 @@ pub(crate) fn pg(e: tokio_postgres::Error) -> HallError {
         None => HallError::Postgres {
             sqlstate: "-----".into(),
             message: e.to_string(),
-            transient: e.is_closed() || e.code().is_none(),
+            // A lost or refused connection: retry. Anything else without a SQLSTATE (a
+            // value that does not encode, a row that does not decode) is a bug.
+            transient: e.is_closed()
+                || std::error::Error::source(&e).is_some_and(|s| s.is::<std::io::Error>()),
         },
     }
 }

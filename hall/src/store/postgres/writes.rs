@@ -22,7 +22,7 @@ use crate::store::{
 /// interleaved with another hall's ("hallcata").
 const CATALOG_LOCK: i64 = 0x6861_6c6c_6361_7461;
 
-async fn bump_generation<C: GenericClient>(c: &C, name: &str) -> Result<(), HallError> {
+pub(super) async fn bump_generation<C: GenericClient>(c: &C, name: &str) -> Result<(), HallError> {
     c.execute(
         "UPDATE generations SET value = value + 1 WHERE name = $1",
         &[&name],
@@ -288,6 +288,47 @@ pub(super) async fn move_status_in<C: GenericClient>(
     Ok(Moved::Done(Box::new(record)))
 }
 
+/// Adds or replaces (and un-revokes) a credential in the caller's transaction.
+pub(super) async fn put_principal_in<C: GenericClient>(
+    c: &C,
+    p: &Principal,
+) -> Result<(), HallError> {
+    c.execute(
+        "INSERT INTO principals (kind, id, label, secret_hash, created_at)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (kind, id) DO UPDATE SET label = excluded.label,
+             secret_hash = excluded.secret_hash, revoked_at = NULL",
+        &[
+            &p.kind.as_str(),
+            &p.id,
+            &p.label,
+            &&p.secret_hash[..],
+            &Utc::now(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Revokes a credential in the caller's transaction, bumping the credentials generation.
+pub(super) async fn revoke_principal_in<C: GenericClient>(
+    c: &C,
+    kind: PrincipalKind,
+    id: &str,
+) -> Result<bool, HallError> {
+    let n = c
+        .execute(
+            "UPDATE principals SET revoked_at = $3
+             WHERE kind = $1 AND id = $2 AND revoked_at IS NULL",
+            &[&kind.as_str(), &id, &Utc::now()],
+        )
+        .await?;
+    if n > 0 {
+        bump_generation(c, "credentials").await?;
+    }
+    Ok(n > 0)
+}
+
 impl PgStore {
     /// Stores a catalog version in effect from now (no-op if this version exists).
     pub async fn put_catalog(&self, catalog: StoredCatalog) -> Result<(), HallError> {
@@ -353,40 +394,16 @@ impl PgStore {
 
     /// Adds or replaces (and un-revokes) a credential.
     pub async fn put_principal(&self, p: Principal) -> Result<(), HallError> {
-        let c = self.client().await?;
-        c.execute(
-            "INSERT INTO principals (kind, id, label, secret_hash, created_at)
-             VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (kind, id) DO UPDATE SET label = excluded.label,
-                 secret_hash = excluded.secret_hash, revoked_at = NULL",
-            &[
-                &p.kind.as_str(),
-                &p.id,
-                &p.label,
-                &&p.secret_hash[..],
-                &Utc::now(),
-            ],
-        )
-        .await?;
-        Ok(())
+        put_principal_in(&self.client().await?, &p).await
     }
 
     /// Revokes a credential and bumps the credentials generation; false if none was live.
     pub async fn revoke_principal(&self, kind: PrincipalKind, id: &str) -> Result<bool, HallError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        let n = tx
-            .execute(
-                "UPDATE principals SET revoked_at = $3
-                 WHERE kind = $1 AND id = $2 AND revoked_at IS NULL",
-                &[&kind.as_str(), &id, &Utc::now()],
-            )
-            .await?;
-        if n > 0 {
-            bump_generation(&tx, "credentials").await?;
-        }
+        let revoked = revoke_principal_in(&tx, kind, id).await?;
         tx.commit().await?;
-        Ok(n > 0)
+        Ok(revoked)
     }
 
     /// Stores an application exactly once per idempotency key, whichever hall process
