@@ -7,6 +7,8 @@ use std::sync::Arc;
 #[path = "store/both.rs"]
 mod both;
 mod common;
+#[path = "store/followup.rs"]
+mod followup;
 #[path = "store/queue.rs"]
 mod queue;
 #[path = "store/schema.rs"]
