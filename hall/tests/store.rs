@@ -6,6 +6,8 @@ use std::sync::Arc;
 #[macro_use]
 #[path = "store/both.rs"]
 mod both;
+#[path = "store/attachments.rs"]
+mod attachments;
 mod common;
 #[path = "store/followup.rs"]
 mod followup;

@@ -10,6 +10,7 @@
 //! and its sub-traits is, so nothing can pick this backend half-built. See hall/README.md,
 //! "PostgreSQL status".
 
+mod attachments;
 mod followup;
 mod intake;
 mod migrations;
