@@ -13,6 +13,8 @@ mod common;
 mod followup;
 #[path = "store/queue.rs"]
 mod queue;
+#[path = "store/reports.rs"]
+mod reports;
 #[path = "store/schema.rs"]
 mod schema;
 #[path = "store/sites.rs"]

@@ -17,6 +17,7 @@ mod migrations;
 mod notices;
 mod partners;
 mod reads;
+mod reports;
 mod sites;
 mod staff;
 mod writes;
