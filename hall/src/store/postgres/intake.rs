@@ -168,7 +168,7 @@ pub(super) async fn create_ticket_in<C: GenericClient>(
 
 impl PgStore {
     /// Records the one rating of an application (an identical replay answers the first).
-    pub async fn rate(&self, r: NewRating) -> Result<Rated, HallError> {
+    pub(super) async fn rate(&self, r: NewRating) -> Result<Rated, HallError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let rated = rate_in(&tx, &r).await?;
@@ -177,7 +177,7 @@ impl PgStore {
     }
 
     /// Stores a complaint or help request exactly once per key.
-    pub async fn create_ticket(&self, t: NewTicket) -> Result<Written<TicketRecord>, HallError> {
+    pub(super) async fn create_ticket(&self, t: NewTicket) -> Result<Written<TicketRecord>, HallError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let written = create_ticket_in(&tx, &t).await?;
@@ -186,7 +186,7 @@ impl PgStore {
     }
 
     /// Books a slot exactly once per key, within its capacity.
-    pub async fn book(&self, b: NewBooking) -> Result<Booked, HallError> {
+    pub(super) async fn book(&self, b: NewBooking) -> Result<Booked, HallError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         match take_key(&tx, &b.scope, &b.id).await? {
@@ -230,7 +230,7 @@ impl PgStore {
     }
 
     /// Bookings per slot id for slot ids starting with `prefix` (a department).
-    pub async fn slot_counts(&self, prefix: &str) -> Result<Vec<(String, u32)>, HallError> {
+    pub(super) async fn slot_counts(&self, prefix: &str) -> Result<Vec<(String, u32)>, HallError> {
         let c = self.client().await?;
         let rows = c
             .query(
@@ -251,12 +251,12 @@ impl PgStore {
     }
 
     /// A booking by record id.
-    pub async fn booking(&self, id: &str) -> Result<Option<BookingRecord>, HallError> {
+    pub(super) async fn booking(&self, id: &str) -> Result<Option<BookingRecord>, HallError> {
         booking(&self.client().await?, "id", id).await
     }
 
     /// A booking by the reference printed on its slip.
-    pub async fn booking_by_reference(
+    pub(super) async fn booking_by_reference(
         &self,
         reference: &str,
     ) -> Result<Option<BookingRecord>, HallError> {
@@ -264,7 +264,7 @@ impl PgStore {
     }
 
     /// A complaint or help request by record id.
-    pub async fn ticket(&self, id: &str) -> Result<Option<TicketRecord>, HallError> {
+    pub(super) async fn ticket(&self, id: &str) -> Result<Option<TicketRecord>, HallError> {
         ticket(&self.client().await?, id).await
     }
 }

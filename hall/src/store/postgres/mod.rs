@@ -20,6 +20,7 @@ mod reads;
 mod reports;
 mod sites;
 mod staff;
+mod store;
 mod writes;
 
 pub use migrations::latest as latest_schema;

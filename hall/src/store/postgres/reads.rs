@@ -125,12 +125,12 @@ pub(super) async fn idempotency<C: GenericClient>(
 
 impl PgStore {
     /// The catalog in effect at `at` (see [`crate::store::Store::catalog_at`]).
-    pub async fn catalog_at(&self, at: DateTime<Utc>) -> Result<Option<StoredCatalog>, HallError> {
+    pub(super) async fn catalog_at(&self, at: DateTime<Utc>) -> Result<Option<StoredCatalog>, HallError> {
         catalog_at(&self.client().await?, at).await
     }
 
     /// The first effective time after `after`, if a version is scheduled.
-    pub async fn next_catalog_switch(
+    pub(super) async fn next_catalog_switch(
         &self,
         after: DateTime<Utc>,
     ) -> Result<Option<DateTime<Utc>>, HallError> {
@@ -145,7 +145,7 @@ impl PgStore {
     }
 
     /// Every stored version, latest effective first.
-    pub async fn catalog_versions(&self) -> Result<Vec<CatalogVersionRow>, HallError> {
+    pub(super) async fn catalog_versions(&self) -> Result<Vec<CatalogVersionRow>, HallError> {
         let c = self.client().await?;
         let rows = c
             .query(
@@ -171,7 +171,7 @@ impl PgStore {
     }
 
     /// An unrevoked credential.
-    pub async fn principal(
+    pub(super) async fn principal(
         &self,
         kind: PrincipalKind,
         id: &str,
@@ -197,12 +197,12 @@ impl PgStore {
     }
 
     /// An application by id.
-    pub async fn application(&self, id: &str) -> Result<Option<ApplicationRecord>, HallError> {
+    pub(super) async fn application(&self, id: &str) -> Result<Option<ApplicationRecord>, HallError> {
         application(&self.client().await?, "id", id).await
     }
 
     /// An application by tracking code.
-    pub async fn application_by_tracking(
+    pub(super) async fn application_by_tracking(
         &self,
         code: &str,
     ) -> Result<Option<ApplicationRecord>, HallError> {
@@ -210,7 +210,7 @@ impl PgStore {
     }
 
     /// The sealed personal payload of an application.
-    pub async fn application_payload(&self, id: &str) -> Result<Option<Vec<u8>>, HallError> {
+    pub(super) async fn application_payload(&self, id: &str) -> Result<Option<Vec<u8>>, HallError> {
         let c = self.client().await?;
         let row = c
             .query_opt("SELECT payload FROM applications WHERE id = $1", &[&id])
@@ -219,7 +219,7 @@ impl PgStore {
     }
 
     /// A citizen's latest applications, by the keyed hash of the ID number.
-    pub async fn applications_of(
+    pub(super) async fn applications_of(
         &self,
         applicant_key: [u8; 32],
         limit: usize,
@@ -244,7 +244,7 @@ impl PgStore {
     }
 
     /// Materials held for an applicant key: (code, name, handed in at), newest per code.
-    pub async fn reusable_materials(
+    pub(super) async fn reusable_materials(
         &self,
         applicant_key: [u8; 32],
     ) -> Result<Vec<(String, String, DateTime<Utc>)>, HallError> {
@@ -265,7 +265,7 @@ impl PgStore {
     }
 
     /// Every kiosk with its last heartbeat.
-    pub async fn kiosks(&self) -> Result<Vec<KioskRow>, HallError> {
+    pub(super) async fn kiosks(&self) -> Result<Vec<KioskRow>, HallError> {
         let c = self.client().await?;
         let rows = c
             .query(
@@ -288,7 +288,7 @@ impl PgStore {
 
     /// What an idempotency key was stored with: (keyed hash of the body, resource id). Every
     /// commit is visible to the next statement, so this is also the "settled" answer.
-    pub async fn idempotency(
+    pub(super) async fn idempotency(
         &self,
         kiosk_id: &str,
         kind: &'static str,
@@ -298,7 +298,7 @@ impl PgStore {
     }
 
     /// The codes of withdrawn items.
-    pub async fn withdrawn_items(&self) -> Result<Vec<String>, HallError> {
+    pub(super) async fn withdrawn_items(&self) -> Result<Vec<String>, HallError> {
         let c = self.client().await?;
         let rows = c
             .query(
@@ -310,7 +310,7 @@ impl PgStore {
     }
 
     /// The change counters: (catalog, credentials).
-    pub async fn generations(&self) -> Result<(i64, i64), HallError> {
+    pub(super) async fn generations(&self) -> Result<(i64, i64), HallError> {
         let c = self.client().await?;
         let (mut catalog, mut credentials) = (0, 0);
         for r in c.query("SELECT name, value FROM generations", &[]).await? {

@@ -331,7 +331,7 @@ pub(super) async fn revoke_principal_in<C: GenericClient>(
 
 impl PgStore {
     /// Stores a catalog version in effect from now (no-op if this version exists).
-    pub async fn put_catalog(&self, catalog: StoredCatalog) -> Result<(), HallError> {
+    pub(super) async fn put_catalog(&self, catalog: StoredCatalog) -> Result<(), HallError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let now = Utc::now();
@@ -355,7 +355,7 @@ impl PgStore {
     }
 
     /// Stores a new catalog version and bumps the catalog generation, or says why not.
-    pub async fn add_catalog_version(
+    pub(super) async fn add_catalog_version(
         &self,
         v: NewCatalogVersion,
     ) -> Result<CatalogAdded, HallError> {
@@ -393,12 +393,12 @@ impl PgStore {
     }
 
     /// Adds or replaces (and un-revokes) a credential.
-    pub async fn put_principal(&self, p: Principal) -> Result<(), HallError> {
+    pub(super) async fn put_principal(&self, p: Principal) -> Result<(), HallError> {
         put_principal_in(&self.client().await?, &p).await
     }
 
     /// Revokes a credential and bumps the credentials generation; false if none was live.
-    pub async fn revoke_principal(&self, kind: PrincipalKind, id: &str) -> Result<bool, HallError> {
+    pub(super) async fn revoke_principal(&self, kind: PrincipalKind, id: &str) -> Result<bool, HallError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let revoked = revoke_principal_in(&tx, kind, id).await?;
@@ -408,7 +408,7 @@ impl PgStore {
 
     /// Stores an application exactly once per idempotency key, whichever hall process
     /// receives each delivery.
-    pub async fn create_application(
+    pub(super) async fn create_application(
         &self,
         app: NewApplication,
     ) -> Result<Written<ApplicationRecord>, HallError> {
@@ -427,7 +427,7 @@ impl PgStore {
 
     /// Moves an application along the status loop if allowed. The row is locked for the
     /// move, so concurrent moves apply one after the other and none is lost.
-    pub async fn move_status(&self, id: &str, entry: TimelineEntry) -> Result<Moved, HallError> {
+    pub(super) async fn move_status(&self, id: &str, entry: TimelineEntry) -> Result<Moved, HallError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let moved = move_status_in(&tx, id, &entry).await?;
@@ -436,7 +436,7 @@ impl PgStore {
     }
 
     /// Records a kiosk's heartbeat (the last one is kept).
-    pub async fn record_heartbeat(
+    pub(super) async fn record_heartbeat(
         &self,
         kiosk_id: &str,
         at: DateTime<Utc>,
@@ -454,7 +454,7 @@ impl PgStore {
     }
 
     /// Withdraws or restores an item; bumps the catalog generation. False if nothing changed.
-    pub async fn set_item_withdrawn(&self, code: &str, withdraw: bool) -> Result<bool, HallError> {
+    pub(super) async fn set_item_withdrawn(&self, code: &str, withdraw: bool) -> Result<bool, HallError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let n = if withdraw {
@@ -479,7 +479,7 @@ impl PgStore {
     }
 
     /// Audits a look-up by ID number (keyed hash only).
-    pub async fn audit_id_lookup(
+    pub(super) async fn audit_id_lookup(
         &self,
         kiosk_id: &str,
         route: &'static str,
