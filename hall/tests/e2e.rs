@@ -4,6 +4,8 @@
 
 mod common;
 mod partners;
+#[path = "e2e/postgres.rs"]
+mod postgres;
 
 use common::*;
 use hall::store::PrincipalKind;

@@ -4,6 +4,7 @@
 //! atomically whether it is new, a replay, or a conflicting reuse of the key.
 
 pub mod attachments;
+pub mod backend;
 pub mod followup;
 pub mod postgres;
 pub mod reports;

@@ -177,7 +177,10 @@ impl PgStore {
     }
 
     /// Stores a complaint or help request exactly once per key.
-    pub(super) async fn create_ticket(&self, t: NewTicket) -> Result<Written<TicketRecord>, HallError> {
+    pub(super) async fn create_ticket(
+        &self,
+        t: NewTicket,
+    ) -> Result<Written<TicketRecord>, HallError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let written = create_ticket_in(&tx, &t).await?;

@@ -85,6 +85,11 @@ impl PgStore {
         Ok(store)
     }
 
+    /// Closes the pool: connections in use finish their work and are dropped.
+    pub fn close(&self) {
+        self.pool.close();
+    }
+
     /// A pooled connection; a pool that cannot connect answers 503 (retry).
     async fn client(&self) -> Result<deadpool_postgres::Object, HallError> {
         self.pool.get().await.map_err(|e| match e {

@@ -125,7 +125,10 @@ pub(super) async fn idempotency<C: GenericClient>(
 
 impl PgStore {
     /// The catalog in effect at `at` (see [`crate::store::Store::catalog_at`]).
-    pub(super) async fn catalog_at(&self, at: DateTime<Utc>) -> Result<Option<StoredCatalog>, HallError> {
+    pub(super) async fn catalog_at(
+        &self,
+        at: DateTime<Utc>,
+    ) -> Result<Option<StoredCatalog>, HallError> {
         catalog_at(&self.client().await?, at).await
     }
 
@@ -197,7 +200,10 @@ impl PgStore {
     }
 
     /// An application by id.
-    pub(super) async fn application(&self, id: &str) -> Result<Option<ApplicationRecord>, HallError> {
+    pub(super) async fn application(
+        &self,
+        id: &str,
+    ) -> Result<Option<ApplicationRecord>, HallError> {
         application(&self.client().await?, "id", id).await
     }
 

@@ -9,8 +9,8 @@ use super::PgStore;
 use crate::error::HallError;
 use crate::store::{
     ApplicationRecord, Booked, BookingRecord, CatalogAdded, CatalogVersionRow, KioskRow, Moved,
-    NewApplication, NewBooking, NewCatalogVersion, NewRating, NewTicket, Principal,
-    PrincipalKind, Rated, Store, StoredCatalog, TicketRecord, Written,
+    NewApplication, NewBooking, NewCatalogVersion, NewRating, NewTicket, Principal, PrincipalKind,
+    Rated, Store, StoredCatalog, TicketRecord, Written,
 };
 
 #[async_trait]

@@ -398,7 +398,11 @@ impl PgStore {
     }
 
     /// Revokes a credential and bumps the credentials generation; false if none was live.
-    pub(super) async fn revoke_principal(&self, kind: PrincipalKind, id: &str) -> Result<bool, HallError> {
+    pub(super) async fn revoke_principal(
+        &self,
+        kind: PrincipalKind,
+        id: &str,
+    ) -> Result<bool, HallError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let revoked = revoke_principal_in(&tx, kind, id).await?;
@@ -427,7 +431,11 @@ impl PgStore {
 
     /// Moves an application along the status loop if allowed. The row is locked for the
     /// move, so concurrent moves apply one after the other and none is lost.
-    pub(super) async fn move_status(&self, id: &str, entry: TimelineEntry) -> Result<Moved, HallError> {
+    pub(super) async fn move_status(
+        &self,
+        id: &str,
+        entry: TimelineEntry,
+    ) -> Result<Moved, HallError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let moved = move_status_in(&tx, id, &entry).await?;
@@ -454,7 +462,11 @@ impl PgStore {
     }
 
     /// Withdraws or restores an item; bumps the catalog generation. False if nothing changed.
-    pub(super) async fn set_item_withdrawn(&self, code: &str, withdraw: bool) -> Result<bool, HallError> {
+    pub(super) async fn set_item_withdrawn(
+        &self,
+        code: &str,
+        withdraw: bool,
+    ) -> Result<bool, HallError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let n = if withdraw {
