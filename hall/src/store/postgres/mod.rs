@@ -5,10 +5,10 @@
 //! record), a status move locks its application row, queues are claimed with
 //! `FOR UPDATE SKIP LOCKED`. Migrations: `migrations.rs`, the twin of SQLite's.
 //!
-//! Status: the parts below are implemented and tested against the same cases as SQLite
-//! (`tests/store.rs`); they are inherent methods until every method of [`crate::store::Store`]
-//! and its sub-traits is, so nothing can pick this backend half-built. See hall/README.md,
-//! "PostgreSQL status".
+//! Every trait the hall's storage is made of is implemented here (`store.rs` for
+//! [`crate::store::Store`] itself, one file per sub-trait as in `sqlite/`), and proven by the
+//! same tests as SQLite's (`tests/store.rs`). `--db postgres://…` selects it
+//! ([`crate::store::backend`]).
 
 mod attachments;
 mod followup;
