@@ -139,3 +139,143 @@ async fn two_halls_on_one_postgresql_take_a_duplicated_delivery_once() {
         .get(0);
     assert_eq!(n, 5);
 }
+
+fn issue(what: &[&str], url: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_hall"))
+        .args(what)
+        .args(["--db", url])
+        .output()
+        .expect("run hall");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_owned()
+}
+
+/// The citizen's whole path with every step sent to either of two halls on one database:
+/// taken in at one, looked up, moved, opened and rated at both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_whole_path_works_across_two_halls_on_postgresql() {
+    let url = common::pg::fresh_database().await;
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("hall.keys");
+    let kiosk = issue(&["kiosk", "add", "k1"], &url);
+    let staff = issue(&["staff", "add", "clerk"], &url);
+    let halls = [serve(&url, &keys), serve(&url, &keys)];
+    let base = |i: usize| halls[i % 2].base.clone();
+    let http = client();
+
+    let hb = http
+        .post(format!("{}/api/v1/kiosks/k1/heartbeat", base(0)))
+        .bearer_auth(&kiosk)
+        .json(&heartbeat_body())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hb.status(), StatusCode::OK);
+    let resp = http
+        .post(format!("{}/api/v1/applications", base(0)))
+        .bearer_auth(&kiosk)
+        .header("idempotency-key", "e2e-bundle-0001")
+        .json(&newborn_bundle_body())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let receipt: Value = resp.json().await.unwrap();
+    let code = receipt["trackingCode"].as_str().unwrap().to_owned();
+    let verifier = receipt["verifier"].as_str().unwrap().to_owned();
+    let id = receipt["id"].as_str().unwrap().to_owned();
+
+    let held: Value = http
+        .post(format!("{}/api/v1/materials/reusable", base(1)))
+        .bearer_auth(&kiosk)
+        .json(&json!({"idNumber": ID_NUMBER}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        held["materials"].as_array().map(Vec::len),
+        Some(2),
+        "{held}"
+    );
+
+    for (i, to) in ["accepted", "processing", "concluded"]
+        .into_iter()
+        .enumerate()
+    {
+        let moved = http
+            .post(format!("{}/api/v1/applications/{id}/status", base(i + 1)))
+            .bearer_auth(&staff)
+            .json(&json!({"to": to, "note": null}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            moved.status(),
+            StatusCode::OK,
+            "{to} at hall {}",
+            (i + 1) % 2
+        );
+    }
+    let stale = http
+        .post(format!("{}/api/v1/applications/{id}/status", base(0)))
+        .bearer_auth(&staff)
+        .json(&json!({"to": "accepted", "note": null}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        stale.status(),
+        StatusCode::CONFLICT,
+        "the other hall sees the moves"
+    );
+    let d: Value = http
+        .get(format!("{}/api/v1/applications/{id}/details", base(1)))
+        .bearer_auth(&staff)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        d["fields"]["childName"], "张小三",
+        "sealed at one hall, opened at the other"
+    );
+    for i in 0..2 {
+        let p: Value = http
+            .post(format!("{}/api/v1/progress", base(i)))
+            .json(&json!({"trackingCode": code, "verifier": verifier}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(p["status"], "concluded", "hall {i}");
+        assert_eq!(p["timeline"].as_array().map(Vec::len), Some(4));
+    }
+    let rating = json!({"trackingCode": code, "verifier": verifier, "level": 2,
+        "reasons": ["tooSlow"], "comment": "等了很久", "contact": {"phone": "13812345678"}});
+    let rate = |i: usize, body: Value| {
+        http.post(format!("{}/api/v1/ratings", base(i)))
+            .bearer_auth(&kiosk)
+            .json(&body)
+            .send()
+    };
+    let r1 = rate(0, rating.clone()).await.unwrap();
+    assert_eq!(r1.status(), StatusCode::CREATED);
+    let r1: Value = r1.json().await.unwrap();
+    let r2: Value = rate(1, rating.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!(r2["id"], r1["id"], "the retry at the other hall replays");
+    let mut other = rating;
+    other["level"] = json!(5);
+    other["reasons"] = json!([]);
+    other["contact"] = Value::Null;
+    assert_eq!(rate(1, other).await.unwrap().status(), StatusCode::CONFLICT);
+}
