@@ -176,7 +176,12 @@ fn start() -> Result<Cluster, String> {
     let pg_ctl = bin.join("pg_ctl");
     let mut watchdog = Command::new("sh")
         .arg("-c")
-        .arg(r#"cat >/dev/null; "$@" >/dev/null 2>&1; rm -rf -- "$HALL_PG_DIR""#)
+        // A second removal after a pause catches an `initdb` still running when the test
+        // process died (it outlives its parent and would leave its files behind).
+        .arg(
+            r#"cat >/dev/null; "$@" >/dev/null 2>&1; rm -rf -- "$HALL_PG_DIR";
+               sleep 5; rm -rf -- "$HALL_PG_DIR""#,
+        )
         .arg("hall-pg-watchdog")
         .args(&prefix)
         .arg(&pg_ctl)
