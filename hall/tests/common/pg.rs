@@ -26,11 +26,16 @@ use std::process::{ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-/// The running cluster of this test binary.
+/// A running cluster: this test binary's shared one, or a test's own ([`private_cluster`]).
 pub struct Cluster {
     /// The folder holding the data directory, the socket and the server log.
     pub dir: PathBuf,
-    /// Held open for the life of the process; its end of file stops the cluster.
+    /// How server programs are run (`runuser -u postgres --` as root).
+    prefix: Vec<String>,
+    /// `pg_ctl`.
+    pg_ctl: PathBuf,
+    /// Held open while the cluster lives (the process, or the owning test); its end of file
+    /// stops the cluster and removes the folder.
     _watchdog: Mutex<ChildStdin>,
 }
 
@@ -48,23 +53,61 @@ pub fn cluster() -> &'static Cluster {
 
 /// The connection string of a new, empty database in this binary's cluster.
 pub async fn fresh_database() -> String {
-    let cluster = cluster();
-    let name = format!("t_{}", NEXT_DB.fetch_add(1, Ordering::Relaxed));
-    let (client, connection) =
-        tokio_postgres::connect(&cluster.url("postgres"), tokio_postgres::NoTls)
-            .await
-            .expect("connect to the test cluster");
-    let task = tokio::spawn(connection);
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create a test database");
-    drop(client);
-    let _ = task.await;
-    cluster.url(&name)
+    cluster().database().await
+}
+
+/// A cluster of the calling test's own (to stop and start it); stopped and removed when
+/// dropped, or when the process ends.
+pub fn private_cluster() -> Cluster {
+    start().unwrap_or_else(|e| panic!("cannot start a test PostgreSQL: {e}"))
 }
 
 impl Cluster {
+    /// A new, empty database in this cluster.
+    pub async fn database(&self) -> String {
+        let name = format!("t_{}", NEXT_DB.fetch_add(1, Ordering::Relaxed));
+        let (client, connection) =
+            tokio_postgres::connect(&self.url("postgres"), tokio_postgres::NoTls)
+                .await
+                .expect("connect to the test cluster");
+        let task = tokio::spawn(connection);
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create a test database");
+        drop(client);
+        let _ = task.await;
+        self.url(&name)
+    }
+
+    /// Stops the server at once (`-m immediate`: as if it crashed).
+    pub fn stop(&self) {
+        let data = self.dir.join("data");
+        let data = data.to_str().expect("UTF-8 path");
+        run(
+            &self.prefix,
+            &self.pg_ctl,
+            &["stop", "-D", data, "-m", "immediate", "-w"],
+        )
+        .expect("stop the test cluster");
+    }
+
+    /// Starts the server again.
+    pub fn start(&self) {
+        let data = self.dir.join("data");
+        let log = self.dir.join("server.log");
+        let (data, log) = (
+            data.to_str().expect("UTF-8 path"),
+            log.to_str().expect("UTF-8 path"),
+        );
+        run(
+            &self.prefix,
+            &self.pg_ctl,
+            &["start", "-D", data, "-l", log, "-w", "-t", "60"],
+        )
+        .expect("start the test cluster");
+    }
+
     /// The connection string of database `db` (over the private socket).
     pub fn url(&self, db: &str) -> String {
         format!("postgresql:///{db}?host={}&user=hall", self.dir.display())
@@ -211,9 +254,10 @@ fn start() -> Result<Cluster, String> {
             "--no-sync",
         ],
     )?;
-    // Unix socket only, in the private folder; no fsync (a test cluster needs no
-    // durability; the hall's own guarantees are tested on SQLite's fsync and PostgreSQL's
-    // transactions, not on the disk).
+    // Unix socket only, in the private folder. No fsync: a commit still reaches the WAL in
+    // the operating system's cache before it is answered (synchronous_commit stays on), so
+    // a killed server loses nothing (the outage test relies on it); only a machine crash
+    // would, and tests do not survive those.
     let mut conf = std::fs::OpenOptions::new()
         .append(true)
         .open(data.join("postgresql.conf"))
@@ -221,7 +265,7 @@ fn start() -> Result<Cluster, String> {
     writeln!(
         conf,
         "\nlisten_addresses = ''\nunix_socket_directories = '{dir_s}'\nfsync = off\n\
-         synchronous_commit = off\nfull_page_writes = off\nmax_connections = 200"
+         full_page_writes = off\nmax_connections = 200"
     )
     .map_err(|e| format!("postgresql.conf: {e}"))?;
     let log = dir.join("server.log");
@@ -245,6 +289,8 @@ fn start() -> Result<Cluster, String> {
     })?;
     Ok(Cluster {
         dir,
+        prefix,
+        pg_ctl,
         _watchdog: Mutex::new(pipe),
     })
 }

@@ -431,3 +431,48 @@ async fn two_halls_moving_at_once_append_one_after_the_other() {
         assert_eq!(rec.status, rec.timeline.last().unwrap().status);
     }
 }
+
+/// The database stops (as in a crash or a fail-over): a write fails as a retry (the
+/// handlers answer 503 with Retry-After, so the kiosk keeps it in its outbox) and stores
+/// nothing; when the database is back the same store takes the retry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_outage_is_a_retry_and_the_store_recovers() {
+    use hall::error::{ApiError, ErrorKind};
+    let cluster = crate::common::pg::private_cluster();
+    let store = PgStore::connect(&cluster.database().await).await.unwrap();
+    assert!(matches!(
+        store
+            .create_application(app("key-1", "a1", "T-1"))
+            .await
+            .unwrap(),
+        Written::Created(_)
+    ));
+    cluster.stop();
+    let err = store
+        .create_application(app("key-2", "a2", "T-2"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Retry, "{err}");
+    let answer = ApiError::from(err);
+    assert_eq!(
+        (answer.status.as_u16(), answer.retry_after.is_some()),
+        (503, true)
+    );
+    cluster.start();
+    let mut retried = None;
+    // The pool drops the connections the restart closed; the first attempts may meet one.
+    for _ in 0..(hall::store::postgres::POOL_SIZE + 1) {
+        match store.create_application(app("key-2", "a2", "T-2")).await {
+            Ok(written) => {
+                retried = Some(written);
+                break;
+            }
+            Err(e) => assert_eq!(e.kind(), ErrorKind::Retry, "{e}"),
+        }
+    }
+    assert!(matches!(retried, Some(Written::Created(r)) if r.id == "a2"));
+    assert!(
+        store.application("a1").await.unwrap().is_some(),
+        "nothing lost"
+    );
+}
