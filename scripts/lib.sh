@@ -91,4 +91,5 @@ BUILD_PACKAGES=(
     systemd shellcheck python3          # image-build/check.sh: unit verification, script lint
     python3-venv                        # scripts/schemathesis.sh: schemathesis in its own venv
     python3-aiosmtpd                    # hall: a real SMTP server for the notifier test
+    postgresql                          # hall: a private test cluster (initdb, pg_ctl) per test binary
 )

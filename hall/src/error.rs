@@ -13,6 +13,18 @@ pub enum HallError {
     /// SQLite refused or failed.
     #[error("database: {0}")]
     Database(#[from] rusqlite::Error),
+    /// PostgreSQL refused or failed. Only the server's message and SQLSTATE are kept: its
+    /// DETAIL line can quote row values, which may be personal data.
+    #[error("database: {message} (SQLSTATE {sqlstate})")]
+    Postgres {
+        /// The five-character SQLSTATE, or `-----` when the connection failed.
+        sqlstate: String,
+        /// The server's message, or the driver's for connection faults.
+        message: String,
+        /// Whether retrying can help (connection lost, serialization failure, deadlock,
+        /// the server shutting down or not accepting connections).
+        transient: bool,
+    },
     /// The database schema cannot be brought up to date.
     #[error("migration {version} failed: {message}; restore the database from backup or fix the migration")]
     Migration {
@@ -58,6 +70,9 @@ impl HallError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             HallError::Unavailable(_) => ErrorKind::Retry,
+            HallError::Postgres {
+                transient: true, ..
+            } => ErrorKind::Retry,
             HallError::Database(rusqlite::Error::SqliteFailure(e, _))
                 if matches!(
                     e.code,

@@ -3,15 +3,13 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use hall::sites::SiteStore;
 use hall::staff::auth::{add_account, reset_password};
 use hall::staff::StaffSettings;
-use hall::store::sqlite::SqliteStore;
-use hall::store::staff::{Role, StaffStore};
-use hall::store::{PrincipalKind, Store};
+use hall::store::backend::HallStore;
+use hall::store::staff::Role;
+use hall::store::PrincipalKind;
 use hall::{AppState, HallError, Settings};
 
 /// The county hall backend.
@@ -189,7 +187,8 @@ struct NetArgs {
 
 #[derive(Debug, clap::Args)]
 struct DbArgs {
-    /// The SQLite database file.
+    /// The SQLite database file, or a PostgreSQL database (`postgres://user@host/db`,
+    /// `postgresql:///db?host=/run/postgresql`) that several halls may share.
     #[arg(long, env = "HALL_DB", default_value = "hall.db")]
     db: PathBuf,
     /// The key file (created with mode 0600 if missing; default: the database path + `.keys`).
@@ -333,12 +332,20 @@ enum StaffAction {
     },
 }
 
-fn key_file(db: &DbArgs) -> PathBuf {
-    db.key_file.clone().unwrap_or_else(|| {
-        let mut p = db.db.clone().into_os_string();
-        p.push(".keys");
-        PathBuf::from(p)
-    })
+fn key_file(db: &DbArgs) -> Result<PathBuf, HallError> {
+    if let Some(k) = &db.key_file {
+        return Ok(k.clone());
+    }
+    if hall::store::backend::is_postgres(&db.db) {
+        return Err(HallError::InvalidArgument(
+            "with a PostgreSQL --db, give --key-file (every hall sharing the database needs \
+             the same key file)"
+                .into(),
+        ));
+    }
+    let mut p = db.db.clone().into_os_string();
+    p.push(".keys");
+    Ok(PathBuf::from(p))
 }
 
 async fn shutdown_signal() {
@@ -378,8 +385,8 @@ async fn serve(
     };
     // Served over TLS, the workbench's cookies are Secure whatever the flag says.
     staff.secure_cookies |= tls.is_some();
-    let secrets = hall::crypto::Secrets::load_or_create(&key_file(db))?;
-    let store = Arc::new(SqliteStore::open(&db.db)?);
+    let secrets = hall::crypto::Secrets::load_or_create(&key_file(db)?)?;
+    let store = hall::store::backend::open(&db.db).await?;
     let settings = Settings {
         trusted_proxies: net.trusted_proxies,
         request_timeout: std::time::Duration::from_secs(net.request_timeout.max(1)),
@@ -387,12 +394,12 @@ async fn serve(
         staff,
         ..Settings::default()
     };
-    let state = AppState::new(store.clone(), secrets, settings).await?;
+    let state = AppState::new(store.clone().into_store(), secrets, settings).await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = match notify_config {
         Some(cfg) => Some(hall::notify::queue::spawn(
             &state,
-            store.clone(),
+            store.clone().into_notices(),
             cfg,
             stopped.clone(),
         )?),
@@ -405,7 +412,7 @@ async fn serve(
     let due_soon = worker.is_some().then(|| {
         hall::notify::due_soon::spawn(
             state.clone(),
-            store.clone(),
+            store.clone().into_due_soon(),
             hall::notify::due_soon::SWEEP_EVERY,
             stopped,
         )
@@ -418,11 +425,11 @@ async fn serve(
     };
     match tls {
         Some(tls) => {
-            tracing::info!(%addr, db = %db.db.display(), "hall listening (HTTPS)");
+            tracing::info!(%addr, db = %hall::store::backend::describe(&db.db), "hall listening (HTTPS)");
             hall::serve_tls(listener, tls, state, shutdown).await?;
         }
         None => {
-            tracing::info!(%addr, db = %db.db.display(), "hall listening (plain HTTP)");
+            tracing::info!(%addr, db = %hall::store::backend::describe(&db.db), "hall listening (plain HTTP)");
             hall::serve(listener, state, shutdown).await?;
         }
     }
@@ -445,7 +452,7 @@ async fn serve(
 }
 
 async fn revoke(kind: PrincipalKind, id: &str, db: &DbArgs) -> Result<(), HallError> {
-    let store = SqliteStore::open(Path::new(&db.db))?;
+    let store = hall::store::backend::open(&db.db).await?;
     let done = store.revoke_principal(kind, id).await?;
     store.close();
     if done {
@@ -463,14 +470,13 @@ async fn revoke(kind: PrincipalKind, id: &str, db: &DbArgs) -> Result<(), HallEr
 }
 
 async fn notices_list(limit: usize, db: &DbArgs) -> Result<(), HallError> {
-    use hall::notify::NoticeStore;
-    if !db.db.exists() {
+    if !hall::store::backend::is_postgres(&db.db) && !db.db.exists() {
         return Err(HallError::InvalidArgument(format!(
             "{} does not exist; give the hall's database with --db",
             db.db.display()
         )));
     }
-    let store = SqliteStore::open(&db.db)?;
+    let store = hall::store::backend::open(&db.db).await?;
     let rows = store.delivery_log(limit.clamp(1, 10_000)).await;
     store.close();
     let text = hall::notify::log::table(&rows?);
@@ -479,13 +485,17 @@ async fn notices_list(limit: usize, db: &DbArgs) -> Result<(), HallError> {
 }
 
 async fn catalog(item: &str, withdraw: bool, db: &DbArgs) -> Result<(), HallError> {
-    let store = SqliteStore::open(Path::new(&db.db))?;
-    let result = catalog_change(&store, item, withdraw).await;
+    let store = hall::store::backend::open(&db.db).await?;
+    let result = catalog_change(&*store, item, withdraw).await;
     store.close();
     result
 }
 
-async fn catalog_change(store: &SqliteStore, item: &str, withdraw: bool) -> Result<(), HallError> {
+async fn catalog_change(
+    store: &dyn HallStore,
+    item: &str,
+    withdraw: bool,
+) -> Result<(), HallError> {
     let stored = store.catalog().await?.ok_or_else(|| {
         HallError::InvalidArgument("the database has no catalog yet; run `hall serve` once".into())
     })?;
@@ -529,17 +539,17 @@ async fn catalog_file(action: CatalogAction) -> Result<(), HallError> {
                 versions::check_label(l)?;
             }
             let imported = catalog_file::read_file(&file).map_err(bad)?;
-            let store = SqliteStore::open(&db.db)?;
+            let store = hall::store::backend::open(&db.db).await?;
             let result = async {
-                let current = versions::current(&store).await?;
+                let current = versions::current(store.as_store()).await?;
                 let changes = catalog_file::diff(&current, &imported);
                 let label = match label {
                     Some(l) => l,
-                    None => versions::import_label(&store).await?,
+                    None => versions::import_label(store.as_store()).await?,
                 };
                 let author = std::env::var("USER").ok();
                 let stored = versions::store_version(
-                    &store,
+                    store.as_store(),
                     imported,
                     label,
                     effective_at,
@@ -567,10 +577,10 @@ async fn catalog_file(action: CatalogAction) -> Result<(), HallError> {
             result
         }
         CatalogAction::Export { file, label, db } => {
-            let store = SqliteStore::open(&db.db)?;
+            let store = hall::store::backend::open(&db.db).await?;
             let catalog = match &label {
-                Some(l) => versions::by_label(&store, l).await,
-                None => versions::current(&store).await.map(Some),
+                Some(l) => versions::by_label(store.as_store(), l).await,
+                None => versions::current(store.as_store()).await.map(Some),
             };
             store.close();
             let catalog = catalog?.ok_or_else(|| {
@@ -591,8 +601,8 @@ async fn catalog_file(action: CatalogAction) -> Result<(), HallError> {
         }
         CatalogAction::Diff { file, db } => {
             let imported = catalog_file::read_file(&file).map_err(bad)?;
-            let store = SqliteStore::open(&db.db)?;
-            let current = versions::current(&store).await;
+            let store = hall::store::backend::open(&db.db).await?;
+            let current = versions::current(store.as_store()).await;
             store.close();
             let current = current?;
             let changes = catalog_file::diff(&current, &imported);
@@ -608,7 +618,7 @@ async fn catalog_file(action: CatalogAction) -> Result<(), HallError> {
             Ok(())
         }
         CatalogAction::Versions { db } => {
-            let store = SqliteStore::open(&db.db)?;
+            let store = hall::store::backend::open(&db.db).await?;
             let rows = store.catalog_versions().await;
             let now = store.catalog().await;
             store.close();
@@ -645,7 +655,7 @@ async fn add(kind: PrincipalKind, id: &str, label: &str, db: &DbArgs) -> Result<
             "id {id:?} must be 1-64 characters of [a-z0-9-], not starting with '-'"
         )));
     }
-    let store = SqliteStore::open(Path::new(&db.db))?;
+    let store = hall::store::backend::open(&db.db).await?;
     let issued = hall::auth::issue(kind, id, label)?;
     store.put_principal(issued.principal.clone()).await?;
     store.close();
@@ -677,7 +687,7 @@ async fn kiosk(action: KioskAction) -> Result<Option<String>, HallError> {
             // The site is checked before a credential is issued: bad input loses nothing.
             known_site(&site, &db).await?;
             let token = add(PrincipalKind::Kiosk, &id, &label, &db).await?;
-            let store = SqliteStore::open(&db.db)?;
+            let store = hall::store::backend::open(&db.db).await?;
             let placed = store.set_kiosk_site(&id, &site).await;
             store.close();
             placed?;
@@ -688,7 +698,7 @@ async fn kiosk(action: KioskAction) -> Result<Option<String>, HallError> {
             revoke(PrincipalKind::Kiosk, &id, &db).await.map(|()| None)
         }
         KioskAction::Site { id, site, db } => {
-            let store = SqliteStore::open(&db.db)?;
+            let store = hall::store::backend::open(&db.db).await?;
             let result = async {
                 let sites = store.sites().await?;
                 let Some(to) = sites.iter().find(|s| s.code == site) else {
@@ -722,7 +732,7 @@ fn unknown_site(code: &str) -> HallError {
 }
 
 async fn known_site(code: &str, db: &DbArgs) -> Result<(), HallError> {
-    let store = SqliteStore::open(&db.db)?;
+    let store = hall::store::backend::open(&db.db).await?;
     let sites = store.sites().await;
     store.close();
     if sites?.iter().any(|s| s.code == code) {
@@ -754,7 +764,7 @@ async fn site(action: SiteAction) -> Result<(), HallError> {
                 level,
                 parent,
             };
-            let store = SqliteStore::open(&db.db)?;
+            let store = hall::store::backend::open(&db.db).await?;
             let result = async {
                 check_new(&site, &store.sites().await?)?;
                 if !store.add_site(site.clone()).await? {
@@ -776,7 +786,7 @@ async fn site(action: SiteAction) -> Result<(), HallError> {
             result
         }
         SiteAction::List { db } => {
-            let store = SqliteStore::open(&db.db)?;
+            let store = hall::store::backend::open(&db.db).await?;
             let read = async {
                 Ok::<_, HallError>((
                     store.sites().await?,
@@ -821,7 +831,7 @@ async fn site(action: SiteAction) -> Result<(), HallError> {
                     "say --only ITEM…, --hide ITEM… or --clear".into(),
                 ));
             }
-            let store = SqliteStore::open(&db.db)?;
+            let store = hall::store::backend::open(&db.db).await?;
             let result = async {
                 if !store.sites().await?.iter().any(|s| s.code == code) {
                     return Err(unknown_site(&code));
@@ -896,7 +906,7 @@ async fn staff(action: StaffAction) -> Result<Option<String>, HallError> {
                     Role::ALL.map(Role::as_str).join(", ")
                 ))
             })?;
-            let store = SqliteStore::open(&db.db)?;
+            let store = hall::store::backend::open(&db.db).await?;
             // The catalog the hall serves (the seed one before its first start).
             let catalog = match store.catalog().await? {
                 Some(stored) => hall::state::CatalogEntry::from_stored(&stored, &[])?.catalog,
@@ -915,20 +925,20 @@ async fn staff(action: StaffAction) -> Result<Option<String>, HallError> {
                     )));
                 }
             }
-            let password = add_account(&store, &id, role, &departments, &label).await?;
+            let password = add_account(store.as_store(), &id, role, &departments, &label).await?;
             store.close();
             Ok(Some(password.to_string()))
         }
         StaffAction::Passwd { id, db } => {
-            let store = SqliteStore::open(&db.db)?;
-            let password = reset_password(&store, &id).await?;
+            let store = hall::store::backend::open(&db.db).await?;
+            let password = reset_password(store.as_store(), &id).await?;
             store.close();
             Ok(Some(password.to_string()))
         }
         StaffAction::Revoke { id, db } => {
             // The workbench account (its sessions end) and the API credential of that id,
             // whichever exist.
-            let store = SqliteStore::open(&db.db)?;
+            let store = hall::store::backend::open(&db.db).await?;
             let account = store.revoke_staff(&id, chrono::Utc::now()).await?;
             let api = store.revoke_principal(PrincipalKind::Staff, &id).await?;
             store.close();
@@ -992,6 +1002,13 @@ async fn main() -> ExitCode {
         } => notices_list(limit, &db).await.map(|()| None),
         Command::Catalog { action } => catalog_file(action).await.map(|()| None),
         Command::Partner { action } => hall::partners::cli::run(action).await,
+        Command::Backup { db, .. } if hall::store::backend::is_postgres(&db) => {
+            Err(HallError::InvalidArgument(
+                "`hall backup` copies a SQLite file; back a PostgreSQL database up with \
+                 pg_dump or a base backup (see hall/README.md)"
+                    .into(),
+            ))
+        }
         Command::Backup { out, db } => hall::backup::snapshot(&db, &out).map(|bytes| {
             eprintln!(
                 "Wrote {} ({bytes} bytes). Back up the key file separately.",

@@ -5,6 +5,8 @@
 mod common;
 mod contact_phone;
 mod partners;
+#[path = "e2e/postgres.rs"]
+mod postgres;
 
 use common::*;
 use hall::store::PrincipalKind;

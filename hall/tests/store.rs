@@ -3,6 +3,25 @@
 
 use std::sync::Arc;
 
+#[macro_use]
+#[path = "store/both.rs"]
+mod both;
+#[path = "store/attachments.rs"]
+mod attachments;
+mod common;
+#[path = "store/followup.rs"]
+mod followup;
+#[path = "store/queue.rs"]
+mod queue;
+#[path = "store/reports.rs"]
+mod reports;
+#[path = "store/schema.rs"]
+mod schema;
+#[path = "store/sites.rs"]
+mod sites;
+#[path = "store/staff.rs"]
+mod staff;
+
 use chrono::{NaiveDate, Utc};
 use hall::store::sqlite::SqliteStore;
 use hall::store::{IdempotencyScope, NewApplication, Store, Written};
@@ -174,15 +193,12 @@ async fn the_partner_channel_migration_widens_the_check_and_runs_again_harmlessl
     assert_eq!(ok, "ok");
 }
 
-/// A forward rides the notice queue's tables in its own lane: the notice worker never
-/// claims it, the partner worker does; a partner's steps apply once each, in order.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn forwards_have_their_own_lane_and_partner_steps_apply_once_each() {
+// A forward rides the notice queue's tables (on both backends) in its own lane: the notice
+// worker never claims it, the partner worker does; a partner's steps apply once each, in order.
+on_both!(forwards_have_their_own_lane_and_partner_steps_apply_once_each, store => {
     use hall::notify::queue::NoticeStore;
     use hall::partners::{PartnerLink, PartnerStore, QueuedForward};
     use hall_api::application::{Status, TimelineEntry};
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("hall.db")).unwrap();
     let place = hall_api::catalog::PartnerPlace {
         code: "420600".into(),
         name: "湖北省襄阳市".into(),
@@ -253,4 +269,4 @@ async fn forwards_have_their_own_lane_and_partner_steps_apply_once_each() {
         store.open_forwards("420600").await.unwrap().is_empty(),
         "a final step ends the following"
     );
-}
+});

@@ -7,30 +7,37 @@ use std::path::PathBuf;
 use chrono::Utc;
 use zeroize::Zeroizing;
 
-use super::{Partner, PartnerStore};
+use super::Partner;
 use crate::crypto::Secrets;
 use crate::error::HallError;
-use crate::store::sqlite::SqliteStore;
 use crate::store::PrincipalKind;
 
 /// Where the database and its keys are.
 #[derive(Debug, clap::Args)]
 pub struct Db {
-    /// The SQLite database file.
+    /// The SQLite database file, or a PostgreSQL database (`postgres://…`).
     #[arg(long, env = "HALL_DB", default_value = "hall.db")]
     db: PathBuf,
-    /// The key file (default: the database path + `.keys`).
+    /// The key file (default: the database path + `.keys`; required with PostgreSQL).
     #[arg(long, env = "HALL_KEY_FILE")]
     key_file: Option<PathBuf>,
 }
 
 impl Db {
     fn secrets(&self) -> Result<Secrets, HallError> {
-        let path = self.key_file.clone().unwrap_or_else(|| {
-            let mut p = self.db.clone().into_os_string();
-            p.push(".keys");
-            PathBuf::from(p)
-        });
+        let path = match &self.key_file {
+            Some(k) => k.clone(),
+            None if crate::store::backend::is_postgres(&self.db) => {
+                return Err(HallError::InvalidArgument(
+                    "with a PostgreSQL --db, give --key-file (the one the halls use)".into(),
+                ))
+            }
+            None => {
+                let mut p = self.db.clone().into_os_string();
+                p.push(".keys");
+                PathBuf::from(p)
+            }
+        };
         Secrets::load_or_create(&path)
     }
 }
@@ -156,7 +163,7 @@ pub async fn run(action: PartnerAction) -> Result<Option<String>, HallError> {
                 .transpose()?
                 .map(|t| secrets.seal(&Partner::token_context(&code), t.as_bytes()))
                 .transpose()?;
-            let store = SqliteStore::open(&db.db)?;
+            let store = crate::store::backend::open(&db.db).await?;
             if store.partner(&code).await?.is_some() {
                 store.close();
                 return Err(HallError::InvalidArgument(format!(
@@ -189,7 +196,7 @@ pub async fn run(action: PartnerAction) -> Result<Option<String>, HallError> {
             let token = parse_token(&token)?;
             let secrets = db.secrets()?;
             let sealed = secrets.seal(&Partner::token_context(&code), token.as_bytes())?;
-            let store = SqliteStore::open(&db.db)?;
+            let store = crate::store::backend::open(&db.db).await?;
             let found = store.set_partner_token(&code, sealed).await?;
             store.close();
             if !found {
@@ -201,7 +208,7 @@ pub async fn run(action: PartnerAction) -> Result<Option<String>, HallError> {
             Ok(None)
         }
         PartnerAction::List { db } => {
-            let store = SqliteStore::open(&db.db)?;
+            let store = crate::store::backend::open(&db.db).await?;
             let partners = store.partners().await?;
             let stats = store.forward_stats(Utc::now()).await?;
             store.close();
@@ -238,7 +245,7 @@ pub async fn run(action: PartnerAction) -> Result<Option<String>, HallError> {
             Ok(None)
         }
         PartnerAction::Remove { code, db } => {
-            let store = SqliteStore::open(&db.db)?;
+            let store = crate::store::backend::open(&db.db).await?;
             let found = store.remove_partner(&code).await?;
             store.close();
             if !found {

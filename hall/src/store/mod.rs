@@ -4,7 +4,9 @@
 //! atomically whether it is new, a replay, or a conflicting reuse of the key.
 
 pub mod attachments;
+pub mod backend;
 pub mod followup;
+pub mod postgres;
 pub mod reports;
 pub mod sqlite;
 pub mod staff;

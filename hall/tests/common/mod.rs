@@ -15,6 +15,8 @@ use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
+pub mod pg;
+
 /// A made-up ID number with a valid check digit (GB 11643's worked example).
 pub const ID_NUMBER: &str = "11010519491231002X";
 /// The item most tests apply for: 社会保障卡申领 (mail delivery allowed).

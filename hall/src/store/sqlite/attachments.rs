@@ -115,8 +115,11 @@ fn finish(conn: &Connection, id: &str, ok: bool, at: DateTime<Utc>) -> Result<()
         .execute(params![id, ts(at)])?;
     } else {
         // Only a row nothing links to can go (a complete one is never discarded).
-        conn.prepare_cached("DELETE FROM attachment_chunks WHERE attachment_id = ?1")?
-            .execute([id])?;
+        conn.prepare_cached(
+            "DELETE FROM attachment_chunks WHERE attachment_id = ?1
+               AND EXISTS (SELECT 1 FROM attachments WHERE id = ?1 AND complete = 0)",
+        )?
+        .execute([id])?;
         conn.prepare_cached("DELETE FROM attachments WHERE id = ?1 AND complete = 0")?
             .execute([id])?;
     }

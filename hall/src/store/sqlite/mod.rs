@@ -18,7 +18,7 @@ mod followup;
 mod migrations;
 mod notices;
 mod partners;
-mod reads;
+pub(crate) mod reads;
 mod reports;
 mod sites;
 mod staff;
