@@ -130,3 +130,18 @@ async fn four_workers_in_two_halls_send_each_notice_once() {
     let stats = halls[0].queue_stats(now).await.unwrap();
     assert_eq!((stats[0].delivered, stats[0].pending), (200, 0));
 }
+
+on_both!(the_latest_application_decides_whether_a_phone_may_be_offered, store => {
+    assert_eq!(store.latest_consent([2; 32]).await.unwrap(), None, "nothing yet");
+    let mut consenting = crate::app("key-c", "c1", "T-C");
+    consenting.notify_consent = true;
+    let at = consenting.received_at;
+    store.create_application(consenting).await.unwrap();
+    assert_eq!(store.latest_consent([2; 32]).await.unwrap(), Some(("c1".into(), true)));
+    // A later application without consent withdraws it.
+    let mut later = crate::app("key-d", "d1", "T-D");
+    later.received_at = at + chrono::Duration::seconds(5);
+    store.create_application(later).await.unwrap();
+    assert_eq!(store.latest_consent([2; 32]).await.unwrap(), Some(("d1".into(), false)));
+    assert_eq!(store.latest_consent([3; 32]).await.unwrap(), None, "another citizen");
+});

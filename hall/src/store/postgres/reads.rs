@@ -270,6 +270,27 @@ impl PgStore {
             .collect())
     }
 
+    /// The citizen's latest application here (not one a partner hall sent us) and whether it
+    /// consented to progress texts. Ties in time (rare at microseconds) fall to the id.
+    pub(super) async fn latest_consent(
+        &self,
+        applicant_key: [u8; 32],
+    ) -> Result<Option<(String, bool)>, HallError> {
+        let c = self.client().await?;
+        let row = c
+            .query_opt(
+                "SELECT a.id, COALESCE(c.sms_notices, FALSE) FROM applications a
+                 LEFT JOIN application_consents c ON c.application_id = a.id
+                 WHERE a.applicant_key = $1
+                   AND NOT EXISTS (SELECT 1 FROM partner_links p
+                                   WHERE p.application_id = a.id AND p.direction = 'in')
+                 ORDER BY a.received_at DESC, a.id DESC LIMIT 1",
+                &[&&applicant_key[..]],
+            )
+            .await?;
+        Ok(row.map(|r| (r.get(0), r.get(1))))
+    }
+
     /// Every kiosk with its last heartbeat.
     pub(super) async fn kiosks(&self) -> Result<Vec<KioskRow>, HallError> {
         let c = self.client().await?;

@@ -83,6 +83,13 @@ impl Store for PgStore {
         PgStore::applications_of(self, applicant_key, limit).await
     }
 
+    async fn latest_consent(
+        &self,
+        applicant_key: [u8; 32],
+    ) -> Result<Option<(String, bool)>, HallError> {
+        PgStore::latest_consent(self, applicant_key).await
+    }
+
     async fn booking_by_reference(
         &self,
         reference: &str,
