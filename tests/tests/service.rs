@@ -35,6 +35,8 @@ device = "none"
 device = "none"
 [devices.scanner]
 device = "none"
+[devices.audio]
+pcm = "none"
 
 [outbox]
 db_path = "outbox.sqlite"
@@ -109,9 +111,10 @@ fn the_service_reports_to_the_hall_and_to_the_technician() {
         (kiosk["online"] == true).then_some(kiosk)
     })
     .expect("the kiosk shows as online in the fleet view");
+    // The reader, the printer, the scanner and the loudspeaker, each "not fitted" here.
     assert_eq!(
         fleet["devices"].as_array().map(Vec::len),
-        Some(3),
+        Some(4),
         "{fleet}"
     );
 
