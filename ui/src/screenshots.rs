@@ -33,6 +33,8 @@ pub enum Extra {
     HelpCalled,
     /// The guide of an item that cannot be done at the kiosk: 预约到窗口 instead of the form.
     WindowOnly,
+    /// Standard mode with the voice switched on: the spoken words shown under the title.
+    VoiceOn,
 }
 
 impl Extra {
@@ -47,6 +49,7 @@ impl Extra {
             Extra::Queued => "-queued".into(),
             Extra::HelpCalled => "-help-called".into(),
             Extra::WindowOnly => "-window-only".into(),
+            Extra::VoiceOn => "-voice".into(),
         }
     }
 }
@@ -137,6 +140,12 @@ pub fn shots() -> Vec<Shot> {
             out.push(shot(ScreenId::Receipt, Extra::Queued, false));
             out.push(shot(ScreenId::Form, Extra::HelpCalled, false));
             out.push(shot(ScreenId::Guide, Extra::WindowOnly, false));
+            if !elder {
+                // Elder mode speaks anyway; in standard mode the 语音 button turns it on.
+                for screen in [ScreenId::Home, ScreenId::Form, ScreenId::Review] {
+                    out.push(shot(screen, Extra::VoiceOn, false));
+                }
+            }
             out.push(shot(ScreenId::Home, Extra::None, true));
         }
     }
@@ -148,7 +157,7 @@ pub fn apply(app: &AppWindow, shot: &Shot) -> Result<(), UiError> {
     crate::language::set_language(app, shot.language)?;
     adapters::set_elder(app, shot.elder);
     // Elder mode starts with the voice on (the session does the same).
-    adapters::set_voice(app, shot.elder);
+    adapters::set_voice(app, shot.elder || shot.extra == Extra::VoiceOn);
     adapters::set_landscape(app, shot.landscape);
     adapters::apply_shell(app, &preview::shell());
     let rows = if shot.elder { 3 } else { 6 };
