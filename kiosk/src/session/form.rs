@@ -25,6 +25,7 @@ pub(crate) fn bounded(value: &str, max_chars: usize) -> PersonalText {
 /// Enters the form: prefills from the card and asks which materials the hall holds.
 pub(crate) fn enter(s: &mut Session, fx: &mut Vec<Effect>) {
     let request = s.next_request();
+    let contact_request = s.next_request();
     let (Some(citizen), Some(t)) = (&s.citizen, &mut s.transaction) else {
         return;
     };
@@ -43,25 +44,15 @@ pub(crate) fn enter(s: &mut Session, fx: &mut Vec<Effect>) {
         .phone_field()
         .is_some_and(|key| t.values.value(key).is_none_or(|v| v.as_str() == Some("")));
     if t.contact == ReuseLookup::NotAsked && phone_empty {
-        let request = s.next_request();
-        if let Some(t) = &mut s.transaction {
-            t.contact = ReuseLookup::Pending(request);
-        }
+        t.contact = ReuseLookup::Pending(contact_request);
         fx.push(Effect::FetchKnownContact {
-            request,
+            request: contact_request,
             query: hall_api::contact::ContactQuery {
-                id_number: citizen_id(s),
+                id_number: citizen.id_number.clone(),
             },
         });
     }
     s.screen = Screen::Form;
-}
-
-fn citizen_id(s: &Session) -> String {
-    s.citizen
-        .as_ref()
-        .map(|c| c.id_number.clone())
-        .unwrap_or_default()
 }
 
 /// The hall's answer about a phone number given before.
@@ -133,24 +124,19 @@ pub(crate) fn input(s: &mut Session, input: UiInput, _fx: &mut Vec<Effect>) {
                 t.errors.remove(&key);
             }
         }
-        (Screen::Form, UiInput::Next) => match validate_form(
-            &t.form_to_fill(),
-            &t.values
-                .get()
-                .iter()
-                .filter(|(k, _)| !(t.use_known_phone && t.phone_field() == Some(k.as_str())))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-            today,
-        ) {
-            Ok(()) => {
-                t.errors.clear();
-                s.screen = Screen::Materials;
+        // While the number given before stands in, the phone field holds no value (cleared
+        // when chosen, and typing one gives the choice up) and is not asked for.
+        (Screen::Form, UiInput::Next) => {
+            match validate_form(&t.form_to_fill(), t.values.get(), today) {
+                Ok(()) => {
+                    t.errors.clear();
+                    s.screen = Screen::Materials;
+                }
+                Err(errors) => {
+                    t.errors = errors.into_iter().map(|e| (e.field.clone(), e)).collect();
+                }
             }
-            Err(errors) => {
-                t.errors = errors.into_iter().map(|e| (e.field.clone(), e)).collect();
-            }
-        },
+        }
         (Screen::Form, UiInput::Back) => s.screen = Screen::Guide,
         (Screen::Materials, UiInput::SetMaterialSource { code, source }) => {
             if let Some(line) = t.materials.iter_mut().find(|l| l.material.code == code) {

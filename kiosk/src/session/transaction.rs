@@ -238,7 +238,7 @@ impl Transaction {
     /// The phone number the hall would text progress notices to: the form's first phone
     /// field, once filled. `None` means there is nothing to consent to.
     pub fn notify_phone(&self) -> Option<&str> {
-        if let Some(known) = self.known_phone.as_ref().filter(|_| self.use_known_phone) {
+        if let Some(known) = self.phone_in_use() {
             return Some(known.masked.as_str());
         }
         self.form
@@ -263,12 +263,17 @@ impl Transaction {
     /// given before stands in for it.
     pub fn form_to_fill(&self) -> FormSchema {
         let mut form = self.form.clone();
-        if self.use_known_phone && self.known_phone.is_some() {
-            if let Some(key) = self.phone_field().map(str::to_owned) {
+        if self.phone_in_use().is_some() {
+            if let Some(key) = self.phone_field() {
                 form.fields.retain(|f| f.key != key);
             }
         }
         form
+    }
+
+    /// The number given before, while the citizen uses it instead of typing one.
+    fn phone_in_use(&self) -> Option<&hall_api::contact::KnownPhone> {
+        self.known_phone.as_ref().filter(|_| self.use_known_phone)
     }
 
     /// The partner place chosen for a 跨省通办 item (`None`: our county).
@@ -327,11 +332,7 @@ impl Transaction {
 
     /// The wire payload.
     pub fn payload(&self, citizen: &Citizen, now: &Now) -> CreateApplication {
-        let token = self
-            .known_phone
-            .as_ref()
-            .filter(|_| self.use_known_phone)
-            .map(|k| k.token.clone());
+        let token = self.phone_in_use().map(|k| k.token.clone());
         let delivery = if self.mail && self.mail_allowed {
             Delivery::Mail {
                 address: MailingAddress {
@@ -351,14 +352,13 @@ impl Transaction {
                 id_number: citizen.id_number.clone(),
                 name: citizen.name.clone(),
             },
-            // The place is not a field of the items' form: it travels as `handled_by`; a
-            // phone given by token is filled in by the hall.
+            // The place is not a field of the items' form: it travels as `handled_by`. (A
+            // phone given by token has no value here: the hall fills it in.)
             fields: self
                 .values
                 .get()
                 .iter()
                 .filter(|(k, _)| k.as_str() != PLACE_FIELD)
-                .filter(|(k, _)| !(token.is_some() && self.phone_field() == Some(k.as_str())))
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
             materials: self
