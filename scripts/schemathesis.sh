@@ -23,7 +23,9 @@ fi
 
 hall="${1:-}"
 if [ -z "$hall" ]; then
-    cargo build --quiet --locked -p hall --bin hall
+    # The whole workspace's binaries, as the test step built them: `-p hall` alone would unify
+    # features differently and compile the hall a second time.
+    cargo build --quiet --locked --workspace --bins
     hall=target/debug/hall
 fi
 

@@ -84,7 +84,12 @@ async fn run_child(
 ) -> Vec<String> {
     let mut child =
         tokio::process::Command::new(std::env::current_exe().expect("test binary path"))
-            .args(["--exact", "sigkill_child", "--ignored", "--nocapture"])
+            .args([
+                "--exact",
+                &this_module_test!("sigkill_child"),
+                "--ignored",
+                "--nocapture",
+            ])
             .env("EXACTLY_ONCE_CHILD_DB", db)
             .env("EXACTLY_ONCE_URL", url)
             .env("EXACTLY_ONCE_CREDENTIAL", credential)

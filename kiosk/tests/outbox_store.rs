@@ -384,7 +384,12 @@ fn records_acknowledged_before_a_sigkill_are_all_there() {
     let mut acked = Vec::new();
     for round in 0..12 {
         let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "writer_process", "--ignored", "--nocapture"])
+            .args([
+                "--exact",
+                &this_module_test!("writer_process"),
+                "--ignored",
+                "--nocapture",
+            ])
             .env("OUTBOX_WRITER_DB", &db)
             .env("OUTBOX_WRITER_START", (round * 100_000).to_string())
             .stdout(Stdio::piped())

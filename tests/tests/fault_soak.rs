@@ -13,7 +13,7 @@
 //!
 //! ```text
 //! FAULT_SOAK_SUBMISSIONS=10000 FAULT_SOAK_KIOSKS=3 \
-//!   cargo test -p kiosk-e2e --test fault_soak -- --ignored --nocapture
+//!   cargo test -p kiosk-e2e --test e2e_tests -- fault_soak:: --ignored --nocapture
 //! ```
 //!
 //! `EXACTLY_ONCE_SEED=N` replays a schedule (each run prints its seed).

@@ -1,0 +1,33 @@
+//! The integration tests of `kiosk-drivers`, linked into one test binary (10 files, one module each:
+//! one link instead of 10). Run one file's tests with
+//! `cargo test -p kiosk-drivers --test drivers_tests -- <file>::`.
+
+#[path = "idcard_faults.rs"]
+mod idcard_faults;
+
+#[path = "idcard_read.rs"]
+mod idcard_read;
+
+#[path = "idcard_unplug.rs"]
+mod idcard_unplug;
+
+#[path = "printer_emulator.rs"]
+mod printer_emulator;
+
+#[path = "printer_faults.rs"]
+mod printer_faults;
+
+#[path = "printer_fifo.rs"]
+mod printer_fifo;
+
+#[path = "printer_usb.rs"]
+mod printer_usb;
+
+#[path = "scanner_garbage.rs"]
+mod scanner_garbage;
+
+#[path = "scanner_replug.rs"]
+mod scanner_replug;
+
+#[path = "scanner_serial.rs"]
+mod scanner_serial;
