@@ -1,7 +1,7 @@
 //! The real driver against the simulator's faults over a pseudo-terminal. Each test ends in
 //! the event and status the fault calls for, and then recovers when the fault is cleared.
 
-mod idcard_common;
+use crate::idcard_common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! The real driver against the simulator over a pseudo-terminal: the happy path, every
 //! card layout, baud detection, not reading a card twice, and removal.
 
-mod idcard_common;
+use crate::idcard_common;
 
 use idcard_common::*;
 use kiosk_drivers::idcard::sim::{load_sample, sample_card, SAMPLES};

@@ -1,7 +1,7 @@
 //! Unplug and replug: the simulator's pty disappears and comes back behind the same path;
 //! the driver reports powerOff, then reconnects by itself.
 
-mod idcard_common;
+use crate::idcard_common;
 
 use idcard_common::*;
 use kiosk_drivers::idcard::sim::Fault;

@@ -2,6 +2,9 @@
 //! one link instead of 10). Run one file's tests with
 //! `cargo test -p kiosk-drivers --test drivers_tests -- <file>::`.
 
+/// Shared by the `idcard_*` modules.
+mod idcard_common;
+
 #[path = "idcard_faults.rs"]
 mod idcard_faults;
 

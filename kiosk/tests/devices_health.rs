@@ -2,8 +2,7 @@
 //! pass on working devices and fail, saying why, on faulty ones; each result lands in the
 //! device's `last_health_check`.
 
-#[path = "devices_support/mod.rs"]
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -4,8 +4,7 @@
 //! simulator appears on its path, an "add" event for that path is injected (as udev would
 //! send it), and the device comes online through its real driver.
 
-#[path = "devices_support/mod.rs"]
-mod support;
+use crate::support;
 
 use std::path::PathBuf;
 use std::sync::mpsc::Sender;

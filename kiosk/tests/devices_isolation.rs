@@ -2,8 +2,7 @@
 //! has its own event budget. The assertions are on which events arrive while the bad
 //! device is still bad, not on how fast.
 
-#[path = "devices_support/mod.rs"]
-mod support;
+use crate::support;
 
 use kiosk::devices::ManagerEvent;
 use kiosk_drivers::idcard::sim::Fault;

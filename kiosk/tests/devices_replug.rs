@@ -2,8 +2,7 @@
 //! pty takes its device offline, a fresh pty behind the same link brings it back online,
 //! all without restarting anything.
 
-#[path = "devices_support/mod.rs"]
-mod support;
+use crate::support;
 
 use kiosk::devices::{DeviceErrorKind, ManagerEvent};
 use kiosk_drivers::printer::sample;

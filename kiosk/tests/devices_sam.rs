@@ -3,8 +3,7 @@
 //! connect. The reader runner is made to poll only once an hour, so nothing but the health
 //! check itself can notice a SAM that lost its authorisation after the connect.
 
-#[path = "devices_support/mod.rs"]
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

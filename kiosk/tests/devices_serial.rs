@@ -2,8 +2,7 @@
 //! the simulators run outside the manager (as a technician's bench would, or real devices
 //! on `/dev/ttyUSB*`), each on its own pty link, and the manager opens those paths.
 
-#[path = "devices_support/mod.rs"]
-mod support;
+use crate::support;
 
 use kiosk::devices::{DeviceManager, ManagerEvent};
 use kiosk_config::DeviceSelector;

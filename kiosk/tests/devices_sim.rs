@@ -2,8 +2,7 @@
 //! drivers against them; a placed card, a scan, a print and paper out come back as the
 //! service will see them.
 
-#[path = "devices_support/mod.rs"]
-mod support;
+use crate::support;
 
 use kiosk::devices::ManagerEvent;
 use kiosk_drivers::idcard::sim::sample_card;

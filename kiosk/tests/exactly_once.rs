@@ -7,7 +7,7 @@
 //!
 //! `EXACTLY_ONCE_SEED=N` replays the random schedule of a run (each test prints its seed).
 
-mod exactly_once_support;
+use crate::exactly_once_support;
 
 use std::time::Duration;
 

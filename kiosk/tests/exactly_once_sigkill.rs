@@ -9,7 +9,7 @@
 //! The kill moments come from a seeded generator whose seed is printed;
 //! `EXACTLY_ONCE_SEED=N` replays them, `EXACTLY_ONCE_KILLS=N` sets how many (default 30).
 
-mod exactly_once_support;
+use crate::exactly_once_support;
 
 use std::collections::HashSet;
 use std::io::Write;

@@ -13,6 +13,13 @@ macro_rules! this_module_test {
     }};
 }
 
+/// Shared by the `devices_*` modules: a kiosk's devices on simulators.
+/// Shared by `exactly_once` and `exactly_once_sigkill`.
+mod exactly_once_support;
+
+#[path = "devices_support/mod.rs"]
+mod support;
+
 #[path = "alert_rules.rs"]
 mod alert_rules;
 

@@ -2,7 +2,7 @@
 //! pointer clicks, time advanced with mock time. They drive the preview flow (`kiosk_ui::demo`)
 //! through the real `.slint` screens.
 
-mod common;
+use crate::common;
 
 use common::*;
 use i_slint_backend_testing::ElementHandle;

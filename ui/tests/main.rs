@@ -2,6 +2,9 @@
 //! one link instead of 5). Run one file's tests with
 //! `cargo test -p kiosk-ui --test ui_tests -- <file>::`.
 
+/// Shared by `flows`, `screens` and `touch`.
+mod common;
+
 #[path = "flows.rs"]
 mod flows;
 

@@ -3,7 +3,7 @@
 //! banner with "help is coming". They drive the preview flow through the real `.slint` screens
 //! on Slint's testing backend, by accessible label.
 
-mod common;
+use crate::common;
 
 use common::*;
 use i_slint_backend_testing::ElementQuery;

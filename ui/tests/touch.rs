@@ -2,7 +2,7 @@
 //! here is a pointer event at a pixel, hit-tested by Slint as a touch panel's would be, not
 //! a click on a known element.
 
-mod common;
+use crate::common;
 
 use common::start;
 use kiosk_ui::adapters::current_screen;
