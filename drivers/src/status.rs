@@ -4,120 +4,11 @@
 //! (see `shared/reference/kiosk-standards.md` §1.3): the device manager publishes it, `/metrics`
 //! exports it as `kiosk_device_state`, and heartbeats carry it to the hall's fleet view.
 
-use std::fmt;
 use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-/// Which kind of device a status belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum DeviceClass {
-    /// 二代证阅读器: the resident ID-card reader (SAM module).
-    IdCardReader,
-    /// 凭条打印机: the receipt printer.
-    ReceiptPrinter,
-    /// 扫码器: the QR / barcode scanner.
-    Scanner,
-    /// 扬声器: the loudspeaker the voice prompts play on (an ALSA PCM).
-    Audio,
-}
-
-impl DeviceClass {
-    /// Every class, in the order screens and reports list them.
-    pub const ALL: [DeviceClass; 4] = [
-        DeviceClass::IdCardReader,
-        DeviceClass::ReceiptPrinter,
-        DeviceClass::Scanner,
-        DeviceClass::Audio,
-    ];
-
-    /// The devices on a serial line (USB-serial or RS-232), each with its simulator; the
-    /// loudspeaker is an ALSA PCM instead.
-    pub const SERIAL: [DeviceClass; 3] = [
-        DeviceClass::IdCardReader,
-        DeviceClass::ReceiptPrinter,
-        DeviceClass::Scanner,
-    ];
-
-    /// The stable label used in metrics and logs (`idcard`, `printer`, `scanner`, `audio`).
-    pub fn label(self) -> &'static str {
-        match self {
-            DeviceClass::IdCardReader => "idcard",
-            DeviceClass::ReceiptPrinter => "printer",
-            DeviceClass::Scanner => "scanner",
-            DeviceClass::Audio => "audio",
-        }
-    }
-}
-
-impl fmt::Display for DeviceClass {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
-    }
-}
-
-/// The device state, in XFS4IoT's words.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub enum DeviceState {
-    /// Present and working.
-    Online,
-    /// Present but not answering, or taken out of service.
-    Offline,
-    /// No power or not connected (unplugged).
-    PowerOff,
-    /// Not fitted on this kiosk (not configured).
-    NoDevice,
-    /// The device reports a fault it cannot clear by itself (cutter jam, SAM fault).
-    HardwareError,
-    /// A person is stopping proper operation (cover left open, paper out, card held wrongly).
-    UserError,
-    /// Working on a command (printing, reading a card).
-    Busy,
-    /// Not yet known: the driver has not finished its first check.
-    #[default]
-    Unknown,
-}
-
-impl DeviceState {
-    /// Every state, for metrics that export one series per state.
-    pub const ALL: [DeviceState; 8] = [
-        DeviceState::Online,
-        DeviceState::Offline,
-        DeviceState::PowerOff,
-        DeviceState::NoDevice,
-        DeviceState::HardwareError,
-        DeviceState::UserError,
-        DeviceState::Busy,
-        DeviceState::Unknown,
-    ];
-
-    /// The XFS4IoT spelling (`online`, `hardwareError`, …), used in metrics labels and JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeviceState::Online => "online",
-            DeviceState::Offline => "offline",
-            DeviceState::PowerOff => "powerOff",
-            DeviceState::NoDevice => "noDevice",
-            DeviceState::HardwareError => "hardwareError",
-            DeviceState::UserError => "userError",
-            DeviceState::Busy => "busy",
-            DeviceState::Unknown => "unknown",
-        }
-    }
-
-    /// Whether a citizen can use the device in this state.
-    pub fn is_usable(self) -> bool {
-        matches!(self, DeviceState::Online | DeviceState::Busy)
-    }
-}
-
-impl fmt::Display for DeviceState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use vocab::device::{DeviceClass, DeviceState, PaperState};
 
 /// Who the device is: what a technician needs to find it and order a spare.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -181,45 +72,6 @@ pub struct HealthCheck {
     pub text: String,
     /// When it ran.
     pub at: SystemTime,
-}
-
-/// Paper state of a receipt printer, XFS4IoT `paper` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub enum PaperState {
-    /// Enough paper.
-    Full,
-    /// The near-end sensor fired: a few metres left.
-    Low,
-    /// No paper: nothing can be printed.
-    Out,
-    /// Paper jammed in the path or the cutter.
-    Jammed,
-    /// Not known yet (no status read, or the model has no sensor).
-    #[default]
-    Unknown,
-}
-
-impl PaperState {
-    /// Every paper state, for metrics that export one series per state.
-    pub const ALL: [PaperState; 5] = [
-        PaperState::Full,
-        PaperState::Low,
-        PaperState::Out,
-        PaperState::Jammed,
-        PaperState::Unknown,
-    ];
-
-    /// The XFS4IoT spelling, used in metrics labels and JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PaperState::Full => "full",
-            PaperState::Low => "low",
-            PaperState::Out => "out",
-            PaperState::Jammed => "jammed",
-            PaperState::Unknown => "unknown",
-        }
-    }
 }
 
 /// State of the ID-card reader's SAM (安全模块).

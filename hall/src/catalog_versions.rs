@@ -29,7 +29,7 @@ pub fn check_label(label: &str) -> Result<(), HallError> {
 }
 
 fn cst() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!("+8h is a valid offset"))
+    vocab::time::CHINA_STANDARD_TIME
 }
 
 /// Reads an effective time: RFC 3339 (`2027-01-01T00:00:00+08:00`), or hall local time

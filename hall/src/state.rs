@@ -341,7 +341,5 @@ pub fn today_local() -> NaiveDate {
 
 /// The hall's local time.
 pub fn local_now() -> chrono::DateTime<FixedOffset> {
-    let cst =
-        FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!("+8h is a valid offset"));
-    Utc::now().with_timezone(&cst)
+    vocab::time::local(Utc::now())
 }

@@ -6,8 +6,9 @@ use std::fmt;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::error::IdCardError;
-use super::mask::{mask_address, mask_id_number, mask_name};
 use super::nation::Nation;
+use vocab::id_number;
+use vocab::mask::{mask_address, mask_id_number, mask_name};
 
 /// Which document the card is, from the flag at byte 248 of the text block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -269,12 +270,11 @@ impl IdCard {
 
     /// Rejects cards whose ID number fails its format or check character.
     pub fn verify_id_number(&self) -> Result<(), IdCardError> {
-        match self.kind {
-            CardKind::ForeignPermanent2017 => {
-                super::id_number::verify_foreign_2017(&self.id_number)
-            }
-            _ => super::id_number::verify(&self.id_number),
-        }
+        let checked = match self.kind {
+            CardKind::ForeignPermanent2017 => id_number::verify_foreign_2017(&self.id_number),
+            _ => id_number::verify_18(&self.id_number).map(|_| ()),
+        };
+        checked.map_err(IdCardError::from)
     }
 }
 

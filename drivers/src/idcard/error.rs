@@ -95,6 +95,9 @@ pub enum IdCardError {
         /// The character the other 17 digits call for.
         expected: char,
     },
+    /// The ID number is not a valid number of its document (length, digits, birth date).
+    #[error("the card's ID number is not valid ({0}); the card data is corrupt")]
+    IdNumber(vocab::id_number::IdNumberError),
     /// A sample card file could not be read.
     #[error("sample card file {path}: {reason}")]
     CardFile {
@@ -120,7 +123,9 @@ impl IdCardError {
             },
             IdCardError::Disconnected { .. } => ErrorKind::Disconnected,
             IdCardError::NoBaudRate { .. } => ErrorKind::Device,
-            IdCardError::InvalidField { .. } | IdCardError::CheckDigit { .. } => ErrorKind::Card,
+            IdCardError::InvalidField { .. }
+            | IdCardError::CheckDigit { .. }
+            | IdCardError::IdNumber(_) => ErrorKind::Card,
             IdCardError::CardFile { .. } => ErrorKind::Input,
         }
     }
@@ -135,7 +140,7 @@ impl IdCardError {
             IdCardError::Open { .. } => "openFailed",
             IdCardError::Disconnected { .. } => "disconnected",
             IdCardError::NoBaudRate { .. } => "noBaudRate",
-            IdCardError::InvalidField { .. } => "invalidCard",
+            IdCardError::InvalidField { .. } | IdCardError::IdNumber(_) => "invalidCard",
             IdCardError::CheckDigit { .. } => "checkDigit",
             IdCardError::CardFile { .. } => "cardFile",
         }
@@ -147,6 +152,17 @@ impl IdCardError {
             ErrorKind::Card => "读卡失败，请将身份证平放在读卡区重新放置",
             ErrorKind::Transient => "读卡未完成，请保持身份证不动，稍候重试",
             _ => "读卡器暂时无法使用，请联系工作人员",
+        }
+    }
+}
+
+impl From<vocab::id_number::IdNumberError> for IdCardError {
+    fn from(err: vocab::id_number::IdNumberError) -> Self {
+        match err {
+            vocab::id_number::IdNumberError::CheckCharacter { expected } => {
+                IdCardError::CheckDigit { expected }
+            }
+            other => IdCardError::IdNumber(other),
         }
     }
 }

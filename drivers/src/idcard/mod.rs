@@ -14,15 +14,12 @@ pub mod card;
 pub mod codec;
 pub mod error;
 pub mod frame;
-pub mod id_number;
 pub mod layout;
-pub mod mask;
 pub mod nation;
 pub mod photo;
 
 pub use card::{CardDate, CardKind, Gender, IdCard, Validity};
 pub use error::{ErrorKind, IdCardError};
-pub use mask::{mask_address, mask_id_number, mask_name, mask_pass_number};
 pub use nation::Nation;
 pub mod driver;
 pub mod runner;

@@ -10,7 +10,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 pub use crate::contact::{ContactQuery, KnownContact, KnownPhone};
 use crate::form::FormValues;
-use crate::idnumber::{mask, mask_name};
+use vocab::mask::{mask_id_number, mask_name};
 
 /// What an application is for: one item, or a 一件事 bundle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,7 +119,7 @@ pub struct Applicant {
 impl fmt::Debug for Applicant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Applicant")
-            .field("id_number", &mask(&self.id_number))
+            .field("id_number", &mask_id_number(&self.id_number))
             .field("name", &mask_name(&self.name))
             .finish()
     }
@@ -223,6 +223,38 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, in the loop's order, then the two side branches.
+    pub const ALL: [Status; 8] = [
+        Status::Submitted,
+        Status::Accepted,
+        Status::Processing,
+        Status::Concluded,
+        Status::Feedback,
+        Status::Revisited,
+        Status::Rejected,
+        Status::CorrectionRequired,
+    ];
+
+    /// The wire spelling (`submitted`, `correctionRequired`, …), as serde writes it and the
+    /// database stores it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Submitted => "submitted",
+            Status::Accepted => "accepted",
+            Status::Processing => "processing",
+            Status::Concluded => "concluded",
+            Status::Feedback => "feedback",
+            Status::Revisited => "revisited",
+            Status::Rejected => "rejected",
+            Status::CorrectionRequired => "correctionRequired",
+        }
+    }
+
+    /// The status a wire spelling names.
+    pub fn from_wire(text: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
     /// Chinese label shown on the progress page and receipts.
     pub fn label_zh(self) -> &'static str {
         match self {
@@ -365,7 +397,7 @@ pub struct ReusableMaterialsQuery {
 impl fmt::Debug for ReusableMaterialsQuery {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReusableMaterialsQuery")
-            .field("id_number", &mask(&self.id_number))
+            .field("id_number", &mask_id_number(&self.id_number))
             .finish()
     }
 }
@@ -447,6 +479,16 @@ pub struct ApplicationDetails {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_status_is_stored_as_serde_spells_it() {
+        for status in Status::ALL {
+            let json = serde_json::to_value(status).unwrap();
+            assert_eq!(json.as_str(), Some(status.as_str()));
+            assert_eq!(Status::from_wire(status.as_str()), Some(status));
+        }
+        assert_eq!(Status::from_wire("Submitted"), None);
+    }
 
     const PHONE: &str = "13812345678";
     const STREET: &str = "人民路88号3幢501室";

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::idnumber::mask_name;
+use vocab::mask::mask_name;
 
 /// One bookable slot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

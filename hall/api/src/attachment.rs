@@ -51,7 +51,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::idnumber::mask;
+use vocab::mask::mask_id_number;
 
 /// Largest JPEG page: A4 at about 200 dpi, grey-scale, as the kiosk's camera pipeline makes it.
 pub const MAX_PAGE_BYTES: u64 = 300 * 1024;
@@ -213,7 +213,7 @@ impl std::fmt::Debug for PrintableQuery {
         match self {
             PrintableQuery::IdCard { id_number } => f
                 .debug_struct("IdCard")
-                .field("id_number", &mask(id_number))
+                .field("id_number", &mask_id_number(id_number))
                 .finish(),
             PrintableQuery::Receipt { tracking_code, .. } => f
                 .debug_struct("Receipt")

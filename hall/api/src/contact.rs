@@ -8,7 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::idnumber::mask;
+use vocab::mask::mask_id_number;
 
 /// The body of `POST /api/v1/citizen/contact` (never a URL: the ID number is personal data).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
@@ -22,7 +22,7 @@ pub struct ContactQuery {
 impl fmt::Debug for ContactQuery {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ContactQuery")
-            .field("id_number", &mask(&self.id_number))
+            .field("id_number", &mask_id_number(&self.id_number))
             .finish()
     }
 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::form::{is_phone, FieldError, FieldErrorCode};
-use crate::idnumber::mask_name;
+use vocab::mask::mask_name;
 
 /// The body of `POST /api/v1/ratings`. The tracking code plus verifier prove the rater holds
 /// the receipt, so a later rating through the receipt QR works the same way.

@@ -1,101 +1,10 @@
-//! Kiosk heartbeats and the operators' fleet view. Device states use the same serde
-//! spelling as `kiosk-drivers`' status model (XFS4IoT vocabulary) without depending on it,
-//! so the hall does not link device code.
+//! Kiosk heartbeats and the operators' fleet view. The device vocabulary (class, state, paper)
+//! is the `vocab` crate's, the same types the kiosk's drivers use.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// A device's state, spelled as `kiosk_drivers::status::DeviceState`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub enum DeviceState {
-    /// Present and working.
-    Online,
-    /// Present but not answering.
-    Offline,
-    /// No power or unplugged.
-    PowerOff,
-    /// Not fitted.
-    NoDevice,
-    /// A fault it cannot clear itself.
-    HardwareError,
-    /// A person must act (cover open, paper out).
-    UserError,
-    /// Working on a command.
-    Busy,
-    /// Not checked yet.
-    Unknown,
-}
-
-impl DeviceState {
-    /// The wire spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeviceState::Online => "online",
-            DeviceState::Offline => "offline",
-            DeviceState::PowerOff => "powerOff",
-            DeviceState::NoDevice => "noDevice",
-            DeviceState::HardwareError => "hardwareError",
-            DeviceState::UserError => "userError",
-            DeviceState::Busy => "busy",
-            DeviceState::Unknown => "unknown",
-        }
-    }
-
-    /// Whether the state is a fault an operator should see (not online, busy or absent).
-    pub fn is_fault(self) -> bool {
-        !matches!(
-            self,
-            DeviceState::Online | DeviceState::Busy | DeviceState::NoDevice
-        )
-    }
-}
-
-/// A device class, spelled as `kiosk_drivers::status::DeviceClass`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub enum DeviceClass {
-    /// 二代证阅读器.
-    IdCardReader,
-    /// 凭条打印机.
-    ReceiptPrinter,
-    /// 扫码器.
-    Scanner,
-    /// 扬声器 (voice prompts).
-    Audio,
-}
-
-/// Paper supply, spelled as `kiosk_drivers::status::PaperState`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub enum PaperState {
-    /// Enough paper.
-    Full,
-    /// Near end.
-    Low,
-    /// Empty.
-    Out,
-    /// Jammed.
-    Jammed,
-    /// Not known.
-    Unknown,
-}
-
-impl PaperState {
-    /// The wire spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PaperState::Full => "full",
-            PaperState::Low => "low",
-            PaperState::Out => "out",
-            PaperState::Jammed => "jammed",
-            PaperState::Unknown => "unknown",
-        }
-    }
-}
+pub use vocab::device::{DeviceClass, DeviceState, PaperState};
 
 /// One device as a heartbeat reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::idnumber;
+use vocab::id_number;
 
 /// The values a citizen entered, by field key. Values are plain JSON so that a wrong type
 /// (a number where text belongs) is reported as a field error, not as a parse failure.
@@ -275,7 +275,7 @@ pub fn validate_field(
         }
         FieldKind::IdNumber => {
             let text = as_text(field, value)?;
-            if idnumber::is_valid(text) {
+            if id_number::is_valid(text) {
                 Ok(())
             } else {
                 Err(error(

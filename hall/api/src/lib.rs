@@ -5,7 +5,6 @@
 //!   一件事 bundles (materials and fields asked once).
 //! - [`form`]: typed form fields and [`form::validate_field`] / [`form::validate_form`], the
 //!   one pure validation both sides run.
-//! - [`idnumber`]: resident ID number checks and masking.
 //! - [`application`]: intake, receipt (tracking code + verifier), status loop, progress,
 //!   reusable materials.
 //! - [`attachment`]: uploads (content-addressed, chunked, per kiosk), their limits, and
@@ -32,7 +31,6 @@ pub mod error;
 pub mod feedback;
 pub mod fleet;
 pub mod form;
-pub mod idnumber;
 pub mod partner;
 
 /// Path prefix of every API v1 route.

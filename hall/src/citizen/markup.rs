@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::NaiveDate;
 use hall_api::application::{Status, TimelineEntry};
 
 use super::form::{page_link, Lang, ReceiptCodes};
@@ -63,10 +63,7 @@ pub fn status_label(status: Status, lang: Lang) -> &'static str {
     lang.pick(status.label_zh(), en)
 }
 
-fn local(at: DateTime<Utc>) -> String {
-    let cst = FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!("+8h is valid"));
-    at.with_timezone(&cst).format("%Y-%m-%d %H:%M").to_string()
-}
+use vocab::time::local_minute as local;
 
 /// The page around a body: head, header with the language switch, footer.
 pub fn shell(lang: Lang, switch: Option<&str>, body: &str) -> String {
@@ -471,7 +468,7 @@ pub fn progress(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use chrono::{TimeZone, Utc};
 
     fn shown(status: Status, steps: &[(Status, Option<&str>)]) -> Shown {
         let at = Utc.with_ymd_and_hms(2024, 5, 6, 1, 2, 3).unwrap();

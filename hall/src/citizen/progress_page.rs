@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use hall_api::application::{Applicant, TimelineEntry};
 use hall_api::feedback::{is_bad_level, CreateRating};
-use hall_api::idnumber::{mask, mask_name};
+use vocab::mask::{mask_id_number, mask_name};
 
 use super::form::{self, InputError, Lang, ReceiptCodes};
 use super::markup::{self, Shown};
@@ -186,7 +186,7 @@ async fn shown(state: &AppState, rec: &ApplicationRecord) -> Shown {
         // What the receipt prints of the applicant (`张*  1101**********002X`).
         applicant: applicant
             .as_ref()
-            .map(|a| format!("{}  {}", mask_name(&a.name), mask(&a.id_number))),
+            .map(|a| format!("{}  {}", mask_name(&a.name), mask_id_number(&a.id_number))),
         status: rec.status,
         timeline,
         promised_by: rec.promised_by,

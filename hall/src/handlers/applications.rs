@@ -122,7 +122,7 @@ pub(crate) fn check(req: &CreateApplication, r: &Resolved) -> Vec<FieldError> {
     let mut errors = validate_form(&r.schema, &req.fields, today_local())
         .err()
         .unwrap_or_default();
-    if !hall_api::idnumber::is_valid(&req.applicant.id_number) {
+    if !vocab::id_number::is_valid(&req.applicant.id_number) {
         errors.push(field_error(
             "applicant.idNumber",
             FieldErrorCode::InvalidIdNumber,
@@ -536,7 +536,7 @@ pub(crate) async fn audited_lookup(
         e.retry_after = Some(wait.as_secs().max(1));
         return Err(e);
     }
-    if !hall_api::idnumber::is_valid(id_number) {
+    if !vocab::id_number::is_valid(id_number) {
         return Err(ApiError::validation(vec![field_error(
             "idNumber",
             FieldErrorCode::InvalidIdNumber,

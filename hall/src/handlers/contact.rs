@@ -145,7 +145,7 @@ pub async fn known_contact(
     let phone = consented_phone(&state, key).await?.map(|number| {
         let expires = Utc::now() + state.settings.phone_token_ttl;
         KnownPhone {
-            masked: hall_api::idnumber::mask_phone(&number),
+            masked: vocab::mask::mask_phone(&number),
             token: phone_token(&state.secrets, &key, &kiosk.id, &number, expires),
         }
     });

@@ -120,10 +120,7 @@ pub async fn fleet_view(state: &AppState) -> Result<FleetView, HallError> {
                 .iter()
                 .filter(|d| d.state.is_fault())
                 .map(|d| {
-                    let class = serde_json::to_value(d.class)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default();
+                    let class = d.class.as_str();
                     match &d.last_error_code {
                         Some(code) => format!("{class}: {} ({code})", d.state.as_str()),
                         None => format!("{class}: {}", d.state.as_str()),
@@ -212,10 +209,7 @@ pub async fn metrics(
     ];
     for k in &view.kiosks {
         for d in &k.devices {
-            let class = serde_json::to_value(d.class)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
+            let class = d.class.as_str();
             for s in states {
                 let _ = writeln!(
                     out,

@@ -69,7 +69,7 @@ pub fn clean(text: &str, name: &str) -> String {
     let scrubbed = scrub_id_numbers(text);
     let name = name.trim();
     if name.chars().count() >= 2 {
-        scrubbed.replace(name, &hall_api::idnumber::mask_name(name))
+        scrubbed.replace(name, &vocab::mask::mask_name(name))
     } else {
         scrubbed
     }

@@ -348,7 +348,7 @@ pub fn scrub_id_numbers(text: &str) -> String {
         let run = j - i;
         if run >= 15 {
             let s: String = chars[i..j].iter().collect();
-            out.push_str(&hall_api::idnumber::mask(&s));
+            out.push_str(&vocab::mask::mask_id_number(&s));
             i = j;
         } else if run > 0 {
             out.extend(&chars[i..j]);
@@ -361,11 +361,7 @@ pub fn scrub_id_numbers(text: &str) -> String {
     out
 }
 
-fn local(at: DateTime<Utc>) -> String {
-    let cst = chrono::FixedOffset::east_opt(8 * 3600)
-        .unwrap_or_else(|| unreachable!("+8h is a valid offset"));
-    at.with_timezone(&cst).format("%Y-%m-%d %H:%M").to_string()
-}
+use vocab::time::local_minute as local;
 
 impl Notice {
     /// The link in the message: into the workbench for staff, the progress page for citizens.

@@ -151,7 +151,7 @@ fn subject(catalog: &Catalog, rec: &ApplicationRecord) -> Subject {
 fn value_text(kind: &FieldKind, value: &serde_json::Value) -> String {
     use serde_json::Value;
     match (kind, value) {
-        (FieldKind::IdNumber, Value::String(s)) => hall_api::idnumber::mask(s),
+        (FieldKind::IdNumber, Value::String(s)) => vocab::mask::mask_id_number(s),
         (FieldKind::Select { options }, Value::String(s)) => options
             .iter()
             .find(|o| &o.value == s)
@@ -227,7 +227,7 @@ async fn render(
         fields.push(("代办人".to_owned(), a.name.clone()));
         fields.push((
             "代办人身份证号码".to_owned(),
-            hall_api::idnumber::mask(&a.id_number),
+            vocab::mask::mask_id_number(&a.id_number),
         ));
         fields.push((
             "与申请人关系".to_owned(),
@@ -261,7 +261,7 @@ async fn render(
                 MaterialSource::Later => "待补交（窗口或邮寄）".to_owned(),
                 MaterialSource::IdCardRead => format!(
                     "已读取身份证（核验）{}",
-                    hall_api::idnumber::mask(&payload.applicant.id_number)
+                    vocab::mask::mask_id_number(&payload.applicant.id_number)
                 ),
             };
             (name_of(&m.code), how)
@@ -338,7 +338,7 @@ async fn render(
         Delivery::PickUp => "窗口领取".to_owned(),
         Delivery::Mail { address } => format!(
             "免费邮寄：{} {} {}{}",
-            hall_api::idnumber::mask_name(&address.recipient),
+            vocab::mask::mask_name(&address.recipient),
             address.phone,
             address.region,
             address.detail
@@ -377,7 +377,7 @@ async fn render(
         handler: work.handler,
         applicant: (
             payload.applicant.name.clone(),
-            hall_api::idnumber::mask(&payload.applicant.id_number),
+            vocab::mask::mask_id_number(&payload.applicant.id_number),
         ),
         fields,
         delivery,

@@ -69,8 +69,8 @@ pub struct Agent {
 impl fmt::Debug for Agent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Agent")
-            .field("name", &hall_api::idnumber::mask_name(&self.name))
-            .field("id_number", &hall_api::idnumber::mask(&self.id_number))
+            .field("name", &vocab::mask::mask_name(&self.name))
+            .field("id_number", &vocab::mask::mask_id_number(&self.id_number))
             .field("relation", &self.relation)
             .finish()
     }

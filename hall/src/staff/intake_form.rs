@@ -81,7 +81,7 @@ fn read_agent(form: &Fields, applicant_id: &str, errors: &mut Vec<FieldError>) -
         return None;
     }
     let name = typed(form, "agent.name").to_owned();
-    let id_number = typed(form, "agent.idNumber").to_ascii_uppercase();
+    let id_number = vocab::id_number::normalise(typed(form, "agent.idNumber"));
     let relation = typed(form, "agent.relation").to_owned();
     if !bounded_name(&name) {
         errors.push(error(
@@ -90,7 +90,7 @@ fn read_agent(form: &Fields, applicant_id: &str, errors: &mut Vec<FieldError>) -
             "代办人姓名：请填写1至30个字",
         ));
     }
-    if !hall_api::idnumber::is_valid(&id_number) {
+    if !vocab::id_number::is_valid(&id_number) {
         errors.push(error(
             "agent.idNumber",
             FieldErrorCode::InvalidIdNumber,
@@ -125,7 +125,7 @@ pub(crate) fn read(
     resolved: &Resolved,
 ) -> Result<Filled, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let id_number = typed(form, "applicant.idNumber").to_ascii_uppercase();
+    let id_number = vocab::id_number::normalise(typed(form, "applicant.idNumber"));
     let name = typed(form, "applicant.name").to_owned();
     if id_number.is_empty() {
         errors.push(error(

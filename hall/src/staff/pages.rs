@@ -427,7 +427,7 @@ pub async fn search(
             let names = department_names(&state);
             let body = maud::html! {
                 div.card {
-                    h2 { "申请人 " (hall_api::idnumber::mask(&number)) " 的办件" }
+                    h2 { "申请人 " (vocab::mask::mask_id_number(&number)) " 的办件" }
                     (views::table(&rows, &names, today, soon))
                 }
             };

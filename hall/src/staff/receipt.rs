@@ -229,9 +229,9 @@ pub fn markup(
                         dt { "办件编号" } dd.code id="receipt-code" { (rec.tracking_code) }
                         dt { "查询码" } dd id="receipt-verifier" { (verifier) }
                         dt { "事项" } dd { (rec.subject_name) }
-                        dt { "申请人" } dd { (hall_api::idnumber::mask_name(&p.applicant.name)) " " (hall_api::idnumber::mask(&p.applicant.id_number)) }
+                        dt { "申请人" } dd { (vocab::mask::mask_name(&p.applicant.name)) " " (vocab::mask::mask_id_number(&p.applicant.id_number)) }
                         @if let Some(a) = p.counter.as_ref().and_then(|c| c.agent.as_ref()) {
-                            dt { "代办人" } dd id="receipt-agent" { (hall_api::idnumber::mask_name(&a.name)) " " (hall_api::idnumber::mask(&a.id_number)) "（" (relation_label(&a.relation)) "）" }
+                            dt { "代办人" } dd id="receipt-agent" { (vocab::mask::mask_name(&a.name)) " " (vocab::mask::mask_id_number(&a.id_number)) "（" (relation_label(&a.relation)) "）" }
                         }
                         dt { "收件" } dd { (views::local(rec.received_at)) " · " (channel) }
                         dt { "承诺办结" } dd { (rec.promised_by) " 前" }

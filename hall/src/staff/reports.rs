@@ -134,12 +134,12 @@ impl Period {
 
 /// 00:00 local (UTC+8) of a day, in UTC.
 pub fn local_midnight(day: NaiveDate) -> DateTime<Utc> {
-    day.and_time(chrono::NaiveTime::MIN).and_utc() - Duration::hours(8)
+    vocab::time::local_midnight(day)
 }
 
 /// The local (UTC+8) day of an instant.
 pub fn local_day(at: DateTime<Utc>) -> NaiveDate {
-    (at + Duration::hours(8)).date_naive()
+    vocab::time::local_date(at)
 }
 
 /// Working days after `from` up to and including `to` (0 when the same day or earlier).

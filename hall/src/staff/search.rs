@@ -25,7 +25,7 @@ impl std::fmt::Debug for Search {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Search::Receipt { code, .. } => write!(f, "Receipt({code})"),
-            Search::IdNumber(n) => write!(f, "IdNumber({})", hall_api::idnumber::mask(n)),
+            Search::IdNumber(n) => write!(f, "IdNumber({})", vocab::mask::mask_id_number(n)),
         }
     }
 }
@@ -142,7 +142,7 @@ pub fn parse(input: &str) -> Result<Search, SearchError> {
                 && upper[..17].chars().all(|c| c.is_ascii_digit())
                 && upper[17..].chars().all(|c| c.is_ascii_digit() || c == 'X');
             if looks_like_id {
-                return if hall_api::idnumber::is_valid(&upper) {
+                return if vocab::id_number::is_valid(&upper) {
                     Ok(Search::IdNumber(upper))
                 } else {
                     Err(SearchError::BadIdNumber)

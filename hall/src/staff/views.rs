@@ -2,7 +2,7 @@
 //! colours, fonts and cards; no scripts, no assets from outside the hall. Every page has the
 //! search box, focused, so a keyboard-wedge scanner can type a receipt's QR into it.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::access::Action;
@@ -67,8 +67,7 @@ header :focus-visible { outline-color: #ffd166; }
 
 /// The hall's local time (UTC+8) as shown.
 pub fn local(at: DateTime<Utc>) -> String {
-    let cst = FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!("+8h is valid"));
-    at.with_timezone(&cst).format("%Y-%m-%d %H:%M").to_string()
+    vocab::time::local_minute(at)
 }
 
 /// What every signed-in page shows around its content.

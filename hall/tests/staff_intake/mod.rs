@@ -150,7 +150,7 @@ fn db(hall: &TestHall) -> rusqlite::Connection {
 /// A valid ID number other than [`ID_NUMBER`] (the agent's).
 fn agent_id_number() -> String {
     let body = "33010219850312004";
-    format!("{body}{}", hall_api::idnumber::check_char(body).unwrap())
+    format!("{body}{}", vocab::id_number::check_char(body).unwrap())
 }
 
 const AGENT_NAME: &str = "欧阳代办";

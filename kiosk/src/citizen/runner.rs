@@ -86,9 +86,7 @@ impl Clock {
 /// of every hall, as the hall itself keeps it. Not the system's zone, which on an image can
 /// be anything (UTC by default), so a receipt never shows a time eight hours off.
 pub fn local_time(utc: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::FixedOffset> {
-    let cst = chrono::FixedOffset::east_opt(8 * 3600)
-        .unwrap_or_else(|| unreachable!("+8 h is a valid offset"));
-    utc.with_timezone(&cst)
+    vocab::time::local(utc)
 }
 
 /// "Most used" from a catalog: items a citizen can complete here first, in catalog order.

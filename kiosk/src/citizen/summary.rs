@@ -2,8 +2,8 @@
 //! masked exactly as on screen. Technicians and the end-to-end tests read it; nothing here
 //! can reveal more than the screen itself.
 
-use hall_api::idnumber::{mask, mask_name};
 use serde::{Deserialize, Serialize};
+use vocab::mask::{mask_id_number, mask_name};
 
 use crate::session::screens::{AppointmentStage, ProgressView};
 use crate::session::transaction::Submission;
@@ -84,7 +84,7 @@ impl SessionSummary {
             citizen: s
                 .citizen
                 .as_ref()
-                .map(|c| format!("{}  {}", mask_name(&c.name), mask(&c.id_number))),
+                .map(|c| format!("{}  {}", mask_name(&c.name), mask_id_number(&c.id_number))),
             subject: t.map(|t| t.title.clone()),
             field_errors: t
                 .map(|t| t.errors.keys().cloned().collect())

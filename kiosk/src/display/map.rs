@@ -5,8 +5,8 @@
 use hall_api::application::Status;
 use hall_api::feedback::BadRatingReason;
 use hall_api::form::FieldKind as SchemaKind;
-use hall_api::idnumber::{mask, mask_name, mask_phone};
 use kiosk_ui::vm::{self, ScreenId};
+use vocab::mask::{mask_id_number, mask_name, mask_phone};
 
 use crate::session::screens::{ChooseView, ProgressView};
 use crate::session::transaction::Submission;
@@ -300,7 +300,7 @@ pub fn form(s: &Session, page: usize, rows: usize, editing: Option<&str>) -> vm:
                 && matches!(f.kind, SchemaKind::IdNumber)
                 && editing != Some(f.key.as_str())
             {
-                mask(&raw)
+                mask_id_number(&raw)
             } else {
                 raw
             };
@@ -396,7 +396,7 @@ pub fn review(s: &Session) -> vm::ReviewVm {
                         tr(s, "否", "no")
                     }
                 }
-                vm::FieldKind::IdNumber => mask(&field.value),
+                vm::FieldKind::IdNumber => mask_id_number(&field.value),
                 // The card's name, in either language's label.
                 _ if t.prefilled.contains(&field.id)
                     && name_fields.contains(&field.id.as_str()) =>
@@ -462,7 +462,7 @@ pub fn receipt(s: &Session) -> vm::ReceiptVm {
         delivered,
         tracking_code: tracking,
         qr_payload: doc.and_then(|d| d.qr).unwrap_or_default(),
-        applicant: format!("{}  {}", mask_name(&c.name), mask(&c.id_number)),
+        applicant: format!("{}  {}", mask_name(&c.name), mask_id_number(&c.id_number)),
         submitted_at,
         time_limit: limit_text(s, t.promised_days),
         printed: s.offers().print && s.notice.is_none(),

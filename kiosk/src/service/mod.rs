@@ -416,7 +416,7 @@ impl Service {
                     .map(|s| s.trim().to_owned()),
                 catalog: self.catalog.borrow().as_ref().map(|c| c.version.clone()),
             },
-            devices: devices.iter().filter_map(report::device_report).collect(),
+            devices: devices.iter().map(report::device_report).collect(),
             outbox: report::outbox_depth(&stats),
         };
         self.hall

@@ -6,29 +6,21 @@ use kiosk_drivers::status::{ClassStatus, DeviceStatus};
 
 use crate::outbox::{OutboxStats, RecordKind};
 
-/// Maps a value between two enums with the same serde spelling (the drivers' status model
-/// and the hall's wire types share the XFS4IoT vocabulary without sharing a crate).
-fn respell<A: serde::Serialize, B: serde::de::DeserializeOwned>(value: &A) -> Option<B> {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| serde_json::from_value(v).ok())
-}
-
 /// One device as a heartbeat reports it (no identity, no personal data).
-pub fn device_report(status: &DeviceStatus) -> Option<DeviceReport> {
+pub fn device_report(status: &DeviceStatus) -> DeviceReport {
     let (paper, cover_open) = match status.detail {
         ClassStatus::ReceiptPrinter {
             paper, cover_open, ..
-        } => (respell(&paper), Some(cover_open)),
+        } => (Some(paper), Some(cover_open)),
         _ => (None, None),
     };
-    Some(DeviceReport {
-        class: respell(&status.class)?,
-        state: respell(&status.state)?,
+    DeviceReport {
+        class: status.class,
+        state: status.state,
         paper,
         cover_open,
         last_error_code: status.last_error.as_ref().map(|e| e.code.clone()),
-    })
+    }
 }
 
 /// Outbox depth for a heartbeat.
@@ -51,13 +43,17 @@ mod tests {
     use kiosk_drivers::status::{DeviceClass, DeviceState, PaperState};
 
     #[test]
-    fn every_device_state_and_paper_state_has_a_wire_spelling() {
+    fn a_report_carries_the_state_and_the_printers_paper() {
         for class in DeviceClass::ALL {
             for state in DeviceState::ALL {
                 let mut status = DeviceStatus::new(class, "sim");
                 status.state = state;
-                let report = device_report(&status).expect("maps");
-                assert_eq!(report.state.as_str(), state.as_str());
+                let report = device_report(&status);
+                assert_eq!((report.class, report.state), (class, state));
+                // Paper and cover only for the printer.
+                let printer = class == DeviceClass::ReceiptPrinter;
+                assert_eq!(report.paper.is_some(), printer, "{class}");
+                assert_eq!(report.cover_open.is_some(), printer, "{class}");
             }
         }
         for paper in PaperState::ALL {
@@ -67,7 +63,7 @@ mod tests {
                 cover_open: true,
                 cutter_error: false,
             };
-            let report = device_report(&status).expect("maps");
+            let report = device_report(&status);
             assert_eq!(report.paper.map(|p| p.as_str()), Some(paper.as_str()));
             assert_eq!(report.cover_open, Some(true));
         }

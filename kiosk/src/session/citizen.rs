@@ -5,7 +5,7 @@
 use std::fmt;
 
 use hall_api::form::{FieldKind, FormField, PrefillSource};
-use hall_api::idnumber::{mask, mask_name};
+use vocab::mask::{mask_id_number, mask_name};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// Which card was read (the reader tells them apart by their layout).
@@ -52,7 +52,7 @@ impl fmt::Debug for Citizen {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Citizen")
             .field("name", &mask_name(&self.name))
-            .field("id_number", &mask(&self.id_number))
+            .field("id_number", &mask_id_number(&self.id_number))
             .field("card_type", &self.card_type)
             .finish_non_exhaustive()
     }

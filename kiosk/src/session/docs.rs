@@ -4,7 +4,7 @@
 
 use hall_api::application::{MaterialSource, ProgressQuery};
 use hall_api::appointment::AppointmentReceipt;
-use hall_api::idnumber::{mask, mask_name};
+use vocab::mask::{mask_id_number, mask_name};
 
 use super::citizen::Citizen;
 use super::effect::PrintDoc;
@@ -126,7 +126,7 @@ pub fn receipt(
         hall_name.to_owned(),
         format!("事项：{}", t.title),
         format!("申请人：{}", mask_name(&citizen.name)),
-        format!("证件号码：{}", mask(&citizen.id_number)),
+        format!("证件号码：{}", mask_id_number(&citizen.id_number)),
     ];
     if let Some(place) = t.handled_by_name() {
         lines.push(format!("跨省通办：由{place}办理，本中心代收转交"));

@@ -3,26 +3,11 @@
 
 use crate::vm::{Field, FieldKind};
 
-/// Weights of the GB 11643 check digit.
-const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-const ID_CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
-
-/// Whether `id` is an 18-character resident ID number with a correct check digit.
+/// Whether a typed ID number is valid (the shared rule: `vocab::id_number`).
 pub fn id_number_ok(id: &str) -> bool {
-    let chars: Vec<char> = id.chars().collect();
-    if chars.len() != 18 || !chars[..17].iter().all(char::is_ascii_digit) {
-        return false;
-    }
-    let sum: u32 = chars[..17]
-        .iter()
-        .zip(ID_WEIGHTS)
-        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
-        .sum();
-    ID_CHECK[(sum % 11) as usize] == chars[17].to_ascii_uppercase()
+    vocab::id_number::is_valid(id)
 }
 
-/// The message for `field`'s current value, or an empty string when it is fine. Prefilled
-/// fields came from the card and are not re-checked (their value may be masked).
 pub fn check(field: &Field) -> String {
     let v = field.value.trim();
     if v.is_empty() {
@@ -92,7 +77,8 @@ mod tests {
     fn id_check_digit() {
         // A synthetic number with a correct check digit, and the same with a wrong one.
         assert!(id_number_ok("11010519491231002X"));
-        assert!(id_number_ok("11010519491231002x"));
+        // Lower case is refused: the keyboard types the check character as `X`.
+        assert!(!id_number_ok("11010519491231002x"));
         assert!(!id_number_ok("110105194912310021"));
         assert!(!id_number_ok("1101051949123100"));
         assert!(!id_number_ok("11010519491231002Ⅹ"));

@@ -23,17 +23,11 @@ pub fn parse_ts(text: &str) -> Result<DateTime<Utc>, HallError> {
 }
 
 pub fn status_str(status: Status) -> Result<String, HallError> {
-    match serde_json::to_value(status) {
-        Ok(serde_json::Value::String(s)) => Ok(s),
-        _ => Err(HallError::Corrupt(format!(
-            "status {status:?} has no string form"
-        ))),
-    }
+    Ok(status.as_str().to_owned())
 }
 
 pub fn parse_status(text: &str) -> Result<Status, HallError> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned()))
-        .map_err(|_| HallError::Corrupt(format!("unknown status {text:?}")))
+    Status::from_wire(text).ok_or_else(|| HallError::Corrupt(format!("unknown status {text:?}")))
 }
 
 fn blob32(bytes: Vec<u8>) -> Result<[u8; 32], HallError> {

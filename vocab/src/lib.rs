@@ -1,0 +1,15 @@
+//! The vocabulary both sides speak, written once: the kiosk (`drivers`, `kiosk`, `ui`) and the
+//! hall (`hall-api`, `hall`) use these and keep no copies.
+//!
+//! - [`id_number`]: the check of ID numbers (GB 11643-1999 and the permits that follow it).
+//! - [`mask`]: how ID numbers, names, addresses and phone numbers are shown on screens, receipts,
+//!   pages and logs.
+//! - [`device`]: device class, state and paper supply, in XFS4IoT's words.
+//! - [`time`]: the hall's time zone (China Standard Time, UTC+8, no daylight saving).
+
+#![forbid(unsafe_code)]
+
+pub mod device;
+pub mod id_number;
+pub mod mask;
+pub mod time;
