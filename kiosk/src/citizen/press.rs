@@ -8,8 +8,7 @@ use hall_api::feedback::{BadRatingReason, HelpKind};
 use kiosk_config::schema::Language;
 
 use crate::session::personal::{FieldValue, PersonalText};
-use crate::session::{Session, TextField, UiInput};
-use hall_api::form::{FieldKind, FormSchema};
+use crate::session::{TextField, UiInput};
 
 /// Every word, with its argument, for the help text and error messages.
 pub const WORDS: &str = "home, back, elder, lang zh|en, call-help, still-here, dismiss, \
@@ -73,7 +72,7 @@ pub fn parse(line: &str) -> Result<UiInput, String> {
                 .map(|(k, v)| (k.to_owned(), v.trim().to_owned()))
                 .ok_or("`field` needs a key and a value")?;
             // Text, as typed on the screen's keyboard; true/false for a checkbox, null clears.
-            // [`typed`] turns it into a number for a number field.
+            // The session turns it into a number for a number field.
             let value = match value.as_str() {
                 "true" => serde_json::Value::Bool(true),
                 "false" => serde_json::Value::Bool(false),
@@ -158,38 +157,6 @@ pub fn parse(line: &str) -> Result<UiInput, String> {
     Ok(input)
 }
 
-/// A field's value as the form wants it: typed text becomes a number for a number field
-/// (when it reads as one; otherwise it stays text and the form says what is wrong).
-pub fn typed_value(form: &FormSchema, key: &str, value: serde_json::Value) -> serde_json::Value {
-    let is_number = form
-        .fields
-        .iter()
-        .any(|f| f.key == key && matches!(f.kind, FieldKind::Number));
-    match value {
-        serde_json::Value::String(text) if is_number => {
-            match serde_json::from_str::<serde_json::Number>(text.trim()) {
-                Ok(n) => serde_json::Value::Number(n),
-                Err(_) => serde_json::Value::String(text),
-            }
-        }
-        other => other,
-    }
-}
-
-/// The input with a field's value typed for the current form (see [`typed_value`]).
-pub fn typed(input: UiInput, session: &Session) -> UiInput {
-    match (input, session.transaction.as_ref()) {
-        (UiInput::SetField { key, value }, Some(t)) => {
-            let value = typed_value(&t.form, &key, value.take());
-            UiInput::SetField {
-                key,
-                value: FieldValue::from(value),
-            }
-        }
-        (input, _) => input,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,22 +190,6 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-    }
-
-    #[test]
-    fn a_number_field_gets_a_number_and_others_keep_text() {
-        let form: FormSchema = serde_json::from_value(serde_json::json!({"fields": [
-            {"key": "count", "label": "数量", "kind": {"type": "number"}, "required": true},
-            {"key": "phone", "label": "电话", "kind": {"type": "phone"}, "required": true}
-        ]}))
-        .expect("a form");
-        let text = |t: &str| serde_json::Value::String(t.into());
-        assert_eq!(
-            typed_value(&form, "count", text("12")),
-            serde_json::json!(12)
-        );
-        assert_eq!(typed_value(&form, "count", text("十二")), text("十二"));
-        assert_eq!(typed_value(&form, "phone", text("0571")), text("0571"));
     }
 
     #[test]

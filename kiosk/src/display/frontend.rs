@@ -134,6 +134,8 @@ pub(super) struct Frontend {
     pub devices: watch::Receiver<Vec<DeviceStatus>>,
     pub hall_name: String,
     pub hotline: String,
+    /// The wall clock the PIN pad's lockout is counted on (a test sets its own).
+    pub clock: fn() -> std::time::SystemTime,
 }
 
 type Shared = Rc<Frontend>;
@@ -150,7 +152,6 @@ pub(super) fn rows_for(s: &Session) -> usize {
 impl Frontend {
     /// Sends a touch to the session.
     pub fn press(&self, input: UiInput) {
-        let input = crate::citizen::press::typed(input, &self.current.borrow());
         if let Err(err) = self.session.press(input) {
             tracing::warn!(%err, "a touch could not reach the session");
         }
@@ -218,7 +219,9 @@ impl Frontend {
             |v| adapters::apply_idle(app, *v),
         );
         if let Some(screen) = local.technician {
-            self.tech.borrow().draw(app, screen, &self.devices.borrow());
+            self.tech
+                .borrow()
+                .draw(app, screen, &self.devices.borrow(), (self.clock)());
             adapters::show_screen(app, screen);
             shown.screen = Some(screen);
             return;

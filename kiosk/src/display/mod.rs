@@ -154,6 +154,7 @@ fn attach(
             .hall
             .clone()
             .unwrap_or_else(|| config.identity.hotline.government.clone()),
+        clock: std::time::SystemTime::now,
     });
     kiosk_ui::adapters::set_landscape(&f.app, config.ui.width > config.ui.height);
     f.redraw();

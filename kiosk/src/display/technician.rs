@@ -178,9 +178,15 @@ impl Technician {
     }
 
     /// Draws the PIN pad or the maintenance screen.
-    pub fn draw(&self, app: &ui::AppWindow, screen: ScreenId, devices: &[DeviceStatus]) {
+    pub fn draw(
+        &self,
+        app: &ui::AppWindow,
+        screen: ScreenId,
+        devices: &[DeviceStatus],
+        now: SystemTime,
+    ) {
         if screen == ScreenId::MaintenancePin {
-            let locked = self.locked(SystemTime::now());
+            let locked = self.locked(now);
             adapters::apply_pin(
                 app,
                 &vm::PinVm {
@@ -224,13 +230,13 @@ pub(super) fn connect(f: &Rc<Frontend>) {
     pin.on_digit(move |d: SharedString| {
         let Some(f) = weak.upgrade() else { return };
         let Some(c) = d.chars().next() else { return };
-        f.tech.borrow_mut().digit(c, SystemTime::now());
+        f.tech.borrow_mut().digit(c, (f.clock)());
         f.redraw();
     });
     let weak = Rc::downgrade(f);
     pin.on_confirm(move || {
         let Some(f) = weak.upgrade() else { return };
-        let open = f.tech.borrow_mut().confirm(SystemTime::now());
+        let open = f.tech.borrow_mut().confirm((f.clock)());
         if open {
             f.local.borrow_mut().technician = Some(ScreenId::Maintenance);
         }

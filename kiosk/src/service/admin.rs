@@ -339,10 +339,7 @@ async fn answer(service: &Arc<Service>, request: AdminRequest) -> AdminResponse 
         AdminRequest::SessionPress { words } => match crate::citizen::press::parse(&words) {
             Ok(input) => service
                 .session
-                .press_and_wait(crate::citizen::press::typed(
-                    input,
-                    &service.session.current(),
-                ))
+                .press_and_wait(input)
                 .await
                 .map(|s| AdminResponse::Session(Box::new(crate::citizen::SessionSummary::of(&s)))),
             Err(message) => Err(message),

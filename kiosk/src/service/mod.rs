@@ -8,6 +8,7 @@
 pub mod admin;
 mod http;
 pub mod notify;
+pub mod program;
 pub mod report;
 pub mod sim;
 
@@ -110,11 +111,16 @@ pub fn run(
         }
     };
     let result = match display {
-        None => runtime.block_on(serve(config, config_path, None)),
+        None => runtime.block_on(serve(config, config_path, None, wait_for_signal())),
         Some(mode) => {
             let (link_tx, link_rx) = std::sync::mpsc::channel();
             let ui_config = config.clone();
-            let service = runtime.spawn(serve(config, config_path, Some((link_tx, started))));
+            let service = runtime.spawn(serve(
+                config,
+                config_path,
+                Some((link_tx, started)),
+                wait_for_signal(),
+            ));
             // The service sends the link once it is up; if it fails first, the sender is
             // dropped and its error comes from the task.
             if let Ok(link) = link_rx.recv() {
@@ -124,14 +130,14 @@ pub fn run(
             }
             runtime
                 .block_on(service)
-                .unwrap_or_else(|e| Err(format!("the service task failed: {e}")))
+                .unwrap_or_else(|e| Err(ServiceError::Task(e)))
         }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            tracing::error!("{message}");
-            eprintln!("kiosk: {message}");
+        Err(err) => {
+            tracing::error!("{err}");
+            eprintln!("kiosk: {err}");
             ExitCode::FAILURE
         }
     }
@@ -158,25 +164,64 @@ fn initial_devices(config: &Config) -> Vec<DeviceStatus> {
 }
 
 /// What [`serve`] hands the screen once the service is up.
-type DisplayHandoff = (
+pub type DisplayHandoff = (
     std::sync::mpsc::Sender<crate::display::Link>,
     std::time::Instant,
 );
 
-async fn serve(
+/// Why the service could not start or ended badly (English, for the journal).
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The configuration names no outbox key file.
+    #[error("outbox.key_file is not set: the outbox cannot be opened without its key")]
+    NoKeyFile,
+    /// The outbox (its key or its database) cannot be opened.
+    #[error("the outbox: {0}")]
+    Outbox(#[from] crate::outbox::OutboxError),
+    /// The hall client cannot be built from the configuration.
+    #[error("the hall client: {0}")]
+    Hall(#[from] crate::hall::HallError),
+    /// The session machine refuses its configuration.
+    #[error("the session: {0}")]
+    Session(#[from] crate::session::SessionError),
+    /// The /metrics address cannot be listened on.
+    #[error("cannot listen on {addr} for /metrics: {source}")]
+    Metrics {
+        /// The configured address.
+        addr: std::net::SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The admin socket cannot be opened.
+    #[error("cannot open the admin socket {}: {source}", path.display())]
+    Admin {
+        /// The configured path.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The service's task panicked or was cancelled.
+    #[error("the service task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// Runs the kiosk service until `shutdown` completes (the caller owns signals: [`run`] passes
+/// SIGTERM/SIGINT, a test its own future); then stops every background task it started,
+/// delivering what is due within the grace period, and returns.
+pub async fn serve(
     config: Config,
     config_path: PathBuf,
     display: Option<DisplayHandoff>,
-) -> Result<(), String> {
+    shutdown_requested: impl std::future::Future<Output = ()>,
+) -> Result<(), ServiceError> {
     let key_path = config
         .outbox
         .key_file
         .clone()
-        .ok_or("outbox.key_file is not set")?;
-    let key = OutboxKey::from_file(&key_path).map_err(|e| e.to_string())?;
-    let outbox = Arc::new(Outbox::open(&config.outbox.db_path, key).map_err(|e| e.to_string())?);
-    let hall =
-        HallClient::new(&config.hall, &config.identity.kiosk_id).map_err(|e| e.to_string())?;
+        .ok_or(ServiceError::NoKeyFile)?;
+    let key = OutboxKey::from_file(&key_path)?;
+    let outbox = Arc::new(Outbox::open(&config.outbox.db_path, key)?);
+    let hall = HallClient::new(&config.hall, &config.identity.kiosk_id)?;
     let clock = Arc::new(BackendClock::default());
     let delivery = Delivery::with_retention(
         outbox.clone(),
@@ -203,8 +248,7 @@ async fn serve(
     let (press_tx, press_rx) = tokio::sync::mpsc::unbounded_channel();
     let session_clock = Clock::new(1);
     let session =
-        crate::session::Session::new(runner::session_config(&config), session_clock.now())
-            .map_err(|e| e.to_string())?;
+        crate::session::Session::new(runner::session_config(&config), session_clock.now())?;
     let (view_tx, view_rx) = watch::channel(Arc::new(session.clone()));
     let executor = Executor {
         delivery: delivery.clone(),
@@ -258,31 +302,24 @@ async fn serve(
 
     let listener = tokio::net::TcpListener::bind(config.health.metrics_listen)
         .await
-        .map_err(|e| {
-            format!(
-                "cannot listen on {} for /metrics: {e}",
-                config.health.metrics_listen
-            )
+        .map_err(|source| ServiceError::Metrics {
+            addr: config.health.metrics_listen,
+            source,
         })?;
-    let admin = admin::bind(&config.health.admin_socket).map_err(|e| {
-        format!(
-            "cannot open the admin socket {}: {e}",
-            config.health.admin_socket.display()
-        )
+    let admin = admin::bind(&config.health.admin_socket).map_err(|source| ServiceError::Admin {
+        path: config.health.admin_socket.clone(),
+        source,
     })?;
 
     let worker = tokio::spawn(delivery.run(shutdown.clone()));
-    tokio::spawn(http::serve(service.clone(), listener, shutdown.clone()));
-    tokio::spawn(admin::serve(service.clone(), admin, shutdown.clone()));
-    tokio::spawn(refresh_catalog(service.clone(), shutdown.clone()));
-    tokio::spawn(heartbeats(service.clone(), shutdown.clone()));
+    // Every other background task, awaited at shutdown (each watches `shutdown`).
+    let mut tasks = tokio::task::JoinSet::new();
+    tasks.spawn(http::serve(service.clone(), listener, shutdown.clone()));
+    tasks.spawn(admin::serve(service.clone(), admin, shutdown.clone()));
+    tasks.spawn(refresh_catalog(service.clone(), shutdown.clone()));
+    tasks.spawn(heartbeats(service.clone(), shutdown.clone()));
     if let Some(interval) = notify::watchdog_interval() {
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(interval).await;
-                notify::notify("WATCHDOG=1");
-            }
-        });
+        tasks.spawn(watchdog(interval, shutdown.clone()));
     }
 
     match display {
@@ -309,7 +346,7 @@ async fn serve(
         admin = %config.health.admin_socket.display(),
         "kiosk service ready"
     );
-    wait_for_signal().await;
+    shutdown_requested.await;
     notify::notify("STOPPING=1");
     tracing::info!("stopping: delivering what is due, then exiting");
     let _ = stop.send(true);
@@ -318,6 +355,21 @@ async fn serve(
         tracing::warn!(
             "the last delivery round did not finish in time; records stay in the outbox"
         );
+    }
+    let stopped = tokio::time::timeout(SHUTDOWN_GRACE, async {
+        while let Some(joined) = tasks.join_next().await {
+            if let Err(err) = joined {
+                tracing::warn!(%err, "a background task ended badly");
+            }
+        }
+    })
+    .await;
+    if stopped.is_err() {
+        tracing::warn!(
+            left = tasks.len(),
+            "background tasks did not stop in time; cancelling them"
+        );
+        tasks.shutdown().await;
     }
     let _ = std::fs::remove_file(&config.health.admin_socket);
     drop(static_devices);
@@ -330,7 +382,18 @@ async fn serve(
     Ok(())
 }
 
-async fn wait_for_signal() {
+/// Tells systemd the service is alive every `interval`, until shutdown.
+async fn watchdog(interval: Duration, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => notify::notify("WATCHDOG=1"),
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+/// SIGTERM (systemd) or SIGINT (a technician's Ctrl-C).
+pub async fn wait_for_signal() {
     use tokio::signal::unix::{signal, SignalKind};
     let (Ok(mut term), Ok(mut int)) = (
         signal(SignalKind::terminate()),

@@ -3,7 +3,9 @@
 //! address.
 
 use hall_api::application::{MaterialSource, ReusableMaterials, ReusableMaterialsQuery};
-use hall_api::form::{is_phone, validate_field, validate_form, FieldError, FieldErrorCode};
+use hall_api::form::{
+    is_phone, validate_field, validate_form, FieldError, FieldErrorCode, FieldKind,
+};
 use serde_json::Value;
 
 use super::effect::Effect;
@@ -88,6 +90,20 @@ pub(crate) fn reusable_fetched(
     }
 }
 
+/// Text as typed on the screen's keyboard, as the field wants it: a number for a number field
+/// (when it reads as one; otherwise it stays text and the form says what is wrong), an ID
+/// number without spaces and with an upper-case check character.
+fn typed(kind: &FieldKind, text: String) -> Value {
+    match kind {
+        FieldKind::Number => match serde_json::from_str::<serde_json::Number>(text.trim()) {
+            Ok(n) => Value::Number(n),
+            Err(_) => Value::String(text),
+        },
+        FieldKind::IdNumber => Value::String(vocab::id_number::normalise(&text)),
+        _ => Value::String(text),
+    }
+}
+
 /// Touches on the form, materials and delivery screens.
 pub(crate) fn input(s: &mut Session, input: UiInput, _fx: &mut Vec<Effect>) {
     let today = s.now.today;
@@ -99,7 +115,7 @@ pub(crate) fn input(s: &mut Session, input: UiInput, _fx: &mut Vec<Effect>) {
                 return;
             };
             let value = match value.take() {
-                Value::String(text) => Value::String(text.chars().take(MAX_INPUT_CHARS).collect()),
+                Value::String(text) => typed(&field.kind, text.chars().take(MAX_INPUT_CHARS).collect()),
                 Value::Array(_) | Value::Object(_) => Value::Null,
                 other => other,
             };
@@ -221,4 +237,22 @@ pub fn address_errors(a: &AddressDraft) -> Vec<FieldError> {
         });
     }
     errors
+}
+
+#[cfg(test)]
+mod typed_tests {
+    use super::*;
+
+    #[test]
+    fn a_number_field_gets_a_number_an_id_number_is_normalised_and_others_keep_text() {
+        let text = |t: &str| Value::String(t.into());
+        assert_eq!(typed(&FieldKind::Number, "12".into()), serde_json::json!(12));
+        assert_eq!(typed(&FieldKind::Number, " 12 ".into()), serde_json::json!(12));
+        assert_eq!(typed(&FieldKind::Number, "十二".into()), text("十二"));
+        assert_eq!(typed(&FieldKind::Phone, "0571".into()), text("0571"));
+        assert_eq!(
+            typed(&FieldKind::IdNumber, "110105 19491231002x".into()),
+            text("11010519491231002X")
+        );
+    }
 }
