@@ -14,7 +14,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use super::client;
-use crate::common::*;
+use crate::e2e::common::*;
 
 /// The number the citizen gave: it must appear nowhere the hall answers or logs.
 const PHONE: &str = "13955557777";
