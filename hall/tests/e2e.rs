@@ -7,6 +7,8 @@ mod contact_phone;
 mod partners;
 #[path = "e2e/postgres.rs"]
 mod postgres;
+#[path = "e2e/two_halls.rs"]
+mod two_halls;
 
 use common::*;
 use hall::store::PrincipalKind;
