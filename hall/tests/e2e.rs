@@ -2,7 +2,7 @@
 //! HTTP client (reqwest): the whole citizen path, staff moves, feedback, appointments,
 //! idempotency under concurrent duplicates, and graceful shutdown.
 
-mod common;
+use crate::common;
 mod contact_phone;
 mod partners;
 #[path = "e2e/postgres.rs"]

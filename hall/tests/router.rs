@@ -1,7 +1,7 @@
 //! In-process router tests (tower `oneshot`): catalog caching, intake and its replays,
 //! validation, authorisation, and that every bad input is a 4xx JSON error that writes nothing.
 
-mod common;
+use crate::common;
 mod progress_page;
 
 use axum::body::Body;

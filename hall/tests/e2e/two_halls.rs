@@ -6,6 +6,9 @@
 //! again, staff accept 200 of them at either hall: 200 citizen notices are queued and a real
 //! webhook receiver on loopback gets each exactly once.
 
+// Test helpers: a panic is how they report a failure.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsStr;
 use std::sync::atomic::{AtomicUsize, Ordering};
