@@ -47,6 +47,10 @@ enum Command {
         notify_config: Option<PathBuf>,
         #[command(flatten)]
         partners: hall::partners::worker::WorkerArgs,
+        /// PostgreSQL: heartbeats arriving within this many milliseconds are written in one
+        /// statement (0: each on its own). Each is answered once its batch is committed.
+        #[arg(long, env = "HALL_HEARTBEAT_BATCH_MS", default_value_t = 20)]
+        heartbeat_batch_ms: u64,
     },
     /// Kiosk credentials and the site each kiosk stands at.
     Kiosk {
@@ -376,6 +380,7 @@ async fn serve(
     mut staff: StaffSettings,
     notify: Option<&Path>,
     partners: &hall::partners::worker::WorkerArgs,
+    heartbeats: hall::store::postgres::HeartbeatBatching,
 ) -> Result<(), HallError> {
     let notify_config = notify.map(hall::notify::NotifyConfig::load).transpose()?;
     let partner_settings = partners.settings()?;
@@ -386,7 +391,7 @@ async fn serve(
     // Served over TLS, the workbench's cookies are Secure whatever the flag says.
     staff.secure_cookies |= tls.is_some();
     let secrets = hall::crypto::Secrets::load_or_create(&key_file(db)?)?;
-    let store = hall::store::backend::open(&db.db).await?;
+    let store = hall::store::backend::open_with(&db.db, heartbeats).await?;
     let settings = Settings {
         trusted_proxies: net.trusted_proxies,
         request_timeout: std::time::Duration::from_secs(net.request_timeout.max(1)),
@@ -982,6 +987,7 @@ async fn main() -> ExitCode {
             rectification_days,
             notify_config,
             partners,
+            heartbeat_batch_ms,
         } => {
             let staff = StaffSettings {
                 secure_cookies,
@@ -989,9 +995,20 @@ async fn main() -> ExitCode {
                 rectification: rectification_days.unwrap_or_default(),
                 ..StaffSettings::default()
             };
-            serve(listen, &db, net, staff, notify_config.as_deref(), &partners)
-                .await
-                .map(|()| None)
+            let batching = hall::store::postgres::HeartbeatBatching {
+                every: std::time::Duration::from_millis(heartbeat_batch_ms.min(1000)),
+            };
+            serve(
+                listen,
+                &db,
+                net,
+                staff,
+                notify_config.as_deref(),
+                &partners,
+                batching,
+            )
+            .await
+            .map(|()| None)
         }
         Command::Kiosk { action } => kiosk(action).await,
         Command::Site { action } => site(action).await.map(|()| None),
