@@ -88,6 +88,16 @@ enum Command {
         #[command(subcommand)]
         action: hall::partners::cli::PartnerAction,
     },
+    /// Move this county's SQLite database into an empty PostgreSQL database: every table,
+    /// its ids and sequences, in one transaction checked by row counts. Stop the hall first;
+    /// the key file stays the same (give it to the PostgreSQL halls with --key-file).
+    MigrateTo {
+        /// The PostgreSQL database (`postgres://user@host/db`), created empty beforehand.
+        url: String,
+        /// The SQLite database file.
+        #[arg(long, env = "HALL_DB", default_value = "hall.db")]
+        db: PathBuf,
+    },
     /// A consistent copy of the database (with the attachments), safe while the hall runs.
     /// The key file is not in it: back that up separately.
     Backup {
@@ -453,6 +463,39 @@ async fn serve(
     }
     store.close();
     tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+async fn migrate_to(url: &str, db: &Path) -> Result<(), HallError> {
+    if !hall::store::backend::is_postgres(Path::new(url)) {
+        return Err(HallError::InvalidArgument(format!(
+            "{url:?} is not a PostgreSQL connection string (postgres://USER@HOST/DB)"
+        )));
+    }
+    if hall::store::backend::is_postgres(db) || !db.is_file() {
+        return Err(HallError::InvalidArgument(format!(
+            "--db {}: not a SQLite database file",
+            hall::store::backend::describe(db)
+        )));
+    }
+    // Both sides at the latest schema, so their tables and columns match.
+    hall::store::sqlite::SqliteStore::open(db)?.close();
+    let target = hall::store::postgres::PgStore::connect(url).await?;
+    let moved = target.take_from_sqlite(db).await;
+    target.close();
+    let moved = moved?;
+    let rows: i64 = moved.iter().map(|(_, n)| n).sum();
+    for (table, n) in &moved {
+        eprintln!("{table:<28} {n:>10}");
+    }
+    eprintln!(
+        "Moved {} tables ({rows} rows) from {} to PostgreSQL; row counts checked. Start the \
+         halls with --db <the same URL> --key-file {}.keys (the SQLite hall's key file, or \
+         its --key-file).",
+        moved.len(),
+        db.display(),
+        db.display()
+    );
     Ok(())
 }
 
@@ -1019,6 +1062,7 @@ async fn main() -> ExitCode {
         } => notices_list(limit, &db).await.map(|()| None),
         Command::Catalog { action } => catalog_file(action).await.map(|()| None),
         Command::Partner { action } => hall::partners::cli::run(action).await,
+        Command::MigrateTo { url, db } => migrate_to(&url, &db).await.map(|()| None),
         Command::Backup { db, .. } if hall::store::backend::is_postgres(&db) => {
             Err(HallError::InvalidArgument(
                 "`hall backup` copies a SQLite file; back a PostgreSQL database up with \

@@ -5,6 +5,8 @@
 use crate::common;
 mod contact_phone;
 mod partners;
+#[path = "e2e/pg_ops.rs"]
+mod pg_ops;
 #[path = "e2e/postgres.rs"]
 mod postgres;
 #[path = "e2e/two_halls.rs"]

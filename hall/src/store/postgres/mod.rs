@@ -12,6 +12,7 @@
 
 mod attachments;
 mod followup;
+mod from_sqlite;
 mod heartbeats;
 mod intake;
 mod migrations;
