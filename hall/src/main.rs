@@ -47,10 +47,11 @@ enum Command {
         notify_config: Option<PathBuf>,
         #[command(flatten)]
         partners: hall::partners::worker::WorkerArgs,
-        /// PostgreSQL: heartbeats arriving within this many milliseconds are written in one
-        /// statement (0: each on its own). Each is answered once its batch is committed.
-        #[arg(long, env = "HALL_HEARTBEAT_BATCH_MS", default_value_t = 20)]
-        heartbeat_batch_ms: u64,
+        /// PostgreSQL: heartbeats are written in batches, each what arrived while the last
+        /// was written; this many milliseconds (0-1000) more are waited for, or `off` writes
+        /// each on its own. Each is answered once its batch is committed.
+        #[arg(long, env = "HALL_HEARTBEAT_BATCH_MS", default_value = "0")]
+        heartbeat_batch_ms: hall::store::postgres::HeartbeatBatching,
     },
     /// Kiosk credentials and the site each kiosk stands at.
     Kiosk {
@@ -1038,9 +1039,6 @@ async fn main() -> ExitCode {
                 rectification: rectification_days.unwrap_or_default(),
                 ..StaffSettings::default()
             };
-            let batching = hall::store::postgres::HeartbeatBatching {
-                every: std::time::Duration::from_millis(heartbeat_batch_ms.min(1000)),
-            };
             serve(
                 listen,
                 &db,
@@ -1048,7 +1046,7 @@ async fn main() -> ExitCode {
                 staff,
                 notify_config.as_deref(),
                 &partners,
-                batching,
+                heartbeat_batch_ms,
             )
             .await
             .map(|()| None)

@@ -486,7 +486,8 @@ async fn heartbeats_are_written_in_batches_and_the_newest_wins() {
     use hall::store::postgres::HeartbeatBatching;
     let url = crate::store::common::pg::fresh_database().await;
     let batching = HeartbeatBatching {
-        every: std::time::Duration::from_millis(50),
+        batched: true,
+        wait: std::time::Duration::from_millis(50),
     };
     let halls = [
         Arc::new(PgStore::connect_with(&url, batching).await.unwrap()),

@@ -1,16 +1,16 @@
-//! Heartbeats grouped into one write per short interval. 10,000 kiosks at one heartbeat
-//! each 30 s are ≈ 333 upserts a second; one transaction (and one WAL flush) each would make
-//! the heartbeat the database's busiest write. Instead each heartbeat joins the batch being
-//! gathered; when [`HeartbeatBatching::every`] has passed since its first member (or
-//! [`MAX_BATCH`] have joined) the batch is written as one `INSERT … SELECT FROM UNNEST …
-//! ON CONFLICT DO UPDATE`, a single statement and transaction.
+//! Heartbeats grouped into one write. 10,000 kiosks at one heartbeat each 30 s are ≈ 333
+//! upserts a second; one transaction (and one WAL flush) each would make the heartbeat the
+//! database's busiest write. Instead one writer task per hall writes batches, one at a time:
+//! a batch is every heartbeat that arrived while the previous batch was being written (group
+//! commit, as SQLite's writer thread does: no added wait when the hall is quiet, bigger
+//! batches when it is busy), optionally gathered for [`HeartbeatBatching::wait`] more, at
+//! most [`MAX_BATCH`]. It is written as one `INSERT … SELECT FROM UNNEST … ON CONFLICT DO
+//! UPDATE`, a single statement and transaction.
 //!
 //! A heartbeat is answered only after its batch has committed, so what the kiosk was told is
 //! stored and the fleet view of every hall shows it at once; a hall shutting down finishes
 //! the requests in flight, and so writes every batch they wait for before it stops. The
 //! upsert keeps the newest heartbeat when two halls' batches cross (`WHERE last_seen <=`).
-//! SQLite needs none of this: its single writer thread already commits queued writes in
-//! groups.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,14 +30,40 @@ pub const MAX_BATCH: usize = 1024;
 /// How heartbeats are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HeartbeatBatching {
-    /// How long a batch gathers after its first heartbeat; zero writes each on its own.
-    pub every: Duration,
+    /// Grouped (see the module's doc); false writes each on its own.
+    pub batched: bool,
+    /// How long a batch gathers after its first heartbeat, beyond what queued meanwhile.
+    pub wait: Duration,
 }
 
 impl Default for HeartbeatBatching {
     fn default() -> Self {
         HeartbeatBatching {
-            every: Duration::from_millis(20),
+            batched: true,
+            wait: Duration::ZERO,
+        }
+    }
+}
+
+impl std::str::FromStr for HeartbeatBatching {
+    type Err = String;
+
+    /// `off`, or the milliseconds a batch waits for more (`0`: group commit only).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s == "off" {
+            return Ok(HeartbeatBatching {
+                batched: false,
+                wait: Duration::ZERO,
+            });
+        }
+        match s.parse::<u64>() {
+            Ok(ms) if ms <= 1000 => Ok(HeartbeatBatching {
+                batched: true,
+                wait: Duration::from_millis(ms),
+            }),
+            _ => Err(format!(
+                "{s:?}: give `off` or milliseconds from 0 to 1000 (0: no added wait)"
+            )),
         }
     }
 }
@@ -98,7 +124,7 @@ impl Heartbeats {
         let queue = self.queue.get_or_init(|| {
             let (tx, rx) = mpsc::channel(MAX_BATCH * 4);
             let written = Arc::clone(&self.written);
-            tokio::spawn(gather(pool.clone(), self.batching.every, rx, written));
+            tokio::spawn(gather(pool.clone(), self.batching.wait, rx, written));
             tx
         });
         let (done, answer) = oneshot::channel();
@@ -119,18 +145,27 @@ impl Heartbeats {
 }
 
 /// Gathers batches and writes them, one at a time, until every sender is gone.
-async fn gather(pool: Pool, every: Duration, mut rx: mpsc::Receiver<Beat>, written: Arc<Written>) {
+async fn gather(pool: Pool, wait: Duration, mut rx: mpsc::Receiver<Beat>, written: Arc<Written>) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
-        let deadline = tokio::time::sleep(every);
-        tokio::pin!(deadline);
+        // What queued while the previous batch was written.
         while batch.len() < MAX_BATCH {
-            tokio::select! {
-                beat = rx.recv() => match beat {
-                    Some(beat) => batch.push(beat),
-                    None => break,
-                },
-                () = &mut deadline => break,
+            match rx.try_recv() {
+                Ok(beat) => batch.push(beat),
+                Err(_) => break,
+            }
+        }
+        if !wait.is_zero() {
+            let deadline = tokio::time::sleep(wait);
+            tokio::pin!(deadline);
+            while batch.len() < MAX_BATCH {
+                tokio::select! {
+                    beat = rx.recv() => match beat {
+                        Some(beat) => batch.push(beat),
+                        None => break,
+                    },
+                    () = &mut deadline => break,
+                }
             }
         }
         let result = write(&pool, &batch).await;

@@ -451,7 +451,7 @@ impl PgStore {
         at: DateTime<Utc>,
         json: String,
     ) -> Result<(), HallError> {
-        if !self.heartbeats.batching().every.is_zero() {
+        if self.heartbeats.batching().batched {
             return self.heartbeats.record(&self.pool, kiosk_id, at, json).await;
         }
         let c = self.client().await?;
