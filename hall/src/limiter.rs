@@ -7,7 +7,12 @@
 //! the least recently counted one, and IPv6 clients are counted per /64 (one subscriber's
 //! prefix), so hopping through a prefix's addresses gains nothing.
 //!
-//! [`KioskRate`] limits look-ups by ID number per kiosk.
+//! Several halls on one database count each in their own memory: a client spreading its
+//! guesses over K halls gets at most K × the limits (documented in hall/README.md, "Several
+//! halls", and tested on two halls). Counting in the database instead would make every wrong
+//! guess — the cheapest request there is — a write on the database all halls share.
+//!
+//! [`KioskRate`] limits look-ups by ID number per kiosk (also per hall).
 
 use std::hash::Hash;
 use std::net::{IpAddr, Ipv6Addr};

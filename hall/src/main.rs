@@ -47,6 +47,11 @@ enum Command {
         notify_config: Option<PathBuf>,
         #[command(flatten)]
         partners: hall::partners::worker::WorkerArgs,
+        /// PostgreSQL: heartbeats are written in batches, each what arrived while the last
+        /// was written; this many milliseconds (0-1000) more are waited for, or `off` writes
+        /// each on its own. Each is answered once its batch is committed.
+        #[arg(long, env = "HALL_HEARTBEAT_BATCH_MS", default_value = "0")]
+        heartbeat_batch_ms: hall::store::postgres::HeartbeatBatching,
     },
     /// Kiosk credentials and the site each kiosk stands at.
     Kiosk {
@@ -83,6 +88,16 @@ enum Command {
     Partner {
         #[command(subcommand)]
         action: hall::partners::cli::PartnerAction,
+    },
+    /// Move this county's SQLite database into an empty PostgreSQL database: every table,
+    /// its ids and sequences, in one transaction checked by row counts. Stop the hall first;
+    /// the key file stays the same (give it to the PostgreSQL halls with --key-file).
+    MigrateTo {
+        /// The PostgreSQL database (`postgres://user@host/db`), created empty beforehand.
+        url: String,
+        /// The SQLite database file.
+        #[arg(long, env = "HALL_DB", default_value = "hall.db")]
+        db: PathBuf,
     },
     /// A consistent copy of the database (with the attachments), safe while the hall runs.
     /// The key file is not in it: back that up separately.
@@ -376,6 +391,7 @@ async fn serve(
     mut staff: StaffSettings,
     notify: Option<&Path>,
     partners: &hall::partners::worker::WorkerArgs,
+    heartbeats: hall::store::postgres::HeartbeatBatching,
 ) -> Result<(), HallError> {
     let notify_config = notify.map(hall::notify::NotifyConfig::load).transpose()?;
     let partner_settings = partners.settings()?;
@@ -386,7 +402,7 @@ async fn serve(
     // Served over TLS, the workbench's cookies are Secure whatever the flag says.
     staff.secure_cookies |= tls.is_some();
     let secrets = hall::crypto::Secrets::load_or_create(&key_file(db)?)?;
-    let store = hall::store::backend::open(&db.db).await?;
+    let store = hall::store::backend::open_with(&db.db, heartbeats).await?;
     let settings = Settings {
         trusted_proxies: net.trusted_proxies,
         request_timeout: std::time::Duration::from_secs(net.request_timeout.max(1)),
@@ -448,6 +464,39 @@ async fn serve(
     }
     store.close();
     tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+async fn migrate_to(url: &str, db: &Path) -> Result<(), HallError> {
+    if !hall::store::backend::is_postgres(Path::new(url)) {
+        return Err(HallError::InvalidArgument(format!(
+            "{url:?} is not a PostgreSQL connection string (postgres://USER@HOST/DB)"
+        )));
+    }
+    if hall::store::backend::is_postgres(db) || !db.is_file() {
+        return Err(HallError::InvalidArgument(format!(
+            "--db {}: not a SQLite database file",
+            hall::store::backend::describe(db)
+        )));
+    }
+    // Both sides at the latest schema, so their tables and columns match.
+    hall::store::sqlite::SqliteStore::open(db)?.close();
+    let target = hall::store::postgres::PgStore::connect(url).await?;
+    let moved = target.take_from_sqlite(db).await;
+    target.close();
+    let moved = moved?;
+    let rows: i64 = moved.iter().map(|(_, n)| n).sum();
+    for (table, n) in &moved {
+        eprintln!("{table:<28} {n:>10}");
+    }
+    eprintln!(
+        "Moved {} tables ({rows} rows) from {} to PostgreSQL; row counts checked. Start the \
+         halls with --db <the same URL> --key-file {}.keys (the SQLite hall's key file, or \
+         its --key-file).",
+        moved.len(),
+        db.display(),
+        db.display()
+    );
     Ok(())
 }
 
@@ -982,6 +1031,7 @@ async fn main() -> ExitCode {
             rectification_days,
             notify_config,
             partners,
+            heartbeat_batch_ms,
         } => {
             let staff = StaffSettings {
                 secure_cookies,
@@ -989,9 +1039,17 @@ async fn main() -> ExitCode {
                 rectification: rectification_days.unwrap_or_default(),
                 ..StaffSettings::default()
             };
-            serve(listen, &db, net, staff, notify_config.as_deref(), &partners)
-                .await
-                .map(|()| None)
+            serve(
+                listen,
+                &db,
+                net,
+                staff,
+                notify_config.as_deref(),
+                &partners,
+                heartbeat_batch_ms,
+            )
+            .await
+            .map(|()| None)
         }
         Command::Kiosk { action } => kiosk(action).await,
         Command::Site { action } => site(action).await.map(|()| None),
@@ -1002,6 +1060,7 @@ async fn main() -> ExitCode {
         } => notices_list(limit, &db).await.map(|()| None),
         Command::Catalog { action } => catalog_file(action).await.map(|()| None),
         Command::Partner { action } => hall::partners::cli::run(action).await,
+        Command::MigrateTo { url, db } => migrate_to(&url, &db).await.map(|()| None),
         Command::Backup { db, .. } if hall::store::backend::is_postgres(&db) => {
             Err(HallError::InvalidArgument(
                 "`hall backup` copies a SQLite file; back a PostgreSQL database up with \

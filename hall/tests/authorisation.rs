@@ -6,7 +6,7 @@
 mod attachments;
 mod catalog_data;
 mod citizen_notices;
-mod common;
+use crate::common;
 mod sites;
 mod staff_followup;
 mod staff_intake;

@@ -6,7 +6,7 @@
 //! Needs: `apt-get install -y --no-install-recommends chromium chromium-driver fonts-noto-cjk`
 //! and axe-core (`scripts/test.sh` installs it; see `workbench/axe.rs`).
 
-mod common;
+use crate::common;
 mod progress_chromium;
 mod workbench;
 

@@ -2,11 +2,15 @@
 //! HTTP client (reqwest): the whole citizen path, staff moves, feedback, appointments,
 //! idempotency under concurrent duplicates, and graceful shutdown.
 
-mod common;
+use crate::common;
 mod contact_phone;
 mod partners;
+#[path = "e2e/pg_ops.rs"]
+mod pg_ops;
 #[path = "e2e/postgres.rs"]
 mod postgres;
+#[path = "e2e/two_halls.rs"]
+mod two_halls;
 
 use common::*;
 use hall::store::PrincipalKind;

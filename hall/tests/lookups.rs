@@ -2,7 +2,7 @@
 //! ID card is on the reader (newest first, nobody else's), and a booking by the reference on
 //! its slip.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::*;

@@ -5,6 +5,9 @@
 #[path = "authorisation.rs"]
 mod authorisation;
 
+/// The helpers every file shares (loaded once; each file `use`s it).
+mod common;
+
 #[path = "dashboard_chromium.rs"]
 mod dashboard_chromium;
 

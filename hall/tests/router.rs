@@ -1,7 +1,7 @@
 //! In-process router tests (tower `oneshot`): catalog caching, intake and its replays,
 //! validation, authorisation, and that every bad input is a 4xx JSON error that writes nothing.
 
-mod common;
+use crate::common;
 mod progress_page;
 
 use axum::body::Body;
@@ -773,32 +773,10 @@ async fn a_malformed_tracking_code_is_refused_and_the_limiter_stores_nothing() {
     );
 }
 
-/// Collects what the hall logs.
-#[derive(Clone, Default)]
-struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("log buffer").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn logs_name_the_forwarded_client_only_behind_a_trusted_proxy() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    // Global, not per thread: tracing caches per call site whether anyone listens, and tests
-    // on other threads without a subscriber would otherwise switch the request span off.
-    // Other tests' lines land here too; only this test's kiosk is looked at.
-    tracing::subscriber::set_global_default(subscriber).expect("the only global subscriber");
+    // The binary's one global subscriber (see common::captured_log for why global).
+    let captured = captured_log();
     let hall = TestHall::with_settings(hall::Settings {
         trusted_proxies: vec!["10.0.0.0/8".parse().unwrap()],
         ..hall::Settings::default()
@@ -823,7 +801,7 @@ async fn logs_name_the_forwarded_client_only_behind_a_trusted_proxy() {
             .insert(axum::extract::ConnectInfo(hall::net::PeerAddr(peer)));
         assert_eq!(call(&app, req).await.0, StatusCode::CREATED);
     }
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = captured.text();
     let taken: Vec<&str> = log
         .lines()
         .filter(|l| l.contains("application taken in") && l.contains("kiosk=log-kiosk"))

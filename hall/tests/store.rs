@@ -8,7 +8,7 @@ use std::sync::Arc;
 mod both;
 #[path = "store/attachments.rs"]
 mod attachments;
-mod common;
+use crate::common;
 #[path = "store/followup.rs"]
 mod followup;
 #[path = "store/queue.rs"]

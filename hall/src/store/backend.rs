@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::postgres::PgStore;
+use super::postgres::{HeartbeatBatching, PgStore};
 use super::sqlite::SqliteStore;
 use super::Store;
 use crate::error::HallError;
@@ -68,8 +68,17 @@ pub fn describe(db: &Path) -> String {
 
 /// Opens (and migrates) the store `--db` names.
 pub async fn open(db: &Path) -> Result<Arc<dyn HallStore>, HallError> {
+    open_with(db, HeartbeatBatching::default()).await
+}
+
+/// [`open`], with PostgreSQL's heartbeats written as `batching` says (SQLite's writer
+/// groups them anyway).
+pub async fn open_with(
+    db: &Path,
+    batching: HeartbeatBatching,
+) -> Result<Arc<dyn HallStore>, HallError> {
     match db.to_str().filter(|_| is_postgres(db)) {
-        Some(url) => Ok(Arc::new(PgStore::connect(url).await?)),
+        Some(url) => Ok(Arc::new(PgStore::connect_with(url, batching).await?)),
         None => Ok(Arc::new(SqliteStore::open(db)?)),
     }
 }

@@ -12,7 +12,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::common::*;
+use crate::authorisation::common::*;
 
 /// A second made-up ID number with a valid check digit.
 pub const OTHER_ID: &str = "110105198001010016";

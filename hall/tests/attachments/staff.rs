@@ -17,7 +17,7 @@ async fn sign_in(base: &str, name: &str, password: &str) -> (String, String) {
     let c = client();
     let form = c.get(format!("{base}/staff/login")).send().await.unwrap();
     let nonce_cookie = cookie(&form, "hall_staff_login");
-    let nonce = crate::staff_pages::csrf_of(&form.text().await.unwrap());
+    let nonce = crate::authorisation::staff_pages::csrf_of(&form.text().await.unwrap());
     let done = c
         .post(format!("{base}/staff/login"))
         .header("cookie", &nonce_cookie)
@@ -37,7 +37,7 @@ async fn sign_in(base: &str, name: &str, password: &str) -> (String, String) {
         .send()
         .await
         .unwrap();
-    let csrf = crate::staff_pages::csrf_of(&home.text().await.unwrap());
+    let csrf = crate::authorisation::staff_pages::csrf_of(&home.text().await.unwrap());
     (session, csrf)
 }
 
@@ -150,7 +150,7 @@ async fn staff_open_attachments_audited_attach_results_and_kiosks_print_them_onc
     let run = start().await;
     let (base, hall) = (&run.base, &run.hall);
     let kiosk = hall.credential(PrincipalKind::Kiosk, "kiosk-a").await;
-    let (mine, other) = crate::staff_pages::departments(hall);
+    let (mine, other) = crate::authorisation::staff_pages::departments(hall);
     let pw = account(hall, "shen", Role::Reviewer, &[mine]).await;
     let pw_other = account(hall, "wai", Role::Reviewer, &[other]).await;
     let doc = pdf(90 * 1024, 9);

@@ -20,8 +20,8 @@ use hall_api::catalog::Catalog;
 
 mod english;
 
-use crate::common::*;
-use crate::staff_pages::{get, post, send, sign_in};
+use crate::authorisation::common::*;
+use crate::authorisation::staff_pages::{get, post, send, sign_in};
 
 fn example(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -360,7 +360,7 @@ async fn staff(hall: &TestHall, name: &str, role: Role) -> (String, String) {
     let pw = hall::staff::auth::add_account(hall.store.as_ref(), name, role, &depts, name)
         .await
         .unwrap();
-    crate::common::password_chosen(&hall.store, name).await;
+    crate::authorisation::common::password_chosen(&hall.store, name).await;
     sign_in(&hall.router(), name, &pw).await
 }
 

@@ -19,8 +19,8 @@ use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use crate::common::*;
-use crate::staff_pages::{get, post, send, sign_in};
+use crate::authorisation::common::*;
+use crate::authorisation::staff_pages::{get, post, send, sign_in};
 use hall::store::staff::Role;
 use hall::store::PrincipalKind;
 
@@ -160,7 +160,7 @@ async fn each_move_sends_one_notice_with_its_text_and_a_working_progress_link() 
             .await
             .unwrap()
             .to_string();
-    crate::common::password_chosen(&hall.store, "ops-li").await;
+    crate::authorisation::common::password_chosen(&hall.store, "ops-li").await;
     let (cookie, csrf) = sign_in(&app, "ops-li", &pw).await;
     let http = reqwest::Client::new();
     let step = |id: &str, action: &str, version: &str, extra: &[(&str, &str)]| {
@@ -362,7 +362,7 @@ async fn each_move_sends_one_notice_with_its_text_and_a_working_progress_link() 
             .await
             .unwrap()
             .to_string();
-    crate::common::password_chosen(&hall.store, "desk").await;
+    crate::authorisation::common::password_chosen(&hall.store, "desk").await;
     let (desk, _) = sign_in(&app, "desk", &desk).await;
     assert_eq!(
         send(&app, get("/staff/notices", &desk)).await.status,

@@ -202,3 +202,48 @@ pub async fn password_chosen(store: &SqliteStore, name: &str) {
         .await
         .expect("password chosen");
 }
+
+/// What the hall logs, captured by this test binary's one global subscriber (DEBUG and up).
+/// Global, not per thread: tracing caches per call site whether anyone listens, and tests on
+/// other threads without a subscriber would otherwise switch spans off; and a process has only
+/// one global subscriber, so the tests that read logs share it. Other tests' lines land here
+/// too: a test looks at its own kiosk's lines, or at every line for what none may carry.
+#[derive(Clone, Default)]
+pub struct CapturedLog(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for CapturedLog {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl CapturedLog {
+    /// Everything logged so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(|p| p.into_inner())).into_owned()
+    }
+}
+
+/// The binary's captured log, installed on first use.
+pub fn captured_log() -> CapturedLog {
+    static LOG: std::sync::OnceLock<CapturedLog> = std::sync::OnceLock::new();
+    LOG.get_or_init(|| {
+        let log = CapturedLog::default();
+        let writer = log.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .with_max_level(tracing::Level::DEBUG)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("the only global subscriber");
+        log
+    })
+    .clone()
+}

@@ -7,33 +7,19 @@
 // Test helpers: a panic is how they report a failure.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use hall::store::{PrincipalKind, Store};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use super::client;
-use crate::common::*;
+use crate::e2e::common::*;
 
 /// The number the citizen gave: it must appear nowhere the hall answers or logs.
 const PHONE: &str = "13955557777";
 const MASKED: &str = "139****7777";
 const OTHER_ID: &str = "330102199003070019";
-
-/// Collects what the hall logs.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// A kiosk's HTTP view of a running hall, keeping every response body it saw.
 struct Kiosk<'a> {
@@ -128,15 +114,8 @@ fn refused_on_phone(status: StatusCode, body: &Value) {
 
 #[tokio::test]
 async fn a_consented_phone_is_offered_masked_and_reused_by_token_and_never_shown_or_logged() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .with_max_level(tracing::Level::DEBUG)
-        .finish();
-    // The binary's only global subscriber (see router.rs for why global).
-    tracing::subscriber::set_global_default(subscriber).expect("the only global subscriber");
+    // The binary's one global subscriber (see common::captured_log).
+    let captured = captured_log();
 
     let running = start().await;
     let hall = &running.hall;
@@ -256,7 +235,7 @@ async fn a_consented_phone_is_offered_masked_and_reused_by_token_and_never_shown
     for b in &bodies {
         assert!(!b.contains(PHONE), "a response carries the number: {b}");
     }
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(
         logs.contains("known contact looked up"),
         "the hall logged: {logs}"

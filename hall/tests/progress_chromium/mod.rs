@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde_json::json;
 
-use crate::common::*;
+use crate::dashboard_chromium::common::*;
 use hall::store::PrincipalKind;
 
 struct Page {
@@ -284,12 +284,12 @@ async fn the_progress_page_renders_every_stage_on_a_phone_screen() {
     });
 
     // One browser for every page: the DOM as the browser built it, axe-core, a screenshot.
-    let drv = crate::workbench::driver().await;
+    let drv = crate::dashboard_chromium::workbench::driver().await;
     let profile = tempfile::tempdir().expect("profile");
-    let c = crate::workbench::browser(&drv, profile.path()).await;
+    let c = crate::dashboard_chromium::workbench::browser(&drv, profile.path()).await;
     let mut failures = Vec::new();
     for page in pages {
-        crate::workbench::emulate_phone(&drv, &c, 360, page.height).await;
+        crate::dashboard_chromium::workbench::emulate_phone(&drv, &c, 360, page.height).await;
         c.goto(&page.url).await.expect("open the page");
         let dom = c.source().await.expect("the DOM");
         assert!(
@@ -305,8 +305,13 @@ async fn the_progress_page_renders_every_stage_on_a_phone_screen() {
             );
         }
         if page.height == 740 {
-            failures
-                .extend(crate::workbench::axe::audit(&c, &format!("progress-{}", page.name)).await);
+            failures.extend(
+                crate::dashboard_chromium::workbench::axe::audit(
+                    &c,
+                    &format!("progress-{}", page.name),
+                )
+                .await,
+            );
         }
         let png_bytes = c.screenshot().await.expect("screenshot");
         let shot =

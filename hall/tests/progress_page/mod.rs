@@ -10,7 +10,7 @@ use http_body_util::BodyExt;
 use serde_json::json;
 use tower::ServiceExt;
 
-use crate::common::*;
+use crate::router::common::*;
 use hall::store::PrincipalKind;
 
 mod hostile;

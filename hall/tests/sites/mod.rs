@@ -12,8 +12,8 @@ use std::process::Command;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::common::*;
-use crate::staff_pages::{get, send, sign_in};
+use crate::authorisation::common::*;
+use crate::authorisation::staff_pages::{get, send, sign_in};
 use hall::store::PrincipalKind;
 use hall_api::catalog::Catalog;
 
@@ -328,7 +328,7 @@ async fn a_village_kiosk_shows_and_takes_only_what_its_village_offers() {
     )
     .await
     .unwrap();
-    crate::common::password_chosen(&running.hall.store, "boss").await;
+    crate::authorisation::common::password_chosen(&running.hall.store, "boss").await;
     let app = running.hall.router();
     let (cookie, _) = sign_in(&app, "boss", &pw).await;
     let today = hall::state::today_local().format("%Y-%m-%d").to_string();

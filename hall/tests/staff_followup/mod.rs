@@ -10,8 +10,8 @@ use axum::http::StatusCode;
 use axum::Router;
 use serde_json::{json, Value};
 
-use crate::common::*;
-use crate::staff_pages::{csrf_of, get, post, send, sign_in, submit};
+use crate::authorisation::common::*;
+use crate::authorisation::staff_pages::{csrf_of, get, post, send, sign_in, submit};
 use hall::store::staff::Role;
 use hall::store::PrincipalKind;
 
@@ -24,7 +24,7 @@ async fn account(hall: &TestHall, name: &str, role: Role, depts: &[String]) -> S
         .await
         .expect("account")
         .to_string();
-    crate::common::password_chosen(&hall.store, name).await;
+    crate::authorisation::common::password_chosen(&hall.store, name).await;
     pw
 }
 
@@ -67,7 +67,7 @@ async fn a_help_ticket_is_claimed_visited_and_closed_by_the_front_desk() {
     let app = hall.router();
     let kiosk = hall.credential(PrincipalKind::Kiosk, "kiosk-a").await;
     let pw = account(&hall, "desk", Role::FrontDesk, &[]).await;
-    let (mine, _) = crate::staff_pages::departments(&hall);
+    let (mine, _) = crate::authorisation::staff_pages::departments(&hall);
     let rev_pw = account(&hall, "rev", Role::Reviewer, &[mine]).await;
     let help = kiosk_post(
         &app,
@@ -352,7 +352,7 @@ async fn a_bad_rating_opens_a_case_taken_through_verify_rectify_and_callback() {
     let sup_pw = account(&hall, "sup", Role::Supervisor, &[]).await;
     let desk_pw = account(&hall, "desk", Role::FrontDesk, &[]).await;
     let cb_pw = account(&hall, "caller", Role::Callback, &[]).await;
-    let (mine, _) = crate::staff_pages::departments(&hall);
+    let (mine, _) = crate::authorisation::staff_pages::departments(&hall);
     let rev_pw = account(&hall, "rev", Role::Reviewer, &[mine]).await;
     let (sup, _) = sign_in(&app, "sup", &sup_pw).await;
     let list = send(&app, get("/staff/ratings", &sup)).await;

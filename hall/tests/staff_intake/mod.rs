@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use hall_api::form::FieldKind;
 use reqwest::StatusCode;
 
-use crate::common::*;
+use crate::authorisation::common::*;
 use hall::store::staff::Role;
 use hall::store::PrincipalKind;
 
@@ -139,7 +139,7 @@ async fn account(hall: &TestHall, name: &str, role: Role, depts: &[String]) -> S
         .await
         .unwrap()
         .to_string();
-    crate::common::password_chosen(&hall.store, name).await;
+    crate::authorisation::common::password_chosen(&hall.store, name).await;
     pw
 }
 

@@ -11,7 +11,7 @@ use axum::Router;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-use crate::common::*;
+use crate::authorisation::common::*;
 use hall::store::staff::{Role, StaffStore};
 use hall::store::PrincipalKind;
 
@@ -161,7 +161,7 @@ async fn account(hall: &TestHall, name: &str, role: Role, depts: &[String]) -> S
         .await
         .expect("account")
         .to_string();
-    crate::common::password_chosen(&hall.store, name).await;
+    crate::authorisation::common::password_chosen(&hall.store, name).await;
     pw
 }
 

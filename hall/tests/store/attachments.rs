@@ -41,7 +41,7 @@ on_both!(uploads_link_reuse_and_print_within_the_limit, store => {
     let chunks = store.chunks("f1").await.unwrap();
     assert_eq!(chunks.iter().map(|(o, s)| (*o, s.len())).collect::<Vec<_>>(), [(0, 4), (4, 6)]);
 
-    let mut with_file = crate::app("key-1", "a1", "T-1");
+    let mut with_file = crate::store::app("key-1", "a1", "T-1");
     with_file.attachments = vec![NewLink { material_code: "hukoubu".into(), attachment_id: "f1".into(), reused: false }];
     assert!(matches!(store.create_application(with_file).await.unwrap(), Written::Created(_)));
     let linked = store.application_attachments("a1").await.unwrap();

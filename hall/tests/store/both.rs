@@ -32,7 +32,7 @@ macro_rules! on_both {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let url = crate::common::pg::fresh_database().await;
+                let url = crate::store::common::pg::fresh_database().await;
                 let $store = std::sync::Arc::new(
                     hall::store::postgres::PgStore::connect(&url).await.unwrap(),
                 );
@@ -211,7 +211,7 @@ on_both!(catalog_versions_take_effect_in_order_and_edits_check_their_base, store
 /// winner's record, and nothing is left half-written.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_halls_racing_on_one_key_store_one_application() {
-    let url = crate::common::pg::fresh_database().await;
+    let url = crate::store::common::pg::fresh_database().await;
     let a = Arc::new(PgStore::connect(&url).await.unwrap());
     let b = Arc::new(PgStore::connect(&url).await.unwrap());
     let mut tasks = Vec::new();
@@ -361,7 +361,7 @@ on_both!(bookings_fill_a_slot_and_no_more, store => {
 /// Two halls booking one slot at once never overbook it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_halls_booking_one_slot_never_overbook() {
-    let url = crate::common::pg::fresh_database().await;
+    let url = crate::store::common::pg::fresh_database().await;
     let halls = [
         Arc::new(PgStore::connect(&url).await.unwrap()),
         Arc::new(PgStore::connect(&url).await.unwrap()),
@@ -395,7 +395,7 @@ async fn two_halls_booking_one_slot_never_overbook() {
 /// applied after the other (the second counts the first's entry), none fails or is lost.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_halls_moving_at_once_append_one_after_the_other() {
-    let url = crate::common::pg::fresh_database().await;
+    let url = crate::store::common::pg::fresh_database().await;
     let halls = [
         Arc::new(PgStore::connect(&url).await.unwrap()),
         Arc::new(PgStore::connect(&url).await.unwrap()),
@@ -438,7 +438,7 @@ async fn two_halls_moving_at_once_append_one_after_the_other() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_outage_is_a_retry_and_the_store_recovers() {
     use hall::error::{ApiError, ErrorKind};
-    let cluster = crate::common::pg::private_cluster();
+    let cluster = crate::store::common::pg::private_cluster();
     let store = PgStore::connect(&cluster.database().await).await.unwrap();
     assert!(matches!(
         store
@@ -475,4 +475,81 @@ async fn a_database_outage_is_a_retry_and_the_store_recovers() {
         store.application("a1").await.unwrap().is_some(),
         "nothing lost"
     );
+}
+
+/// Heartbeats on PostgreSQL are written in groups: 200 kiosks' heartbeats sent at once
+/// through two halls land in far fewer statements than heartbeats, each call returns only
+/// once its heartbeat is stored (the other hall reads it at once), and the newest of a
+/// kiosk's heartbeats wins even when an older one arrives later.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heartbeats_are_written_in_batches_and_the_newest_wins() {
+    use hall::store::postgres::HeartbeatBatching;
+    let url = crate::store::common::pg::fresh_database().await;
+    let batching = HeartbeatBatching {
+        batched: true,
+        wait: std::time::Duration::from_millis(50),
+    };
+    let halls = [
+        Arc::new(PgStore::connect_with(&url, batching).await.unwrap()),
+        Arc::new(PgStore::connect_with(&url, batching).await.unwrap()),
+    ];
+    let at = Utc::now().trunc_subsecs(6);
+    let mut sent = tokio::task::JoinSet::new();
+    for k in 0..200 {
+        let hall = Arc::clone(&halls[k % 2]);
+        sent.spawn(async move {
+            hall.record_heartbeat(&format!("k{k:03}"), at, format!("{{\"n\":{k}}}"))
+                .await
+        });
+    }
+    while let Some(done) = sent.join_next().await {
+        done.unwrap().unwrap();
+    }
+    let (batches, beats) = (
+        halls[0].heartbeat_batches().0 + halls[1].heartbeat_batches().0,
+        halls[0].heartbeat_batches().1 + halls[1].heartbeat_batches().1,
+    );
+    assert_eq!(beats, 200);
+    assert!(
+        batches * 4 <= beats,
+        "{batches} batches for {beats} heartbeats"
+    );
+
+    let (pg, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let stored: i64 = pg
+        .query_one(
+            "SELECT COUNT(*) FROM kiosk_state WHERE last_seen = $1",
+            &[&at],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(stored, 200, "every answered heartbeat is stored");
+
+    // A newer heartbeat at one hall, then an older one (delayed) at the other.
+    let newer = at + Duration::seconds(30);
+    halls[0]
+        .record_heartbeat("k000", newer, "{\"n\":\"newer\"}".into())
+        .await
+        .unwrap();
+    halls[1]
+        .record_heartbeat(
+            "k000",
+            at + Duration::seconds(1),
+            "{\"n\":\"older\"}".into(),
+        )
+        .await
+        .unwrap();
+    let row = pg
+        .query_one(
+            "SELECT last_seen, heartbeat FROM kiosk_state WHERE kiosk_id = 'k000'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, chrono::DateTime<Utc>>(0), newer);
+    assert_eq!(row.get::<_, String>(1), "{\"n\":\"newer\"}");
 }

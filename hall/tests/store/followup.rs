@@ -44,7 +44,7 @@ on_both!(ticket_and_case_actions_check_the_version, store => {
     assert_eq!(store.tickets(q(Some(TicketStatus::Closed))).await.unwrap().len(), 1);
     assert!(store.tickets(q(Some(TicketStatus::Open))).await.unwrap().is_empty());
 
-    store.create_application(crate::app("key-1", "a1", "T-1")).await.unwrap();
+    store.create_application(crate::store::app("key-1", "a1", "T-1")).await.unwrap();
     let rated = store.rate(NewRating {
         id: "r1".into(),
         application_id: "a1".into(),

@@ -68,10 +68,10 @@ on_both!(a_ticket_notifies_once_and_consent_is_read, store => {
     let replay = store.create_ticket_notifying(ticket("t2"), Some(notice("e2", &["staff"]))).await.unwrap();
     assert!(matches!(replay, Written::Replayed(_)));
     assert_eq!(store.delivery_log(10).await.unwrap().len(), 1, "a replay queues nothing");
-    let mut consenting = crate::app("key-c", "c1", "T-C");
+    let mut consenting = crate::store::app("key-c", "c1", "T-C");
     consenting.notify_consent = true;
     store.create_application(consenting).await.unwrap();
-    store.create_application(crate::app("key-d", "d1", "T-D")).await.unwrap();
+    store.create_application(crate::store::app("key-d", "d1", "T-D")).await.unwrap();
     assert!(store.notice_consent("c1").await.unwrap());
     assert!(!store.notice_consent("d1").await.unwrap());
     assert!(!store.notice_consent("nope").await.unwrap());
@@ -81,7 +81,7 @@ on_both!(a_ticket_notifies_once_and_consent_is_read, store => {
 /// delivery is claimed exactly once and ends delivered.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn four_workers_in_two_halls_send_each_notice_once() {
-    let url = crate::common::pg::fresh_database().await;
+    let url = crate::store::common::pg::fresh_database().await;
     let halls = [
         Arc::new(PgStore::connect(&url).await.unwrap()),
         Arc::new(PgStore::connect(&url).await.unwrap()),
@@ -133,13 +133,13 @@ async fn four_workers_in_two_halls_send_each_notice_once() {
 
 on_both!(the_latest_application_decides_whether_a_phone_may_be_offered, store => {
     assert_eq!(store.latest_consent([2; 32]).await.unwrap(), None, "nothing yet");
-    let mut consenting = crate::app("key-c", "c1", "T-C");
+    let mut consenting = crate::store::app("key-c", "c1", "T-C");
     consenting.notify_consent = true;
     let at = consenting.received_at;
     store.create_application(consenting).await.unwrap();
     assert_eq!(store.latest_consent([2; 32]).await.unwrap(), Some(("c1".into(), true)));
     // A later application without consent withdraws it.
-    let mut later = crate::app("key-d", "d1", "T-D");
+    let mut later = crate::store::app("key-d", "d1", "T-D");
     later.received_at = at + chrono::Duration::seconds(5);
     store.create_application(later).await.unwrap();
     assert_eq!(store.latest_consent([2; 32]).await.unwrap(), Some(("d1".into(), false)));

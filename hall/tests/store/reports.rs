@@ -11,7 +11,7 @@ on_both!(report_facts_count_the_period, store => {
     let at = |d, h, m| Utc.with_ymd_and_hms(2024, 5, d, h, m, 0).unwrap();
     // 15:59 UTC is 23:59 on the 6th in the hall; 16:00 UTC is the 7th.
     for (i, t) in [at(6, 15, 59), at(6, 16, 0), at(6, 16, 30)].into_iter().enumerate() {
-        let mut a = crate::app(&format!("k{i}"), &format!("a{i}"), &format!("T-{i}"));
+        let mut a = crate::store::app(&format!("k{i}"), &format!("a{i}"), &format!("T-{i}"));
         a.received_at = t;
         store.create_application(a).await.unwrap();
     }

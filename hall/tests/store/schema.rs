@@ -372,7 +372,7 @@ async fn the_postgresql_migrations_build_the_sqlite_schema() {
     hall::store::sqlite::SqliteStore::open(&db)
         .expect("read the schema")
         .close();
-    let url = crate::common::pg::fresh_database().await;
+    let url = crate::store::common::pg::fresh_database().await;
     drop(
         hall::store::postgres::PgStore::connect(&url)
             .await

@@ -43,8 +43,8 @@ on_both!(sites_rules_and_kiosk_sites, store => {
 });
 
 on_both!(a_due_soon_notice_is_told_once, store => {
-    store.create_application(crate::app("key-1", "a1", "T-1")).await.unwrap();
-    store.create_application(crate::app("key-2", "a2", "T-2")).await.unwrap();
+    store.create_application(crate::store::app("key-1", "a1", "T-1")).await.unwrap();
+    store.create_application(crate::store::app("key-2", "a2", "T-2")).await.unwrap();
     let due = NaiveDate::from_ymd_opt(2024, 6, 3).unwrap();
     let accepted = StaffMove {
         application_id: "a1".into(),
@@ -109,7 +109,7 @@ on_both!(partners_are_registered_with_their_credential_and_removed_with_it, stor
     assert!(!store.set_partner_token("000000", vec![3]).await.unwrap());
     assert_eq!(store.partners().await.unwrap().len(), 1);
     assert!(store.principal(PrincipalKind::Partner, "420600").await.unwrap().is_some());
-    let mut received = crate::app("key-r", "r1", "T-R");
+    let mut received = crate::store::app("key-r", "r1", "T-R");
     received.partner = Some(PartnerLink::ReceivedFrom {
         place: hall_api::catalog::PartnerPlace { code: "420600".into(), name: "湖北省襄阳市".into(), name_en: "Xiangyang".into() },
         origin_id: "their-9".into(),

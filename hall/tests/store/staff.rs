@@ -79,8 +79,8 @@ on_both!(accounts_sessions_and_lock_out, store => {
 });
 
 on_both!(staff_moves_check_the_version_and_fill_the_inbox, store => {
-    store.create_application(crate::app("key-1", "a1", "T-1")).await.unwrap();
-    store.create_application(crate::app("key-2", "a2", "T-2")).await.unwrap();
+    store.create_application(crate::store::app("key-1", "a1", "T-1")).await.unwrap();
+    store.create_application(crate::store::app("key-2", "a2", "T-2")).await.unwrap();
     assert_eq!(store.staff_move(staff_move("nope", 1, Status::Accepted)).await.unwrap(), StaffMoved::NotFound);
     assert_eq!(
         store.staff_move(staff_move("a1", 1, Status::Concluded)).await.unwrap(),
@@ -142,7 +142,7 @@ on_both!(staff_moves_check_the_version_and_fill_the_inbox, store => {
 /// refused as stale, whichever commits first.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_halls_moving_from_one_version_apply_one_move() {
-    let url = crate::common::pg::fresh_database().await;
+    let url = crate::store::common::pg::fresh_database().await;
     let halls = [
         Arc::new(PgStore::connect(&url).await.unwrap()),
         Arc::new(PgStore::connect(&url).await.unwrap()),
@@ -150,7 +150,7 @@ async fn two_halls_moving_from_one_version_apply_one_move() {
     for i in 0..10 {
         let id = format!("a{i}");
         halls[0]
-            .create_application(crate::app(&format!("k{i}"), &id, &format!("T-{i}")))
+            .create_application(crate::store::app(&format!("k{i}"), &id, &format!("T-{i}")))
             .await
             .unwrap();
         let moves = [Status::Accepted, Status::Rejected].map(|status| {

@@ -18,7 +18,7 @@ use serde_json::json;
 use sha2::Sha256;
 
 use super::{browser, driver, shot, shot_full, sign_in, sign_out, text};
-use crate::common::*;
+use crate::dashboard_chromium::common::*;
 use hall::store::staff::Role;
 use hall::store::PrincipalKind;
 
@@ -123,7 +123,7 @@ async fn a_home_visit_ticket_and_a_bad_rating_are_worked_in_chromium() {
                 .await
                 .unwrap()
                 .to_string();
-            crate::common::password_chosen(&store, name).await;
+            crate::dashboard_chromium::common::password_chosen(&store, name).await;
             pw
         }
     };

@@ -7,7 +7,7 @@ use fantoccini::{Client, Locator};
 use hall_api::form::FieldKind;
 
 use super::{browser, driver, shot, shot_full, sign_in, text};
-use crate::common::*;
+use crate::dashboard_chromium::common::*;
 use hall::store::staff::Role;
 
 async fn type_into(c: &Client, id: &str, value: &str) {
@@ -40,7 +40,7 @@ async fn the_front_desk_takes_an_application_at_the_window_in_chromium() {
     .await
     .unwrap()
     .to_string();
-    crate::common::password_chosen(&hall.store, "desk-wang").await;
+    crate::dashboard_chromium::common::password_chosen(&hall.store, "desk-wang").await;
     let drv = driver().await;
     let profile = tempfile::tempdir().unwrap();
     let c = browser(&drv, profile.path()).await;

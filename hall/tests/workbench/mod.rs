@@ -22,7 +22,7 @@ use std::time::Duration;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
-use crate::common::*;
+use crate::dashboard_chromium::common::*;
 use hall::store::staff::Role;
 use hall::store::PrincipalKind;
 
@@ -262,7 +262,7 @@ async fn a_kiosk_application_is_found_by_its_receipt_qr_worked_to_the_callback_i
                 .await
                 .unwrap()
                 .to_string();
-            crate::common::password_chosen(&store, name).await;
+            crate::dashboard_chromium::common::password_chosen(&store, name).await;
             pw
         }
     };

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use super::axe::audit;
 use super::{browser, driver, screens, set_viewport, text};
-use crate::common::*;
+use crate::dashboard_chromium::common::*;
 use hall::store::staff::Role;
 use hall::store::PrincipalKind;
 
@@ -88,7 +88,7 @@ async fn every_workbench_page_passes_axe_core_and_is_photographed() {
     .await
     .unwrap()
     .to_string();
-    crate::common::password_chosen(&hall.store, "ops-sun").await;
+    crate::dashboard_chromium::common::password_chosen(&hall.store, "ops-sun").await;
 
     // One application per stage, through the kiosk API and the staff API.
     let http = reqwest::Client::new();

@@ -12,6 +12,8 @@
 
 mod attachments;
 mod followup;
+mod from_sqlite;
+mod heartbeats;
 mod intake;
 mod migrations;
 mod notices;
@@ -23,6 +25,7 @@ mod staff;
 mod store;
 mod writes;
 
+pub use heartbeats::{HeartbeatBatching, MAX_BATCH};
 pub use migrations::latest as latest_schema;
 
 use std::str::FromStr;
@@ -36,10 +39,15 @@ use crate::error::HallError;
 /// database); several processes share the server's `max_connections` (100 by default).
 pub const POOL_SIZE: usize = 16;
 
+/// How long a request waits for a connection (from the pool, or a new one) before it is
+/// answered 503 with Retry-After; a connection string's own `connect_timeout` wins.
+pub const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// PostgreSQL storage.
 #[derive(Clone)]
 pub struct PgStore {
     pool: Pool,
+    heartbeats: heartbeats::SharedHeartbeats,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -57,12 +65,22 @@ impl PgStore {
     /// Connects to `url` (`postgres://user@host/db` or `postgresql:///db?host=/socket/dir`),
     /// migrates the schema and keeps a pool of [`POOL_SIZE`] connections.
     pub async fn connect(url: &str) -> Result<Self, HallError> {
-        let config = tokio_postgres::Config::from_str(url).map_err(|e| {
+        Self::connect_with(url, HeartbeatBatching::default()).await
+    }
+
+    /// [`PgStore::connect`], writing heartbeats as `batching` says.
+    pub async fn connect_with(url: &str, batching: HeartbeatBatching) -> Result<Self, HallError> {
+        let mut config = tokio_postgres::Config::from_str(url).map_err(|e| {
             HallError::InvalidArgument(format!(
                 "not a PostgreSQL connection string ({e}); use postgres://USER@HOST/DB or \
                  postgresql:///DB?host=/socket/dir"
             ))
         })?;
+        // A database that fails over or drops off the network must answer requests with
+        // 503 and Retry-After within seconds, not hold them until TCP gives up.
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
         let manager = Manager::from_config(
             config,
             NoTls,
@@ -72,9 +90,16 @@ impl PgStore {
         );
         let pool = Pool::builder(manager)
             .max_size(POOL_SIZE)
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .wait_timeout(Some(CONNECT_TIMEOUT))
+            .create_timeout(Some(CONNECT_TIMEOUT))
+            .recycle_timeout(Some(CONNECT_TIMEOUT))
             .build()
             .map_err(|e| HallError::Unavailable(format!("cannot build the pool: {e}")))?;
-        let store = PgStore { pool };
+        let store = PgStore {
+            pool,
+            heartbeats: std::sync::Arc::new(heartbeats::Heartbeats::new(batching)),
+        };
         let mut client = store.client().await?;
         let version = migrations::migrate(&mut client).await?;
         tracing::info!(
@@ -83,6 +108,11 @@ impl PgStore {
             "database ready"
         );
         Ok(store)
+    }
+
+    /// (batches, heartbeats) the heartbeat batcher has written so far.
+    pub fn heartbeat_batches(&self) -> (u64, u64) {
+        self.heartbeats.written()
     }
 
     /// Closes the pool: connections in use finish their work and are dropped.

@@ -443,18 +443,23 @@ impl PgStore {
         Ok(moved)
     }
 
-    /// Records a kiosk's heartbeat (the last one is kept).
+    /// Records a kiosk's heartbeat (the newest is kept): in the current batch (see
+    /// `heartbeats.rs`), or on its own when batching is off.
     pub(super) async fn record_heartbeat(
         &self,
         kiosk_id: &str,
         at: DateTime<Utc>,
         json: String,
     ) -> Result<(), HallError> {
+        if self.heartbeats.batching().batched {
+            return self.heartbeats.record(&self.pool, kiosk_id, at, json).await;
+        }
         let c = self.client().await?;
         c.execute(
             "INSERT INTO kiosk_state (kiosk_id, last_seen, heartbeat) VALUES ($1, $2, $3)
              ON CONFLICT (kiosk_id) DO UPDATE SET last_seen = excluded.last_seen,
-                 heartbeat = excluded.heartbeat",
+                 heartbeat = excluded.heartbeat
+             WHERE kiosk_state.last_seen <= excluded.last_seen",
             &[&kiosk_id, &at, &json],
         )
         .await?;
