@@ -159,7 +159,7 @@ fn card_fields(card: &IdCard, reveal: bool) -> Vec<(&'static str, &'static str, 
             "姓名 Name",
             pick(
                 card.name.clone(),
-                kiosk_drivers::idcard::mask_name(&card.name),
+                vocab::mask::mask_name(&card.name),
             ),
         ),
     ];
@@ -167,7 +167,7 @@ fn card_fields(card: &IdCard, reveal: bool) -> Vec<(&'static str, &'static str, 
         out.push((
             "englishName",
             "英文姓名 English",
-            pick(en.clone(), kiosk_drivers::idcard::mask_name(en)),
+            pick(en.clone(), vocab::mask::mask_name(en)),
         ));
     }
     out.push(("gender", "性别 Gender", card.gender.name_zh().to_owned()));
@@ -209,7 +209,7 @@ fn card_fields(card: &IdCard, reveal: bool) -> Vec<(&'static str, &'static str, 
             "通行证 Pass no.",
             card.pass_number
                 .clone()
-                .map(|p| pick(p.clone(), kiosk_drivers::idcard::mask_pass_number(&p))),
+                .map(|p| pick(p.clone(), vocab::mask::mask_pass_number(&p))),
         ),
         ("issueCount", "签发次数 Issues", card.issue_count.clone()),
         ("nationality", "国籍 Nationality", card.nationality.clone()),
