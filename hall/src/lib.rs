@@ -20,7 +20,7 @@
 //!   here (代收) through a durable queue, and their stage changes coming back.
 //! - [`seed`] is the catalog loaded on first start; [`openapi`] the OpenAPI document.
 //!
-//! Binaries stay thin: `main.rs` parses arguments and calls [`serve`].
+//! - [`program`] is the `hall` command line; the binary (`main.rs`) only calls it.
 
 pub mod auth;
 pub mod backup;
@@ -37,6 +37,7 @@ pub mod net;
 pub mod notify;
 pub mod openapi;
 pub mod partners;
+pub mod program;
 pub mod router;
 pub mod seed;
 pub mod sites;

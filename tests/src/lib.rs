@@ -13,33 +13,25 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::sync::Once;
 use std::time::{Duration, Instant};
 
-/// The path of a binary of this workspace (`kioskctl`, `kiosk`, `hall`), built first so the
-/// tests never run a stale one; in the test's own profile (`--release` for the soak), so the
-/// binaries measured are the ones that ship.
+/// The path of a program of this workspace (`kioskctl`, `kiosk`, `hall`) as this package builds
+/// it for its tests (`e2e-kiosk`, …: thin binaries calling the same entry points, in
+/// `src/bin/`). Cargo builds a package's binaries before running its integration tests, in the
+/// tests' own profile (`--release` for the soak), so they are never stale.
 pub fn workspace_bin(name: &str) -> PathBuf {
-    static BUILD: Once = Once::new();
     let mut dir = std::env::current_exe().expect("test binary path");
     dir.pop();
     if dir.ends_with("deps") {
         dir.pop();
     }
-    BUILD.call_once(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let mut command = Command::new(cargo);
-        // `cargo test --workspace --no-run` rather than `cargo build --bins -p …`: the same
-        // feature set as the suite's own build, so after `cargo test --workspace` this is a
-        // no-op instead of relinking the binaries with other features (and back again).
-        command.args(["test", "--workspace", "--no-run"]);
-        if dir.ends_with("release") {
-            command.arg("--release");
-        }
-        let status = command.status().expect("run cargo build");
-        assert!(status.success(), "cargo test --no-run failed");
-    });
-    dir.join(name)
+    let path = dir.join(format!("e2e-{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.is_file(),
+        "{} is missing: run the tests through cargo (`cargo test -p kiosk-e2e`), which builds it",
+        path.display()
+    );
+    path
 }
 
 /// Writes a file only its owner can read.

@@ -61,6 +61,15 @@ pub struct Frame {
 }
 
 impl Frame {
+    /// A black frame of `size`.
+    pub fn blank(size: PhysicalSize) -> Frame {
+        Frame {
+            width: size.width,
+            height: size.height,
+            pixels: vec![Rgb8Pixel::default(); size.width as usize * size.height as usize],
+        }
+    }
+
     /// How many distinct colours the frame holds (1 means blank).
     pub fn distinct_colours(&self) -> usize {
         let mut seen = std::collections::HashSet::new();
@@ -92,6 +101,16 @@ impl Frame {
         writer.write_image_data(&bytes).map_err(png_err)?;
         writer.finish().map_err(png_err)
     }
+}
+
+/// Runs due timers and animations and draws what changed since the last frame, if anything did
+/// (the kiosk's offscreen loop: no redraw is forced). Returns whether it drew.
+pub fn draw_if_needed(window: &MinimalSoftwareWindow, frame: &mut Frame) -> bool {
+    slint::platform::update_timers_and_animations();
+    let stride = frame.width as usize;
+    window.draw_if_needed(|renderer| {
+        renderer.render(&mut frame.pixels, stride);
+    })
 }
 
 /// Lays out and renders the whole window at `size`, after running due timers and animations.

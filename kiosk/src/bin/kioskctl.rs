@@ -1,8 +1,5 @@
-//! `kioskctl`: the technicians' CLI. Thin: parse, run, exit.
-
-use clap::Parser;
+//! `kioskctl`: the technicians' CLI (see `kiosk::cli`).
 
 fn main() {
-    let cli = kiosk::cli::Cli::parse();
-    std::process::exit(kiosk::cli::run(cli));
+    kiosk::cli::main()
 }

@@ -138,6 +138,12 @@ impl CliError {
     }
 }
 
+/// The `kioskctl` program: parse the command line, run it, exit with its code.
+pub fn main() -> ! {
+    let cli = Cli::parse();
+    std::process::exit(run(cli))
+}
+
 /// Runs a parsed command line and returns the process exit code. Errors are printed to
 /// standard error as plain sentences, never as a backtrace.
 pub fn run(cli: Cli) -> i32 {

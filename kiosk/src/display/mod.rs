@@ -30,7 +30,8 @@ use kiosk_drivers::status::DeviceStatus;
 use kiosk_ui::generated as ui;
 use kiosk_ui::touch::{self, Target};
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
-use slint::{ComponentHandle, PhysicalSize, Rgb8Pixel, Timer, TimerMode};
+use kiosk_ui::headless::Frame;
+use slint::{ComponentHandle, PhysicalSize, Timer, TimerMode};
 use tokio::sync::{oneshot, watch};
 
 use crate::citizen::SessionHandle;
@@ -162,20 +163,6 @@ fn attach(
     (f, timers)
 }
 
-fn save_png(
-    path: &std::path::Path,
-    width: u32,
-    height: u32,
-    pixels: Vec<Rgb8Pixel>,
-) -> Result<(), String> {
-    let frame = kiosk_ui::headless::Frame {
-        width,
-        height,
-        pixels,
-    };
-    frame.save_png(path).map_err(|e| e.to_string())
-}
-
 /// Shows the screen until the service stops. Runs on the main thread.
 pub fn run(config: &Config, link: Link, mode: Mode) -> Result<(), String> {
     match mode {
@@ -233,12 +220,16 @@ fn run_window(config: &Config, link: Link, app: ui::AppWindow) -> Result<(), Str
                 .take_snapshot()
                 .map_err(|e| e.to_string())
                 .and_then(|buf| {
-                    let px: Vec<Rgb8Pixel> = buf
-                        .as_slice()
-                        .iter()
-                        .map(|p| Rgb8Pixel::new(p.r, p.g, p.b))
-                        .collect();
-                    save_png(&path, buf.width(), buf.height(), px)
+                    let frame = Frame {
+                        width: buf.width(),
+                        height: buf.height(),
+                        pixels: buf
+                            .as_slice()
+                            .iter()
+                            .map(|p| slint::Rgb8Pixel::new(p.r, p.g, p.b))
+                            .collect(),
+                    };
+                    frame.save_png(&path).map_err(|e| e.to_string())
                 });
             let _ = answer.send(result);
         }
@@ -253,46 +244,24 @@ fn run_window(config: &Config, link: Link, app: ui::AppWindow) -> Result<(), Str
     Ok(())
 }
 
-/// A Slint platform with one software-rendered window in memory.
-struct Offscreen {
-    window: Rc<MinimalSoftwareWindow>,
-}
-
-impl slint::platform::Platform for Offscreen {
-    fn create_window_adapter(
-        &self,
-    ) -> Result<Rc<dyn slint::platform::WindowAdapter>, slint::PlatformError> {
-        Ok(self.window.clone())
-    }
-}
-
-/// The offscreen platform: one software-rendered window of `size` in memory.
+/// The offscreen window: `kiosk_ui::headless`'s, of `size`, repainting only what changed.
 fn offscreen_window(size: PhysicalSize) -> Result<Rc<MinimalSoftwareWindow>, String> {
-    let window = MinimalSoftwareWindow::new(RepaintBufferType::ReusedBuffer);
-    slint::platform::set_platform(Box::new(Offscreen {
-        window: window.clone(),
-    }))
-    .map_err(|e| format!("cannot set up offscreen drawing: {e}"))?;
+    let window = kiosk_ui::headless::window_with(RepaintBufferType::ReusedBuffer)
+        .map_err(|e| format!("cannot set up offscreen drawing: {e}"))?;
     window.set_size(size);
     Ok(window)
 }
 
-/// A frame in memory, drawn by the offscreen window.
-struct Frame {
+/// The offscreen window and its last frame.
+struct Canvas {
     window: Rc<MinimalSoftwareWindow>,
-    size: PhysicalSize,
-    pixels: Vec<Rgb8Pixel>,
+    frame: Frame,
 }
 
-impl Frame {
+impl Canvas {
     /// Runs timers and animations, and draws what changed.
     fn draw(&mut self) {
-        slint::platform::update_timers_and_animations();
-        let stride = self.size.width as usize;
-        let pixels = &mut self.pixels;
-        self.window.draw_if_needed(|renderer| {
-            renderer.render(pixels, stride);
-        });
+        kiosk_ui::headless::draw_if_needed(&self.window, &mut self.frame);
     }
 }
 
@@ -304,12 +273,11 @@ fn offscreen_loop(
     tick: Duration,
     started: Instant,
     mut stop: impl FnMut() -> bool,
-    mut between: impl FnMut(&mut Frame),
+    mut between: impl FnMut(&mut Canvas),
 ) {
-    let mut frame = Frame {
+    let mut frame = Canvas {
         window,
-        size,
-        pixels: vec![Rgb8Pixel::default(); size.width as usize * size.height as usize],
+        frame: Frame::blank(size),
     };
     let mut ready = false;
     while !stop() {
@@ -356,12 +324,7 @@ fn run_offscreen(config: &Config, link: Link) -> Result<(), String> {
                     continue;
                 };
                 frame.draw();
-                let _ = answer.send(save_png(
-                    &path,
-                    size.width,
-                    size.height,
-                    frame.pixels.clone(),
-                ));
+                let _ = answer.send(frame.frame.save_png(&path).map_err(|e| e.to_string()));
             }
         },
     );

@@ -167,13 +167,7 @@ fn pages_clamp_and_count() {
 /// The real components, offscreen: touches become the session's inputs.
 #[test]
 fn the_screens_callbacks_reach_the_session() {
-    let window = slint::platform::software_renderer::MinimalSoftwareWindow::new(
-        slint::platform::software_renderer::RepaintBufferType::NewBuffer,
-    );
-    slint::platform::set_platform(Box::new(super::Offscreen {
-        window: window.clone(),
-    }))
-    .expect("the first platform of this test binary");
+    let window = kiosk_ui::headless::window().expect("the first platform of this thread");
     window.set_size(slint::PhysicalSize::new(1080, 1920));
     let app = ui::AppWindow::new().expect("the UI builds");
 
