@@ -21,15 +21,18 @@ pub enum DeviceClass {
     Scanner,
     /// 扬声器: the loudspeaker the voice prompts play on (an ALSA PCM).
     Audio,
+    /// 高拍仪: the document camera (a UVC camera over V4L2).
+    Camera,
 }
 
 impl DeviceClass {
     /// Every class, in the order screens and reports list them.
-    pub const ALL: [DeviceClass; 4] = [
+    pub const ALL: [DeviceClass; 5] = [
         DeviceClass::IdCardReader,
         DeviceClass::ReceiptPrinter,
         DeviceClass::Scanner,
         DeviceClass::Audio,
+        DeviceClass::Camera,
     ];
 
     /// The devices on a serial line (USB-serial or RS-232), each with its simulator; the
@@ -40,13 +43,15 @@ impl DeviceClass {
         DeviceClass::Scanner,
     ];
 
-    /// The stable label used in metrics and logs (`idcard`, `printer`, `scanner`, `audio`).
+    /// The stable label used in metrics and logs (`idcard`, `printer`, `scanner`, `audio`,
+    /// `camera`).
     pub fn label(self) -> &'static str {
         match self {
             DeviceClass::IdCardReader => "idcard",
             DeviceClass::ReceiptPrinter => "printer",
             DeviceClass::Scanner => "scanner",
             DeviceClass::Audio => "audio",
+            DeviceClass::Camera => "camera",
         }
     }
 }
@@ -269,6 +274,13 @@ pub enum ClassStatus {
         /// Prompts that could not be played (the words stayed on screen).
         prompts_failed: u64,
     },
+    /// Document camera fields.
+    Camera {
+        /// Pages taken and processed since start.
+        pages_taken: u64,
+        /// Photos in which no sheet was found (the citizen was asked to retake).
+        pages_retaken: u64,
+    },
 }
 
 impl ClassStatus {
@@ -288,6 +300,10 @@ impl ClassStatus {
             DeviceClass::Audio => ClassStatus::Audio {
                 prompts_played: 0,
                 prompts_failed: 0,
+            },
+            DeviceClass::Camera => ClassStatus::Camera {
+                pages_taken: 0,
+                pages_retaken: 0,
             },
         }
     }

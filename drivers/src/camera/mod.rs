@@ -3,11 +3,13 @@
 //!
 //! - [`page`]: photo → corners ([`sheet`]) → upright A4 at 200 dpi → text contrast → JPEG
 //!   of at most 300 KiB; [`pdf`]: a material's pages as one PDF.
+//! - [`driver`]: UVC cameras over V4L2: list, open, still, preview stream.
 //! - [`frame`]: the formats cameras send (MJPEG, YUYV), their conversion to RGB, and the
 //!   choice of still and preview sizes from what a camera offers.
 //! - [`sample`]: rendered document photos with known corners, for tests and benches.
 //! - [`error`]: what went wrong, with a `kind()` saying what to do about it.
 
+pub mod driver;
 pub mod error;
 pub mod frame;
 pub mod page;
@@ -15,6 +17,7 @@ pub mod pdf;
 pub mod sample;
 pub mod sheet;
 
+pub use driver::{list, CameraListing, DocumentCamera, Preview};
 pub use error::{CameraError, CameraErrorKind, NoSheet, PageError, PageErrorKind};
 pub use frame::{Frame, Offer, PixelFormat};
 pub use page::{process_photo, Page};

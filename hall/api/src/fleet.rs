@@ -65,6 +65,8 @@ pub enum DeviceClass {
     Scanner,
     /// 扬声器 (voice prompts).
     Audio,
+    /// 高拍仪 (document camera).
+    Camera,
 }
 
 /// Paper supply, spelled as `kiosk_drivers::status::PaperState`.
