@@ -42,7 +42,18 @@ fn corners_are_found_within_a_few_pixels_in_every_pose() {
 fn a_page_is_an_a4_grey_jpeg_within_the_limit() {
     let spec = sample::standard_specs()[1];
     let shot = sample::photograph(page(), &spec);
-    let page = process_photo(&DynamicImage::ImageRgb8(shot.photo)).expect("a page");
+    let page = process_photo(&DynamicImage::ImageRgb8(shot.photo.clone())).expect("a page");
+    // To look at them: KIOSK_CAMERA_TEST_OUT=dir keeps the photo and the page there.
+    if let Some(dir) = std::env::var_os("KIOSK_CAMERA_TEST_OUT") {
+        let dir = std::path::PathBuf::from(dir);
+        shot.photo
+            .save(dir.join("photo.png"))
+            .expect("write the photo");
+        std::fs::write(dir.join("page.jpg"), &page.jpeg).expect("write the page");
+        image::load_from_memory(&page.jpeg)
+            .and_then(|p| p.save(dir.join("page.png")))
+            .expect("write the page as PNG");
+    }
     assert!(
         page.jpeg.len() <= PAGE_JPEG_LIMIT,
         "{} bytes",
