@@ -25,6 +25,8 @@ pub const A4_HEIGHT: u32 = 2339;
 pub const PAGE_JPEG_LIMIT: usize = 300 * 1024;
 /// Smallest photo taken: below it the page's text is not legible.
 pub const MIN_PHOTO: (u32, u32) = (640, 480);
+/// How far inside the sheet's edges the page is cropped, in output pixels (0.75 mm).
+const EDGE_INSET: f32 = 6.0;
 /// Qualities tried in turn until the page fits.
 const QUALITIES: [u8; 6] = [85, 75, 65, 55, 45, 35];
 
@@ -78,13 +80,15 @@ pub fn process_photo(photo: &DynamicImage) -> Result<Page, PageError> {
 /// crop in one step, bilinear).
 pub fn straighten(photo: &GrayImage, corners: &Corners) -> GrayImage {
     let (w, h) = (A4_WIDTH as f32, A4_HEIGHT as f32);
-    // Pixel centres: the page's corner pixels sit half a pixel inside its edges.
-    let a4 = [
-        (-0.5, -0.5),
-        (w - 0.5, -0.5),
-        (w - 0.5, h - 0.5),
-        (-0.5, h - 0.5),
-    ];
+    // The sheet's edges map EDGE_INSET pixels outside the output, so the page is cropped
+    // just inside them: the edge itself mixes paper and desk and would print as a dark line.
+    // (Pixel centres: the corner pixels sit half a pixel inside the page's edges.)
+    let (lo, right, bottom) = (
+        -0.5 - EDGE_INSET,
+        w - 0.5 + EDGE_INSET,
+        h - 0.5 + EDGE_INSET,
+    );
+    let a4 = [(lo, lo), (right, lo), (right, bottom), (lo, bottom)];
     let mut out = GrayImage::from_pixel(A4_WIDTH, A4_HEIGHT, Luma([255]));
     match Projection::from_control_points(corners.0, a4) {
         Some(projection) => {
