@@ -82,6 +82,7 @@ BUILD_PACKAGES=(
     build-essential pkg-config
     libudev-dev libusb-1.0-0-dev        # serialport (port listing), rusb
     libasound2-dev                      # the loudspeaker (ALSA) for voice prompts
+    libclang-dev                        # the document camera: v4l2-sys-mit generates its V4L2 bindings (bindgen)
     espeak-ng                           # voice prompts: Mandarin and English speech
     libxkbcommon-dev libinput-dev libfontconfig-dev   # Slint
     fonts-noto-cjk                      # Chinese text on screen and on receipts
@@ -92,4 +93,5 @@ BUILD_PACKAGES=(
     python3-venv                        # scripts/schemathesis.sh: schemathesis in its own venv
     python3-aiosmtpd                    # hall: a real SMTP server for the notifier test
     postgresql                          # hall: a private test cluster (initdb, pg_ctl) per test binary
+    poppler-utils                       # pdfinfo: the document camera test opens a material's PDF
 )

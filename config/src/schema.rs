@@ -129,6 +129,36 @@ pub struct Devices {
     pub scanner: Scanner,
     /// The loudspeaker (语音播报).
     pub audio: Audio,
+    /// The document camera (高拍仪).
+    pub camera: Camera,
+}
+
+/// The document camera (高拍仪): a UVC camera over V4L2 that photographs materials.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Camera {
+    /// Whether this kiosk has one. Without it the materials screen offers the window and mail.
+    pub enabled: bool,
+    /// `auto` (the first camera that takes A4 stills: ≥ 2 MP in MJPEG or YUYV) or a device
+    /// node (`/dev/video0`, or a stable `/dev/v4l/by-id/…` link; `kioskctl camera list`).
+    pub device: String,
+}
+
+impl Default for Camera {
+    fn default() -> Self {
+        Camera {
+            enabled: false,
+            device: "auto".into(),
+        }
+    }
+}
+
+impl Camera {
+    /// The device node to open, or `None` for `auto`.
+    pub fn path(&self) -> Option<PathBuf> {
+        let d = self.device.trim();
+        (!d.is_empty() && d != "auto").then(|| PathBuf::from(d))
+    }
 }
 
 /// The loudspeaker: spoken prompts and the selftest tone, through ALSA.

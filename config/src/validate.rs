@@ -252,6 +252,15 @@ fn devices(config: &Config, r: &mut Rules<'_>) {
         65_536,
     );
 
+    let camera = d.camera.device.trim();
+    if camera != "auto" && !camera.starts_with("/dev/") {
+        r.error(
+            "devices.camera.device",
+            "neither \"auto\" nor a device node",
+            "write \"auto\" or a path such as \"/dev/video0\" (`kioskctl camera list` shows them)",
+        );
+    }
+
     // Two devices cannot share one serial port or one USB device.
     let mut seen: BTreeMap<String, &str> = BTreeMap::new();
     for (field, selector) in [

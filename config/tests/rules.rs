@@ -200,6 +200,37 @@ fn bad_device_selectors_are_explained() {
 }
 
 #[test]
+fn the_camera_is_off_unless_enabled_and_its_device_is_auto_or_a_node() {
+    let setup = Setup::new();
+    let load_extra = |extra: &str| {
+        load(&LoadOptions {
+            path: setup.config(extra),
+            env: Default::default(),
+            root: None,
+        })
+        .map_err(|r| r.to_string())
+    };
+    let base = load_extra("").expect("base config");
+    assert!(!base.config.devices.camera.enabled);
+    assert_eq!(base.config.devices.camera.path(), None);
+
+    let on = load_extra("[devices.camera]\nenabled = true\ndevice = \"/dev/video2\"\n")
+        .expect("a camera on a node");
+    assert!(on.config.devices.camera.enabled);
+    assert_eq!(
+        on.config.devices.camera.path(),
+        Some(PathBuf::from("/dev/video2"))
+    );
+
+    let problems = setup
+        .check("[devices.camera]\nenabled = true\ndevice = \"video0\"\n")
+        .unwrap_err();
+    let problem = error_for(&problems, "devices.camera.device");
+    assert!(problem.message.contains("auto"), "{problem}");
+    assert!(problem.to_string().contains("/dev/video0"), "{problem}");
+}
+
+#[test]
 fn two_devices_on_one_port_conflict() {
     let setup = Setup::new();
     let problems = setup

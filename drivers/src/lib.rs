@@ -11,12 +11,15 @@
 //!   USB transports, driver, and an emulator that renders receipts to PNG).
 //! - [`idcard`]: the ID-card reader (SAM protocol): codec, card layouts, driver, simulator.
 //! - [`audio`]: the loudspeaker (ALSA): clips, WAV reading, playback with cut-off.
+//! - [`camera`]: the document camera (高拍仪, UVC over V4L2) and its page pipeline (sheet
+//!   found, straightened to A4, contrast for text, JPEG; a material's pages as one PDF).
 //!
 //! Each device class lives in its own folder, split by role: `codec` (pure bytes ⇄ types),
 //! `driver` (I/O and sequencing), `sim` (the device side of the same protocol, used by the
 //! demo, by technicians for training, and by the tests over pseudo-terminal pairs).
 
 pub mod audio;
+pub mod camera;
 pub mod idcard;
 pub mod listing;
 pub mod printer;

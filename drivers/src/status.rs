@@ -121,6 +121,13 @@ pub enum ClassStatus {
         /// Prompts that could not be played (the words stayed on screen).
         prompts_failed: u64,
     },
+    /// Document camera fields.
+    Camera {
+        /// Pages taken and processed since start.
+        pages_taken: u64,
+        /// Photos in which no sheet was found (the citizen was asked to retake).
+        pages_retaken: u64,
+    },
 }
 
 impl ClassStatus {
@@ -140,6 +147,10 @@ impl ClassStatus {
             DeviceClass::Audio => ClassStatus::Audio {
                 prompts_played: 0,
                 prompts_failed: 0,
+            },
+            DeviceClass::Camera => ClassStatus::Camera {
+                pages_taken: 0,
+                pages_retaken: 0,
             },
         }
     }

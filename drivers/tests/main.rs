@@ -1,9 +1,15 @@
-//! The integration tests of `kiosk-drivers`, linked into one test binary (10 files, one module each:
-//! one link instead of 10). Run one file's tests with
+//! The integration tests of `kiosk-drivers`, linked into one test binary (12 files, one module each:
+//! one link instead of 12). Run one file's tests with
 //! `cargo test -p kiosk-drivers --test drivers_tests -- <file>::`.
 
 /// Shared by the `idcard_*` modules.
 mod idcard_common;
+
+#[path = "camera_page.rs"]
+mod camera_page;
+
+#[path = "camera_v4l.rs"]
+mod camera_v4l;
 
 #[path = "idcard_faults.rs"]
 mod idcard_faults;

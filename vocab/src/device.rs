@@ -20,15 +20,18 @@ pub enum DeviceClass {
     Scanner,
     /// 扬声器: the loudspeaker the voice prompts play on (an ALSA PCM).
     Audio,
+    /// 高拍仪: the document camera (a UVC camera over V4L2).
+    Camera,
 }
 
 impl DeviceClass {
     /// Every class, in the order screens and reports list them.
-    pub const ALL: [DeviceClass; 4] = [
+    pub const ALL: [DeviceClass; 5] = [
         DeviceClass::IdCardReader,
         DeviceClass::ReceiptPrinter,
         DeviceClass::Scanner,
         DeviceClass::Audio,
+        DeviceClass::Camera,
     ];
 
     /// The devices on a serial line (USB-serial or RS-232), each with its simulator; the
@@ -39,13 +42,15 @@ impl DeviceClass {
         DeviceClass::Scanner,
     ];
 
-    /// The stable label used in metrics and logs (`idcard`, `printer`, `scanner`, `audio`).
+    /// The stable label used in metrics and logs (`idcard`, `printer`, `scanner`, `audio`,
+    /// `camera`).
     pub fn label(self) -> &'static str {
         match self {
             DeviceClass::IdCardReader => "idcard",
             DeviceClass::ReceiptPrinter => "printer",
             DeviceClass::Scanner => "scanner",
             DeviceClass::Audio => "audio",
+            DeviceClass::Camera => "camera",
         }
     }
 
@@ -56,6 +61,7 @@ impl DeviceClass {
             DeviceClass::ReceiptPrinter => "receiptPrinter",
             DeviceClass::Scanner => "scanner",
             DeviceClass::Audio => "audio",
+            DeviceClass::Camera => "camera",
         }
     }
 }
