@@ -92,4 +92,6 @@ BUILD_PACKAGES=(
     python3-venv                        # scripts/schemathesis.sh: schemathesis in its own venv
     python3-aiosmtpd                    # hall: a real SMTP server for the notifier test
     postgresql                          # hall: a private test cluster (initdb, pg_ctl) per test binary
+    cups-ipp-utils dbus-daemon          # A4 printer tests: ippeveprinter on loopback (with a private D-Bus)
+    poppler-utils                       # A4 printer tests: pdftotext, pdffonts, pdftoppm read the PDFs back
 )

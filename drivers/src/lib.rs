@@ -10,12 +10,15 @@
 //! - [`printer`]: the receipt printer (ESC/POS encoder, receipt layout, status, serial and
 //!   USB transports, driver, and an emulator that renders receipts to PNG).
 //! - [`idcard`]: the ID-card reader (SAM protocol): codec, card layouts, driver, simulator.
+//! - [`a4printer`]: the A4 printer over IPP (`ipp://`): status from printer-state-reasons,
+//!   PDF jobs followed to completion, and the kiosk's documents rendered as A4 PDFs.
 //! - [`audio`]: the loudspeaker (ALSA): clips, WAV reading, playback with cut-off.
 //!
 //! Each device class lives in its own folder, split by role: `codec` (pure bytes ⇄ types),
 //! `driver` (I/O and sequencing), `sim` (the device side of the same protocol, used by the
 //! demo, by technicians for training, and by the tests over pseudo-terminal pairs).
 
+pub mod a4printer;
 pub mod audio;
 pub mod idcard;
 pub mod listing;

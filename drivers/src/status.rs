@@ -21,15 +21,18 @@ pub enum DeviceClass {
     Scanner,
     /// 扬声器: the loudspeaker the voice prompts play on (an ALSA PCM).
     Audio,
+    /// A4打印机: the A4 laser printer (IPP Everywhere / a CUPS queue over `ipp://`).
+    A4Printer,
 }
 
 impl DeviceClass {
     /// Every class, in the order screens and reports list them.
-    pub const ALL: [DeviceClass; 4] = [
+    pub const ALL: [DeviceClass; 5] = [
         DeviceClass::IdCardReader,
         DeviceClass::ReceiptPrinter,
         DeviceClass::Scanner,
         DeviceClass::Audio,
+        DeviceClass::A4Printer,
     ];
 
     /// The devices on a serial line (USB-serial or RS-232), each with its simulator; the
@@ -40,13 +43,15 @@ impl DeviceClass {
         DeviceClass::Scanner,
     ];
 
-    /// The stable label used in metrics and logs (`idcard`, `printer`, `scanner`, `audio`).
+    /// The stable label used in metrics and logs (`idcard`, `printer`, `scanner`, `audio`,
+    /// `a4printer`).
     pub fn label(self) -> &'static str {
         match self {
             DeviceClass::IdCardReader => "idcard",
             DeviceClass::ReceiptPrinter => "printer",
             DeviceClass::Scanner => "scanner",
             DeviceClass::Audio => "audio",
+            DeviceClass::A4Printer => "a4printer",
         }
     }
 }
@@ -269,6 +274,17 @@ pub enum ClassStatus {
         /// Prompts that could not be played (the words stayed on screen).
         prompts_failed: u64,
     },
+    /// A4 printer fields, from IPP `printer-state-reasons`.
+    A4Printer {
+        /// Paper in the trays (`media-empty` → out, `media-low` → low, `media-jam` → jammed).
+        paper: PaperState,
+        /// A door or cover is open (`door-open`, `cover-open`).
+        cover_open: bool,
+        /// Toner is low or empty (`toner-low`, `toner-empty`, `marker-supply-low`, …).
+        toner_low: bool,
+        /// Jobs the printer reported completed since start.
+        jobs_completed: u64,
+    },
 }
 
 impl ClassStatus {
@@ -288,6 +304,12 @@ impl ClassStatus {
             DeviceClass::Audio => ClassStatus::Audio {
                 prompts_played: 0,
                 prompts_failed: 0,
+            },
+            DeviceClass::A4Printer => ClassStatus::A4Printer {
+                paper: PaperState::Unknown,
+                cover_open: false,
+                toner_low: false,
+                jobs_completed: 0,
             },
         }
     }

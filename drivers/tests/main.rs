@@ -1,5 +1,5 @@
-//! The integration tests of `kiosk-drivers`, linked into one test binary (10 files, one module each:
-//! one link instead of 10). Run one file's tests with
+//! The integration tests of `kiosk-drivers`, linked into one test binary (11 files, one module each:
+//! one link instead of 11). Run one file's tests with
 //! `cargo test -p kiosk-drivers --test drivers_tests -- <file>::`.
 
 #[path = "idcard_faults.rs"]
@@ -31,3 +31,6 @@ mod scanner_replug;
 
 #[path = "scanner_serial.rs"]
 mod scanner_serial;
+
+#[path = "a4printer_ipp.rs"]
+mod a4printer_ipp;
