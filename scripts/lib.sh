@@ -93,5 +93,6 @@ BUILD_PACKAGES=(
     python3-venv                        # scripts/schemathesis.sh: schemathesis in its own venv
     python3-aiosmtpd                    # hall: a real SMTP server for the notifier test
     postgresql                          # hall: a private test cluster (initdb, pg_ctl) per test binary
-    poppler-utils                       # pdfinfo: the document camera test opens a material's PDF
+    cups-ipp-utils dbus-daemon          # A4 printer tests: ippeveprinter on loopback (with a private D-Bus)
+    poppler-utils                       # pdftotext, pdffonts, pdftoppm, pdfinfo: the A4 and camera PDFs read back
 )

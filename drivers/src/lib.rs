@@ -10,6 +10,8 @@
 //! - [`printer`]: the receipt printer (ESC/POS encoder, receipt layout, status, serial and
 //!   USB transports, driver, and an emulator that renders receipts to PNG).
 //! - [`idcard`]: the ID-card reader (SAM protocol): codec, card layouts, driver, simulator.
+//! - [`a4printer`]: the A4 printer over IPP (`ipp://`): status from printer-state-reasons,
+//!   PDF jobs followed to completion, and the kiosk's documents rendered as A4 PDFs.
 //! - [`audio`]: the loudspeaker (ALSA): clips, WAV reading, playback with cut-off.
 //! - [`camera`]: the document camera (高拍仪, UVC over V4L2) and its page pipeline (sheet
 //!   found, straightened to A4, contrast for text, JPEG; a material's pages as one PDF).
@@ -18,6 +20,7 @@
 //! `driver` (I/O and sequencing), `sim` (the device side of the same protocol, used by the
 //! demo, by technicians for training, and by the tests over pseudo-terminal pairs).
 
+pub mod a4printer;
 pub mod audio;
 pub mod camera;
 pub mod idcard;

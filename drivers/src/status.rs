@@ -128,6 +128,17 @@ pub enum ClassStatus {
         /// Photos in which no sheet was found (the citizen was asked to retake).
         pages_retaken: u64,
     },
+    /// A4 printer fields, from IPP `printer-state-reasons`.
+    A4Printer {
+        /// Paper in the trays (`media-empty` → out, `media-low` → low, `media-jam` → jammed).
+        paper: PaperState,
+        /// A door or cover is open (`door-open`, `cover-open`).
+        cover_open: bool,
+        /// Toner is low or empty (`toner-low`, `toner-empty`, `marker-supply-low`, …).
+        toner_low: bool,
+        /// Jobs the printer reported completed since start.
+        jobs_completed: u64,
+    },
 }
 
 impl ClassStatus {
@@ -151,6 +162,12 @@ impl ClassStatus {
             DeviceClass::Camera => ClassStatus::Camera {
                 pages_taken: 0,
                 pages_retaken: 0,
+            },
+            DeviceClass::A4Printer => ClassStatus::A4Printer {
+                paper: PaperState::Unknown,
+                cover_open: false,
+                toner_low: false,
+                jobs_completed: 0,
             },
         }
     }

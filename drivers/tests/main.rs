@@ -1,5 +1,5 @@
-//! The integration tests of `kiosk-drivers`, linked into one test binary (12 files, one module each:
-//! one link instead of 12). Run one file's tests with
+//! The integration tests of `kiosk-drivers`, linked into one test binary (one module per file:
+//! one link instead of one per file). Run one file's tests with
 //! `cargo test -p kiosk-drivers --test drivers_tests -- <file>::`.
 
 /// Shared by the `idcard_*` modules.
@@ -40,3 +40,6 @@ mod scanner_replug;
 
 #[path = "scanner_serial.rs"]
 mod scanner_serial;
+
+#[path = "a4printer_ipp.rs"]
+mod a4printer_ipp;

@@ -22,16 +22,19 @@ pub enum DeviceClass {
     Audio,
     /// 高拍仪: the document camera (a UVC camera over V4L2).
     Camera,
+    /// A4打印机: the A4 laser printer (IPP Everywhere / a CUPS queue over `ipp://`).
+    A4Printer,
 }
 
 impl DeviceClass {
     /// Every class, in the order screens and reports list them.
-    pub const ALL: [DeviceClass; 5] = [
+    pub const ALL: [DeviceClass; 6] = [
         DeviceClass::IdCardReader,
         DeviceClass::ReceiptPrinter,
         DeviceClass::Scanner,
         DeviceClass::Audio,
         DeviceClass::Camera,
+        DeviceClass::A4Printer,
     ];
 
     /// The devices on a serial line (USB-serial or RS-232), each with its simulator; the
@@ -43,7 +46,7 @@ impl DeviceClass {
     ];
 
     /// The stable label used in metrics and logs (`idcard`, `printer`, `scanner`, `audio`,
-    /// `camera`).
+    /// `camera`, `a4printer`).
     pub fn label(self) -> &'static str {
         match self {
             DeviceClass::IdCardReader => "idcard",
@@ -51,6 +54,7 @@ impl DeviceClass {
             DeviceClass::Scanner => "scanner",
             DeviceClass::Audio => "audio",
             DeviceClass::Camera => "camera",
+            DeviceClass::A4Printer => "a4printer",
         }
     }
 
@@ -62,6 +66,7 @@ impl DeviceClass {
             DeviceClass::Scanner => "scanner",
             DeviceClass::Audio => "audio",
             DeviceClass::Camera => "camera",
+            DeviceClass::A4Printer => "a4Printer",
         }
     }
 }

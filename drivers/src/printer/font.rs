@@ -43,6 +43,7 @@ pub struct GlyphBox {
 pub struct CjkFont {
     font: FontVec,
     path: PathBuf,
+    index: u32,
 }
 
 impl std::fmt::Debug for CjkFont {
@@ -64,6 +65,18 @@ impl CjkFont {
     /// The font file in use.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The face's index in the font file (a collection such as `NotoSansCJK-Regular.ttc`).
+    pub fn index(&self) -> u32 {
+        self.index
+    }
+
+    /// How far the pen moves after `c`, in ems (a Hanzi is about 1.0, a Latin letter about
+    /// half): what the A4 layout wraps lines by.
+    pub fn advance_em(&self, c: char) -> f32 {
+        let units = self.font.units_per_em().unwrap_or(1000.0);
+        self.font.h_advance_unscaled(self.font.glyph_id(c)) / units
     }
 
     /// Draws one character into its cell; `bold` thickens the strokes.
@@ -169,7 +182,7 @@ fn load() -> Result<CjkFont, String> {
         let Ok(font) = FontVec::try_from_vec_and_index(data, index) else {
             continue;
         };
-        let font = CjkFont { font, path };
+        let font = CjkFont { font, path, index };
         if font.has_glyph('中') && font.has_glyph('A') {
             return Ok(font);
         }
