@@ -150,6 +150,8 @@ struct Run {
     behind_ms: f64,
     stored: i64,
     cpu: Cpu,
+    /// PostgreSQL: transactions committed during the run (`pg_stat_database`).
+    commits: Option<i64>,
 }
 
 /// CPU seconds spent during a run, by whom (from /proc; 100 ticks a second).
@@ -458,6 +460,7 @@ async fn drive(a: &Args, label: String, halls: &[HallProcess], tokens: Arc<Vec<S
         behind_ms: behind.as_secs_f64() * 1000.0,
         stored: 0,
         cpu,
+        commits: None,
     }
 }
 
@@ -499,6 +502,13 @@ fn print(runs: &mut [Run], a: &Args) {
             "{:<22} schedule fell behind by at most {:.0} ms; {} applications stored",
             run.label, run.behind_ms, run.stored
         );
+        if let Some(commits) = run.commits {
+            println!(
+                "{:<22} {:.0} transactions committed/s",
+                run.label,
+                commits as f64 / run.seconds
+            );
+        }
         let c = run.cpu;
         println!(
             "{:<22} CPU s: halls {:.1}, postgres {:.1}, simulator {:.1}; machine busy {:.1} of \
@@ -512,6 +522,21 @@ fn print(runs: &mut [Run], a: &Args) {
             100.0 * c.machine_busy / c.machine_total.max(0.001)
         );
     }
+}
+
+/// Transactions committed in the database so far (the statistics lag by up to 0.5 s).
+async fn commits(url: &str) -> i64 {
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let Ok((c, conn)) = tokio_postgres::connect(url, tokio_postgres::NoTls).await else {
+        return -1;
+    };
+    tokio::spawn(conn);
+    c.query_one(
+        "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()",
+        &[],
+    )
+    .await
+    .map_or(-1, |r| r.get(0))
 }
 
 async fn count_applications(db: &str) -> i64 {
@@ -568,11 +593,19 @@ fn main() {
             ] {
                 c.batch_execute(sql).await.expect("durable settings");
             }
-            let fsync: String = c
-                .query_one("SHOW fsync", &[])
-                .await
-                .expect("durable settings")
-                .get(0);
+            // The reload is a signal: wait until a session sees it.
+            let mut fsync = String::new();
+            for _ in 0..100 {
+                fsync = c
+                    .query_one("SHOW fsync", &[])
+                    .await
+                    .expect("durable settings")
+                    .get(0);
+                if fsync == "on" {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
             assert_eq!(fsync, "on", "PostgreSQL fsyncs its commits");
             url
         });
@@ -586,7 +619,9 @@ fn main() {
         } else {
             format!("{label}, batch {}", a.batch_ms)
         };
+        let commits_before = rt.block_on(commits(&url));
         let mut run = rt.block_on(drive(&a, label, &halls, tokens));
+        run.commits = Some(rt.block_on(commits(&url)) - commits_before);
         drop(halls);
         run.stored = rt.block_on(count_applications(&url));
         runs.push(run);

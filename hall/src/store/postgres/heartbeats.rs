@@ -233,3 +233,27 @@ fn copy(e: &HallError) -> HallError {
 
 /// Shared between the store's clones.
 pub(super) type SharedHeartbeats = Arc<Heartbeats>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_batch_setting_reads_off_or_milliseconds_and_refuses_the_rest() {
+        let off: HeartbeatBatching = "off".parse().unwrap();
+        assert!(!off.batched);
+        assert_eq!(
+            "0".parse::<HeartbeatBatching>(),
+            Ok(HeartbeatBatching::default())
+        );
+        let twenty: HeartbeatBatching = "20".parse().unwrap();
+        assert_eq!(
+            (twenty.batched, twenty.wait),
+            (true, Duration::from_millis(20))
+        );
+        for bad in ["1001", "-1", "20ms", ""] {
+            let e = bad.parse::<HeartbeatBatching>().unwrap_err();
+            assert!(e.contains("off") && e.contains("1000"), "{e}");
+        }
+    }
+}
