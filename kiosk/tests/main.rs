@@ -1,5 +1,5 @@
-//! The integration tests of `kiosk`, linked into one test binary (17 files, one module each:
-//! one link instead of 17). Run one file's tests with
+//! The integration tests of `kiosk`, linked into one test binary (18 files, one module each:
+//! one link instead of 18). Run one file's tests with
 //! `cargo test -p kiosk --test kiosk_tests -- <file>::`.
 
 /// The harness's name of `name`, a test function of the module this is used in (for example
@@ -22,6 +22,9 @@ mod support;
 
 #[path = "alert_rules.rs"]
 mod alert_rules;
+
+#[path = "camera.rs"]
+mod camera;
 
 #[path = "config_cli.rs"]
 mod config_cli;

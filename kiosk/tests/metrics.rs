@@ -157,3 +157,37 @@ fn promtool_finds_nothing_to_complain_about() {
     assert!(output.status.success(), "{complaints}");
     assert!(complaints.trim().is_empty(), "{complaints}");
 }
+
+#[test]
+fn the_document_camera_has_its_state_and_page_counters() {
+    let mut snap = snapshot();
+    let mut camera = DeviceStatus::new(DeviceClass::Camera, "v4l2 /dev/video0 (MJPEG 2592x1944)");
+    camera.state = DeviceState::PowerOff;
+    camera.detail = ClassStatus::Camera {
+        pages_taken: 12,
+        pages_retaken: 3,
+    };
+    snap.devices.push(camera);
+    let text = render(&snap);
+    let scrape = Scrape::parse(text.lines().map(|l| Ok(l.to_owned()))).expect("parses");
+    assert_eq!(
+        value(
+            &scrape,
+            "kiosk_device_state",
+            &[("device", "camera"), ("state", "powerOff")]
+        ),
+        1.0
+    );
+    assert_eq!(
+        value(&scrape, "kiosk_camera_pages_total", &[("result", "taken")]),
+        12.0
+    );
+    assert_eq!(
+        value(
+            &scrape,
+            "kiosk_camera_pages_total",
+            &[("result", "retaken")]
+        ),
+        3.0
+    );
+}

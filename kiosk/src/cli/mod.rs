@@ -24,6 +24,7 @@ macro_rules! outln {
 }
 
 pub mod admin;
+pub mod camera;
 pub mod config;
 pub mod devices;
 pub mod idcard;
@@ -112,6 +113,9 @@ pub enum Command {
     Scanner(scanner::ScannerArgs),
     /// List serial ports and USB devices, name known kiosk devices, flag permission problems.
     Devices(devices::DevicesArgs),
+    /// Document camera (高拍仪): list cameras, take a page or a raw still, process a photo.
+    #[command(subcommand)]
+    Camera(camera::CameraCommand),
 }
 
 /// A failure kioskctl reports to the technician.
@@ -160,6 +164,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Printer(cmd) => Ok(printer::run(cmd, &cli.config)),
         Command::Scanner(args) => Ok(scanner::run(args)),
         Command::Devices(args) => Ok(devices::run(args)),
+        Command::Camera(cmd) => Ok(camera::run(cmd, &cli.config)),
     };
     match result {
         Ok(code) => code,

@@ -40,6 +40,12 @@ pub enum DeviceError {
     /// The printer driver failed.
     #[error(transparent)]
     Printer(#[from] PrinterError),
+    /// The document camera failed (unplugged, not permitted, a bad frame).
+    #[error(transparent)]
+    Camera(#[from] kiosk_drivers::camera::CameraError),
+    /// The photo did not become a page (no sheet found: retake).
+    #[error(transparent)]
+    Page(#[from] kiosk_drivers::camera::PageError),
     /// The manager is shutting down or its device thread ended.
     #[error("the device manager stopped; restart the kiosk service")]
     Stopped,
@@ -70,6 +76,18 @@ impl DeviceError {
                 PrinterErrorKind::Reconnect => DeviceErrorKind::Reconnect,
                 PrinterErrorKind::Report => DeviceErrorKind::Report,
                 PrinterErrorKind::Invalid => DeviceErrorKind::Invalid,
+            },
+            DeviceError::Camera(e) => {
+                use kiosk_drivers::camera::CameraErrorKind as K;
+                match e.kind() {
+                    K::Disconnected => DeviceErrorKind::Reconnect,
+                    K::PermissionDenied | K::Unsupported | K::NotFound => DeviceErrorKind::Report,
+                    K::Io | K::Decode => DeviceErrorKind::Retry,
+                }
+            }
+            DeviceError::Page(e) => match e.kind() {
+                kiosk_drivers::camera::PageErrorKind::Retake => DeviceErrorKind::Retry,
+                kiosk_drivers::camera::PageErrorKind::Internal => DeviceErrorKind::Report,
             },
             DeviceError::Stopped => DeviceErrorKind::Report,
             DeviceError::NotSimulated(_) | DeviceError::Simulator { .. } => {

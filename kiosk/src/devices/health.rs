@@ -67,6 +67,8 @@ impl DeviceManager {
             (DeviceClass::Scanner, HealthCheckLevel::External) => self.scanner_external(wait).await,
             // The tone is the whole check: the technician hears it, ALSA must take it whole.
             (DeviceClass::Audio, _) => self.audio_tone(level).await,
+            // Open and one frame: the camera answers and its frames decode.
+            (DeviceClass::Camera, _) => self.camera_one_frame(level).await,
         };
         self.hub.health_check(class, check.clone());
         check
@@ -95,7 +97,7 @@ impl DeviceManager {
             let go_on = internal.passed;
             out.push((class, internal));
             // The loudspeaker's tone is its only check: not played twice.
-            if external && go_on && class != DeviceClass::Audio {
+            if external && go_on && !matches!(class, DeviceClass::Audio | DeviceClass::Camera) {
                 let check = self
                     .check_health(class, HealthCheckLevel::External, wait)
                     .await;
@@ -103,6 +105,30 @@ impl DeviceManager {
             }
         }
         out
+    }
+
+    /// The camera's check: one preview frame taken and decoded on its thread.
+    async fn camera_one_frame(&self, level: HealthCheckLevel) -> HealthCheck {
+        let camera = self.camera.clone();
+        let name = self.status(DeviceClass::Camera).identity.connection;
+        let taken = tokio::task::spawn_blocking(move || camera.frame()).await;
+        match taken {
+            Ok(Ok(frame)) => result(
+                level,
+                true,
+                format!(
+                    "took a {}x{} preview frame from {name}",
+                    frame.width(),
+                    frame.height()
+                ),
+            ),
+            Ok(Err(e)) => result(level, false, format!("the camera gave no frame: {e}")),
+            Err(e) => result(
+                level,
+                false,
+                format!("the camera check's thread failed: {e}"),
+            ),
+        }
     }
 
     /// A 0.6 s, 880 Hz tone at the configured volume, which the technician hears (and ALSA

@@ -76,6 +76,8 @@ pub struct DeviceManager {
     pub(crate) location: String,
     /// The loudspeaker's ALSA PCM (`None`: not fitted) and the volume its selftest plays at.
     pub(crate) audio: Option<(String, u8)>,
+    /// The document camera's thread (no sender inside when `[devices.camera]` is off).
+    pub(crate) camera: super::camera::CameraHandle,
     stop: Arc<AtomicBool>,
     threads: Vec<JoinHandle<()>>,
     owned_sim_dir: Option<PathBuf>,
@@ -138,7 +140,15 @@ impl DeviceManager {
             &devices.scanner.device,
         ];
         let audio = &devices.audio;
+        let camera_source = super::camera::CameraSource::from_config(&devices.camera);
         let initial = DeviceClass::ALL.map(|class| match class {
+            DeviceClass::Camera => {
+                let mut s = DeviceStatus::new(class, camera_source.describe());
+                if !devices.camera.enabled {
+                    s.state = DeviceState::NoDevice;
+                }
+                s
+            }
             // The loudspeaker has no runner of its own: the voice thread reports on it
             // (`audio_reporter`) when it opens the PCM and after each prompt.
             DeviceClass::Audio => {
@@ -184,6 +194,22 @@ impl DeviceManager {
             }) {
                 Ok(handle) => threads.push(handle),
                 Err(e) => broken(DeviceClass::Audio, &e),
+            }
+        }
+
+        // Document camera: its own thread opens it and takes stills on request.
+        let mut camera_requests = None;
+        if devices.camera.enabled {
+            let (tx, rx) = super::camera::queue();
+            let (hub, stop) = (hub.clone(), stop.clone());
+            match spawn_thread("devmgr-camera", move || {
+                super::camera::supervise(camera_source, hub, stop, rx)
+            }) {
+                Ok(handle) => {
+                    threads.push(handle);
+                    camera_requests = Some(tx);
+                }
+                Err(e) => broken(DeviceClass::Camera, &e),
             }
         }
 
@@ -370,6 +396,7 @@ impl DeviceManager {
             audio: audio
                 .present()
                 .then(|| (audio.pcm.clone(), config.ui.voice_volume)),
+            camera: super::camera::CameraHandle::new(camera_requests),
             stop,
             threads,
             owned_sim_dir,

@@ -20,6 +20,7 @@
 //!   `/dev/ttyUSB*` name is followed).
 
 pub mod audio;
+pub mod camera;
 pub mod error;
 pub mod event;
 mod health;
@@ -37,6 +38,7 @@ pub mod selftest;
 pub mod sim;
 
 pub use audio::AudioReporter;
+pub use camera::{CameraHandle, Shot};
 pub use error::{DeviceError, DeviceErrorKind};
 pub use event::ManagerEvent;
 pub use hotplug::{Hotplug, InjectedEvents, Uevent, UeventAction};

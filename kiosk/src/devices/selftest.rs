@@ -52,6 +52,7 @@ pub fn what_is_checked(class: DeviceClass, level: HealthCheckLevel) -> &'static 
             "checked that the scanner's port is open and being read"
         }
         (DeviceClass::Scanner, HealthCheckLevel::External) => "waited for a code to be scanned",
+        (DeviceClass::Camera, _) => "opened the document camera and decoded one preview frame",
         (DeviceClass::Audio, _) => {
             "played a 0.6 s, 880 Hz tone on the loudspeaker at the configured volume"
         }

@@ -282,6 +282,35 @@ fn devices(w: &mut Writer, devices: &[DeviceStatus]) {
             );
         }
     }
+    let cameras: Vec<_> = devices
+        .iter()
+        .filter_map(|d| match d.detail {
+            ClassStatus::Camera {
+                pages_taken,
+                pages_retaken,
+            } => Some((d.class.label(), pages_taken, pages_retaken)),
+            _ => None,
+        })
+        .collect();
+    if !cameras.is_empty() {
+        w.header(
+            "kiosk_camera_pages_total",
+            "counter",
+            "Document camera photos since start: made into a page, or retaken (no sheet found).",
+        );
+        for (device, taken, retaken) in &cameras {
+            w.sample(
+                "kiosk_camera_pages_total",
+                &[("device", device), ("result", "taken")],
+                *taken as f64,
+            );
+            w.sample(
+                "kiosk_camera_pages_total",
+                &[("device", device), ("result", "retaken")],
+                *retaken as f64,
+            );
+        }
+    }
     let printers: Vec<_> = devices
         .iter()
         .filter_map(|d| match d.detail {

@@ -655,7 +655,9 @@ impl Service {
                     .into_iter()
                     .find(|c| c.label() == name)
                     .ok_or_else(|| {
-                        format!("unknown device `{name}`: idcard, printer, scanner or audio")
+                        format!(
+                            "unknown device `{name}`: idcard, printer, scanner, audio or camera"
+                        )
                     })?,
             ),
         };

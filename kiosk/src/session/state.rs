@@ -37,6 +37,9 @@ pub struct Devices {
     pub scanner: bool,
     /// The loudspeaker plays (voice prompts); never needed to serve, only to speak.
     pub audio: bool,
+    /// The document camera takes pages (materials photographed at the kiosk); without it
+    /// materials are handed in at the window or by mail.
+    pub camera: bool,
 }
 
 impl Devices {
@@ -47,6 +50,7 @@ impl Devices {
             DeviceClass::ReceiptPrinter => self.printer,
             DeviceClass::Scanner => self.scanner,
             DeviceClass::Audio => self.audio,
+            DeviceClass::Camera => self.camera,
         }
     }
 
@@ -56,6 +60,7 @@ impl Devices {
             DeviceClass::ReceiptPrinter => self.printer = available,
             DeviceClass::Scanner => self.scanner = available,
             DeviceClass::Audio => self.audio = available,
+            DeviceClass::Camera => self.camera = available,
         }
     }
 }
