@@ -129,6 +129,26 @@ pub struct Devices {
     pub scanner: Scanner,
     /// The loudspeaker (语音播报).
     pub audio: Audio,
+    /// The A4 printer (A4打印机), over IPP.
+    pub a4printer: A4Printer,
+}
+
+/// The A4 laser printer: an IPP Everywhere printer or a CUPS queue, reached over `ipp://`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct A4Printer {
+    /// Whether the kiosk has one. Off by default: most kiosks print on the receipt roll only.
+    pub enabled: bool,
+    /// The printer's IPP URI: `ipp://HOST[:PORT]/ipp/print` (IPP Everywhere) or
+    /// `ipp://HOST:631/printers/QUEUE` (CUPS).
+    pub uri: String,
+}
+
+impl A4Printer {
+    /// An A4 printer is configured.
+    pub fn present(&self) -> bool {
+        self.enabled && !self.uri.trim().is_empty()
+    }
 }
 
 /// The loudspeaker: spoken prompts and the selftest tone, through ALSA.

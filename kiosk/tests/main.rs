@@ -1,5 +1,5 @@
-//! The integration tests of `kiosk`, linked into one test binary (17 files, one module each:
-//! one link instead of 17). Run one file's tests with
+//! The integration tests of `kiosk`, linked into one test binary (18 files, one module each:
+//! one link instead of 18). Run one file's tests with
 //! `cargo test -p kiosk --test kiosk_tests -- <file>::`.
 
 /// The harness's name of `name`, a test function of the module this is used in (for example
@@ -18,6 +18,9 @@ mod alert_rules;
 
 #[path = "config_cli.rs"]
 mod config_cli;
+
+#[path = "devices_a4.rs"]
+mod devices_a4;
 
 #[path = "devices_health.rs"]
 mod devices_health;

@@ -65,6 +65,8 @@ pub enum DeviceClass {
     Scanner,
     /// 扬声器 (voice prompts).
     Audio,
+    /// A4打印机 (IPP).
+    A4Printer,
 }
 
 /// Paper supply, spelled as `kiosk_drivers::status::PaperState`.

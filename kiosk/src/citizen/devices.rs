@@ -114,7 +114,8 @@ mod tests {
                 (DeviceClass::IdCardReader, true),
                 (DeviceClass::ReceiptPrinter, false),
                 (DeviceClass::Scanner, false),
-                (DeviceClass::Audio, false)
+                (DeviceClass::Audio, false),
+                (DeviceClass::A4Printer, false)
             ]
         );
     }

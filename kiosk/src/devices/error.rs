@@ -1,5 +1,6 @@
 //! The device manager's error type: one enum with a `kind()` the service acts on.
 
+use kiosk_drivers::a4printer::ErrorKind as A4ErrorKind;
 use kiosk_drivers::printer::{ErrorKind as PrinterErrorKind, PrinterError};
 use kiosk_drivers::status::DeviceClass;
 
@@ -40,6 +41,9 @@ pub enum DeviceError {
     /// The printer driver failed.
     #[error(transparent)]
     Printer(#[from] PrinterError),
+    /// The A4 printer (IPP) failed.
+    #[error(transparent)]
+    A4(#[from] kiosk_drivers::a4printer::A4Error),
     /// The manager is shutting down or its device thread ended.
     #[error("the device manager stopped; restart the kiosk service")]
     Stopped,
@@ -70,6 +74,11 @@ impl DeviceError {
                 PrinterErrorKind::Reconnect => DeviceErrorKind::Reconnect,
                 PrinterErrorKind::Report => DeviceErrorKind::Report,
                 PrinterErrorKind::Invalid => DeviceErrorKind::Invalid,
+            },
+            DeviceError::A4(e) => match e.kind() {
+                A4ErrorKind::Reconnect => DeviceErrorKind::Reconnect,
+                A4ErrorKind::Report => DeviceErrorKind::Report,
+                A4ErrorKind::Invalid => DeviceErrorKind::Invalid,
             },
             DeviceError::Stopped => DeviceErrorKind::Report,
             DeviceError::NotSimulated(_) | DeviceError::Simulator { .. } => {

@@ -27,6 +27,7 @@ fn index(class: DeviceClass) -> usize {
         DeviceClass::ReceiptPrinter => 1,
         DeviceClass::Scanner => 2,
         DeviceClass::Audio => 3,
+        DeviceClass::A4Printer => 4,
     }
 }
 

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use kiosk_config::schema::Config;
 use kiosk_config::DeviceSelector;
+use kiosk_drivers::a4printer::{A4Printer, JobWait};
 use kiosk_drivers::idcard::{RunnerConfig, SerialConnector};
 use kiosk_drivers::printer::transport::serial::SerialTransport;
 use kiosk_drivers::printer::transport::{usb_rusb, PrinterTransport};
@@ -37,6 +38,10 @@ pub struct ManagerOptions {
     pub sim_dir: Option<PathBuf>,
     /// How often the printer is asked for its status while idle.
     pub printer_poll: Duration,
+    /// How often the A4 printer is asked for its state (Get-Printer-Attributes).
+    pub a4_poll: Duration,
+    /// How an A4 job is followed (poll interval, when to call it stalled).
+    pub a4_wait: JobWait,
     /// Reconnect delays of the printer worker and of dead runner threads.
     pub backoff: Backoff,
     /// The reader runner's timings (its baud comes from the configuration).
@@ -52,6 +57,8 @@ impl Default for ManagerOptions {
         ManagerOptions {
             sim_dir: None,
             printer_poll: Duration::from_millis(500),
+            a4_poll: Duration::from_secs(5),
+            a4_wait: JobWait::default(),
             backoff: Backoff {
                 first: Duration::from_millis(100),
                 max: Duration::from_secs(5),
@@ -76,6 +83,7 @@ pub struct DeviceManager {
     pub(crate) location: String,
     /// The loudspeaker's ALSA PCM (`None`: not fitted) and the volume its selftest plays at.
     pub(crate) audio: Option<(String, u8)>,
+    pub(crate) a4: super::a4printer::A4Handle,
     stop: Arc<AtomicBool>,
     threads: Vec<JoinHandle<()>>,
     owned_sim_dir: Option<PathBuf>,
@@ -138,7 +146,15 @@ impl DeviceManager {
             &devices.scanner.device,
         ];
         let audio = &devices.audio;
+        let a4 = &devices.a4printer;
         let initial = DeviceClass::ALL.map(|class| match class {
+            DeviceClass::A4Printer => {
+                let mut s = DeviceStatus::new(class, a4.uri.trim());
+                if !a4.present() {
+                    s.state = DeviceState::NoDevice;
+                }
+                s
+            }
             // The loudspeaker has no runner of its own: the voice thread reports on it
             // (`audio_reporter`) when it opens the PCM and after each prompt.
             DeviceClass::Audio => {
@@ -186,6 +202,26 @@ impl DeviceManager {
                 Err(e) => broken(DeviceClass::Audio, &e),
             }
         }
+
+        // A4 printer: nothing to open; a poller publishes what it says about itself.
+        let mut a4_printer = None;
+        if a4.present() {
+            match A4Printer::new(&a4.uri) {
+                Ok(p) => {
+                    let p = Arc::new(p);
+                    a4_printer = Some(p.clone());
+                    let (hub, stop, every) = (hub.clone(), stop.clone(), options.a4_poll);
+                    match spawn_thread("devmgr-a4printer", move || {
+                        super::a4printer::poll(p, hub, stop, every)
+                    }) {
+                        Ok(handle) => threads.push(handle),
+                        Err(e) => broken(DeviceClass::A4Printer, &e),
+                    }
+                }
+                Err(e) => broken(DeviceClass::A4Printer, &DeviceError::A4(e)),
+            }
+        }
+        let a4_handle = super::a4printer::A4Handle::new(a4_printer, hub.clone(), options.a4_wait);
 
         // ID-card reader.
         let mut reader_requests = None;
@@ -370,6 +406,7 @@ impl DeviceManager {
             audio: audio
                 .present()
                 .then(|| (audio.pcm.clone(), config.ui.voice_volume)),
+            a4: a4_handle,
             stop,
             threads,
             owned_sim_dir,
@@ -400,6 +437,11 @@ impl DeviceManager {
     /// The printer, to print receipts.
     pub fn printer(&self) -> PrinterHandle {
         self.printer.clone()
+    }
+
+    /// The A4 printer, to print PDFs and receipts on A4 (not fitted: every call says so).
+    pub fn a4printer(&self) -> super::a4printer::A4Handle {
+        self.a4.clone()
     }
 
     /// The simulators, to place cards, scan codes and switch faults (demo, tests, training).

@@ -209,6 +209,8 @@ impl SimControl {
             DeviceClass::Scanner => self.sims.scanner.is_some(),
             // The loudspeaker is never simulated: tests play into an ALSA file or null PCM.
             DeviceClass::Audio => false,
+            // The A4 printer's stand-in is a real IPP printer (ippeveprinter), not a simulator.
+            DeviceClass::A4Printer => false,
         }
     }
 
@@ -288,7 +290,9 @@ impl SimControl {
             DeviceClass::IdCardReader => self.reader()?.set_fault(Fault::Unplug, true),
             DeviceClass::ReceiptPrinter => self.printer()?.unplug()?,
             DeviceClass::Scanner => self.scanner()?.unplug(),
-            DeviceClass::Audio => return Err(DeviceError::NotSimulated(DeviceClass::Audio)),
+            DeviceClass::Audio | DeviceClass::A4Printer => {
+                return Err(DeviceError::NotSimulated(class))
+            }
         }
         Ok(())
     }
@@ -302,7 +306,9 @@ impl SimControl {
                 .scanner()?
                 .replug()
                 .map_err(|e| sim_err(DeviceClass::Scanner, e))?,
-            DeviceClass::Audio => return Err(DeviceError::NotSimulated(DeviceClass::Audio)),
+            DeviceClass::Audio | DeviceClass::A4Printer => {
+                return Err(DeviceError::NotSimulated(class))
+            }
         }
         Ok(())
     }

@@ -210,6 +210,11 @@ async fn serve(
         delivery: delivery.clone(),
         hall: hall.clone(),
         printer: manager.as_ref().map(DeviceManager::printer),
+        a4: manager
+            .as_ref()
+            .map(DeviceManager::a4printer)
+            .filter(crate::devices::A4Handle::fitted),
+        hall_name: config.identity.hall_name.clone(),
         events: events_tx.clone(),
         sessions: sessions.clone(),
         ratings: ratings.clone(),
@@ -592,7 +597,9 @@ impl Service {
                     .into_iter()
                     .find(|c| c.label() == name)
                     .ok_or_else(|| {
-                        format!("unknown device `{name}`: idcard, printer, scanner or audio")
+                        format!(
+                            "unknown device `{name}`: idcard, printer, scanner, audio or a4printer"
+                        )
                     })?,
             ),
         };

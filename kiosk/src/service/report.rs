@@ -19,6 +19,9 @@ pub fn device_report(status: &DeviceStatus) -> Option<DeviceReport> {
     let (paper, cover_open) = match status.detail {
         ClassStatus::ReceiptPrinter {
             paper, cover_open, ..
+        }
+        | ClassStatus::A4Printer {
+            paper, cover_open, ..
         } => (respell(&paper), Some(cover_open)),
         _ => (None, None),
     };

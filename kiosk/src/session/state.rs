@@ -37,9 +37,16 @@ pub struct Devices {
     pub scanner: bool,
     /// The loudspeaker plays (voice prompts); never needed to serve, only to speak.
     pub audio: bool,
+    /// The A4 printer can print (the 一次性告知 list and the A4 受理回执 go to it).
+    pub a4printer: bool,
 }
 
 impl Devices {
+    /// Whether anything can print: the receipt roll, or the A4 printer.
+    pub fn can_print(&self) -> bool {
+        self.printer || self.a4printer
+    }
+
     /// Whether this device class works.
     pub fn get(&self, device: DeviceClass) -> bool {
         match device {
@@ -47,6 +54,7 @@ impl Devices {
             DeviceClass::ReceiptPrinter => self.printer,
             DeviceClass::Scanner => self.scanner,
             DeviceClass::Audio => self.audio,
+            DeviceClass::A4Printer => self.a4printer,
         }
     }
 
@@ -56,6 +64,7 @@ impl Devices {
             DeviceClass::ReceiptPrinter => self.printer = available,
             DeviceClass::Scanner => self.scanner = available,
             DeviceClass::Audio => self.audio = available,
+            DeviceClass::A4Printer => self.a4printer = available,
         }
     }
 }
@@ -264,7 +273,7 @@ impl Session {
             id_card: self.devices.reader,
             scan: self.devices.scanner,
             appointment: catalog,
-            print: self.devices.printer,
+            print: self.devices.can_print(),
         }
     }
 
