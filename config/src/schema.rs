@@ -131,6 +131,8 @@ pub struct Devices {
     pub audio: Audio,
     /// The document camera (高拍仪).
     pub camera: Camera,
+    /// The A4 printer (A4打印机), over IPP.
+    pub a4printer: A4Printer,
 }
 
 /// The document camera (高拍仪): a UVC camera over V4L2 that photographs materials.
@@ -158,6 +160,24 @@ impl Camera {
     pub fn path(&self) -> Option<PathBuf> {
         let d = self.device.trim();
         (!d.is_empty() && d != "auto").then(|| PathBuf::from(d))
+    }
+}
+
+/// The A4 laser printer: an IPP Everywhere printer or a CUPS queue, reached over `ipp://`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct A4Printer {
+    /// Whether the kiosk has one. Off by default: most kiosks print on the receipt roll only.
+    pub enabled: bool,
+    /// The printer's IPP URI: `ipp://HOST[:PORT]/ipp/print` (IPP Everywhere) or
+    /// `ipp://HOST:631/printers/QUEUE` (CUPS).
+    pub uri: String,
+}
+
+impl A4Printer {
+    /// An A4 printer is configured.
+    pub fn present(&self) -> bool {
+        self.enabled && !self.uri.trim().is_empty()
     }
 }
 

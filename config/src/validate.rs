@@ -261,6 +261,28 @@ fn devices(config: &Config, r: &mut Rules<'_>) {
         );
     }
 
+    let a4 = &d.a4printer;
+    if a4.enabled {
+        let uri = a4.uri.trim();
+        let host = uri
+            .strip_prefix("ipp://")
+            .or_else(|| uri.strip_prefix("http://"))
+            .map(|rest| rest.split(['/', ':']).next().unwrap_or(""));
+        if uri.starts_with("ipps://") || uri.starts_with("https://") {
+            r.error(
+                "devices.a4printer.uri",
+                "IPP over TLS is not supported by the kiosk",
+                "use ipp:// on the kiosk's own network, e.g. ipp://192.168.10.20/ipp/print",
+            );
+        } else if host.is_none_or(str::is_empty) {
+            r.error(
+                "devices.a4printer.uri",
+                "not an ipp:// URI with a host",
+                "write ipp://HOST[:PORT]/ipp/print (IPP Everywhere) or ipp://HOST:631/printers/QUEUE (CUPS)",
+            );
+        }
+    }
+
     // Two devices cannot share one serial port or one USB device.
     let mut seen: BTreeMap<String, &str> = BTreeMap::new();
     for (field, selector) in [

@@ -231,6 +231,33 @@ fn the_camera_is_off_unless_enabled_and_its_device_is_auto_or_a_node() {
 }
 
 #[test]
+fn an_a4_printer_needs_an_ipp_uri_with_a_host_when_enabled() {
+    let setup = Setup::new();
+    for uri in [
+        "",
+        "lpd://printer/queue",
+        "ipp:///ipp/print",
+        "ipps://printer/ipp/print",
+    ] {
+        let problems = setup
+            .check(&format!(
+                "[devices.a4printer]\nenabled = true\nuri = \"{uri}\"\n"
+            ))
+            .unwrap_err();
+        let problem = error_for(&problems, "devices.a4printer.uri");
+        assert!(problem.to_string().contains("ipp://"), "{uri}: {problem}");
+    }
+    setup
+        .check(
+            "[devices.a4printer]\nenabled = true\nuri = \"ipp://192.168.10.20:631/printers/a4\"\n",
+        )
+        .expect("a CUPS queue is fine");
+    setup
+        .check("[devices.a4printer]\nenabled = false\nuri = \"lpd://old\"\n")
+        .expect("not checked while disabled");
+}
+
+#[test]
 fn two_devices_on_one_port_conflict() {
     let setup = Setup::new();
     let problems = setup

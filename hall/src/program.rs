@@ -6,13 +6,13 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
 use crate::staff::auth::{add_account, reset_password};
 use crate::staff::StaffSettings;
 use crate::store::backend::HallStore;
 use crate::store::staff::Role;
 use crate::store::PrincipalKind;
 use crate::{AppState, HallError, Settings};
+use clap::{Parser, Subcommand};
 
 /// The county hall backend.
 #[derive(Debug, Parser)]
@@ -1013,7 +1013,10 @@ async fn staff(action: StaffAction) -> Result<Option<String>, HallError> {
 
 /// The `hall` program: parse arguments, run the command on a multi-threaded runtime.
 pub fn main() -> ExitCode {
-    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime.block_on(run()),
         Err(err) => {
             eprintln!("hall: cannot start the runtime: {err}");

@@ -12,7 +12,8 @@ use support::*;
 const WAIT: Duration = Duration::from_secs(20);
 
 async fn all_online(manager: &kiosk::devices::DeviceManager) {
-    // Every fitted device (the sim kiosk has no document camera).
+    // Every fitted device (the sim kiosk has no document camera and no A4 printer;
+    // the A4 printer's stand-in is a real IPP printer: devices_a4).
     for class in DeviceClass::ALL {
         if manager.status(class).state == DeviceState::NoDevice {
             continue;

@@ -14,7 +14,8 @@ use support::*;
 async fn a_silent_reader_does_not_delay_scans_or_printing() {
     let dir = tempfile::tempdir().unwrap();
     let manager = start_sim(dir.path());
-    // Every fitted device (the sim kiosk has no document camera).
+    // Every fitted device (the sim kiosk has no document camera and no A4 printer;
+    // the A4 printer's stand-in is a real IPP printer: devices_a4).
     for class in DeviceClass::ALL {
         if manager.status(class).state == DeviceState::NoDevice {
             continue;

@@ -29,6 +29,9 @@ mod camera;
 #[path = "config_cli.rs"]
 mod config_cli;
 
+#[path = "devices_a4.rs"]
+mod devices_a4;
+
 #[path = "devices_health.rs"]
 mod devices_health;
 

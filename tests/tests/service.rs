@@ -111,8 +111,8 @@ fn the_service_reports_to_the_hall_and_to_the_technician() {
         (kiosk["online"] == true).then_some(kiosk)
     })
     .expect("the kiosk shows as online in the fleet view");
-    // The reader, the printer, the scanner, the loudspeaker and the document camera, each
-    // "not fitted" here.
+    // The reader, the printer, the scanner, the loudspeaker, the document camera and the A4
+    // printer, each "not fitted" here.
     assert_eq!(
         fleet["devices"].as_array().map(Vec::len),
         Some(5),

@@ -115,7 +115,7 @@ mod tests {
                 (DeviceClass::ReceiptPrinter, false),
                 (DeviceClass::Scanner, false),
                 (DeviceClass::Audio, false),
-                (DeviceClass::Camera, false)
+                (DeviceClass::Camera, false)(DeviceClass::A4Printer, false)
             ]
         );
     }

@@ -14,13 +14,15 @@ use hall_api::error::ErrorCode;
 use kiosk_drivers::printer::Receipt;
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::citizen::a4::a4_document;
 use crate::delivery::{Delivery, Outcome};
-use crate::devices::PrinterHandle;
+use crate::devices::{A4Handle, PrinterHandle};
 use crate::hall::{HallClient, HallError};
 use crate::health::metrics::SessionCounts;
 use crate::outbox::RecordKind;
 use crate::session::{
-    BookOutcome, Effect, EndReason, Event, LookupResult, PrintDoc, ProgressLookup, SubmitOutcome,
+    BookOutcome, DocKind, Effect, EndReason, Event, LookupResult, PrintDoc, ProgressLookup,
+    SubmitOutcome,
 };
 
 /// How long the citizen waits for the hall before the application is kept for later.
@@ -35,6 +37,10 @@ pub struct Executor {
     pub hall: HallClient,
     /// The printer, if the kiosk has one.
     pub printer: Option<PrinterHandle>,
+    /// The A4 printer, if the kiosk has one: the 一次性告知 list and the A4 受理回执.
+    pub a4: Option<A4Handle>,
+    /// The hall's name, the A4 pages' header.
+    pub hall_name: String,
     /// Answers go back to the session through here.
     pub events: UnboundedSender<Event>,
     /// How sessions ended.
@@ -68,6 +74,20 @@ pub fn receipt_of(doc: &PrintDoc, kiosk_id: &str) -> Receipt {
     }
     r.footer(format!("自助终端 {kiosk_id}"));
     r
+}
+
+/// Which paper a document goes on: (A4, receipt roll). With an A4 printer ready, the
+/// 一次性告知 list goes on A4 only (a long list is hard to read on a roll), the receipt on
+/// both (the slip to keep, the page to hand in or file), the appointment slip on the roll;
+/// whatever has no other paper goes on the one there is.
+pub fn paper_for(kind: DocKind, a4_ready: bool, roll_fitted: bool) -> (bool, bool) {
+    match (kind, a4_ready, roll_fitted) {
+        (_, false, _) => (false, true),
+        (_, true, false) => (true, false),
+        (DocKind::Guide, true, true) => (true, false),
+        (DocKind::Receipt, true, true) => (true, true),
+        (DocKind::Slip, true, true) => (false, true),
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -200,6 +220,30 @@ impl Executor {
     }
 
     fn print(&self, doc: PrintDoc) {
+        let a4 = self.a4.clone().filter(A4Handle::usable);
+        let (on_a4, on_roll) = paper_for(doc.kind, a4.is_some(), self.printer.is_some());
+        if let (true, Some(a4)) = (on_a4, a4) {
+            let page = a4_document(&doc, &self.hall_name, &self.kiosk_id);
+            let (this, title) = (self.clone(), doc.title.clone());
+            tokio::spawn(async move {
+                match a4.print_receipt(&page, &title).await {
+                    Ok(job) => tracing::info!(%title, job = job.job_id, "printed on A4"),
+                    Err(err) => {
+                        tracing::warn!(%err, %title, "A4 print failed");
+                        // Only news for the citizen when nothing else prints it.
+                        if !on_roll {
+                            this.send(Event::PrintFailed);
+                        }
+                    }
+                }
+            });
+        }
+        if !on_roll {
+            if !on_a4 {
+                self.send(Event::PrintFailed);
+            }
+            return;
+        }
         let Some(printer) = self.printer.clone() else {
             self.send(Event::PrintFailed);
             return;

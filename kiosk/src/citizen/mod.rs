@@ -9,6 +9,7 @@
 //! - [`press`]: touches as words (`kioskctl session press item gongan-001`).
 //! - [`summary`]: the state as `kioskctl session show` prints it, masked like the screen.
 
+pub mod a4;
 pub mod devices;
 pub mod effects;
 pub mod press;

@@ -157,10 +157,7 @@ fn card_fields(card: &IdCard, reveal: bool) -> Vec<(&'static str, &'static str, 
         (
             "name",
             "姓名 Name",
-            pick(
-                card.name.clone(),
-                vocab::mask::mask_name(&card.name),
-            ),
+            pick(card.name.clone(), vocab::mask::mask_name(&card.name)),
         ),
     ];
     if let Some(en) = &card.english_name {

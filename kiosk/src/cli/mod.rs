@@ -23,6 +23,7 @@ macro_rules! outln {
     };
 }
 
+pub mod a4;
 pub mod admin;
 pub mod camera;
 pub mod config;
@@ -109,6 +110,9 @@ pub enum Command {
     /// Receipt printer: test print, status, emulator.
     #[command(subcommand)]
     Printer(printer::PrinterCommand),
+    /// A4 printer over IPP: state, print a PDF, test page.
+    #[command(subcommand)]
+    A4(a4::A4Command),
     /// Bench work on a QR / barcode scanner: listen for scans, or simulate one.
     Scanner(scanner::ScannerArgs),
     /// List serial ports and USB devices, name known kiosk devices, flag permission problems.
@@ -163,6 +167,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Idcard(args) => Ok(idcard::run(args)),
         Command::Printer(cmd) => Ok(printer::run(cmd, &cli.config)),
         Command::Scanner(args) => Ok(scanner::run(args)),
+        Command::A4(cmd) => a4::run(cmd, &cli.config),
         Command::Devices(args) => Ok(devices::run(args)),
         Command::Camera(cmd) => Ok(camera::run(cmd, &cli.config)),
     };

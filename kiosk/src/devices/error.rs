@@ -1,5 +1,6 @@
 //! The device manager's error type: one enum with a `kind()` the service acts on.
 
+use kiosk_drivers::a4printer::ErrorKind as A4ErrorKind;
 use kiosk_drivers::printer::{ErrorKind as PrinterErrorKind, PrinterError};
 use kiosk_drivers::status::DeviceClass;
 
@@ -46,6 +47,9 @@ pub enum DeviceError {
     /// The photo did not become a page (no sheet found: retake).
     #[error(transparent)]
     Page(#[from] kiosk_drivers::camera::PageError),
+    /// The A4 printer (IPP) failed.
+    #[error(transparent)]
+    A4(#[from] kiosk_drivers::a4printer::A4Error),
     /// The manager is shutting down or its device thread ended.
     #[error("the device manager stopped; restart the kiosk service")]
     Stopped,
@@ -88,6 +92,11 @@ impl DeviceError {
             DeviceError::Page(e) => match e.kind() {
                 kiosk_drivers::camera::PageErrorKind::Retake => DeviceErrorKind::Retry,
                 kiosk_drivers::camera::PageErrorKind::Internal => DeviceErrorKind::Report,
+            },
+            DeviceError::A4(e) => match e.kind() {
+                A4ErrorKind::Reconnect => DeviceErrorKind::Reconnect,
+                A4ErrorKind::Report => DeviceErrorKind::Report,
+                A4ErrorKind::Invalid => DeviceErrorKind::Invalid,
             },
             DeviceError::Stopped => DeviceErrorKind::Report,
             DeviceError::NotSimulated(_) | DeviceError::Simulator { .. } => {

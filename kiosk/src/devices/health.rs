@@ -69,6 +69,8 @@ impl DeviceManager {
             (DeviceClass::Audio, _) => self.audio_tone(level).await,
             // Open and one frame: the camera answers and its frames decode.
             (DeviceClass::Camera, _) => self.camera_one_frame(level).await,
+            (DeviceClass::A4Printer, HealthCheckLevel::Internal) => self.a4_internal().await,
+            (DeviceClass::A4Printer, HealthCheckLevel::External) => self.a4_external().await,
         };
         self.hub.health_check(class, check.clone());
         check
@@ -166,6 +168,42 @@ impl DeviceManager {
                 result(level, false, format!("the loudspeaker did not play: {e}"))
             }
             Err(e) => result(level, false, format!("the tone's thread failed: {e}")),
+        }
+    }
+
+    async fn a4_internal(&self) -> HealthCheck {
+        let level = HealthCheckLevel::Internal;
+        match self.a4.refresh().await {
+            Ok(s) if s.state.is_usable() => result(
+                level,
+                true,
+                format!("A4 printer answered: {}{}", s.state, a4_detail(&s)),
+            ),
+            Ok(s) => result(
+                level,
+                false,
+                format!(
+                    "A4 printer answered but cannot print: {}{}",
+                    s.state,
+                    a4_detail(&s)
+                ),
+            ),
+            Err(e) => result(level, false, format!("no state from the A4 printer: {e}")),
+        }
+    }
+
+    async fn a4_external(&self) -> HealthCheck {
+        let level = HealthCheckLevel::External;
+        let connection = self.status(DeviceClass::A4Printer).identity.connection;
+        let page =
+            sample::test_receipt_at(&self.kiosk_id, &self.hall_name, &self.location, &connection);
+        match self.a4.print_receipt(&page, "A4 test page").await {
+            Ok(job) => result(
+                level,
+                true,
+                format!("A4 test page printed: job {} completed", job.job_id),
+            ),
+            Err(e) => result(level, false, format!("A4 test page not printed: {e}")),
         }
     }
 
@@ -315,4 +353,25 @@ async fn wait_for<T>(
         }
     };
     tokio::time::timeout(wait, search).await.ok().flatten()
+}
+
+/// The A4 printer's class fields, for a check's text (`; paper low, toner low`).
+fn a4_detail(s: &kiosk_drivers::status::DeviceStatus) -> String {
+    let ClassStatus::A4Printer {
+        paper,
+        cover_open,
+        toner_low,
+        ..
+    } = s.detail
+    else {
+        return String::new();
+    };
+    let mut parts = vec![format!("paper {}", paper.as_str())];
+    if cover_open {
+        parts.push("cover open".to_owned());
+    }
+    if toner_low {
+        parts.push("toner low".to_owned());
+    }
+    format!("; {}", parts.join(", "))
 }

@@ -28,6 +28,7 @@ fn index(class: DeviceClass) -> usize {
         DeviceClass::Scanner => 2,
         DeviceClass::Audio => 3,
         DeviceClass::Camera => 4,
+        DeviceClass::A4Printer => 5,
     }
 }
 

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use kiosk_config::schema::Config;
 use kiosk_config::DeviceSelector;
+use kiosk_drivers::a4printer::{A4Printer, JobWait};
 use kiosk_drivers::idcard::{RunnerConfig, SerialConnector};
 use kiosk_drivers::printer::transport::serial::SerialTransport;
 use kiosk_drivers::printer::transport::{usb_rusb, PrinterTransport};
@@ -37,6 +38,10 @@ pub struct ManagerOptions {
     pub sim_dir: Option<PathBuf>,
     /// How often the printer is asked for its status while idle.
     pub printer_poll: Duration,
+    /// How often the A4 printer is asked for its state (Get-Printer-Attributes).
+    pub a4_poll: Duration,
+    /// How an A4 job is followed (poll interval, when to call it stalled).
+    pub a4_wait: JobWait,
     /// Reconnect delays of the printer worker and of dead runner threads.
     pub backoff: Backoff,
     /// The reader runner's timings (its baud comes from the configuration).
@@ -52,6 +57,8 @@ impl Default for ManagerOptions {
         ManagerOptions {
             sim_dir: None,
             printer_poll: Duration::from_millis(500),
+            a4_poll: Duration::from_secs(5),
+            a4_wait: JobWait::default(),
             backoff: Backoff {
                 first: Duration::from_millis(100),
                 max: Duration::from_secs(5),
@@ -78,6 +85,7 @@ pub struct DeviceManager {
     pub(crate) audio: Option<(String, u8)>,
     /// The document camera's thread (no sender inside when `[devices.camera]` is off).
     pub(crate) camera: super::camera::CameraHandle,
+    pub(crate) a4: super::a4printer::A4Handle,
     stop: Arc<AtomicBool>,
     threads: Vec<JoinHandle<()>>,
     owned_sim_dir: Option<PathBuf>,
@@ -141,10 +149,18 @@ impl DeviceManager {
         ];
         let audio = &devices.audio;
         let camera_source = super::camera::CameraSource::from_config(&devices.camera);
+        let a4 = &devices.a4printer;
         let initial = DeviceClass::ALL.map(|class| match class {
             DeviceClass::Camera => {
                 let mut s = DeviceStatus::new(class, camera_source.describe());
                 if !devices.camera.enabled {
+                    s.state = DeviceState::NoDevice;
+                }
+                s
+            }
+            DeviceClass::A4Printer => {
+                let mut s = DeviceStatus::new(class, a4.uri.trim());
+                if !a4.present() {
                     s.state = DeviceState::NoDevice;
                 }
                 s
@@ -212,6 +228,25 @@ impl DeviceManager {
                 Err(e) => broken(DeviceClass::Camera, &e),
             }
         }
+        // A4 printer: nothing to open; a poller publishes what it says about itself.
+        let mut a4_printer = None;
+        if a4.present() {
+            match A4Printer::new(&a4.uri) {
+                Ok(p) => {
+                    let p = Arc::new(p);
+                    a4_printer = Some(p.clone());
+                    let (hub, stop, every) = (hub.clone(), stop.clone(), options.a4_poll);
+                    match spawn_thread("devmgr-a4printer", move || {
+                        super::a4printer::poll(p, hub, stop, every)
+                    }) {
+                        Ok(handle) => threads.push(handle),
+                        Err(e) => broken(DeviceClass::A4Printer, &e),
+                    }
+                }
+                Err(e) => broken(DeviceClass::A4Printer, &DeviceError::A4(e)),
+            }
+        }
+        let a4_handle = super::a4printer::A4Handle::new(a4_printer, hub.clone(), options.a4_wait);
 
         // ID-card reader.
         let mut reader_requests = None;
@@ -397,6 +432,7 @@ impl DeviceManager {
                 .present()
                 .then(|| (audio.pcm.clone(), config.ui.voice_volume)),
             camera: super::camera::CameraHandle::new(camera_requests),
+            a4: a4_handle,
             stop,
             threads,
             owned_sim_dir,
@@ -427,6 +463,11 @@ impl DeviceManager {
     /// The printer, to print receipts.
     pub fn printer(&self) -> PrinterHandle {
         self.printer.clone()
+    }
+
+    /// The A4 printer, to print PDFs and receipts on A4 (not fitted: every call says so).
+    pub fn a4printer(&self) -> super::a4printer::A4Handle {
+        self.a4.clone()
     }
 
     /// The simulators, to place cards, scan codes and switch faults (demo, tests, training).

@@ -12,6 +12,8 @@
 //! - [`sim`]: `sim` mode — the project's simulators on ptys in this process, the real
 //!   drivers on the other end — and [`SimControl`] to place cards, scan, switch faults.
 //! - [`health`]: `internal` and `external` health checks (UnifiedPOS `checkHealth`).
+//! - [`a4printer`]: the A4 printer over IPP: a poller publishes its state, [`A4Handle`]
+//!   prints PDFs and follows each job to its end.
 //!
 //! - [`hotplug`]: udev's device events (tty, usb, hidraw, usbmisc) wake the runner of the
 //!   device they concern, which reconnects at once. Where udev is not available, or an
@@ -19,6 +21,7 @@
 //!   device again (a reader chosen by USB id is looked up again on each attempt, so a new
 //!   `/dev/ttyUSB*` name is followed).
 
+pub mod a4printer;
 pub mod audio;
 pub mod camera;
 pub mod error;
@@ -37,6 +40,7 @@ pub(crate) mod scanner;
 pub mod selftest;
 pub mod sim;
 
+pub use a4printer::A4Handle;
 pub use audio::AudioReporter;
 pub use camera::{CameraHandle, Shot};
 pub use error::{DeviceError, DeviceErrorKind};

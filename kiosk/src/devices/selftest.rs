@@ -56,6 +56,12 @@ pub fn what_is_checked(class: DeviceClass, level: HealthCheckLevel) -> &'static 
         (DeviceClass::Audio, _) => {
             "played a 0.6 s, 880 Hz tone on the loudspeaker at the configured volume"
         }
+        (DeviceClass::A4Printer, HealthCheckLevel::Internal) => {
+            "asked the A4 printer for its state over IPP (paper, cover, toner)"
+        }
+        (DeviceClass::A4Printer, HealthCheckLevel::External) => {
+            "printed an A4 test page and followed the job until the printer said it was printed"
+        }
     }
 }
 

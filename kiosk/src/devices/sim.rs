@@ -211,6 +211,8 @@ impl SimControl {
             DeviceClass::Audio => false,
             // Nor the camera: the real V4L2 path is tested with vivid or a UVC gadget.
             DeviceClass::Camera => false,
+            // The A4 printer's stand-in is a real IPP printer (ippeveprinter), not a simulator.
+            DeviceClass::A4Printer => false,
         }
     }
 
@@ -290,7 +292,7 @@ impl SimControl {
             DeviceClass::IdCardReader => self.reader()?.set_fault(Fault::Unplug, true),
             DeviceClass::ReceiptPrinter => self.printer()?.unplug()?,
             DeviceClass::Scanner => self.scanner()?.unplug(),
-            DeviceClass::Audio | DeviceClass::Camera => {
+            DeviceClass::Audio | DeviceClass::Camera | DeviceClass::A4Printer => {
                 return Err(DeviceError::NotSimulated(class))
             }
         }
@@ -306,7 +308,7 @@ impl SimControl {
                 .scanner()?
                 .replug()
                 .map_err(|e| sim_err(DeviceClass::Scanner, e))?,
-            DeviceClass::Audio | DeviceClass::Camera => {
+            DeviceClass::Audio | DeviceClass::Camera | DeviceClass::A4Printer => {
                 return Err(DeviceError::NotSimulated(class))
             }
         }

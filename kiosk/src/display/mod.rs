@@ -28,9 +28,9 @@ use std::time::{Duration, Instant};
 use kiosk_config::Config;
 use kiosk_drivers::status::DeviceStatus;
 use kiosk_ui::generated as ui;
+use kiosk_ui::headless::Frame;
 use kiosk_ui::touch::{self, Target};
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
-use kiosk_ui::headless::Frame;
 use slint::{ComponentHandle, PhysicalSize, Timer, TimerMode};
 use tokio::sync::{oneshot, watch};
 

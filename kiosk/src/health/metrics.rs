@@ -316,6 +316,9 @@ fn devices(w: &mut Writer, devices: &[DeviceStatus]) {
         .filter_map(|d| match d.detail {
             ClassStatus::ReceiptPrinter {
                 paper, cover_open, ..
+            }
+            | ClassStatus::A4Printer {
+                paper, cover_open, ..
             } => Some((d.class.label(), paper, cover_open)),
             _ => None,
         })
@@ -324,7 +327,7 @@ fn devices(w: &mut Writer, devices: &[DeviceStatus]) {
         w.header(
             "kiosk_printer_paper_state",
             "gauge",
-            "Receipt paper supply, one series per state; 1 marks the current one.",
+            "Paper supply of each printer (receipt roll, A4 trays), one series per state; 1 marks the current one.",
         );
         for (device, paper, _) in &printers {
             for state in PaperState::ALL {
@@ -345,6 +348,27 @@ fn devices(w: &mut Writer, devices: &[DeviceStatus]) {
                 "kiosk_printer_cover_open",
                 &[("device", device)],
                 flag(*cover_open),
+            );
+        }
+    }
+    let a4: Vec<_> = devices
+        .iter()
+        .filter_map(|d| match d.detail {
+            ClassStatus::A4Printer { toner_low, .. } => Some((d.class.label(), toner_low)),
+            _ => None,
+        })
+        .collect();
+    if !a4.is_empty() {
+        w.header(
+            "kiosk_a4printer_toner_low",
+            "gauge",
+            "Whether the A4 printer reports toner (or another marker supply) low or empty.",
+        );
+        for (device, low) in &a4 {
+            w.sample(
+                "kiosk_a4printer_toner_low",
+                &[("device", device)],
+                flag(*low),
             );
         }
     }

@@ -336,14 +336,14 @@ async fn answer(service: &Arc<Service>, request: AdminRequest) -> AdminResponse 
         AdminRequest::SessionShow => {
             Ok(AdminResponse::Session(Box::new(service.session.summary())))
         }
-        AdminRequest::SessionPress { words } => match crate::citizen::press::parse(&words) {
-            Ok(input) => service
-                .session
-                .press_and_wait(input)
-                .await
-                .map(|s| AdminResponse::Session(Box::new(crate::citizen::SessionSummary::of(&s)))),
-            Err(message) => Err(message),
-        },
+        AdminRequest::SessionPress { words } => {
+            match crate::citizen::press::parse(&words) {
+                Ok(input) => service.session.press_and_wait(input).await.map(|s| {
+                    AdminResponse::Session(Box::new(crate::citizen::SessionSummary::of(&s)))
+                }),
+                Err(message) => Err(message),
+            }
+        }
         AdminRequest::SessionScreenshot { path } => service
             .screenshot(path.clone())
             .await

@@ -254,6 +254,11 @@ pub async fn serve(
         delivery: delivery.clone(),
         hall: hall.clone(),
         printer: manager.as_ref().map(DeviceManager::printer),
+        a4: manager
+            .as_ref()
+            .map(DeviceManager::a4printer)
+            .filter(crate::devices::A4Handle::fitted),
+        hall_name: config.identity.hall_name.clone(),
         events: events_tx.clone(),
         sessions: sessions.clone(),
         ratings: ratings.clone(),
@@ -656,7 +661,7 @@ impl Service {
                     .find(|c| c.label() == name)
                     .ok_or_else(|| {
                         format!(
-                            "unknown device `{name}`: idcard, printer, scanner, audio or camera"
+                            "unknown device `{name}`: idcard, printer, scanner, audio, camera or a4printer"
                         )
                     })?,
             ),

@@ -11,6 +11,9 @@ pub fn device_report(status: &DeviceStatus) -> DeviceReport {
     let (paper, cover_open) = match status.detail {
         ClassStatus::ReceiptPrinter {
             paper, cover_open, ..
+        }
+        | ClassStatus::A4Printer {
+            paper, cover_open, ..
         } => (Some(paper), Some(cover_open)),
         _ => (None, None),
     };

@@ -275,7 +275,7 @@ pub(crate) fn appointment_fetched(
 }
 
 fn print_slip(s: &mut Session, b: &AppointmentReceipt, fx: &mut Vec<Effect>) {
-    if !s.devices.printer {
+    if !s.devices.can_print() {
         s.notice = Some(Notice::PrinterUnavailable);
         return;
     }

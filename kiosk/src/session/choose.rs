@@ -145,7 +145,7 @@ fn guide_input(s: &mut Session, input: UiInput, fx: &mut Vec<Effect>) {
     };
     match input {
         UiInput::PrintGuide => {
-            if s.devices.printer {
+            if s.devices.can_print() {
                 fx.push(Effect::Print(docs::guide(t, &s.config.hall_name)));
             } else {
                 s.notice = Some(Notice::PrinterUnavailable);

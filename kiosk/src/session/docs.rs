@@ -7,7 +7,7 @@ use hall_api::appointment::AppointmentReceipt;
 use vocab::mask::{mask_id_number, mask_name};
 
 use super::citizen::Citizen;
-use super::effect::PrintDoc;
+use super::effect::{DocKind, PrintDoc};
 use super::transaction::{Submission, Transaction};
 
 /// Longest tracking code, verifier or appointment code accepted from a scan.
@@ -84,6 +84,9 @@ pub fn guide(t: &Transaction, hall_name: &str) -> PrintDoc {
             }
             .to_owned(),
         );
+        if m.satisfied_by_id_card {
+            parts.push("在本机读取身份证即可".to_owned());
+        }
         let mut line = format!("{}. {}（{}）", i + 1, m.name, parts.join("，"));
         if let Some(note) = &m.note {
             line.push_str(&format!("：{note}"));
@@ -104,10 +107,14 @@ pub fn guide(t: &Transaction, hall_name: &str) -> PrintDoc {
     } else {
         format!("承诺时限：{}个工作日", t.promised_days)
     });
+    lines.push(format!(
+        "提交地点：{hall_name}综合受理窗口（无差别综合受理），也可邮寄"
+    ));
     if !t.kiosk_completable {
         lines.push("本事项需到窗口办理，可在本机预约".to_owned());
     }
     PrintDoc {
+        kind: DocKind::Guide,
         title: format!("办事指南：{}", t.title),
         lines,
         qr: None,
@@ -164,6 +171,7 @@ pub fn receipt(
         lines.push(format!("请补交材料：{}", later.join("、")));
     }
     Some(PrintDoc {
+        kind: DocKind::Receipt,
         title: title.to_owned(),
         lines,
         qr,
@@ -173,6 +181,7 @@ pub fn receipt(
 /// The booking slip.
 pub fn booking_slip(b: &AppointmentReceipt, department_name: &str, name: &str) -> PrintDoc {
     PrintDoc {
+        kind: DocKind::Slip,
         title: "预约凭条".to_owned(),
         lines: vec![
             format!("部门：{department_name}"),

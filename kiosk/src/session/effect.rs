@@ -218,10 +218,24 @@ impl EndReason {
     }
 }
 
+/// The kinds of printed document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocKind {
+    /// 一次性告知: everything needed for an item (on A4 where there is an A4 printer).
+    Guide,
+    /// The application receipt (受理回执): on the roll, and on A4 as well where there is one.
+    Receipt,
+    /// The appointment slip (on the roll; on A4 only where there is no roll).
+    Slip,
+}
+
 /// A printable document, independent of any printer: a title, lines of text and an optional
 /// QR code. The printer driver lays it out for its paper width.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrintDoc {
+    /// Which document it is: decides the paper where a kiosk has both a receipt roll and
+    /// an A4 printer.
+    pub kind: DocKind,
     /// The heading (printed large).
     pub title: String,
     /// The body, one line each (the driver wraps long ones).

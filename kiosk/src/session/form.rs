@@ -115,7 +115,9 @@ pub(crate) fn input(s: &mut Session, input: UiInput, _fx: &mut Vec<Effect>) {
                 return;
             };
             let value = match value.take() {
-                Value::String(text) => typed(&field.kind, text.chars().take(MAX_INPUT_CHARS).collect()),
+                Value::String(text) => {
+                    typed(&field.kind, text.chars().take(MAX_INPUT_CHARS).collect())
+                }
                 Value::Array(_) | Value::Object(_) => Value::Null,
                 other => other,
             };
@@ -246,8 +248,14 @@ mod typed_tests {
     #[test]
     fn a_number_field_gets_a_number_an_id_number_is_normalised_and_others_keep_text() {
         let text = |t: &str| Value::String(t.into());
-        assert_eq!(typed(&FieldKind::Number, "12".into()), serde_json::json!(12));
-        assert_eq!(typed(&FieldKind::Number, " 12 ".into()), serde_json::json!(12));
+        assert_eq!(
+            typed(&FieldKind::Number, "12".into()),
+            serde_json::json!(12)
+        );
+        assert_eq!(
+            typed(&FieldKind::Number, " 12 ".into()),
+            serde_json::json!(12)
+        );
         assert_eq!(typed(&FieldKind::Number, "十二".into()), text("十二"));
         assert_eq!(typed(&FieldKind::Phone, "0571".into()), text("0571"));
         assert_eq!(

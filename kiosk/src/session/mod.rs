@@ -43,7 +43,7 @@ pub(crate) mod tests;
 pub use choose::{listing, Choice};
 pub use citizen::{CardType, Citizen};
 pub use config::{Now, SessionConfig};
-pub use effect::{Effect, EndReason, PrintDoc, ProgressLookup};
+pub use effect::{DocKind, Effect, EndReason, PrintDoc, ProgressLookup};
 pub use error::{SessionError, SessionErrorKind};
 pub use event::{BookOutcome, Event, LookupResult, SubmitOutcome, TextField, UiInput};
 pub use form::address_errors;

@@ -40,9 +40,16 @@ pub struct Devices {
     /// The document camera takes pages (materials photographed at the kiosk); without it
     /// materials are handed in at the window or by mail.
     pub camera: bool,
+    /// The A4 printer can print (the 一次性告知 list and the A4 受理回执 go to it).
+    pub a4printer: bool,
 }
 
 impl Devices {
+    /// Whether anything can print: the receipt roll, or the A4 printer.
+    pub fn can_print(&self) -> bool {
+        self.printer || self.a4printer
+    }
+
     /// Whether this device class works.
     pub fn get(&self, device: DeviceClass) -> bool {
         match device {
@@ -51,6 +58,7 @@ impl Devices {
             DeviceClass::Scanner => self.scanner,
             DeviceClass::Audio => self.audio,
             DeviceClass::Camera => self.camera,
+            DeviceClass::A4Printer => self.a4printer,
         }
     }
 
@@ -61,6 +69,7 @@ impl Devices {
             DeviceClass::Scanner => self.scanner = available,
             DeviceClass::Audio => self.audio = available,
             DeviceClass::Camera => self.camera = available,
+            DeviceClass::A4Printer => self.a4printer = available,
         }
     }
 }
@@ -269,7 +278,7 @@ impl Session {
             id_card: self.devices.reader,
             scan: self.devices.scanner,
             appointment: catalog,
-            print: self.devices.printer,
+            print: self.devices.can_print(),
         }
     }
 

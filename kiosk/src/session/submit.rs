@@ -115,7 +115,7 @@ fn print_receipt(s: &mut Session, fx: &mut Vec<Effect>) {
     let Some(doc) = docs::receipt(t, c, &s.config.hall_name, &s.config.progress_url) else {
         return;
     };
-    if s.devices.printer {
+    if s.devices.can_print() {
         fx.push(Effect::Print(doc));
     } else {
         s.notice = Some(Notice::PrinterUnavailable);

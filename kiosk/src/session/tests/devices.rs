@@ -57,6 +57,7 @@ fn help_works_even_out_of_service() {
 fn without_a_printer_the_receipt_is_on_screen_with_its_qr() {
     let mut k = at_review();
     set(&mut k, DeviceClass::ReceiptPrinter, false);
+    set(&mut k, DeviceClass::A4Printer, false);
     assert!(!k.s.offers().print);
     k.ui(UiInput::Submit);
     let key = submitted_key(&k);
@@ -75,9 +76,39 @@ fn without_a_printer_the_receipt_is_on_screen_with_its_qr() {
 }
 
 #[test]
+fn an_a4_printer_alone_prints_the_receipt_and_the_guide() {
+    let mut k = at_review();
+    set(&mut k, DeviceClass::ReceiptPrinter, false);
+    set(&mut k, DeviceClass::A4Printer, true);
+    assert!(k.s.offers().print);
+    k.ui(UiInput::Submit);
+    let key = submitted_key(&k);
+    k.ev(Event::SubmitResult {
+        key,
+        outcome: SubmitOutcome::Delivered(receipt(hall_api::application::Subject::Item(
+            ITEM.into(),
+        ))),
+    });
+    assert_eq!(k.count(|e| matches!(e, Effect::Print(_))), 1);
+    assert_eq!(k.s.notice, None);
+
+    let mut k = Kiosk::ready();
+    set(&mut k, DeviceClass::ReceiptPrinter, false);
+    set(&mut k, DeviceClass::A4Printer, true);
+    k.ev(Event::CardRead(citizen()));
+    k.ui(UiInput::PickItem(ITEM.into()));
+    let fx = k.ui(UiInput::PrintGuide);
+    assert!(
+        matches!(&fx[..], [Effect::Print(doc)] if doc.kind == crate::session::DocKind::Guide),
+        "{fx:?}"
+    );
+}
+
+#[test]
 fn without_a_printer_the_guide_cannot_be_printed() {
     let mut k = Kiosk::ready();
     set(&mut k, DeviceClass::ReceiptPrinter, false);
+    set(&mut k, DeviceClass::A4Printer, false);
     k.ev(Event::CardRead(citizen()));
     k.ui(UiInput::PickItem(ITEM.into()));
     assert!(k.ui(UiInput::PrintGuide).is_empty());
