@@ -3,8 +3,7 @@
 //! and on a missing node. The V4L2 capture itself needs a camera (vivid or a UVC gadget in
 //! the HIL guest); the page pipeline it feeds is tested in kiosk-drivers.
 
-#[path = "devices_support/mod.rs"]
-mod support;
+use crate::support;
 
 use std::process::Command;
 

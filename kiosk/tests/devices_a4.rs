@@ -14,8 +14,7 @@ use kiosk_drivers::a4printer::JobWait;
 use kiosk_drivers::printer::sample;
 use kiosk_drivers::status::{ClassStatus, DeviceClass, DeviceState, HealthCheckLevel, PaperState};
 
-#[path = "devices_support/mod.rs"]
-mod support;
+use crate::support;
 
 use support::snapshot_where;
 

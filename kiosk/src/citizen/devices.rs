@@ -115,7 +115,8 @@ mod tests {
                 (DeviceClass::ReceiptPrinter, false),
                 (DeviceClass::Scanner, false),
                 (DeviceClass::Audio, false),
-                (DeviceClass::Camera, false)(DeviceClass::A4Printer, false)
+                (DeviceClass::Camera, false),
+                (DeviceClass::A4Printer, false)
             ]
         );
     }
