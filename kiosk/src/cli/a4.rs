@@ -171,6 +171,7 @@ fn print(printer: &A4Printer, pdf: Vec<u8>, title: &str, wait: JobWait) -> Resul
         "printed: job {} completed ({bytes} bytes{})",
         job.job_id,
         job.impressions
+            .filter(|n| *n > 0)
             .map(|n| format!(", {n} impressions"))
             .unwrap_or_default()
     );
