@@ -53,8 +53,8 @@ mod tests {
                 status.state = state;
                 let report = device_report(&status);
                 assert_eq!((report.class, report.state), (class, state));
-                // Paper and cover only for the printer.
-                let printer = class == DeviceClass::ReceiptPrinter;
+                // Paper and cover only for the printers.
+                let printer = matches!(class, DeviceClass::ReceiptPrinter | DeviceClass::A4Printer);
                 assert_eq!(report.paper.is_some(), printer, "{class}");
                 assert_eq!(report.cover_open.is_some(), printer, "{class}");
             }
