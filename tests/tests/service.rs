@@ -115,7 +115,7 @@ fn the_service_reports_to_the_hall_and_to_the_technician() {
     // printer, each "not fitted" here.
     assert_eq!(
         fleet["devices"].as_array().map(Vec::len),
-        Some(5),
+        Some(6),
         "{fleet}"
     );
 
