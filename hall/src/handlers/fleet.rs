@@ -197,20 +197,10 @@ pub async fn metrics(
         }
     }
     let _ = writeln!(out, "# HELP hall_kiosk_device_state Device state as a stateset (1 for the current state).\n# TYPE hall_kiosk_device_state gauge");
-    let states = [
-        DeviceState::Online,
-        DeviceState::Offline,
-        DeviceState::PowerOff,
-        DeviceState::NoDevice,
-        DeviceState::HardwareError,
-        DeviceState::UserError,
-        DeviceState::Busy,
-        DeviceState::Unknown,
-    ];
     for k in &view.kiosks {
         for d in &k.devices {
             let class = d.class.as_str();
-            for s in states {
+            for s in DeviceState::ALL {
                 let _ = writeln!(
                     out,
                     "hall_kiosk_device_state{{kiosk=\"{}\",device=\"{class}\",state=\"{}\"}} {}",

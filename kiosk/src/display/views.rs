@@ -53,6 +53,7 @@ pub fn materials(s: &Session) -> vm::MaterialsVm {
                     form: super::map::amounts(s, m.originals, m.copies),
                     can_reuse: l.held,
                     reused: l.source == MaterialSource::Reused,
+                    by_id_card: l.source == MaterialSource::IdCardRead,
                 }
             })
             .collect(),

@@ -161,12 +161,7 @@ pub fn receipt(
     } else {
         "领取方式：窗口领取".to_owned()
     });
-    let later: Vec<_> = t
-        .materials
-        .iter()
-        .filter(|l| l.source == MaterialSource::Later && l.material.required)
-        .map(|l| l.material.name.as_str())
-        .collect();
+    let later = owed_materials(t);
     if !later.is_empty() {
         lines.push(format!("请补交材料：{}", later.join("、")));
     }
@@ -193,6 +188,16 @@ pub fn booking_slip(b: &AppointmentReceipt, department_name: &str, name: &str) -
         ],
         qr: Some(b.reference.clone()),
     }
+}
+
+/// The required materials still to hand in at the window or by post (not reused, not given
+/// by the card read here): what the receipt asks for.
+pub(crate) fn owed_materials(t: &Transaction) -> Vec<&str> {
+    t.materials
+        .iter()
+        .filter(|l| l.source == MaterialSource::Later && l.material.required)
+        .map(|l| l.material.name.as_str())
+        .collect()
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ pub(crate) fn enter(s: &mut Session, fx: &mut Vec<Effect>) {
         return;
     };
     t.prefill_from(citizen);
+    t.count_id_card();
     if t.reuse == ReuseLookup::NotAsked {
         t.reuse = ReuseLookup::Pending(request);
         fx.push(Effect::FetchReusableMaterials {
@@ -157,7 +158,11 @@ pub(crate) fn input(s: &mut Session, input: UiInput, _fx: &mut Vec<Effect>) {
         }
         (Screen::Form, UiInput::Back) => s.screen = Screen::Guide,
         (Screen::Materials, UiInput::SetMaterialSource { code, source }) => {
-            if let Some(line) = t.materials.iter_mut().find(|l| l.material.code == code) {
+            if let Some(line) = t
+                .materials
+                .iter_mut()
+                .find(|l| l.material.code == code && l.source != MaterialSource::IdCardRead)
+            {
                 match source {
                     MaterialSource::Reused if line.held => line.source = source,
                     MaterialSource::Later => line.source = source,

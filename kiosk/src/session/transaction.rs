@@ -319,15 +319,26 @@ impl Transaction {
         }
     }
 
-    /// Marks the materials the hall holds as held and reused.
+    /// Marks the materials the hall holds as held and reused (a material the ID card read
+    /// here already gives stays given by the card).
     pub fn apply_reusable(&mut self, held_codes: &[String]) {
         for line in &mut self.materials {
             line.held = line.material.reusable && held_codes.contains(&line.material.code);
-            if line.held {
+            if line.held && line.source != MaterialSource::IdCardRead {
                 line.source = MaterialSource::Reused;
             }
         }
         self.reuse = ReuseLookup::Done;
+    }
+
+    /// The card was read at this kiosk: every material the catalog says the card stands for
+    /// (`satisfiedByIdCard`) is given by it, never listed as owed.
+    pub fn count_id_card(&mut self) {
+        for line in &mut self.materials {
+            if line.material.satisfied_by_id_card {
+                line.source = MaterialSource::IdCardRead;
+            }
+        }
     }
 
     /// The wire payload.

@@ -27,8 +27,9 @@ pub fn apply_materials(app: &ui::AppWindow, vm: &vm::MaterialsVm) {
                 code: s(&m.code),
                 name: s(&m.name),
                 form: s(&m.form),
-                can_reuse: m.can_reuse,
+                can_reuse: m.can_reuse && !m.by_id_card,
                 reused: m.reused && m.can_reuse,
+                by_id_card: m.by_id_card,
             })
             .collect(),
     ));

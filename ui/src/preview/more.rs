@@ -12,7 +12,8 @@ pub fn identify() -> IdentifyVm {
     IdentifyVm::default()
 }
 
-/// The materials of 居民身份证换领: the 户口簿 reused, the rest to hand in later.
+/// The materials of 居民身份证换领: the 户口簿 reused, the old card read at the kiosk, the
+/// photo to hand in later.
 pub fn hand_in() -> MaterialsVm {
     let line = |code: &str, name: &str, form: &str, can_reuse: bool| HandInLine {
         code: st(code),
@@ -20,12 +21,16 @@ pub fn hand_in() -> MaterialsVm {
         form: st(form),
         can_reuse,
         reused: can_reuse,
+        by_id_card: false,
     };
     MaterialsVm {
         item_name: st("居民身份证换领"),
         materials: vec![
             line("hukou", "居民户口簿", "原件 1 份", true),
-            line("old-id", "原居民身份证", "原件 1 份", false),
+            HandInLine {
+                by_id_card: true,
+                ..line("old-id", "原居民身份证", "原件 1 份", false)
+            },
             line("photo", "本人近期免冠照片", "现场采集", false),
         ],
         reuse_unknown: false,

@@ -35,6 +35,9 @@ pub struct HandInLine {
     pub can_reuse: bool,
     /// Given by reuse (true) or handed in later at the window or by post (false).
     pub reused: bool,
+    /// Given by reading the applicant's ID card at this kiosk (the catalog says the card
+    /// counts for this material): nothing to hand in, no choice to make.
+    pub by_id_card: bool,
 }
 
 /// The materials screen (after the form).

@@ -167,10 +167,13 @@ fn a_late_or_failed_reuse_lookup_changes_nothing_wrong() {
     });
     let t = k.s.transaction.as_ref().unwrap();
     assert_eq!(t.reuse, ReuseLookup::Unavailable);
-    assert!(t
-        .materials
-        .iter()
-        .all(|l| l.source == MaterialSource::Later));
+    // Everything is handed in later but what the card read here gives.
+    assert!(t.materials.iter().all(|l| l.source
+        == if l.material.satisfied_by_id_card {
+            MaterialSource::IdCardRead
+        } else {
+            MaterialSource::Later
+        }));
 }
 
 #[test]
@@ -470,4 +473,48 @@ fn back_walks_the_path_backwards() {
     k.ui(UiInput::Back);
     assert_eq!(k.s.screen, Screen::Home);
     assert!(!k.s.holds_personal_data());
+}
+
+#[test]
+fn a_material_the_card_stands_for_is_given_by_reading_it_and_never_owed() {
+    let mut k = Kiosk::at_form(ITEM, false);
+    let t = k.s.transaction.as_ref().unwrap();
+    let old_id = t
+        .materials
+        .iter()
+        .find(|l| l.material.code == "old-id")
+        .expect("the item lists the old card");
+    assert_eq!(old_id.source, MaterialSource::IdCardRead);
+    // The hall holding one changes nothing, and the citizen cannot switch it to "later".
+    let request = reuse_request(&k);
+    k.ev(Event::ReusableMaterialsFetched {
+        request,
+        result: Some(ReusableMaterials {
+            materials: Vec::new(),
+            documents: Vec::new(),
+        }),
+    });
+    fill_item_form(&mut k);
+    k.ui(UiInput::Next);
+    k.ui(UiInput::SetMaterialSource {
+        code: "old-id".into(),
+        source: MaterialSource::Later,
+    });
+    let t = k.s.transaction.as_ref().unwrap();
+    let line = t
+        .materials
+        .iter()
+        .find(|l| l.material.code == "old-id")
+        .unwrap();
+    assert_eq!(line.source, MaterialSource::IdCardRead);
+    // The application says so, and what is owed does not name it.
+    let payload = t.payload(k.s.citizen.as_ref().unwrap(), &k.s.now);
+    let given = payload
+        .materials
+        .iter()
+        .find(|m| m.code == "old-id")
+        .unwrap();
+    assert_eq!(given.source, MaterialSource::IdCardRead);
+    let owed = crate::session::docs::owed_materials(t);
+    assert!(!owed.iter().any(|m| m.contains("原居民身份证")), "{owed:?}");
 }
