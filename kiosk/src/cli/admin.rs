@@ -115,7 +115,7 @@ pub fn format_status(report: &StatusReport) -> String {
             .map(|e| format!("  last error: {} ({})", e.message, e.code))
             .unwrap_or_default();
         out.push_str(&format!(
-            "  {:<8} {:<14} {}{error}\n",
+            "  {:<9} {:<14} {}{error}\n",
             d.class.label(),
             d.state.as_str(),
             d.identity.connection
