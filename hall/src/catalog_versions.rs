@@ -2,7 +2,7 @@
 //! effective time, naming versions, and reading the one in effect. The running hall switches
 //! to a new version at its effective time ([`crate::state::AppState::refresh_at`]).
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use hall_api::catalog::Catalog;
 
 use crate::error::HallError;
@@ -28,9 +28,7 @@ pub fn check_label(label: &str) -> Result<(), HallError> {
     }
 }
 
-fn cst() -> FixedOffset {
-    vocab::time::CHINA_STANDARD_TIME
-}
+use vocab::time::CHINA_STANDARD_TIME as CST;
 
 /// Reads an effective time: RFC 3339 (`2027-01-01T00:00:00+08:00`), or hall local time
 /// (UTC+8) as `YYYY-MM-DD HH:MM` or `YYYY-MM-DD` (midnight).
@@ -48,7 +46,7 @@ pub fn parse_effective_at(text: &str) -> Result<DateTime<Utc>, HallError> {
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
         });
     local
-        .and_then(|l| cst().from_local_datetime(&l).single())
+        .and_then(|l| CST.from_local_datetime(&l).single())
         .map(|t| t.with_timezone(&Utc))
         .ok_or_else(|| {
             HallError::InvalidArgument(format!(
@@ -59,7 +57,7 @@ pub fn parse_effective_at(text: &str) -> Result<DateTime<Utc>, HallError> {
 
 /// The hall's local time as shown to technicians.
 pub fn local(at: DateTime<Utc>) -> String {
-    at.with_timezone(&cst())
+    at.with_timezone(&CST)
         .format("%Y-%m-%d %H:%M:%S (UTC+8)")
         .to_string()
 }
@@ -169,7 +167,7 @@ pub async fn import_label(store: &dyn Store) -> Result<String, HallError> {
     let n = store.catalog_versions().await?.len() + 1;
     Ok(format!(
         "import-{}.{n}",
-        Utc::now().with_timezone(&cst()).format("%Y%m%d")
+        Utc::now().with_timezone(&CST).format("%Y%m%d")
     ))
 }
 

@@ -26,14 +26,8 @@ pub fn local_minute(at: DateTime<Utc>) -> String {
 
 /// The instant the hall's calendar `day` begins (00:00 UTC+8), in UTC.
 pub fn local_midnight(day: NaiveDate) -> DateTime<Utc> {
-    day.and_time(chrono::NaiveTime::MIN)
-        .and_local_timezone(CHINA_STANDARD_TIME)
-        .single()
-        .map_or_else(
-            // A fixed offset has exactly one instant for every local time.
-            || day.and_time(chrono::NaiveTime::MIN).and_utc(),
-            |t| t.with_timezone(&Utc),
-        )
+    let offset = chrono::Duration::seconds(i64::from(CHINA_STANDARD_TIME.local_minus_utc()));
+    day.and_time(chrono::NaiveTime::MIN).and_utc() - offset
 }
 
 #[cfg(test)]

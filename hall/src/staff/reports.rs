@@ -26,7 +26,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{Datelike, Duration, NaiveDate};
 use hall_api::catalog::Catalog;
 
 use super::access::departments_of;
@@ -132,15 +132,8 @@ impl Period {
     }
 }
 
-/// 00:00 local (UTC+8) of a day, in UTC.
-pub fn local_midnight(day: NaiveDate) -> DateTime<Utc> {
-    vocab::time::local_midnight(day)
-}
-
-/// The local (UTC+8) day of an instant.
-pub fn local_day(at: DateTime<Utc>) -> NaiveDate {
-    vocab::time::local_date(at)
-}
+/// 00:00 local (UTC+8) of a day, in UTC; the local day of an instant.
+pub use vocab::time::{local_date as local_day, local_midnight};
 
 /// Working days after `from` up to and including `to` (0 when the same day or earlier).
 pub fn working_days_between(calendar: &Calendar, from: NaiveDate, to: NaiveDate) -> u32 {
@@ -783,6 +776,7 @@ pub async fn csv(
 mod tests {
     use super::*;
     use crate::store::reports::{CaseFact, Concluded, Due, IntakeCount, RatingCount, TicketCount};
+    use chrono::{DateTime, Utc};
 
     #[test]
     fn kiosks_are_named_and_ordered_by_site() {

@@ -2,7 +2,7 @@
 //! colours, fonts and cards; no scripts, no assets from outside the hall. Every page has the
 //! search box, focused, so a keyboard-wedge scanner can type a receipt's QR into it.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::access::Action;
@@ -66,9 +66,7 @@ header :focus-visible { outline-color: #ffd166; }
 "#;
 
 /// The hall's local time (UTC+8) as shown.
-pub fn local(at: DateTime<Utc>) -> String {
-    vocab::time::local_minute(at)
-}
+pub use vocab::time::local_minute as local;
 
 /// What every signed-in page shows around its content.
 #[derive(Debug)]

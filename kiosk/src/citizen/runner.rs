@@ -85,9 +85,7 @@ impl Clock {
 /// The kiosk's local time: China Standard Time (UTC+8, no daylight saving), the one time zone
 /// of every hall, as the hall itself keeps it. Not the system's zone, which on an image can
 /// be anything (UTC by default), so a receipt never shows a time eight hours off.
-pub fn local_time(utc: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::FixedOffset> {
-    vocab::time::local(utc)
-}
+pub use vocab::time::local as local_time;
 
 /// "Most used" from a catalog: items a citizen can complete here first, in catalog order.
 pub fn most_used(catalog: &Catalog) -> Vec<String> {
