@@ -53,6 +53,12 @@ mod devices_serial;
 #[path = "devices_sim.rs"]
 mod devices_sim;
 
+#[path = "screenshots.rs"]
+mod screenshots;
+
+#[path = "ui_flows.rs"]
+mod ui_flows;
+
 #[path = "exactly_once.rs"]
 mod exactly_once;
 

@@ -6,17 +6,14 @@
 //! - [`language`]: run-time switch between zh-CN and the bundled English.
 //! - [`ime`]: pinyin candidates for the on-screen keyboard, ranked, no UI.
 //! - [`qr`]: the receipt's QR code as an image.
-//! - [`headless`] and [`screenshots`]: render every screen to PNG with no display.
-//! - [`preview`]: sample data for screenshots, the development window and tests.
-//! - [`demo`]: preview navigation over that data, until the kiosk's session machine drives the UI.
+//! - [`headless`]: the offscreen platform: render screens to pixels and PNG with no display
+//!   (the kiosk without a display, its screenshots, tests and benchmarks).
 //! - [`speech`]: voice prompts for elder mode (espeak-ng's Mandarin voice, or silent).
 //! - [`touch`]: what is touchable on screen and where; a tap at a pixel.
 //! - [`error`]: the crate's error type.
 
 #[forbid(unsafe_code)]
 pub mod adapters;
-#[forbid(unsafe_code)]
-pub mod demo;
 #[forbid(unsafe_code)]
 pub mod error;
 #[forbid(unsafe_code)]
@@ -26,11 +23,7 @@ pub mod ime;
 #[forbid(unsafe_code)]
 pub mod language;
 #[forbid(unsafe_code)]
-pub mod preview;
-#[forbid(unsafe_code)]
 pub mod qr;
-#[forbid(unsafe_code)]
-pub mod screenshots;
 #[forbid(unsafe_code)]
 pub mod speech;
 #[forbid(unsafe_code)]

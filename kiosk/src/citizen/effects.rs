@@ -28,6 +28,20 @@ use crate::session::{
 /// How long the citizen waits for the hall before the application is kept for later.
 pub const SUBMIT_DEADLINE: Duration = Duration::from_secs(8);
 
+/// What carries out the session's effects. The service's is [`Executor`] (outbox, hall,
+/// printers, voice); the rehearsal's is [`super::rehearsal::StubEffects`] (answers from
+/// fixtures, for the preview, screenshots and UI tests). Answers go back as session events.
+pub trait Effects {
+    /// Starts one effect; answers, if any, arrive later as events.
+    fn run(&self, effect: Effect);
+}
+
+impl Effects for Executor {
+    fn run(&self, effect: Effect) {
+        Executor::run(self, effect);
+    }
+}
+
 /// Where effects go: the outbox and hall, the printer, the voice, the counters.
 #[derive(Clone)]
 pub struct Executor {

@@ -6,6 +6,8 @@
 //! - [`effects`]: what each effect does (print, outbox and hall, voice, counters).
 //! - [`devices`]: an ID card becomes a [`Citizen`](crate::session::Citizen); device status
 //!   becomes "usable or not".
+//! - [`rehearsal`]: the session with no hall and no devices (stub effects, the simulator's
+//!   card), for the preview window, screenshots and UI tests.
 //! - [`press`]: touches as words (`kioskctl session press item gongan-001`).
 //! - [`summary`]: the state as `kioskctl session show` prints it, masked like the screen.
 
@@ -13,6 +15,7 @@ pub mod a4;
 pub mod devices;
 pub mod effects;
 pub mod press;
+pub mod rehearsal;
 pub mod runner;
 pub mod summary;
 

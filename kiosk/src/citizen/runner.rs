@@ -1,6 +1,6 @@
 //! The session loop: one task owns the [`Session`]; every event (a touch, a card, a scan, a
 //! device change, a hall answer, the clock) goes through [`step`], the effects go to the
-//! [`Executor`], and the new state is published for the screen and for `kioskctl session`.
+//! [`Effects`] executor, and the new state is published for the screen and for `kioskctl session`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,7 +11,7 @@ use kiosk_drivers::status::{DeviceClass, DeviceStatus};
 use tokio::sync::{broadcast, mpsc, watch};
 
 use super::devices::{availability, session_event};
-use super::effects::Executor;
+use super::effects::Effects;
 use crate::devices::ManagerEvent;
 use crate::session::{step, Event, Now, Session, SessionConfig};
 
@@ -120,7 +120,7 @@ pub async fn run(
     mut session: Session,
     clock: Clock,
     mut inputs: Inputs,
-    executor: Executor,
+    executor: impl Effects,
     published: watch::Sender<Arc<Session>>,
 ) {
     let mut told: Vec<(DeviceClass, bool)> = Vec::new();

@@ -102,6 +102,9 @@ pub enum Command {
     Selftest(session::SelftestArgs),
     /// Render every UI screen to PNG (zh-CN and English, normal and elder mode), no display needed.
     Screenshots(screenshots::ScreenshotsArgs),
+    /// The kiosk's screens in a desktop window on a rehearsal session (stub hall, simulated
+    /// ID card): for working on the UI. Needs a kiosk built with `--features winit`.
+    Preview,
     /// Check and show the configuration, hash a maintenance PIN.
     #[command(subcommand)]
     Config(config::ConfigCommand),
@@ -158,6 +161,7 @@ pub fn run(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Config(command) => config::run(command, &cli.config),
         Command::Screenshots(args) => Ok(screenshots::run(&args)),
+        Command::Preview => Ok(screenshots::preview()),
         Command::Status(args) => admin::status(args, &cli.config),
         Command::Outbox(command) => admin::outbox(command, &cli.config),
         Command::Reload(args) => admin::reload(args, &cli.config),

@@ -16,6 +16,8 @@ mod keyboard;
 pub mod map;
 pub mod pin_lockout;
 mod screens;
+pub mod shots;
+pub mod stage;
 pub mod technician;
 pub mod unconfigured;
 pub mod views;
@@ -126,11 +128,14 @@ fn config_summary(config: &Config) -> Vec<(String, String)> {
     ]
 }
 
+/// Attaches the screen `app` to the session: callbacks wired, the state drawn. The PIN pad's
+/// lockout is kept in `lockout` (none: in memory only).
 fn attach(
     config: &Config,
     session: SessionHandle,
     devices: watch::Receiver<Vec<DeviceStatus>>,
     selftest: Option<SelftestRunner>,
+    lockout: Option<PathBuf>,
     app: ui::AppWindow,
 ) -> (Rc<Frontend>, Vec<Timer>) {
     let view = session.watch();
@@ -143,7 +148,7 @@ fn attach(
         local: RefCell::new(Local::default()),
         tech: RefCell::new(Technician::new(
             config.ui.maintenance_pin_hash.as_deref(),
-            Some(pin_lockout::file_beside(&config.outbox.db_path)),
+            lockout,
             config_summary(config),
             selftest,
         )),
@@ -197,7 +202,8 @@ fn run_window(config: &Config, link: Link, app: ui::AppWindow) -> Result<(), Str
         selftest,
         started,
     } = link;
-    let (f, _timers) = attach(config, session, devices, selftest, app);
+    let lockout = Some(pin_lockout::file_beside(&config.outbox.db_path));
+    let (f, _timers) = attach(config, session, devices, selftest, lockout, app);
     let service_timer = Timer::default();
     let weak = f.app.as_weak();
     let frontend = Rc::downgrade(&f);
@@ -306,7 +312,8 @@ fn run_offscreen(config: &Config, link: Link) -> Result<(), String> {
         selftest,
         started,
     } = link;
-    let (f, _timers) = attach(config, session, devices, selftest, app);
+    let lockout = Some(pin_lockout::file_beside(&config.outbox.db_path));
+    let (f, _timers) = attach(config, session, devices, selftest, lockout, app);
     f.app
         .show()
         .map_err(|e| format!("cannot show the kiosk screen: {e}"))?;

@@ -1,4 +1,4 @@
-//! The maintenance PIN's lockout: after five wrong PINs the pad locks for 5 minutes, then 30
+//! The maintenance PIN's lockout: after three wrong PINs the pad locks for 5 minutes, then 30
 //! minutes, then 2 hours each time, until the right PIN is entered. The rule is pure (the
 //! wall clock is passed in) and its state is a small file next to the outbox database, so
 //! switching the kiosk off and on does not reset it. The file holds counts and a time only.
@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 /// Wrong PINs in a row before the pad locks.
-pub const MAX_FAILURES: u32 = 5;
+pub const MAX_FAILURES: u32 = 3;
 /// The lockouts, one after another; the last repeats.
 pub const LOCKOUTS: [Duration; 3] = [
     Duration::from_secs(5 * 60),
@@ -82,7 +82,7 @@ impl PinLockout {
     }
 
     /// The state to use when the file is damaged: as if one lockout was served, so breaking
-    /// the file gives no one more than five tries before a long lockout.
+    /// the file gives no one more than three tries before a long lockout.
     pub fn damaged() -> Self {
         PinLockout {
             lockouts: 1,
@@ -134,7 +134,7 @@ mod tests {
         UNIX_EPOCH + Duration::from_secs(1_800_000_000 + secs)
     }
 
-    fn fail_five(lock: &mut PinLockout, at: u64) -> Wrong {
+    fn fail_max(lock: &mut PinLockout, at: u64) -> Wrong {
         for n in 1..MAX_FAILURES {
             assert_eq!(lock.wrong(t(at)), Wrong::TriesLeft(MAX_FAILURES - n));
         }
@@ -142,32 +142,32 @@ mod tests {
     }
 
     #[test]
-    fn five_wrong_pins_lock_for_5_minutes_then_30_then_2_hours() {
+    fn three_wrong_pins_lock_for_5_minutes_then_30_then_2_hours() {
         let mut lock = PinLockout::default();
         assert_eq!(lock.locked(t(0)), None);
-        assert_eq!(fail_five(&mut lock, 0), Wrong::Locked(LOCKOUTS[0]));
+        assert_eq!(fail_max(&mut lock, 0), Wrong::Locked(LOCKOUTS[0]));
         assert_eq!(lock.locked(t(60)), Some(Duration::from_secs(240)));
         assert_eq!(lock.locked(t(300)), None);
-        assert_eq!(fail_five(&mut lock, 300), Wrong::Locked(LOCKOUTS[1]));
+        assert_eq!(fail_max(&mut lock, 300), Wrong::Locked(LOCKOUTS[1]));
         assert_eq!(lock.locked(t(300 + 1799)), Some(Duration::from_secs(1)));
         assert_eq!(lock.locked(t(300 + 1800)), None);
-        assert_eq!(fail_five(&mut lock, 2100), Wrong::Locked(LOCKOUTS[2]));
+        assert_eq!(fail_max(&mut lock, 2100), Wrong::Locked(LOCKOUTS[2]));
         assert_eq!(lock.locked(t(2100 + 7199)), Some(Duration::from_secs(1)));
         // It stays at 2 hours.
         assert_eq!(
-            fail_five(&mut lock, 10_000),
+            fail_max(&mut lock, 10_000),
             Wrong::Locked(Duration::from_secs(7200))
         );
         // The right PIN starts over at 5 minutes.
         lock.right();
         assert_eq!(lock.locked(t(10_001)), None);
-        assert_eq!(fail_five(&mut lock, 20_000), Wrong::Locked(LOCKOUTS[0]));
+        assert_eq!(fail_max(&mut lock, 20_000), Wrong::Locked(LOCKOUTS[0]));
     }
 
     #[test]
     fn a_clock_set_back_never_locks_longer_than_the_lockout() {
         let mut lock = PinLockout::default();
-        fail_five(&mut lock, 1_000_000);
+        fail_max(&mut lock, 1_000_000);
         let earlier = UNIX_EPOCH + Duration::from_secs(1_000);
         assert_eq!(lock.locked(earlier), Some(LOCKOUTS[0]));
     }
@@ -178,12 +178,10 @@ mod tests {
         let path = file_beside(&dir.path().join("outbox.sqlite"));
         assert_eq!(PinLockout::load(&path), Ok(PinLockout::default()));
 
-        // Before the restart: a lockout served, then three wrong PINs.
+        // Before the restart: a lockout served, then one wrong PIN.
         let mut before = PinLockout::default();
-        fail_five(&mut before, 0);
-        for _ in 0..3 {
-            before.wrong(t(400));
-        }
+        fail_max(&mut before, 0);
+        before.wrong(t(400));
         before.save(&path).expect("save");
         let mode = std::fs::metadata(&path).expect("meta").permissions();
         assert_eq!(

@@ -1,6 +1,6 @@
 //! The technicians' side of the screen: the maintenance PIN (6 to 12 digits, as `kioskctl
 //! config hash-pin` takes them, then 确定; checked against the salted hash in kiosk.toml;
-//! locked after five wrong PINs for 5 min, 30 min, then 2 h, across restarts: see
+//! locked after three wrong PINs for 5 min, 30 min, then 2 h, across restarts: see
 //! [`super::pin_lockout`]) and the maintenance screen (device status, self-tests,
 //! configuration summary).
 
@@ -332,9 +332,10 @@ mod tests {
         let file = pin_lockout::file_beside(&dir.path().join("outbox.sqlite"));
         let hash = PinHash::new(PIN).expect("hash").to_string();
         let mut tech = pad(&hash, &file);
-        for n in 1..=4 {
+        for n in 1..pin_lockout::MAX_FAILURES {
             assert!(!enter(&mut tech, "000000", 0));
-            assert!(tech.message.contains(&format!("还可尝试 {} 次", 5 - n)));
+            let left = pin_lockout::MAX_FAILURES - n;
+            assert!(tech.message.contains(&format!("还可尝试 {left} 次")));
         }
         assert!(!enter(&mut tech, "000000", 0));
         assert!(tech.message.contains("已锁定 5 分钟"), "{}", tech.message);
@@ -348,14 +349,14 @@ mod tests {
         );
         assert!(!enter(&mut tech, PIN, 60));
         assert!(tech.message.contains("请 4 分钟后再试"), "{}", tech.message);
-        // After it: five more wrong PINs lock for 30 minutes, across another restart.
-        for _ in 0..5 {
+        // After it: three more wrong PINs lock for 30 minutes, across another restart.
+        for _ in 0..pin_lockout::MAX_FAILURES {
             enter(&mut tech, "111111", 300);
         }
         assert!(tech.message.contains("已锁定 30 分钟"), "{}", tech.message);
         let mut tech = pad(&hash, &file);
         assert!(!enter(&mut tech, PIN, 300 + 1_799));
-        for _ in 0..5 {
+        for _ in 0..pin_lockout::MAX_FAILURES {
             enter(&mut tech, "222222", 300 + 1_800);
         }
         assert!(tech.message.contains("已锁定 120 分钟"), "{}", tech.message);
@@ -377,7 +378,7 @@ mod tests {
         std::fs::write(&file, b"not json").expect("write");
         let hash = PinHash::new(PIN).expect("hash").to_string();
         let mut tech = pad(&hash, &file);
-        for _ in 0..5 {
+        for _ in 0..pin_lockout::MAX_FAILURES {
             enter(&mut tech, "000000", 0);
         }
         assert!(tech.message.contains("已锁定 30 分钟"), "{}", tech.message);

@@ -63,8 +63,13 @@ pub fn listing(catalog: &Catalog, view: &ChooseView, most_used: &[String]) -> Ve
             if q.is_empty() {
                 return Vec::new();
             }
+            // By name, code, or the name's pinyin initials (居民身份证换领 ← jmsfz), as the
+            // search box says.
+            let latin = q.chars().all(|c| c.is_ascii_alphabetic());
             let hit = |name: &str, code: &str| {
-                name.to_lowercase().contains(&q) || code.to_lowercase().contains(&q)
+                name.to_lowercase().contains(&q)
+                    || code.to_lowercase().contains(&q)
+                    || (latin && kiosk_ui::ime::initials(name).contains(&q))
             };
             catalog
                 .bundles

@@ -147,6 +147,25 @@ pub enum Notice {
     UnknownSubject,
 }
 
+impl Notice {
+    /// Every notice.
+    pub const ALL: [Notice; 13] = [
+        Notice::CardReadFailed,
+        Notice::UnknownCode,
+        Notice::ReaderUnavailable,
+        Notice::PrinterUnavailable,
+        Notice::PrintFailed,
+        Notice::CardNeeded,
+        Notice::NotKioskCompletable,
+        Notice::NewCitizen,
+        Notice::HelpCalled,
+        Notice::HelpNotified,
+        Notice::HelpHotline,
+        Notice::HallUnreachable,
+        Notice::UnknownSubject,
+    ];
+}
+
 /// Where a call for staff stands. The citizen is told "已通知值班人员" only once the hall has
 /// said it passed the call on; otherwise the hotline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -46,9 +46,8 @@ fn apply(s: &mut Session, event: Event, fx: &mut Vec<Effect>) {
             if cancelled_countdown && !matches!(input, UiInput::Home | UiInput::CallForHelp) {
                 return;
             }
-            if input != UiInput::DismissNotice {
-                s.notice = None;
-            }
+            // Any touch closes the notice (知道了 only closes it).
+            s.notice = None;
             ui(s, input, fx);
         }
         Event::CatalogLoaded { catalog, most_used } => {

@@ -57,8 +57,21 @@ fn choosing_by_department_bundle_and_search() {
     let by_code = listing(&catalog, &ChooseView::Search("ga-000101".into()), &[]);
     assert!(matches!(&by_code[..], [Choice::Item { code, .. }] if code == ITEM));
     assert!(listing(&catalog, &ChooseView::Search("  ".into()), &[]).is_empty());
+    // Pinyin initials, as the search box offers: 居民身份证换领 ← jmsfz (and JMSFZ).
+    for q in ["jmsfz", "JMSFZ"] {
+        let by_initials = listing(&catalog, &ChooseView::Search(q.into()), &[]);
+        assert!(
+            matches!(&by_initials[..], [Choice::Item { code, .. }] if code == ITEM),
+            "{q}: {by_initials:?}"
+        );
+    }
     k.ui(UiInput::PickItem("NO-SUCH".into()));
     assert_eq!(k.s.notice, Some(Notice::UnknownSubject));
+    // 知道了 closes the notice and does nothing else.
+    let screen = k.s.screen.clone();
+    k.ui(UiInput::DismissNotice);
+    assert_eq!(k.s.notice, None);
+    assert_eq!(k.s.screen, screen);
 }
 
 #[test]

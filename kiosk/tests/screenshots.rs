@@ -8,8 +8,9 @@
 //! the rendered window through Slint's element API and collects those.
 
 use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
-use kiosk_ui::screenshots::{render_each, shots, Shot};
-use kiosk_ui::{adapters, headless, preview, AppWindow};
+use kiosk::display::shots::{preview_config, preview_start, render_shots, shots, Shot};
+use kiosk::display::stage::Stage;
+use kiosk_ui::{adapters, AppWindow};
 use slint::ComponentHandle;
 
 fn clipped_labels(app: &AppWindow) -> Vec<String> {
@@ -235,7 +236,8 @@ fn every_screen_renders_unclipped_and_not_blank() {
     std::fs::create_dir_all(&dir).unwrap();
     let mut problems = Vec::new();
     let mut checked = 0;
-    let files = render_each(&dir, |app, shot: &Shot, frame| {
+    let files = render_shots(&dir, &shots(), |stage, shot: &Shot, frame| {
+        let app = stage.app();
         checked += 1;
         let name = shot.file_name();
         let size = shot.size();
@@ -297,17 +299,19 @@ fn every_screen_renders_unclipped_and_not_blank() {
 #[test]
 fn the_clip_check_catches_a_label_that_does_not_fit() {
     // The same machinery as above, with an item name far too long for its row.
-    let window = headless::window().unwrap();
-    let app = AppWindow::new().unwrap();
-    app.show().unwrap();
-    let mut browse = preview::browse(6);
+    let mut stage = Stage::offscreen(&preview_config(), preview_start()).unwrap();
+    stage.read_card("resident-zhang-san").unwrap();
+    assert_eq!(stage.screen(), kiosk_ui::vm::ScreenId::Browse);
+    assert!(
+        clipped_labels(stage.app()).is_empty(),
+        "the sample catalog's names fit"
+    );
+    let mut browse = kiosk::display::map::browse(stage.session(), 0, 6, "", false);
     let long = "这是一个名字非常非常长的政务服务事项用来检验文字是否被截断的检测能不能真正发现问题";
     browse.items[0].name = long.into();
-    adapters::apply_shell(&app, &preview::shell());
-    adapters::apply_browse(&app, &browse);
-    adapters::show_screen(&app, kiosk_ui::vm::ScreenId::Browse);
-    headless::render(&window, slint::PhysicalSize::new(1080, 1920));
-    let clipped = clipped_labels(&app);
+    adapters::apply_browse(stage.app(), &browse);
+    stage.render();
+    let clipped = clipped_labels(stage.app());
     assert!(clipped.iter().any(|c| c.contains(long)), "{clipped:?}");
     // and only that one
     assert_eq!(clipped.len(), 1, "{clipped:?}");

@@ -1,0 +1,552 @@
+//! The kiosk's screens driven as a citizen drives them, on the real session machine: a
+//! [`Stage`] (the real `.slint` screens attached by the kiosk's frontend to a rehearsal session
+//! with the stub hall and the card reader simulator's cards). Every tap is a pointer event at
+//! the centre of the control's box, hit-tested by Slint as a touch panel's would be.
+
+use i_slint_backend_testing::ElementQuery;
+use kiosk::display::shots::{preview_config, preview_start, PREVIEW_PIN, SAMPLE_CARD};
+use kiosk::display::stage::Stage;
+use kiosk::session::Screen;
+use kiosk_ui::generated::{IdleAdapter, NoticeAdapter, PinAdapter, Shell, Theme};
+use kiosk_ui::touch;
+use kiosk_ui::vm::ScreenId;
+use slint::platform::WindowEvent;
+use slint::ComponentHandle;
+
+fn stage() -> Stage {
+    Stage::offscreen(&preview_config(), preview_start()).expect("the stage")
+}
+
+fn tap(stage: &mut Stage, label: &str) {
+    if let Err(e) = stage.tap(label) {
+        panic!("{e}");
+    }
+}
+
+fn type_keys(stage: &mut Stage, keys: &str) {
+    for k in keys.chars() {
+        tap(stage, &k.to_string());
+    }
+}
+
+fn has_text(stage: &Stage, text: &str) -> bool {
+    let text = text.to_owned();
+    ElementQuery::from_root(stage.app())
+        .match_descendants()
+        .match_predicate(move |e| {
+            e.accessible_label()
+                .is_some_and(|l| l.contains(text.as_str()))
+        })
+        .find_first()
+        .is_some()
+}
+
+fn texts(stage: &Stage) -> Vec<String> {
+    ElementQuery::from_root(stage.app())
+        .match_descendants()
+        .find_all()
+        .iter()
+        .filter_map(|e| e.accessible_label().map(|l| l.to_string()))
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+#[track_caller]
+fn assert_text(stage: &Stage, text: &str) {
+    assert!(
+        has_text(stage, text),
+        "{text:?} not on the {:?} screen: {:?}",
+        stage.screen(),
+        texts(stage)
+    );
+}
+
+/// From home through the card and the ID-card item's form (phone typed on the keyboard) to
+/// the materials screen.
+fn to_materials(s: &mut Stage) {
+    tap(s, "办事");
+    s.read_card(SAMPLE_CARD).expect("card");
+    tap(s, "居民身份证换领");
+    tap(s, "开始办理");
+    tap(s, "联系电话");
+    type_keys(s, "13812345678");
+    tap(s, "完成");
+    tap(s, "有效期满");
+    let declaration = s
+        .targets()
+        .into_iter()
+        .find(|t| t.role == "checkbox")
+        .expect("the declaration's check box");
+    let (x, y) = declaration.center();
+    touch::tap(s.app(), x, y);
+    s.pump();
+    tap(s, "下一步");
+    if s.screen() == ScreenId::Form {
+        // Elder mode or a long form: the rest of the form is on the next page.
+        tap(s, "下一步");
+    }
+    assert_eq!(s.screen(), ScreenId::Materials, "{:?}", texts(s));
+}
+
+/// From the home screen to the receipt and a 差评 with a reason, for one item.
+#[test]
+fn item_from_home_to_receipt_and_rating() {
+    let mut s = stage();
+    assert_eq!(s.screen(), ScreenId::Home);
+    tap(&mut s, "办事");
+    assert_eq!(s.screen(), ScreenId::Identify);
+    s.read_card(SAMPLE_CARD).expect("card");
+    assert_eq!(s.screen(), ScreenId::Browse);
+    tap(&mut s, "居民身份证换领");
+    assert_eq!(s.screen(), ScreenId::Guide);
+    tap(&mut s, "开始办理");
+    assert_eq!(s.screen(), ScreenId::Form);
+    assert_text(&s, "已从身份证读取");
+    // Nothing typed: the form refuses and says why at the field.
+    tap(&mut s, "下一步");
+    assert_eq!(s.screen(), ScreenId::Form);
+    to_materials_from_form(&mut s);
+    tap(&mut s, "下一步");
+    assert_eq!(s.screen(), ScreenId::Delivery);
+    tap(&mut s, "到窗口领取");
+    tap(&mut s, "下一步：确认");
+    assert_eq!(s.screen(), ScreenId::Review);
+    assert_text(&s, "13812345678");
+    tap(&mut s, "确认提交");
+    assert_eq!(s.screen(), ScreenId::Receipt);
+    let code = format!("LA{}-0001", s.session_today().format("%Y%m%d"));
+    assert_text(&s, &code);
+    assert!(s
+        .rehearsal()
+        .stub()
+        .printed()
+        .iter()
+        .any(|t| t.contains("回执")));
+
+    tap(&mut s, "评价服务");
+    assert_eq!(s.screen(), ScreenId::Rating);
+    tap(&mut s, "不满意");
+    tap(&mut s, "提交评价");
+    assert_eq!(s.screen(), ScreenId::Rating, "差评 needs a reason");
+    tap(&mut s, "办理太慢");
+    tap(&mut s, "提交评价");
+    assert_eq!(s.screen(), ScreenId::Farewell);
+    assert_text(&s, "感谢您的评价");
+    tap(&mut s, "返回首页");
+    assert_eq!(s.screen(), ScreenId::Home);
+    assert!(s.session().citizen.is_none(), "session forgotten");
+    assert!(s.session().transaction.is_none());
+}
+
+/// On the form with nothing typed: the phone typed on the numeric keyboard, the declaration
+/// ticked, on to the materials.
+fn to_materials_from_form(s: &mut Stage) {
+    tap(s, "联系电话");
+    type_keys(s, "13812345678");
+    tap(s, "完成");
+    tap(s, "有效期满");
+    let declaration = s
+        .targets()
+        .into_iter()
+        .find(|t| t.role == "checkbox")
+        .expect("the declaration's check box");
+    let before = declaration.checked;
+    let (x, y) = declaration.center();
+    touch::tap(s.app(), x, y);
+    s.pump();
+    let after = s
+        .targets()
+        .into_iter()
+        .find(|t| t.role == "checkbox")
+        .expect("still there")
+        .checked;
+    assert!(before.is_some(), "a check box reports whether it is ticked");
+    assert_ne!(before, after, "a tap on it toggles it");
+    tap(s, "下一步");
+    assert_eq!(s.screen(), ScreenId::Materials, "{:?}", texts(s));
+}
+
+/// A 一件事 bundle goes through the same path.
+#[test]
+fn bundle_from_home_to_receipt() {
+    let mut s = stage();
+    tap(&mut s, "办事");
+    s.read_card(SAMPLE_CARD).expect("card");
+    tap(&mut s, "新生儿出生一件事");
+    assert_eq!(s.screen(), ScreenId::Guide);
+    tap(&mut s, "开始办理");
+    assert_eq!(s.screen(), ScreenId::Form);
+    assert!(matches!(
+        s.session().transaction.as_ref().map(|t| &t.subject),
+        Some(hall_api::application::Subject::Bundle(_))
+    ));
+}
+
+/// Pinyin search: typing z-h-a-n-g shows 张 first; initials in Latin find items.
+#[test]
+fn pinyin_search_in_browse() {
+    let mut s = stage();
+    tap(&mut s, "办事");
+    tap(&mut s, "先看看办事指南");
+    assert_eq!(s.screen(), ScreenId::Browse);
+    tap(&mut s, "搜索事项");
+    tap(&mut s, "英文输入");
+    type_keys(&mut s, "jmsfz");
+    assert_text(&s, "居民身份证换领");
+    assert!(!has_text(&s, "不动产首次登记"), "search filters the list");
+    tap(&mut s, "拼音输入");
+    for _ in 0..5 {
+        tap(&mut s, "删除");
+    }
+    type_keys(&mut s, "zhang");
+    assert_text(&s, "张");
+    tap(&mut s, "张");
+    assert!(matches!(&s.session().screen, Screen::Choose(_)));
+}
+
+/// Nobody touches the screen: the countdown appears, then home and wipe.
+#[test]
+fn idle_timeout_returns_home_and_forgets() {
+    let mut s = stage();
+    tap(&mut s, "办事");
+    s.read_card(SAMPLE_CARD).expect("card");
+    tap(&mut s, "居民身份证换领");
+    let idle = s.session().config.idle_timeout.as_secs();
+    let countdown = s.session().config.countdown.as_secs();
+    let visible = |s: &Stage| s.app().global::<IdleAdapter<'_>>().get_visible();
+    s.wait(idle - 1);
+    assert!(!visible(&s));
+    s.wait(2);
+    assert!(visible(&s));
+    assert_text(&s, "您还在操作吗？");
+    tap(&mut s, "继续办理");
+    assert!(!visible(&s));
+    assert_eq!(s.screen(), ScreenId::Guide);
+    s.wait(idle + countdown + 1);
+    assert_eq!(s.screen(), ScreenId::Home);
+    assert!(!visible(&s));
+    assert!(s.session().citizen.is_none(), "the card's data wiped");
+    s.wait(idle * 2);
+    assert!(!visible(&s), "no countdown on the home screen itself");
+}
+
+/// Elder mode from any screen: bigger targets, and back; language switch at any time.
+#[test]
+fn elder_mode_and_language_switch() {
+    let mut s = stage();
+    tap(&mut s, "办事");
+    tap(&mut s, "先看看办事指南");
+    let height = |s: &Stage, label: &str| {
+        touch::find(&s.targets(), label)
+            .unwrap_or_else(|| panic!("no {label}"))
+            .height
+    };
+    let normal = height(&s, "首页");
+    tap(&mut s, "长辈模式");
+    assert!(s.app().global::<Theme<'_>>().get_elder());
+    assert_eq!(s.screen(), ScreenId::Browse, "stays on the screen");
+    let elder = height(&s, "首页");
+    assert!(
+        elder * 100 >= normal * 145,
+        "touch target {normal} → {elder}"
+    );
+    tap(&mut s, "English");
+    assert!(
+        touch::find(&s.targets(), "Home").is_some(),
+        "header translated"
+    );
+    tap(&mut s, "Standard mode");
+    assert!(!s.app().global::<Theme<'_>>().get_elder());
+    tap(&mut s, "中文");
+    tap(&mut s, "首页");
+    assert_eq!(s.screen(), ScreenId::Home);
+}
+
+/// Five taps on the hall name open the PIN pad; three wrong PINs lock it; the right one then
+/// does nothing. (The lockout's times and its file: `display::pin_lockout`'s tests.)
+#[test]
+fn maintenance_pin_opens_and_locks_after_three_failures() {
+    let mut s = stage();
+    s.open_pin_pad();
+    assert_eq!(s.screen(), ScreenId::MaintenancePin);
+    type_keys(&mut s, PREVIEW_PIN);
+    tap(&mut s, "确定");
+    assert_eq!(s.screen(), ScreenId::Maintenance);
+    tap(&mut s, "退出维护模式");
+    assert_eq!(s.screen(), ScreenId::Home);
+
+    s.open_pin_pad();
+    for wrong in ["111111", "222222"] {
+        type_keys(&mut s, wrong);
+        tap(&mut s, "确定");
+    }
+    assert_text(&s, "还可尝试 1 次");
+    type_keys(&mut s, "333333");
+    tap(&mut s, "确定");
+    assert!(s.app().global::<PinAdapter<'_>>().get_locked());
+    assert_text(&s, "已锁定");
+    // Keys are disabled while locked: the right PIN does not open.
+    let _ = s.tap("2");
+    assert_eq!(s.screen(), ScreenId::MaintenancePin);
+}
+
+#[test]
+fn identify_offers_what_the_devices_allow() {
+    let mut s = stage();
+    tap(&mut s, "办事");
+    assert_eq!(s.screen(), ScreenId::Identify);
+    assert_text(&s, "请将身份证放在感应区");
+    assert!(touch::find(&s.targets(), "先看看办事指南").is_some());
+    // No reader: no card prompt, scanning still offered.
+    s.ev(kiosk::session::Event::DeviceChanged {
+        device: kiosk_drivers::status::DeviceClass::IdCardReader,
+        available: false,
+    });
+    assert!(!has_text(&s, "请将身份证放在感应区"));
+    assert_text(&s, "身份证读卡器暂时不能使用");
+    tap(&mut s, "先看看办事指南");
+    assert_eq!(s.screen(), ScreenId::Browse);
+}
+
+#[test]
+fn materials_then_delivery_address_errors() {
+    let mut s = stage();
+    to_materials(&mut s);
+    assert_text(&s, "已有");
+    tap(&mut s, "下一步");
+    assert_eq!(s.screen(), ScreenId::Delivery);
+    tap(&mut s, "免费邮寄到家");
+    tap(&mut s, "下一步：确认");
+    assert_eq!(s.screen(), ScreenId::Delivery, "refused");
+    assert_text(&s, "详细地址：必填");
+    tap(&mut s, "联系电话");
+    assert!(
+        touch::find(&s.targets(), "下一步：确认").is_none(),
+        "keyboard covers the bar"
+    );
+    type_keys(&mut s, "13812345678");
+    tap(&mut s, "完成");
+    tap(&mut s, "省/市/区县");
+    tap(&mut s, "英文输入");
+    type_keys(&mut s, "hz");
+    tap(&mut s, "完成");
+    tap(&mut s, "详细地址");
+    tap(&mut s, "数字输入");
+    type_keys(&mut s, "18");
+    tap(&mut s, "完成");
+    tap(&mut s, "下一步：确认");
+    assert_eq!(s.screen(), ScreenId::Review, "{:?}", texts(&s));
+    assert_text(&s, "免费邮寄");
+    // What was typed on the keyboards went into the session's address.
+    let address = &s.session().transaction.as_ref().expect("applying").address;
+    assert_eq!(address.phone.as_str(), "13812345678");
+    assert_eq!(address.region.as_str(), "hz");
+    assert_eq!(address.detail.as_str(), "18");
+    assert_eq!(address.recipient.as_str(), "张三", "from the card");
+}
+
+#[test]
+fn submitting_then_queued_receipt_says_so_honestly() {
+    let mut s = stage();
+    s.rehearsal().stub().set_reachable(false);
+    to_materials(&mut s);
+    tap(&mut s, "下一步");
+    tap(&mut s, "到窗口领取");
+    tap(&mut s, "下一步：确认");
+    s.rehearsal().stub().hold();
+    tap(&mut s, "确认提交");
+    assert_eq!(s.screen(), ScreenId::Submitting);
+    assert!(
+        touch::find(&s.targets(), "确认提交").is_none(),
+        "nothing to press twice"
+    );
+    s.release();
+    assert_eq!(s.screen(), ScreenId::Receipt);
+    assert_text(&s, "网络恢复后");
+    assert!(!has_text(&s, "已送达"));
+}
+
+#[test]
+fn appointment_department_day_slot_contact_booked() {
+    let mut s = stage();
+    tap(&mut s, "预约");
+    assert_eq!(s.screen(), ScreenId::Appointment);
+    let departments: Vec<String> = s.targets().into_iter().map(|t| t.label).collect();
+    let gongan = departments
+        .iter()
+        .find(|l| l.contains("公安"))
+        .unwrap_or_else(|| panic!("no 公安 in {departments:?}"))
+        .clone();
+    tap(&mut s, &gongan);
+    assert_text(&s, "请选择日期");
+    let slots = kiosk::citizen::rehearsal::StubEffects::slots("gongan", s.session_today());
+    // A day with a free slot, as the screen labels it (月日 星期).
+    let free = slots
+        .slots
+        .iter()
+        .find(|x| x.remaining > 0)
+        .expect("a free slot");
+    let day_label = s
+        .targets()
+        .into_iter()
+        .map(|t| t.label)
+        .find(|l| l.starts_with(&free.date.format("%m月%d日").to_string()))
+        .unwrap_or_else(|| panic!("no button for {} in {:?}", free.date, texts(&s)));
+    tap(&mut s, &day_label);
+    assert_text(&s, "请选择时段");
+    tap(&mut s, &format!("{}–{}", free.start, free.end));
+    tap(&mut s, "确认预约");
+    assert_text(&s, "姓名：必填");
+    tap(&mut s, "姓名");
+    type_keys(&mut s, "zhang");
+    tap(&mut s, "张");
+    tap(&mut s, "完成");
+    tap(&mut s, "手机号码");
+    type_keys(&mut s, "13812345678");
+    tap(&mut s, "完成");
+    tap(&mut s, "确认预约");
+    assert_text(&s, "预约成功");
+    assert_text(&s, "YY-");
+    tap(&mut s, "完成");
+    assert_eq!(s.screen(), ScreenId::Home);
+}
+
+#[test]
+fn help_calls_staff_then_request_and_complaint_end_in_farewell() {
+    let mut s = stage();
+    tap(&mut s, "帮助/办不成事");
+    assert_eq!(s.screen(), ScreenId::Help);
+    tap(&mut s, "请工作人员过来");
+    assert!(s.app().global::<Shell<'_>>().get_help_called());
+    assert_text(&s, "已通知值班人员");
+    tap(&mut s, "知道了");
+    assert!(!s.app().global::<NoticeAdapter<'_>>().get_visible());
+
+    tap(&mut s, "上门服务");
+    tap(&mut s, "发送");
+    assert_eq!(s.screen(), ScreenId::Help, "a phone is needed");
+    tap(&mut s, "联系电话");
+    type_keys(&mut s, "13812345678");
+    tap(&mut s, "完成");
+    tap(&mut s, "发送");
+    assert_eq!(s.screen(), ScreenId::Farewell);
+    tap(&mut s, "返回首页");
+    assert_eq!(s.screen(), ScreenId::Home);
+    assert!(
+        !s.app().global::<Shell<'_>>().get_help_called(),
+        "session over"
+    );
+
+    tap(&mut s, "帮助/办不成事");
+    tap(&mut s, "办不成事反映");
+    assert_eq!(s.screen(), ScreenId::Complaint);
+    tap(&mut s, "发送");
+    assert_eq!(s.screen(), ScreenId::Complaint, "a text is needed");
+    tap(&mut s, "遇到的问题");
+    tap(&mut s, "英文输入");
+    type_keys(&mut s, "abc");
+    tap(&mut s, "完成");
+    tap(&mut s, "发送");
+    assert_eq!(s.screen(), ScreenId::Farewell);
+}
+
+#[test]
+fn a_notice_is_modal_until_dismissed_or_touched() {
+    let mut s = stage();
+    let visible = |s: &Stage| s.app().global::<NoticeAdapter<'_>>().get_visible();
+    s.ev(kiosk::session::Event::CardReadFailed);
+    assert!(visible(&s));
+    let ok = touch::find(&s.targets(), "知道了").expect("知道了").clone();
+    assert!(ok.y > 960, "in the lower half, where the hand is");
+    tap(&mut s, "知道了");
+    assert!(!visible(&s));
+    assert_eq!(s.screen(), ScreenId::Home, "dismiss only closes it");
+    s.ev(kiosk::session::Event::CardReadFailed);
+    assert!(visible(&s));
+    // Another touch closes it, and only closes it.
+    let tile = touch::find(&s.targets(), "办事").cloned();
+    if let Some(tile) = tile {
+        let (x, y) = tile.center();
+        touch::tap(s.app(), x, y);
+        s.pump();
+        assert!(!visible(&s));
+        assert_eq!(s.screen(), ScreenId::Home, "the touch only closed it");
+    }
+    tap(&mut s, "办事");
+    assert_eq!(s.screen(), ScreenId::Identify);
+}
+
+#[test]
+fn the_home_screen_lists_its_tiles_inside_the_window_and_a_tap_at_one_takes_it() {
+    let mut s = stage();
+    let all = s.targets();
+    let tile = touch::find(&all, "办事").expect("the 办事 tile").clone();
+    assert_eq!(tile.role, "button");
+    for t in &all {
+        assert!(
+            t.x >= 0 && t.y >= 0 && t.x + t.width <= 1080 && t.y + t.height <= 1920,
+            "inside the 1080x1920 window: {t:?}"
+        );
+    }
+    touch::tap(s.app(), 2, 1918);
+    s.pump();
+    assert_eq!(s.screen(), ScreenId::Home, "a tap outside every target");
+    let (x, y) = tile.center();
+    touch::tap(s.app(), x, y);
+    s.pump();
+    assert_eq!(s.screen(), ScreenId::Identify);
+}
+
+#[test]
+fn coordinates_are_physical_pixels_at_any_scale_factor() {
+    let mut s = stage();
+    let at_one = touch::find(&s.targets(), "办事").expect("tile").clone();
+    s.app()
+        .window()
+        .dispatch_event(WindowEvent::ScaleFactorChanged { scale_factor: 2.0 });
+    let at_two = touch::find(&s.targets(), "办事").expect("tile").clone();
+    assert_ne!(at_one, at_two, "the box is reported in physical pixels");
+    let (x, y) = at_two.center();
+    touch::tap(s.app(), x, y);
+    s.pump();
+    assert_eq!(s.screen(), ScreenId::Identify);
+}
+
+#[test]
+fn the_home_tiles_two_columns_are_equally_wide() {
+    let s = stage();
+    let all = s.targets();
+    let width = |label: &str| touch::find(&all, label).expect(label).width;
+    for (left, right) in [
+        ("办事", "进度查询"),
+        ("预约", "好差评"),
+        ("帮助/办不成事", "进度查询"),
+    ] {
+        assert!(
+            (width(left) - width(right)).abs() <= 1,
+            "{left} {} vs {right} {}",
+            width(left),
+            width(right)
+        );
+    }
+}
+
+#[test]
+fn a_disabled_button_is_listed_but_not_found() {
+    let t = |label: &str, enabled: bool| touch::Target {
+        role: "button",
+        label: label.into(),
+        x: 0,
+        y: 0,
+        width: 10,
+        height: 10,
+        enabled,
+        checked: None,
+    };
+    let all = [t("下一步", false), t("下一步：确认", true)];
+    assert_eq!(
+        touch::find(&all, "下一步").map(|t| t.label.as_str()),
+        Some("下一步：确认")
+    );
+    assert_eq!(touch::find(&all[..1], "下一步"), None);
+}
