@@ -306,7 +306,7 @@ fn the_clip_check_catches_a_label_that_does_not_fit() {
         clipped_labels(stage.app()).is_empty(),
         "the sample catalog's names fit"
     );
-    let mut browse = kiosk::display::map::browse(stage.session(), 0, 6, "", false);
+    let mut browse = kiosk::display::screen::browse::view(stage.session(), 0, 6, "", false);
     let long = "这是一个名字非常非常长的政务服务事项用来检验文字是否被截断的检测能不能真正发现问题";
     browse.items[0].name = long.into();
     adapters::apply_browse(stage.app(), &browse);

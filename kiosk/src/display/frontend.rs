@@ -13,11 +13,11 @@ use kiosk_drivers::status::DeviceStatus;
 use kiosk_ui::generated as ui;
 use kiosk_ui::vm::{self, ScreenId};
 use kiosk_ui::{adapters, language};
-use slint::{ComponentHandle, SharedString, Timer, TimerMode};
+use slint::{ComponentHandle, Timer, TimerMode};
 use tokio::sync::watch;
 
 use super::technician::Technician;
-use super::{map, views};
+use super::{map, screen};
 use crate::citizen::SessionHandle;
 use crate::session::personal::FieldValue;
 use crate::session::personal::PersonalText;
@@ -81,7 +81,7 @@ pub(super) struct Shown {
 }
 
 /// The text box being typed into, for the views.
-fn typing(editing: &Option<(Target, String)>) -> views::Typing<'_> {
+fn typing(editing: &Option<(Target, String)>) -> super::screen::Typing<'_> {
     match editing {
         Some((Target::Text(field), text)) => Some((*field, text.as_str())),
         _ => None,
@@ -231,12 +231,12 @@ impl Frontend {
         match id {
             ScreenId::Browse => apply_changed(
                 &mut shown.browse,
-                map::browse(&s, local.browse_page, rows, &local.query, local.searching),
+                screen::browse::view(&s, local.browse_page, rows, &local.query, local.searching),
                 |v| adapters::apply_browse(app, v),
             ),
             ScreenId::Guide => apply_changed(
                 &mut shown.guide,
-                map::guide(&s, local.guide_page, rows),
+                screen::guide::view(&s, local.guide_page, rows),
                 |v| adapters::apply_guide(app, v),
             ),
             ScreenId::Form => {
@@ -244,7 +244,8 @@ impl Frontend {
                     Some((Target::Field(key), text)) => Some((key.as_str(), text.as_str())),
                     _ => None,
                 };
-                let mut form = map::form(&s, local.form_page, rows, editing.map(|(k, _)| k));
+                let mut form =
+                    screen::form::view(&s, local.form_page, rows, editing.map(|(k, _)| k));
                 if let (Some((key, text)), Some(i)) = (editing, form.active) {
                     if let Some(f) = form.fields.get_mut(i).filter(|f| f.id == key) {
                         f.value = text.to_owned();
@@ -252,66 +253,76 @@ impl Frontend {
                 }
                 apply_form(app, &mut shown.form, form);
             }
-            ScreenId::Review => apply_changed(&mut shown.review, map::review(&s), |v| {
+            ScreenId::Review => apply_changed(&mut shown.review, screen::review::view(&s), |v| {
                 adapters::apply_review(app, v)
             }),
-            ScreenId::Receipt => apply_changed(&mut shown.receipt, map::receipt(&s), |v| {
-                adapters::apply_receipt(app, v)
-            }),
-            ScreenId::Rating => apply_changed(&mut shown.rating, map::rating(&s), |v| {
+            ScreenId::Receipt => {
+                apply_changed(&mut shown.receipt, screen::receipt::view(&s), |v| {
+                    adapters::apply_receipt(app, v)
+                })
+            }
+            ScreenId::Rating => apply_changed(&mut shown.rating, screen::rating::view(&s), |v| {
                 adapters::apply_rating(app, v)
             }),
-            ScreenId::Progress => apply_changed(&mut shown.progress, map::progress(&s), |v| {
-                adapters::apply_progress(app, v)
-            }),
-            ScreenId::Identify => apply_changed(&mut shown.identify, views::identify(&s), |v| {
-                adapters::apply_identify(app, v)
-            }),
-            ScreenId::Materials => apply_changed(&mut shown.materials, views::materials(&s), |v| {
-                adapters::apply_materials(app, v)
-            }),
+            ScreenId::Progress => {
+                apply_changed(&mut shown.progress, screen::progress::view(&s), |v| {
+                    adapters::apply_progress(app, v)
+                })
+            }
+            ScreenId::Identify => {
+                apply_changed(&mut shown.identify, screen::identify::view(&s), |v| {
+                    adapters::apply_identify(app, v)
+                })
+            }
+            ScreenId::Materials => {
+                apply_changed(&mut shown.materials, screen::handin::view(&s), |v| {
+                    adapters::apply_materials(app, v)
+                })
+            }
             ScreenId::Delivery => apply_changed(
                 &mut shown.delivery,
-                views::delivery(&s, typing(&local.editing)),
+                screen::delivery::view(&s, typing(&local.editing)),
                 |v| adapters::apply_delivery(app, v),
             ),
             ScreenId::Submitting => {
-                apply_changed(&mut shown.submitting, views::submitting(&s), |v| {
+                apply_changed(&mut shown.submitting, screen::submitting::view(&s), |v| {
                     adapters::apply_submitting(app, v)
                 })
             }
             ScreenId::Appointment => apply_changed(
                 &mut shown.appointment,
-                views::appointment(&s, typing(&local.editing)),
+                screen::appointment::view(&s, typing(&local.editing)),
                 |v| adapters::apply_appointment(app, v),
             ),
             ScreenId::Complaint => apply_changed(
                 &mut shown.complaint,
-                views::complaint(&s, typing(&local.editing)),
+                screen::feedback::complaint(&s, typing(&local.editing)),
                 |v| adapters::apply_complaint(app, v),
             ),
             ScreenId::Help => apply_changed(
                 &mut shown.help,
-                views::help(&s, typing(&local.editing)),
+                screen::feedback::help(&s, typing(&local.editing)),
                 |v| adapters::apply_help(app, v),
             ),
-            ScreenId::Farewell => apply_changed(&mut shown.farewell, views::farewell(&s), |v| {
-                adapters::apply_farewell(app, *v)
-            }),
-            ScreenId::OutOfService => {
-                apply_changed(&mut shown.out_of_service, map::out_of_service(&s), |v| {
-                    adapters::apply_out_of_service(app, v, "")
+            ScreenId::Farewell => {
+                apply_changed(&mut shown.farewell, screen::farewell::view(&s), |v| {
+                    adapters::apply_farewell(app, *v)
                 })
             }
+            ScreenId::OutOfService => apply_changed(
+                &mut shown.out_of_service,
+                screen::out_of_service::view(&s),
+                |v| adapters::apply_out_of_service(app, v, ""),
+            ),
             _ => {}
         }
         apply_changed(&mut shown.keyboard, local.keyboard.clone(), |v| {
             adapters::apply_keyboard(app, v)
         });
-        apply_changed(&mut shown.notice, views::notice(&s), |v| {
+        apply_changed(&mut shown.notice, screen::notice::view(&s), |v| {
             adapters::apply_notice(app, *v)
         });
-        apply_changed(&mut shown.help_call, views::help_call(&s), |v| {
+        apply_changed(&mut shown.help_call, screen::notice::help_call(&s), |v| {
             adapters::set_help_call(app, *v)
         });
         if shown.screen != Some(id) {
@@ -383,7 +394,7 @@ pub(super) fn on1<A>(f: &Shared, act: impl Fn(&Frontend, A) + 'static) -> impl F
     }
 }
 
-fn page_step(f: &Frontend, which: fn(&mut Local) -> &mut usize, forward: bool) {
+pub(super) fn page_step(f: &Frontend, which: fn(&mut Local) -> &mut usize, forward: bool) {
     {
         let mut local = f.local.borrow_mut();
         let page = which(&mut local);
@@ -430,90 +441,8 @@ pub(super) fn connect(f: &Shared) -> Vec<Timer> {
         }
     }));
 
-    let home = app.global::<ui::HomeAdapter<'_>>();
-    home.on_start_service(on0(f, |f| f.press(UiInput::StartApplying)));
-    home.on_check_progress(on0(f, |f| f.press(UiInput::OpenProgress)));
-    home.on_appointment(on0(f, |f| f.press(UiInput::OpenAppointment)));
-    // 好差评 of an earlier application goes through its receipt: the progress page.
-    home.on_rate(on0(f, |f| f.press(UiInput::OpenProgress)));
-    home.on_help(on0(f, |f| {
-        f.press(UiInput::OpenHelpRequest(
-            hall_api::feedback::HelpKind::Proxy,
-        ))
-    }));
-
-    let browse = app.global::<ui::BrowseAdapter<'_>>();
-    browse.on_select_department(on1(f, |f, id: SharedString| {
-        f.local.borrow_mut().browse_page = 0;
-        if id.is_empty() {
-            f.press(UiInput::ShowMostUsed);
-        } else {
-            f.press(UiInput::OpenDepartment(id.to_string()));
-        }
-    }));
-    browse.on_open_item(on1(f, |f, id: SharedString| {
-        f.press(UiInput::PickItem(id.to_string()))
-    }));
-    browse.on_open_bundle(on1(f, |f, id: SharedString| {
-        f.press(UiInput::PickBundle(id.to_string()))
-    }));
-    browse.on_open_search(on0(f, |f| {
-        {
-            let mut local = f.local.borrow_mut();
-            local.searching = true;
-            local.keyboard = vm::KeyboardVm::default();
-        }
-        f.typed();
-    }));
-    browse.on_prev_page(on0(f, |f| page_step(f, |l| &mut l.browse_page, false)));
-    browse.on_next_page(on0(f, |f| page_step(f, |l| &mut l.browse_page, true)));
-
-    let guide = app.global::<ui::GuideAdapter<'_>>();
-    guide.on_print_list(on0(f, |f| f.press(UiInput::PrintGuide)));
-    guide.on_proceed(on0(f, |f| f.press(UiInput::StartForm)));
-    guide.on_book(on0(f, |f| f.press(UiInput::OpenAppointment)));
-    guide.on_back(on0(f, |f| f.press(UiInput::Back)));
-    guide.on_prev_page(on0(f, |f| page_step(f, |l| &mut l.guide_page, false)));
-    guide.on_next_page(on0(f, |f| page_step(f, |l| &mut l.guide_page, true)));
-
-    super::form::connect(f);
-
-    let review = app.global::<ui::ReviewAdapter<'_>>();
-    review.on_edit(on0(f, |f| f.press(UiInput::Back)));
-    review.on_submit(on0(f, |f| f.press(UiInput::Submit)));
-    review.on_toggle_notify(on0(f, |f| f.press(UiInput::ToggleNotifyConsent)));
-
-    let receipt = app.global::<ui::ReceiptAdapter<'_>>();
-    receipt.on_print(on0(f, |f| f.press(UiInput::Reprint)));
-    receipt.on_rate(on0(f, |f| f.press(UiInput::Done)));
-    receipt.on_done(on0(f, |f| f.press(UiInput::Done)));
-
-    let rating = app.global::<ui::RatingAdapter<'_>>();
-    rating.on_choose_level(on1(f, |f, level: i32| {
-        if let Ok(level @ 1..=5) = u8::try_from(level) {
-            f.press(UiInput::RateLevel(level));
-        }
-    }));
-    rating.on_toggle_reason(on1(f, |f, i: i32| {
-        if let Some((r, _, _)) = usize::try_from(i)
-            .ok()
-            .and_then(|i| map::RATING_REASONS.get(i))
-        {
-            f.press(UiInput::ToggleReason(*r));
-        }
-    }));
-    rating.on_submit(on0(f, |f| f.press(UiInput::Send)));
-    rating.on_skip(on0(f, |f| f.press(UiInput::SkipRating)));
-
-    app.global::<ui::ProgressAdapter<'_>>()
-        .on_scan_again(on0(f, |f| f.press(UiInput::OpenProgress)));
-    app.global::<ui::IdleAdapter<'_>>()
-        .on_keep_going(on0(f, |f| f.press(UiInput::StillHere)));
-    app.global::<ui::OutOfServiceAdapter<'_>>()
-        .on_retry(on0(f, |f| f.press(UiInput::DismissNotice)));
-
     super::keyboard::connect(f);
-    super::screens::connect(f);
+    super::screen::connect(f);
     super::technician::connect(f);
 
     let poll = Timer::default();

@@ -1,26 +1,28 @@
 //! The kiosk's screen: the Slint UI ([`kiosk_ui`]) driven by the citizen session.
 //!
-//! - [`map`]: the session's state as the screens' view models (pure).
-//! - `frontend`: callbacks → session inputs; new states → drawn.
-//! - `form`, `technician`: the form page's callbacks; the PIN pad and maintenance screen.
+//! - [`screen`]: one module per screen (`ui/ui/views/*.slint`): its view model from the
+//!   session (pure) and its callbacks; [`map`]: what they share.
+//! - `frontend`: the screen attached to a session: callbacks → session inputs; new states →
+//!   drawn (only what changed); the header, the keyboard (`keyboard`), the technician's PIN
+//!   pad and maintenance screen ([`technician`], [`pin_lockout`]).
 //! - [`unconfigured`]: the out-of-service screen while the configuration does not load.
+//! - [`stage`] and [`shots`]: the same frontend on a rehearsal session (stub hall, simulated
+//!   card) for `kioskctl screenshots`, `kioskctl preview`, the UI tests and benchmarks.
 //!
 //! Two ways to show it: in a window (the platform Slint was built with: `linuxkms` on the
 //! kiosk image, `winit` on a desktop), or offscreen (the software renderer into memory, no
 //! display: servers, CI, and `kioskctl session screenshot`). Either way the service tells
 //! systemd READY only once the first frame is drawn.
 
-mod form;
 mod frontend;
 mod keyboard;
 pub mod map;
 pub mod pin_lockout;
-mod screens;
+pub mod screen;
 pub mod shots;
 pub mod stage;
 pub mod technician;
 pub mod unconfigured;
-pub mod views;
 
 use std::cell::RefCell;
 use std::path::PathBuf;

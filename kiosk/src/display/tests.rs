@@ -9,7 +9,7 @@ use kiosk_ui::vm::ScreenId;
 use slint::ComponentHandle;
 use tokio::sync::{mpsc, watch};
 
-use super::{map, views};
+use super::{map, screen};
 use crate::citizen::SessionHandle;
 use crate::session::tests::support::{
     at_every_screen, at_receipt, at_review, Kiosk, ID_CARD, ITEM,
@@ -20,20 +20,20 @@ fn every_view_text(k: &Kiosk) -> String {
     let s = &k.s;
     format!(
         "{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}{:?}",
-        map::browse(s, 0, 6, "", false),
-        map::guide(s, 0, 6),
-        map::review(s),
-        map::receipt(s),
-        map::rating(s),
-        map::progress(s),
-        map::out_of_service(s),
-        views::identify(s),
-        views::materials(s),
-        views::delivery(s, None),
-        views::appointment(s, None),
-        views::complaint(s, None),
-        views::help(s, None),
-        views::notice(s),
+        screen::browse::view(s, 0, 6, "", false),
+        screen::guide::view(s, 0, 6),
+        screen::review::view(s),
+        screen::receipt::view(s),
+        screen::rating::view(s),
+        screen::progress::view(s),
+        screen::out_of_service::view(s),
+        screen::identify::view(s),
+        screen::handin::view(s),
+        screen::delivery::view(s, None),
+        screen::appointment::view(s, None),
+        screen::feedback::complaint(s, None),
+        screen::feedback::help(s, None),
+        screen::notice::view(s),
     )
 }
 
@@ -47,7 +47,7 @@ fn no_view_but_the_form_shows_the_whole_id_number() {
             k.screen()
         );
         // The form shows the prefilled number masked until the citizen edits it.
-        let form = format!("{:?}", map::form(&k.s, 0, 20, None));
+        let form = format!("{:?}", screen::form::view(&k.s, 0, 20, None));
         assert!(!form.contains(ID_CARD), "form reveals it on {}", k.screen());
     }
 }
@@ -66,7 +66,7 @@ fn the_form_shows_the_number_in_full_only_while_it_is_edited() {
                     .map(|f| f.key.clone())
             })
             .expect("the item's form has an ID-number field");
-    let editing = map::form(&k.s, 0, 20, Some(&key));
+    let editing = screen::form::view(&k.s, 0, 20, Some(&key));
     assert!(format!("{editing:?}").contains(ID_CARD));
     let field = editing.fields.iter().find(|f| f.id == key).expect("field");
     assert!(field.prefilled, "marked as read from the card");
@@ -75,7 +75,7 @@ fn the_form_shows_the_number_in_full_only_while_it_is_edited() {
 #[test]
 fn review_and_receipt_carry_what_the_citizen_checks() {
     let k = at_review();
-    let review = map::review(&k.s);
+    let review = screen::review::view(&k.s);
     assert!(review
         .rows
         .iter()
@@ -83,7 +83,7 @@ fn review_and_receipt_carry_what_the_citizen_checks() {
     assert!(!review.submitting);
     let k = at_receipt();
     assert_eq!(map::screen_id(&k.s), ScreenId::Receipt);
-    let receipt = map::receipt(&k.s);
+    let receipt = screen::receipt::view(&k.s);
     assert!(receipt.delivered);
     let query = crate::session::docs::parse_receipt_qr(&receipt.qr_payload)
         .expect("the QR code on screen reads back as a receipt");
@@ -114,7 +114,7 @@ fn the_address_shows_what_is_being_typed_and_its_errors() {
     let k = at_review();
     let mut s = k.s.clone();
     s.screen = crate::session::Screen::Delivery;
-    let typed = views::delivery(&s, Some((TextField::Region, "浙江省杭")));
+    let typed = screen::delivery::view(&s, Some((TextField::Region, "浙江省杭")));
     assert!(typed.mail);
     assert_eq!(typed.address.region, "浙江省杭");
     assert_eq!(typed.active, Some(kiosk_ui::vm::AddressField::Region));
@@ -127,7 +127,7 @@ fn the_address_shows_what_is_being_typed_and_its_errors() {
             message: "联系电话有误".into(),
         }])
         .collect();
-    let shown = views::delivery(&s, None);
+    let shown = screen::delivery::view(&s, None);
     assert!(shown
         .errors
         .iter()
@@ -138,7 +138,7 @@ fn the_address_shows_what_is_being_typed_and_its_errors() {
 fn in_english_the_screens_own_words_are_english() {
     let mut k = at_review();
     k.ui(UiInput::SetLanguage(kiosk_config::schema::Language::En));
-    let review = map::review(&k.s);
+    let review = screen::review::view(&k.s);
     assert!(
         review
             .rows
@@ -147,11 +147,11 @@ fn in_english_the_screens_own_words_are_english() {
         "{review:?}"
     );
     let cjk = |t: &str| t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
-    let guide = map::guide(&k.s, 0, 6);
+    let guide = screen::guide::view(&k.s, 0, 6);
     assert!(guide.facts.iter().all(|(l, _)| !cjk(l)), "{guide:?}");
     let mut bare = Kiosk::bare();
     bare.ui(UiInput::SetLanguage(kiosk_config::schema::Language::En));
-    for line in map::out_of_service(&bare.s) {
+    for line in screen::out_of_service::view(&bare.s) {
         assert!(!cjk(&line), "{line}");
     }
 }
@@ -187,7 +187,7 @@ fn the_screens_callbacks_reach_the_session() {
     }
 
     assert_eq!(super::map::screen_id(&f.current.borrow()), ScreenId::Form);
-    let fields = map::form(&k.s, 0, 6, None).fields;
+    let fields = screen::form::view(&k.s, 0, 6, None).fields;
     let index = |key: &str| {
         i32::try_from(fields.iter().position(|f| f.id == key).expect(key)).expect("small")
     };
@@ -291,14 +291,14 @@ fn in_english_catalog_content_is_the_halls_english_or_says_chinese_only() {
     let citizen_name = k.s.citizen.as_ref().expect("a citizen").name.clone();
     let first_material = t.materials[0].material.name.clone();
 
-    let guide = map::guide(&k.s, 0, 6);
+    let guide = screen::guide::view(&k.s, 0, 6);
     assert_eq!(guide.item_name, "ID card renewal");
     assert_eq!(
         guide.materials[0].name,
         format!("{first_material} (Chinese only)"),
         "no English for it: said so"
     );
-    let review = map::review(&k.s);
+    let review = screen::review::view(&k.s);
     assert_eq!(review.item_name, "ID card renewal");
     let (_, shown) = review
         .rows
@@ -308,12 +308,12 @@ fn in_english_catalog_content_is_the_halls_english_or_says_chinese_only() {
     // Masked as in Chinese: the label changed, the rule did not.
     assert_ne!(shown, &citizen_name);
     assert!(shown.contains('*'), "{shown}");
-    let form = map::form(&k.s, 0, 20, None);
+    let form = screen::form::view(&k.s, 0, 20, None);
     assert!(form
         .fields
         .iter()
         .any(|f| f.id == name_key && f.label == "Applicant's name"));
-    let browse = map::browse(&k.s, 0, 50, "", false);
+    let browse = screen::browse::view(&k.s, 0, 50, "", false);
     assert!(!browse.items.is_empty());
     for entry in browse.items.iter().chain(&browse.bundles) {
         let expected = if entry.id == ITEM {
@@ -325,5 +325,8 @@ fn in_english_catalog_content_is_the_halls_english_or_says_chinese_only() {
     }
     // And back in Chinese, the hall's Chinese as it wrote it.
     k.ui(UiInput::SetLanguage(kiosk_config::schema::Language::ZhCn));
-    assert_eq!(map::guide(&k.s, 0, 6).materials[0].name, first_material);
+    assert_eq!(
+        screen::guide::view(&k.s, 0, 6).materials[0].name,
+        first_material
+    );
 }

@@ -1,0 +1,90 @@
+//! The 领取方式 screen (`delivery.slint`): 免费邮寄 or 窗口领取, and the mailing address typed on the keyboard.
+
+use std::rc::Rc;
+
+use kiosk_ui::generated as ui;
+use kiosk_ui::vm;
+use slint::ComponentHandle;
+
+use super::{open_box, shown, Typing};
+use crate::display::frontend::{on0, on1, Frontend};
+use crate::display::map::content;
+use crate::session::{Session, TextField, UiInput};
+
+/// The address box a session text field is, if any.
+pub fn address_field(field: TextField) -> Option<vm::AddressField> {
+    match field {
+        TextField::Recipient => Some(vm::AddressField::Recipient),
+        TextField::RecipientPhone => Some(vm::AddressField::Phone),
+        TextField::Region => Some(vm::AddressField::Region),
+        TextField::AddressDetail => Some(vm::AddressField::Detail),
+        _ => None,
+    }
+}
+
+/// The session text field of an address box.
+pub fn address_text_field(field: vm::AddressField) -> TextField {
+    match field {
+        vm::AddressField::Recipient => TextField::Recipient,
+        vm::AddressField::Phone => TextField::RecipientPhone,
+        vm::AddressField::Region => TextField::Region,
+        vm::AddressField::Detail => TextField::AddressDetail,
+    }
+}
+
+/// 免费邮寄 or pick-up, and the address.
+pub fn view(s: &Session, typing: Typing<'_>) -> vm::DeliveryVm {
+    let Some(t) = s.transaction.as_ref() else {
+        return vm::DeliveryVm::default();
+    };
+    let a = &t.address;
+    let errors = t
+        .address_errors
+        .iter()
+        .filter_map(|e| {
+            let key = e.field.rsplit('.').next().unwrap_or_default();
+            let field = match key {
+                "recipient" => vm::AddressField::Recipient,
+                "phone" => vm::AddressField::Phone,
+                "region" => vm::AddressField::Region,
+                "detail" => vm::AddressField::Detail,
+                _ => return None,
+            };
+            Some((field, e.message.clone()))
+        })
+        .collect();
+    let department = t
+        .items
+        .first()
+        .and_then(|code| s.catalog.as_ref()?.item(code))
+        .and_then(|item| s.catalog.as_ref()?.department(&item.department));
+    vm::DeliveryVm {
+        item_name: content(s, &t.title, t.title_en.as_deref()),
+        mail: t.mail,
+        pickup_place: department.map_or_else(String::new, |d| {
+            format!("{} {}", content(s, &d.name, d.name_en.as_deref()), d.window)
+        }),
+        address: vm::AddressVm {
+            recipient: shown(typing, TextField::Recipient, &a.recipient),
+            phone: shown(typing, TextField::RecipientPhone, &a.phone),
+            region: shown(typing, TextField::Region, &a.region),
+            detail: shown(typing, TextField::AddressDetail, &a.detail),
+        },
+        errors,
+        active: typing.and_then(|(f, _)| address_field(f)),
+    }
+}
+
+/// Wires the screen's callbacks.
+pub(super) fn connect(f: &Rc<Frontend>) {
+    let app = &f.app;
+    let delivery = app.global::<ui::DeliveryAdapter<'_>>();
+    delivery.on_choose_mail(on1(f, |f, mail: bool| f.press(UiInput::ChooseMail(mail))));
+    delivery.on_activate(on1(f, |f, i: i32| {
+        if let Some(field) = vm::AddressField::from_index(i) {
+            open_box(f, address_text_field(field));
+        }
+    }));
+    delivery.on_next(on0(f, |f| f.press(UiInput::Next)));
+    delivery.on_back(on0(f, |f| f.press(UiInput::Back)));
+}

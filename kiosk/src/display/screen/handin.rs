@@ -1,0 +1,61 @@
+//! The materials screen (`handin.slint`): what is handed in, reused (已有) or read from the card, and
+//! what comes later.
+
+use std::rc::Rc;
+
+use hall_api::application::MaterialSource;
+use kiosk_ui::generated as ui;
+use kiosk_ui::vm;
+use slint::{ComponentHandle, SharedString};
+
+use crate::display::frontend::{on0, on1, Frontend};
+use crate::display::map::{amounts, content};
+use crate::session::{Session, UiInput};
+
+/// The materials hand-in: reused ones marked.
+pub fn view(s: &Session) -> vm::MaterialsVm {
+    let Some(t) = s.transaction.as_ref() else {
+        return vm::MaterialsVm::default();
+    };
+    vm::MaterialsVm {
+        item_name: content(s, &t.title, t.title_en.as_deref()),
+        materials: t
+            .materials
+            .iter()
+            .map(|l| {
+                let m = &l.material;
+                vm::HandInLine {
+                    code: m.code.clone(),
+                    name: content(s, &m.name, m.name_en.as_deref()),
+                    form: amounts(s, m.originals, m.copies),
+                    can_reuse: l.held,
+                    reused: l.source == MaterialSource::Reused,
+                    by_id_card: l.source == MaterialSource::IdCardRead,
+                }
+            })
+            .collect(),
+        reuse_unknown: matches!(
+            t.reuse,
+            crate::session::transaction::ReuseLookup::Unavailable
+        ),
+    }
+}
+
+/// Wires the screen's callbacks.
+pub(super) fn connect(f: &Rc<Frontend>) {
+    let app = &f.app;
+    let materials = app.global::<ui::MaterialsAdapter<'_>>();
+    let set_reuse = on1(f, |f, (code, reuse): (SharedString, bool)| {
+        f.press(UiInput::SetMaterialSource {
+            code: code.to_string(),
+            source: if reuse {
+                MaterialSource::Reused
+            } else {
+                MaterialSource::Later
+            },
+        })
+    });
+    materials.on_set_reuse(move |code, reuse| set_reuse((code, reuse)));
+    materials.on_next(on0(f, |f| f.press(UiInput::Next)));
+    materials.on_back(on0(f, |f| f.press(UiInput::Back)));
+}
