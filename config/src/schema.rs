@@ -404,16 +404,8 @@ impl Ui {
     }
 }
 
-/// A UI language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Language {
-    /// Simplified Chinese.
-    #[serde(rename = "zh-CN")]
-    ZhCn,
-    /// English.
-    #[serde(rename = "en")]
-    En,
-}
+/// A UI language (the one enum the session and the screens use too).
+pub use vocab::language::Language;
 
 /// The durable outbox (本地待发队列).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

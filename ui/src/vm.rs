@@ -103,25 +103,8 @@ impl ScreenId {
     }
 }
 
-/// The UI language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Language {
-    /// Simplified Chinese, the source language of every string.
-    #[default]
-    ZhCn,
-    /// English, from the bundled translation.
-    En,
-}
-
-impl Language {
-    /// The tag used in file names and by the header's language switch.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Language::ZhCn => "zh",
-            Language::En => "en",
-        }
-    }
-}
+/// The UI language (one enum with the configuration and the session).
+pub use vocab::language::Language;
 
 /// State every screen shares: hall, clock, hotline and the voice caption.
 #[derive(Debug, Clone, Default, PartialEq)]

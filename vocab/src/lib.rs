@@ -5,11 +5,13 @@
 //! - [`mask`]: how ID numbers, names, addresses and phone numbers are shown on screens, receipts,
 //!   pages and logs.
 //! - [`device`]: device class, state and paper supply, in XFS4IoT's words.
+//! - [`language`]: the languages of the kiosk's screens.
 //! - [`time`]: the hall's time zone (China Standard Time, UTC+8, no daylight saving).
 
 #![forbid(unsafe_code)]
 
 pub mod device;
 pub mod id_number;
+pub mod language;
 pub mod mask;
 pub mod time;

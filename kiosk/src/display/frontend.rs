@@ -8,7 +8,6 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kiosk_config::schema::Language;
 use kiosk_drivers::status::DeviceStatus;
 use kiosk_ui::generated as ui;
 use kiosk_ui::vm::{self, ScreenId};
@@ -189,10 +188,7 @@ impl Frontend {
         }
         adapters::set_elder(app, s.elder_mode);
         adapters::set_voice(app, s.voice);
-        let lang = match s.language {
-            Language::ZhCn => vm::Language::ZhCn,
-            Language::En => vm::Language::En,
-        };
+        let lang = s.language;
         if language::current_language(app) != lang {
             if let Err(err) = language::set_language(app, lang) {
                 tracing::warn!(%err, "cannot switch the screen's language");
@@ -419,10 +415,7 @@ pub(super) fn connect(f: &Shared) -> Vec<Timer> {
     shell.on_toggle_elder(on0(f, |f| f.press(UiInput::ToggleElderMode)));
     shell.on_toggle_voice(on0(f, |f| f.press(UiInput::ToggleVoice)));
     shell.on_toggle_language(on0(f, |f| {
-        let next = match f.current.borrow().language {
-            Language::ZhCn => Language::En,
-            Language::En => Language::ZhCn,
-        };
+        let next = f.current.borrow().language.other();
         f.press(UiInput::SetLanguage(next));
     }));
     shell.on_hidden_tap(on0(f, |f| {

@@ -105,10 +105,7 @@ impl Shot {
             "{}{}-{}-{}{}.png",
             self.screen.slug(),
             self.extra.slug(),
-            match self.language {
-                Language::ZhCn => "zh",
-                Language::En => "en",
-            },
+            self.language.tag(),
             if self.elder { "elder" } else { "normal" },
             if self.landscape { "-landscape" } else { "" }
         )

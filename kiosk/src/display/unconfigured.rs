@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use kiosk_config::{LoadOptions, Report};
 use kiosk_ui::generated as ui;
-use kiosk_ui::vm::{Language, ScreenId, ShellVm};
+use kiosk_ui::vm::{ScreenId, ShellVm};
 use kiosk_ui::{adapters, AppWindow};
 use slint::{ComponentHandle, PhysicalSize, Timer, TimerMode};
 
@@ -143,10 +143,7 @@ fn connect(app: &AppWindow, path: &Path, done: &Rc<Cell<bool>>) -> Vec<Timer> {
         let weak = app.as_weak();
         shell.on_toggle_language(move || {
             if let Some(app) = weak.upgrade() {
-                let next = match kiosk_ui::language::current_language(&app) {
-                    Language::ZhCn => Language::En,
-                    Language::En => Language::ZhCn,
-                };
+                let next = kiosk_ui::language::current_language(&app).other();
                 if let Err(err) = kiosk_ui::language::set_language(&app, next) {
                     tracing::warn!(%err, "cannot switch the out-of-service screen's language");
                 }
@@ -254,9 +251,15 @@ mod tests {
             "no voice button without a configuration"
         );
         shell.invoke_toggle_language();
-        assert_eq!(kiosk_ui::language::current_language(&app), Language::En);
+        assert_eq!(
+            kiosk_ui::language::current_language(&app),
+            kiosk_ui::vm::Language::En
+        );
         shell.invoke_toggle_language();
-        assert_eq!(kiosk_ui::language::current_language(&app), Language::ZhCn);
+        assert_eq!(
+            kiosk_ui::language::current_language(&app),
+            kiosk_ui::vm::Language::ZhCn
+        );
         assert!(!app.global::<ui::Theme<'_>>().get_elder());
         shell.invoke_toggle_elder();
         assert!(app.global::<ui::Theme<'_>>().get_elder());
