@@ -1,5 +1,7 @@
 //! Drivers for the kiosk's devices, and simulators for the device side of each protocol.
 //!
+//! - [`error`]: the one [`ErrorKind`] every driver error answers with (what to do about it);
+//!   [`link`]: the one reconnect [`Backoff`] and the supervisor loop every device runner uses.
 //! - [`status`]: the device status model every driver reports in (XFS4IoT / UnifiedPOS
 //!   vocabulary: `online`, `offline`, `hardwareError`, …), with identity, counters and the
 //!   last error. The device manager, `/metrics` and the hall's fleet view all speak it.
@@ -23,11 +25,15 @@
 pub mod a4printer;
 pub mod audio;
 pub mod camera;
+pub mod error;
 pub mod idcard;
+pub mod link;
 pub mod listing;
 pub mod printer;
 pub mod scanner;
 pub mod status;
 pub mod usb_ids;
 
+pub use error::ErrorKind;
+pub use link::{Backoff, Retry};
 pub use status::{DeviceClass, DeviceEvent, DeviceState, DeviceStatus};

@@ -11,9 +11,10 @@ use std::time::Duration;
 
 use kiosk_drivers::a4printer::pdf::render;
 use kiosk_drivers::a4printer::stand_in::{StandInConfig, StandInPrinter};
-use kiosk_drivers::a4printer::{A4Error, A4Printer, ErrorKind, JobWait};
+use kiosk_drivers::a4printer::{A4Error, A4Printer, JobWait};
 use kiosk_drivers::printer::Receipt;
 use kiosk_drivers::status::{DeviceState, PaperState};
+use kiosk_drivers::ErrorKind;
 
 const RECEIPT_URL: &str = "https://hall.example/p?c=BJ2026-000123&v=k7Q2xZ";
 
@@ -191,7 +192,8 @@ fn paper_and_toner_follow_the_printer_and_a_job_waits_for_paper() {
         matches!(&stalled, A4Error::JobStalled { printer_reasons, .. } if printer_reasons.contains("media-empty")),
         "{stalled}"
     );
-    assert_eq!(stalled.kind(), ErrorKind::Report);
+    // Stalled for want of paper: the printer's reasons say so.
+    assert_eq!(stalled.kind(), ErrorKind::PaperOut);
 
     stand_in.load_paper(250).expect("tray form");
     stand_in.set_toner(80).expect("supply form");
@@ -215,13 +217,13 @@ fn a_stopped_printer_is_unreachable_and_comes_back_on_restart() {
 
     stand_in.stop();
     let err = printer.condition().expect_err("nobody answers");
-    assert_eq!(err.kind(), ErrorKind::Reconnect, "{err}");
+    assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
     assert!(err.to_string().contains("unreachable"), "{err}");
     let pdf = render(&receipt(), "受理回执").expect("PDF renders");
     let err = printer
         .print_pdf(pdf.clone(), "受理回执", quick())
         .expect_err("cannot print");
-    assert_eq!(err.kind(), ErrorKind::Reconnect);
+    assert_eq!(err.kind(), ErrorKind::NotFound);
 
     stand_in.resume().expect("restarts on the same port");
     let (cond, _) = printer.condition().expect("answers again");
@@ -282,7 +284,7 @@ fn bad_uris_are_refused_before_anything_is_sent() {
         "ipp:///ipp/print",
     ] {
         let err = A4Printer::new(uri).expect_err(uri);
-        assert_eq!(err.kind(), ErrorKind::Invalid, "{uri}: {err}");
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{uri}: {err}");
         assert!(err.to_string().contains("ipp://"), "{err}");
     }
 }

@@ -10,7 +10,8 @@ use kiosk_drivers::camera::page::{
     PAGE_JPEG_LIMIT,
 };
 use kiosk_drivers::camera::sample::{self, SampleSpec};
-use kiosk_drivers::camera::{material_pdf, NoSheet, PageError, PageErrorKind};
+use kiosk_drivers::camera::{material_pdf, NoSheet, PageError};
+use kiosk_drivers::ErrorKind;
 
 fn page() -> &'static RgbImage {
     static PAGE: OnceLock<RgbImage> = OnceLock::new();
@@ -121,7 +122,7 @@ fn a_photo_without_a_sheet_is_a_clear_retake() {
     let size = (1600, 1200);
     let no_sheet = |img: RgbImage| match process_photo(&DynamicImage::ImageRgb8(img)) {
         Err(e @ PageError::NoSheet(why)) => {
-            assert_eq!(e.kind(), PageErrorKind::Retake);
+            assert_eq!(e.kind(), ErrorKind::Unreadable);
             assert!(e.to_string().contains("no sheet found"), "{e}");
             why
         }
@@ -159,7 +160,7 @@ fn a_photo_without_a_sheet_is_a_clear_retake() {
     let tiny = RgbImage::new(320, 240);
     let err = process_photo(&DynamicImage::ImageRgb8(tiny)).expect_err("too small");
     assert!(matches!(err, PageError::PhotoTooSmall { .. }), "{err}");
-    assert_eq!(err.kind(), PageErrorKind::Retake);
+    assert_eq!(err.kind(), ErrorKind::Unreadable);
 }
 
 #[test]
@@ -172,7 +173,7 @@ fn a_page_that_cannot_fit_the_limit_is_an_internal_error() {
     });
     let err = encode_page(&noise, PAGE_JPEG_LIMIT).expect_err("too large");
     assert!(matches!(err, PageError::TooLarge { .. }), "{err}");
-    assert_eq!(err.kind(), PageErrorKind::Internal);
+    assert_eq!(err.kind(), ErrorKind::Other);
 }
 
 #[test]

@@ -4,13 +4,14 @@
 
 use std::path::Path;
 
-use kiosk_drivers::camera::{CameraError, CameraErrorKind, DocumentCamera};
+use kiosk_drivers::camera::{CameraError, DocumentCamera};
+use kiosk_drivers::ErrorKind;
 
 #[test]
 fn a_missing_node_is_reported_as_disconnected() {
     let err =
         DocumentCamera::open(Path::new("/dev/video-kiosk-test-none")).expect_err("no such node");
-    assert_eq!(err.kind(), CameraErrorKind::Disconnected, "{err}");
+    assert_eq!(err.kind(), ErrorKind::Disconnected, "{err}");
     assert!(
         err.to_string().contains("/dev/video-kiosk-test-none"),
         "{err}"
@@ -28,5 +29,6 @@ fn a_node_that_is_not_a_camera_is_named_in_the_error() {
         }
         other => panic!("expected an I/O error, got {other:?}"),
     }
-    assert_eq!(err.kind(), CameraErrorKind::Io);
+    assert_eq!(err.kind(), ErrorKind::Protocol);
+    assert_eq!(err.code(), "io");
 }

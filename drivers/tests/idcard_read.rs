@@ -99,7 +99,8 @@ fn finds_a_reader_set_to_9600_baud() {
 #[test]
 fn the_simulator_answers_a_corrupt_command_with_sw3_0x10_over_the_pty() {
     use kiosk_drivers::idcard::sim::{SimControl, SimLine, SimulatorHandle};
-    use kiosk_drivers::idcard::{SerialTransport, Transport};
+    use kiosk_drivers::idcard::transport::Link;
+    use kiosk_drivers::idcard::SerialTransport;
     use std::time::{Duration, Instant};
 
     let dir = tempfile::tempdir().expect("temp dir");
@@ -109,13 +110,13 @@ fn the_simulator_answers_a_corrupt_command_with_sw3_0x10_over_the_pty() {
     // FIND with its checksum byte flipped, after some line noise.
     let mut bytes = vec![0x13, 0x37];
     bytes.extend([0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x03, 0x20, 0x01, 0x23]);
-    link.send(&bytes).expect("send");
+    link.write_all(&bytes, WAIT).expect("send");
     let mut got = Vec::new();
     let end = Instant::now() + WAIT;
     let mut buf = [0u8; 64];
     while got.len() < 11 && Instant::now() < end {
         let n = link
-            .receive(&mut buf, Duration::from_millis(200))
+            .read(&mut buf, Duration::from_millis(200))
             .expect("receive");
         got.extend_from_slice(&buf[..n]);
     }

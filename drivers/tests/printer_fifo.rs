@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use kiosk_drivers::printer::sim::file_link::FileLink;
 use kiosk_drivers::printer::sim::runner::spawn_plain;
 use kiosk_drivers::printer::sim::{Emulator, EmulatorConfig};
-use kiosk_drivers::printer::transport::PrinterTransport;
+use kiosk_drivers::printer::transport::{Link, PrinterTransport};
 use kiosk_drivers::printer::{
     sample, Confirmation, PaperLevel, PrinterError, PrinterProfile, ReceiptPrinter,
 };
@@ -29,7 +29,11 @@ fn io(context: &'static str) -> impl Fn(std::io::Error) -> PrinterError {
     move |source| PrinterError::Io { context, source }
 }
 
-impl PrinterTransport for FifoHost {
+impl PrinterTransport for FifoHost {}
+
+impl Link for FifoHost {
+    type Error = PrinterError;
+
     fn write_all(&mut self, data: &[u8], timeout: Duration) -> Result<(), PrinterError> {
         let deadline = Instant::now() + timeout;
         let mut sent = 0;

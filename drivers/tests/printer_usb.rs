@@ -12,7 +12,7 @@ use kiosk_drivers::printer::transport::usb::{
     choose_endpoints, matches, parse_descriptors, PrinterEndpoints, UsbDeviceInfo, UsbPrinterIo,
     UsbTransport, CHUNK_BYTES,
 };
-use kiosk_drivers::printer::transport::PrinterTransport;
+use kiosk_drivers::printer::transport::Link;
 use kiosk_drivers::printer::{sample, Confirmation, PrinterError, PrinterProfile, ReceiptPrinter};
 
 fn load(name: &str) -> UsbDeviceInfo {

@@ -5,10 +5,11 @@ use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
 use kiosk_drivers::scanner::driver::SerialScannerConfig;
-use kiosk_drivers::scanner::runner::{Backoff, ScannerEvent, ScannerRunner};
+use kiosk_drivers::scanner::runner::{ScannerEvent, ScannerRunner};
 use kiosk_drivers::scanner::sim::{ScannerProfile, ScannerSim};
 use kiosk_drivers::scanner::Symbology;
 use kiosk_drivers::status::{DeviceEvent, DeviceState};
+use kiosk_drivers::Backoff;
 use kiosk_drivers::DeviceStatus;
 
 /// A hang guard only: nothing here measures speed.

@@ -229,16 +229,13 @@ fn a_port_already_held_by_a_driver_is_reported_busy() {
     let (_dir, sim) = sim_with(Framing::default(), TextEncoding::Utf8);
     let _first = open(sim.link(), Framing::default());
     let err = SerialScanner::open(&SerialScannerConfig::new(sim.link())).unwrap_err();
-    assert_eq!(err.kind(), kiosk_drivers::scanner::ScannerErrorKind::Busy);
+    assert_eq!(err.kind(), kiosk_drivers::ErrorKind::Busy);
 }
 
 #[test]
 fn opening_a_missing_port_says_no_device_and_names_it() {
     let err = SerialScanner::open(&SerialScannerConfig::new("/dev/ttyNOSUCH9")).unwrap_err();
-    assert_eq!(
-        err.kind(),
-        kiosk_drivers::scanner::ScannerErrorKind::NoDevice
-    );
+    assert_eq!(err.kind(), kiosk_drivers::ErrorKind::NotFound);
     let text = err.to_string();
     assert!(
         text.contains("/dev/ttyNOSUCH9") && text.contains("kioskctl devices"),

@@ -51,7 +51,10 @@ fn start(dir: &std::path::Path) -> Rig {
         first: HOUR,
         max: HOUR,
     };
-    options.reader.backoff = (HOUR, HOUR);
+    options.reader.backoff = Backoff {
+        first: HOUR,
+        max: HOUR,
+    };
     options.hotplug = Hotplug::Events(injected);
     let manager = DeviceManager::start(&config, options).expect("the manager starts");
     Rig {

@@ -4,7 +4,7 @@
 
 use crate::support;
 
-use kiosk::devices::{DeviceErrorKind, ManagerEvent};
+use kiosk::devices::ManagerEvent;
 use kiosk_drivers::printer::sample;
 use kiosk_drivers::status::{DeviceClass, DeviceState};
 use support::*;
@@ -84,7 +84,7 @@ async fn printing_on_an_unplugged_printer_fails_at_once_with_reconnect() {
         .print(sample::typical_receipt())
         .await
         .expect_err("nothing to print on");
-    assert_eq!(err.kind(), DeviceErrorKind::Reconnect, "{err}");
+    assert!(err.kind().is_lost(), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -102,7 +102,7 @@ async fn a_device_configured_none_is_no_device_and_its_handle_says_not_fitted() 
         .print(sample::typical_receipt())
         .await
         .unwrap_err();
-    assert_eq!(err.kind(), DeviceErrorKind::Report);
+    assert!(err.kind().needs_person(), "{:?}", err.kind());
     assert!(!manager.sim().is_simulated(DeviceClass::ReceiptPrinter));
     snapshot_where(&manager, DeviceClass::Scanner, "the others run", |s| {
         s.state == DeviceState::Online

@@ -140,12 +140,13 @@ async fn paper_out_shows_in_the_status_and_refuses_a_print_until_paper_is_back()
         .print(sample::typical_receipt())
         .await
         .expect_err("no paper, no receipt");
-    assert_eq!(err.kind(), kiosk::devices::DeviceErrorKind::Report);
-    assert!(
-        err.citizen_message().contains("纸"),
-        "{}",
-        err.citizen_message()
+    assert_eq!(err.kind(), kiosk_drivers::ErrorKind::PaperOut);
+    let told = kiosk::session::prompts::device_trouble(
+        err.class(),
+        err.kind(),
+        kiosk_config::schema::Language::ZhCn,
     );
+    assert!(told.contains("纸"), "{told}");
     assert_eq!(manager.sim().printed().unwrap(), 0);
 
     manager.sim().printer_fault("paper-low").unwrap();

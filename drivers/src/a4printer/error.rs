@@ -1,15 +1,7 @@
-//! The A4 printer's error type: one enum, with a `kind()` the service acts on.
+//! The A4 printer's error type: one enum of causes, with a `kind()` (the drivers' one
+//! [`ErrorKind`]) the service acts on.
 
-/// What a caller should do about an [`A4Error`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorKind {
-    /// The printer is not reachable: mark it offline and try again later.
-    Reconnect,
-    /// The printer answered but cannot print now (paper, cover, refused job): report it.
-    Report,
-    /// The caller asked for something impossible (bad URI, a document that cannot be made).
-    Invalid,
-}
+use crate::ErrorKind;
 
 /// Everything that can go wrong while talking to an A4 printer or making a PDF for it.
 #[derive(Debug, thiserror::Error)]
@@ -81,12 +73,26 @@ impl A4Error {
     /// What the caller should do about it.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            A4Error::Unreachable { .. } => ErrorKind::Reconnect,
-            A4Error::Protocol { .. }
-            | A4Error::Refused { .. }
-            | A4Error::JobFailed { .. }
-            | A4Error::JobStalled { .. } => ErrorKind::Report,
-            A4Error::InvalidUri { .. } | A4Error::Pdf(_) => ErrorKind::Invalid,
+            A4Error::Unreachable { .. } => ErrorKind::NotFound,
+            A4Error::Protocol { .. } => ErrorKind::Protocol,
+            A4Error::Refused { .. } | A4Error::JobFailed { .. } => ErrorKind::Fault,
+            // Usually paper or a cover: the printer's reasons say which (RFC 8011 keywords).
+            A4Error::JobStalled {
+                printer_reasons, ..
+            } => {
+                if printer_reasons.contains("media-empty")
+                    || printer_reasons.contains("media-needed")
+                {
+                    ErrorKind::PaperOut
+                } else if printer_reasons.contains("cover-open")
+                    || printer_reasons.contains("door-open")
+                {
+                    ErrorKind::CoverOpen
+                } else {
+                    ErrorKind::Fault
+                }
+            }
+            A4Error::InvalidUri { .. } | A4Error::Pdf(_) => ErrorKind::InvalidInput,
         }
     }
 

@@ -17,5 +17,5 @@ pub mod reasons;
 pub mod stand_in;
 
 pub use driver::{A4Printer, JobOutcome, JobReport, JobWait};
-pub use error::{A4Error, ErrorKind};
+pub use error::A4Error;
 pub use reasons::{A4Condition, IppPrinterState, PrinterReport};

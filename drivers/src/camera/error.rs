@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use crate::ErrorKind;
+
 /// Why a photo did not become a page. Every variant but `Encode`/`Pdf` means "retake".
 #[derive(Debug, thiserror::Error)]
 pub enum PageError {
@@ -60,22 +62,15 @@ pub enum NoSheet {
     CutOff,
 }
 
-/// What the caller does about a page error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PageErrorKind {
-    /// Ask the citizen to lay the page again and retake the photo.
-    Retake,
-    /// A fault in the kiosk (encoder); report it, do not blame the citizen.
-    Internal,
-}
-
 impl PageError {
-    /// What the caller does about it.
-    pub fn kind(&self) -> PageErrorKind {
+    /// What the caller does about it: [`ErrorKind::Unreadable`] means the citizen lays the
+    /// page again and retakes the photo; [`ErrorKind::Other`] is a fault in the kiosk (the
+    /// encoder): report it, do not blame the citizen.
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            PageError::PhotoTooSmall { .. } | PageError::NoSheet(_) => PageErrorKind::Retake,
+            PageError::PhotoTooSmall { .. } | PageError::NoSheet(_) => ErrorKind::Unreadable,
             PageError::TooLarge { .. } | PageError::Encode(_) | PageError::Pdf(_) => {
-                PageErrorKind::Internal
+                ErrorKind::Other
             }
         }
     }
@@ -126,33 +121,29 @@ pub enum CameraError {
     Decode(String),
 }
 
-/// What the device manager does about a camera error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CameraErrorKind {
-    /// Gone: report `powerOff`, wait for it to come back, reopen.
-    Disconnected,
-    /// Fix the udev rule; retrying will not help.
-    PermissionDenied,
-    /// The camera cannot do the job; report `hardwareError`.
-    Unsupported,
-    /// Nothing to open.
-    NotFound,
-    /// Transient: retry the capture.
-    Io,
-    /// One bad frame: take the next.
-    Decode,
-}
-
 impl CameraError {
-    /// What the device manager does about it.
-    pub fn kind(&self) -> CameraErrorKind {
+    /// What the device manager does about it: gone (`Disconnected`, `NotFound`: report
+    /// `powerOff`, reopen when it comes back), a permission or a model to fix
+    /// (`PermissionDenied`, `Unsupported`), or one failed capture or bad frame to retry
+    /// (`Protocol`).
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            CameraError::Disconnected { .. } => CameraErrorKind::Disconnected,
-            CameraError::PermissionDenied { .. } => CameraErrorKind::PermissionDenied,
-            CameraError::Unsupported { .. } => CameraErrorKind::Unsupported,
-            CameraError::NotFound(_) => CameraErrorKind::NotFound,
-            CameraError::Io { .. } => CameraErrorKind::Io,
-            CameraError::Decode(_) => CameraErrorKind::Decode,
+            CameraError::Disconnected { .. } => ErrorKind::Disconnected,
+            CameraError::PermissionDenied { .. } => ErrorKind::PermissionDenied,
+            CameraError::Unsupported { .. } => ErrorKind::Unsupported,
+            CameraError::NotFound(_) => ErrorKind::NotFound,
+            CameraError::Io { .. } | CameraError::Decode(_) => ErrorKind::Protocol,
+        }
+    }
+
+    /// A stable code for the device's last error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CameraError::Disconnected { .. } | CameraError::NotFound(_) => "disconnected",
+            CameraError::PermissionDenied { .. } => "permissionDenied",
+            CameraError::Unsupported { .. } => "unsupported",
+            CameraError::Io { .. } => "io",
+            CameraError::Decode(_) => "decode",
         }
     }
 
@@ -188,10 +179,10 @@ mod tests {
         let kind = |code| {
             CameraError::from_io(p, "capture", std::io::Error::from_raw_os_error(code)).kind()
         };
-        assert_eq!(kind(19), CameraErrorKind::Disconnected);
-        assert_eq!(kind(2), CameraErrorKind::Disconnected);
-        assert_eq!(kind(13), CameraErrorKind::PermissionDenied);
-        assert_eq!(kind(5), CameraErrorKind::Io);
+        assert_eq!(kind(19), ErrorKind::Disconnected);
+        assert_eq!(kind(2), ErrorKind::Disconnected);
+        assert_eq!(kind(13), ErrorKind::PermissionDenied);
+        assert_eq!(kind(5), ErrorKind::Protocol);
         let msg =
             CameraError::from_io(p, "open", std::io::Error::from_raw_os_error(13)).to_string();
         assert!(msg.contains("video group"), "{msg}");

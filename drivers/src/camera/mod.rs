@@ -18,7 +18,7 @@ pub mod sample;
 pub mod sheet;
 
 pub use driver::{list, CameraListing, DocumentCamera, Preview};
-pub use error::{CameraError, CameraErrorKind, NoSheet, PageError, PageErrorKind};
+pub use error::{CameraError, NoSheet, PageError};
 pub use frame::{Frame, Offer, PixelFormat};
 pub use page::{process_photo, Page};
 pub use pdf::material_pdf;

@@ -264,8 +264,8 @@ impl Sw3 {
     /// What a technician should do about it.
     pub fn advice(self) -> &'static str {
         match self.error_kind() {
-            ErrorKind::Device => "the SAM module needs service or authorisation by the vendor",
-            ErrorKind::Card => "ask the citizen to place the card again, flat on the reader",
+            ErrorKind::Fault => "the SAM module needs service or authorisation by the vendor",
+            ErrorKind::Unreadable => "ask the citizen to place the card again, flat on the reader",
             _ => "retry; if it persists check cable, baud rate and reader firmware",
         }
     }
@@ -273,7 +273,7 @@ impl Sw3 {
     /// How callers should treat this status as an error.
     pub fn error_kind(self) -> ErrorKind {
         match self {
-            Sw3::SelfTestFailed | Sw3::NotAuthorised | Sw3::PrivilegeViolation => ErrorKind::Device,
+            Sw3::SelfTestFailed | Sw3::NotAuthorised | Sw3::PrivilegeViolation => ErrorKind::Fault,
             Sw3::CardAuthFailed
             | Sw3::SamAuthFailed
             | Sw3::VerificationError
@@ -282,8 +282,8 @@ impl Sw3 {
             | Sw3::RandomFailed
             | Sw3::FindFailed
             | Sw3::SelectFailed
-            | Sw3::NoContent => ErrorKind::Card,
-            _ => ErrorKind::Transient,
+            | Sw3::NoContent => ErrorKind::Unreadable,
+            _ => ErrorKind::Protocol,
         }
     }
 

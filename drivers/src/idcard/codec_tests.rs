@@ -175,9 +175,9 @@ fn every_sw3_byte_round_trips() {
     for b in 0..=255u8 {
         assert_eq!(Sw3::from_byte(b).code(), b);
     }
-    assert_eq!(Sw3::NotAuthorised.error_kind(), ErrorKind::Device);
-    assert_eq!(Sw3::ReadFailed.error_kind(), ErrorKind::Card);
-    assert_eq!(Sw3::ChecksumError.error_kind(), ErrorKind::Transient);
+    assert_eq!(Sw3::NotAuthorised.error_kind(), ErrorKind::Fault);
+    assert_eq!(Sw3::ReadFailed.error_kind(), ErrorKind::Unreadable);
+    assert_eq!(Sw3::ChecksumError.error_kind(), ErrorKind::Protocol);
 }
 
 #[test]

@@ -83,7 +83,7 @@ impl<T: Transport> Reader<T> {
         // Anything still buffered belongs to an earlier command (a late answer).
         self.link.discard_input()?;
         self.clear_buffer();
-        self.link.send(&command.encode())?;
+        self.link.write_all(&command.encode(), timeout)?;
         let deadline = Instant::now() + timeout;
         let mut chunk = [0u8; 1400];
         let result = loop {
@@ -103,7 +103,7 @@ impl<T: Transport> Reader<T> {
                     after: timeout,
                 });
             }
-            match self.link.receive(&mut chunk, deadline - now) {
+            match self.link.read(&mut chunk, deadline - now) {
                 Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
                 Err(e) => break Err(e),
             }
@@ -127,7 +127,7 @@ impl<T: Transport> Reader<T> {
                 .transact_within(command, command.timeout(self.baud))
                 .and_then(|r| check_shape(&command, r));
             let retry = match &result {
-                Err(e) => e.kind() == ErrorKind::Transient,
+                Err(e) => e.kind().is_transient(),
                 Ok(r) => matches!(r.sw3, Sw3::ChecksumError | Sw3::LengthError),
             };
             if !retry || attempt >= self.retries {
@@ -149,7 +149,7 @@ impl<T: Transport> Reader<T> {
             match self.transact_within(Command::SamStatus, self.probe_timeout) {
                 // A frame with a bad checksum still proves the rate: its preamble came through.
                 Ok(_) | Err(IdCardError::Checksum { .. }) => return Ok(rate),
-                Err(e) if e.kind() == ErrorKind::Disconnected => return Err(e),
+                Err(e) if e.kind().is_lost() => return Err(e),
                 Err(e) => last = Some(e),
             }
         }
@@ -246,7 +246,7 @@ impl<T: Transport> Reader<T> {
         let response = self.execute(Command::ReadAppendedAddress)?;
         match response.sw3 {
             Sw3::Success | Sw3::NoContent => Ok(true),
-            sw3 if sw3.error_kind() == ErrorKind::Card => Ok(false),
+            sw3 if sw3.error_kind() == ErrorKind::Unreadable => Ok(false),
             sw3 => Err(IdCardError::Status {
                 command: "READ_APPENDED_ADDRESS",
                 sw3,

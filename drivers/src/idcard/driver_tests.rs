@@ -3,6 +3,8 @@
 
 use std::collections::VecDeque;
 
+use crate::link::Link;
+
 use super::*;
 use crate::idcard::sim::{load_sample, Fault, SimControl};
 
@@ -13,8 +15,10 @@ struct SimLink {
     out: VecDeque<u8>,
 }
 
-impl Transport for SimLink {
-    fn send(&mut self, bytes: &[u8]) -> Result<(), IdCardError> {
+impl Link for SimLink {
+    type Error = IdCardError;
+
+    fn write_all(&mut self, bytes: &[u8], _timeout: Duration) -> Result<(), IdCardError> {
         self.pending.extend_from_slice(bytes);
         loop {
             let frame = match self.decoder.decode(&mut self.pending) {
@@ -27,7 +31,7 @@ impl Transport for SimLink {
         }
         Ok(())
     }
-    fn receive(&mut self, buf: &mut [u8], timeout: Duration) -> Result<usize, IdCardError> {
+    fn read(&mut self, buf: &mut [u8], timeout: Duration) -> Result<usize, IdCardError> {
         if self.out.is_empty() {
             std::thread::sleep(timeout.min(Duration::from_millis(5)));
             return Ok(0);
@@ -42,6 +46,12 @@ impl Transport for SimLink {
         self.out.clear();
         Ok(())
     }
+    fn describe(&self) -> String {
+        "in-process simulator".into()
+    }
+}
+
+impl Transport for SimLink {
     fn set_baud(&mut self, _baud: u32) -> Result<(), IdCardError> {
         Ok(())
     }
@@ -97,7 +107,7 @@ fn an_unauthorised_sam_is_a_device_error() {
     let sim = sim();
     sim.set_fault(Fault::SamNotAuthorised, true);
     let err = reader(&sim).check_sam().unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Device);
+    assert_eq!(err.kind(), ErrorKind::Fault);
     assert_eq!(err.code(), "samNotAuthorised");
 }
 

@@ -7,20 +7,7 @@ use std::time::Duration;
 
 use super::codec::Sw3;
 
-/// What a caller should do about an [`IdCardError`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ErrorKind {
-    /// A passing wire fault (checksum, timeout, garbled answer): retry the command.
-    Transient,
-    /// The port is gone (unplugged, closed): reopen it, with backoff.
-    Disconnected,
-    /// The reader itself is faulty or not authorised: report it, a technician must act.
-    Device,
-    /// The card could not be read or is not valid: ask the citizen to place it again.
-    Card,
-    /// Bad input from a file or the command line: fix the input.
-    Input,
-}
+pub(crate) use crate::error::ErrorKind;
 
 /// Everything that can go wrong between the port and a decoded [`IdCard`](super::IdCard).
 #[derive(Debug, thiserror::Error)]
@@ -112,21 +99,19 @@ impl IdCardError {
     /// What the caller should do: retry, reconnect, report or ask for the card again.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            IdCardError::Checksum { .. }
-            | IdCardError::Timeout { .. }
-            | IdCardError::Malformed { .. } => ErrorKind::Transient,
+            IdCardError::Checksum { .. } | IdCardError::Malformed { .. } => ErrorKind::Protocol,
+            IdCardError::Timeout { .. } => ErrorKind::Timeout,
             IdCardError::Status { sw3, .. } => sw3.error_kind(),
-            IdCardError::Open { source, .. } => match source.kind() {
-                serialport::ErrorKind::NoDevice => ErrorKind::Disconnected,
-                serialport::ErrorKind::Io(std::io::ErrorKind::NotFound) => ErrorKind::Disconnected,
-                _ => ErrorKind::Device,
-            },
+            IdCardError::Open { port, source } => {
+                ErrorKind::from_serial_open(std::path::Path::new(port), source)
+            }
             IdCardError::Disconnected { .. } => ErrorKind::Disconnected,
-            IdCardError::NoBaudRate { .. } => ErrorKind::Device,
+            // The port opened but nothing answers at any rate: like a command timing out.
+            IdCardError::NoBaudRate { .. } => ErrorKind::Timeout,
             IdCardError::InvalidField { .. }
             | IdCardError::CheckDigit { .. }
-            | IdCardError::IdNumber(_) => ErrorKind::Card,
-            IdCardError::CardFile { .. } => ErrorKind::Input,
+            | IdCardError::IdNumber(_) => ErrorKind::Unreadable,
+            IdCardError::CardFile { .. } => ErrorKind::InvalidInput,
         }
     }
 
@@ -143,15 +128,6 @@ impl IdCardError {
             IdCardError::InvalidField { .. } | IdCardError::IdNumber(_) => "invalidCard",
             IdCardError::CheckDigit { .. } => "checkDigit",
             IdCardError::CardFile { .. } => "cardFile",
-        }
-    }
-
-    /// What a citizen sees on the screen for this error (Chinese).
-    pub fn citizen_message(&self) -> &'static str {
-        match self.kind() {
-            ErrorKind::Card => "读卡失败，请将身份证平放在读卡区重新放置",
-            ErrorKind::Transient => "读卡未完成，请保持身份证不动，稍候重试",
-            _ => "读卡器暂时无法使用，请联系工作人员",
         }
     }
 }

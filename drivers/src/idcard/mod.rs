@@ -19,7 +19,7 @@ pub mod nation;
 pub mod photo;
 
 pub use card::{CardDate, CardKind, Gender, IdCard, Validity};
-pub use error::{ErrorKind, IdCardError};
+pub use error::IdCardError;
 pub use nation::Nation;
 pub mod driver;
 pub mod runner;

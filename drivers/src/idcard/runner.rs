@@ -1,6 +1,6 @@
 //! The reader's own thread: opens the port, finds the baud rate, checks the SAM, polls for
 //! cards and pushes [`ReaderEvent`]s (status changes, card placed / read / removed) through a
-//! channel. Reconnects by itself after an unplug, with backoff; never reads the same card
+//! channel. Reconnects by itself after an unplug, with the one backoff of [`crate::link`]; never reads the same card
 //! twice while it stays on the reader unless asked ([`ReaderHandle::read_again`]).
 //!
 //! How the reader's condition maps to the device status (XFS4IoT words):
@@ -23,7 +23,9 @@ use std::time::Duration;
 use super::session::Runner;
 use super::transport::Connector;
 use super::{IdCard, IdCardError};
+use crate::link::Backoff;
 use crate::status::{DeviceEvent, SamState};
+use crate::ErrorKind;
 
 /// How the runner behaves; the defaults follow the reference's timings.
 #[derive(Debug, Clone)]
@@ -36,8 +38,8 @@ pub struct RunnerConfig {
     pub sam_recheck_interval: Duration,
     /// Consecutive failed commands before the reader counts as offline.
     pub offline_after: u32,
-    /// First and longest wait between reconnect attempts.
-    pub backoff: (Duration, Duration),
+    /// Waits between reconnect attempts.
+    pub backoff: Backoff,
     /// Read fingerprints too (`30 10`).
     pub with_fingerprint: bool,
 }
@@ -49,7 +51,7 @@ impl Default for RunnerConfig {
             poll_interval: Duration::from_millis(200),
             sam_recheck_interval: Duration::from_secs(3),
             offline_after: 3,
-            backoff: (Duration::from_millis(100), Duration::from_secs(5)),
+            backoff: Backoff::default(),
             with_fingerprint: false,
         }
     }
@@ -66,12 +68,14 @@ pub enum ReaderEvent {
     CardRead(Box<IdCard>),
     /// A card was on the reader but could not be read.
     ReadFailed {
+        /// What to do about it: [`ErrorKind::Unreadable`] (place the card again), a
+        /// transient kind (keep it still), or a reader fault. The session words it for the
+        /// citizen.
+        kind: ErrorKind,
         /// The stable error code (`readFailed`, `checkDigit`, `checksum`, …).
         code: &'static str,
         /// English text for the technician's log (no personal data).
         message: String,
-        /// What the citizen is told (Chinese).
-        citizen_message: &'static str,
     },
     /// The card left the reader.
     CardRemoved,

@@ -11,6 +11,7 @@ use super::driver::{LinkStats, Reader};
 use super::error::{ErrorKind, IdCardError};
 use super::runner::{Control, ReaderEvent, RunnerConfig, SamAnswer};
 use super::transport::Connector;
+use crate::link::{supervise, Served, Supervised};
 use crate::status::{
     ClassStatus, DeviceClass, DeviceEvent, DeviceState, DeviceStatus, LastError, SamState,
 };
@@ -74,30 +75,10 @@ impl<C: Connector> Runner<C> {
         }
     }
 
+    /// Runs until stopped, reconnecting by the one rule of [`crate::link`].
     pub(super) fn run(mut self) {
-        let mut backoff = self.config.backoff.0;
-        loop {
-            match self.connect() {
-                Ok(reader) => {
-                    backoff = self.config.backoff.0;
-                    if let SessionEnd::Stop = self.session(reader) {
-                        return;
-                    }
-                }
-                Err(e) => {
-                    let state = if e.kind() == ErrorKind::Disconnected {
-                        DeviceState::PowerOff
-                    } else {
-                        DeviceState::Offline
-                    };
-                    self.fail(&e, state);
-                    if self.wait(backoff) {
-                        return;
-                    }
-                    backoff = (backoff * 2).min(self.config.backoff.1);
-                }
-            }
-        }
+        let backoff = self.config.backoff;
+        supervise(&mut self, backoff);
     }
 
     /// Opens the port and finds the rate.
@@ -108,7 +89,7 @@ impl<C: Connector> Runner<C> {
         let baud = reader
             .detect_baud(self.config.baud)
             .map_err(|e| match e.kind() {
-                ErrorKind::Disconnected => e,
+                kind if kind.is_lost() => e,
                 _ => IdCardError::NoBaudRate {
                     port: self.connector.describe(),
                 },
@@ -196,14 +177,14 @@ impl<C: Connector> Runner<C> {
                 // can pass for fresh ones, so this counts towards offline like a failure.
                 Ok(()) => self.link_trouble(),
                 Err(e) => match e.kind() {
-                    ErrorKind::Disconnected => {
+                    kind if kind.is_lost() => {
                         if self.card_present() {
                             self.card_gone();
                         }
                         self.fail(&e, DeviceState::PowerOff);
                         return SessionEnd::Lost;
                     }
-                    ErrorKind::Device => {
+                    ErrorKind::Fault => {
                         sam_ok = false;
                         self.sam_failed(&e);
                     }
@@ -231,32 +212,32 @@ impl<C: Connector> Runner<C> {
                 let gone = matches!(&e, IdCardError::Status { sw3, .. } if matches!(sw3, Sw3::SelectFailed | Sw3::ReadFailed | Sw3::FindFailed));
                 if first || gone {
                     let _ = self.events.send(ReaderEvent::ReadFailed {
+                        kind: e.kind(),
                         code: e.code(),
                         message: e.to_string(),
-                        citizen_message: e.citizen_message(),
                     });
                 }
                 match e.kind() {
                     // The card left (0x41/0x81 on a card that was there): back to FIND.
-                    ErrorKind::Card if gone => {
+                    ErrorKind::Unreadable if gone => {
                         self.status.record_error(e.code(), e.to_string());
                         *phase = CardPhase::Waiting;
                         self.card_gone();
                     }
                     // Unreadable card (bad check digit, unknown type): wait for it to leave.
-                    ErrorKind::Card => {
+                    ErrorKind::Unreadable => {
                         self.status.record_error(e.code(), e.to_string());
                         *phase = CardPhase::OnReader;
                     }
-                    ErrorKind::Transient => {
+                    kind if kind.is_transient() => {
                         self.status.counters.operations_failed += 1;
                         self.comm_failed(&e);
                     }
-                    ErrorKind::Disconnected => {
+                    kind if kind.is_lost() => {
                         self.card_gone();
                         self.fail(&e, DeviceState::PowerOff);
                     }
-                    ErrorKind::Device | ErrorKind::Input => self.sam_failed(&e),
+                    _ => self.sam_failed(&e),
                 }
             }
         }
@@ -277,11 +258,11 @@ impl<C: Connector> Runner<C> {
                 }
                 SamAnswer::Answered(SamState::Ok, None)
             }
-            Err(e) if e.kind() == ErrorKind::Disconnected => {
+            Err(e) if e.kind().is_lost() => {
                 self.fail(&e, DeviceState::PowerOff);
                 SamAnswer::NoAnswer(e)
             }
-            Err(e) if e.kind() == ErrorKind::Device => {
+            Err(e) if e.kind() == ErrorKind::Fault => {
                 self.sam_failed(&e);
                 SamAnswer::Answered(self.sam(), Some(e.to_string()))
             }
@@ -453,6 +434,40 @@ impl<C: Connector> Runner<C> {
                 Ok(Control::ReadAgain) | Err(RecvTimeoutError::Timeout) => {}
             }
         }
+    }
+}
+
+impl<C: Connector> Supervised for Runner<C> {
+    type Link = Reader<C::Link>;
+    type Error = IdCardError;
+
+    fn open(&mut self) -> Result<Reader<C::Link>, IdCardError> {
+        self.connect()
+    }
+
+    fn kind(error: &IdCardError) -> ErrorKind {
+        error.kind()
+    }
+
+    fn open_failed(&mut self, error: &IdCardError) -> bool {
+        let state = if error.kind().is_lost() {
+            DeviceState::PowerOff
+        } else {
+            DeviceState::Offline
+        };
+        self.fail(error, state);
+        true
+    }
+
+    fn serve(&mut self, reader: Reader<C::Link>) -> Served {
+        match self.session(reader) {
+            SessionEnd::Stop => Served::Stop,
+            SessionEnd::Lost => Served::Lost,
+        }
+    }
+
+    fn wait(&mut self, wait: Duration) -> bool {
+        Runner::wait(self, wait)
     }
 }
 

@@ -1,21 +1,17 @@
 //! The byte pipe under the driver: a small trait so the command sequencing can run on any
 //! link, and its serial-port implementation (USB-serial and USB-CDC readers are ttys too).
 
-use std::io::{Read, Write};
+use std::io::{Read as _, Write as _};
 use std::time::Duration;
 
 use serialport::{ClearBuffer, SerialPort};
 
 use super::error::IdCardError;
+pub use crate::link::Link;
 
-/// A link to a reader. Every read is bounded by a timeout.
-pub trait Transport: Send {
-    /// Writes a whole frame.
-    fn send(&mut self, bytes: &[u8]) -> Result<(), IdCardError>;
-    /// Reads what has arrived, waiting at most `timeout`; `Ok(0)` means nothing came.
-    fn receive(&mut self, buf: &mut [u8], timeout: Duration) -> Result<usize, IdCardError>;
-    /// Drops bytes already received (late answers to an earlier command).
-    fn discard_input(&mut self) -> Result<(), IdCardError>;
+/// A link to a reader: the drivers' one [`Link`] (every read and write bounded by a
+/// timeout), plus the line rate, which only the reader's baud detection changes.
+pub trait Transport: Link<Error = IdCardError> {
     /// Changes the line rate.
     fn set_baud(&mut self, baud: u32) -> Result<(), IdCardError>;
 }
@@ -61,13 +57,18 @@ impl SerialTransport {
     }
 }
 
-impl Transport for SerialTransport {
-    fn send(&mut self, bytes: &[u8]) -> Result<(), IdCardError> {
+impl Link for SerialTransport {
+    type Error = IdCardError;
+
+    fn write_all(&mut self, bytes: &[u8], timeout: Duration) -> Result<(), IdCardError> {
+        self.port
+            .set_timeout(timeout.max(Duration::from_millis(1)))
+            .map_err(|e| self.lost(e.into()))?;
         self.port.write_all(bytes).map_err(|e| self.lost(e))?;
         self.port.flush().map_err(|e| self.lost(e))
     }
 
-    fn receive(&mut self, buf: &mut [u8], timeout: Duration) -> Result<usize, IdCardError> {
+    fn read(&mut self, buf: &mut [u8], timeout: Duration) -> Result<usize, IdCardError> {
         self.port
             .set_timeout(timeout.max(Duration::from_millis(1)))
             .map_err(|e| self.lost(e.into()))?;
@@ -91,6 +92,12 @@ impl Transport for SerialTransport {
             .map_err(|e| self.lost(e.into()))
     }
 
+    fn describe(&self) -> String {
+        self.path.clone()
+    }
+}
+
+impl Transport for SerialTransport {
     fn set_baud(&mut self, baud: u32) -> Result<(), IdCardError> {
         self.port
             .set_baud_rate(baud)

@@ -1,21 +1,11 @@
-//! The printer area's error type: one enum, with a `kind()` the service acts on.
+//! The printer area's error type: one enum of causes, with a `kind()` (the drivers' one
+//! [`ErrorKind`]) the service acts on.
 
 use std::time::Duration;
 
 use super::status::PrinterStatus;
 
-/// What a caller should do about a [`PrinterError`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorKind {
-    /// Try the same thing again later (timeout, busy).
-    Retry,
-    /// The connection is gone or broken: reopen the device.
-    Reconnect,
-    /// The printer needs a person (paper, cover, jam) or service: report it, do not retry blindly.
-    Report,
-    /// The caller asked for something impossible (bad input, bad configuration).
-    Invalid,
-}
+use crate::ErrorKind;
 
 /// Everything that can go wrong while encoding for, talking to or emulating a receipt printer.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +27,8 @@ pub enum PrinterError {
     SerialOpen {
         /// The port path.
         path: String,
+        /// What to do about it (absent, busy, not permitted, …).
+        kind: ErrorKind,
         /// What serialport said.
         message: String,
     },
@@ -102,27 +94,20 @@ impl PrinterError {
     /// What the caller should do.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            PrinterError::Timeout(..) => ErrorKind::Retry,
-            PrinterError::Io { .. } | PrinterError::SerialOpen { .. } => ErrorKind::Reconnect,
-            PrinterError::Usb { gone: true, .. } | PrinterError::UsbNotFound(_) => {
-                ErrorKind::Reconnect
+            PrinterError::Timeout(..) => ErrorKind::Timeout,
+            PrinterError::Io { .. } => ErrorKind::Disconnected,
+            PrinterError::SerialOpen { kind, .. } => *kind,
+            PrinterError::Usb { gone: true, .. } => ErrorKind::Disconnected,
+            PrinterError::UsbNotFound(_) => ErrorKind::NotFound,
+            PrinterError::Usb { gone: false, .. } | PrinterError::Protocol { .. } => {
+                ErrorKind::Protocol
             }
-            PrinterError::Usb { gone: false, .. } => ErrorKind::Retry,
-            PrinterError::Protocol { .. } => ErrorKind::Retry,
-            PrinterError::UsbPermission(_)
-            | PrinterError::NotReady(_)
-            | PrinterError::NotConfirmed(_)
-            | PrinterError::FontMissing(_)
-            | PrinterError::Output { .. } => ErrorKind::Report,
-            PrinterError::Content(_) | PrinterError::Config(_) => ErrorKind::Invalid,
-        }
-    }
-
-    /// A short message for the citizen's screen, in Chinese.
-    pub fn citizen_message(&self) -> &'static str {
-        match self {
-            PrinterError::NotReady(s) | PrinterError::NotConfirmed(s) => s.citizen_message(),
-            _ => "凭条打印机暂时无法使用，请联系工作人员",
+            PrinterError::UsbPermission(_) => ErrorKind::PermissionDenied,
+            PrinterError::NotReady(status) | PrinterError::NotConfirmed(status) => {
+                status.error_kind()
+            }
+            PrinterError::FontMissing(_) | PrinterError::Output { .. } => ErrorKind::Other,
+            PrinterError::Content(_) | PrinterError::Config(_) => ErrorKind::InvalidInput,
         }
     }
 

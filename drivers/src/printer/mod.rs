@@ -23,7 +23,7 @@ pub mod text;
 pub mod transport;
 
 pub use driver::{Confirmation, ReceiptPrinter, Timeouts};
-pub use error::{ErrorKind, PrinterError};
+pub use error::PrinterError;
 pub use layout::{Block, Receipt};
 pub use profile::PrinterProfile;
 pub use status::{PaperLevel, PrinterStatus};

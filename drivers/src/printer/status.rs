@@ -5,6 +5,7 @@
 use std::fmt;
 
 use crate::status::{DeviceState, PaperState};
+use crate::ErrorKind;
 
 use super::profile::StatusBits;
 
@@ -262,14 +263,16 @@ impl PrinterStatus {
         out
     }
 
-    /// Chinese text for the citizen's screen.
-    pub fn citizen_message(&self) -> &'static str {
+    /// What to do about a printer that reports this status, sorted by its worst condition:
+    /// paper and cover are the citizen-visible ones, the mechanism's faults need service, a
+    /// head that recovers by itself is busy for a while.
+    pub fn error_kind(&self) -> ErrorKind {
         match self.code() {
-            "paperOut" => "打印机缺纸，请联系工作人员",
-            "coverOpen" | "cutterJam" | "mechanicalError" | "unrecoverable" => {
-                "打印机故障，请联系工作人员"
-            }
-            _ => "凭条打印机暂时无法使用，请联系工作人员",
+            "paperOut" => ErrorKind::PaperOut,
+            "coverOpen" => ErrorKind::CoverOpen,
+            "cutterJam" | "mechanicalError" | "unrecoverable" => ErrorKind::Fault,
+            "overheat" => ErrorKind::Busy,
+            _ => ErrorKind::Other,
         }
     }
 }

@@ -1,43 +1,10 @@
-//! The scanner's errors, with a `kind()` the runner and the device manager act on.
+//! The scanner's errors, with a `kind()` (the drivers' one [`ErrorKind`]) the runner and the
+//! device manager act on.
 
 use std::io;
 use std::path::PathBuf;
 
-/// What the caller should do about a [`ScannerError`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ScannerErrorKind {
-    /// The device is not there (unplugged, wrong path, wrong VID:PID): retry the open later.
-    NoDevice,
-    /// The device is there but this user may not open it: report; a udev rule or group fixes it.
-    PermissionDenied,
-    /// Another process holds the device: report; retrying may help once it lets go.
-    Busy,
-    /// The device went away or failed while open: close and reconnect.
-    Disconnected,
-    /// The settings are wrong (bad baud rate, no interrupt endpoint): report, do not retry.
-    Config,
-}
-
-impl ScannerErrorKind {
-    /// Whether reopening later may succeed without a person doing anything.
-    pub fn should_reconnect(self) -> bool {
-        matches!(
-            self,
-            ScannerErrorKind::NoDevice | ScannerErrorKind::Disconnected | ScannerErrorKind::Busy
-        )
-    }
-
-    /// The stable code used as the device's last error.
-    pub fn code(self) -> &'static str {
-        match self {
-            ScannerErrorKind::NoDevice => "noDevice",
-            ScannerErrorKind::PermissionDenied => "permissionDenied",
-            ScannerErrorKind::Busy => "busy",
-            ScannerErrorKind::Disconnected => "disconnected",
-            ScannerErrorKind::Config => "config",
-        }
-    }
-}
+use crate::ErrorKind;
 
 /// Errors of the scanner drivers. Messages are for technicians and say what to do.
 #[derive(Debug, thiserror::Error)]
@@ -50,7 +17,7 @@ pub enum ScannerError {
         /// Why, from the OS.
         message: String,
         /// What kind of failure.
-        kind: ScannerErrorKind,
+        kind: ErrorKind,
     },
     /// Reading from an open port failed: the scanner was unplugged or the port broke.
     #[error("scanner on {path} stopped answering ({source}); reconnecting")]
@@ -68,60 +35,51 @@ pub enum ScannerError {
         /// What failed.
         message: String,
         /// What kind of failure.
-        kind: ScannerErrorKind,
+        kind: ErrorKind,
     },
 }
 
-fn open_hint(kind: ScannerErrorKind) -> &'static str {
+fn open_hint(kind: ErrorKind) -> &'static str {
     match kind {
-        ScannerErrorKind::NoDevice => {
+        ErrorKind::NotFound => {
             "; check the cable and the path (kioskctl devices lists what is connected)"
         }
-        ScannerErrorKind::PermissionDenied => {
+        ErrorKind::PermissionDenied => {
             "; add the kiosk user to the dialout (serial) or plugdev (USB) group, or install \
              the udev rules from image-build/udev"
         }
-        ScannerErrorKind::Busy => "; another program holds it (is the kiosk service running?)",
-        ScannerErrorKind::Disconnected | ScannerErrorKind::Config => "",
+        ErrorKind::Busy => "; another program holds it (is the kiosk service running?)",
+        _ => "",
     }
 }
 
 impl ScannerError {
     /// What the caller should do.
-    pub fn kind(&self) -> ScannerErrorKind {
+    pub fn kind(&self) -> ErrorKind {
         match self {
             ScannerError::Open { kind, .. } | ScannerError::Usb { kind, .. } => *kind,
-            ScannerError::Read { .. } => ScannerErrorKind::Disconnected,
+            ScannerError::Read { .. } => ErrorKind::Disconnected,
+        }
+    }
+
+    /// The stable code used as the device's last error (unchanged from before the kinds
+    /// were shared: `noDevice`, `permissionDenied`, `busy`, `disconnected`, `config`).
+    pub fn code(&self) -> &'static str {
+        match self.kind() {
+            ErrorKind::NotFound => "noDevice",
+            ErrorKind::InvalidInput | ErrorKind::Unsupported => "config",
+            other => other.name(),
         }
     }
 
     /// Builds the open error from a `serialport` error.
     pub(crate) fn open(path: PathBuf, err: &serialport::Error) -> Self {
-        let kind = match err.kind() {
-            // serialport reports a port held by another process (TIOCEXCL, flock) as NoDevice
-            // too; a node that exists is busy, not absent.
-            serialport::ErrorKind::NoDevice if path.exists() => ScannerErrorKind::Busy,
-            serialport::ErrorKind::NoDevice => ScannerErrorKind::NoDevice,
-            serialport::ErrorKind::InvalidInput => ScannerErrorKind::Config,
-            serialport::ErrorKind::Io(io) => io_kind(io),
-            serialport::ErrorKind::Unknown => ScannerErrorKind::Disconnected,
-        };
+        let kind = ErrorKind::from_serial_open(&path, err);
         ScannerError::Open {
             path,
             message: err.description.clone(),
             kind,
         }
-    }
-}
-
-/// Sorts an I/O error kind into what the caller should do.
-pub(crate) fn io_kind(kind: io::ErrorKind) -> ScannerErrorKind {
-    match kind {
-        io::ErrorKind::NotFound => ScannerErrorKind::NoDevice,
-        io::ErrorKind::PermissionDenied => ScannerErrorKind::PermissionDenied,
-        io::ErrorKind::ResourceBusy | io::ErrorKind::WouldBlock => ScannerErrorKind::Busy,
-        io::ErrorKind::InvalidInput => ScannerErrorKind::Config,
-        _ => ScannerErrorKind::Disconnected,
     }
 }
 
@@ -138,8 +96,9 @@ mod tests {
                 "Permission denied",
             ),
         );
-        assert_eq!(err.kind(), ScannerErrorKind::PermissionDenied);
-        assert!(!err.kind().should_reconnect());
+        assert_eq!(err.kind(), ErrorKind::PermissionDenied);
+        assert!(!err.kind().retry_soon());
+        assert_eq!(err.code(), "permissionDenied");
         let text = err.to_string();
         assert!(
             text.contains("/dev/ttyACM0") && text.contains("dialout"),
@@ -153,7 +112,8 @@ mod tests {
             "/dev/null".into(),
             &serialport::Error::new(serialport::ErrorKind::NoDevice, "Unable to acquire lock"),
         );
-        assert_eq!(err.kind(), ScannerErrorKind::Busy);
+        assert_eq!(err.kind(), ErrorKind::Busy);
+        assert_eq!(err.code(), "busy");
         assert!(
             err.to_string().contains("another program holds it"),
             "{err}"
@@ -166,7 +126,8 @@ mod tests {
             "/dev/ttyACM9".into(),
             &serialport::Error::new(serialport::ErrorKind::NoDevice, "No such file"),
         );
-        assert_eq!(err.kind(), ScannerErrorKind::NoDevice);
-        assert!(err.kind().should_reconnect());
+        assert_eq!(err.kind(), ErrorKind::NotFound);
+        assert!(err.kind().retry_soon());
+        assert_eq!(err.code(), "noDevice");
     }
 }

@@ -13,7 +13,8 @@
 //! - [`usb_desc`]: which USB interface is the scanner's, from raw descriptors.
 //! - [`usb`]: the USB path (interrupt IN reports) behind a small trait; the rusb part is thin.
 //! - [`runner`]: a scanner on its own thread, pushing status and scan events into a sink
-//!   and reconnecting with backoff after an unplug; what the device manager runs.
+//!   and reconnecting after an unplug by the one rule of [`crate::link`]; what the device
+//!   manager runs.
 //! - [`sim`]: the device side: a serial scanner simulator on a pseudo-terminal.
 
 pub mod aim;
@@ -33,9 +34,9 @@ use std::fmt;
 use std::time::SystemTime;
 
 pub use codec::{FrameEnd, Framing, Symbology};
-pub use error::{ScannerError, ScannerErrorKind};
+pub use error::ScannerError;
 pub use filter::{ScanFilter, ScanOutcome};
-pub use runner::{Backoff, ScannerEvent, ScannerRunner, ScannerSink};
+pub use runner::{ScannerEvent, ScannerRunner, ScannerSink};
 pub use sanitize::{Rejection, TextPolicy};
 
 /// One code read by a scanner, after every check passed.

@@ -1,17 +1,18 @@
 //! A scanner on its own thread: opens the device, pushes scan and status events into a sink,
-//! and after an unplug or error reconnects with exponential backoff, without a restart. This
-//! is the piece the device manager runs per scanner; a flooding or silent scanner only ever
-//! occupies its own thread.
+//! and after an unplug or error reconnects by the one rule of [`crate::link`], without a
+//! restart. This is the piece the device manager runs per scanner; a flooding or silent
+//! scanner only ever occupies its own thread.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::link::{supervise, Backoff, Served, Supervised};
 use crate::status::{ClassStatus, DeviceClass, DeviceEvent, DeviceState, DeviceStatus, LastError};
 
 use super::driver::{SerialScanner, SerialScannerConfig};
-use super::error::{ScannerError, ScannerErrorKind};
+use super::error::ScannerError;
 use super::filter::ScanOutcome;
 use super::sanitize::Rejection;
 use super::ScanEvent;
@@ -62,46 +63,6 @@ impl ScanSource for SerialScanner {
     }
     fn rejected_total(&self) -> u64 {
         SerialScanner::rejected_total(self)
-    }
-}
-
-/// Reconnect delays: doubling from `first` up to `max`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Backoff {
-    /// The first delay after a failure.
-    pub first: Duration,
-    /// The longest delay.
-    pub max: Duration,
-}
-
-impl Default for Backoff {
-    fn default() -> Self {
-        Backoff {
-            first: Duration::from_millis(250),
-            max: Duration::from_secs(10),
-        }
-    }
-}
-
-impl Backoff {
-    /// The delay before attempt `n` (0-based) after a failure.
-    pub fn delay(&self, attempt: u32) -> Duration {
-        let factor = 1u32.checked_shl(attempt.min(16)).unwrap_or(u32::MAX);
-        self.first.saturating_mul(factor).min(self.max)
-    }
-}
-
-impl Backoff {
-    /// What to do after an open connection was lost: a device that worked for a while is
-    /// reopened at once (a replug is usually quick); one that keeps failing right after
-    /// opening (a flapping cable, a port that hangs up at once) backs off like a failed open.
-    /// Returns the wait and the next attempt number.
-    pub fn after_loss(&self, lived: Duration, attempt: u32) -> (Duration, u32) {
-        if lived >= self.max {
-            (Duration::ZERO, 0)
-        } else {
-            (self.delay(attempt), attempt.saturating_add(1))
-        }
     }
 }
 
@@ -180,11 +141,13 @@ impl ScannerRunner {
             wake: Arc::clone(&wake),
             status: Arc::clone(&status),
             sink,
-            backoff,
+            open,
+            was_online: false,
+            rejected_before: 0,
         };
         let thread = std::thread::Builder::new()
             .name("scanner".into())
-            .spawn(move || worker.run(open))?;
+            .spawn(move || supervise(&mut worker, backoff))?;
         Ok(ScannerRunner {
             stop,
             wake,
@@ -243,12 +206,17 @@ struct Wake {
     signal: Condvar,
 }
 
-struct Worker<K> {
+struct Worker<K, O> {
     stop: Arc<AtomicBool>,
     wake: Arc<Wake>,
     status: Arc<Mutex<DeviceStatus>>,
     sink: K,
-    backoff: Backoff,
+    /// Opens the scanner; called at start and after every failure.
+    open: O,
+    /// Whether a link was ever up (the next one counts as a reconnect).
+    was_online: bool,
+    /// Codes refused on earlier links.
+    rejected_before: u64,
 }
 
 /// Why the worker's inner loop ended.
@@ -257,62 +225,66 @@ enum Exit {
     Lost(ScannerError),
 }
 
-impl<K: ScannerSink> Worker<K> {
-    fn run<S: ScanSource>(&mut self, mut open: impl FnMut() -> Result<S, ScannerError>) {
-        let mut attempt = 0u32;
-        let mut was_online = false;
-        let mut rejected_before = 0u64;
-        while !self.stopped() {
-            match open() {
-                Ok(mut source) => {
-                    let connected_at = Instant::now();
-                    let ok = self.update(|s| {
-                        if was_online {
-                            s.counters.reconnects += 1;
-                        }
-                        s.state = DeviceState::Online;
-                    });
-                    was_online = true;
-                    if !ok {
-                        return;
-                    }
-                    match self.serve(&mut source, rejected_before) {
-                        Exit::Stop => return,
-                        Exit::Lost(err) => {
-                            rejected_before += source.rejected_total();
-                            if !self.failed(&err, DeviceState::Offline) {
-                                return;
-                            }
-                            let (wait, next) =
-                                self.backoff.after_loss(connected_at.elapsed(), attempt);
-                            attempt = next;
-                            self.sleep(wait);
-                        }
-                    }
-                }
-                Err(err) => {
-                    let state = match err.kind() {
-                        ScannerErrorKind::NoDevice => DeviceState::PowerOff,
-                        _ => DeviceState::Offline,
-                    };
-                    if !self.failed(&err, state) {
-                        return;
-                    }
-                    // A person must act on these; retry slowly in case they already did.
-                    let wait = if err.kind().should_reconnect() {
-                        self.backoff.delay(attempt)
-                    } else {
-                        self.backoff.max
-                    };
-                    attempt = attempt.saturating_add(1);
-                    self.sleep(wait);
+impl<K, S, O> Supervised for Worker<K, O>
+where
+    K: ScannerSink,
+    S: ScanSource,
+    O: FnMut() -> Result<S, ScannerError>,
+{
+    type Link = S;
+    type Error = ScannerError;
+
+    fn open(&mut self) -> Result<S, ScannerError> {
+        (self.open)()
+    }
+
+    fn kind(error: &ScannerError) -> crate::ErrorKind {
+        error.kind()
+    }
+
+    fn open_failed(&mut self, error: &ScannerError) -> bool {
+        let state = if error.kind().is_lost() {
+            DeviceState::PowerOff
+        } else {
+            DeviceState::Offline
+        };
+        self.failed(error, state)
+    }
+
+    fn serve(&mut self, mut source: S) -> Served {
+        let was_online = self.was_online;
+        let ok = self.update(|s| {
+            if was_online {
+                s.counters.reconnects += 1;
+            }
+            s.state = DeviceState::Online;
+        });
+        self.was_online = true;
+        if !ok {
+            return Served::Stop;
+        }
+        match self.serve_source(&mut source, self.rejected_before) {
+            Exit::Stop => Served::Stop,
+            Exit::Lost(err) => {
+                self.rejected_before += source.rejected_total();
+                if self.failed(&err, DeviceState::Offline) {
+                    Served::Lost
+                } else {
+                    Served::Stop
                 }
             }
         }
     }
 
+    fn wait(&mut self, wait: Duration) -> bool {
+        self.sleep(wait);
+        self.stopped()
+    }
+}
+
+impl<K: ScannerSink, O> Worker<K, O> {
     /// Reads until the source fails or a stop is requested.
-    fn serve<S: ScanSource>(&mut self, source: &mut S, rejected_before: u64) -> Exit {
+    fn serve_source<S: ScanSource>(&mut self, source: &mut S, rejected_before: u64) -> Exit {
         let mut out = Vec::new();
         while !self.stopped() {
             if let Err(err) = source.poll(&mut out) {
@@ -356,7 +328,7 @@ impl<K: ScannerSink> Worker<K> {
     /// Records a failure; publishes a status event only when the state or error code changes,
     /// so a scanner retrying every few seconds does not spam the manager.
     fn failed(&mut self, err: &ScannerError, state: DeviceState) -> bool {
-        let code = err.kind().code();
+        let code = err.code();
         let changed = {
             let s = self.lock();
             s.state != state || s.last_error.as_ref().map(|e| e.code.as_str()) != Some(code)
@@ -425,43 +397,5 @@ impl<K: ScannerSink> Worker<K> {
                 return;
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_up_to_the_cap() {
-        let b = Backoff {
-            first: Duration::from_millis(100),
-            max: Duration::from_secs(1),
-        };
-        let delays: Vec<_> = (0..6).map(|n| b.delay(n).as_millis()).collect();
-        assert_eq!(delays, vec![100, 200, 400, 800, 1000, 1000]);
-        assert_eq!(b.delay(u32::MAX), Duration::from_secs(1));
-    }
-
-    #[test]
-    fn a_device_that_drops_right_after_opening_backs_off_and_a_stable_one_does_not() {
-        let b = Backoff {
-            first: Duration::from_millis(100),
-            max: Duration::from_secs(1),
-        };
-        // Flapping: each short-lived connection waits longer than the one before.
-        let mut attempt = 0;
-        let mut waits = Vec::new();
-        for _ in 0..5 {
-            let (wait, next) = b.after_loss(Duration::from_millis(5), attempt);
-            waits.push(wait.as_millis());
-            attempt = next;
-        }
-        assert_eq!(waits, vec![100, 200, 400, 800, 1000]);
-        // A connection that lived long is retried at once, and the count starts over.
-        assert_eq!(
-            b.after_loss(Duration::from_secs(30), attempt),
-            (Duration::ZERO, 0)
-        );
     }
 }

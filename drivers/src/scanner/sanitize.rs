@@ -7,6 +7,8 @@ use std::fmt;
 
 use encoding_rs::GB18030;
 
+use crate::ErrorKind;
+
 /// Which text encodings a scanner's bytes may be in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TextEncoding {
@@ -109,11 +111,12 @@ impl Rejection {
         }
     }
 
-    /// What a citizen sees (Chinese first, English after), without echoing the code.
-    pub fn citizen_message(&self) -> &'static str {
+    /// What to do about it: a flood is [`ErrorKind::Busy`] (wait), anything else
+    /// [`ErrorKind::Unreadable`] (try another code). The session words it for the citizen.
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Rejection::Flood { .. } => "扫码过于频繁，请稍后再试 / Too many scans, please wait",
-            _ => "无法识别此二维码，请换一个码再试 / This code cannot be read, please try another",
+            Rejection::Flood { .. } => ErrorKind::Busy,
+            _ => ErrorKind::Unreadable,
         }
     }
 }
@@ -323,7 +326,8 @@ mod tests {
     fn rejection_messages_never_echo_the_code() {
         let r = check(b"SECRET\x1b").unwrap_err();
         assert!(!r.to_string().contains("SECRET"));
-        assert!(r.citizen_message().contains("无法识别"));
+        assert_eq!(r.kind(), ErrorKind::Unreadable);
+        assert_eq!(Rejection::Flood { dropped: 1 }.kind(), ErrorKind::Busy);
         assert_eq!(r.code(), "controlCharacter");
     }
 }

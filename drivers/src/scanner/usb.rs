@@ -8,7 +8,6 @@
 use std::time::{Duration, Instant};
 
 use super::codec::Framing;
-use super::error::ScannerErrorKind;
 use super::filter::{ScanFilter, ScanOutcome};
 use super::flood::FloodLimit;
 use super::hid::{HidPosAssembler, KeyOutcome, KeyboardDecoder, KeyboardLayout};
@@ -16,6 +15,7 @@ use super::runner::ScanSource;
 use super::sanitize::{Rejection, TextPolicy};
 use super::usb_desc::{hid_interfaces, report_kind, HidInterface, ReportKind};
 use super::ScannerError;
+use crate::ErrorKind;
 
 /// Why reading one report failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +76,7 @@ impl<T: InterruptIn> ScanSource for UsbScanner<T> {
                 return Err(ScannerError::Usb {
                     device: self.device.clone(),
                     message,
-                    kind: ScannerErrorKind::Disconnected,
+                    kind: ErrorKind::Disconnected,
                 })
             }
         };
@@ -132,13 +132,13 @@ impl InterruptIn for RusbInterruptIn {
 }
 
 /// Sorts a libusb error into what the caller should do.
-pub fn usb_error_kind(err: rusb::Error) -> ScannerErrorKind {
+pub fn usb_error_kind(err: rusb::Error) -> ErrorKind {
     match err {
-        rusb::Error::Access => ScannerErrorKind::PermissionDenied,
-        rusb::Error::NoDevice | rusb::Error::NotFound => ScannerErrorKind::NoDevice,
-        rusb::Error::Busy => ScannerErrorKind::Busy,
-        rusb::Error::NotSupported | rusb::Error::InvalidParam => ScannerErrorKind::Config,
-        _ => ScannerErrorKind::Disconnected,
+        rusb::Error::Access => ErrorKind::PermissionDenied,
+        rusb::Error::NoDevice | rusb::Error::NotFound => ErrorKind::NotFound,
+        rusb::Error::Busy => ErrorKind::Busy,
+        rusb::Error::NotSupported | rusb::Error::InvalidParam => ErrorKind::InvalidInput,
+        _ => ErrorKind::Disconnected,
     }
 }
 
@@ -163,14 +163,14 @@ pub fn open_usb(
     if !std::path::Path::new("/sys/bus/usb").exists() {
         return Err(fail(
             "this machine has no USB bus (/sys/bus/usb is missing)".into(),
-            ScannerErrorKind::NoDevice,
+            ErrorKind::NotFound,
         ));
     }
     let context = rusb::Context::new().map_err(|e| usb("no USB access (libusb init)", e))?;
     let devices = context
         .devices()
         .map_err(|e| usb("cannot list USB devices", e))?;
-    let mut last_err = fail("not connected".into(), ScannerErrorKind::NoDevice);
+    let mut last_err = fail("not connected".into(), ErrorKind::NotFound);
     for device in devices.iter() {
         let Ok(desc) = device.device_descriptor() else {
             continue;
@@ -211,7 +211,7 @@ pub fn open_usb(
         }
         return Err(fail(
             "no HID POS or keyboard interface with an interrupt IN endpoint".into(),
-            ScannerErrorKind::Config,
+            ErrorKind::InvalidInput,
         ));
     }
     Err(last_err)
@@ -296,7 +296,7 @@ mod tests {
             (scan.symbology, scan.text.as_str()),
             (Symbology::Qr, "https://zw.gov.cn/预约")
         );
-        assert_eq!(err.kind(), ScannerErrorKind::Disconnected);
+        assert_eq!(err.kind(), ErrorKind::Disconnected);
         assert!(err.to_string().contains("0c2e:0b81"), "{err}");
     }
 
@@ -328,16 +328,10 @@ mod tests {
     fn libusb_errors_map_to_actions() {
         assert_eq!(
             usb_error_kind(rusb::Error::Access),
-            ScannerErrorKind::PermissionDenied
+            ErrorKind::PermissionDenied
         );
-        assert_eq!(
-            usb_error_kind(rusb::Error::NoDevice),
-            ScannerErrorKind::NoDevice
-        );
-        assert_eq!(usb_error_kind(rusb::Error::Busy), ScannerErrorKind::Busy);
-        assert_eq!(
-            usb_error_kind(rusb::Error::Io),
-            ScannerErrorKind::Disconnected
-        );
+        assert_eq!(usb_error_kind(rusb::Error::NoDevice), ErrorKind::NotFound);
+        assert_eq!(usb_error_kind(rusb::Error::Busy), ErrorKind::Busy);
+        assert_eq!(usb_error_kind(rusb::Error::Io), ErrorKind::Disconnected);
     }
 }

@@ -24,7 +24,10 @@ pub fn fast_config() -> RunnerConfig {
     RunnerConfig {
         poll_interval: Duration::from_millis(30),
         sam_recheck_interval: Duration::from_millis(150),
-        backoff: (Duration::from_millis(50), Duration::from_millis(400)),
+        backoff: kiosk_drivers::Backoff {
+            first: Duration::from_millis(50),
+            max: Duration::from_millis(400),
+        },
         ..RunnerConfig::default()
     }
 }

@@ -58,9 +58,9 @@ pub fn usable(status: &DeviceStatus) -> bool {
 pub fn session_event(event: &ManagerEvent) -> Option<Event> {
     match event {
         ManagerEvent::CardRead(card) => Some(Event::CardRead(citizen_from_card(card))),
-        ManagerEvent::CardReadFailed { code, .. } => {
-            tracing::info!(code, "a card could not be read");
-            Some(Event::CardReadFailed)
+        ManagerEvent::CardReadFailed { kind, code, .. } => {
+            tracing::info!(code, kind = kind.name(), "a card could not be read");
+            Some(Event::CardReadFailed(*kind))
         }
         ManagerEvent::CardRemoved => Some(Event::CardRemoved),
         ManagerEvent::CodeScanned(scan) => Some(Event::Scanned(scan.text.clone())),

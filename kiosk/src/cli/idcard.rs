@@ -134,12 +134,13 @@ fn read(port: String, baud: Option<u32>, json: bool, reveal: bool, wait: u64) ->
                 }
                 return 0;
             }
-            ReaderEvent::ReadFailed {
-                message,
-                citizen_message,
-                ..
-            } => {
-                eprintln!("Read failed: {message}\n  (citizen sees: {citizen_message})");
+            ReaderEvent::ReadFailed { kind, message, .. } => {
+                let citizen_sees = crate::session::prompts::device_trouble(
+                    Some(kiosk_drivers::status::DeviceClass::IdCardReader),
+                    kind,
+                    kiosk_config::schema::Language::ZhCn,
+                );
+                eprintln!("Read failed ({kind}): {message}\n  (citizen sees: {citizen_sees})");
                 return 1;
             }
             ReaderEvent::CardRemoved => {}

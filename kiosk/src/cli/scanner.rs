@@ -15,12 +15,13 @@ use clap::{Args, Subcommand};
 use kiosk_config::DeviceSelector;
 use kiosk_drivers::scanner::codec::{parse_hex, FrameEnd, Framing};
 use kiosk_drivers::scanner::driver::SerialScannerConfig;
-use kiosk_drivers::scanner::runner::{Backoff, ScannerEvent, ScannerRunner};
+use kiosk_drivers::scanner::runner::{ScannerEvent, ScannerRunner};
 use kiosk_drivers::scanner::sanitize::{TextEncoding, TextPolicy};
 use kiosk_drivers::scanner::sim::{ScannerProfile, ScannerSim};
 use kiosk_drivers::scanner::usb::open_usb;
 use kiosk_drivers::scanner::{ScanEvent, Symbology};
 use kiosk_drivers::status::DeviceEvent;
+use kiosk_drivers::Backoff;
 
 /// `kioskctl scanner …`
 #[derive(Debug, Args)]

@@ -11,10 +11,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use image::RgbImage;
-use kiosk_drivers::camera::{
-    process_photo, CameraError, CameraErrorKind, DocumentCamera, Frame, Page, PageError,
-};
+use kiosk_drivers::camera::{process_photo, CameraError, DocumentCamera, Frame, Page, PageError};
 use kiosk_drivers::status::{ClassStatus, DeviceClass, DeviceState, DeviceStatus};
+use kiosk_drivers::ErrorKind;
 
 use super::error::DeviceError;
 use super::hub::Hub;
@@ -192,7 +191,7 @@ pub(crate) fn supervise(
 }
 
 fn gone<T>(result: &Result<T, DeviceError>) -> bool {
-    matches!(result, Err(DeviceError::Camera(e)) if e.kind() == CameraErrorKind::Disconnected)
+    matches!(result, Err(DeviceError::Camera(e)) if e.kind() == ErrorKind::Disconnected)
 }
 
 fn take_still(cam: &mut DocumentCamera, process: bool, hub: &Hub) -> Result<Shot, DeviceError> {
@@ -234,22 +233,14 @@ fn count(hub: &Hub, change: impl FnOnce(&mut DeviceStatus)) {
 
 fn state_for(e: &CameraError) -> DeviceState {
     match e.kind() {
-        CameraErrorKind::Disconnected | CameraErrorKind::NotFound => DeviceState::PowerOff,
-        CameraErrorKind::PermissionDenied | CameraErrorKind::Unsupported => {
-            DeviceState::HardwareError
-        }
-        CameraErrorKind::Io | CameraErrorKind::Decode => DeviceState::Offline,
+        kind if kind.is_lost() => DeviceState::PowerOff,
+        ErrorKind::PermissionDenied | ErrorKind::Unsupported => DeviceState::HardwareError,
+        _ => DeviceState::Offline,
     }
 }
 
 fn code_for(e: &CameraError) -> &'static str {
-    match e.kind() {
-        CameraErrorKind::Disconnected | CameraErrorKind::NotFound => "disconnected",
-        CameraErrorKind::PermissionDenied => "permissionDenied",
-        CameraErrorKind::Unsupported => "unsupported",
-        CameraErrorKind::Io => "io",
-        CameraErrorKind::Decode => "decode",
-    }
+    e.code()
 }
 
 impl CameraHandle {

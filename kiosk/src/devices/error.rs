@@ -1,22 +1,10 @@
-//! The device manager's error type: one enum with a `kind()` the service acts on.
+//! The device manager's error type: one enum with a `kind()` (the drivers' one
+//! [`ErrorKind`]) the service acts on. What a citizen is told about it is the session's
+//! business (`session::prompts::device_trouble`, keyed by [`DeviceError::class`] and kind).
 
-use kiosk_drivers::a4printer::ErrorKind as A4ErrorKind;
-use kiosk_drivers::printer::{ErrorKind as PrinterErrorKind, PrinterError};
+use kiosk_drivers::printer::PrinterError;
 use kiosk_drivers::status::DeviceClass;
-
-/// What the caller should do about a [`DeviceError`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeviceErrorKind {
-    /// Try again later (busy, timed out); the device itself may be fine.
-    Retry,
-    /// The device is unplugged or not answering; the manager is reconnecting by itself.
-    Reconnect,
-    /// The device needs a person (paper out, cover open, jam) or is not fitted: report it.
-    Report,
-    /// The request itself was wrong (content that cannot be printed, a simulator that is
-    /// not running).
-    Invalid,
-}
+use kiosk_drivers::ErrorKind;
 
 /// Everything the device manager's callers can be told went wrong.
 #[derive(Debug, thiserror::Error)]
@@ -70,47 +58,34 @@ pub enum DeviceError {
 
 impl DeviceError {
     /// What the caller should do.
-    pub fn kind(&self) -> DeviceErrorKind {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            DeviceError::NotFitted(_) => DeviceErrorKind::Report,
-            DeviceError::NotConnected(_) => DeviceErrorKind::Reconnect,
-            DeviceError::Busy(_) | DeviceError::Timeout { .. } => DeviceErrorKind::Retry,
-            DeviceError::Printer(e) => match e.kind() {
-                PrinterErrorKind::Retry => DeviceErrorKind::Retry,
-                PrinterErrorKind::Reconnect => DeviceErrorKind::Reconnect,
-                PrinterErrorKind::Report => DeviceErrorKind::Report,
-                PrinterErrorKind::Invalid => DeviceErrorKind::Invalid,
-            },
-            DeviceError::Camera(e) => {
-                use kiosk_drivers::camera::CameraErrorKind as K;
-                match e.kind() {
-                    K::Disconnected => DeviceErrorKind::Reconnect,
-                    K::PermissionDenied | K::Unsupported | K::NotFound => DeviceErrorKind::Report,
-                    K::Io | K::Decode => DeviceErrorKind::Retry,
-                }
-            }
-            DeviceError::Page(e) => match e.kind() {
-                kiosk_drivers::camera::PageErrorKind::Retake => DeviceErrorKind::Retry,
-                kiosk_drivers::camera::PageErrorKind::Internal => DeviceErrorKind::Report,
-            },
-            DeviceError::A4(e) => match e.kind() {
-                A4ErrorKind::Reconnect => DeviceErrorKind::Reconnect,
-                A4ErrorKind::Report => DeviceErrorKind::Report,
-                A4ErrorKind::Invalid => DeviceErrorKind::Invalid,
-            },
-            DeviceError::Stopped => DeviceErrorKind::Report,
-            DeviceError::NotSimulated(_) | DeviceError::Simulator { .. } => {
-                DeviceErrorKind::Invalid
-            }
+            DeviceError::NotFitted(_) => ErrorKind::Unsupported,
+            DeviceError::NotConnected(_) => ErrorKind::NotFound,
+            DeviceError::Busy(_) => ErrorKind::Busy,
+            DeviceError::Timeout { .. } => ErrorKind::Timeout,
+            DeviceError::Printer(e) => e.kind(),
+            DeviceError::Camera(e) => e.kind(),
+            DeviceError::Page(e) => e.kind(),
+            DeviceError::A4(e) => e.kind(),
+            DeviceError::Stopped => ErrorKind::Other,
+            DeviceError::NotSimulated(_) | DeviceError::Simulator { .. } => ErrorKind::InvalidInput,
         }
     }
 
-    /// What the citizen's screen says (Chinese).
-    pub fn citizen_message(&self) -> &'static str {
+    /// Which device it concerns, where one does.
+    pub fn class(&self) -> Option<DeviceClass> {
         match self {
-            DeviceError::Printer(e) => e.citizen_message(),
-            DeviceError::Busy(_) | DeviceError::Timeout { .. } => "设备繁忙，请稍后再试",
-            _ => "设备暂时无法使用，请联系工作人员",
+            DeviceError::NotFitted(class)
+            | DeviceError::NotConnected(class)
+            | DeviceError::Busy(class)
+            | DeviceError::Timeout { class, .. }
+            | DeviceError::NotSimulated(class)
+            | DeviceError::Simulator { class, .. } => Some(*class),
+            DeviceError::Printer(_) => Some(DeviceClass::ReceiptPrinter),
+            DeviceError::Camera(_) | DeviceError::Page(_) => Some(DeviceClass::Camera),
+            DeviceError::A4(_) => Some(DeviceClass::A4Printer),
+            DeviceError::Stopped => None,
         }
     }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use kiosk_drivers::idcard::IdCard;
 use kiosk_drivers::scanner::{Rejection, ScanEvent};
 use kiosk_drivers::status::DeviceStatus;
+use kiosk_drivers::ErrorKind;
 
 /// One event of the manager's stream.
 ///
@@ -22,12 +23,12 @@ pub enum ManagerEvent {
     CardRead(Arc<IdCard>),
     /// A card was on the reader but could not be read.
     CardReadFailed {
+        /// What to do about it; the session words it for the citizen.
+        kind: ErrorKind,
         /// Stable code (`readFailed`, `checkDigit`, `checksum`, …).
         code: &'static str,
         /// English, for the technician's log; no personal data.
         message: String,
-        /// What the citizen is told.
-        citizen_message: &'static str,
     },
     /// The card left the reader.
     CardRemoved,

@@ -20,6 +20,7 @@ use kiosk_drivers::DeviceEvent;
 use super::event::ManagerEvent;
 use super::hub::Hub;
 use super::Backoff;
+use kiosk_drivers::Retry;
 
 const CLASS: DeviceClass = DeviceClass::IdCardReader;
 
@@ -107,7 +108,7 @@ pub(crate) fn supervise(
     stop: Arc<AtomicBool>,
     backoff: Backoff,
 ) {
-    let mut attempt = 0u32;
+    let mut retry = Retry::new(backoff);
     while !stop.load(Ordering::Relaxed) {
         let handle = start.spawn(config.clone());
         let died = forward(&handle, &hub, &requests, &stop);
@@ -117,8 +118,7 @@ pub(crate) fn supervise(
         }
         hub.restarted(CLASS);
         tracing::warn!("the ID-card reader's runner stopped unexpectedly; starting it again");
-        let until = std::time::Instant::now() + backoff.delay(attempt);
-        attempt = attempt.saturating_add(1);
+        let until = std::time::Instant::now() + retry.failed();
         while std::time::Instant::now() < until {
             if stop.load(Ordering::Relaxed) {
                 return;
@@ -163,15 +163,15 @@ fn publish(hub: &Hub, event: ReaderEvent) {
         ReaderEvent::CardPlaced => hub.event(CLASS, ManagerEvent::CardPlaced),
         ReaderEvent::CardRead(card) => hub.event(CLASS, ManagerEvent::CardRead(Arc::new(*card))),
         ReaderEvent::ReadFailed {
+            kind,
             code,
             message,
-            citizen_message,
         } => hub.event(
             CLASS,
             ManagerEvent::CardReadFailed {
+                kind,
                 code,
                 message,
-                citizen_message,
             },
         ),
         ReaderEvent::CardRemoved => hub.event(CLASS, ManagerEvent::CardRemoved),

@@ -17,8 +17,9 @@ use kiosk_drivers::printer::transport::serial::SerialTransport;
 use kiosk_drivers::printer::transport::{usb_rusb, PrinterTransport};
 use kiosk_drivers::printer::{PrinterProfile, Timeouts};
 use kiosk_drivers::scanner::driver::SerialScannerConfig;
-use kiosk_drivers::scanner::{Backoff, Framing};
+use kiosk_drivers::scanner::Framing;
 use kiosk_drivers::status::{DeviceClass, DeviceCounters, DeviceState, DeviceStatus};
+use kiosk_drivers::Backoff;
 use tokio::sync::{broadcast, watch};
 
 use super::error::DeviceError;

@@ -6,9 +6,10 @@
 //! - [`hub`]: where device threads publish; per-device event budgets so a flooding device
 //!   loses only its own surplus (counted), and publishing never blocks.
 //! - [`idcard`], [`printer`], [`scanner`]: one supervisor per device. The reader and
-//!   scanner runners of `kiosk-drivers` reconnect with backoff by themselves; their
-//!   supervisors restart a runner that died. The printer driver is request/answer, so its
-//!   worker here polls the status, runs jobs one at a time and reconnects with backoff.
+//!   scanner runners of `kiosk-drivers` reconnect by themselves; their supervisors restart
+//!   a runner that died. The printer driver is request/answer, so its worker here polls the
+//!   status and runs jobs one at a time, on the same reconnect loop
+//!   (`kiosk_drivers::link::supervise`).
 //! - [`sim`]: `sim` mode — the project's simulators on ptys in this process, the real
 //!   drivers on the other end — and [`SimControl`] to place cards, scan, switch faults.
 //! - [`health`]: `internal` and `external` health checks (UnifiedPOS `checkHealth`).
@@ -17,7 +18,8 @@
 //!
 //! - [`hotplug`]: udev's device events (tty, usb, hidraw, usbmisc) wake the runner of the
 //!   device they concern, which reconnects at once. Where udev is not available, or an
-//!   event is missed, each runner's backoff loop (100 ms doubling to 5 s) still finds the
+//!   event is missed, each runner's backoff (`kiosk_drivers::link`: 100 ms doubling to 5 s,
+//!   the same rule for every device) still finds the
 //!   device again (a reader chosen by USB id is looked up again on each attempt, so a new
 //!   `/dev/ttyUSB*` name is followed).
 
@@ -43,10 +45,10 @@ pub mod sim;
 pub use a4printer::A4Handle;
 pub use audio::AudioReporter;
 pub use camera::{CameraHandle, Shot};
-pub use error::{DeviceError, DeviceErrorKind};
+pub use error::DeviceError;
 pub use event::ManagerEvent;
 pub use hotplug::{Hotplug, InjectedEvents, Uevent, UeventAction};
-pub use kiosk_drivers::scanner::Backoff;
+pub use kiosk_drivers::{Backoff, ErrorKind};
 pub use manager::{DeviceManager, ManagerOptions};
 pub use printer::{PrintResult, PrinterHandle};
 pub use selftest::{SelftestLine, SelftestReport};

@@ -1,6 +1,7 @@
 //! The receipt printer's own thread: opens the transport, polls the status (the driver is
 //! request/answer, so someone must ask), runs print jobs one at a time and answers each
-//! with the printer's confirmation, and after an unplug or a dead link reopens with backoff.
+//! with the printer's confirmation, and after an unplug or a dead link reopens on the drivers'
+//! one reconnect loop (`kiosk_drivers::link`).
 //! [`PrinterHandle`] is how the service prints.
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -8,12 +9,13 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::Arc;
 use std::time::Duration;
 
+use kiosk_drivers::link::{self, Retry, Served, Supervised};
 use kiosk_drivers::printer::transport::PrinterTransport;
 use kiosk_drivers::printer::{
-    Confirmation, ErrorKind, PrinterError, PrinterProfile, PrinterStatus, Receipt, ReceiptPrinter,
-    Timeouts,
+    Confirmation, PrinterError, PrinterProfile, PrinterStatus, Receipt, ReceiptPrinter, Timeouts,
 };
 use kiosk_drivers::status::{DeviceClass, DeviceCounters, DeviceState, DeviceStatus};
+use kiosk_drivers::ErrorKind;
 use tokio::sync::oneshot;
 
 use super::error::DeviceError;
@@ -148,7 +150,7 @@ enum End {
 /// while the manager still runs; each restart is counted and logged. Meant for its own
 /// thread.
 pub(crate) fn supervise(worker: &mut Worker) {
-    let mut attempt = 0u32;
+    let mut retry = Retry::new(worker.backoff);
     loop {
         let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| worker.run()));
         if worker.stop.load(Ordering::Relaxed) {
@@ -157,8 +159,7 @@ pub(crate) fn supervise(worker: &mut Worker) {
         let how = if run.is_err() { "panicked" } else { "returned" };
         worker.hub.restarted(CLASS);
         tracing::warn!("the receipt printer's worker {how} unexpectedly; starting it again");
-        let until = std::time::Instant::now() + worker.backoff.delay(attempt);
-        attempt = attempt.saturating_add(1);
+        let until = std::time::Instant::now() + retry.failed();
         while std::time::Instant::now() < until {
             if worker.stop.load(Ordering::Relaxed) {
                 return;
@@ -168,51 +169,78 @@ pub(crate) fn supervise(worker: &mut Worker) {
     }
 }
 
-impl Worker {
-    pub(crate) fn run(&mut self) {
-        let mut attempt = 0u32;
-        let mut connected_before = false;
-        while !self.stop.load(Ordering::Relaxed) {
-            match (self.open)() {
-                Ok(transport) => {
-                    if connected_before {
-                        self.carried.reconnects += 1;
-                    }
-                    connected_before = true;
-                    attempt = 0;
-                    let printer = ReceiptPrinter::new(transport, self.profile.clone())
-                        .with_timeouts(self.timeouts);
-                    if let End::Stop = self.session(printer) {
-                        return;
-                    }
-                }
-                Err(e) => {
-                    let state = match e.kind() {
-                        ErrorKind::Reconnect => DeviceState::PowerOff,
-                        _ => DeviceState::Offline,
-                    };
-                    let code = if state == DeviceState::PowerOff {
-                        "notConnected"
-                    } else {
-                        "open"
-                    };
-                    let changed = self.status.state != state
-                        || self.status.last_error.as_ref().map(|l| l.code.as_str()) != Some(code);
-                    self.status.state = state;
-                    if changed {
-                        self.status.record_error(code, e.to_string());
-                    }
-                    self.status.counters.communication_errors += 1;
-                    self.carried = self.status.counters;
-                    self.hub.status(self.status.clone());
-                    let wait = self.backoff.delay(attempt);
-                    attempt = attempt.saturating_add(1);
-                    if self.serve_disconnected(wait) {
-                        return;
-                    }
-                }
-            }
+/// The worker as the drivers' one reconnect loop sees it: open, serve a session, wait
+/// (answering requests with "not connected") before the next open.
+struct Supervisee<'a> {
+    worker: &'a mut Worker,
+    connected_before: bool,
+}
+
+impl Supervised for Supervisee<'_> {
+    type Link = Box<dyn PrinterTransport>;
+    type Error = PrinterError;
+
+    fn open(&mut self) -> Result<Box<dyn PrinterTransport>, PrinterError> {
+        (self.worker.open)()
+    }
+
+    fn kind(error: &PrinterError) -> ErrorKind {
+        error.kind()
+    }
+
+    fn open_failed(&mut self, e: &PrinterError) -> bool {
+        let w = &mut *self.worker;
+        let state = if e.kind().is_lost() {
+            DeviceState::PowerOff
+        } else {
+            DeviceState::Offline
+        };
+        let code = if state == DeviceState::PowerOff {
+            "notConnected"
+        } else {
+            "open"
+        };
+        let changed = w.status.state != state
+            || w.status.last_error.as_ref().map(|l| l.code.as_str()) != Some(code);
+        w.status.state = state;
+        if changed {
+            w.status.record_error(code, e.to_string());
         }
+        w.status.counters.communication_errors += 1;
+        w.carried = w.status.counters;
+        w.hub.status(w.status.clone());
+        true
+    }
+
+    fn serve(&mut self, transport: Box<dyn PrinterTransport>) -> Served {
+        let w = &mut *self.worker;
+        if self.connected_before {
+            w.carried.reconnects += 1;
+        }
+        self.connected_before = true;
+        let printer = ReceiptPrinter::new(transport, w.profile.clone()).with_timeouts(w.timeouts);
+        match w.session(printer) {
+            End::Stop => Served::Stop,
+            End::Lost => Served::Lost,
+        }
+    }
+
+    fn wait(&mut self, wait: Duration) -> bool {
+        self.worker.serve_disconnected(wait)
+    }
+}
+
+impl Worker {
+    /// Runs until stopped, reconnecting by the one rule of `kiosk_drivers::link`.
+    pub(crate) fn run(&mut self) {
+        let backoff = self.backoff;
+        link::supervise(
+            &mut Supervisee {
+                worker: self,
+                connected_before: false,
+            },
+            backoff,
+        );
     }
 
     /// Answers requests with "not connected" while waiting to retry; true on stop.
@@ -257,9 +285,7 @@ impl Worker {
                     self.hub.status(self.status.clone());
                     let result = printer.print_receipt(&receipt);
                     drop(receipt);
-                    let lost = result
-                        .as_ref()
-                        .is_err_and(|e| e.kind() == ErrorKind::Reconnect);
+                    let lost = result.as_ref().is_err_and(|e| e.kind().is_lost());
                     self.merge(&printer);
                     let _ = reply.send(
                         result
@@ -310,7 +336,7 @@ impl Worker {
                 *failures = 0;
                 false
             }
-            Err(e) if e.kind() == ErrorKind::Reconnect => true,
+            Err(e) if e.kind().is_lost() => true,
             Err(_) => {
                 *failures += 1;
                 *failures >= REOPEN_AFTER

@@ -16,8 +16,9 @@ use kiosk_drivers::printer::transport::serial::SerialTransport as PrinterSerial;
 use kiosk_drivers::printer::transport::PrinterTransport;
 use kiosk_drivers::printer::{PrinterProfile, Timeouts};
 use kiosk_drivers::scanner::driver::SerialScannerConfig;
-use kiosk_drivers::scanner::{Backoff, Framing, ScannerEvent, ScannerRunner};
+use kiosk_drivers::scanner::{Framing, ScannerEvent, ScannerRunner};
 use kiosk_drivers::status::{DeviceClass, DeviceCounters, DeviceState, DeviceStatus};
+use kiosk_drivers::Backoff;
 
 use super::hub::Hub;
 use super::sim::SimBuilder;

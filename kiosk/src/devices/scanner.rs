@@ -8,9 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kiosk_drivers::scanner::driver::SerialScannerConfig;
-use kiosk_drivers::scanner::{Backoff, ScannerEvent, ScannerRunner};
+use kiosk_drivers::scanner::{ScannerEvent, ScannerRunner};
 use kiosk_drivers::status::DeviceClass;
 use kiosk_drivers::DeviceEvent;
+use kiosk_drivers::{Backoff, Retry};
 
 use super::event::ManagerEvent;
 use super::hub::Hub;
@@ -68,7 +69,7 @@ pub(crate) fn supervise(
     backoff: Backoff,
     wakes: Receiver<()>,
 ) {
-    let mut attempt = 0u32;
+    let mut retry = Retry::new(backoff);
     let mut first = true;
     while !stop.load(Ordering::Relaxed) {
         if !first {
@@ -81,8 +82,7 @@ pub(crate) fn supervise(
             Ok(None) => return,
             Err(e) => {
                 tracing::error!("cannot start the scanner thread: {e}");
-                sleep_unless(&stop, backoff.delay(attempt));
-                attempt = attempt.saturating_add(1);
+                sleep_unless(&stop, retry.failed());
                 continue;
             }
         };
@@ -104,8 +104,7 @@ pub(crate) fn supervise(
             }
         }
         drop(runner);
-        sleep_unless(&stop, backoff.delay(attempt));
-        attempt = attempt.saturating_add(1);
+        sleep_unless(&stop, retry.failed());
     }
 }
 

@@ -11,6 +11,7 @@ use hall_api::feedback::{BadRatingReason, HelpKind};
 use hall_api::form::FieldError;
 use kiosk_config::schema::Language;
 use kiosk_drivers::status::DeviceClass;
+use kiosk_drivers::ErrorKind;
 
 use super::citizen::Citizen;
 use super::config::Now;
@@ -42,8 +43,9 @@ pub enum Event {
     },
     /// An ID card was read.
     CardRead(Citizen),
-    /// A card was put on the reader but could not be read.
-    CardReadFailed,
+    /// A card was put on the reader but could not be read; the kind says why (the card,
+    /// the link, or the reader), and with it what the citizen is told.
+    CardReadFailed(ErrorKind),
     /// The card was taken off the reader. Not a reset: the citizen may keep going without
     /// it (the data read stays until the session ends).
     CardRemoved,

@@ -1,7 +1,11 @@
 //! What each screen says, in Chinese or English: spoken in elder mode (`Effect::Speak`) and
 //! shown as text for deaf users (the accessibility checklist asks for text of voice prompts).
+//! Also what a citizen is told about a device that failed them ([`device_trouble`]), keyed by
+//! the drivers' one [`ErrorKind`]: the drivers speak English to technicians only.
 
 use kiosk_config::schema::Language;
+use kiosk_drivers::status::DeviceClass;
+use kiosk_drivers::ErrorKind;
 
 use super::screens::{AppointmentStage, Farewell, ProgressView, Screen};
 use super::state::{HelpAck, Notice, Session};
@@ -187,5 +191,71 @@ pub fn notice(n: Notice, language: Language) -> &'static str {
             "The hall cannot be reached now; please try again later.",
         ),
         Notice::UnknownSubject => pick("该事项暂不可办理。", "This service is not available."),
+    }
+}
+
+/// The notice for a card that was placed but not read: a reader that is at fault is
+/// unavailable (scan or call staff); anything else asks for the card again.
+pub fn card_read_notice(kind: ErrorKind) -> Notice {
+    if kind.needs_person() || kind.is_lost() {
+        Notice::ReaderUnavailable
+    } else {
+        Notice::CardReadFailed
+    }
+}
+
+/// What the citizen is told when `class` (if known) failed with `kind`: the card or photo to
+/// present again, a moment to wait, or staff to call. Paper and cover only the printer has.
+pub fn device_trouble(
+    class: Option<DeviceClass>,
+    kind: ErrorKind,
+    language: Language,
+) -> &'static str {
+    let zh = language == Language::ZhCn;
+    let pick = |z: &'static str, e: &'static str| if zh { z } else { e };
+    match (class, kind) {
+        (Some(DeviceClass::IdCardReader), ErrorKind::Unreadable) => pick(
+            "读卡失败，请将身份证平放在读卡区重新放置",
+            "The card could not be read; place it flat on the reader again.",
+        ),
+        (Some(DeviceClass::IdCardReader), k) if k.is_transient() => pick(
+            "读卡未完成，请保持身份证不动，稍候重试",
+            "Reading did not finish; keep the card still, it is tried again.",
+        ),
+        (Some(DeviceClass::IdCardReader), _) => pick(
+            "读卡器暂时无法使用，请联系工作人员",
+            "The card reader cannot be used now; please call staff.",
+        ),
+        (Some(DeviceClass::ReceiptPrinter), ErrorKind::PaperOut) => pick(
+            "打印机缺纸，请联系工作人员",
+            "The printer is out of paper; please call staff.",
+        ),
+        (Some(DeviceClass::ReceiptPrinter), ErrorKind::CoverOpen | ErrorKind::Fault) => pick(
+            "打印机故障，请联系工作人员",
+            "The printer has a fault; please call staff.",
+        ),
+        (Some(DeviceClass::Scanner), ErrorKind::Busy) => {
+            pick("扫码过于频繁，请稍后再试", "Too many scans, please wait.")
+        }
+        (Some(DeviceClass::Scanner), ErrorKind::Unreadable) => pick(
+            "无法识别此二维码，请换一个码再试",
+            "This code cannot be read, please try another.",
+        ),
+        (_, ErrorKind::Busy) => pick(
+            "设备繁忙，请稍后再试",
+            "The device is busy; please try again shortly.",
+        ),
+        (Some(DeviceClass::ReceiptPrinter), _) => pick(
+            "凭条打印机暂时无法使用，请联系工作人员",
+            "The receipt printer cannot be used now; please call staff.",
+        ),
+        (_, ErrorKind::Timeout) => pick(
+            "设备繁忙，请稍后再试",
+            "The device is busy; please try again shortly.",
+        ),
+        _ => pick(
+            "设备暂时无法使用，请联系工作人员",
+            "The device cannot be used now; please call staff.",
+        ),
     }
 }

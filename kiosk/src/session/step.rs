@@ -63,9 +63,9 @@ fn apply(s: &mut Session, event: Event, fx: &mut Vec<Effect>) {
             idle::touched(s);
             identify::card_read(s, citizen, fx);
         }
-        Event::CardReadFailed => {
+        Event::CardReadFailed(kind) => {
             idle::touched(s);
-            s.notice = Some(Notice::CardReadFailed);
+            s.notice = Some(prompts::card_read_notice(kind));
         }
         // Taking the card back is not a reset: the citizen keeps the data read for this
         // session and may go on; the idle timeout or 返回首页 ends it.

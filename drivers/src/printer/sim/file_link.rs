@@ -37,6 +37,7 @@ fn open_rw(path: &Path) -> Result<File, PrinterError> {
         .open(path)
         .map_err(|e| PrinterError::SerialOpen {
             path: path.display().to_string(),
+            kind: crate::ErrorKind::from_io(e.kind()),
             message: e.to_string(),
         })
 }
@@ -69,6 +70,7 @@ impl FileLink {
         let file = open_rw(path)?;
         let write = file.try_clone().map_err(|e| PrinterError::SerialOpen {
             path: path.display().to_string(),
+            kind: crate::ErrorKind::from_io(e.kind()),
             message: e.to_string(),
         })?;
         Ok(FileLink::split(file, write))

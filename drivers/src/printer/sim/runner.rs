@@ -244,6 +244,7 @@ pub fn open_pty(link: Option<&Path>) -> Result<PtyEndpoint, PrinterError> {
     // The slave from pair() holds no lock, so a host can still open it exclusively.
     let (master, slave) = serialport::TTYPort::pair().map_err(|e| PrinterError::SerialOpen {
         path: "pty".into(),
+        kind: crate::ErrorKind::Other,
         message: e.to_string(),
     })?;
     let slave_path = PathBuf::from(slave.name().unwrap_or_default());
@@ -272,6 +273,7 @@ pub fn open_serial(path: &Path, baud: u32) -> Result<Box<dyn SerialPort>, Printe
         .open()
         .map_err(|e| PrinterError::SerialOpen {
             path: path.display().to_string(),
+            kind: crate::ErrorKind::from_serial_open(path, &e),
             message: e.to_string(),
         })
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use kiosk_config::schema::FlowControl;
 
-use super::PrinterTransport;
+use super::{Link, PrinterTransport};
 use crate::printer::error::PrinterError;
 
 /// A printer on a serial port or a pseudo-terminal.
@@ -38,6 +38,7 @@ impl SerialTransport {
             .open()
             .map_err(|e| PrinterError::SerialOpen {
                 path: path.to_owned(),
+                kind: crate::ErrorKind::from_serial_open(std::path::Path::new(path), &e),
                 message: e.to_string(),
             })?;
         Ok(SerialTransport {
@@ -55,7 +56,11 @@ impl SerialTransport {
     }
 }
 
-impl PrinterTransport for SerialTransport {
+impl PrinterTransport for SerialTransport {}
+
+impl Link for SerialTransport {
+    type Error = PrinterError;
+
     fn write_all(&mut self, data: &[u8], timeout: Duration) -> Result<(), PrinterError> {
         let mut sent = 0;
         let mut last_progress = Instant::now();

@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use super::PrinterTransport;
+use super::{Link, PrinterTransport};
 use crate::printer::error::PrinterError;
 
 /// USB interface class of printers.
@@ -316,7 +316,9 @@ impl<Io: UsbPrinterIo> UsbTransport<Io> {
     }
 }
 
-impl<Io: UsbPrinterIo> PrinterTransport for UsbTransport<Io> {
+impl<Io: UsbPrinterIo> Link for UsbTransport<Io> {
+    type Error = PrinterError;
+
     fn write_all(&mut self, data: &[u8], timeout: Duration) -> Result<(), PrinterError> {
         let mut sent = 0;
         let mut stalls = 0;
@@ -348,6 +350,12 @@ impl<Io: UsbPrinterIo> PrinterTransport for UsbTransport<Io> {
         }
     }
 
+    fn describe(&self) -> String {
+        self.label.clone()
+    }
+}
+
+impl<Io: UsbPrinterIo> PrinterTransport for UsbTransport<Io> {
     fn can_read(&self) -> bool {
         self.endpoints.bulk_in.is_some()
     }
@@ -357,9 +365,5 @@ impl<Io: UsbPrinterIo> PrinterTransport for UsbTransport<Io> {
             self.io
                 .get_port_status(self.endpoints.interface, Duration::from_secs(1))
         })
-    }
-
-    fn describe(&self) -> String {
-        self.label.clone()
     }
 }

@@ -166,3 +166,50 @@ fn a_device_lost_mid_session_does_not_throw_the_citizen_out() {
     set(&mut k, DeviceClass::IdCardReader, true);
     assert_eq!(k.s.screen, Screen::Home);
 }
+
+#[test]
+fn a_card_that_was_not_read_asks_again_unless_the_reader_is_at_fault() {
+    use kiosk_drivers::ErrorKind;
+    for (kind, notice) in [
+        (ErrorKind::Unreadable, Notice::CardReadFailed),
+        (ErrorKind::Timeout, Notice::CardReadFailed),
+        (ErrorKind::Protocol, Notice::CardReadFailed),
+        (ErrorKind::Fault, Notice::ReaderUnavailable),
+        (ErrorKind::Disconnected, Notice::ReaderUnavailable),
+    ] {
+        let mut k = Kiosk::ready();
+        k.ev(Event::CardReadFailed(kind));
+        assert_eq!(k.s.notice, Some(notice), "{kind}");
+    }
+}
+
+#[test]
+fn what_a_citizen_is_told_about_a_device_depends_on_its_class_and_the_error_kind() {
+    use crate::session::prompts::device_trouble;
+    use kiosk_config::schema::Language;
+    use kiosk_drivers::ErrorKind;
+    let zh = |class, kind| device_trouble(Some(class), kind, Language::ZhCn);
+    let reader = DeviceClass::IdCardReader;
+    let printer = DeviceClass::ReceiptPrinter;
+    assert!(zh(reader, ErrorKind::Unreadable).contains("重新放置"));
+    assert!(zh(reader, ErrorKind::Timeout).contains("保持身份证不动"));
+    assert!(zh(reader, ErrorKind::Protocol).contains("保持身份证不动"));
+    assert!(zh(reader, ErrorKind::Fault).contains("联系工作人员"));
+    assert!(zh(printer, ErrorKind::PaperOut).contains("缺纸"));
+    assert!(zh(printer, ErrorKind::CoverOpen).contains("故障"));
+    assert!(zh(printer, ErrorKind::Fault).contains("故障"));
+    assert!(zh(printer, ErrorKind::Timeout).contains("凭条打印机暂时无法使用"));
+    assert!(zh(printer, ErrorKind::Busy).contains("稍后再试"));
+    assert!(zh(DeviceClass::Scanner, ErrorKind::Timeout).contains("稍后再试"));
+    assert!(zh(DeviceClass::Scanner, ErrorKind::Busy).contains("扫码过于频繁"));
+    assert!(zh(DeviceClass::Scanner, ErrorKind::Unreadable).contains("无法识别此二维码"));
+    assert!(device_trouble(None, ErrorKind::Other, Language::ZhCn).contains("联系工作人员"));
+    // Every kind has words in both languages, and English has no Chinese in it.
+    for class in DeviceClass::ALL {
+        for kind in ErrorKind::ALL {
+            let en = device_trouble(Some(class), kind, Language::En);
+            assert!(!en.is_empty() && en.is_ascii(), "{class:?} {kind}: {en}");
+            assert!(!zh(class, kind).is_ascii(), "{class:?} {kind}");
+        }
+    }
+}
