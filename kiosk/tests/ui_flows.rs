@@ -454,14 +454,18 @@ fn help_calls_staff_then_request_and_complaint_end_in_farewell() {
 fn a_notice_is_modal_until_dismissed_or_touched() {
     let mut s = stage();
     let visible = |s: &Stage| s.app().global::<NoticeAdapter<'_>>().get_visible();
-    s.ev(kiosk::session::Event::CardReadFailed);
+    s.ev(kiosk::session::Event::CardReadFailed(
+        kiosk_drivers::ErrorKind::Unreadable,
+    ));
     assert!(visible(&s));
     let ok = touch::find(&s.targets(), "知道了").expect("知道了").clone();
     assert!(ok.y > 960, "in the lower half, where the hand is");
     tap(&mut s, "知道了");
     assert!(!visible(&s));
     assert_eq!(s.screen(), ScreenId::Home, "dismiss only closes it");
-    s.ev(kiosk::session::Event::CardReadFailed);
+    s.ev(kiosk::session::Event::CardReadFailed(
+        kiosk_drivers::ErrorKind::Unreadable,
+    ));
     assert!(visible(&s));
     // Another touch closes it, and only closes it.
     let tile = touch::find(&s.targets(), "办事").cloned();
