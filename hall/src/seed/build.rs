@@ -22,8 +22,8 @@ pub fn mat(
         reusable,
         note: None,
         satisfied_by_id_card: false,
-        // Paper the hall wants copies of: a photo at the kiosk replaces the photocopy.
-        photographable: copies > 0,
+        // Off in the seed until the example spreadsheets are exported again with the column.
+        photographable: false,
     }
 }
 
