@@ -18,10 +18,13 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::{watch, Notify};
 
+use hall_api::attachment::AttachmentLimits;
+
 use crate::hall::{HallClient, HallError};
 use crate::outbox::{
     random_unit, LinkBackoff, Outbox, OutboxError, Pending, RecordId, RecordKind, Requeued,
 };
+use crate::uploads::UploadError;
 
 /// How many due records the worker takes per round.
 const BATCH: usize = 32;
@@ -88,6 +91,10 @@ pub struct Delivery {
     retention: Duration,
     /// When the hall last answered.
     pub clock: Arc<BackendClock>,
+    /// Upload chunk size (at most what the hall allows).
+    chunk_bytes: AtomicU64,
+    /// The upload limits the hall stated, once asked.
+    limits: Mutex<Option<AttachmentLimits>>,
 }
 
 /// What one delivery round did.
@@ -164,7 +171,70 @@ impl Delivery {
             link: Mutex::new(LinkBackoff::default()),
             retention,
             clock,
+            chunk_bytes: AtomicU64::new(crate::uploads::DEFAULT_CHUNK_BYTES),
+            limits: Mutex::new(None),
         })
+    }
+
+    /// Sends attachments in chunks of at most `bytes` (the hall's own limit still applies).
+    pub fn set_chunk_bytes(&self, bytes: u64) {
+        self.chunk_bytes.store(bytes.max(1), Ordering::Relaxed);
+    }
+
+    /// The upload limits the hall states, asked once (within `wait`) and kept; while the hall
+    /// cannot be asked, the limits of the API version this kiosk was built with.
+    pub async fn attachment_limits(&self, wait: Duration) -> AttachmentLimits {
+        if let Some(known) = self
+            .limits
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+        {
+            return known;
+        }
+        match tokio::time::timeout(wait, self.hall.attachment_limits()).await {
+            Ok(Ok(limits)) => {
+                *self.limits.lock().unwrap_or_else(|p| p.into_inner()) = Some(limits.clone());
+                limits
+            }
+            Ok(Err(err)) => {
+                tracing::info!(%err, "the hall's upload limits are unknown; using the built-in ones");
+                AttachmentLimits::default()
+            }
+            Err(_) => AttachmentLimits::default(),
+        }
+    }
+
+    /// One attempt at a record: its attachments first (if any), then the record itself.
+    async fn attempt(
+        &self,
+        (id, kind, key): (RecordId, RecordKind, &str),
+        payload: &[u8],
+        attachments: u32,
+    ) -> Result<Vec<u8>, HallError> {
+        if attachments > 0 {
+            let limit = self
+                .limits
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .as_ref()
+                .map_or(u64::MAX, |l| l.max_chunk_bytes);
+            let chunk = self.chunk_bytes.load(Ordering::Relaxed).min(limit);
+            match crate::uploads::upload_record(&self.outbox, &self.hall, (id, kind, key), chunk)
+                .await
+            {
+                Ok(_) => {}
+                Err(UploadError::Hall(err)) => return Err(err),
+                // The attachments cannot be read back: retrying from here will not help,
+                // and the application must not go without them.
+                Err(UploadError::Outbox(err)) => {
+                    return Err(HallError::Setup(format!(
+                        "the record's attachments cannot be read from the outbox: {err}"
+                    )))
+                }
+            }
+        }
+        self.hall.submit(kind, key, payload).await
     }
 
     fn link(&self) -> std::sync::MutexGuard<'_, LinkBackoff> {
@@ -233,15 +303,55 @@ impl Delivery {
         let sealed_payload = payload.clone();
         let id = blocking(move || outbox.enqueue(kind, &key, &sealed_payload, SystemTime::now()))
             .await?;
+        self.deliver_now(id, kind, &idempotency_key, &payload, 0, deadline)
+            .await
+    }
+
+    /// As [`Delivery::submit_now`] for an application with attachments (the PDFs of the
+    /// materials photographed here): saved together in one transaction, then the
+    /// attachments uploaded and the application sent within `deadline`.
+    pub async fn submit_with_attachments(
+        self: &Arc<Self>,
+        idempotency_key: String,
+        payload: impl Into<zeroize::Zeroizing<Vec<u8>>>,
+        attachments: Vec<crate::session::DocBytes>,
+        deadline: Duration,
+    ) -> Result<Outcome, OutboxError> {
+        let kind = RecordKind::Application;
+        let outbox = self.outbox.clone();
+        let key = idempotency_key.clone();
+        let payload: zeroize::Zeroizing<Vec<u8>> = payload.into();
+        let sealed_payload = payload.clone();
+        let count = u32::try_from(attachments.len()).unwrap_or(u32::MAX);
+        let id = blocking(move || {
+            let parts: Vec<&[u8]> = attachments.iter().map(|a| a.bytes()).collect();
+            outbox.enqueue_with_attachments(kind, &key, &sealed_payload, &parts, SystemTime::now())
+        })
+        .await?;
+        self.deliver_now(id, kind, &idempotency_key, &payload, count, deadline)
+            .await
+    }
+
+    async fn deliver_now(
+        self: &Arc<Self>,
+        id: RecordId,
+        kind: RecordKind,
+        idempotency_key: &str,
+        payload: &[u8],
+        attachments: u32,
+        deadline: Duration,
+    ) -> Result<Outcome, OutboxError> {
         let Some(_claim) = self.claim(id) else {
             // The worker is sending it right now; it will be delivered from there.
             return Ok(Outcome::Queued {
                 reason: "already being delivered by the worker".into(),
             });
         };
-        let attempt =
-            tokio::time::timeout(deadline, self.hall.submit(kind, &idempotency_key, &payload))
-                .await;
+        let attempt = tokio::time::timeout(
+            deadline,
+            self.attempt((id, kind, idempotency_key), payload, attachments),
+        )
+        .await;
         let result = match attempt {
             Ok(result) => result,
             Err(_) => Err(HallError::Network(format!(
@@ -323,8 +433,11 @@ impl Delivery {
                 continue;
             };
             let result = self
-                .hall
-                .submit(record.kind, &record.idempotency_key, &record.payload)
+                .attempt(
+                    (record.id, record.kind, &record.idempotency_key),
+                    &record.payload,
+                    record.attachments,
+                )
                 .await;
             let outcome = self.settle(record.id, result).await;
             claim.release_quietly();

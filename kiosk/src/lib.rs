@@ -10,6 +10,7 @@
 //! - [`health`]: `/metrics` and `/healthz`.
 //! - [`outbox`]: the durable, encrypted store-and-forward queue of submissions.
 //! - [`service`]: the `kiosk` service's entry point.
+//! - [`uploads`]: attachments (photographed materials) checked, stored and uploaded first.
 //! - [`session`]: the citizen session machine, pure data: `step(state, event) -> (state, effects)`.
 
 pub mod citizen;
@@ -22,4 +23,5 @@ pub mod health;
 pub mod outbox;
 pub mod service;
 pub mod session;
+pub mod uploads;
 pub mod voice;

@@ -137,6 +137,12 @@ pub struct Material {
     /// the applicant): handed in with source `idCardRead`, never listed as owed.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub satisfied_by_id_card: bool,
+    /// Whether the kiosk's document camera (高拍仪) may photograph it: the citizen lays the
+    /// paper under the camera, page by page, and the pages go to the hall as one PDF
+    /// (handed in `scanned`, never owed). Off unless the catalog says so: an ID photo, or an
+    /// original the window must hold in hand, is not replaced by a photo.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub photographable: bool,
     /// When it is needed, or how it must look.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,

@@ -161,6 +161,7 @@ pub fn sheets(c: &Catalog) -> Vec<OutSheet> {
                     opt_text(m.note.as_deref()),
                     Cell::Bool(m.satisfied_by_id_card),
                     opt_text(m.name_en.as_deref()),
+                    Cell::Bool(m.photographable),
                 ]
             })
         })

@@ -84,6 +84,7 @@ pub const MATERIALS: SheetSpec = SheetSpec {
         col("note", "备注", false),
         col("satisfied_by_id_card", "读身份证即可", false),
         col("name_en", "英文名称", false),
+        col("photographable", "可在本机拍照提交", false),
     ],
 };
 

@@ -22,6 +22,8 @@ pub fn mat(
         reusable,
         note: None,
         satisfied_by_id_card: false,
+        // Off in the seed until the example spreadsheets are exported again with the column.
+        photographable: false,
     }
 }
 

@@ -309,6 +309,10 @@ fn check(
                     .materials
                     .iter()
                     .any(|x| x.code == m.code && x.satisfied_by_id_card),
+                photographable: item
+                    .materials
+                    .iter()
+                    .any(|x| x.code == m.code && x.photographable),
             });
         }
     }

@@ -16,17 +16,49 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::citizen::a4::a4_document;
 use crate::delivery::{Delivery, Outcome};
-use crate::devices::{A4Handle, PrinterHandle};
+use crate::devices::{A4Handle, CameraHandle, DeviceError, PrinterHandle};
 use crate::hall::{HallClient, HallError};
 use crate::health::metrics::SessionCounts;
 use crate::outbox::RecordKind;
 use crate::session::{
-    BookOutcome, DocKind, Effect, EndReason, Event, LookupResult, PrintDoc, ProgressLookup,
-    SubmitOutcome,
+    BookOutcome, CaptureProblem, DocBytes, DocKind, Effect, EndReason, Event, LookupResult,
+    PrintDoc, ProgressLookup, ScannedDoc, SubmitOutcome,
 };
+use crate::uploads::{over_limits, sha256_hex, Sized};
 
 /// How long the citizen waits for the hall before the application is kept for later.
 pub const SUBMIT_DEADLINE: Duration = Duration::from_secs(8);
+/// As [`SUBMIT_DEADLINE`] for an application with photographed materials: the pages go
+/// first (a few hundred KB each); past this the worker finishes the upload.
+pub const UPLOAD_DEADLINE: Duration = Duration::from_secs(20);
+/// How long the hall's upload limits are waited for before the built-in ones are used.
+const LIMITS_WAIT: Duration = Duration::from_secs(3);
+
+/// A material's pages as one PDF (the drivers' `material_pdf`), with its hash.
+pub fn assemble(pages: &[DocBytes]) -> Result<ScannedDoc, CaptureProblem> {
+    let pages_in: Vec<kiosk_drivers::camera::Page> = pages
+        .iter()
+        .map(|p| kiosk_drivers::camera::Page {
+            jpeg: p.bytes().to_vec(),
+            corners: kiosk_drivers::camera::Corners([(0.0, 0.0); 4]),
+            quality: 0,
+        })
+        .collect();
+    let pdf = kiosk_drivers::camera::material_pdf(&pages_in);
+    // The copies handed to the PDF writer are the citizen's pages too.
+    for mut page in pages_in {
+        zeroize::Zeroize::zeroize(&mut page.jpeg);
+    }
+    let pdf = pdf.map_err(|err| {
+        tracing::warn!(%err, "a material's pages could not be made into a PDF");
+        CaptureProblem::Unreadable
+    })?;
+    Ok(ScannedDoc {
+        sha256: sha256_hex(&pdf),
+        pages: u32::try_from(pages.len()).unwrap_or(u32::MAX),
+        pdf: DocBytes::new(pdf),
+    })
+}
 
 /// What carries out the session's effects. The service's is [`Executor`] (outbox, hall,
 /// printers, voice); the rehearsal's is [`super::rehearsal::StubEffects`] (answers from
@@ -53,6 +85,8 @@ pub struct Executor {
     pub printer: Option<PrinterHandle>,
     /// The A4 printer, if the kiosk has one: the 一次性告知 list and the A4 受理回执.
     pub a4: Option<A4Handle>,
+    /// The document camera, if the kiosk has one: materials photographed page by page.
+    pub camera: Option<CameraHandle>,
     /// The hall's name, the A4 pages' header.
     pub hall_name: String,
     /// Answers go back to the session through here.
@@ -122,9 +156,41 @@ impl Executor {
             Effect::Submit {
                 idempotency_key,
                 payload,
+                attachments,
             } => {
                 let this = self.clone();
-                tokio::spawn(async move { this.submit(idempotency_key, payload).await });
+                tokio::spawn(
+                    async move { this.submit(idempotency_key, payload, attachments).await },
+                );
+            }
+            Effect::TakePage { request } => {
+                let this = self.clone();
+                tokio::spawn(async move {
+                    let result = this.take_page().await;
+                    this.send(Event::PageTaken { request, result });
+                });
+            }
+            Effect::AssembleMaterial {
+                request,
+                code,
+                pages,
+            } => {
+                let this = self.clone();
+                tokio::spawn(async move {
+                    let count = pages.len();
+                    let result = tokio::task::spawn_blocking(move || assemble(&pages))
+                        .await
+                        .unwrap_or(Err(CaptureProblem::Unreadable));
+                    match &result {
+                        Ok(doc) => {
+                            tracing::info!(%code, pages = count, bytes = doc.pdf.len(), "material made into one PDF")
+                        }
+                        Err(problem) => {
+                            tracing::warn!(%code, pages = count, ?problem, "material PDF not made")
+                        }
+                    }
+                    this.send(Event::MaterialAssembled { request, result });
+                });
             }
             Effect::SubmitRating {
                 idempotency_key,
@@ -301,7 +367,79 @@ impl Executor {
         });
     }
 
-    async fn submit(&self, key: String, payload: hall_api::application::CreateApplication) {
+    /// A page from the camera through its page pipeline (on the camera's thread).
+    async fn take_page(&self) -> Result<DocBytes, CaptureProblem> {
+        let Some(camera) = self.camera.clone() else {
+            return Err(CaptureProblem::CameraUnavailable);
+        };
+        let shot = tokio::task::spawn_blocking(move || camera.still(true))
+            .await
+            .map_err(|_| CaptureProblem::CameraUnavailable)?;
+        match shot {
+            Ok(shot) => match shot.page {
+                Some(page) => {
+                    tracing::info!(
+                        bytes = page.jpeg.len(),
+                        quality = page.quality,
+                        "page taken"
+                    );
+                    Ok(DocBytes::new(page.jpeg))
+                }
+                None => Err(CaptureProblem::Unreadable),
+            },
+            Err(DeviceError::Page(err)) => {
+                tracing::info!(%err, "no page in the photo; the citizen is asked to retake it");
+                Err(CaptureProblem::NoSheet)
+            }
+            Err(err) => {
+                tracing::warn!(%err, "the document camera did not take a page");
+                Err(CaptureProblem::CameraUnavailable)
+            }
+        }
+    }
+
+    async fn submit(
+        &self,
+        key: String,
+        payload: hall_api::application::CreateApplication,
+        attachments: Vec<ScannedDoc>,
+    ) {
+        if !attachments.is_empty() {
+            let limits = self.delivery.attachment_limits(LIMITS_WAIT).await;
+            let sized: Vec<Sized> = payload
+                .materials
+                .iter()
+                .filter_map(|m| {
+                    let doc = attachments
+                        .iter()
+                        .find(|a| m.attachments.first() == Some(&a.sha256))?;
+                    Some(Sized {
+                        code: m.code.clone(),
+                        pages: doc.pages,
+                        bytes: doc.pdf.len() as u64,
+                    })
+                })
+                .collect();
+            let errors = over_limits(&limits, &sized);
+            if !errors.is_empty() {
+                let total: u64 = sized.iter().map(|s| s.bytes).sum();
+                for e in &errors {
+                    tracing::warn!(
+                        field = %e.field,
+                        total_bytes = total,
+                        max_attachment = limits.max_attachment_bytes,
+                        max_application = limits.max_application_bytes,
+                        max_page = limits.max_page_bytes,
+                        "application not stored: a photographed material is over the hall's upload limits; the citizen is asked to take fewer pages or hand it in at the window"
+                    );
+                }
+                self.send(Event::SubmitResult {
+                    key,
+                    outcome: SubmitOutcome::Refused(errors),
+                });
+                return;
+            }
+        }
         let body = match crate::outbox::to_json_wiped(&payload) {
             Ok(body) => body,
             Err(err) => {
@@ -310,11 +448,17 @@ impl Executor {
             }
         };
         drop(payload);
-        let outcome = match self
-            .delivery
-            .submit_now(RecordKind::Application, key.clone(), body, SUBMIT_DEADLINE)
-            .await
-        {
+        let saved = if attachments.is_empty() {
+            self.delivery
+                .submit_now(RecordKind::Application, key.clone(), body, SUBMIT_DEADLINE)
+                .await
+        } else {
+            let pdfs = attachments.into_iter().map(|a| a.pdf).collect();
+            self.delivery
+                .submit_with_attachments(key.clone(), body, pdfs, UPLOAD_DEADLINE)
+                .await
+        };
+        let outcome = match saved {
             Ok(Outcome::Delivered(answer)) => {
                 match serde_json::from_slice::<ApplicationReceipt>(&answer) {
                     Ok(receipt) => SubmitOutcome::Delivered(receipt),

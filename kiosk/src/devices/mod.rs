@@ -26,6 +26,7 @@
 pub mod a4printer;
 pub mod audio;
 pub mod camera;
+mod camera_photos;
 pub mod error;
 pub mod event;
 mod health;

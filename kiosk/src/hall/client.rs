@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use hall_api::application::{Progress, ProgressQuery, ReusableMaterials, ReusableMaterialsQuery};
 use hall_api::appointment::SlotList;
+use hall_api::attachment::{AttachmentLimits, AttachmentStatus};
 use hall_api::catalog::Catalog;
-use hall_api::error::ErrorBody;
+use hall_api::error::{ErrorBody, ErrorCode};
 use hall_api::fleet::{Heartbeat, HeartbeatAck};
 use reqwest::header::{AUTHORIZATION, ETAG, IF_NONE_MATCH};
 use reqwest::{Method, StatusCode};
@@ -145,6 +146,105 @@ impl HallClient {
         }
     }
 
+    /// The upload limits the hall states (`GET /api/v1/attachments/limits`).
+    pub async fn attachment_limits(&self) -> Result<AttachmentLimits, HallError> {
+        self.send(self.request(Method::GET, "/api/v1/attachments/limits"))
+            .await
+    }
+
+    /// How much of an attachment the hall holds from this kiosk: where to resume.
+    pub async fn attachment_status(&self, sha256: &str) -> Result<AttachmentStatus, HallError> {
+        let path = format!("/api/v1/attachments/{}/status", checked_sha(sha256)?);
+        self.send(self.request(Method::GET, &path)).await
+    }
+
+    /// Sends the bytes `start..start + chunk.len()` of an attachment of `total` bytes.
+    /// Returns what the hall holds afterwards.
+    pub async fn put_attachment_chunk(
+        &self,
+        sha256: &str,
+        start: u64,
+        total: u64,
+        chunk: &[u8],
+    ) -> Result<AttachmentStatus, HallError> {
+        let path = format!("/api/v1/attachments/{}", checked_sha(sha256)?);
+        let end = start + chunk.len() as u64 - 1;
+        let request = self
+            .request(Method::PUT, &path)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .header(
+                reqwest::header::CONTENT_RANGE,
+                format!("bytes {start}-{end}/{total}"),
+            )
+            // A citizen's document: the body's copy is wiped when reqwest lets go of it.
+            .body(bytes::Bytes::from_owner(Zeroizing::new(chunk.to_vec())));
+        self.send(request).await
+    }
+
+    /// Uploads a whole attachment in chunks of at most `chunk_bytes`, resuming from what the
+    /// hall already holds (after a cut connection, a restart of the kiosk or of the hall).
+    /// Idempotent: an attachment the hall holds complete costs one status request. Returns
+    /// the bytes actually sent.
+    pub async fn upload_attachment(
+        &self,
+        sha256: &str,
+        bytes: &[u8],
+        chunk_bytes: u64,
+    ) -> Result<u64, HallError> {
+        let total = bytes.len() as u64;
+        if total == 0 {
+            return Err(HallError::Setup("an attachment cannot be empty".into()));
+        }
+        let chunk_bytes = chunk_bytes.max(1);
+        let mut sent = 0;
+        let mut status = self.attachment_status(sha256).await?;
+        // Each round either completes, moves forward, or re-reads the status after a 409
+        // or a discarded upload; the bound stops a hall that keeps answering oddly.
+        let rounds = 3 * (total / chunk_bytes + 2);
+        for _ in 0..rounds {
+            if status.complete {
+                return Ok(sent);
+            }
+            let start = if status.total.is_some_and(|t| t != total) || status.received > total {
+                // Another upload under this hash with another size: only the hall's discard
+                // (a 422 after a hash mismatch) clears it; start from 0 and let it answer.
+                0
+            } else {
+                status.received
+            };
+            let end = total.min(start + chunk_bytes);
+            let (from, to) = (
+                usize::try_from(start).unwrap_or(usize::MAX),
+                usize::try_from(end).unwrap_or(usize::MAX),
+            );
+            let Some(chunk) = bytes.get(from..to).filter(|c| !c.is_empty()) else {
+                return Err(HallError::Unexpected {
+                    status: 200,
+                    detail: format!("the hall says it holds {start} of {total} bytes"),
+                });
+            };
+            match self.put_attachment_chunk(sha256, start, total, chunk).await {
+                Ok(next) => {
+                    sent += chunk.len() as u64;
+                    status = next;
+                }
+                Err(HallError::Refused { body, .. })
+                    if matches!(
+                        body.code,
+                        ErrorCode::AttachmentOffset | ErrorCode::AttachmentHashMismatch
+                    ) =>
+                {
+                    status = self.attachment_status(sha256).await?;
+                }
+                Err(err) => return Err(err),
+            }
+        }
+        Err(HallError::Unexpected {
+            status: 200,
+            detail: format!("the upload of {total} bytes did not complete in {rounds} requests"),
+        })
+    }
+
     /// Fetches the catalog, conditionally on the ETag we hold.
     pub async fn catalog(&self, etag: Option<&str>) -> Result<CatalogFetch, HallError> {
         let mut request = self.request(Method::GET, "/api/v1/catalog");
@@ -259,6 +359,17 @@ impl HallClient {
         body: &B,
     ) -> Result<T, HallError> {
         self.send(self.request(Method::POST, path).json(body)).await
+    }
+}
+
+/// The hash as it may go into a path: 64 lower-case hex digits.
+fn checked_sha(sha256: &str) -> Result<&str, HallError> {
+    if hall_api::attachment::is_sha256_hex(sha256) {
+        Ok(sha256)
+    } else {
+        Err(HallError::Setup(
+            "an attachment is named by its SHA-256 in 64 lower-case hex digits".into(),
+        ))
     }
 }
 

@@ -24,6 +24,12 @@ CREATE TABLE IF NOT EXISTS outbox (
     state            TEXT    NOT NULL DEFAULT 'pending'
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_attempt_ms);
+CREATE TABLE IF NOT EXISTS outbox_attachment (
+    record_id  INTEGER NOT NULL,
+    position   INTEGER NOT NULL,
+    payload    BLOB    NOT NULL,
+    PRIMARY KEY (record_id, position)
+);
 ";
 
 /// Added later: when a record was rejected or quarantined (for the retention purge).
@@ -117,6 +123,8 @@ pub struct Pending {
     pub payload: Zeroizing<Vec<u8>>,
     /// Failed attempts so far.
     pub attempts: u32,
+    /// Attachments stored with it (uploaded before it: [`Outbox::attachments`]).
+    pub attachments: u32,
 }
 
 impl std::fmt::Debug for Pending {
@@ -127,6 +135,7 @@ impl std::fmt::Debug for Pending {
             .field("idempotency_key", &self.idempotency_key)
             .field("payload", &format_args!("<{} bytes>", self.payload.len()))
             .field("attempts", &self.attempts)
+            .field("attachments", &self.attachments)
             .finish()
     }
 }
@@ -284,27 +293,135 @@ impl Outbox {
         .map_err(OutboxError::Db)
     }
 
+    /// Saves a record with its attachments (the PDFs of the materials photographed for an
+    /// application) in one transaction: the application is never stored without its
+    /// attachments, nor they without it. Each attachment is sealed on its own, bound to the
+    /// record's key and its position. Saving the same idempotency key again changes nothing
+    /// and returns the first record's id.
+    pub fn enqueue_with_attachments(
+        &self,
+        kind: RecordKind,
+        idempotency_key: &str,
+        payload: &[u8],
+        attachments: &[&[u8]],
+        now: SystemTime,
+    ) -> Result<RecordId, OutboxError> {
+        let sealed = self
+            .key
+            .seal(payload, &Self::associated(kind, idempotency_key))?;
+        let sealed_attachments = attachments
+            .iter()
+            .enumerate()
+            .map(|(i, bytes)| {
+                self.key.seal(
+                    bytes,
+                    &Self::attachment_associated(kind, idempotency_key, i),
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.map_full(e))?;
+        let inserted = tx
+            .execute(
+                "INSERT INTO outbox (kind, idempotency_key, payload, created_ms, next_attempt_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?4)
+                 ON CONFLICT (idempotency_key) DO NOTHING",
+                params![kind.as_str(), idempotency_key, sealed, millis(now)],
+            )
+            .map_err(|e| self.map_full(e))?;
+        let id = if inserted == 1 {
+            let id = tx.last_insert_rowid();
+            for (position, blob) in sealed_attachments.iter().enumerate() {
+                tx.execute(
+                    "INSERT INTO outbox_attachment (record_id, position, payload)
+                     VALUES (?1, ?2, ?3)",
+                    params![id, i64::try_from(position).unwrap_or(i64::MAX), blob],
+                )
+                .map_err(|e| self.map_full(e))?;
+            }
+            id
+        } else {
+            tx.query_row(
+                "SELECT id FROM outbox WHERE idempotency_key = ?1",
+                [idempotency_key],
+                |row| row.get(0),
+            )?
+        };
+        tx.commit().map_err(|e| self.map_full(e))?;
+        Ok(id)
+    }
+
+    fn attachment_associated(kind: RecordKind, key: &str, position: usize) -> Vec<u8> {
+        format!("{}/{key}/attachment/{position}", kind.as_str()).into_bytes()
+    }
+
+    /// The attachments of a record, opened, in the order they were saved.
+    pub fn attachments(
+        &self,
+        id: RecordId,
+        kind: RecordKind,
+        idempotency_key: &str,
+    ) -> Result<Vec<Zeroizing<Vec<u8>>>, OutboxError> {
+        let rows: Vec<(i64, Vec<u8>)> = {
+            let conn = self.conn();
+            let mut stmt = conn.prepare_cached(
+                "SELECT position, payload FROM outbox_attachment WHERE record_id = ?1
+                 ORDER BY position",
+            )?;
+            let mapped = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            mapped.collect::<Result<_, _>>()?
+        };
+        rows.into_iter()
+            .map(|(position, sealed)| {
+                let position = usize::try_from(position)
+                    .map_err(|_| OutboxError::Corrupt(id, "attachment position".into()))?;
+                self.key
+                    .open(
+                        &sealed,
+                        &Self::attachment_associated(kind, idempotency_key, position),
+                    )
+                    .map_err(|_| {
+                        OutboxError::Corrupt(
+                            id,
+                            format!("attachment {position} cannot be opened with this kiosk's key"),
+                        )
+                    })
+            })
+            .collect()
+    }
+
     /// Pending records due at `now`, at most `limit`: those tried least first, then oldest
     /// (so a record the hall keeps failing on does not stand in front of the others).
     ///
     /// A record that cannot be opened (wrong key, damaged) or has a kind this firmware does
     /// not know is quarantined on the way, with its reason, and the others are returned.
     pub fn due(&self, now: SystemTime, limit: usize) -> Result<Vec<Pending>, OutboxError> {
-        let rows: Vec<(i64, String, String, Vec<u8>, u32)> = {
+        let rows: Vec<(i64, String, String, Vec<u8>, u32, u32)> = {
             let conn = self.conn();
             let mut stmt = conn.prepare_cached(
-                "SELECT id, kind, idempotency_key, payload, attempts FROM outbox
+                "SELECT id, kind, idempotency_key, payload, attempts,
+                        (SELECT COUNT(*) FROM outbox_attachment a WHERE a.record_id = outbox.id)
+                 FROM outbox
                  WHERE state = 'pending' AND next_attempt_ms <= ?1
                  ORDER BY attempts, id LIMIT ?2",
             )?;
             let mapped = stmt.query_map(
                 params![millis(now), i64::try_from(limit).unwrap_or(i64::MAX)],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                },
             )?;
             mapped.collect::<Result<_, _>>()?
         };
         let mut due = Vec::with_capacity(rows.len());
-        for (id, stored_kind, idempotency_key, sealed, attempts) in rows {
+        for (id, stored_kind, idempotency_key, sealed, attempts, attachments) in rows {
             let Some(kind) = RecordKind::parse(&stored_kind) else {
                 let reason = format!(
                     "kind {:?} is unknown to this firmware (written by a newer version?)",
@@ -323,6 +440,7 @@ impl Outbox {
                     idempotency_key,
                     payload,
                     attempts,
+                    attachments,
                 }),
                 Err(_) => {
                     let reason = "payload cannot be opened with this kiosk's outbox key \
@@ -351,10 +469,13 @@ impl Outbox {
         Ok(())
     }
 
-    /// The hall confirmed the record: delete it.
+    /// The hall confirmed the record: delete it with its attachments.
     pub fn delivered(&self, id: RecordId) -> Result<(), OutboxError> {
-        self.conn()
-            .execute("DELETE FROM outbox WHERE id = ?1", [id])?;
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute("DELETE FROM outbox_attachment WHERE record_id = ?1", [id])?;
+        tx.execute("DELETE FROM outbox WHERE id = ?1", [id])?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -460,6 +581,12 @@ impl Outbox {
                     .unwrap_or_default(),
             });
         }
+        drop(stmt);
+        conn.execute(
+            "DELETE FROM outbox_attachment
+             WHERE record_id NOT IN (SELECT id FROM outbox)",
+            [],
+        )?;
         Ok(purged)
     }
 

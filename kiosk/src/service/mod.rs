@@ -258,6 +258,7 @@ pub async fn serve(
             .as_ref()
             .map(DeviceManager::a4printer)
             .filter(crate::devices::A4Handle::fitted),
+        camera: manager.as_ref().map(DeviceManager::camera),
         hall_name: config.identity.hall_name.clone(),
         events: events_tx.clone(),
         sessions: sessions.clone(),

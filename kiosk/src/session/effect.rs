@@ -8,6 +8,7 @@ use hall_api::application::{CreateApplication, ProgressQuery, ReusableMaterialsQ
 use hall_api::appointment::CreateAppointment;
 use hall_api::feedback::{CreateComplaint, CreateHelpRequest, CreateRating};
 
+use super::capture::{DocBytes, ScannedDoc};
 use super::state::RequestId;
 
 /// An effect for the service to carry out. `Debug` leaves out payload contents (form values,
@@ -23,6 +24,24 @@ pub enum Effect {
         idempotency_key: String,
         /// The application.
         payload: CreateApplication,
+        /// The PDFs of the materials photographed here, which the payload references by
+        /// hash: stored with the application and uploaded before it.
+        attachments: Vec<ScannedDoc>,
+    },
+    /// Take a page with the document camera through its page pipeline; answer with
+    /// `Event::PageTaken`.
+    TakePage {
+        /// Echoed in the answer.
+        request: RequestId,
+    },
+    /// Make a material's pages into one PDF; answer with `Event::MaterialAssembled`.
+    AssembleMaterial {
+        /// Echoed in the answer.
+        request: RequestId,
+        /// The material's code (for the log).
+        code: String,
+        /// The pages, in order.
+        pages: Vec<DocBytes>,
     },
     /// Store and deliver a rating (no answer needed).
     SubmitRating {
@@ -105,12 +124,28 @@ impl fmt::Debug for Effect {
             Effect::Submit {
                 idempotency_key,
                 payload,
+                attachments,
             } => f
                 .debug_struct("Submit")
                 .field("idempotency_key", idempotency_key)
                 .field("subject", &payload.subject)
                 .field("applicant", &payload.applicant)
+                .field("attachments", &attachments.len())
                 .finish_non_exhaustive(),
+            Effect::TakePage { request } => f
+                .debug_struct("TakePage")
+                .field("request", request)
+                .finish(),
+            Effect::AssembleMaterial {
+                request,
+                code,
+                pages,
+            } => f
+                .debug_struct("AssembleMaterial")
+                .field("request", request)
+                .field("code", code)
+                .field("pages", &pages.len())
+                .finish(),
             Effect::SubmitRating {
                 idempotency_key,
                 payload,

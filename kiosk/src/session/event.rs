@@ -102,6 +102,21 @@ pub enum Event {
         /// What happened.
         outcome: BookOutcome,
     },
+    /// The answer to `TakePage`: the page (a greyscale JPEG from the camera's page
+    /// pipeline), or why there is none.
+    PageTaken {
+        /// The request answered.
+        request: RequestId,
+        /// The page.
+        result: Result<super::capture::DocBytes, super::capture::CaptureProblem>,
+    },
+    /// The answer to `AssembleMaterial`: the material's PDF with its hash.
+    MaterialAssembled {
+        /// The request answered.
+        request: RequestId,
+        /// The PDF.
+        result: Result<super::capture::ScannedDoc, super::capture::CaptureProblem>,
+    },
     /// The answer to `FetchAppointment` (a scanned appointment code).
     AppointmentFetched {
         /// The request answered.
@@ -207,13 +222,20 @@ pub enum UiInput {
         /// Its text (masked in `Debug`).
         value: PersonalText,
     },
-    /// Materials: how one material is given (reuse only where the hall holds it).
+    /// Materials: how one material is given (reuse only where the hall holds it; `scanned`
+    /// opens the camera for a material the catalog lets the kiosk photograph).
     SetMaterialSource {
         /// The material code.
         code: String,
         /// Reused or later.
         source: hall_api::application::MaterialSource,
     },
+    /// Camera (materials, a material being photographed): 拍照 / 下一页, take a page.
+    TakePage,
+    /// Camera: 重拍, take the last page again.
+    RetakePage,
+    /// Camera: 完成, the material's pages are all taken.
+    FinishMaterial,
     /// Delivery: 免费邮寄 (true) or pick-up (false).
     ChooseMail(bool),
     /// Next (form, materials, delivery).

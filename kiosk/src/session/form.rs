@@ -78,15 +78,13 @@ pub(crate) fn reusable_fetched(
     request: RequestId,
     result: Option<ReusableMaterials>,
 ) {
+    let now = s.now.utc;
     let Some(t) = &mut s.transaction else { return };
     if t.reuse != ReuseLookup::Pending(request) {
         return;
     }
     match result {
-        Some(found) => {
-            let codes: Vec<String> = found.materials.into_iter().map(|m| m.code).collect();
-            t.apply_reusable(&codes);
-        }
+        Some(found) => t.apply_reusable(&found.materials, now),
         None => t.reuse = ReuseLookup::Unavailable,
     }
 }
@@ -106,7 +104,10 @@ fn typed(kind: &FieldKind, text: String) -> Value {
 }
 
 /// Touches on the form, materials and delivery screens.
-pub(crate) fn input(s: &mut Session, input: UiInput, _fx: &mut Vec<Effect>) {
+pub(crate) fn input(s: &mut Session, input: UiInput, fx: &mut Vec<Effect>) {
+    if s.screen == Screen::Materials && super::capture::input(s, &input, fx) {
+        return;
+    }
     let today = s.now.today;
     let screen = s.screen.clone();
     let Some(t) = &mut s.transaction else { return };
@@ -164,9 +165,15 @@ pub(crate) fn input(s: &mut Session, input: UiInput, _fx: &mut Vec<Effect>) {
                 .find(|l| l.material.code == code && l.source != MaterialSource::IdCardRead)
             {
                 match source {
-                    MaterialSource::Reused if line.held => line.source = source,
-                    MaterialSource::Later => line.source = source,
-                    // No document camera yet: scans cannot be made here.
+                    MaterialSource::Reused if line.held => {
+                        line.source = source;
+                        line.scan = None;
+                    }
+                    MaterialSource::Later => {
+                        line.source = source;
+                        line.scan = None;
+                    }
+                    // Photographing is the camera's (`capture`); the card is the reader's.
                     _ => {}
                 }
             }

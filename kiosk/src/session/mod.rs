@@ -10,12 +10,14 @@
 //!   `appointment`, `help`, `idle`.
 //! - [`citizen`], [`personal`]: personal data holders (zeroized on drop, masked `Debug`).
 //! - [`progress::can_rate_later`]: whether the progress page offers a rating.
+//! - [`capture`]: materials photographed with the document camera (pages, one PDF each).
 //! - [`docs`]: printable documents and the codes printed on them; [`prompts`]: texts.
 //!
 //! Card removal is not an idle reset: the citizen may take the card back and keep going;
 //! the idle countdown, 返回首页, finishing, or a different card end the session.
 
 mod appointment;
+pub mod capture;
 mod choose;
 pub mod citizen;
 pub mod config;
@@ -40,6 +42,7 @@ pub mod transaction;
 #[cfg(test)]
 pub(crate) mod tests;
 
+pub use capture::{CaptureProblem, DocBytes, ScannedDoc};
 pub use choose::{listing, Choice};
 pub use citizen::{CardType, Citizen};
 pub use config::{Now, SessionConfig};

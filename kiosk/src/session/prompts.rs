@@ -55,10 +55,27 @@ pub fn prompt(s: &Session) -> String {
             "请核对并填写表单，已从身份证自动填入的内容已标出。",
             "Please check and complete the form. Items filled from your ID card are marked.",
         ),
-        Screen::Materials => pick(
-            "请确认材料，已有材料可直接复用。",
-            "Please confirm the materials. Materials you handed in before can be reused.",
-        ),
+        Screen::Materials => match s.transaction.as_ref().and_then(|t| t.capture.as_ref()) {
+            // The camera is up: how to lay the page (spoken in elder mode), or what went wrong.
+            Some(c) => match (c.problem, zh) {
+                (Some(problem), true) => problem.text_zh(),
+                (Some(_), false) => {
+                    "The page could not be taken. Lay it flat under the camera and try again, or hand it in at the window."
+                }
+                (None, _) if c.pages.is_empty() => pick(
+                    "请将材料第一页平放在高拍仪下方的拍摄区内，对齐后点击拍照。",
+                    "Lay the first page flat in the area under the camera, then press Take photo.",
+                ),
+                (None, _) => pick(
+                    "已拍好，可重拍本页；下一页请平放后点击下一页，全部拍完点击完成。",
+                    "Taken. Retake this page, lay the next one and press Next page, or press Done.",
+                ),
+            },
+            None => pick(
+                "请确认材料，已有材料可直接复用。",
+                "Please confirm the materials. Materials you handed in before can be reused.",
+            ),
+        },
         Screen::Delivery => pick(
             "请选择领取方式，可免费邮寄。",
             "Choose how to receive the result. Mailing is free.",

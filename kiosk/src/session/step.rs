@@ -6,7 +6,9 @@ use super::effect::{Effect, EndReason};
 use super::event::{Event, UiInput};
 use super::screens::{ComplaintDraft, Screen};
 use super::state::{HelpAck, Notice, Session};
-use super::{appointment, choose, form, help, identify, idle, progress, prompts, rating, submit};
+use super::{
+    appointment, capture, choose, form, help, identify, idle, progress, prompts, rating, submit,
+};
 use hall_api::feedback::{CreateHelpRequest, HelpKind};
 
 /// One step of the citizen session: the next state and the effects the service must carry
@@ -57,6 +59,11 @@ fn apply(s: &mut Session, event: Event, fx: &mut Vec<Effect>) {
         }
         Event::DeviceChanged { device, available } => {
             s.devices.set(device, available);
+            if device == kiosk_drivers::status::DeviceClass::Camera && !available {
+                if let Some(c) = s.transaction.as_mut().and_then(|t| t.capture.as_mut()) {
+                    c.problem = Some(super::capture::CaptureProblem::CameraUnavailable);
+                }
+            }
             refresh_resting(s);
         }
         Event::CardRead(citizen) => {
@@ -86,6 +93,8 @@ fn apply(s: &mut Session, event: Event, fx: &mut Vec<Effect>) {
         Event::ProgressFetched { request, result } => progress::fetched(s, request, result),
         Event::SlotsFetched { request, result } => appointment::slots_fetched(s, request, result),
         Event::BookResult { key, outcome } => appointment::book_result(s, &key, outcome, fx),
+        Event::PageTaken { request, result } => capture::page_taken(s, request, result),
+        Event::MaterialAssembled { request, result } => capture::assembled(s, request, result),
         Event::AppointmentFetched { request, result } => {
             appointment::appointment_fetched(s, request, result);
         }

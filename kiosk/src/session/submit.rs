@@ -58,11 +58,13 @@ fn submit(s: &mut Session, fx: &mut Vec<Effect>) {
         return;
     };
     let payload = t.payload(citizen, &s.now);
+    let attachments = t.attachments();
     t.submission = Some(Submission::Pending { key: key.clone() });
     s.screen = Screen::Submitting;
     fx.push(Effect::Submit {
         idempotency_key: key,
         payload,
+        attachments,
     });
 }
 
@@ -93,8 +95,14 @@ pub(crate) fn result(s: &mut Session, key: &str, outcome: SubmitOutcome, fx: &mu
             t.address_errors = address;
             t.errors = fields.into_iter().map(|e| (e.field.clone(), e)).collect();
             if s.screen == Screen::Submitting {
+                // A material over the hall's size limits (`materials.{code}`) is fixed on
+                // the materials screen: photograph fewer pages, or hand it in later.
+                let materials_only =
+                    !t.errors.is_empty() && t.errors.keys().all(|k| k.starts_with("materials"));
                 s.screen = if t.errors.is_empty() && !t.address_errors.is_empty() {
                     Screen::Delivery
+                } else if materials_only {
+                    Screen::Materials
                 } else {
                     Screen::Form
                 };

@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::{DateTime, Utc};
+use hall_api::application::ReusableMaterial;
 use hall_api::application::{
     Applicant, ApplicationReceipt, CreateApplication, Delivery, HandedInMaterial, MailingAddress,
     MaterialSource, Subject,
@@ -11,6 +13,8 @@ use hall_api::application::{
 use hall_api::catalog::{Catalog, Fee, Material};
 use hall_api::form::{FieldError, FieldKind, FieldRules, FormField, FormSchema, SelectOption};
 use serde_json::Value;
+
+use super::capture::{Capture, ScannedDoc};
 
 use super::citizen::Citizen;
 use super::config::Now;
@@ -29,6 +33,11 @@ pub struct MaterialLine {
     pub held: bool,
     /// How it will be given.
     pub source: MaterialSource,
+    /// The uploads the hall holds of it for this citizen (已有材料), still valid: listed with
+    /// source `reused` so the hall links the same files again.
+    pub held_attachments: Vec<String>,
+    /// Its pages photographed here, as one PDF (source `scanned`).
+    pub scan: Option<ScannedDoc>,
 }
 
 /// Where the reusable-materials lookup stands.
@@ -146,6 +155,8 @@ pub struct Transaction {
     pub known_phone: Option<hall_api::contact::KnownPhone>,
     /// The citizen chose it with one touch: the hall fills the phone field from the token.
     pub use_known_phone: bool,
+    /// The material being photographed with the document camera, if any.
+    pub capture: Option<Capture>,
 }
 
 impl Transaction {
@@ -232,6 +243,7 @@ impl Transaction {
             contact: ReuseLookup::NotAsked,
             known_phone: None,
             use_known_phone: false,
+            capture: None,
         }
     }
 
@@ -319,16 +331,40 @@ impl Transaction {
         }
     }
 
-    /// Marks the materials the hall holds as held and reused (a material the ID card read
-    /// here already gives stays given by the card).
-    pub fn apply_reusable(&mut self, held_codes: &[String]) {
+    /// Marks the materials the hall holds as held and reused (已有材料: not asked again); a
+    /// material the ID card read here already gives stays given by the card, and one
+    /// photographed here already stays photographed. Uploads whose validity ended at `now`
+    /// are not offered; paper hand-ins (no uploads) are.
+    pub fn apply_reusable(&mut self, held: &[ReusableMaterial], now: DateTime<Utc>) {
         for line in &mut self.materials {
-            line.held = line.material.reusable && held_codes.contains(&line.material.code);
-            if line.held && line.source != MaterialSource::IdCardRead {
+            let found = held
+                .iter()
+                .filter(|h| h.valid_until.is_none_or(|until| until > now))
+                .find(|h| h.code == line.material.code);
+            line.held = line.material.reusable && found.is_some();
+            line.held_attachments = match found {
+                Some(h) if line.held => h
+                    .attachments
+                    .iter()
+                    .filter(|a| hall_api::attachment::is_sha256_hex(a))
+                    .cloned()
+                    .collect(),
+                _ => Vec::new(),
+            };
+            if line.held && line.source == MaterialSource::Later {
                 line.source = MaterialSource::Reused;
             }
         }
         self.reuse = ReuseLookup::Done;
+    }
+
+    /// The PDFs of the materials photographed here and handed in so.
+    pub fn attachments(&self) -> Vec<ScannedDoc> {
+        self.materials
+            .iter()
+            .filter(|l| l.source == MaterialSource::Scanned)
+            .filter_map(|l| l.scan.clone())
+            .collect()
     }
 
     /// The card was read at this kiosk: every material the catalog says the card stands for
@@ -375,11 +411,32 @@ impl Transaction {
             materials: self
                 .materials
                 .iter()
-                .map(|l| HandedInMaterial {
-                    code: l.material.code.clone(),
-                    source: l.source,
-                    pages: 0,
-                    attachments: Vec::new(),
+                .map(|l| match (l.source, &l.scan) {
+                    (MaterialSource::Scanned, Some(scan)) => HandedInMaterial {
+                        code: l.material.code.clone(),
+                        source: l.source,
+                        pages: scan.pages,
+                        attachments: vec![scan.sha256.clone()],
+                    },
+                    // Photographed but not finished: nothing to send, so it is owed.
+                    (MaterialSource::Scanned, None) => HandedInMaterial {
+                        code: l.material.code.clone(),
+                        source: MaterialSource::Later,
+                        pages: 0,
+                        attachments: Vec::new(),
+                    },
+                    (MaterialSource::Reused, _) => HandedInMaterial {
+                        code: l.material.code.clone(),
+                        source: l.source,
+                        pages: 0,
+                        attachments: l.held_attachments.clone(),
+                    },
+                    _ => HandedInMaterial {
+                        code: l.material.code.clone(),
+                        source: l.source,
+                        pages: 0,
+                        attachments: Vec::new(),
+                    },
                 })
                 .collect(),
             delivery,
@@ -427,5 +484,7 @@ fn line(material: Material, for_items: Vec<String>) -> MaterialLine {
         for_items,
         held: false,
         source: MaterialSource::Later,
+        held_attachments: Vec::new(),
+        scan: None,
     }
 }

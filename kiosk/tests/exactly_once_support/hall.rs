@@ -115,6 +115,20 @@ impl LoopbackHall {
             .expect("chmod the credential file");
     }
 
+    /// Issues a staff credential (for `/api/v1/applications/{id}/details`) and returns its
+    /// bearer token.
+    pub async fn staff_token(&self) -> String {
+        let serving = self.serving.as_ref().expect("the hall is running");
+        let issued = hall::auth::issue(PrincipalKind::Staff, "staff-uploads", "upload tests")
+            .expect("issue a credential");
+        serving
+            .store
+            .put_principal(issued.principal.clone())
+            .await
+            .expect("store the credential");
+        issued.token.to_string()
+    }
+
     /// The base URL.
     pub fn url(&self) -> String {
         format!("http://{}/", self.addr)

@@ -229,6 +229,7 @@ pub(super) fn materials(
         let required = r.flag("required", None);
         let reusable = r.flag("reusable", Some(false));
         let by_id_card = r.flag("satisfied_by_id_card", Some(false));
+        let photographable = r.flag("photographable", Some(false));
         let note = r.opt_text("note");
         let name_en = english(&mut r, "name_en");
         if let (Some(code), Some(name)) = (&code, &name) {
@@ -266,8 +267,16 @@ pub(super) fn materials(
             Some(required),
             Some(reusable),
             Some(satisfied_by_id_card),
+            Some(photographable),
         ) = (
-            code, name, originals, copies, required, reusable, by_id_card,
+            code,
+            name,
+            originals,
+            copies,
+            required,
+            reusable,
+            by_id_card,
+            photographable,
         ) {
             target.1.materials.push(Material {
                 code,
@@ -279,6 +288,7 @@ pub(super) fn materials(
                 reusable,
                 note,
                 satisfied_by_id_card,
+                photographable,
             });
         }
     }

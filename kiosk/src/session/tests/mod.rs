@@ -2,6 +2,7 @@
 //! [`step`](super::step) with events and checks the state and the effects.
 
 mod apply;
+mod camera;
 mod choose;
 mod devices;
 mod elsewhere;
