@@ -4,6 +4,9 @@
 //! download with HTTP Range on a real server on loopback; remote actions queued, delivered
 //! in the heartbeat's answer and answered by the kiosk; and a newer kiosk's heartbeat read.
 
+// Test helpers: a panic is how they report a failure.
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -21,31 +21,42 @@ use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::state::AppState;
 
+/// A `Range` header this hall cannot serve (416).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unsatisfiable;
+
 /// A byte range asked for with `Range: bytes=…`, resolved against the file's size:
-/// `Ok(None)` is the whole file, `Err(())` a range that cannot be served (416).
-pub fn parse_range(header: Option<&str>, size: u64) -> Result<Option<(u64, u64)>, ()> {
+/// `Ok(None)` is the whole file; one range only.
+pub fn parse_range(header: Option<&str>, size: u64) -> Result<Option<(u64, u64)>, Unsatisfiable> {
+    let no = |_| Unsatisfiable;
     let Some(h) = header else { return Ok(None) };
-    let spec = h.trim().strip_prefix("bytes=").ok_or(())?;
+    let spec = h.trim().strip_prefix("bytes=").ok_or(Unsatisfiable)?;
     if spec.contains(',') {
-        return Err(());
+        return Err(Unsatisfiable);
     }
-    let (start, end) = spec.split_once('-').ok_or(())?;
+    let (start, end) = spec.split_once('-').ok_or(Unsatisfiable)?;
     let (start, end) = match (start.trim(), end.trim()) {
         ("", suffix) => {
-            let n: u64 = suffix.parse().map_err(|_| ())?;
+            let n: u64 = suffix.parse().map_err(no)?;
             if n == 0 {
-                return Err(());
+                return Err(Unsatisfiable);
             }
-            (size.saturating_sub(n), size.checked_sub(1).ok_or(())?)
+            (
+                size.saturating_sub(n),
+                size.checked_sub(1).ok_or(Unsatisfiable)?,
+            )
         }
-        (s, "") => (s.parse().map_err(|_| ())?, size.checked_sub(1).ok_or(())?),
+        (s, "") => (
+            s.parse().map_err(no)?,
+            size.checked_sub(1).ok_or(Unsatisfiable)?,
+        ),
         (s, e) => {
-            let e: u64 = e.parse().map_err(|_| ())?;
-            (s.parse().map_err(|_| ())?, e.min(size.saturating_sub(1)))
+            let e: u64 = e.parse().map_err(no)?;
+            (s.parse().map_err(no)?, e.min(size.saturating_sub(1)))
         }
     };
     if start >= size || start > end {
-        return Err(());
+        return Err(Unsatisfiable);
     }
     Ok(Some((start, end)))
 }
@@ -87,7 +98,7 @@ pub async fn download(
     })?;
     let size = bundle.size;
     let range = headers.get(header::RANGE).map(|v| v.to_str().unwrap_or(""));
-    let range = parse_range(range, size).map_err(|()| {
+    let range = parse_range(range, size).map_err(|Unsatisfiable| {
         ApiError::new(
             StatusCode::RANGE_NOT_SATISFIABLE,
             ErrorCode::BadParameter,
@@ -176,7 +187,7 @@ pub fn describe(ok: Option<bool>) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_range;
+    use super::{parse_range, Unsatisfiable};
 
     #[test]
     fn ranges_resolve_against_the_size() {
@@ -193,8 +204,8 @@ mod tests {
             "bytes=x-",
             "bytes=-0",
         ] {
-            assert_eq!(parse_range(Some(bad), 10), Err(()), "{bad}");
+            assert_eq!(parse_range(Some(bad), 10), Err(Unsatisfiable), "{bad}");
         }
-        assert_eq!(parse_range(Some("bytes=0-"), 0), Err(()));
+        assert_eq!(parse_range(Some("bytes=0-"), 0), Err(Unsatisfiable));
     }
 }

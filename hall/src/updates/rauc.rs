@@ -57,8 +57,7 @@ pub async fn verify(bundle: &Path, keyring: &Path) -> Result<BundleInfo, HallErr
         // rauc's last non-progress line says why (signature, format, file).
         let why = stderr
             .lines()
-            .filter(|l| !l.contains("rauc-Message") && !l.trim().is_empty())
-            .last()
+            .rfind(|l| !l.contains("rauc-Message") && !l.trim().is_empty())
             .unwrap_or("rauc gave no reason")
             .trim()
             .to_owned();

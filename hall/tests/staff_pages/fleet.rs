@@ -2,6 +2,9 @@
 //! token; a rollout and a remote action started here are stored and audited under the
 //! operator's name, and bad input is answered with a message, writing nothing.
 
+// Test helpers: a panic is how they report a failure.
+#![allow(clippy::unwrap_used)]
+
 use axum::http::StatusCode;
 use hall::store::staff::Role;
 use hall::store::PrincipalKind;

@@ -1,5 +1,8 @@
 //! Bundles, rollouts and remote actions on both stores (migration 13).
 
+// Test helpers: a panic is how they report a failure.
+#![allow(clippy::unwrap_used)]
+
 use chrono::{SubsecRound, Utc};
 use hall::updates::{
     ActionFinished, Bundle, BundleAdded, KioskAction, KioskOutcome, Rollout, RolloutState,
