@@ -94,5 +94,6 @@ BUILD_PACKAGES=(
     python3-aiosmtpd                    # hall: a real SMTP server for the notifier test
     postgresql                          # hall: a private test cluster (initdb, pg_ctl) per test binary
     cups-ipp-utils dbus-daemon          # A4 printer tests: ippeveprinter on loopback (with a private D-Bus)
+    rauc squashfs-tools                 # hall: `hall update add` checks bundles with `rauc info`; tests make bundles with `rauc bundle`
     poppler-utils                       # pdftotext, pdffonts, pdftoppm, pdfinfo: the A4 and camera PDFs read back
 )

@@ -28,6 +28,8 @@ pub struct Config {
     pub health: Health,
     /// Logging.
     pub logging: Logging,
+    /// Software updates and remote actions from the hall.
+    pub fleet: Fleet,
 }
 
 /// Who this kiosk is (终端标识).
@@ -363,37 +365,13 @@ impl Ui {
     /// The quiet hours as minutes after midnight (`from`, `to`), or `None` when there are
     /// none; `Err` says what is wrong with the text.
     pub fn quiet_window(&self) -> Result<Option<(u32, u32)>, String> {
-        let text = self.quiet_hours.trim();
-        if text.is_empty() {
-            return Ok(None);
-        }
-        let minutes = |hm: &str| -> Result<u32, String> {
-            let (h, m) = hm
-                .trim()
-                .split_once(':')
-                .ok_or_else(|| format!("{hm:?} is not HH:MM"))?;
-            let h: u32 = h.parse().map_err(|_| format!("{hm:?} is not HH:MM"))?;
-            let m: u32 = m.parse().map_err(|_| format!("{hm:?} is not HH:MM"))?;
-            if h > 23 || m > 59 {
-                return Err(format!("{hm:?} is not a time of day"));
-            }
-            Ok(h * 60 + m)
-        };
-        let (from, to) = text
-            .split_once('-')
-            .ok_or_else(|| format!("{text:?} is not HH:MM-HH:MM"))?;
-        let (from, to) = (minutes(from)?, minutes(to)?);
-        if from == to {
-            return Err(format!("{text:?} starts and ends at the same time"));
-        }
-        Ok(Some((from, to)))
+        parse_window(&self.quiet_hours)
     }
 
     /// The voice volume at `minute` after local midnight.
     pub fn volume_at(&self, minute: u32) -> u8 {
         let quiet = match self.quiet_window() {
-            Ok(Some((from, to))) if from < to => (from..to).contains(&minute),
-            Ok(Some((from, to))) => minute >= from || minute < to,
+            Ok(Some(window)) => in_window(window, minute),
             _ => false,
         };
         if quiet {
@@ -402,6 +380,44 @@ impl Ui {
             self.voice_volume.min(100)
         }
     }
+}
+
+/// Whether `minute` after local midnight falls in `(from, to)` (which may run past midnight).
+pub fn in_window((from, to): (u32, u32), minute: u32) -> bool {
+    if from < to {
+        (from..to).contains(&minute)
+    } else {
+        minute >= from || minute < to
+    }
+}
+
+/// Parses `HH:MM-HH:MM` (local time; may run past midnight) into minutes after midnight;
+/// empty text is `None`.
+pub fn parse_window(text: &str) -> Result<Option<(u32, u32)>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let minutes = |hm: &str| -> Result<u32, String> {
+        let (h, m) = hm
+            .trim()
+            .split_once(':')
+            .ok_or_else(|| format!("{hm:?} is not HH:MM"))?;
+        let h: u32 = h.parse().map_err(|_| format!("{hm:?} is not HH:MM"))?;
+        let m: u32 = m.parse().map_err(|_| format!("{hm:?} is not HH:MM"))?;
+        if h > 23 || m > 59 {
+            return Err(format!("{hm:?} is not a time of day"));
+        }
+        Ok(h * 60 + m)
+    };
+    let (from, to) = text
+        .split_once('-')
+        .ok_or_else(|| format!("{text:?} is not HH:MM-HH:MM"))?;
+    let (from, to) = (minutes(from)?, minutes(to)?);
+    if from == to {
+        return Err(format!("{text:?} starts and ends at the same time"));
+    }
+    Ok(Some((from, to)))
 }
 
 /// A UI language (the one enum the session and the screens use too).
@@ -452,6 +468,32 @@ impl Default for Health {
             heartbeat_secs: 30,
             admin_socket: "/run/kiosk/admin.sock".into(),
         }
+    }
+}
+
+/// Software updates and remote actions (远程运维): the hall offers bundles and actions in
+/// its answers to heartbeats.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Fleet {
+    /// When an installed update may reboot the kiosk (and only with no citizen in a session),
+    /// `HH:MM-HH:MM` local time; may run past midnight.
+    pub quiet_hours: String,
+}
+
+impl Default for Fleet {
+    fn default() -> Self {
+        Fleet {
+            quiet_hours: "02:00-05:00".into(),
+        }
+    }
+}
+
+impl Fleet {
+    /// The reboot window as minutes after midnight (`from`, `to`).
+    pub fn quiet_window(&self) -> Result<(u32, u32), String> {
+        parse_window(&self.quiet_hours)?
+            .ok_or_else(|| "empty: updates could never reboot the kiosk".to_owned())
     }
 }
 

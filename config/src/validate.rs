@@ -321,6 +321,13 @@ fn ui(config: &Config, r: &mut Rules<'_>) {
     }
     r.range("ui.voice_volume", ui.voice_volume, 0, 100);
     r.range("ui.quiet_volume", ui.quiet_volume, 0, 100);
+    if let Err(why) = config.fleet.quiet_window() {
+        r.error(
+            "fleet.quiet_hours",
+            why,
+            "write the reboot window as HH:MM-HH:MM (02:00-05:00)",
+        );
+    }
     if let Err(why) = ui.quiet_window() {
         r.error(
             "ui.quiet_hours",

@@ -479,3 +479,31 @@ fn the_outbox_retention_defaults_to_30_days_and_is_bounded() {
         .expect("7 days is valid");
     assert!(problems.is_empty(), "{problems:?}");
 }
+
+#[test]
+fn the_reboot_window_defaults_to_the_small_hours_and_must_be_a_window() {
+    let setup = Setup::new();
+    assert!(setup.check("").is_ok());
+    assert_eq!(
+        kiosk_config::Config::default().fleet.quiet_window(),
+        Ok((120, 300))
+    );
+    assert!(setup
+        .check("[fleet]\nquiet_hours = \"23:30-04:00\"\n")
+        .is_ok());
+    for bad in ["", "25:00-04:00", "02:00", "03:00-03:00"] {
+        let problems = setup
+            .check(&format!("[fleet]\nquiet_hours = \"{bad}\"\n"))
+            .unwrap_err();
+        let p = error_for(&problems, "fleet.quiet_hours");
+        assert!(
+            p.hint
+                .as_deref()
+                .unwrap_or_default()
+                .contains("HH:MM-HH:MM"),
+            "{bad}: {p}"
+        );
+    }
+    assert!(kiosk_config::schema::in_window((1380, 240), 30));
+    assert!(!kiosk_config::schema::in_window((120, 300), 300));
+}

@@ -45,6 +45,7 @@ pub mod staff;
 pub mod state;
 pub mod store;
 pub mod tls;
+pub mod updates;
 
 use std::future::Future;
 use std::sync::Arc;

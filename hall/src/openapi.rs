@@ -27,6 +27,7 @@ use crate::router;
         feedback::rate, feedback::complain, feedback::help,
         appointments::slots, appointments::book, appointments::by_reference,
         fleet::heartbeat, fleet::fleet, fleet::metrics, dashboard::page,
+        crate::updates::handlers::download, crate::updates::handlers::action_result,
         progress_page::page, progress_page::rate,
         crate::partners::handlers::receive, crate::partners::handlers::progress,
     ),

@@ -55,6 +55,12 @@ enum Command {
         #[arg(long, env = "HALL_HEARTBEAT_BATCH_MS", default_value = "0")]
         heartbeat_batch_ms: crate::store::postgres::HeartbeatBatching,
     },
+    /// Software updates: RAUC bundles (`add`, `list`) and rollouts in waves (`rollout`,
+    /// `status`, `halt`).
+    Update {
+        #[command(subcommand)]
+        action: crate::updates::cli::UpdateAction,
+    },
     /// Kiosk credentials and the site each kiosk stands at.
     Kiosk {
         #[command(subcommand)]
@@ -213,6 +219,10 @@ struct DbArgs {
     /// personal data cannot be read.
     #[arg(long, env = "HALL_KEY_FILE")]
     key_file: Option<PathBuf>,
+    /// Where `hall update add` keeps RAUC bundles and `serve` reads them for kiosks' downloads
+    /// (default: the database path + `.bundles`; with PostgreSQL give it, or no downloads).
+    #[arg(long, env = "HALL_BUNDLE_DIR")]
+    bundle_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -265,6 +275,23 @@ enum KioskAction {
         id: String,
         /// Site code.
         site: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Queue a remote action (restart, selftest, journal, config), delivered with the
+    /// kiosk's next heartbeat; audit-logged.
+    Action {
+        /// Kiosk id.
+        id: String,
+        #[command(subcommand)]
+        kind: crate::updates::cli::ActionKind,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// A kiosk's latest remote actions and their results.
+    Actions {
+        /// Kiosk id.
+        id: String,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -410,6 +437,7 @@ async fn serve(
         request_timeout: std::time::Duration::from_secs(net.request_timeout.max(1)),
         concurrency_limit: net.max_concurrent.max(1),
         staff,
+        bundle_dir: crate::updates::cli::bundle_dir(&db.db, db.bundle_dir.as_deref()).ok(),
         ..Settings::default()
     };
     let state = AppState::new(store.clone().into_store(), secrets, settings).await?;
@@ -748,6 +776,12 @@ async fn kiosk(action: KioskAction) -> Result<Option<String>, HallError> {
         KioskAction::Revoke { id, db } => {
             revoke(PrincipalKind::Kiosk, &id, &db).await.map(|()| None)
         }
+        KioskAction::Action { id, kind, db } => crate::updates::cli::action(&db.db, &id, kind)
+            .await
+            .map(|()| None),
+        KioskAction::Actions { id, db } => crate::updates::cli::actions(&db.db, &id)
+            .await
+            .map(|()| None),
         KioskAction::Site { id, site, db } => {
             let store = crate::store::backend::open(&db.db).await?;
             let result = async {
@@ -1067,6 +1101,7 @@ async fn run() -> ExitCode {
             .map(|()| None)
         }
         Command::Kiosk { action } => kiosk(action).await,
+        Command::Update { action } => crate::updates::cli::run(action).await.map(|()| None),
         Command::Site { action } => site(action).await.map(|()| None),
         Command::Operator { action } => credential(PrincipalKind::Operator, action).await,
         Command::Staff { action } => staff(action).await,

@@ -48,6 +48,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/appointments/{reference}"),
     ("post", "/api/v1/kiosks/{id}/heartbeat"),
     ("get", "/api/v1/fleet"),
+    ("get", "/api/v1/updates/{sha256}"),
+    ("post", "/api/v1/kiosks/{id}/actions/{action}/result"),
     ("get", "/metrics"),
     ("get", "/dashboard"),
     ("get", "/progress"),
@@ -210,6 +212,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/api/v1/kiosks/{id}/heartbeat", post(fleet::heartbeat))
         .route("/api/v1/fleet", get(fleet::fleet))
+        .route(
+            "/api/v1/updates/{sha256}",
+            get(crate::updates::handlers::download),
+        )
+        .route(
+            "/api/v1/kiosks/{id}/actions/{action}/result",
+            post(crate::updates::handlers::action_result),
+        )
         .route("/metrics", get(fleet::metrics))
         .route("/dashboard", get(dashboard::page))
         .merge(crate::staff::routes())

@@ -125,6 +125,8 @@ pub struct Settings {
     pub watch_interval: Duration,
     /// The staff workbench.
     pub staff: crate::staff::StaffSettings,
+    /// Where `hall update add` keeps bundles (`<sha256>.raucb`); `None`: no downloads.
+    pub bundle_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -139,6 +141,7 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             watch_interval: Duration::from_secs(1),
             staff: crate::staff::StaffSettings::default(),
+            bundle_dir: None,
         }
     }
 }

@@ -22,3 +22,6 @@ mod router;
 
 #[path = "store.rs"]
 mod store;
+
+#[path = "updates.rs"]
+mod updates;

@@ -21,6 +21,8 @@ mod schema;
 mod sites;
 #[path = "store/staff.rs"]
 mod staff;
+#[path = "store/updates.rs"]
+mod updates;
 
 use chrono::{NaiveDate, Utc};
 use hall::store::sqlite::SqliteStore;

@@ -6,6 +6,7 @@
 //! - [`devices`]: the device manager: every device on its own thread, one snapshot, events,
 //!   health checks, and the simulators of `sim` mode.
 //! - [`delivery`]: outbox → hall, now for the waiting citizen, later by the worker.
+//! - [`fleet`]: updates and remote actions the hall sends in its heartbeat answers.
 //! - [`hall`]: the client of the hall backend and the catalog cache.
 //! - [`health`]: `/metrics` and `/healthz`.
 //! - [`outbox`]: the durable, encrypted store-and-forward queue of submissions.
@@ -18,6 +19,7 @@ pub mod cli;
 pub mod delivery;
 pub mod devices;
 pub mod display;
+pub mod fleet;
 pub mod hall;
 pub mod health;
 pub mod outbox;

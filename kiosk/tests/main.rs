@@ -65,6 +65,9 @@ mod exactly_once;
 #[path = "exactly_once_sigkill.rs"]
 mod exactly_once_sigkill;
 
+#[path = "fleet.rs"]
+mod fleet;
+
 #[path = "metrics.rs"]
 mod metrics;
 

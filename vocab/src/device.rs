@@ -96,8 +96,10 @@ pub enum DeviceState {
     UserError,
     /// Working on a command (printing, reading a card).
     Busy,
-    /// Not yet known: the driver has not finished its first check.
+    /// Not yet known: the driver has not finished its first check. Also what a state this
+    /// build does not know (a newer kiosk's) reads as.
     #[default]
+    #[serde(other)]
     Unknown,
 }
 
@@ -161,8 +163,10 @@ pub enum PaperState {
     Out,
     /// Paper jammed in the path or the cutter.
     Jammed,
-    /// Not known yet (no status read, or the model has no sensor).
+    /// Not known yet (no status read, or the model has no sensor); also a value this build
+    /// does not know (a newer kiosk's).
     #[default]
+    #[serde(other)]
     Unknown,
 }
 

@@ -9,7 +9,7 @@ pub use vocab::device::{DeviceClass, DeviceState, PaperState};
 /// One device as a heartbeat reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct DeviceReport {
     /// Which device.
     pub class: DeviceClass,
@@ -29,7 +29,7 @@ pub struct DeviceReport {
 /// Items waiting in the kiosk's outbox, by kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct OutboxDepth {
     /// Applications not yet delivered.
     pub applications: u32,
@@ -49,7 +49,7 @@ impl OutboxDepth {
 /// Software versions a kiosk runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Versions {
     /// The kiosk service (`kiosk` crate) version.
     pub kiosk: String,
@@ -64,7 +64,7 @@ pub struct Versions {
 /// The body of `POST /api/v1/kiosks/{id}/heartbeat`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Heartbeat {
     /// When the kiosk sent it, by its clock.
     pub sent_at: DateTime<Utc>,
@@ -72,10 +72,33 @@ pub struct Heartbeat {
     pub uptime_seconds: u64,
     /// What it runs.
     pub versions: Versions,
-    /// Every configured device (at most 16).
+    /// Every configured device (at most 16). A device of a class this hall does not know
+    /// (a newer kiosk's) is left out, not refused.
+    #[serde(deserialize_with = "known_devices")]
     pub devices: Vec<DeviceReport>,
     /// Outbox backlog.
     pub outbox: OutboxDepth,
+    /// The A/B slot and software update state (kiosks since issue 22).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update: Option<crate::updates::UpdateReport>,
+}
+
+/// Deserializes the device list, leaving out devices whose class this build does not know;
+/// a known device that does not fit the schema still fails.
+fn known_devices<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<DeviceReport>, D::Error> {
+    use serde::de::Error as _;
+    let raw: Vec<serde_json::Value> = Vec::deserialize(d)?;
+    let mut out = Vec::with_capacity(raw.len());
+    for value in raw {
+        let known = value
+            .get("class")
+            .map(|c| serde_json::from_value::<DeviceClass>(c.clone()).is_ok())
+            .unwrap_or(true);
+        if known {
+            out.push(serde_json::from_value(value).map_err(D::Error::custom)?);
+        }
+    }
+    Ok(out)
 }
 
 /// The hall's answer to a heartbeat.
@@ -87,6 +110,12 @@ pub struct HeartbeatAck {
     pub server_time: DateTime<Utc>,
     /// The current catalog version: refresh when it differs from the cached one.
     pub catalog_version: String,
+    /// The software this kiosk should run, when a rollout offers it one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update: Option<crate::updates::WantedUpdate>,
+    /// Remote actions queued by an operator, oldest first, until their result is posted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<crate::updates::RemoteAction>,
 }
 
 /// One kiosk in the fleet view.
@@ -115,6 +144,9 @@ pub struct KioskHealth {
     pub faults: Vec<String>,
     /// The last heartbeat's outbox.
     pub outbox: OutboxDepth,
+    /// The last heartbeat's slot and update state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update: Option<crate::updates::UpdateReport>,
 }
 
 /// The answer of `GET /api/v1/fleet`.

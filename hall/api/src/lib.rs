@@ -32,6 +32,7 @@ pub mod feedback;
 pub mod fleet;
 pub mod form;
 pub mod partner;
+pub mod updates;
 
 /// Path prefix of every API v1 route.
 pub const API_PREFIX: &str = "/api/v1";

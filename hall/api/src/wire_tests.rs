@@ -159,3 +159,36 @@ fn english_names_and_the_phone_token_are_camel_case_and_left_out_when_absent() {
         json!({"phone": {"masked": "138****5678", "token": "t"}})
     );
 }
+
+/// A newer kiosk's heartbeat (a device class, a state, a paper value and fields this build
+/// does not know) is read, not refused: unknown devices are left out, unknown states read as
+/// `unknown`.
+#[test]
+fn a_heartbeat_from_a_newer_kiosk_is_read() {
+    use crate::fleet::{DeviceClass, DeviceState, Heartbeat, PaperState};
+    let hb: Heartbeat = serde_json::from_value(serde_json::json!({
+        "sentAt": "2027-01-01T00:00:00Z",
+        "uptimeSeconds": 5,
+        "versions": {"kiosk": "2.0.0", "bootloader": "x"},
+        "devices": [
+            {"class": "fingerprintReader", "state": "online"},
+            {"class": "idCardReader", "state": "sleeping", "temperature": 40},
+            {"class": "receiptPrinter", "state": "online", "paper": "nearlyEmpty"}
+        ],
+        "outbox": {"applications": 0, "ratings": 0, "other": 0, "attachments": 3},
+        "update": {"slot": "A", "state": "idle", "progress": 5},
+        "batteryPercent": 80
+    }))
+    .unwrap();
+    assert_eq!(hb.devices.len(), 2);
+    assert_eq!(hb.devices[0].class, DeviceClass::IdCardReader);
+    assert_eq!(hb.devices[0].state, DeviceState::Unknown);
+    assert_eq!(hb.devices[1].paper, Some(PaperState::Unknown));
+    // A known device that does not fit (state a number) still fails.
+    let bad = serde_json::from_value::<Heartbeat>(serde_json::json!({
+        "sentAt": "2027-01-01T00:00:00Z", "uptimeSeconds": 5, "versions": {"kiosk": "1"},
+        "devices": [{"class": "scanner", "state": 3}],
+        "outbox": {"applications": 0, "ratings": 0, "other": 0}
+    }));
+    assert!(bad.is_err());
+}

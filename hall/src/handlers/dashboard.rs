@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::response::Html;
 use chrono::{DateTime, Utc};
 use hall_api::fleet::{FleetView, KioskHealth, PaperState};
+use hall_api::updates::UpdateState;
 
 use super::fleet::fleet_view;
 use crate::auth::Operator;
@@ -54,7 +55,41 @@ fn paper_cell(p: Option<PaperState>) -> (&'static str, &'static str) {
     }
 }
 
-fn row(out: &mut String, now: DateTime<Utc>, k: &KioskHealth, site: &str) {
+/// What the fleet operations add to the page: each kiosk's last remote action (`kiosk id →
+/// "restart: ok"`), and a line about the rollout under way.
+#[derive(Debug, Clone, Default)]
+pub struct FleetOps {
+    /// Kiosk id → its last action and result.
+    pub last_action: BTreeMap<String, String>,
+    /// The active or latest rollout, in one line.
+    pub rollout: Option<String>,
+}
+
+fn update_cell(k: &KioskHealth) -> String {
+    let Some(u) = &k.update else {
+        return "<span class=\"muted\">—</span>".into();
+    };
+    let (class, label) = match u.state {
+        UpdateState::Idle => ("muted", "空闲"),
+        UpdateState::Downloading => ("warn", "下载中"),
+        UpdateState::Installed => ("warn", "已安装，待重启"),
+        UpdateState::Failed => ("bad", "失败"),
+        UpdateState::Unknown => ("muted", "未知"),
+    };
+    let mut cell = format!(
+        "<span class=\"pill {class}\" data-update=\"{}\">{label}</span>",
+        u.state.as_str()
+    );
+    if let Some(t) = &u.target {
+        let _ = write!(cell, "<div class=\"sub\">目标 {}</div>", escape(t));
+    }
+    if let Some(f) = &u.failed_version {
+        let _ = write!(cell, "<div class=\"sub bad\">失败版本 {}</div>", escape(f));
+    }
+    cell
+}
+
+fn row(out: &mut String, now: DateTime<Utc>, k: &KioskHealth, site: &str, ops: &FleetOps) {
     let (status_class, status) = if k.online {
         ("ok", "在线")
     } else {
@@ -78,22 +113,34 @@ fn row(out: &mut String, now: DateTime<Utc>, k: &KioskHealth, site: &str) {
     } else {
         "bad"
     };
-    let version = k
+    let mut version = k
         .versions
         .as_ref()
         .map(|v| escape(&v.kiosk))
         .unwrap_or_default();
+    if let Some(image) = k.versions.as_ref().and_then(|v| v.image.as_ref()) {
+        let _ = write!(version, "<div>镜像 {}</div>", escape(image));
+    }
+    if let Some(slot) = k.update.as_ref().and_then(|u| u.slot.as_ref()) {
+        let _ = write!(version, "<div class=\"slot\">槽 {}</div>", escape(slot));
+    }
+    let action = ops.last_action.get(&k.kiosk_id).map_or_else(
+        || "<span class=\"muted\">—</span>".to_owned(),
+        |a| escape(a),
+    );
     let _ = write!(
         out,
         "<tr class=\"kiosk\" data-kiosk=\"{id}\"><td><strong>{id}</strong><div class=\"sub\">{loc}</div></td>\
          <td class=\"site\">{site}</td>\
          <td><span class=\"pill {status_class}\">{status}</span></td><td>{seen}</td>\
          <td><span class=\"pill {paper_class}\">{paper}</span></td><td class=\"faults\">{faults}</td>\
-         <td><span class=\"{backlog_class}\">{backlog}</span></td><td class=\"sub\">{version}</td></tr>",
+         <td><span class=\"{backlog_class}\">{backlog}</span></td><td class=\"sub\">{version}</td>\
+         <td class=\"update\">{update}</td><td class=\"action sub\">{action}</td></tr>",
         id = escape(&k.kiosk_id),
         loc = escape(&k.location),
         site = escape(site),
         seen = ago(now, k.last_seen),
+        update = update_cell(k),
     );
 }
 
@@ -130,6 +177,15 @@ const COUNTY_LEVEL: &str = "县级（未指定站点）";
 /// Renders the page, each kiosk with its site (kiosk id → the site's path of names; kiosks
 /// not in the map stand at the county level) and a summary per site.
 pub fn render_with_sites(view: &FleetView, sites: &BTreeMap<String, String>) -> String {
+    render_with_ops(view, sites, &FleetOps::default())
+}
+
+/// [`render_with_sites`] with the update and remote-action columns filled.
+pub fn render_with_ops(
+    view: &FleetView,
+    sites: &BTreeMap<String, String>,
+    ops: &FleetOps,
+) -> String {
     let online = view.kiosks.iter().filter(|k| k.online).count();
     let faulty = view
         .kiosks
@@ -142,10 +198,10 @@ pub fn render_with_sites(view: &FleetView, sites: &BTreeMap<String, String>) -> 
     let mut rows = String::new();
     for k in ordered {
         let site = sites.get(&k.kiosk_id).map_or(COUNTY_LEVEL, String::as_str);
-        row(&mut rows, view.generated_at, k, site);
+        row(&mut rows, view.generated_at, k, site, ops);
     }
     if view.kiosks.is_empty() {
-        rows.push_str("<tr><td colspan=\"8\" class=\"muted\">尚未登记自助机。用 <code>hall kiosk add ID</code> 登记。</td></tr>");
+        rows.push_str("<tr><td colspan=\"10\" class=\"muted\">尚未登记自助机。用 <code>hall kiosk add ID</code> 登记。</td></tr>");
     }
     format!(
         r#"<!doctype html>
@@ -185,11 +241,12 @@ footer {{ padding: 0 28px 24px; font-size: 13px; color: #6b7a7e; }}
 <div class="card"><span class="sub">在线</span><b id="online">{online}</b></div>
 <div class="card"><span class="sub">需要处理</span><b id="attention">{faulty}</b></div>
 </div>
+{rollout}
 <h2 class="sub">按站点 · By site</h2>
 <table class="sites"><thead><tr><th>站点</th><th>自助机</th><th>在线</th><th>需要处理</th></tr></thead>
 <tbody>{by_site}</tbody></table>
 <h2 class="sub">自助机 · Kiosks</h2>
-<table><thead><tr><th>自助机 / 位置</th><th>站点</th><th>连接</th><th>最后心跳</th><th>凭条纸</th><th>故障</th><th>待发送</th><th>版本</th></tr></thead>
+<table><thead><tr><th>自助机 / 位置</th><th>站点</th><th>连接</th><th>最后心跳</th><th>凭条纸</th><th>故障</th><th>待发送</th><th>版本 / 槽</th><th>更新</th><th>最近远程操作</th></tr></thead>
 <tbody>{rows}</tbody></table>
 </main>
 <footer>超过 {window} 秒未收到心跳即视为离线。Offline after {window} s without a heartbeat.</footer>
@@ -198,6 +255,10 @@ footer {{ padding: 0 28px 24px; font-size: 13px; color: #6b7a7e; }}
         total = view.kiosks.len(),
         by_site = site_summary(view, sites),
         window = view.online_window_seconds,
+        rollout = ops.rollout.as_ref().map_or_else(String::new, |r| format!(
+            "<p class=\"rollout\">升级 · Rollout: {}</p>",
+            escape(r)
+        )),
     )
 }
 
@@ -218,7 +279,31 @@ pub async fn page(
         .into_iter()
         .map(|(kiosk, site)| (kiosk, crate::sites::display_path(&all, Some(&site))))
         .collect();
-    Ok(Html(render_with_sites(&view, &placed)))
+    let mut ops = FleetOps::default();
+    for a in state.store.actions(None, 500).await? {
+        ops.last_action
+            .entry(a.kiosk_id.clone())
+            .or_insert_with(|| {
+                format!(
+                    "{} · {} · {}",
+                    a.request.name(),
+                    crate::updates::handlers::describe(a.ok),
+                    a.requested_at.format("%m-%d %H:%M")
+                )
+            });
+    }
+    ops.rollout = state.store.rollouts().await?.into_iter().next().map(|r| {
+        format!(
+            "{} → {}: {} (wave {}/{}){}",
+            r.version,
+            r.target,
+            r.state.as_str(),
+            r.wave + 1,
+            r.waves.len(),
+            r.reason.map(|x| format!(" — {x}")).unwrap_or_default()
+        )
+    });
+    Ok(Html(render_with_ops(&view, &placed, &ops)))
 }
 
 #[cfg(test)]
@@ -237,6 +322,7 @@ mod tests {
             paper: None,
             faults: faults.iter().map(|f| (*f).to_owned()).collect(),
             outbox: OutboxDepth::default(),
+            update: None,
         }
     }
 

@@ -63,6 +63,25 @@ pub async fn heartbeat(
             ));
         }
     }
+    if let Some(u) = &hb.update {
+        let fields = [
+            u.slot.as_ref(),
+            u.target.as_ref(),
+            u.failed_version.as_ref(),
+            u.detail.as_ref(),
+        ];
+        if fields
+            .iter()
+            .flatten()
+            .any(|s| s.len() > 64 || s.chars().any(char::is_control))
+        {
+            errors.push(field_error(
+                "update",
+                FieldErrorCode::TooLong,
+                "update fields are at most 64 characters",
+            ));
+        }
+    }
     let v = &hb.versions;
     let versions = [Some(&v.kiosk), v.image.as_ref(), v.catalog.as_ref()];
     if versions
@@ -84,7 +103,12 @@ pub async fn heartbeat(
         .store
         .record_heartbeat(&kiosk.id, Utc::now(), json)
         .await?;
+    let update =
+        crate::updates::fleet_ops::on_heartbeat(state.store.as_ref(), &kiosk.id, &hb).await?;
+    let actions = crate::updates::fleet_ops::pending(state.store.as_ref(), &kiosk.id).await?;
     Ok(Json(HeartbeatAck {
+        update,
+        actions,
         server_time: Utc::now(),
         // The version of the catalog this kiosk is served (its site's).
         catalog_version: state
@@ -142,7 +166,8 @@ pub async fn fleet_view(state: &AppState) -> Result<FleetView, HallError> {
                 devices,
                 paper,
                 faults,
-                outbox: hb.map(|h| h.outbox).unwrap_or_default(),
+                outbox: hb.as_ref().map(|h| h.outbox).unwrap_or_default(),
+                update: hb.and_then(|h| h.update),
             }
         })
         .collect();

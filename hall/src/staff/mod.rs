@@ -12,6 +12,7 @@
 //!   version.
 //! - [`tickets`]: the help and complaint queue; [`ratings`]: 好差评 and 差评整改 (with their
 //!   `*_views`).
+//! - [`fleet_ops`]: updates and remote actions (operators).
 //! - [`notices`]: the notices' delivery log (supervisors and operators).
 
 pub mod access;
@@ -22,6 +23,7 @@ pub mod catalog_edit;
 pub mod catalog_views;
 pub mod csv;
 pub mod files;
+pub mod fleet_ops;
 pub mod inbox;
 pub mod intake;
 pub mod intake_form;
@@ -141,6 +143,8 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/staff/reports", get(reports::page))
         .route("/staff/reports/{file}", get(reports::csv))
         .route("/staff/notices", get(notices::page))
+        .route("/staff/fleet", get(fleet_ops::page))
+        .route("/staff/fleet/{what}", post(fleet_ops::act))
         .route("/staff/catalog", get(catalog_edit::list))
         .route(
             "/staff/catalog/items/{code}",

@@ -366,6 +366,7 @@ pub trait Store:
     + reports::ReportStore
     + crate::sites::SiteStore
     + crate::partners::PartnerStore
+    + crate::updates::UpdateStore
     + Send
     + Sync
     + std::fmt::Debug

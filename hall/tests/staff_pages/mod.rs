@@ -15,6 +15,7 @@ use crate::authorisation::common::*;
 use hall::store::staff::{Role, StaffStore};
 use hall::store::PrincipalKind;
 
+mod fleet;
 mod password;
 mod reports;
 

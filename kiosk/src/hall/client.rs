@@ -97,7 +97,7 @@ impl HallClient {
         })
     }
 
-    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+    pub(crate) fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
         let mut request = self.http.request(method, format!("{}{path}", self.base));
         if let Some(credential) = &self.credential {
             request = request.header(AUTHORIZATION, format!("Bearer {}", credential.as_str()));

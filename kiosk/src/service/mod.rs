@@ -487,6 +487,7 @@ impl Service {
             },
             devices: devices.iter().map(report::device_report).collect(),
             outbox: report::outbox_depth(&stats),
+            update: None,
         };
         self.hall
             .heartbeat(&heartbeat)

@@ -486,6 +486,54 @@ CREATE TABLE IF NOT EXISTS result_prints (
 );
 "#,
     ),
+    (
+        13,
+        // Fleet operations (issue 22), as SQLite's migration 13.
+        r#"
+CREATE TABLE IF NOT EXISTS update_bundles (
+    sha256 TEXT PRIMARY KEY,
+    version TEXT NOT NULL UNIQUE,
+    compatible TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    signer TEXT NOT NULL,
+    added_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS rollouts (
+    id TEXT PRIMARY KEY,
+    version TEXT NOT NULL REFERENCES update_bundles(version),
+    target TEXT NOT NULL,
+    waves TEXT NOT NULL,
+    max_failure_pct INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('active', 'halted', 'done', 'superseded')),
+    wave INTEGER NOT NULL DEFAULT 0,
+    reason TEXT,
+    created_by TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rollouts_by_state ON rollouts (state, created_at);
+CREATE TABLE IF NOT EXISTS rollout_kiosks (
+    rollout_id TEXT NOT NULL REFERENCES rollouts(id),
+    kiosk_id TEXT NOT NULL,
+    wave INTEGER NOT NULL,
+    outcome TEXT NOT NULL
+        CHECK (outcome IN ('pending', 'downloading', 'installed', 'succeeded', 'failed')),
+    updated_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (rollout_id, kiosk_id)
+);
+CREATE TABLE IF NOT EXISTS kiosk_actions (
+    id TEXT PRIMARY KEY,
+    kiosk_id TEXT NOT NULL,
+    request TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
+    requested_at TIMESTAMPTZ NOT NULL,
+    finished_at TIMESTAMPTZ,
+    ok BOOLEAN,
+    output TEXT
+);
+CREATE INDEX IF NOT EXISTS kiosk_actions_by_kiosk ON kiosk_actions (kiosk_id, requested_at);
+"#,
+    ),
 ];
 
 /// Brings the schema up to date, each migration in its own transaction; another hall

@@ -23,6 +23,7 @@ mod reports;
 mod sites;
 mod staff;
 mod store;
+mod updates;
 mod writes;
 
 pub use heartbeats::{HeartbeatBatching, MAX_BATCH};

@@ -22,6 +22,7 @@ pub(crate) mod reads;
 mod reports;
 mod sites;
 mod staff;
+pub(crate) mod updates;
 mod writes;
 
 pub use migrations::latest as latest_schema;

@@ -1,0 +1,166 @@
+//! Remote actions from the heartbeat's answer: each id runs once (the hall repeats an
+//! action until its result arrives), its result is posted back, and a restart or an applied
+//! configuration ends the service cleanly afterwards so systemd starts it again.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use hall_api::updates::{ActionRequest, ActionResult, RemoteAction, MAX_ACTION_OUTPUT};
+
+use super::{config_push, journal};
+use crate::hall::HallClient;
+
+/// Runs the device self-test and returns its report (no personal data).
+pub type Selftest = Arc<dyn Fn() -> Result<String, String> + Send + Sync>;
+
+/// What the service must do after the actions ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum After {
+    /// Nothing.
+    #[default]
+    Continue,
+    /// Exit cleanly (systemd restarts the service).
+    Restart,
+}
+
+/// Runs remote actions for one kiosk.
+pub struct ActionRunner {
+    hall: HallClient,
+    kiosk_id: String,
+    config_path: PathBuf,
+    data_dir: PathBuf,
+    selftest: Selftest,
+    done: Mutex<HashSet<String>>,
+}
+
+impl std::fmt::Debug for ActionRunner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ActionRunner")
+            .field("kiosk_id", &self.kiosk_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ActionRunner {
+    /// A runner posting results as `kiosk_id`.
+    pub fn new(
+        hall: HallClient,
+        kiosk_id: &str,
+        config_path: PathBuf,
+        data_dir: PathBuf,
+        selftest: Selftest,
+    ) -> Self {
+        ActionRunner {
+            hall,
+            kiosk_id: kiosk_id.to_owned(),
+            config_path,
+            data_dir,
+            selftest,
+            done: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// Performs one action (blocking work off the async threads): its result, and whether
+    /// the service should restart once the result is posted.
+    pub async fn perform(&self, action: &RemoteAction) -> (ActionResult, After) {
+        let result = match &action.action {
+            ActionRequest::Restart => Ok(("restarting".to_owned(), After::Restart)),
+            ActionRequest::Selftest => {
+                let selftest = Arc::clone(&self.selftest);
+                blocking(move || selftest())
+                    .await
+                    .map(|r| (r, After::Continue))
+            }
+            ActionRequest::Journal { minutes } => {
+                let minutes = (*minutes).clamp(1, 1440);
+                blocking(move || journal::collect(minutes))
+                    .await
+                    .map(|r| (r, After::Continue))
+            }
+            ActionRequest::Config { toml } => {
+                let (config, data, text, id) = (
+                    self.config_path.clone(),
+                    self.data_dir.clone(),
+                    toml.clone(),
+                    action.id.clone(),
+                );
+                blocking(move || config_push::stage(&config, &text, &data, &id))
+                    .await
+                    .map(|()| {
+                        (
+                            "configuration accepted; restarting with it (rolled back if it does not come up healthy)".to_owned(),
+                            After::Restart,
+                        )
+                    })
+            }
+            ActionRequest::Unknown => Err("this kiosk does not know that action".to_owned()),
+        };
+        match result {
+            Ok((output, after)) => (
+                ActionResult {
+                    ok: true,
+                    output: journal::tail(&output, MAX_ACTION_OUTPUT),
+                },
+                after,
+            ),
+            Err(why) => (
+                ActionResult {
+                    ok: false,
+                    output: journal::tail(&journal::scrub(&why), MAX_ACTION_OUTPUT),
+                },
+                After::Continue,
+            ),
+        }
+    }
+
+    /// Runs the actions not run before and posts each result; says whether to restart.
+    pub async fn run(&self, actions: &[RemoteAction]) -> After {
+        let mut after = After::Continue;
+        for action in actions {
+            let fresh = self
+                .done
+                .lock()
+                .map(|mut d| d.insert(action.id.clone()))
+                .unwrap_or(false);
+            if !fresh {
+                continue;
+            }
+            let (result, then) = self.perform(action).await;
+            tracing::info!(action = %action.id, kind = action.action.name(), ok = result.ok, "remote action done");
+            if let Err(e) = self.post(&action.id, &result).await {
+                // Posted again when the hall repeats the action.
+                tracing::warn!(action = %action.id, %e, "remote action result not delivered");
+                if let Ok(mut d) = self.done.lock() {
+                    d.remove(&action.id);
+                }
+                continue;
+            }
+            if then == After::Restart {
+                after = After::Restart;
+            }
+        }
+        after
+    }
+
+    /// Posts a result.
+    pub async fn post(&self, action_id: &str, result: &ActionResult) -> Result<(), String> {
+        let path = format!(
+            "/api/v1/kiosks/{}/actions/{action_id}/result",
+            self.kiosk_id
+        );
+        self.hall
+            .post_json::<_, serde_json::Value>(&path, result)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| format!("the action's task failed: {e}"))?
+}

@@ -1,0 +1,183 @@
+//! The kiosk's side of fleet operations (issue 22): the hall's answer to a heartbeat may
+//! offer a software update and carry remote actions.
+//!
+//! - [`download`]: the bundle, fetched in ranges (a cut download resumes where it stopped)
+//!   into the data folder and checked against its SHA-256 before anything installs it;
+//! - [`install`]: the [`install::Installer`] trait (`rauc install` on the image) and when a
+//!   reboot is allowed (the quiet window, no citizen in a session);
+//! - [`journal`]: the service's journal for the last minutes, scrubbed of ID numbers,
+//!   phones and names once more before it leaves the kiosk;
+//! - [`config_push`]: a pushed `kiosk.toml`, checked like `kioskctl config check`, written
+//!   atomically with the old one kept, and rolled back when the service does not come up
+//!   healthy with it.
+//!
+//! - [`actions`]: remote actions run once each, their results posted back.
+//!
+//! [`Updater`] holds the update state the heartbeat reports.
+
+pub mod actions;
+pub mod config_push;
+pub mod download;
+pub mod install;
+pub mod journal;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use hall_api::updates::{UpdateReport, UpdateState, WantedUpdate};
+
+use crate::hall::HallClient;
+use install::Installer;
+
+/// What went wrong with an update, as the stable code the heartbeat reports.
+#[derive(Debug, thiserror::Error)]
+pub enum FleetError {
+    /// The download failed (network, hall refusal, short answer); retried later.
+    #[error("download failed: {0}")]
+    Download(String),
+    /// The downloaded file is not the bundle the hall named.
+    #[error("the downloaded bundle's SHA-256 is {got}, not {want}; the file was deleted")]
+    Sha256Mismatch {
+        /// Expected.
+        want: String,
+        /// Computed.
+        got: String,
+    },
+    /// The hall's offer cannot be right (a malformed SHA-256, a size of 0).
+    #[error("the hall's offer is malformed: {0}")]
+    BadOffer(String),
+    /// The installer refused or failed.
+    #[error("install failed: {0}")]
+    Install(String),
+    /// The data folder cannot be written.
+    #[error("update folder: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl FleetError {
+    /// The code for the heartbeat's `update.detail`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            FleetError::Download(_) => "downloadFailed",
+            FleetError::Sha256Mismatch { .. } => "sha256Mismatch",
+            FleetError::BadOffer(_) => "badOffer",
+            FleetError::Install(_) => "installFailed",
+            FleetError::Io(_) => "storage",
+        }
+    }
+
+    /// Whether trying the same offer again later can help.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, FleetError::Download(_) | FleetError::Io(_))
+    }
+}
+
+/// Follows the hall's update offers: download, check, install, then wait for the quiet
+/// window. Its [`Updater::report`] goes into every heartbeat.
+pub struct Updater {
+    hall: HallClient,
+    dir: PathBuf,
+    installer: Arc<dyn Installer>,
+    state: Mutex<UpdateReport>,
+}
+
+impl std::fmt::Debug for Updater {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Updater")
+            .field("dir", &self.dir)
+            .field("state", &self.report())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Updater {
+    /// An updater keeping bundles in `dir` and installing with `installer`.
+    pub fn new(hall: HallClient, dir: PathBuf, installer: Arc<dyn Installer>) -> Self {
+        let slot = installer.booted_slot();
+        Updater {
+            hall,
+            dir,
+            installer,
+            state: Mutex::new(UpdateReport {
+                slot,
+                ..UpdateReport::default()
+            }),
+        }
+    }
+
+    /// The state for the next heartbeat.
+    pub fn report(&self) -> UpdateReport {
+        self.state.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    fn set(&self, f: impl FnOnce(&mut UpdateReport)) {
+        if let Ok(mut s) = self.state.lock() {
+            f(&mut s);
+        }
+    }
+
+    /// Acts on an offer: nothing if this version is installed already or failed before;
+    /// otherwise download (resuming), check, install. A download that fails is tried again
+    /// at the next offer; a bad hash or a failed install is reported as failed.
+    pub async fn offer(&self, wanted: &WantedUpdate) -> Result<(), FleetError> {
+        let now = self.report();
+        let this = Some(wanted.version.as_str());
+        if now.failed_version.as_deref() == this
+            || (now.target.as_deref() == this && now.state == UpdateState::Installed)
+        {
+            return Ok(());
+        }
+        self.set(|s| {
+            s.state = UpdateState::Downloading;
+            s.target = Some(wanted.version.clone());
+            s.detail = None;
+        });
+        let result = async {
+            let bundle = download::fetch(&self.hall, wanted, &self.dir).await?;
+            let installer = Arc::clone(&self.installer);
+            let path = bundle.clone();
+            tokio::task::spawn_blocking(move || installer.install(&path))
+                .await
+                .map_err(|e| FleetError::Install(e.to_string()))?
+                .map_err(FleetError::Install)?;
+            // Installed into the other slot: the file is not needed any more.
+            let _ = std::fs::remove_file(&bundle);
+            Ok::<(), FleetError>(())
+        }
+        .await;
+        match &result {
+            Ok(()) => {
+                tracing::info!(version = %wanted.version, "update installed; reboot waits for the quiet window");
+                self.set(|s| s.state = UpdateState::Installed);
+            }
+            Err(e) if e.is_retryable() => {
+                tracing::warn!(version = %wanted.version, err = %e, "update download interrupted; resumes at the next offer");
+                self.set(|s| {
+                    s.state = UpdateState::Idle;
+                    s.detail = Some(e.code().to_owned());
+                });
+            }
+            Err(e) => {
+                tracing::error!(version = %wanted.version, err = %e, "update failed");
+                self.set(|s| {
+                    s.state = UpdateState::Failed;
+                    s.failed_version = Some(wanted.version.clone());
+                    s.detail = Some(e.code().to_owned());
+                });
+            }
+        }
+        result
+    }
+
+    /// Whether an installed update should reboot the kiosk now: installed, in the quiet
+    /// window, and no citizen in a session.
+    pub fn reboot_due(&self, window: (u32, u32), minute: u32, session_active: bool) -> bool {
+        self.report().state == UpdateState::Installed
+            && install::may_reboot(window, minute, session_active)
+    }
+
+    /// Reboots into the installed slot.
+    pub fn reboot(&self) -> Result<(), FleetError> {
+        self.installer.reboot().map_err(FleetError::Install)
+    }
+}
