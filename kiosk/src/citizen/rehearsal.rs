@@ -25,6 +25,7 @@ use kiosk_drivers::status::DeviceClass;
 use super::devices::citizen_from_card;
 use super::effects::Effects;
 use super::runner::{local_time, most_used, session_config};
+use crate::session::capture::{CaptureProblem, DocBytes};
 use crate::session::{
     step, BookOutcome, Effect, Event, LookupResult, Now, Session, SessionError, SubmitOutcome,
     UiInput,
@@ -46,6 +47,21 @@ pub fn sample_catalog() -> Arc<Catalog> {
             partners: Vec::new(),
         }
     }))
+}
+
+/// A photographed page as the camera's page pipeline leaves it: an A4 sheet (at 50 dpi, to
+/// keep rehearsals quick) in grey with lines of "text", as JPEG.
+fn sample_page() -> Option<DocBytes> {
+    let (w, h) = (413u32, 585u32);
+    let img = image::GrayImage::from_fn(w, h, |x, y| {
+        let line = (y % 24) < 6 && y > 60 && y < h - 60 && x > 40 && x < w - 40;
+        image::Luma([if line { 40 } else { 245 }])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageLuma8(img)
+        .write_to(&mut out, image::ImageFormat::Jpeg)
+        .ok()?;
+    Some(DocBytes::new(out.into_inner()))
 }
 
 /// The rehearsal's hall: answers from fixtures, with a switch for "unreachable".
@@ -245,6 +261,7 @@ impl Effects for StubEffects {
             Effect::Submit {
                 idempotency_key,
                 payload,
+                ..
             } => {
                 let outcome = if up {
                     let n = self.next();
@@ -328,6 +345,16 @@ impl Effects for StubEffects {
                     key: idempotency_key,
                     outcome,
                 });
+            }
+            Effect::TakePage { request } => self.answer(Event::PageTaken {
+                request,
+                result: sample_page().ok_or(CaptureProblem::CameraUnavailable),
+            }),
+            Effect::AssembleMaterial { request, pages, .. } => {
+                self.answer(Event::MaterialAssembled {
+                    request,
+                    result: super::effects::assemble(&pages),
+                })
             }
             Effect::FetchAppointment { request, .. } => self.answer(Event::AppointmentFetched {
                 request,
