@@ -178,7 +178,9 @@ fn run(control: SimControl, line: SimLine, first: Option<Pty>, stop: Arc<AtomicB
                 continue;
             }
         };
-        if n == 0 {
+        // Unplugged while the read waited: a frame sent after the plug was pulled is never
+        // answered (the top of the loop closes the pty).
+        if n == 0 || control.has_fault(Fault::Unplug) {
             continue;
         }
         // Bytes sent at another rate arrive as noise on a real UART: drop them.
