@@ -56,6 +56,11 @@ struct Fixture {
 }
 
 async fn fixture() -> Fixture {
+    fixture_with(true).await
+}
+
+/// The hall with the 2.0.0 bundle stored, and its rollout started when `rollout`.
+async fn fixture_with(rollout: bool) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let bundles = dir.path().join("bundles");
     std::fs::create_dir_all(&bundles).unwrap();
@@ -108,9 +113,9 @@ async fn fixture() -> Fixture {
         })
         .await
         .unwrap();
-    hall::updates::cli::start_rollout(store.as_ref(), "2.0.0", "all", "100", "0%", "ops")
-        .await
-        .unwrap();
+    if rollout {
+        start_rollout(store.as_ref()).await;
+    }
     Fixture {
         data: dir.path().join("updates"),
         _dir: dir,
@@ -122,6 +127,12 @@ async fn fixture() -> Fixture {
         credential: cred,
         _stop: stop,
     }
+}
+
+async fn start_rollout(store: &SqliteStore) {
+    hall::updates::cli::start_rollout(store, "2.0.0", "all", "100", "0%", "ops")
+        .await
+        .unwrap();
 }
 
 fn heartbeat(updater: &Updater) -> Heartbeat {

@@ -3,7 +3,8 @@
 //! heartbeat's answer drives the update (installed at once, rebooted only in the quiet
 //! window) and remote actions (a selftest whose report reaches the hall, a restart that
 //! ends the service cleanly), and a pushed configuration on trial is kept once the hall
-//! answers or rolled back when it does not.
+//! answers or rolled back when it does not. A citizen's session holding personal data holds
+//! the reboot back.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -14,7 +15,7 @@ use hall_api::updates::ActionRequest;
 use kiosk::fleet::config_push::{self, AtStart};
 use kiosk::service::fleet::FleetOptions;
 
-use super::{fixture, FakeInstaller, Fixture};
+use super::{fixture, fixture_with, start_rollout, FakeInstaller, Fixture};
 
 /// Polls `check` every 200 ms until it holds; panics with `what` after 60 s.
 async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
@@ -181,6 +182,83 @@ async fn the_service_installs_the_wanted_version_and_reboots_only_in_the_quiet_w
     assert_eq!(installer.installed.lock().unwrap().len(), 1);
     service.stop().await;
     assert_eq!(*installer.reboots.lock().unwrap(), 1, "once");
+}
+
+/// One request on the service's admin socket (the protocol `kioskctl` speaks); its answer
+/// as text.
+async fn admin(socket: &Path, request: serde_json::Value) -> String {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let stream = tokio::net::UnixStream::connect(socket).await.unwrap();
+    let (read, mut write) = stream.into_split();
+    write
+        .write_all(format!("{request}\n").as_bytes())
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    tokio::io::BufReader::new(read)
+        .read_line(&mut answer)
+        .await
+        .unwrap();
+    answer
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_with_personal_data_in_the_session_holds_the_reboot_back() {
+    let f = fixture_with(false).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(&f, dir.path(), &window(-60, 60));
+    let socket = dir.path().join("admin.sock");
+    let installer = Arc::new(FakeInstaller::default());
+    let service = start(
+        &config,
+        FleetOptions {
+            installer: installer.clone(),
+            trial: AtStart::Nothing,
+        },
+    );
+    let show = serde_json::json!({ "cmd": "session-show" });
+    eventually("the admin socket answers", async || {
+        tokio::net::UnixStream::connect(&socket).await.is_ok()
+    })
+    .await;
+    let placed = admin(
+        &socket,
+        serde_json::json!({ "cmd": "sim", "words": "card place resident-zhang-san" }),
+    )
+    .await;
+    assert!(placed.contains("placed"), "{placed}");
+    eventually("the session holds the citizen's data", async || {
+        admin(&socket, show.clone())
+            .await
+            .contains("\"holdsPersonalData\":true")
+    })
+    .await;
+
+    // The update comes while the citizen is at the screen, inside the window.
+    start_rollout(f.store.as_ref()).await;
+    eventually("the hall sees the update installed", async || {
+        rollout_outcome(&f).await.as_deref() == Some("installed")
+    })
+    .await;
+    assert_eq!(installer.installed.lock().unwrap().len(), 1);
+    assert_eq!(
+        *installer.reboots.lock().unwrap(),
+        0,
+        "not with a citizen's data in the session"
+    );
+
+    // The citizen leaves (the session is wiped): the reboot comes.
+    let home = admin(
+        &socket,
+        serde_json::json!({ "cmd": "session-press", "words": "home" }),
+    )
+    .await;
+    assert!(home.contains("\"holdsPersonalData\":false"), "{home}");
+    eventually("the kiosk reboots into the update", async || {
+        *installer.reboots.lock().unwrap() > 0
+    })
+    .await;
+    service.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
