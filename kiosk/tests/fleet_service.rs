@@ -361,3 +361,47 @@ async fn a_pushed_configuration_is_kept_once_the_hall_answers_and_rolled_back_wh
         AtStart::Nothing
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_config_push_delivered_again_is_not_staged_twice() {
+    use hall_api::updates::RemoteAction;
+    use kiosk::fleet::actions::{ActionRunner, After};
+    let f = fixture_with(false).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(&f, dir.path(), &window(120, 180));
+    let old = std::fs::read_to_string(&config).unwrap();
+    let pushed = old.replace("heartbeat_secs = 5", "heartbeat_secs = 30");
+    let runner = ActionRunner::new(
+        f.client.clone(),
+        "zizhu-01",
+        config.clone(),
+        dir.path().to_path_buf(),
+        Arc::new(|| Ok(String::new())),
+    );
+    let action = RemoteAction {
+        id: "a1".into(),
+        action: ActionRequest::Config {
+            toml: pushed.clone(),
+        },
+    };
+    let prev = dir.path().join("kiosk.toml.prev");
+    let (first, after) = runner.perform(&action).await;
+    assert!(first.ok, "{first:?}");
+    assert_eq!(after, After::Restart);
+    // Its result was lost: delivered again before the restart, still to restart, and the
+    // old file stays the one kept.
+    let (again, after) = runner.perform(&action).await;
+    assert!(again.ok, "{again:?}");
+    assert_eq!(after, After::Restart);
+    assert_eq!(std::fs::read_to_string(&prev).unwrap(), old);
+    // Delivered again after the restart, on trial: nothing more to do.
+    assert!(matches!(
+        FleetOptions::at_start(&config).trial,
+        AtStart::OnTrial(_)
+    ));
+    let (later, after) = runner.perform(&action).await;
+    assert!(later.ok && later.output.contains("in place"), "{later:?}");
+    assert_eq!(after, After::Continue);
+    assert_eq!(std::fs::read_to_string(&prev).unwrap(), old);
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), pushed);
+}
