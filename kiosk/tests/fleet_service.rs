@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use hall::store::Store;
 use hall::updates::UpdateStore;
 use hall_api::updates::ActionRequest;
 use kiosk::fleet::config_push::{self, AtStart};
@@ -162,6 +163,12 @@ async fn the_service_installs_the_wanted_version_and_reboots_only_in_the_quiet_w
         "the checked bundle went to the installer once"
     );
     assert_eq!(*installer.reboots.lock().unwrap(), 0, "outside the window");
+    // The heartbeat carries the booted slot (`rauc status`, here the fake's).
+    let kiosks = f.store.kiosks().await.unwrap();
+    let last: serde_json::Value =
+        serde_json::from_str(kiosks[0].last_heartbeat.as_deref().unwrap()).unwrap();
+    assert_eq!(last["update"]["slot"], "A", "{last}");
+    assert_eq!(last["update"]["target"], "2.0.0", "{last}");
     service.stop().await;
     assert_eq!(*installer.reboots.lock().unwrap(), 0);
 

@@ -119,6 +119,11 @@ pub async fn updates(
             (0, 0)
         }
     };
+    let updater = Arc::clone(&service.updater);
+    // `rauc status` may wait for D-Bus activation: not on the way to the first frame.
+    if let Err(err) = tokio::task::spawn_blocking(move || updater.probe_slot()).await {
+        tracing::warn!(%err, "cannot ask rauc for the booted slot");
+    }
     let mut rebooted = false;
     loop {
         tokio::select! {

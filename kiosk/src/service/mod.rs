@@ -322,7 +322,7 @@ pub async fn serve_with(
     ));
 
     let (screen_tx, screen_rx) = std::sync::mpsc::channel();
-    let updater = Arc::new(crate::fleet::Updater::new(
+    let updater = Arc::new(crate::fleet::Updater::unprobed(
         hall.clone(),
         fleet::bundle_dir(&config.outbox.db_path),
         fleet_options.installer.clone(),
