@@ -4,6 +4,8 @@
 //!
 //! It also starts the device manager and the citizen session ([`crate::citizen`]), and
 //! answers `kioskctl session`, `kioskctl sim` and `kioskctl selftest` on the admin socket.
+//! The hall's answers to heartbeats (an update to install, remote actions) go to
+//! [`fleet`]'s tasks.
 
 pub mod admin;
 pub mod fleet;
