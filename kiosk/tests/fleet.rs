@@ -2,7 +2,8 @@
 //! offers a bundle, the kiosk downloads it in ranges (resuming a partial file), checks its
 //! SHA-256 and hands it to the installer (a fake behind the real trait: no slotted system
 //! runs here); a partial file that does not match ends as a reported failure that halts the
-//! rollout.
+//! rollout. The last tests run the real service (`serve_with`, the fake installer behind
+//! the same trait) against that hall: see [`service`].
 
 // Test helpers: a panic is how they report a failure.
 #![allow(clippy::unwrap_used)]
@@ -24,6 +25,7 @@ use sha2::Digest;
 #[derive(Default)]
 struct FakeInstaller {
     installed: Mutex<Vec<Vec<u8>>>,
+    reboots: Mutex<u32>,
 }
 
 impl Installer for FakeInstaller {
@@ -33,6 +35,7 @@ impl Installer for FakeInstaller {
         Ok(())
     }
     fn reboot(&self) -> Result<(), String> {
+        *self.reboots.lock().unwrap() += 1;
         Ok(())
     }
     fn booted_slot(&self) -> Option<String> {
@@ -47,10 +50,17 @@ struct Fixture {
     client: HallClient,
     content: Vec<u8>,
     sha: String,
+    url: String,
+    credential: PathBuf,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
 async fn fixture() -> Fixture {
+    fixture_with(true).await
+}
+
+/// The hall with the 2.0.0 bundle stored, and its rollout started when `rollout`.
+async fn fixture_with(rollout: bool) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let bundles = dir.path().join("bundles");
     std::fs::create_dir_all(&bundles).unwrap();
@@ -77,8 +87,8 @@ async fn fixture() -> Fixture {
     std::fs::write(&cred, issued.token.as_bytes()).unwrap();
     let client = HallClient::new(
         &kiosk_config::schema::Hall {
-            base_url: url,
-            credential_file: Some(cred),
+            base_url: url.clone(),
+            credential_file: Some(cred.clone()),
             connect_timeout_ms: 2_000,
             request_timeout_ms: 5_000,
             ..kiosk_config::schema::Hall::default()
@@ -103,9 +113,9 @@ async fn fixture() -> Fixture {
         })
         .await
         .unwrap();
-    hall::updates::cli::start_rollout(store.as_ref(), "2.0.0", "all", "100", "0%", "ops")
-        .await
-        .unwrap();
+    if rollout {
+        start_rollout(store.as_ref()).await;
+    }
     Fixture {
         data: dir.path().join("updates"),
         _dir: dir,
@@ -113,8 +123,16 @@ async fn fixture() -> Fixture {
         client,
         content,
         sha,
+        url,
+        credential: cred,
         _stop: stop,
     }
+}
+
+async fn start_rollout(store: &SqliteStore) {
+    hall::updates::cli::start_rollout(store, "2.0.0", "all", "100", "0%", "ops")
+        .await
+        .unwrap();
 }
 
 fn heartbeat(updater: &Updater) -> Heartbeat {
@@ -284,3 +302,6 @@ async fn remote_actions_run_once_and_their_results_reach_the_hall() {
         .actions
         .is_empty());
 }
+
+#[path = "fleet_service.rs"]
+mod service;

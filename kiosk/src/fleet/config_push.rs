@@ -92,6 +92,11 @@ pub fn stage(config: &Path, text: &str, data_dir: &Path, action_id: &str) -> Res
     Ok(())
 }
 
+/// The pushed file on trial, if one is (an unreadable marker reads as none).
+pub fn on_trial(data_dir: &Path) -> Option<Trial> {
+    serde_json::from_slice(&std::fs::read(data_dir.join(MARKER)).ok()?).ok()
+}
+
 /// Puts the kept file back and drops the marker.
 pub fn roll_back(config: &Path, data_dir: &Path) -> Result<(), String> {
     std::fs::rename(prev(config), config)

@@ -91,18 +91,29 @@ impl std::fmt::Debug for Updater {
 }
 
 impl Updater {
-    /// An updater keeping bundles in `dir` and installing with `installer`.
+    /// An updater keeping bundles in `dir` and installing with `installer`, with the booted
+    /// slot already asked for ([`Updater::probe_slot`]).
     pub fn new(hall: HallClient, dir: PathBuf, installer: Arc<dyn Installer>) -> Self {
-        let slot = installer.booted_slot();
+        let updater = Updater::unprobed(hall, dir, installer);
+        updater.probe_slot();
+        updater
+    }
+
+    /// As [`Updater::new`] without asking for the booted slot yet: the service starts
+    /// without waiting for `rauc status` and asks off its start path.
+    pub fn unprobed(hall: HallClient, dir: PathBuf, installer: Arc<dyn Installer>) -> Self {
         Updater {
             hall,
             dir,
             installer,
-            state: Mutex::new(UpdateReport {
-                slot,
-                ..UpdateReport::default()
-            }),
+            state: Mutex::new(UpdateReport::default()),
         }
+    }
+
+    /// Asks the installer for the booted slot (`rauc status`; blocking) for the heartbeat.
+    pub fn probe_slot(&self) {
+        let slot = self.installer.booted_slot();
+        self.set(|s| s.slot = slot);
     }
 
     /// The state for the next heartbeat.

@@ -4,8 +4,11 @@
 //!
 //! It also starts the device manager and the citizen session ([`crate::citizen`]), and
 //! answers `kioskctl session`, `kioskctl sim` and `kioskctl selftest` on the admin socket.
+//! The hall's answers to heartbeats (an update to install, remote actions) go to
+//! [`fleet`]'s tasks.
 
 pub mod admin;
+pub mod fleet;
 mod http;
 pub mod notify;
 pub mod program;
@@ -56,6 +59,8 @@ pub struct Service {
     sessions: Arc<Mutex<SessionCounts>>,
     ratings: Arc<Mutex<[u64; 5]>>,
     screen: Option<Mutex<std::sync::mpsc::Sender<crate::display::ScreenRequest>>>,
+    updater: Arc<crate::fleet::Updater>,
+    fleet: fleet::FleetLinks,
 }
 
 /// The maintenance screen's self-test button: runs the internal and external checks of one
@@ -96,6 +101,7 @@ pub fn run(
     config: Config,
     config_path: PathBuf,
     display: Option<crate::display::Mode>,
+    fleet: fleet::FleetOptions,
 ) -> ExitCode {
     let started = std::time::Instant::now();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -111,15 +117,22 @@ pub fn run(
         }
     };
     let result = match display {
-        None => runtime.block_on(serve(config, config_path, None, wait_for_signal())),
+        None => runtime.block_on(serve_with(
+            config,
+            config_path,
+            None,
+            wait_for_signal(),
+            fleet,
+        )),
         Some(mode) => {
             let (link_tx, link_rx) = std::sync::mpsc::channel();
             let ui_config = config.clone();
-            let service = runtime.spawn(serve(
+            let service = runtime.spawn(serve_with(
                 config,
                 config_path,
                 Some((link_tx, started)),
                 wait_for_signal(),
+                fleet,
             ));
             // The service sends the link once it is up; if it fails first, the sender is
             // dropped and its error comes from the task.
@@ -207,12 +220,34 @@ pub enum ServiceError {
 
 /// Runs the kiosk service until `shutdown` completes (the caller owns signals: [`run`] passes
 /// SIGTERM/SIGINT, a test its own future); then stops every background task it started,
-/// delivering what is due within the grace period, and returns.
+/// delivering what is due within the grace period, and returns. Updates install with
+/// `rauc`; see [`serve_with`].
 pub async fn serve(
     config: Config,
     config_path: PathBuf,
     display: Option<DisplayHandoff>,
     shutdown_requested: impl std::future::Future<Output = ()>,
+) -> Result<(), ServiceError> {
+    serve_with(
+        config,
+        config_path,
+        display,
+        shutdown_requested,
+        fleet::FleetOptions::default(),
+    )
+    .await
+}
+
+/// [`serve`] with its fleet operations given: the installer (a fake in tests) and what the
+/// start-up check found about a pushed configuration. It also returns, cleanly, when a
+/// remote action or a failed configuration trial asks for a restart (systemd starts the
+/// service again).
+pub async fn serve_with(
+    config: Config,
+    config_path: PathBuf,
+    display: Option<DisplayHandoff>,
+    shutdown_requested: impl std::future::Future<Output = ()>,
+    fleet_options: fleet::FleetOptions,
 ) -> Result<(), ServiceError> {
     let key_path = config
         .outbox
@@ -289,6 +324,15 @@ pub async fn serve(
     ));
 
     let (screen_tx, screen_rx) = std::sync::mpsc::channel();
+    let updater = Arc::new(crate::fleet::Updater::unprobed(
+        hall.clone(),
+        fleet::bundle_dir(&config.outbox.db_path),
+        fleet_options.installer.clone(),
+    ));
+    let (wanted_tx, wanted_rx) = watch::channel(None);
+    let (actions_tx, actions_rx) = tokio::sync::mpsc::unbounded_channel();
+    let (answered_tx, answered_rx) = watch::channel(false);
+    let (restart_tx, mut restart_rx) = watch::channel(false);
     let service = Arc::new(Service {
         config: config.clone(),
         config_path,
@@ -304,6 +348,12 @@ pub async fn serve(
         sessions,
         ratings,
         screen: display.as_ref().map(|_| Mutex::new(screen_tx)),
+        updater,
+        fleet: fleet::FleetLinks {
+            wanted: wanted_tx,
+            actions: actions_tx,
+            hall_answered: answered_tx,
+        },
     });
 
     let listener = tokio::net::TcpListener::bind(config.health.metrics_listen)
@@ -324,6 +374,31 @@ pub async fn serve(
     tasks.spawn(admin::serve(service.clone(), admin, shutdown.clone()));
     tasks.spawn(refresh_catalog(service.clone(), shutdown.clone()));
     tasks.spawn(heartbeats(service.clone(), shutdown.clone()));
+    tasks.spawn(fleet::updates(service.clone(), wanted_rx, shutdown.clone()));
+    tasks.spawn(fleet::actions(
+        service.clone(),
+        actions_rx,
+        restart_tx.clone(),
+        shutdown.clone(),
+    ));
+    match &fleet_options.trial {
+        crate::fleet::config_push::AtStart::Nothing => {}
+        crate::fleet::config_push::AtStart::OnTrial(trial) => {
+            tracing::info!(action = %trial.action_id, "running a pushed configuration on trial");
+            tasks.spawn(fleet::trial(
+                service.config_path.clone(),
+                crate::fleet::config_push::HEALTHY_WITHIN,
+                answered_rx,
+                restart_tx.clone(),
+                shutdown.clone(),
+            ));
+        }
+        crate::fleet::config_push::AtStart::RolledBack(trial) => tracing::error!(
+            action = %trial.action_id,
+            "the service went down with a pushed configuration before it was healthy: the previous file is back"
+        ),
+    }
+    drop(restart_tx);
     if let Some(interval) = notify::watchdog_interval() {
         tasks.spawn(watchdog(interval, shutdown.clone()));
     }
@@ -352,7 +427,10 @@ pub async fn serve(
         admin = %config.health.admin_socket.display(),
         "kiosk service ready"
     );
-    shutdown_requested.await;
+    tokio::select! {
+        _ = shutdown_requested => {}
+        Ok(_) = restart_rx.wait_for(|r| *r) => tracing::info!("restarting: a clean exit, systemd starts the service again"),
+    }
     notify::notify("STOPPING=1");
     tracing::info!("stopping: delivering what is due, then exiting");
     let _ = stop.send(true);
@@ -487,13 +565,20 @@ impl Service {
             },
             devices: devices.iter().map(report::device_report).collect(),
             outbox: report::outbox_depth(&stats),
-            update: None,
+            update: fleet::heartbeat_report(self.updater.report()),
         };
-        self.hall
+        let answer = self
+            .hall
             .heartbeat(&heartbeat)
             .await
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+        self.fleet.hall_answered.send_replace(true);
+        // Sent with every answer: an offer is acted on again (a cut download resumes).
+        self.fleet.wanted.send_replace(answer.update);
+        if !answer.actions.is_empty() {
+            let _ = self.fleet.actions.send(answer.actions);
+        }
+        Ok(())
     }
 
     /// Everything `/metrics` shows, now.

@@ -33,6 +33,8 @@ pub fn main() -> ExitCode {
     } else {
         Some(crate::display::Mode::Window)
     };
+    // Before loading: a pushed file that took the service down is replaced by the old one.
+    let fleet = super::fleet::FleetOptions::at_start(&args.config);
     let loaded = match kiosk_config::load(&kiosk_config::LoadOptions::from_process(&args.config)) {
         Ok(loaded) => loaded,
         Err(report) => {
@@ -57,7 +59,7 @@ pub fn main() -> ExitCode {
         eprintln!("{warning}");
     }
     init_logging(&loaded.config.logging.level);
-    super::run(loaded.config, args.config, display)
+    super::run(loaded.config, args.config, display, fleet)
 }
 
 /// Logs to stderr (journald keeps them); `RUST_LOG` overrides the configured level.
