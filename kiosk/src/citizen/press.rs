@@ -17,7 +17,8 @@ most-used, departments, department CODE, bundles, search TEXT, item CODE, bundle
 print-guide, start-form, field KEY VALUE (JSON, or text), text recipient|recipient-phone|\
 region|address|comment|contact-name|contact-phone TEXT, material CODE reuse|later|scanned, \
 mail yes|no, next, submit, reprint, done, rate 1-5, reason NAME, send, skip, progress-card, \
-rate-later, pick-department CODE, day YYYY-MM-DD, slot ID, book";
+rate-later, pick-department CODE, day YYYY-MM-DD, slot ID, book, take-page, retake-page, \
+finish-material";
 
 /// Parses one line of words into an input.
 pub fn parse(line: &str) -> Result<UiInput, String> {
@@ -151,6 +152,9 @@ pub fn parse(line: &str) -> Result<UiInput, String> {
         ),
         "slot" => UiInput::PickSlot(need("a slot id")?),
         "book" => UiInput::Book,
+        "take-page" => UiInput::TakePage,
+        "retake-page" => UiInput::RetakePage,
+        "finish-material" => UiInput::FinishMaterial,
         "" => return Err(format!("nothing to press; words: {WORDS}")),
         other => return Err(format!("unknown word `{other}`; words: {WORDS}")),
     };
@@ -169,6 +173,10 @@ mod tests {
             UiInput::PickItem("gongan-001".into())
         );
         assert_eq!(parse("rate 5").unwrap(), UiInput::RateLevel(5));
+        // The document camera's steps (拍照 / 重拍 / 完成).
+        assert_eq!(parse("take-page").unwrap(), UiInput::TakePage);
+        assert_eq!(parse("retake-page").unwrap(), UiInput::RetakePage);
+        assert_eq!(parse("finish-material").unwrap(), UiInput::FinishMaterial);
         assert_eq!(
             parse("lang en").unwrap(),
             UiInput::SetLanguage(Language::En)
