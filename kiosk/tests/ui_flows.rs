@@ -68,24 +68,7 @@ fn to_materials(s: &mut Stage) {
     s.read_card(SAMPLE_CARD).expect("card");
     tap(s, "居民身份证换领");
     tap(s, "开始办理");
-    tap(s, "联系电话");
-    type_keys(s, "13812345678");
-    tap(s, "完成");
-    tap(s, "有效期满");
-    let declaration = s
-        .targets()
-        .into_iter()
-        .find(|t| t.role == "checkbox")
-        .expect("the declaration's check box");
-    let (x, y) = declaration.center();
-    touch::tap(s.app(), x, y);
-    s.pump();
-    tap(s, "下一步");
-    if s.screen() == ScreenId::Form {
-        // Elder mode or a long form: the rest of the form is on the next page.
-        tap(s, "下一步");
-    }
-    assert_eq!(s.screen(), ScreenId::Materials, "{:?}", texts(s));
+    to_materials_from_form(s);
 }
 
 /// From the home screen to the receipt and a 差评 with a reason, for one item.
