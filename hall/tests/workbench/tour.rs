@@ -391,6 +391,11 @@ async fn every_workbench_page_passes_axe_core_and_is_photographed() {
         .await;
         look(&c, &format!("reports-{period}"), &mut failures).await;
     }
+    // The operators' fleet page (update bundles, rollouts, remote actions).
+    open(&c, &base, "/staff/fleet", "search").await;
+    assert!(text(&c, "main").await.contains("升级包"), "the fleet page");
+    look(&c, "fleet", &mut failures).await;
+
     open(&c, &base, "/staff/applications/no-such-id", "message").await;
     look(&c, "not-found", &mut failures).await;
 
