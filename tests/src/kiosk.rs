@@ -43,8 +43,10 @@ impl Default for KioskOptions {
 }
 
 /// A test's whole world: a temp dir holding the hall's database, the kiosk's files and its
-/// The touches from the item to the delivery screen of the demo's application (居民身份证换领,
-/// every field valid, collected at the window); one more `next` reaches the review.
+/// The touches from the item to the review of the demo's application (居民身份证换领, every
+/// field valid, collected at the window). The form's `next` goes straight to the review (no
+/// camera on the test kiosk: nothing to decide about the materials; the window assumed), so
+/// the `next`s after it change nothing; they stand for a kiosk that shows those pages.
 pub const TO_REVIEW: [&str; 7] = [
     "item QR-000172-001",
     "start-form",

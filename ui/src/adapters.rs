@@ -132,20 +132,16 @@ fn item_rows(items: &[vm::ItemEntry]) -> Vec<ui::ItemRow> {
 /// The browsing screen.
 pub fn apply_browse(app: &ui::AppWindow, vm: &vm::BrowseVm) {
     let g = app.global::<ui::BrowseAdapter<'_>>();
-    g.set_departments(model(department_rows(&vm.departments)));
-    g.set_selected_department(s(&vm.selected_department));
+    g.set_tab(match vm.tab {
+        vm::BrowseTab::MostUsed => ui::BrowseTab::MostUsed,
+        vm::BrowseTab::Bundles => ui::BrowseTab::Bundles,
+        vm::BrowseTab::Departments => ui::BrowseTab::Departments,
+        vm::BrowseTab::Department => ui::BrowseTab::Department,
+        vm::BrowseTab::Search => ui::BrowseTab::Search,
+    });
+    g.set_has_bundles(vm.has_bundles);
     g.set_query(s(&vm.query));
     g.set_searching(vm.searching);
-    g.set_bundles(model(
-        vm.bundles
-            .iter()
-            .map(|b| ui::BundleRow {
-                id: s(&b.id),
-                name: s(&b.name),
-                detail: s(&b.detail),
-            })
-            .collect(),
-    ));
     g.set_list_title(s(&vm.list_title));
     g.set_items(model(item_rows(&vm.items)));
     g.set_page_text(page_text(vm.page, vm.pages));
@@ -269,7 +265,17 @@ pub fn apply_review(app: &ui::AppWindow, vm: &vm::ReviewVm) {
             })
             .collect(),
     ));
-    g.set_materials(model(vm.materials.iter().map(|m| s(m)).collect()));
+    g.set_materials(model(
+        vm.materials
+            .iter()
+            .map(|(text, done)| ui::ReviewMaterial {
+                text: s(text),
+                done: *done,
+            })
+            .collect(),
+    ));
+    g.set_delivery_changeable(vm.delivery_changeable);
+    g.set_declarations(model(vm.declarations.iter().map(|d| s(d)).collect()));
     g.set_submitting(vm.submitting);
     g.set_notify_phone(s(&vm.notify_phone));
     g.set_notify_consent(vm.notify_consent);

@@ -139,22 +139,36 @@ pub struct ItemEntry {
     pub detail: String,
 }
 
+/// What the browsing screen's list shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum BrowseTab {
+    /// 常用: the most used items.
+    #[default]
+    MostUsed,
+    /// 一件事 bundles.
+    Bundles,
+    /// Every department.
+    Departments,
+    /// One department's items.
+    Department,
+    /// Search results.
+    Search,
+}
+
 /// The browsing screen.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BrowseVm {
-    /// Departments as chips.
-    pub departments: Vec<Department>,
-    /// Selected department id; empty for the most-used list.
-    pub selected_department: String,
+    /// What the list shows.
+    pub tab: BrowseTab,
+    /// Whether the catalog has 一件事 bundles (their tab is shown).
+    pub has_bundles: bool,
     /// What the citizen typed in the search box.
     pub query: String,
     /// The keyboard is open for the search box.
     pub searching: bool,
-    /// 一件事 bundles.
-    pub bundles: Vec<ItemEntry>,
     /// Heading of the list (常用事项, a department's name, 搜索结果).
     pub list_title: String,
-    /// One page of items.
+    /// One page of the list: items, bundles or departments, as `tab` says.
     pub items: Vec<ItemEntry>,
     /// Zero-based page shown and the number of pages.
     pub page: usize,
@@ -266,8 +280,14 @@ pub struct ReviewVm {
     pub item_name: String,
     /// Label and value pairs, as they will be submitted (masked where the citizen need not check).
     pub rows: Vec<(String, String)>,
-    /// Materials provided.
-    pub materials: Vec<String>,
+    /// The materials, each with whether it is handed in now (read from the card,
+    /// photographed, held by the hall) or owed (handed in later at the window).
+    pub materials: Vec<(String, bool)>,
+    /// The citizen may change how the result reaches them (免费邮寄 is offered): the delivery
+    /// page, which the path skips, is one touch away.
+    pub delivery_changeable: bool,
+    /// The declarations (承诺) that 确认提交 makes, said right above it.
+    pub declarations: Vec<String>,
     /// Submission in flight: buttons disabled.
     pub submitting: bool,
     /// The masked phone number progress notices would go to (`138****5678`); empty: no

@@ -120,6 +120,7 @@ pub fn parse(line: &str) -> Result<UiInput, String> {
                 source,
             }
         }
+        "change-delivery" => UiInput::ChangeDelivery,
         "mail" => UiInput::ChooseMail(match rest {
             "yes" => true,
             "no" => false,

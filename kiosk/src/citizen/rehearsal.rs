@@ -71,6 +71,7 @@ pub struct StubEffects {
     catalog: Arc<Catalog>,
     now: Mutex<Option<Now>>,
     reachable: AtomicBool,
+    holds_materials: AtomicBool,
     holding: AtomicBool,
     held: Mutex<Vec<Event>>,
     seq: AtomicU32,
@@ -90,6 +91,7 @@ impl StubEffects {
             catalog,
             now: Mutex::new(None),
             reachable: AtomicBool::new(true),
+            holds_materials: AtomicBool::new(true),
             holding: AtomicBool::new(false),
             held: Mutex::new(Vec::new()),
             seq: AtomicU32::new(0),
@@ -101,6 +103,13 @@ impl StubEffects {
     /// Whether the hall answers (else submissions are queued and lookups fail as unreachable).
     pub fn set_reachable(&self, reachable: bool) {
         self.reachable.store(reachable, Ordering::SeqCst);
+    }
+
+    /// Whether the hall holds a material of the citizen's from before (已有材料, the first
+    /// material of the first item); without one, a material the camera may photograph keeps
+    /// the materials page on the path.
+    pub fn set_holds_materials(&self, holds: bool) {
+        self.holds_materials.store(holds, Ordering::SeqCst);
     }
 
     /// Keeps the hall's answers back until [`release`](Self::release) (to see the screens a
@@ -235,7 +244,7 @@ impl StubEffects {
             .items
             .iter()
             .flat_map(|i| i.materials.iter())
-            .take(1)
+            .take(usize::from(self.holds_materials.load(Ordering::SeqCst)))
             .map(|m| ReusableMaterial {
                 code: m.code.clone(),
                 name: m.name.clone(),

@@ -184,6 +184,12 @@ impl Frontend {
                 local.editing = None;
                 local.searching = false;
                 local.keyboard = vm::KeyboardVm::default();
+                // A form opens with the keyboard on its first empty field to type.
+                if name == "form" {
+                    if let Some(key) = screen::form::next_to_type(&s, None) {
+                        screen::form::focus(&s, &mut local, &key);
+                    }
+                }
             }
         }
         adapters::set_elder(app, s.elder_mode);
@@ -240,8 +246,12 @@ impl Frontend {
                     Some((Target::Field(key), text)) => Some((key.as_str(), text.as_str())),
                     _ => None,
                 };
-                let mut form =
-                    screen::form::view(&s, local.form_page, rows, editing.map(|(k, _)| k));
+                let mut form = screen::form::view(
+                    &s,
+                    local.form_page,
+                    screen::form::rows(&s),
+                    editing.map(|(k, _)| k),
+                );
                 if let (Some((key, text)), Some(i)) = (editing, form.active) {
                     if let Some(f) = form.fields.get_mut(i).filter(|f| f.id == key) {
                         f.value = text.to_owned();

@@ -38,6 +38,10 @@ pub(super) fn connect(f: &Rc<Frontend>) {
             f.commit_text(&key);
         }
         f.typed();
+        // A number, date or ID number typed in full: on to the next field to type.
+        if super::screen::form::after_key(f) {
+            f.redraw();
+        }
     }));
     kb.on_backspace(on0(f, |f| {
         let mut local = f.local.borrow_mut();

@@ -270,11 +270,15 @@ fn to_review(stage: &mut Stage) -> Result<(), StageError> {
     Ok(())
 }
 
+/// The delivery page: the review offers it (collecting at the window is assumed on the way).
 fn to_delivery(stage: &mut Stage) -> Result<(), StageError> {
     to_form(stage)?;
     fill_form(stage);
     stage.ui(UiInput::Next);
-    stage.ui(UiInput::Next);
+    if stage.screen() == ScreenId::Materials {
+        stage.ui(UiInput::Next);
+    }
+    stage.ui(UiInput::ChangeDelivery);
     Ok(())
 }
 
@@ -368,7 +372,10 @@ pub fn reach(stage: &mut Stage, shot: &Shot) -> Result<(), ShotError> {
                 _ => {}
             }
         }
+        // The materials page is on the path when there is something to decide: here the
+        // household register, which the camera may photograph (the hall holding nothing).
         ScreenId::Materials => {
+            stage.rehearsal().stub().set_holds_materials(false);
             to_form(stage)?;
             fill_form(stage);
             stage.ui(UiInput::Next);

@@ -192,16 +192,8 @@ fn the_screens_callbacks_reach_the_session() {
         i32::try_from(fields.iter().position(|f| f.id == key).expect(key)).expect("small")
     };
     let reason_label = fields[usize::try_from(index("reason")).expect("index")].options[0].clone();
-    f.app
-        .global::<ui::FormAdapter<'_>>()
-        .invoke_toggle(index("declaration"));
-    match next(&mut events) {
-        UiInput::SetField { key, value } => {
-            assert_eq!(key, "declaration");
-            assert_eq!(value.take(), serde_json::json!(true));
-        }
-        other => panic!("{other:?}"),
-    }
+    // The declaration is not among the fields: 确认提交 on the review makes it.
+    assert!(!fields.iter().any(|f| f.id == "declaration"));
     f.app
         .global::<ui::FormAdapter<'_>>()
         .invoke_choose(index("reason"), reason_label.into());
@@ -315,7 +307,16 @@ fn in_english_catalog_content_is_the_halls_english_or_says_chinese_only() {
         .any(|f| f.id == name_key && f.label == "Applicant's name"));
     let browse = screen::browse::view(&k.s, 0, 50, "", false);
     assert!(!browse.items.is_empty());
-    for entry in browse.items.iter().chain(&browse.bundles) {
+    // The bundles' tab, on the choose screen.
+    let mut c = Kiosk::at_form(ITEM, false);
+    c.ui(UiInput::SetLanguage(kiosk_config::schema::Language::En));
+    c.ui(UiInput::Back);
+    c.ui(UiInput::Back);
+    c.ui(UiInput::ShowBundles);
+    let bundles = screen::browse::view(&c.s, 0, 50, "", false);
+    assert_eq!(bundles.tab, kiosk_ui::vm::BrowseTab::Bundles);
+    assert!(!bundles.items.is_empty());
+    for entry in browse.items.iter().chain(&bundles.items) {
         let expected = if entry.id == ITEM {
             entry.name == "ID card renewal"
         } else {

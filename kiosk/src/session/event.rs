@@ -238,6 +238,9 @@ pub enum UiInput {
     FinishMaterial,
     /// Delivery: 免费邮寄 (true) or pick-up (false).
     ChooseMail(bool),
+    /// Review: 更改领取方式 (the delivery page, which the path skips: collecting at the window
+    /// is assumed until the citizen changes it).
+    ChangeDelivery,
     /// Next (form, materials, delivery).
     Next,
     /// Review: tick or untick "text me the progress" (办理进度短信通知).

@@ -13,7 +13,7 @@ use super::event::{TextField, UiInput};
 use super::personal::PersonalText;
 use super::screens::Screen;
 use super::state::{RequestId, Session};
-use super::transaction::{AddressDraft, ReuseLookup};
+use super::transaction::{AddressDraft, ReuseLookup, Transaction};
 
 /// Longest text kept from one input; the validation then reports anything over the field's
 /// own limit, and hostile input cannot grow the state.
@@ -109,6 +109,7 @@ pub(crate) fn input(s: &mut Session, input: UiInput, fx: &mut Vec<Effect>) {
         return;
     }
     let today = s.now.today;
+    let camera = s.devices.camera;
     let screen = s.screen.clone();
     let Some(t) = &mut s.transaction else { return };
     match (screen, input) {
@@ -147,10 +148,19 @@ pub(crate) fn input(s: &mut Session, input: UiInput, fx: &mut Vec<Effect>) {
         // While the number given before stands in, the phone field holds no value (cleared
         // when chosen, and typing one gives the choice up) and is not asked for.
         (Screen::Form, UiInput::Next) => {
-            match validate_form(&t.form_to_fill(), t.values.get(), today) {
+            // The declarations are made on the review (a tick given already stands).
+            let mut values = t.values.get().clone();
+            values.retain(|key, _| !t.declarations().contains(&key.as_str()));
+            match validate_form(&t.form_to_fill(), &values, today) {
                 Ok(()) => {
                     t.errors.clear();
-                    s.screen = Screen::Materials;
+                    // Nothing to decide about the materials: straight to the review, which
+                    // says what is owed and where.
+                    s.screen = if materials_to_decide(t, camera) {
+                        Screen::Materials
+                    } else {
+                        Screen::Review
+                    };
                 }
                 Err(errors) => {
                     t.errors = errors.into_iter().map(|e| (e.field.clone(), e)).collect();
@@ -178,13 +188,8 @@ pub(crate) fn input(s: &mut Session, input: UiInput, fx: &mut Vec<Effect>) {
                 }
             }
         }
-        (Screen::Materials, UiInput::Next) => {
-            s.screen = if t.mail_allowed {
-                Screen::Delivery
-            } else {
-                Screen::Review
-            };
-        }
+        // Collecting at the window is assumed; the review offers to change it.
+        (Screen::Materials, UiInput::Next) => s.screen = Screen::Review,
         (Screen::Materials, UiInput::Back) => s.screen = Screen::Form,
         (Screen::Delivery, UiInput::ChooseMail(mail)) => {
             t.mail = mail && t.mail_allowed;
@@ -211,9 +216,36 @@ pub(crate) fn input(s: &mut Session, input: UiInput, fx: &mut Vec<Effect>) {
                 s.screen = Screen::Review;
             }
         }
-        (Screen::Delivery, UiInput::Back) => s.screen = Screen::Materials,
+        // The delivery page is reached from the review: back there, as it was.
+        (Screen::Delivery, UiInput::Back) => {
+            if t.mail {
+                t.address_errors = address_errors(&t.address);
+            }
+            if t.address_errors.is_empty() {
+                s.screen = Screen::Review;
+            } else {
+                // An address half typed is not assumed: back to the window, as before.
+                t.mail = false;
+                t.address_errors.clear();
+                s.screen = Screen::Review;
+            }
+        }
         _ => {}
     }
+}
+
+/// Whether the materials page has anything to decide: a material that could be photographed
+/// here now. Everything else is settled without the citizen — read from the card, held by
+/// the hall (reused), or handed in later at the window — and the review lists it.
+pub fn materials_to_decide(t: &Transaction, camera: bool) -> bool {
+    camera
+        && t.materials.iter().any(|l| {
+            l.material.photographable
+                && !matches!(
+                    l.source,
+                    MaterialSource::IdCardRead | MaterialSource::Reused
+                )
+        })
 }
 
 /// Checks a mailing address; field paths as the hall names them (`delivery.address.*`).

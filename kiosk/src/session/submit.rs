@@ -19,12 +19,21 @@ pub(crate) fn input(s: &mut Session, input: UiInput, fx: &mut Vec<Effect>) {
             }
         }
         (Screen::Review, UiInput::Back) => {
-            let mail = s.transaction.as_ref().is_some_and(|t| t.mail_allowed);
-            s.screen = if mail {
-                Screen::Delivery
-            } else {
+            let camera = s.devices.camera;
+            let materials = s
+                .transaction
+                .as_ref()
+                .is_some_and(|t| super::form::materials_to_decide(t, camera));
+            s.screen = if materials {
                 Screen::Materials
+            } else {
+                Screen::Form
             };
+        }
+        (Screen::Review, UiInput::ChangeDelivery)
+            if s.transaction.as_ref().is_some_and(|t| t.mail_allowed) =>
+        {
+            s.screen = Screen::Delivery;
         }
         (Screen::Receipt, UiInput::Reprint) => print_receipt(s, fx),
         (Screen::Receipt, UiInput::Done) => {
@@ -57,6 +66,7 @@ fn submit(s: &mut Session, fx: &mut Vec<Effect>) {
     let (Some(citizen), Some(t)) = (&s.citizen, &mut s.transaction) else {
         return;
     };
+    t.declare();
     let payload = t.payload(citizen, &s.now);
     let attachments = t.attachments();
     t.submission = Some(Submission::Pending { key: key.clone() });

@@ -275,12 +275,54 @@ impl Transaction {
     /// given before stands in for it.
     pub fn form_to_fill(&self) -> FormSchema {
         let mut form = self.form.clone();
+        // Declarations are made on the review, by 确认提交 (see [`Transaction::declare`]).
+        let declarations = self.declarations();
+        form.fields
+            .retain(|f| !declarations.contains(&f.key.as_str()));
         if self.phone_in_use().is_some() {
             if let Some(key) = self.phone_field() {
                 form.fields.retain(|f| f.key != key);
             }
         }
         form
+    }
+
+    /// The form's declarations (承诺制: a box that must be ticked, 本人承诺所填信息…真实有效).
+    /// The kiosk does not ask for them among the fields: the review says them right above
+    /// 确认提交, and that touch makes them.
+    pub fn declarations(&self) -> Vec<&str> {
+        self.form
+            .fields
+            .iter()
+            .filter(|f| matches!(f.kind, FieldKind::Checkbox) && f.rules.must_be_checked)
+            .map(|f| f.key.as_str())
+            .collect()
+    }
+
+    /// The declarations' words, in the language on screen, for the review.
+    pub fn declaration_labels(&self, chinese: bool) -> Vec<String> {
+        self.form
+            .fields
+            .iter()
+            .filter(|f| matches!(f.kind, FieldKind::Checkbox) && f.rules.must_be_checked)
+            .map(|f| match (&f.label_en, chinese) {
+                (Some(en), false) => en.clone(),
+                _ => f.label.clone(),
+            })
+            .collect()
+    }
+
+    /// 确认提交 on the review, under the declarations' words: they are made.
+    pub fn declare(&mut self) {
+        let keys: Vec<String> = self
+            .declarations()
+            .iter()
+            .map(|k| (*k).to_owned())
+            .collect();
+        for key in keys {
+            self.values.set(&key, serde_json::Value::Bool(true));
+            self.errors.remove(&key);
+        }
     }
 
     /// The number given before, while the citizen uses it instead of typing one.

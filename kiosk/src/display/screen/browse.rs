@@ -1,5 +1,5 @@
-//! The 选择办理事项 screen (`browse.slint`): departments, 一件事 bundles, most-used items and search
-//! results, one page at a time.
+//! The 选择办理事项 screen (`browse.slint`): tabs for the most used items, the 一件事 bundles and
+//! the departments, and one page of the list (or of search results) at a time.
 
 use std::rc::Rc;
 
@@ -12,7 +12,7 @@ use crate::display::map::{content, department_name, limit_text, page_of, tr};
 use crate::session::screens::ChooseView;
 use crate::session::{listing, Choice, Screen, Session, UiInput};
 
-/// The browsing screen: departments, bundles, and one page of the current list.
+/// The browsing screen: the tab, and one page of its list.
 pub fn view(s: &Session, page: usize, rows: usize, query: &str, searching: bool) -> vm::BrowseVm {
     let Some(catalog) = s.catalog.as_ref() else {
         return vm::BrowseVm::default();
@@ -40,54 +40,68 @@ pub fn view(s: &Session, page: usize, rows: usize, query: &str, searching: bool)
                 detail,
             }
         }
-        Choice::Bundle { code, name } => vm::ItemEntry {
-            id: code.clone(),
-            name: content(
-                s,
-                name,
-                catalog.bundle(code).and_then(|b| b.name_en.as_deref()),
-            ),
-            detail: tr(s, "一件事 · 材料只交一次", "life event · materials once"),
-        },
-    };
-    let all: Vec<vm::ItemEntry> = listing(catalog, &view, &s.most_used)
-        .iter()
-        .map(entry)
-        .collect();
-    let (items, page, pages) = page_of(&all, page, rows);
-    let (selected, title) = match &view {
-        ChooseView::MostUsed | ChooseView::Departments => {
-            (String::new(), tr(s, "常用事项", "Most used"))
+        Choice::Bundle { code, name } => {
+            let bundle = catalog.bundle(code);
+            let n = bundle.map_or(0, |b| b.items.len());
+            vm::ItemEntry {
+                id: code.clone(),
+                name: content(s, name, bundle.and_then(|b| b.name_en.as_deref())),
+                detail: if s.is_chinese() {
+                    format!("一件事 · {n} 个事项，材料只交一次")
+                } else {
+                    format!("life event · {n} items, materials once")
+                },
+            }
         }
-        ChooseView::Department(d) => (d.clone(), department_name(s, d)),
-        ChooseView::Bundles => (String::new(), tr(s, "一件事", "Life events")),
-        ChooseView::Search(_) => (String::new(), tr(s, "搜索结果", "Search results")),
     };
-    vm::BrowseVm {
-        departments: catalog
+    let all: Vec<vm::ItemEntry> = match &view {
+        // The departments tab lists the departments themselves, each with how many items.
+        ChooseView::Departments => catalog
             .departments
             .iter()
-            .map(|d| vm::Department {
-                id: d.code.clone(),
-                name: content(s, &d.name, d.name_en.as_deref()),
+            .map(|d| {
+                let n = catalog
+                    .items
+                    .iter()
+                    .filter(|i| i.department == d.code)
+                    .count();
+                vm::ItemEntry {
+                    id: d.code.clone(),
+                    name: content(s, &d.name, d.name_en.as_deref()),
+                    detail: if s.is_chinese() {
+                        format!("{n} 个事项")
+                    } else if n == 1 {
+                        "1 item".to_owned()
+                    } else {
+                        format!("{n} items")
+                    },
+                }
             })
             .collect(),
-        selected_department: selected,
+        _ => listing(catalog, &view, &s.most_used)
+            .iter()
+            .map(entry)
+            .collect(),
+    };
+    let (items, page, pages) = page_of(&all, page, rows);
+    let (tab, title) = match &view {
+        ChooseView::MostUsed => (vm::BrowseTab::MostUsed, tr(s, "常用事项", "Most used")),
+        ChooseView::Departments => (
+            vm::BrowseTab::Departments,
+            tr(s, "按部门查找", "By department"),
+        ),
+        ChooseView::Department(d) => (vm::BrowseTab::Department, department_name(s, d)),
+        ChooseView::Bundles => (
+            vm::BrowseTab::Bundles,
+            tr(s, "一件事：一次办好几件事", "One-stop bundles"),
+        ),
+        ChooseView::Search(_) => (vm::BrowseTab::Search, tr(s, "搜索结果", "Search results")),
+    };
+    vm::BrowseVm {
+        tab,
+        has_bundles: !catalog.bundles.is_empty(),
         query: query.to_owned(),
         searching,
-        bundles: catalog
-            .bundles
-            .iter()
-            .map(|b| vm::ItemEntry {
-                id: b.code.clone(),
-                name: content(s, &b.name, b.name_en.as_deref()),
-                detail: if s.is_chinese() {
-                    format!("{} 个事项，材料只交一次", b.items.len())
-                } else {
-                    format!("{} items, materials once", b.items.len())
-                },
-            })
-            .collect(),
         list_title: title,
         items,
         page,
@@ -99,19 +113,38 @@ pub fn view(s: &Session, page: usize, rows: usize, query: &str, searching: bool)
 pub(super) fn connect(f: &Rc<Frontend>) {
     let app = &f.app;
     let browse = app.global::<ui::BrowseAdapter<'_>>();
-    browse.on_select_department(on1(f, |f, id: SharedString| {
-        f.local.borrow_mut().browse_page = 0;
-        if id.is_empty() {
-            f.press(UiInput::ShowMostUsed);
-        } else {
-            f.press(UiInput::OpenDepartment(id.to_string()));
-        }
-    }));
-    browse.on_open_item(on1(f, |f, id: SharedString| {
-        f.press(UiInput::PickItem(id.to_string()))
-    }));
-    browse.on_open_bundle(on1(f, |f, id: SharedString| {
-        f.press(UiInput::PickBundle(id.to_string()))
+    let show = |input: UiInput| {
+        on0(f, move |f| {
+            f.local.borrow_mut().browse_page = 0;
+            f.press(input.clone());
+        })
+    };
+    browse.on_show_most_used(show(UiInput::ShowMostUsed));
+    browse.on_show_bundles(show(UiInput::ShowBundles));
+    browse.on_show_departments(show(UiInput::ShowDepartments));
+    // What a row is follows from the list on screen: a department opens its items, a bundle
+    // or an item its guide (search results hold both: bundle codes are the catalog's own).
+    browse.on_open(on1(f, |f, id: SharedString| {
+        let id = id.to_string();
+        let view = match &f.current.borrow().screen {
+            Screen::Choose(view) => Some(view.clone()),
+            _ => None,
+        };
+        let is_bundle = f
+            .current
+            .borrow()
+            .catalog
+            .as_ref()
+            .is_some_and(|c| c.bundle(&id).is_some());
+        let input = match view {
+            Some(ChooseView::Departments) => {
+                f.local.borrow_mut().browse_page = 0;
+                UiInput::OpenDepartment(id)
+            }
+            _ if is_bundle => UiInput::PickBundle(id),
+            _ => UiInput::PickItem(id),
+        };
+        f.press(input);
     }));
     browse.on_open_search(on0(f, |f| {
         {

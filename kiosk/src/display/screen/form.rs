@@ -11,7 +11,17 @@ use kiosk_ui::vm;
 use slint::{ComponentHandle, SharedString};
 use vocab::mask::mask_id_number;
 
-use crate::display::frontend::{rows_for, Frontend, Target};
+use crate::display::frontend::{rows_for, Frontend, Local, Target};
+
+/// Fields per page of the form: one more than a list's rows outside elder mode (a form's
+/// fields are shorter than list rows; the two the card fills take one line each).
+pub fn rows(s: &Session) -> usize {
+    if s.elder_mode {
+        rows_for(s)
+    } else {
+        rows_for(s) + 1
+    }
+}
 use crate::display::map::{content, label, page_of};
 use crate::session::personal::FieldValue;
 use crate::session::{Session, UiInput};
@@ -44,10 +54,13 @@ pub fn view(s: &Session, page: usize, rows: usize, editing: Option<&str>) -> vm:
         return vm::FormVm::default();
     };
     let values = t.values.get();
+    let declarations = t.declarations();
     let all: Vec<vm::Field> = t
         .form
         .fields
         .iter()
+        // Declarations (承诺) are made by 确认提交 on the review, which says them.
+        .filter(|f| !declarations.contains(&f.key.as_str()))
         .map(|f| {
             let raw = value_text(values.get(&f.key));
             let prefilled = t.prefilled.contains(&f.key);
@@ -128,7 +141,7 @@ pub fn view(s: &Session, page: usize, rows: usize, editing: Option<&str>) -> vm:
 fn field_at(f: &Frontend, index: i32) -> Option<vm::Field> {
     let local = f.local.borrow();
     let s = f.current.borrow();
-    let form = view(&s, local.form_page, rows_for(&s), None);
+    let form = view(&s, local.form_page, rows(&s), None);
     usize::try_from(index)
         .ok()
         .and_then(|i| form.fields.get(i).cloned())
@@ -136,7 +149,92 @@ fn field_at(f: &Frontend, index: i32) -> Option<vm::Field> {
 
 fn pages(f: &Frontend) -> usize {
     let s = f.current.borrow();
-    view(&s, 0, rows_for(&s), None).pages
+    view(&s, 0, rows(&s), None).pages
+}
+
+/// Opens the keyboard on the field `key`, on the page that shows it, with its stored value
+/// (not the masked one shown).
+pub(in crate::display) fn focus(s: &Session, local: &mut Local, key: &str) {
+    let all = view(s, 0, usize::MAX, None).fields;
+    let Some((index, field)) = all.iter().enumerate().find(|(_, f)| f.id == key) else {
+        return;
+    };
+    let Some(mode) = adapters::keyboard_for(field.kind) else {
+        return;
+    };
+    let text = value_text(s.transaction.as_ref().and_then(|t| t.values.get().get(key)));
+    local.form_page = index / rows(s).max(1);
+    local.editing = Some((Target::Field(key.to_owned()), text));
+    local.keyboard = vm::KeyboardVm {
+        mode,
+        ..Default::default()
+    };
+}
+
+/// The first field after `after` (or from the top) that is typed on the keyboard, required,
+/// and still empty: where the keyboard goes next.
+pub(crate) fn next_to_type(s: &Session, after: Option<&str>) -> Option<String> {
+    let all = view(s, 0, usize::MAX, None).fields;
+    let start = after
+        .and_then(|key| all.iter().position(|f| f.id == key))
+        .map_or(0, |i| i + 1);
+    all[start.min(all.len())..]
+        .iter()
+        .find(|f| {
+            f.required
+                && f.value.is_empty()
+                && !f.suggested
+                && adapters::keyboard_for(f.kind).is_some()
+        })
+        .map(|f| f.id.clone())
+}
+
+/// Whether `text` fills the field `key` completely: a mobile number of 11 digits, a date
+/// `YYYY-MM-DD`, an 18-character ID number, each valid. Free text is never complete (the
+/// citizen says when with 完成).
+fn complete(s: &Session, key: &str, text: &str) -> bool {
+    let Some(field) = s
+        .transaction
+        .as_ref()
+        .and_then(|t| t.form.fields.iter().find(|f| f.key == key))
+    else {
+        return false;
+    };
+    let value = match field.kind {
+        SchemaKind::Phone
+            if text.len() == 11
+                && text.starts_with('1')
+                && text.chars().all(|c| c.is_ascii_digit()) =>
+        {
+            serde_json::Value::String(text.to_owned())
+        }
+        SchemaKind::Date if text.len() == 10 => serde_json::Value::String(text.to_owned()),
+        SchemaKind::IdNumber if text.len() == 18 => {
+            serde_json::Value::String(vocab::id_number::normalise(text))
+        }
+        _ => return false,
+    };
+    hall_api::form::validate_field(field, Some(&value), s.now.today).is_ok()
+}
+
+/// After a key on the form's keyboard: a field typed in full (see [`complete`]) moves the
+/// keyboard on to the next empty field to type, or closes it — no 完成 to touch.
+/// Returns whether it did.
+pub(in crate::display) fn after_key(f: &Frontend) -> bool {
+    let s = f.current.borrow().clone();
+    let mut local = f.local.borrow_mut();
+    let Some((Target::Field(key), text)) = local.editing.clone() else {
+        return false;
+    };
+    if !complete(&s, &key, &text) {
+        return false;
+    }
+    local.keyboard.composition.clear();
+    local.editing = None;
+    if let Some(next) = next_to_type(&s, Some(&key)) {
+        focus(&s, &mut local, &next);
+    }
+    true
 }
 
 /// Wires the form's callbacks.
@@ -146,25 +244,9 @@ pub(super) fn connect(f: &Rc<Frontend>) {
     form.on_activate(move |i| {
         let Some(f) = weak.upgrade() else { return };
         let Some(field) = field_at(&f, i) else { return };
-        let Some(mode) = adapters::keyboard_for(field.kind) else {
-            return;
-        };
-        // The stored value, not the masked one shown.
-        let text = {
-            let s = f.current.borrow();
-            value_text(
-                s.transaction
-                    .as_ref()
-                    .and_then(|t| t.values.get().get(&field.id)),
-            )
-        };
         {
-            let mut local = f.local.borrow_mut();
-            local.editing = Some((Target::Field(field.id.clone()), text));
-            local.keyboard = vm::KeyboardVm {
-                mode,
-                ..Default::default()
-            };
+            let s = f.current.borrow();
+            focus(&s, &mut f.local.borrow_mut(), &field.id);
         }
         f.press(UiInput::StillHere);
         f.redraw();

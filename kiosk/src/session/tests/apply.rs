@@ -45,7 +45,8 @@ fn fields_are_validated_as_they_are_typed_and_all_at_next() {
     assert_eq!(k.screen(), "form");
     let t = k.s.transaction.as_ref().unwrap();
     let missing: Vec<_> = t.errors.keys().map(String::as_str).collect();
-    assert_eq!(missing, ["declaration", "phone", "reason"]);
+    // The declaration is made on the review, by 确认提交: not asked among the fields.
+    assert_eq!(missing, ["phone", "reason"]);
     k.ui(UiInput::SetField {
         key: "phone".into(),
         value: json!("123").into(),
@@ -127,21 +128,26 @@ fn reused_materials_are_marked_and_the_rest_handed_in_later() {
     assert!(lines[0].held && lines[0].source == MaterialSource::Reused);
     assert!(!lines[1].held && lines[1].source == MaterialSource::Later);
     fill_item_form(&mut k);
+    // The photographable register is held (reused): nothing left to decide about the
+    // materials, so the form goes straight to the review, which lists them.
     k.ui(UiInput::Next);
+    assert_eq!(k.screen(), "review");
+    let review = crate::display::screen::review::view(&k.s);
+    assert!(review
+        .materials
+        .iter()
+        .any(|(text, done)| *done && text.contains("复用")));
+    assert!(review
+        .materials
+        .iter()
+        .any(|(text, done)| !*done && text.contains("窗口补交")));
+    // A touch on the review cannot change how a material is given.
     k.ui(UiInput::SetMaterialSource {
         code: "photo-receipt".into(),
         source: MaterialSource::Reused,
     });
     assert_eq!(
         k.s.transaction.as_ref().unwrap().materials[1].source,
-        MaterialSource::Later
-    );
-    k.ui(UiInput::SetMaterialSource {
-        code: "hukou".into(),
-        source: MaterialSource::Later,
-    });
-    assert_eq!(
-        k.s.transaction.as_ref().unwrap().materials[0].source,
         MaterialSource::Later
     );
 }
@@ -344,6 +350,10 @@ fn the_address_is_checked_and_mail_is_offered_only_where_allowed() {
     fill_item_form(&mut k);
     k.ui(UiInput::Next);
     k.ui(UiInput::Next);
+    // Collecting at the window is assumed; the review offers the delivery page.
+    assert_eq!(k.screen(), "review");
+    assert!(!k.s.transaction.as_ref().unwrap().mail);
+    k.ui(UiInput::ChangeDelivery);
     assert_eq!(k.screen(), "delivery");
     k.ui(UiInput::ChooseMail(true));
     k.ui(UiInput::Next);
@@ -384,6 +394,8 @@ fn the_address_is_checked_and_mail_is_offered_only_where_allowed() {
     fill_item_form(&mut k);
     k.ui(UiInput::Next);
     k.ui(UiInput::Next);
+    assert_eq!(k.screen(), "review");
+    k.ui(UiInput::ChangeDelivery);
     assert_eq!(k.screen(), "review", "no delivery screen without 免费邮寄");
     k.ui(UiInput::Back);
     assert_eq!(k.screen(), "materials");
@@ -466,7 +478,8 @@ fn a_bundle_asks_each_shared_material_and_field_once() {
 #[test]
 fn back_walks_the_path_backwards() {
     let mut k = at_review();
-    for expected in ["delivery", "materials", "form", "guide", "choose"] {
+    // The delivery page was visited from the review, and is not on the way back.
+    for expected in ["materials", "form", "guide", "choose"] {
         k.ui(UiInput::Back);
         assert_eq!(k.screen(), expected);
     }

@@ -73,6 +73,7 @@ fn random_input(r: &mut Rng) -> UiInput {
             code: "hukou".into(),
             source: MaterialSource::Reused,
         },
+        18 if r.below(2) == 0 => UiInput::ChangeDelivery,
         18 => UiInput::ChooseMail(r.below(2) == 0),
         19..=21 => UiInput::Next,
         22 => UiInput::Submit,
@@ -166,6 +167,8 @@ fn guided(r: &mut Rng, k: &Kiosk) -> Event {
             }
         }
         Screen::Materials | Screen::Delivery => ui(UiInput::Next),
+        // Now and then the delivery page, which the path skips.
+        Screen::Review if r.below(4) == 0 => ui(UiInput::ChangeDelivery),
         Screen::Review => ui(UiInput::Submit),
         Screen::Submitting => {
             let key = match k.s.transaction.as_ref().and_then(|t| t.submission.as_ref()) {

@@ -200,8 +200,14 @@ pub fn fill_address(k: &mut Kiosk) {
 pub fn at_review() -> Kiosk {
     let mut k = Kiosk::at_form(ITEM, false);
     fill_item_form(&mut k);
+    // The camera works and the household register may be photographed: the materials page
+    // asks (handed in later here); then the review, which offers the delivery page.
     k.ui(UiInput::Next);
+    assert_eq!(k.screen(), "materials");
     k.ui(UiInput::Next);
+    assert_eq!(k.screen(), "review");
+    k.ui(UiInput::ChangeDelivery);
+    assert_eq!(k.screen(), "delivery");
     k.ui(UiInput::ChooseMail(true));
     fill_address(&mut k);
     k.ui(UiInput::Next);
