@@ -205,6 +205,10 @@ chroot "$root" systemctl enable systemd-networkd.service systemd-resolved.servic
 ln -sf /run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
 # No periodic jobs writing to the disk at random times.
 rm -f "$root"/etc/systemd/system/timers.target.wants/apt-daily*.timer
+# Boot time: e2scrub (online ext4 checks of LVM volumes: the image has none) off.
+rm -f "$root"/etc/systemd/system/timers.target.wants/e2scrub_all.timer \
+    "$root"/etc/systemd/system/default.target.wants/e2scrub_reap.service \
+    "$root"/etc/systemd/system/multi-user.target.wants/e2scrub_reap.service
 # Updates: RAUC with two root slots, systemd-boot entries with boot counting driven by the
 # custom backend, the keyring, the health-gated commit and the reboot request.
 [ -n "$version" ] || version=$(dpkg-deb -f "$deb" Version)
@@ -223,6 +227,25 @@ echo "$version" > "$root/usr/share/kiosk/image-version"
 # The kernel command line (the slot's own: the backend copies it into the slot's boot entry).
 cmdline_common="ro quiet loglevel=3 systemd.show_status=0 vt.global_cursor_default=0 consoleblank=0 console=tty1 console=ttyS0,115200"
 echo "$cmdline_common" > "$root/usr/share/kiosk/cmdline"
+# Boot time (image-build/README.md, "Boot time"): a small initrd that holds only what
+# mounts the root (disk controllers, ext4), not `MODULES=most`; no resume device to wait for.
+sed -i -e 's/^MODULES=.*/MODULES=list/' -e 's/^COMPRESS=.*/COMPRESS=gzip/' "$root/etc/initramfs-tools/initramfs.conf"
+cat > "$root/etc/initramfs-tools/modules" <<'EOF'
+# The root slot's disk and filesystem: QEMU (virtio), SATA, NVMe, eMMC; ext4.
+virtio_pci
+virtio_blk
+virtio_scsi
+ahci
+sd_mod
+nvme
+mmc_block
+sdhci_pci
+sdhci_acpi
+ext4
+crc32c_generic
+EOF
+echo "RESUME=none" > "$root/etc/initramfs-tools/conf.d/resume"
+chroot "$root" update-initramfs -u -k all
 # A fresh, unique machine id on each kiosk (transient while root is read-only).
 : > "$root/etc/machine-id"
 if [ "$debug" -eq 1 ]; then
