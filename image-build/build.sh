@@ -2,6 +2,7 @@
 # build.sh: builds the kiosk's Debian 12 disk image from Debian's packages. Run as root.
 #
 #   image-build/build.sh [--out DIR] [--deb FILE] [--profile release|dev] [--quick] [--debug] [--base-only]
+#                        [--version V] [--bundle] [--keyring PEM] [--signing-cert PEM --signing-key PEM]
 #
 # Steps and timings, measured 2026-11-26 on the shared 2-core build machine under load
 # (load average 8-14 from other builds; `nice -n 19`):
@@ -16,21 +17,31 @@
 #   3. Unpack the tarball, install the .deb in a chroot (creates the kiosk user, enables the
 #      units), set up the read-only root (fstab, /etc/kiosk on /var, masked getty): 3 s.
 #   4. Filesystem images without loop mounts: `mkfs.ext4 -d` for root and var, `mkfs.vfat -C`
-#      + `mcopy` for the ESP with systemd-boot: 3 s.
-#   5. GPT disk assembled with `sfdisk` + `dd` (ESP 128 MiB, root 2 GiB, var 1 GiB): 44 s
-#      (dd reads the sparse images whole).
+#      + `mcopy` for the ESP with systemd-boot and slot A's boot entry: 3 s.
+#   5. GPT disk assembled with `sfdisk` + `dd` (ESP 128 MiB, root-a and root-b 2 GiB each,
+#      var 1 GiB; root-b stays empty until the first update): 44 s (dd reads the sparse
+#      images whole).
+#   6. (--bundle) the signed RAUC bundle of root.img: out/kiosk-VERSION.raucb.
 #   With the cache warm and the .deb given: 50 s in all. Root uses 839 MB of its 2 GiB.
 #
 # Outputs in --out (default image-build/out/):
 #   kiosk-disk.raw   raw GPT disk, UEFI-bootable (systemd-boot): write it to the kiosk's disk
 #   vmlinuz, initrd.img, root.img, var.img   for direct kernel boot in tests (hil/run.sh)
 #   build.log-times  the measured time of each step
+#   kiosk-VERSION.raucb  (--bundle) the update bundle of this image, signed, verity format
 #
 # --quick     test images: the release profile without LTO and with 16 codegen units
 #             (CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16): much
 #             faster to build on 2 cores, a somewhat slower binary. Ship images without it.
 # --base-only only makes (or finds) the cached base tarball: warms the cache in CI.
 # --debug leaves root without a password on the serial console (test images only, never ship).
+# --version V     the image's version (/usr/share/kiosk/image-version, the bundle's
+#                 manifest, the boot entry's title); default: the kiosk .deb's version.
+# --bundle        also make the signed update bundle (host packages squashfs-tools, rauc).
+# --keyring PEM   the certificates the image accepts bundles from (/etc/rauc/keyring.pem);
+#                 default: the DEVELOPMENT keyring in rauc/dev/ (a warning says so).
+# --signing-cert PEM --signing-key PEM   what --bundle signs with (or $KIOSK_SIGNING_CERT,
+#                 $KIOSK_SIGNING_KEY; a PKCS#11 URI works too); default: the development key.
 # Host packages: mmdebstrap e2fsprogs dosfstools mtools fdisk (and cargo-deb, a cargo tool).
 set -euo pipefail
 
@@ -41,12 +52,18 @@ deb=""
 profile=release
 debug=0
 base_only=0
+version=""
+bundle=0
+devkeys="$here/rauc/dev"
+keyring="$devkeys/keyring.pem"
+signing_cert=${KIOSK_SIGNING_CERT:-$devkeys/DEVELOPMENT-ONLY-signing.cert.pem}
+signing_key=${KIOSK_SIGNING_KEY:-$devkeys/DEVELOPMENT-ONLY-signing.key.pem}
 suite=bookworm
 mirror=${KIOSK_MIRROR:-http://deb.debian.org/debian}
 cache=${KIOSK_IMAGE_CACHE:-$here/cache}
 
 usage() {
-    sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,45p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 while [ $# -gt 0 ]; do
@@ -57,6 +74,11 @@ while [ $# -gt 0 ]; do
         --debug) debug=1; shift ;;
         --quick) export CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16; shift ;;
         --base-only) base_only=1; shift ;;
+        --version) version=$2; shift 2 ;;
+        --bundle) bundle=1; shift ;;
+        --keyring) keyring=$2; shift 2 ;;
+        --signing-cert) signing_cert=$2; shift 2 ;;
+        --signing-key) signing_key=$2; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "build.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     esac
@@ -66,6 +88,7 @@ done
 packages=(
     systemd systemd-sysv systemd-resolved systemd-timesyncd udev dbus kmod
     linux-image-amd64 initramfs-tools systemd-boot-efi
+    systemd-boot rauc rauc-service                              # bootctl; A/B updates (rauc CLI + its D-Bus service)
     libinput10 libxkbcommon0 libfontconfig1 fonts-noto-cjk     # Slint runtime + Chinese glyphs
     libusb-1.0-0 libudev1 usbutils                              # rusb, device listing
     libasound2 espeak-ng alsa-utils                             # the loudspeaker: ALSA, voice prompts, aplay -L
@@ -86,6 +109,19 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 1
 fi
 
+if [ "$bundle" -eq 1 ]; then
+    for tool in mksquashfs rauc; do
+        command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "build.sh --bundle: missing tools: ${missing[*]} (apt-get install --no-install-recommends squashfs-tools rauc)" >&2
+        exit 1
+    fi
+fi
+[ -s "$keyring" ] || { echo "build.sh: keyring '$keyring' is missing (--keyring PEM)" >&2; exit 1; }
+if [ "$keyring" = "$devkeys/keyring.pem" ]; then
+    echo "build.sh: WARNING: this image trusts the DEVELOPMENT bundle key (rauc/dev/): test images only; a county builds with --keyring (see README.md, Updates)" >&2
+fi
 mkdir -p "$out" "$cache"
 times="$out/build.log-times"
 : > "$times"
@@ -148,8 +184,8 @@ rm -f "$root/tmp/kiosk.deb"
 
 echo kiosk > "$root/etc/hostname"
 cat > "$root/etc/fstab" <<'EOF'
-# The root filesystem is read-only; everything that changes lives on /var.
-LABEL=root  /           ext4   ro,noatime                  0 1
+# The root filesystem (slot A or B, chosen by the boot loader) is read-only and mounted from
+# the kernel command line (root=PARTLABEL=root-a|b ro); everything that changes lives on /var.
 LABEL=var   /var        ext4   rw,noatime,nosuid,nodev     0 2
 LABEL=ESP   /boot/efi   vfat   ro,noauto,nofail,umask=0077 0 2
 tmpfs       /tmp        tmpfs  rw,nosuid,nodev,mode=1777,size=64M 0 0
@@ -169,6 +205,47 @@ chroot "$root" systemctl enable systemd-networkd.service systemd-resolved.servic
 ln -sf /run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
 # No periodic jobs writing to the disk at random times.
 rm -f "$root"/etc/systemd/system/timers.target.wants/apt-daily*.timer
+# Boot time: e2scrub (online ext4 checks of LVM volumes: the image has none) off.
+rm -f "$root"/etc/systemd/system/timers.target.wants/e2scrub_all.timer \
+    "$root"/etc/systemd/system/default.target.wants/e2scrub_reap.service \
+    "$root"/etc/systemd/system/multi-user.target.wants/e2scrub_reap.service
+# Updates: RAUC with two root slots, systemd-boot entries with boot counting driven by the
+# custom backend, the keyring, the health-gated commit and the reboot request.
+[ -n "$version" ] || version=$(dpkg-deb -f "$deb" Version)
+mkdir -p "$root/etc/rauc" "$root/usr/lib/kiosk" "$root/usr/share/kiosk" "$root/var/lib/rauc"
+install -m 0644 "$here/rauc/system.conf" "$root/etc/rauc/system.conf"
+install -m 0644 "$keyring" "$root/etc/rauc/keyring.pem"
+install -m 0755 "$here/rauc/kiosk-rauc-bootloader" "$root/usr/lib/kiosk/kiosk-rauc-bootloader"
+for unit in kiosk-commit.service kiosk-reboot.path kiosk-reboot.service; do
+    install -m 0644 "$here/systemd/$unit" "$root/usr/lib/systemd/system/$unit"
+done
+chroot "$root" systemctl enable kiosk-commit.service kiosk-reboot.path
+# The slot is blessed by `rauc status mark-good` after the kiosk's own check (kiosk-commit),
+# not by systemd's generic blessing, which would need the EFI partition mounted.
+ln -sf /dev/null "$root/etc/systemd/system/systemd-bless-boot.service"
+echo "$version" > "$root/usr/share/kiosk/image-version"
+# The kernel command line (the slot's own: the backend copies it into the slot's boot entry).
+cmdline_common="ro quiet loglevel=3 systemd.show_status=0 vt.global_cursor_default=0 consoleblank=0 console=tty1 console=ttyS0,115200"
+echo "$cmdline_common" > "$root/usr/share/kiosk/cmdline"
+# Boot time (image-build/README.md, "Boot time"): a small initrd that holds only what
+# mounts the root (disk controllers, ext4), not `MODULES=most`; no resume device to wait for.
+sed -i -e 's/^MODULES=.*/MODULES=list/' -e 's/^COMPRESS=.*/COMPRESS=gzip/' "$root/etc/initramfs-tools/initramfs.conf"
+cat > "$root/etc/initramfs-tools/modules" <<'EOF'
+# The root slot's disk and filesystem: QEMU (virtio), SATA, NVMe, eMMC; ext4.
+virtio_pci
+virtio_blk
+virtio_scsi
+ahci
+sd_mod
+nvme
+mmc_block
+sdhci_pci
+sdhci_acpi
+ext4
+crc32c_generic
+EOF
+echo "RESUME=none" > "$root/etc/initramfs-tools/conf.d/resume"
+chroot "$root" update-initramfs -u -k all
 # A fresh, unique machine id on each kiosk (transient while root is read-only).
 : > "$root/etc/machine-id"
 if [ "$debug" -eq 1 ]; then
@@ -192,19 +269,22 @@ cp "${kernels[0]}" "$out/vmlinuz"
 cp "${initrds[0]}" "$out/initrd.img"
 mv "$root/var" "$work/var"
 mkdir "$root/var"
-cmdline="root=LABEL=root ro quiet loglevel=3 systemd.show_status=0 vt.global_cursor_default=0 consoleblank=0 console=tty1 console=ttyS0,115200"
-echo "$cmdline" > "$out/cmdline"
+# Direct kernel boot (tests) has no boot loader and one root: no slot.
+echo "root=LABEL=root $cmdline_common" > "$out/cmdline"
 rm -f "$out/root.img" "$out/var.img"
 mkfs.ext4 -q -F -L root -d "$root" "$out/root.img" 2G
 mkfs.ext4 -q -F -L var -d "$work/var" "$out/var.img" 1G
 
+# The EFI partition: systemd-boot, slot A's kernel and its committed entry (no counter).
+# `default kiosk-*`: of the matching entries systemd-boot starts the good one that sorts last
+# (kiosk-2-... is the primary slot), see rauc/kiosk-rauc-bootloader.
 esp="$work/esp"
-mkdir -p "$esp/EFI/BOOT" "$esp/loader/entries"
+mkdir -p "$esp/EFI/BOOT" "$esp/loader/entries" "$esp/kiosk-a"
 cp "$root/usr/lib/systemd/boot/efi/systemd-bootx64.efi" "$esp/EFI/BOOT/BOOTX64.EFI"
-cp "$out/vmlinuz" "$out/initrd.img" "$esp/"
-printf 'default kiosk.conf\ntimeout 0\neditor no\n' > "$esp/loader/loader.conf"
-printf 'title Kiosk\nlinux /vmlinuz\ninitrd /initrd.img\noptions %s\n' "$cmdline" \
-    > "$esp/loader/entries/kiosk.conf"
+cp "$out/vmlinuz" "$out/initrd.img" "$esp/kiosk-a/"
+printf 'default kiosk-*\ntimeout 0\neditor no\n' > "$esp/loader/loader.conf"
+printf 'title Kiosk %s (slot A)\nversion %s\nlinux /kiosk-a/vmlinuz\ninitrd /kiosk-a/initrd.img\noptions root=PARTLABEL=root-a rauc.slot=A %s\n' \
+    "$version" "$version" "$cmdline_common" > "$esp/loader/entries/kiosk-2-a.conf"
 rm -f "$work/esp.img"
 mkfs.vfat -n ESP -C "$work/esp.img" $((128 * 1024)) >/dev/null
 mcopy -s -i "$work/esp.img" "$esp"/* ::/
@@ -213,17 +293,37 @@ mark "4. root, var and ESP filesystems"
 # --- 5. GPT disk ---
 disk="$out/kiosk-disk.raw"
 rm -f "$disk"
-truncate -s $((1 + 128 + 2048 + 1024 + 1))M "$disk"
+truncate -s $((1 + 128 + 2048 + 2048 + 1024 + 1))M "$disk"
 sfdisk -q "$disk" <<'EOF'
 label: gpt
 start=1MiB, size=128MiB, type=U, name=ESP
-start=129MiB, size=2048MiB, type=4f68bce3-e8cd-4db1-96e7-fbcaf984b709, name=root
-start=2177MiB, size=1024MiB, type=4d21b016-b534-45c2-a9fb-5c16e091fd2d, name=var
+start=129MiB, size=2048MiB, type=4f68bce3-e8cd-4db1-96e7-fbcaf984b709, name=root-a
+start=2177MiB, size=2048MiB, type=4f68bce3-e8cd-4db1-96e7-fbcaf984b709, name=root-b
+start=4225MiB, size=1024MiB, type=4d21b016-b534-45c2-a9fb-5c16e091fd2d, name=var
 EOF
 dd if="$work/esp.img" of="$disk" bs=1M seek=1 conv=notrunc,sparse status=none
 dd if="$out/root.img" of="$disk" bs=1M seek=129 conv=notrunc,sparse status=none
-dd if="$out/var.img" of="$disk" bs=1M seek=2177 conv=notrunc,sparse status=none
+dd if="$out/var.img" of="$disk" bs=1M seek=4225 conv=notrunc,sparse status=none
 rm -rf "$work"
 mark "5. GPT disk"
+
+# --- 6. The signed update bundle (verity format: RAUC checks each block as it installs) ---
+if [ "$bundle" -eq 1 ]; then
+    if [ "$signing_key" = "$devkeys/DEVELOPMENT-ONLY-signing.key.pem" ]; then
+        echo "build.sh: WARNING: the bundle is signed with the DEVELOPMENT key: test kiosks only" >&2
+    fi
+    compatible=$(sed -n 's/^compatible=//p' "$here/rauc/system.conf")
+    content="$out/bundle-content"
+    rm -rf "$content" "$out/kiosk-$version.raucb"
+    mkdir -p "$content"
+    ln "$out/root.img" "$content/root.img" 2>/dev/null || cp --sparse=always "$out/root.img" "$content/root.img"
+    printf '[update]\ncompatible=%s\nversion=%s\n\n[bundle]\nformat=verity\n\n[image.rootfs]\nfilename=root.img\n' \
+        "$compatible" "$version" > "$content/manifest.raucm"
+    rauc bundle --cert="$signing_cert" --key="$signing_key" "$content" "$out/kiosk-$version.raucb"
+    rm -rf "$content"
+    rauc info --keyring="$keyring" "$out/kiosk-$version.raucb" > /dev/null \
+        || { echo "build.sh: the new bundle does not verify against the image's keyring $keyring" >&2; exit 1; }
+    mark "6. bundle kiosk-$version.raucb"
+fi
 printf '%-40s %4d s\n' "total" "$(($(date +%s) - t_start))" | tee -a "$times"
 ls -lsh "$out"

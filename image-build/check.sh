@@ -7,7 +7,12 @@
 #   3. the udev rules: `udevadm verify` where it exists (systemd >= 253), otherwise a syntax
 #      check of our own (bookworm's udevadm 252 has no `verify`); plus: every vendor id of
 #      drivers/src/usb_ids.rs has a rule;
-#   4. the cargo-deb asset list names files that exist.
+#   4. the cargo-deb asset list names files that exist;
+#   5. updates (A/B): RAUC's system.conf parses (rauc loads it to read a bundle), the keyring
+#      holds a valid certificate, a bundle signed with the development key verifies against
+#      it and one signed by another key does not, and the custom boot loader backend runs
+#      an install, a commit and a fall-back on a stand-in EFI partition (Debian packages:
+#      rauc squashfs-tools e2fsprogs openssl).
 # Exits non-zero on the first failing group, after printing every problem of that group.
 set -euo pipefail
 
@@ -41,7 +46,7 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/usr/lib/systemd" "$tmp/usr/bin" "$tmp/usr/libexec/kiosk" "$tmp/etc"
 # The host's own units (targets, udev, getty) so that dependencies resolve, then ours.
 cp -a /usr/lib/systemd/system "$tmp/usr/lib/systemd/"
-units=("$here"/systemd/*.service "$here"/hil/guest/*.service)
+units=("$here"/systemd/*.service "$here"/systemd/*.path "$here"/hil/guest/*.service)
 cp "${units[@]}" "$tmp/usr/lib/systemd/system/"
 mapfile -t stubs < <(sed -nE 's/^Exec[A-Za-z]+=[-@+!:]*(\/[^ ]+).*/\1/p' "${units[@]}" | sort -u)
 for stub in "${stubs[@]}"; do
@@ -166,6 +171,52 @@ while IFS= read -r src; do
 done < <(sed -n '/^\[package.metadata.deb\]/,/^\[/p' "$repo/kiosk/Cargo.toml" | grep -oE '^\s*\["[^"]+"' | sed -E 's/^\s*\["//; s/"$//')
 [ -d "$repo/kiosk/../image-build/deb" ] || fail "maintainer scripts folder image-build/deb missing"
 echo "ok   assets"
+
+# --- 5. Updates (A/B) ---
+echo "==> updates: RAUC system.conf, keyring, bundle signature, boot loader backend"
+need rauc rauc
+need mksquashfs squashfs-tools
+need mkfs.ext4 e2fsprogs
+need openssl openssl
+rauc_dir="$here/rauc"
+keyring="$rauc_dir/dev/keyring.pem"
+if openssl x509 -in "$keyring" -noout -checkend 2592000 > /dev/null; then
+    echo "ok   development keyring: $(openssl x509 -in "$keyring" -noout -subject | sed 's/^subject=//') (valid 30 more days)"
+else
+    fail "$keyring is not a certificate valid for 30 more days (make a new one: README.md, Updates)"
+fi
+# A tiny bundle (a 4 MiB ext4 image) with the compatible string of system.conf.
+bdir="$tmp/bundle"
+mkdir -p "$bdir/root" "$bdir/content"
+head -c 65536 /dev/urandom > "$bdir/root/noise" # squashfs wants more than 4 KiB
+mkfs.ext4 -q -F -L root -d "$bdir/root" "$bdir/content/root.img" 4M > /dev/null 2>&1
+compatible=$(sed -n 's/^compatible=//p' "$rauc_dir/system.conf")
+printf '[update]
+compatible=%s
+version=0.0.0-check
+
+[bundle]
+format=verity
+
+[image.rootfs]
+filename=root.img
+'     "$compatible" > "$bdir/content/manifest.raucm"
+rauc bundle --cert="$rauc_dir/dev/DEVELOPMENT-ONLY-signing.cert.pem"     --key="$rauc_dir/dev/DEVELOPMENT-ONLY-signing.key.pem" "$bdir/content" "$bdir/dev.raucb" > "$bdir/log" 2>&1     || { cat "$bdir/log" >&2; fail "rauc bundle with the development key"; }
+# `rauc --conf` loads and checks system.conf (unknown keys, bad slots) before anything else.
+if rauc --conf="$rauc_dir/system.conf" --keyring="$keyring" info "$bdir/dev.raucb" > "$bdir/info" 2>&1     && grep -q "Compatible:.*'$compatible'" "$bdir/info"; then
+    echo "ok   system.conf parses; a development-signed bundle verifies against the keyring"
+else
+    cat "$bdir/info" >&2
+    fail "rauc with image-build/rauc/system.conf and the development keyring"
+fi
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=stranger"     -keyout "$bdir/other.key" -out "$bdir/other.cert" > /dev/null 2>&1
+rauc bundle --cert="$bdir/other.cert" --key="$bdir/other.key" "$bdir/content" "$bdir/other.raucb" > /dev/null 2>&1
+if rauc --conf="$rauc_dir/system.conf" --keyring="$keyring" info "$bdir/other.raucb" > "$bdir/other.log" 2>&1; then
+    fail "a bundle signed by an unknown key verified against the keyring"
+else
+    echo "ok   a bundle signed by an unknown key is refused: $(tail -n1 "$bdir/other.log")"
+fi
+sh "$rauc_dir/check-bootloader.sh" || fail "the RAUC boot loader backend"
 
 if [ "$failed" -ne 0 ]; then
     echo "image-build checks FAILED" >&2

@@ -95,5 +95,6 @@ BUILD_PACKAGES=(
     postgresql                          # hall: a private test cluster (initdb, pg_ctl) per test binary
     cups-ipp-utils dbus-daemon          # A4 printer tests: ippeveprinter on loopback (with a private D-Bus)
     rauc squashfs-tools                 # hall: `hall update add` checks bundles with `rauc info`; tests make bundles with `rauc bundle`
+    e2fsprogs openssl                   # image-build/check.sh: a test bundle's ext4 image, the keyring's certificate
     poppler-utils                       # pdftotext, pdffonts, pdftoppm, pdfinfo: the A4 and camera PDFs read back
 )

@@ -3,7 +3,11 @@
 # QEMU (TCG: no KVM on the build machines) with emulated hardware, and reports each stage as
 # PASS, FAIL or WAITING. Minutes of CPU; not part of the default test command.
 #
-#   image-build/hil/run.sh [--image DIR] [--run DIR] [--timeout SECONDS] [--keep]
+#   image-build/hil/run.sh [--image DIR] [--run DIR] [--timeout SECONDS] [--keep] [--icount]
+#
+# --icount: the guest's clock counts executed instructions (1 ns each: a 1 GHz, one
+# instruction per cycle machine) instead of following the host's clock, so the boot figures
+# do not depend on what else the shared build machine runs (single-threaded TCG: slower).
 #
 # What runs where:
 #   host:  the hall backend (`hall serve --listen 127.0.0.1:PORT --db PATH`), reached by the
@@ -53,13 +57,16 @@ image="$here/../out"
 run="$repo/target/hil"
 limit=240
 keep=0
+# shellcheck disable=SC2054 # commas belong to QEMU options
+accel=(-accel tcg,thread=multi)
 while [ $# -gt 0 ]; do
     case "$1" in
         --image) image=$2; shift 2 ;;
         --run) run=$2; shift 2 ;;
         --timeout) limit=$2; shift 2 ;;
         --keep) keep=1; shift ;;
-        -h|--help) sed -n '2,47p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --icount) accel=(-accel "tcg,thread=single" -icount "shift=0,sleep=on"); shift ;;
+        -h|--help) sed -n '2,52p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "hil/run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -142,8 +149,9 @@ sed -e 's|^base_url = .*|base_url = "http://127.0.0.1:8080/"|' \
     -e '/^\[devices.printer\]/,/^\[/ s|^device = .*|device = "1d6b:0104"|' \
     -e '/^\[devices.scanner\]/,/^\[/ s|^device = .*|device = "1209:0001"|' \
     "$repo/config/examples/kiosk.toml" > "$run/share/etc-kiosk/kiosk.toml"
-# The kiosk's credential (from `hall kiosk add` above) is in share/etc-kiosk/credential: the
-# guest's set-up copies it to /etc/kiosk/credential, where kiosk.toml's credential_file says.
+# The kiosk's credential (from `hall kiosk add` above) is in share/etc-kiosk/credential. Both
+# files go into the copy of var.img (/var/lib/kiosk-etc = /etc/kiosk) before the boot, as a
+# technician leaves them: nothing of the harness stands between power-on and the first frame.
 # The configuration is checked inside the guest (its paths exist only there): stage config.
 
 # --- A copy of the image with the test units (debugfs: no mount, no root needed) ---
@@ -154,15 +162,36 @@ mkdir /usr/local/lib/kiosk-hil
 write $here/guest/hil-guest.sh /usr/local/lib/kiosk-hil/hil-guest.sh
 write $here/guest/kiosk-hil-setup.service /etc/systemd/system/kiosk-hil-setup.service
 write $here/guest/kiosk-hil.service /etc/systemd/system/kiosk-hil.service
+write $here/guest/kiosk-hil-devices.service /etc/systemd/system/kiosk-hil-devices.service
 EOF
 grep -qi "error\|not found" "$run/debugfs.log" && { cat "$run/debugfs.log" >&2; stage image FAIL "debugfs could not add the test units"; exit 1; }
+kiosk_ids=$(debugfs -R "cat /etc/passwd" "$run/root.img" 2>/dev/null | awk -F: '$1 == "kiosk" { print $3, $4 }')
+read -r kiosk_uid kiosk_gid <<< "$kiosk_ids"
+[ -n "$kiosk_gid" ] || { stage image FAIL "no kiosk user in the image's /etc/passwd"; exit 1; }
+{
+    for f in kiosk.toml credential; do
+        [ -f "$run/share/etc-kiosk/$f" ] || continue
+        echo "rm /lib/kiosk-etc/$f"
+        echo "write $run/share/etc-kiosk/$f /lib/kiosk-etc/$f"
+    done
+    echo "sif /lib/kiosk-etc/kiosk.toml mode 0100644"
+    echo "sif /lib/kiosk-etc/kiosk.toml uid 0"
+    echo "sif /lib/kiosk-etc/kiosk.toml gid $kiosk_gid"
+    if [ -f "$run/share/etc-kiosk/credential" ]; then
+        echo "sif /lib/kiosk-etc/credential mode 0100600"
+        echo "sif /lib/kiosk-etc/credential uid $kiosk_uid"
+        echo "sif /lib/kiosk-etc/credential gid $kiosk_gid"
+    fi
+} | debugfs -w -f - "$run/var.img" > "$run/debugfs-var.log" 2>&1
+# (`rm` of a file the image does not have yet says "not found": expected.)
+grep -v '^rm: ' "$run/debugfs-var.log" | grep -qi "error\|not found\|denied" && { cat "$run/debugfs-var.log" >&2; stage image FAIL "debugfs could not write the test configuration into var.img"; exit 1; }
 
 # --- Boot ---
-cmdline="$(cat "$image/cmdline") panic=-1 systemd.wants=kiosk-hil-setup.service systemd.wants=kiosk-hil.service"
+cmdline="$(cat "$image/cmdline") panic=-1 systemd.wants=kiosk-hil-setup.service systemd.wants=kiosk-hil-devices.service systemd.wants=kiosk-hil.service"
 cmdline=${cmdline//console=tty1 /}
 console="$run/console.log"
 t0=$(date +%s.%N)
-qemu-system-x86_64 -accel tcg,thread=multi -m 1536 -smp 2 -no-reboot \
+qemu-system-x86_64 "${accel[@]}" -m 1536 -smp 2 -no-reboot \
     -display none -serial "file:$console" -qmp "unix:$run/qmp.sock,server=on,wait=off" \
     -kernel "$image/vmlinuz" -initrd "$image/initrd.img" -append "$cmdline" \
     -drive "file=$run/root.img,format=raw,if=virtio" -drive "file=$run/var.img,format=raw,if=virtio" \
@@ -231,6 +260,10 @@ if line=$(wait_marker "KIOSK-READY" 10); then
         mono=$(sed -n 's/.*monotonic=\([0-9.]*\).*/\1/p' <<< "$ff")
         kms=$(sed -n 's/.*kiosk_ms=\([0-9]*\).*/\1/p' <<< "$ff")
         stage first-frame PASS "power-on to first frame: ${mono} s guest time (kiosk start to first frame ${kms} ms); host wall at READY marker $(elapsed) s"
+        # systemd's split of the boot and the kiosk's critical chain (share/boot-analyze.txt).
+        if ba=$(wait_marker "BOOT-ANALYZE" 20); then
+            echo "boot: ${ba#*BOOT-ANALYZE } (details: $run/share/boot-analyze.txt)" | tee -a "$run/summary.txt"
+        fi
     else
         stage first-frame FAIL "$(grep -a -m1 'HIL WAITING first-frame' "$console" || echo 'no FIRST-FRAME marker')"
     fi

@@ -175,10 +175,16 @@ async fn an_offered_bundle_is_downloaded_resumed_checked_and_installed() {
         (report.state, report.target.as_deref()),
         (UpdateState::Installed, Some("2.0.0"))
     );
-    assert!(
-        std::fs::read_dir(&f.data).unwrap().next().is_none(),
-        "nothing left behind"
-    );
+    // Nothing left behind but the update state, which says what was installed.
+    let left: Vec<String> = std::fs::read_dir(&f.data)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["state.json"]);
+    let saved: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(f.data.join("state.json")).unwrap()).unwrap();
+    assert_eq!(saved["report"]["state"], "installed", "{saved}");
+    assert_eq!(saved["report"]["target"], "2.0.0", "{saved}");
     // Reported in the next heartbeat; the hall sees it installed.
     f.client.heartbeat(&heartbeat(&updater)).await.unwrap();
     let rollout = f.store.active_rollout().await.unwrap().unwrap();

@@ -172,7 +172,8 @@ async fn the_service_installs_the_wanted_version_and_reboots_only_in_the_quiet_w
     service.stop().await;
     assert_eq!(*installer.reboots.lock().unwrap(), 0);
 
-    // Inside the window (no citizen at the screen): the reboot comes.
+    // Inside the window (no citizen at the screen): the reboot comes. The restarted service
+    // remembers the installed update (its state file): nothing is downloaded again.
     let config = write_config(&f, dir.path(), &window(-60, 60));
     let installer = Arc::new(FakeInstaller::default());
     let service = start(
@@ -186,9 +187,50 @@ async fn the_service_installs_the_wanted_version_and_reboots_only_in_the_quiet_w
         *installer.reboots.lock().unwrap() > 0
     })
     .await;
-    assert_eq!(installer.installed.lock().unwrap().len(), 1);
+    assert_eq!(
+        installer.installed.lock().unwrap().len(),
+        0,
+        "installed before the restart, not again"
+    );
     service.stop().await;
     assert_eq!(*installer.reboots.lock().unwrap(), 1, "once");
+
+    // The reboot came back on slot A (the fake boots A again): the new slot was never
+    // committed (its health check failed, the boot loader fell back), so the kiosk reports
+    // 2.0.0 failed, never installs it again, and the hall halts the rollout.
+    let installer = Arc::new(FakeInstaller::default());
+    let service = start(
+        &config,
+        FleetOptions {
+            installer: installer.clone(),
+            trial: AtStart::Nothing,
+        },
+    );
+    eventually(
+        "the hall halts the rollout on the fallen-back kiosk",
+        async || {
+            f.store
+                .rollouts()
+                .await
+                .unwrap()
+                .first()
+                .is_some_and(|r| r.state == hall::updates::RolloutState::Halted)
+        },
+    )
+    .await;
+    let kiosks = f.store.kiosks().await.unwrap();
+    let last: serde_json::Value =
+        serde_json::from_str(kiosks[0].last_heartbeat.as_deref().unwrap()).unwrap();
+    assert_eq!(last["update"]["state"], "failed", "{last}");
+    assert_eq!(last["update"]["failedVersion"], "2.0.0", "{last}");
+    assert_eq!(last["update"]["detail"], "healthCheck", "{last}");
+    assert_eq!(last["update"]["slot"], "A", "{last}");
+    service.stop().await;
+    assert!(
+        installer.installed.lock().unwrap().is_empty(),
+        "never again"
+    );
+    assert_eq!(*installer.reboots.lock().unwrap(), 0);
 }
 
 /// One request on the service's admin socket (the protocol `kioskctl` speaks); its answer

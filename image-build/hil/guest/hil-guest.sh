@@ -1,11 +1,14 @@
 #!/bin/sh
-# hil-guest.sh setup|test: the guest half of the hardware-in-the-loop test (hil/run.sh is the
+# hil-guest.sh setup|devices|test: the guest half of the hardware-in-the-loop test (hil/run.sh is the
 # host half). Talks to the host only through markers on the serial console ("HIL <WORD> ...",
 # read by run.sh) and files on the 9p share (host0, mounted at /run/kiosk-hil/share).
 #
-# setup (kiosk-hil-setup.service, before kiosk.service):
-#   - mounts the share; installs share/etc-kiosk/* as /etc/kiosk (test config, credential);
+# setup (kiosk-hil-setup.service, beside kiosk.service: run.sh wrote the test kiosk.toml and
+# credential into the copy of var.img before the boot):
+#   - mounts the share;
 #   - udev rules for the test gadgets' ids (in /run: the shipped rules stay untouched);
+# devices (kiosk-hil-devices.service, beside the kiosk's start, not before it: a kiosk finds
+# its devices by hot-plug, and the harness must not delay the first frame it measures):
 #   - forwards 127.0.0.1:8080 in the guest to the hall on the host (10.0.2.2:$HALL_PORT),
 #     so the kiosk's config can use the loopback address its validation allows over http;
 #   - dummy_hcd + configfs: a USB printer-class gadget (1d6b:0104, /dev/g_printer0) on
@@ -31,17 +34,6 @@ setup_share() {
             say "FAIL share: cannot mount the host share host0 (is -virtfs given?)"
             return 1
         }
-    fi
-}
-
-setup_config() {
-    if [ -d "$share/etc-kiosk" ]; then
-        cp "$share"/etc-kiosk/* /etc/kiosk/
-        chown root:kiosk /etc/kiosk/kiosk.toml && chmod 0644 /etc/kiosk/kiosk.toml
-        if [ -f /etc/kiosk/credential ]; then
-            chown kiosk:kiosk /etc/kiosk/credential && chmod 0600 /etc/kiosk/credential
-        fi
-        say "CONFIG installed from the share: $(cd "$share/etc-kiosk" && echo *)"
     fi
 }
 
@@ -198,6 +190,28 @@ first_frame() {
     fi
 }
 
+# Where the boot's time went: systemd's split (kernel, initrd, userspace), the chain the
+# kiosk waited on, and the slowest units, to share/boot-analyze.txt; one line on the console.
+boot_analyze() {
+    out="$share/boot-analyze.txt"
+    timeout 90 systemctl is-system-running --wait > /dev/null 2>&1 || true
+    {
+        echo "## kernel: end of its own start (dmesg), then the initrd until systemd"
+        dmesg | grep -m1 -E 'Run /init as init process|Freeing unused kernel image' || true
+        echo "## systemd-analyze"
+        systemd-analyze time 2>&1
+        echo "## systemd-analyze critical-chain kiosk.service"
+        systemd-analyze critical-chain --no-pager kiosk.service 2>&1
+        echo "## systemd-analyze blame (top 25)"
+        systemd-analyze blame --no-pager 2>&1 | head -n 25
+        echo "## kernel command line"
+        cat /proc/cmdline
+        echo "## initrd size"
+        ls -l /boot/initrd.img-* 2>&1
+    } > "$out" 2>&1
+    say "BOOT-ANALYZE $(systemd-analyze time 2>&1 | head -n1)"
+}
+
 run_test() {
     rc=0
     say "TEST START uptime=$(uptime_s)"
@@ -234,6 +248,7 @@ run_test() {
     if [ "$state" = active ]; then
         say "KIOSK-READY uptime=$(uptime_s)"
         first_frame
+        boot_analyze
     else
         say "WAITING kiosk-service: kiosk.service is $state/$sub: $(journalctl -u kiosk -o cat --no-pager | grep -v -E '^(Stopped|Starting|Started|Failed to start|kiosk.service: (Consumed|Scheduled|Main process))' | tail -n 2 | tr '\n' ' ')"
     fi
@@ -260,13 +275,14 @@ case "${1:-}" in
     setup)
         say "SETUP START uptime=$(uptime_s)"
         setup_share || exit 0
-        setup_config
         setup_udev
+        say "SETUP END uptime=$(uptime_s)"
+        ;;
+    devices)
         setup_hall_forward
         setup_gadgets
         setup_printer_sim
-        say "SETUP END uptime=$(uptime_s)"
         ;;
     test) run_test ;;
-    *) echo "usage: hil-guest.sh setup|test" >&2; exit 2 ;;
+    *) echo "usage: hil-guest.sh setup|devices|test" >&2; exit 2 ;;
 esac

@@ -28,6 +28,7 @@ pub mod admin;
 pub mod camera;
 pub mod config;
 pub mod devices;
+pub mod health;
 pub mod idcard;
 pub mod printer;
 pub mod scanner;
@@ -123,6 +124,9 @@ pub enum Command {
     /// Document camera (高拍仪): list cameras, take a page or a raw still, process a photo.
     #[command(subcommand)]
     Camera(camera::CameraCommand),
+    /// The kiosk's own health check after an update (commit-check: may the slot be kept?).
+    #[command(subcommand)]
+    Health(health::HealthCommand),
 }
 
 /// A failure kioskctl reports to the technician.
@@ -174,6 +178,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::A4(cmd) => a4::run(cmd, &cli.config),
         Command::Devices(args) => Ok(devices::run(args)),
         Command::Camera(cmd) => Ok(camera::run(cmd, &cli.config)),
+        Command::Health(cmd) => health::run(cmd, &cli.config),
     };
     match result {
         Ok(code) => code,

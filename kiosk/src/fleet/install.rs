@@ -15,9 +15,13 @@ pub trait Installer: Send + Sync {
     fn booted_slot(&self) -> Option<String>;
 }
 
-/// `rauc install`, `systemctl reboot`, `rauc status`.
+/// `rauc install`, a reboot request, `rauc status`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Rauc;
+
+/// The file whose creation asks the image's kiosk-reboot.path to reboot the machine: the
+/// service runs as the unprivileged `kiosk` user, which may not reboot by itself.
+pub const REBOOT_REQUEST: &str = "/run/kiosk/reboot-request";
 
 fn run(cmd: &mut Command) -> Result<String, String> {
     let out = cmd.output().map_err(|e| format!("cannot run it: {e}"))?;
@@ -41,9 +45,9 @@ impl Installer for Rauc {
     }
 
     fn reboot(&self) -> Result<(), String> {
-        run(Command::new("systemctl").arg("reboot"))
-            .map(|_| ())
-            .map_err(|e| format!("systemctl reboot: {e}"))
+        std::fs::write(REBOOT_REQUEST, b"update installed\n").map_err(|e| {
+            format!("cannot ask for a reboot ({REBOOT_REQUEST}: {e}); is kiosk-reboot.path of the image there?")
+        })
     }
 
     fn booted_slot(&self) -> Option<String> {

@@ -11,15 +11,21 @@
 //!   atomically with the old one kept, and rolled back when the service does not come up
 //!   healthy with it.
 //!
-//! - [`actions`]: remote actions run once each, their results posted back.
+//! - [`actions`]: remote actions run once each, their results posted back;
+//! - [`state`]: the update state kept across restarts and reboots, and the fall-back a
+//!   boot on the old slot reveals;
+//! - [`commit`]: the health check that commits a freshly updated slot
+//!   (`kioskctl health commit-check`, run by the image's kiosk-commit.service).
 //!
 //! [`Updater`] holds the update state the heartbeat reports.
 
 pub mod actions;
+pub mod commit;
 pub mod config_push;
 pub mod download;
 pub mod install;
 pub mod journal;
+pub mod state;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -78,7 +84,7 @@ pub struct Updater {
     hall: HallClient,
     dir: PathBuf,
     installer: Arc<dyn Installer>,
-    state: Mutex<UpdateReport>,
+    state: Mutex<state::Persisted>,
 }
 
 impl std::fmt::Debug for Updater {
@@ -100,30 +106,67 @@ impl Updater {
     }
 
     /// As [`Updater::new`] without asking for the booted slot yet: the service starts
-    /// without waiting for `rauc status` and asks off its start path.
+    /// without waiting for `rauc status` and asks off its start path. The state saved in
+    /// `dir` by an earlier run is read back ([`state`]).
     pub fn unprobed(hall: HallClient, dir: PathBuf, installer: Arc<dyn Installer>) -> Self {
+        let saved = state::load(&dir).unwrap_or_else(|err| {
+            tracing::warn!(%err, "update state");
+            state::Persisted::default()
+        });
         Updater {
             hall,
             dir,
             installer,
-            state: Mutex::new(UpdateReport::default()),
+            state: Mutex::new(saved),
         }
     }
 
-    /// Asks the installer for the booted slot (`rauc status`; blocking) for the heartbeat.
+    /// Asks the installer for the booted slot (`rauc status`; blocking) for the heartbeat,
+    /// and judges a reboot into an installed update by it: back on the old slot, that
+    /// version failed ([`state::after_boot`]).
     pub fn probe_slot(&self) {
         let slot = self.installer.booted_slot();
-        self.set(|s| s.slot = slot);
+        self.update(|p| {
+            let was_rebooting = p.rebooted_from.is_some();
+            let judged = state::after_boot(std::mem::take(p), slot.as_deref());
+            if was_rebooting && judged.report.state == UpdateState::Failed {
+                tracing::error!(
+                    version = judged.report.failed_version.as_deref().unwrap_or("?"),
+                    slot = slot.as_deref().unwrap_or("?"),
+                    "the update did not commit (health check failed or it did not boot): fell back to the old slot"
+                );
+            }
+            *p = judged;
+            if slot.is_some() {
+                p.report.slot = slot;
+            }
+        });
     }
 
     /// The state for the next heartbeat.
     pub fn report(&self) -> UpdateReport {
-        self.state.lock().map(|s| s.clone()).unwrap_or_default()
+        self.state
+            .lock()
+            .map(|s| s.report.clone())
+            .unwrap_or_default()
     }
 
     fn set(&self, f: impl FnOnce(&mut UpdateReport)) {
-        if let Ok(mut s) = self.state.lock() {
-            f(&mut s);
+        self.update(|p| f(&mut p.report));
+    }
+
+    /// Changes the state and saves it; a state that cannot be saved is logged (the kiosk
+    /// goes on; after a restart it would offer the update again).
+    fn update(&self, f: impl FnOnce(&mut state::Persisted)) {
+        let Ok(mut s) = self.state.lock() else {
+            return;
+        };
+        let before = s.clone();
+        f(&mut s);
+        if *s != before {
+            if let Err(err) = state::save(&self.dir, &s) {
+                tracing::warn!(%err, dir = %self.dir.display(), "cannot save the update state");
+            }
         }
     }
 
@@ -187,8 +230,14 @@ impl Updater {
             && install::may_reboot(window, minute, session_active)
     }
 
-    /// Reboots into the installed slot.
+    /// Reboots into the installed slot, noting first which slot it leaves: the next start
+    /// tells from the booted slot whether the update committed or fell back.
     pub fn reboot(&self) -> Result<(), FleetError> {
-        self.installer.reboot().map_err(FleetError::Install)
+        let from = self.report().slot;
+        self.update(|p| p.rebooted_from = from.clone());
+        self.installer.reboot().map_err(|e| {
+            self.update(|p| p.rebooted_from = None);
+            FleetError::Install(e)
+        })
     }
 }

@@ -95,6 +95,16 @@ fn selftest_runner(service: &Arc<Service>) -> crate::display::technician::Selfte
     })
 }
 
+/// The image's version: the booted slot's own (`build.sh` writes it into the root
+/// filesystem, the same as its bundle's), or a technician's note in /etc/kiosk.
+fn image_version() -> Option<String> {
+    ["/usr/share/kiosk/image-version", "/etc/kiosk/image-version"]
+        .iter()
+        .find_map(|p| std::fs::read_to_string(p).ok())
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+}
+
 /// Runs the service until SIGTERM or SIGINT; returns the process exit code. With a screen
 /// (`display`), the UI runs on this (the main) thread and the service on the runtime's.
 pub fn run(
@@ -558,9 +568,7 @@ impl Service {
             uptime_seconds: age(self.started),
             versions: Versions {
                 kiosk: env!("CARGO_PKG_VERSION").to_owned(),
-                image: std::fs::read_to_string("/etc/kiosk/image-version")
-                    .ok()
-                    .map(|s| s.trim().to_owned()),
+                image: image_version(),
                 catalog: self.catalog.borrow().as_ref().map(|c| c.version.clone()),
             },
             devices: devices.iter().map(report::device_report).collect(),

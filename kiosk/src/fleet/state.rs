@@ -1,0 +1,174 @@
+//! The update state kept across restarts and reboots (`updates/state.json` next to the
+//! outbox, under /var/lib/kiosk on the image), and what a boot means for it: a reboot
+//! into an installed update that comes back on the slot it left has fallen back (the new
+//! slot failed its health check or did not boot), so that version is reported failed and
+//! never installed again.
+
+use std::path::{Path, PathBuf};
+
+use hall_api::updates::{UpdateReport, UpdateState};
+use serde::{Deserialize, Serialize};
+
+/// The file's name inside the updates folder.
+pub const FILE: &str = "state.json";
+
+/// The code the heartbeat's `update.detail` carries for a version the kiosk fell back from.
+pub const FELL_BACK: &str = "healthCheck";
+
+/// What survives a restart: the heartbeat's report, and the slot a reboot into an installed
+/// update left from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Persisted {
+    /// The report as the last heartbeat carried it.
+    pub report: UpdateReport,
+    /// Set just before rebooting into an installed update: the slot booted then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rebooted_from: Option<String>,
+}
+
+/// Where the state lives in the updates folder `dir`.
+pub fn path(dir: &Path) -> PathBuf {
+    dir.join(FILE)
+}
+
+/// Reads the state; a missing file is a fresh kiosk. A file that cannot be read or parsed
+/// is reported (and the kiosk starts fresh rather than refusing to run).
+pub fn load(dir: &Path) -> Result<Persisted, String> {
+    let file = path(dir);
+    match std::fs::read(&file) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+            format!(
+                "{} is not an update state ({e}); starting fresh",
+                file.display()
+            )
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Persisted::default()),
+        Err(e) => Err(format!(
+            "cannot read {}: {e}; starting fresh",
+            file.display()
+        )),
+    }
+}
+
+/// Writes the state atomically (a temporary file renamed over the old one, synced), so a
+/// power cut leaves either the old or the new state.
+pub fn save(dir: &Path, state: &Persisted) -> std::io::Result<()> {
+    use std::io::Write;
+    std::fs::create_dir_all(dir)?;
+    let file = path(dir);
+    let tmp = dir.join(format!("{FILE}.tmp"));
+    let json = serde_json::to_vec_pretty(state).map_err(std::io::Error::other)?;
+    let mut out = std::fs::File::create(&tmp)?;
+    out.write_all(&json)?;
+    out.sync_all()?;
+    std::fs::rename(&tmp, &file)?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// What the slot booted now means for the persisted state. Only a state that rebooted into
+/// an installed update changes: back on the slot it left means the new slot was not
+/// committed (its check failed or it did not boot: the boot loader fell back), so the
+/// version is failed; on the other slot, the update runs and the kiosk is idle again. An
+/// unknown booted slot changes nothing (asked again at the next start).
+pub fn after_boot(state: Persisted, booted: Option<&str>) -> Persisted {
+    let (Some(from), Some(booted)) = (state.rebooted_from.as_deref(), booted) else {
+        return state;
+    };
+    let report = if from == booted {
+        UpdateReport {
+            slot: Some(booted.to_owned()),
+            state: UpdateState::Failed,
+            target: None,
+            failed_version: state.report.target.clone(),
+            detail: Some(FELL_BACK.to_owned()),
+        }
+    } else {
+        UpdateReport {
+            slot: Some(booted.to_owned()),
+            state: UpdateState::Idle,
+            target: None,
+            failed_version: state.report.failed_version.clone(),
+            detail: None,
+        }
+    };
+    Persisted {
+        report,
+        rebooted_from: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn rebooting(target: &str, from: &str) -> Persisted {
+        Persisted {
+            report: UpdateReport {
+                slot: Some(from.into()),
+                state: UpdateState::Installed,
+                target: Some(target.into()),
+                failed_version: None,
+                detail: None,
+            },
+            rebooted_from: Some(from.into()),
+        }
+    }
+
+    #[test]
+    fn back_on_the_old_slot_the_update_failed_and_is_named() {
+        let after = after_boot(rebooting("3.0.0", "B"), Some("B"));
+        assert_eq!(after.report.state, UpdateState::Failed);
+        assert_eq!(after.report.failed_version.as_deref(), Some("3.0.0"));
+        assert_eq!(after.report.detail.as_deref(), Some(FELL_BACK));
+        assert_eq!(after.report.slot.as_deref(), Some("B"));
+        assert_eq!(after.rebooted_from, None, "judged once");
+        // The next start does not judge it again.
+        assert_eq!(after_boot(after.clone(), Some("B")), after);
+    }
+
+    #[test]
+    fn on_the_new_slot_the_kiosk_is_idle_on_it() {
+        let after = after_boot(rebooting("2.0.0", "A"), Some("B"));
+        assert_eq!(after.report.state, UpdateState::Idle);
+        assert_eq!(after.report.slot.as_deref(), Some("B"));
+        assert_eq!(after.report.failed_version, None);
+        assert_eq!(after.rebooted_from, None);
+    }
+
+    #[test]
+    fn an_unknown_slot_or_no_reboot_changes_nothing() {
+        let state = rebooting("2.0.0", "A");
+        assert_eq!(after_boot(state.clone(), None), state);
+        let installed = Persisted {
+            rebooted_from: None,
+            ..state
+        };
+        assert_eq!(
+            after_boot(installed.clone(), Some("A")),
+            installed,
+            "installed, not rebooted yet: a service restart keeps waiting for the window"
+        );
+    }
+
+    #[test]
+    fn saved_state_reads_back_and_bad_files_say_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let updates = dir.path().join("updates");
+        assert_eq!(load(&updates).unwrap(), Persisted::default());
+        let state = rebooting("2.0.0", "A");
+        save(&updates, &state).unwrap();
+        assert_eq!(load(&updates).unwrap(), state);
+        assert!(!updates.join(format!("{FILE}.tmp")).exists());
+        std::fs::write(path(&updates), b"{not json").unwrap();
+        let err = load(&updates).unwrap_err();
+        assert!(
+            err.contains("state.json") && err.contains("starting fresh"),
+            "{err}"
+        );
+    }
+}
