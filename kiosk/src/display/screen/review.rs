@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use hall_api::application::MaterialSource;
 use kiosk_ui::generated as ui;
 use kiosk_ui::vm;
 use slint::ComponentHandle;
@@ -66,10 +67,18 @@ pub fn view(s: &Session) -> vm::ReviewVm {
             .materials
             .iter()
             .map(|l| {
-                let how = if l.held {
-                    tr(s, "（已有，复用）", " (held, reused)")
-                } else {
-                    tr(s, "（窗口补交）", " (hand in later)")
+                let how = match l.source {
+                    MaterialSource::Reused => tr(s, "（已有，复用）", " (held, reused)"),
+                    MaterialSource::IdCardRead => tr(s, "（已在本机读卡）", " (ID card read here)"),
+                    MaterialSource::Scanned => {
+                        let pages = l.scan.as_ref().map_or(0, |d| d.pages);
+                        if s.is_chinese() {
+                            format!("（已在本机拍照提交，{pages} 页）")
+                        } else {
+                            format!(" (photographed here, {pages} pages)")
+                        }
+                    }
+                    _ => tr(s, "（窗口补交）", " (hand in later)"),
                 };
                 format!(
                     "{}{how}",
