@@ -1,5 +1,5 @@
-//! The integration tests of `kiosk-e2e`, linked into one test binary (7 files, one module each:
-//! one link instead of 7). Run one file's tests with
+//! The integration tests of `kiosk-e2e`, linked into one test binary (8 files, one module each:
+//! one link instead of 8). Run one file's tests with
 //! `cargo test -p kiosk-e2e --test e2e_tests -- <file>::`.
 
 #[path = "citizen.rs"]
@@ -13,6 +13,9 @@ mod fault_soak;
 
 #[path = "faults.rs"]
 mod faults;
+
+#[path = "materials.rs"]
+mod materials;
 
 #[path = "service.rs"]
 mod service;

@@ -63,6 +63,9 @@ pub struct SessionSummary {
     /// The document camera takes pages now.
     #[serde(default)]
     pub camera: bool,
+    /// The A4 printer prints now.
+    #[serde(default)]
+    pub a4printer: bool,
     /// The application's materials, each `code source` (`hukoubu scanned 3`: photographed
     /// here, 3 pages; `sfz idCardRead`; `hukoubu later`).
     #[serde(default)]
@@ -132,6 +135,7 @@ impl SessionSummary {
                 _ => None,
             },
             camera: s.devices.camera,
+            a4printer: s.devices.a4printer,
             materials: t
                 .map(|t| {
                     t.materials
