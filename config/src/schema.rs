@@ -144,7 +144,9 @@ pub struct Camera {
     /// Whether this kiosk has one. Without it the materials screen offers the window and mail.
     pub enabled: bool,
     /// `auto` (the first camera that takes A4 stills: ≥ 2 MP in MJPEG or YUYV) or a device
-    /// node (`/dev/video0`, or a stable `/dev/v4l/by-id/…` link; `kioskctl camera list`).
+    /// node (`/dev/video0`, or a stable `/dev/v4l/by-id/…` link; `kioskctl camera list`), or
+    /// `sim`: the simulated camera, photos of a sample household register (demo, training,
+    /// tests).
     pub device: String,
 }
 
@@ -161,7 +163,7 @@ impl Camera {
     /// The device node to open, or `None` for `auto`.
     pub fn path(&self) -> Option<PathBuf> {
         let d = self.device.trim();
-        (!d.is_empty() && d != "auto").then(|| PathBuf::from(d))
+        (!d.is_empty() && d != "auto" && d != "sim").then(|| PathBuf::from(d))
     }
 }
 

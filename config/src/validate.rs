@@ -253,11 +253,11 @@ fn devices(config: &Config, r: &mut Rules<'_>) {
     );
 
     let camera = d.camera.device.trim();
-    if camera != "auto" && !camera.starts_with("/dev/") {
+    if camera != "auto" && camera != "sim" && !camera.starts_with("/dev/") {
         r.error(
             "devices.camera.device",
-            "neither \"auto\" nor a device node",
-            "write \"auto\" or a path such as \"/dev/video0\" (`kioskctl camera list` shows them)",
+            "neither \"auto\", \"sim\" nor a device node",
+            "write \"auto\", \"sim\" (the simulated camera) or a path such as \"/dev/video0\" (`kioskctl camera list` shows them)",
         );
     }
 

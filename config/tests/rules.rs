@@ -222,6 +222,14 @@ fn the_camera_is_off_unless_enabled_and_its_device_is_auto_or_a_node() {
         Some(PathBuf::from("/dev/video2"))
     );
 
+    let sim = load_extra("[devices.camera]\nenabled = true\ndevice = \"sim\"\n")
+        .expect("the simulated camera");
+    assert_eq!(
+        sim.config.devices.camera.path(),
+        None,
+        "sim is no device node"
+    );
+
     let problems = setup
         .check("[devices.camera]\nenabled = true\ndevice = \"video0\"\n")
         .unwrap_err();

@@ -8,7 +8,7 @@
 //! the rendered window through Slint's element API and collects those.
 
 use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
-use kiosk::display::shots::{preview_config, preview_start, render_shots, shots, Shot};
+use kiosk::display::shots::{preview_config, preview_start, render_shots, shots, Extra, Shot};
 use kiosk::display::stage::Stage;
 use kiosk_ui::{adapters, AppWindow};
 use slint::ComponentHandle;
@@ -226,6 +226,48 @@ fn text_count(app: &AppWindow) -> usize {
         .len()
 }
 
+/// Everything a shot must pass: not blank, texts found, nothing clipped, overflowing, covered
+/// or off screen, and a way home.
+fn check_shot(
+    stage: &Stage,
+    shot: &Shot,
+    frame: &kiosk_ui::headless::Frame,
+    problems: &mut Vec<String>,
+) {
+    let app = stage.app();
+    let name = shot.file_name();
+    let size = shot.size();
+    assert_eq!((frame.width, frame.height), (size.width, size.height));
+    if frame.distinct_colours() < 4 {
+        problems.push(format!(
+            "{name}: blank ({} colours)",
+            frame.distinct_colours()
+        ));
+    }
+    // The element walk must see the screen's texts, or the clip check would pass vacuously.
+    let texts = text_count(app);
+    if texts < 5 {
+        problems.push(format!(
+            "{name}: only {texts} texts found by the element API"
+        ));
+    }
+    for c in clipped_labels(app) {
+        problems.push(format!("{name}: clipped {c}"));
+    }
+    for o in overflowing_buttons(app) {
+        problems.push(format!("{name}: {o}"));
+    }
+    for c in covered(&boxes_in_play(app, size.width as f32, size.height as f32)) {
+        problems.push(format!("{name}: {c}"));
+    }
+    for b in off_screen_buttons(app, size.width as f32, size.height as f32) {
+        problems.push(format!("{name}: button off screen {b}"));
+    }
+    if shot_needs_home(shot) && !has_home_button(app) {
+        problems.push(format!("{name}: no way home"));
+    }
+}
+
 #[test]
 fn every_screen_renders_unclipped_and_not_blank() {
     // KIOSK_SHOTS_DIR keeps the pictures to look at; otherwise they go with a temporary folder.
@@ -237,39 +279,8 @@ fn every_screen_renders_unclipped_and_not_blank() {
     let mut problems = Vec::new();
     let mut checked = 0;
     let files = render_shots(&dir, &shots(), |stage, shot: &Shot, frame| {
-        let app = stage.app();
         checked += 1;
-        let name = shot.file_name();
-        let size = shot.size();
-        assert_eq!((frame.width, frame.height), (size.width, size.height));
-        if frame.distinct_colours() < 4 {
-            problems.push(format!(
-                "{name}: blank ({} colours)",
-                frame.distinct_colours()
-            ));
-        }
-        // The element walk must see the screen's texts, or the clip check would pass vacuously.
-        let texts = text_count(app);
-        if texts < 5 {
-            problems.push(format!(
-                "{name}: only {texts} texts found by the element API"
-            ));
-        }
-        for c in clipped_labels(app) {
-            problems.push(format!("{name}: clipped {c}"));
-        }
-        for o in overflowing_buttons(app) {
-            problems.push(format!("{name}: {o}"));
-        }
-        for c in covered(&boxes_in_play(app, size.width as f32, size.height as f32)) {
-            problems.push(format!("{name}: {c}"));
-        }
-        for b in off_screen_buttons(app, size.width as f32, size.height as f32) {
-            problems.push(format!("{name}: button off screen {b}"));
-        }
-        if shot_needs_home(shot) && !has_home_button(app) {
-            problems.push(format!("{name}: no way home"));
-        }
+        check_shot(stage, shot, frame, &mut problems);
     })
     .unwrap();
     assert_eq!(files.len(), shots().len());
@@ -360,4 +371,68 @@ fn the_overlap_check_catches_a_control_lying_under_another() {
         bx(Text, "over the disabled one", 50.0, 450.0, 100.0, 100.0),
     ];
     assert_eq!(covered(&fine), Vec::<String>::new());
+}
+
+/// The camera screen (no page, two pages, a problem, busy; both languages and modes) passes
+/// the same checks, shows the simulated camera's live preview, and says what it must.
+#[test]
+fn the_camera_screens_show_the_preview_pages_problem_and_busy_state() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = std::env::var_os("KIOSK_SHOTS_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| temp.path().to_path_buf());
+    let camera: Vec<Shot> = shots()
+        .into_iter()
+        .filter(|s| s.screen == kiosk_ui::vm::ScreenId::Camera)
+        .collect();
+    assert_eq!(camera.len(), 16, "4 states × 2 languages × 2 modes");
+    let mut problems = Vec::new();
+    render_shots(&dir, &camera, |stage, shot: &Shot, frame| {
+        check_shot(stage, shot, frame, &mut problems);
+        let name = shot.file_name();
+        assert!(
+            stage.preview_running(),
+            "{name}: the preview is not running"
+        );
+        assert!(
+            stage.preview_shown().is_some(),
+            "{name}: no preview frame on screen"
+        );
+        let zh = shot.language == kiosk_config::schema::Language::ZhCn;
+        let labels = labels(stage.app());
+        let want: &[&str] = match (shot.extra, zh) {
+            (Extra::None, true) => &["拍照", "尚未拍摄", "返回"],
+            (Extra::None, false) => &["Take photo", "No pages yet"],
+            (Extra::CameraPages, true) => &["重拍", "下一页", "完成", "已拍 2 页", "第 2 页"],
+            (Extra::CameraPages, false) => &["Retake", "Next", "Done", "2 page(s) taken"],
+            (Extra::CameraProblem, true) => &["未找到材料页面，请将材料平放在拍摄区内后重拍"],
+            (Extra::CameraProblem, false) => &["No page was found. Lay the page flat"],
+            (Extra::CameraBusy, true) => &["正在拍照，请不要移动材料…", "已拍 1 页"],
+            (Extra::CameraBusy, false) => &["Taking the photo, keep the page still…"],
+            _ => &[],
+        };
+        for w in want {
+            if !labels.iter().any(|l| l.contains(w)) {
+                problems.push(format!("{name}: {w:?} not shown; labels: {labels:?}"));
+            }
+        }
+        if shot.elder && zh && !labels.iter().any(|l| l.contains("请将材料平放在拍摄区内"))
+        {
+            problems.push(format!(
+                "{name}: the elder caption of the spoken hint is missing"
+            ));
+        }
+    })
+    .unwrap();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+fn labels(app: &AppWindow) -> Vec<String> {
+    i_slint_backend_testing::ElementQuery::from_root(app)
+        .match_descendants()
+        .find_all()
+        .iter()
+        .filter_map(|e| e.accessible_label().map(|l| l.to_string()))
+        .filter(|l| !l.is_empty())
+        .collect()
 }

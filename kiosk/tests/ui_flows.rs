@@ -17,6 +17,17 @@ fn stage() -> Stage {
     Stage::offscreen(&preview_config(), preview_start()).expect("the stage")
 }
 
+/// The longest the simulated camera may take to draw its photos and send a frame (debug
+/// builds draw slowly; a frame usually comes within a second or two).
+const PREVIEW_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A stage with the simulated document camera streaming to the camera screen's preview.
+fn camera_stage() -> Stage {
+    let camera = kiosk::devices::CameraHandle::sample();
+    Stage::offscreen_with_camera(&preview_config(), preview_start(), Some(camera))
+        .expect("the stage")
+}
+
 fn tap(stage: &mut Stage, label: &str) {
     if let Err(e) = stage.tap(label) {
         panic!("{e}");
@@ -59,6 +70,21 @@ fn assert_text(stage: &Stage, text: &str) {
         stage.screen(),
         texts(stage)
     );
+}
+
+/// From home through the card and the ID-card item's form to the materials page: the hall
+/// holding no copy of the household register, which the camera may photograph, the page asks
+/// (without a camera it is skipped: the review then, which says what is owed).
+fn to_materials(s: &mut Stage) {
+    s.rehearsal().stub().set_holds_materials(false);
+    tap(s, "办事");
+    s.read_card(SAMPLE_CARD).expect("card");
+    tap(s, "居民身份证换领");
+    tap(s, "开始办理");
+    tap(s, "联系电话");
+    type_keys(s, "13812345678");
+    tap(s, "有效期满");
+    tap(s, "下一步");
 }
 
 /// From home through the card and the ID-card item's form (phone typed on the keyboard) to
@@ -558,4 +584,175 @@ fn a_disabled_button_is_listed_but_not_found() {
         Some("下一步：确认")
     );
     assert_eq!(touch::find(&all[..1], "下一步"), None);
+}
+
+/// 居民户口簿 photographed by touch: 拍照提交 on the materials screen opens the camera screen;
+/// 拍照, 下一页 twice, 重拍 once (the third page replaced), 完成: three pages made into one
+/// PDF; the materials screen shows it handed in (scanned), the review lists it as
+/// photographed, and the printed receipt asks for nothing.
+#[test]
+fn household_register_photographed_by_touch_is_handed_in_and_nothing_is_owed() {
+    let mut s = camera_stage();
+    // The hall holds no copy of the register: there is something to decide about it.
+    s.rehearsal().stub().set_holds_materials(false);
+    tap(&mut s, "办事");
+    s.read_card(SAMPLE_CARD).expect("card");
+    // 城乡居民医保参保登记（新生儿）: its only material is the household register.
+    s.ui(kiosk::session::UiInput::PickItem("YB-000402-001".into()));
+    tap(&mut s, "开始办理");
+    for (key, value) in [("childName", "张小宝"), ("phone", "13812345678")] {
+        s.ui(kiosk::session::UiInput::SetField {
+            key: key.into(),
+            value: serde_json::json!(value).into(),
+        });
+    }
+    // The form opened with the keyboard on its first field: closed, on.
+    tap(&mut s, "完成");
+    tap(&mut s, "下一步");
+    assert_eq!(s.screen(), ScreenId::Materials);
+    tap(&mut s, "拍照提交");
+    assert_eq!(s.screen(), ScreenId::Camera);
+    assert!(s.preview_running(), "the preview runs on the camera screen");
+    let (first, _) = s
+        .next_preview_frame(0, PREVIEW_WAIT)
+        .expect("a preview frame from the simulated camera");
+    assert!(
+        s.next_preview_frame(first, PREVIEW_WAIT).is_some(),
+        "the preview goes on"
+    );
+    assert_text(&s, "尚未拍摄");
+    tap(&mut s, "拍照");
+    assert_text(&s, "已拍 1 页");
+    tap(&mut s, "下一页");
+    tap(&mut s, "下一页");
+    assert_text(&s, "已拍 3 页");
+    let third = {
+        let t = s.session().transaction.as_ref().expect("transaction");
+        t.capture.as_ref().expect("capture").pages[2].watch()
+    };
+    tap(&mut s, "重拍");
+    assert_text(&s, "已拍 3 页");
+    {
+        let t = s.session().transaction.as_ref().expect("transaction");
+        let c = t.capture.as_ref().expect("capture");
+        assert_eq!(c.pages.len(), 3, "重拍 replaces the last page");
+        assert!(
+            !std::sync::Weak::ptr_eq(&third, &c.pages[2].watch()),
+            "the third page is a new one"
+        );
+    }
+    tap(&mut s, "完成");
+    assert_eq!(s.screen(), ScreenId::Materials);
+    assert!(
+        !s.preview_running(),
+        "the preview stops with the camera screen"
+    );
+    assert!(
+        s.preview_shown().is_none(),
+        "and its last frame is taken off"
+    );
+    assert_text(&s, "已在本机拍照提交（3 页）");
+    {
+        let t = s.session().transaction.as_ref().expect("transaction");
+        assert!(t.capture.is_none());
+        let line = &t.materials[0];
+        assert_eq!(line.material.code, "hukou");
+        assert_eq!(line.source, hall_api::application::MaterialSource::Scanned);
+        let doc = line.scan.as_ref().expect("the PDF");
+        assert_eq!(doc.pages, 3);
+        assert!(doc.pdf.bytes().starts_with(b"%PDF"));
+    }
+    tap(&mut s, "下一步");
+    if s.screen() == ScreenId::Delivery {
+        tap(&mut s, "到窗口领取");
+        tap(&mut s, "下一步：确认");
+    }
+    assert_eq!(s.screen(), ScreenId::Review);
+    assert_text(&s, "居民户口簿（已在本机拍照提交，3 页）");
+    assert!(!has_text(&s, "窗口补交"), "{:?}", texts(&s));
+    tap(&mut s, "确认提交");
+    assert_eq!(s.screen(), ScreenId::Receipt);
+    let stub = s.rehearsal().stub();
+    assert!(stub.printed().iter().any(|t| t.contains("回执")));
+    assert_eq!(
+        stub.owed(),
+        Vec::<String>::new(),
+        "the receipt asks for nothing"
+    );
+}
+
+/// The simulated camera streams until the session is wiped: 首页 from the camera screen ends
+/// the session and stops the preview.
+#[test]
+fn the_preview_stops_when_the_session_is_wiped() {
+    let mut s = camera_stage();
+    to_materials(&mut s);
+    tap(&mut s, "拍照提交");
+    assert_eq!(s.screen(), ScreenId::Camera);
+    assert!(s.next_preview_frame(0, PREVIEW_WAIT).is_some());
+    tap(&mut s, "首页");
+    assert_eq!(s.screen(), ScreenId::Home);
+    assert!(s.session().transaction.is_none(), "session wiped");
+    assert!(!s.preview_running());
+    assert!(s.preview_shown().is_none());
+}
+
+/// Without a working camera the materials screen offers no 拍照提交: the window and mail, as
+/// before.
+#[test]
+fn without_the_camera_no_photographing_is_offered() {
+    let mut s = stage();
+    s.ev(kiosk::session::Event::DeviceChanged {
+        device: kiosk_drivers::status::DeviceClass::Camera,
+        available: false,
+    });
+    to_materials(&mut s);
+    // Nothing to decide without a camera: the review, which says the register is owed.
+    assert_eq!(s.screen(), ScreenId::Review);
+    assert!(s.targets().iter().all(|t| t.label != "拍照提交"));
+    assert_text(&s, "居民户口簿（请到窗口补交）");
+    s.ev(kiosk::session::Event::DeviceChanged {
+        device: kiosk_drivers::status::DeviceClass::Camera,
+        available: true,
+    });
+    // The camera back: the materials page is on the way again, and offers it.
+    tap(&mut s, "返回修改");
+    assert_eq!(s.screen(), ScreenId::Materials);
+    assert!(s.targets().iter().any(|t| t.label == "拍照提交"));
+}
+
+/// Elder mode: the camera screen's buttons are larger, and the hint to lay the page flat is
+/// spoken (and shown under the title for those who cannot hear it).
+#[test]
+fn elder_mode_speaks_the_hint_to_lay_the_page_flat() {
+    let mut s = stage();
+    to_materials(&mut s);
+    tap(&mut s, "拍照提交");
+    assert_eq!(s.screen(), ScreenId::Camera);
+    let normal = s
+        .targets()
+        .into_iter()
+        .find(|t| t.label == "拍照")
+        .expect("拍照");
+    tap(&mut s, "长辈模式");
+    assert_eq!(s.screen(), ScreenId::Camera);
+    let elder = s
+        .targets()
+        .into_iter()
+        .find(|t| t.label == "拍照")
+        .expect("拍照 in elder mode");
+    assert!(
+        elder.height > normal.height,
+        "larger in elder mode: {} vs {}",
+        elder.height,
+        normal.height
+    );
+    let spoken = s.rehearsal().stub().spoken();
+    assert!(
+        spoken
+            .last()
+            .is_some_and(|t| t.contains("请将材料平放在拍摄区内")),
+        "{spoken:?}"
+    );
+    assert_text(&s, "请将材料平放在拍摄区内");
 }

@@ -27,6 +27,8 @@ pub struct KioskOptions {
     pub screen: bool,
     /// `hall.request_timeout_ms`.
     pub request_timeout_ms: u32,
+    /// More configuration appended to the file (whole sections, such as `[devices.camera]`).
+    pub extra_config: String,
 }
 
 impl Default for KioskOptions {
@@ -38,6 +40,7 @@ impl Default for KioskOptions {
             log_level: "info",
             screen: false,
             request_timeout_ms: 5000,
+            extra_config: String::new(),
         }
     }
 }
@@ -327,7 +330,9 @@ admin_socket = "admin.sock"
 
 [logging]
 level = "{level}"
+{extra}
 "#,
+        extra = o.extra_config,
         idle = o.idle_timeout_secs,
         countdown = o.countdown_secs,
         heartbeat = o.heartbeat_secs,

@@ -14,6 +14,9 @@ mod fault_soak;
 #[path = "faults.rs"]
 mod faults;
 
+#[path = "materials.rs"]
+mod materials;
+
 #[path = "service.rs"]
 mod service;
 

@@ -3,9 +3,11 @@
 //! session machine's path are in [`journey`] and [`services`] (re-exported here); each adapter
 //! global's doc comments in `ui/views/*.slint` name the `UiInput` each callback stands for.
 
+mod camera;
 mod journey;
 mod services;
 
+pub use camera::*;
 pub use journey::*;
 pub use services::*;
 
@@ -35,6 +37,7 @@ pub fn show_screen(app: &ui::AppWindow, screen: vm::ScreenId) {
         vm::ScreenId::Guide => ui::Screen::Guide,
         vm::ScreenId::Form => ui::Screen::Form,
         vm::ScreenId::Materials => ui::Screen::Materials,
+        vm::ScreenId::Camera => ui::Screen::Camera,
         vm::ScreenId::Delivery => ui::Screen::Delivery,
         vm::ScreenId::Review => ui::Screen::Review,
         vm::ScreenId::Submitting => ui::Screen::Submitting,
@@ -61,6 +64,7 @@ pub fn current_screen(app: &ui::AppWindow) -> vm::ScreenId {
         ui::Screen::Guide => vm::ScreenId::Guide,
         ui::Screen::Form => vm::ScreenId::Form,
         ui::Screen::Materials => vm::ScreenId::Materials,
+        ui::Screen::Camera => vm::ScreenId::Camera,
         ui::Screen::Delivery => vm::ScreenId::Delivery,
         ui::Screen::Review => vm::ScreenId::Review,
         ui::Screen::Submitting => vm::ScreenId::Submitting,

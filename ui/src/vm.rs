@@ -1,12 +1,15 @@
 //! View models: plain Rust structs, one per screen, that the kiosk's session machine fills in.
 //! They know nothing of Slint; [`crate::adapters`] maps them onto the screens' adapter globals.
 //! Strings arrive ready to show: names and ID numbers already masked by the caller where needed.
-//! The screens of the application path after the form are in [`journey`]; appointments,
+//! The screens of the application path after the form are in [`journey`], the document
+//! camera's in [`camera`]; appointments,
 //! complaints, help, farewell and the notice banner in [`services`].
 
+mod camera;
 mod journey;
 mod services;
 
+pub use camera::*;
 pub use journey::*;
 pub use services::*;
 
@@ -25,6 +28,8 @@ pub enum ScreenId {
     Form,
     /// The materials handed in: reused ones marked, the rest to hand in later.
     Materials,
+    /// A material photographed with the document camera: preview, pages, 拍照 / 重拍 / 完成.
+    Camera,
     /// 免费邮寄 or 窗口领取, and the mailing address.
     Delivery,
     /// Everything entered, before submitting.
@@ -55,13 +60,14 @@ pub enum ScreenId {
 
 impl ScreenId {
     /// Every screen, in the order of the citizen path, then the technicians' screens.
-    pub const ALL: [ScreenId; 19] = [
+    pub const ALL: [ScreenId; 20] = [
         ScreenId::Home,
         ScreenId::Identify,
         ScreenId::Browse,
         ScreenId::Guide,
         ScreenId::Form,
         ScreenId::Materials,
+        ScreenId::Camera,
         ScreenId::Delivery,
         ScreenId::Review,
         ScreenId::Submitting,
@@ -86,6 +92,7 @@ impl ScreenId {
             ScreenId::Guide => "guide",
             ScreenId::Form => "form",
             ScreenId::Materials => "materials",
+            ScreenId::Camera => "camera",
             ScreenId::Delivery => "delivery",
             ScreenId::Review => "review",
             ScreenId::Submitting => "submitting",

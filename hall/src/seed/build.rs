@@ -22,10 +22,40 @@ pub fn mat(
         reusable,
         note: None,
         satisfied_by_id_card: false,
-        // Off in the seed until the example spreadsheets are exported again with the column.
-        photographable: false,
+        photographable: PHOTOGRAPHABLE.contains(&code),
     }
 }
+
+/// Materials the kiosk's document camera (高拍仪) may photograph: paper a citizen holds and
+/// can lay flat (certificates, registers, contracts, receipts). Not photographs the hall
+/// must have in print, forms to be signed in front of staff, nor files the citizen does not
+/// hold (a personnel file), nor cards (the ID card counts by reading it).
+const PHOTOGRAPHABLE: &[&str] = &[
+    "hukoubu",
+    "jiehunzheng",
+    "benrenjiehunzheng",
+    "chushengyixue",
+    "canjirenzheng",
+    "budongchanzheng",
+    "fangchan",
+    "tuiyizheng",
+    "tuixiuzheng",
+    "jiezhongzheng",
+    "jiezhongchayan",
+    "yingyezhizhao",
+    "laodonghetong",
+    "jiechuhetong",
+    "hetong",
+    "qinshuguanxi",
+    "luhujieshaoxin",
+    "huohuazhengming",
+    "goufangfapiao",
+    "wanshuipingzheng",
+    "fapiao",
+    "chuyuanxiaojie",
+    "canbaopingzheng",
+    "yibaopingzheng",
+];
 
 /// A material with a note saying when it is needed or how it must look.
 pub fn mat_note(mut m: Material, note: &str) -> Material {

@@ -74,8 +74,10 @@ pub struct StubEffects {
     holds_materials: AtomicBool,
     holding: AtomicBool,
     held: Mutex<Vec<Event>>,
+    page_problem: Mutex<Option<CaptureProblem>>,
     seq: AtomicU32,
     printed: Mutex<Vec<String>>,
+    owed: Mutex<Vec<String>>,
     spoken: Mutex<Vec<String>>,
 }
 
@@ -94,8 +96,10 @@ impl StubEffects {
             holds_materials: AtomicBool::new(true),
             holding: AtomicBool::new(false),
             held: Mutex::new(Vec::new()),
+            page_problem: Mutex::new(None),
             seq: AtomicU32::new(0),
             printed: Mutex::new(Vec::new()),
+            owed: Mutex::new(Vec::new()),
             spoken: Mutex::new(Vec::new()),
         }
     }
@@ -118,6 +122,11 @@ impl StubEffects {
         self.holding.store(true, Ordering::SeqCst);
     }
 
+    /// Makes every page the camera takes fail with `problem` (none: pages are taken again).
+    pub fn fail_pages(&self, problem: Option<CaptureProblem>) {
+        *lock(&self.page_problem) = problem;
+    }
+
     /// Sends the answers held back and stops holding.
     pub fn release(&self) {
         self.holding.store(false, Ordering::SeqCst);
@@ -129,6 +138,11 @@ impl StubEffects {
     /// The titles of the documents printed so far (titles only: no personal data is kept).
     pub fn printed(&self) -> Vec<String> {
         lock(&self.printed).clone()
+    }
+
+    /// The "请补交材料：…" lines of the receipts printed so far (material names only).
+    pub fn owed(&self) -> Vec<String> {
+        lock(&self.owed).clone()
     }
 
     /// What was spoken so far.
@@ -265,7 +279,16 @@ impl Effects for StubEffects {
         let now = self.now();
         let up = self.reachable();
         match effect {
-            Effect::Print(doc) => lock(&self.printed).push(doc.title.clone()),
+            Effect::Print(doc) => {
+                lock(&self.printed).push(doc.title.clone());
+                // What a receipt asks to hand in later (material names only).
+                lock(&self.owed).extend(
+                    doc.lines
+                        .iter()
+                        .filter(|l| l.starts_with("请补交材料"))
+                        .cloned(),
+                );
+            }
             Effect::Speak(text) => lock(&self.spoken).push(text),
             Effect::Submit {
                 idempotency_key,
@@ -357,7 +380,10 @@ impl Effects for StubEffects {
             }
             Effect::TakePage { request } => self.answer(Event::PageTaken {
                 request,
-                result: sample_page().ok_or(CaptureProblem::CameraUnavailable),
+                result: match *lock(&self.page_problem) {
+                    Some(problem) => Err(problem),
+                    None => sample_page().ok_or(CaptureProblem::CameraUnavailable),
+                },
             }),
             Effect::AssembleMaterial { request, pages, .. } => {
                 self.answer(Event::MaterialAssembled {

@@ -60,6 +60,20 @@ pub struct SessionSummary {
     pub progress: Vec<String>,
     /// The appointment's stage, or its reference once booked.
     pub appointment: Option<String>,
+    /// The document camera takes pages now.
+    #[serde(default)]
+    pub camera: bool,
+    /// The A4 printer prints now.
+    #[serde(default)]
+    pub a4printer: bool,
+    /// The application's materials, each `code source` (`hukoubu scanned 3`: photographed
+    /// here, 3 pages; `sfz idCardRead`; `hukoubu later`).
+    #[serde(default)]
+    pub materials: Vec<String>,
+    /// The material being photographed: `code N pages`, then `waiting page|pdf` while the
+    /// camera or the PDF is being made, and `problem NoSheet`… after something went wrong.
+    #[serde(default)]
+    pub capture: Option<String>,
 }
 
 impl SessionSummary {
@@ -120,6 +134,38 @@ impl SessionSummary {
                 }),
                 _ => None,
             },
+            camera: s.devices.camera,
+            a4printer: s.devices.a4printer,
+            materials: t
+                .map(|t| {
+                    t.materials
+                        .iter()
+                        .map(|l| {
+                            let mut line = format!("{} {}", l.material.code, wire(&l.source));
+                            if let Some(scan) = &l.scan {
+                                line.push_str(&format!(" {}", scan.pages));
+                            }
+                            line
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            capture: t.and_then(|t| t.capture.as_ref()).map(|c| {
+                let mut line = format!("{} {} pages", c.code, c.pages.len());
+                match c.waiting {
+                    Some(crate::session::capture::CaptureWait::Page { .. }) => {
+                        line.push_str(" waiting page")
+                    }
+                    Some(crate::session::capture::CaptureWait::Pdf(_)) => {
+                        line.push_str(" waiting pdf")
+                    }
+                    None => {}
+                }
+                if let Some(p) = c.problem {
+                    line.push_str(&format!(" problem {p:?}"));
+                }
+                line
+            }),
         }
     }
 }

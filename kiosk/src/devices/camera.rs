@@ -1,20 +1,25 @@
 //! The document camera (高拍仪) as a device: one thread owns the V4L2 camera, opens it (a
 //! configured node, or the first camera that takes A4 stills), reports `online` with its
 //! name, and answers requests: a still (raw, or through the page pipeline), and one preview
-//! frame (the health check). An unplugged camera is reported `powerOff` and looked for again
+//! frame (the health check), and the camera screen's live preview: while a [`PreviewSink`] is
+//! open the thread streams preview frames into it, stopping the stream for a still and
+//! starting it again after. An unplugged camera is reported `powerOff` and looked for again
 //! every [`REOPEN_EVERY`] until it is back, under the same or a new `/dev/video*` name.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use image::RgbImage;
-use kiosk_drivers::camera::{process_photo, CameraError, DocumentCamera, Frame, Page, PageError};
+use kiosk_drivers::camera::{
+    process_photo, CameraError, DocumentCamera, Frame, Page, PageError, Preview,
+};
 use kiosk_drivers::status::{ClassStatus, DeviceClass, DeviceState, DeviceStatus};
 use kiosk_drivers::ErrorKind;
 
+use super::camera_preview::PreviewSink;
 use super::error::DeviceError;
 use super::hub::Hub;
 use super::manager::DeviceManager;
@@ -38,6 +43,8 @@ pub(crate) enum CameraRequest {
     PreviewFrame {
         reply: SyncSender<Result<RgbImage, DeviceError>>,
     },
+    /// Stream preview frames into `sink` until it is closed (the camera screen).
+    Preview { sink: Arc<PreviewSink> },
 }
 
 /// A still from the camera: the frame as sent, and the page if it was processed.
@@ -101,7 +108,8 @@ impl CameraHandle {
     }
 }
 
-/// Runs the camera until `stop`: opens it, serves requests, reopens it after an unplug.
+/// Runs the camera until `stop`: opens it, serves requests, streams the preview while one is
+/// wanted, reopens it after an unplug.
 pub(crate) fn supervise(
     source: CameraSource,
     hub: Hub,
@@ -110,8 +118,12 @@ pub(crate) fn supervise(
 ) {
     let mut camera: Option<DocumentCamera> = None;
     let mut last_problem = String::new();
+    // The preview wanted (its sink) and its running stream.
+    let mut sink: Option<Arc<PreviewSink>> = None;
+    let mut stream: Option<Preview> = None;
     while !stop.load(Ordering::Relaxed) {
         if camera.is_none() {
+            stream = None;
             match source.open() {
                 Ok(cam) => {
                     let (name, path, still) = (
@@ -141,21 +153,59 @@ pub(crate) fn supervise(
                 }
             }
         }
-        let request = match requests.recv_timeout(REOPEN_EVERY) {
-            Ok(r) => r,
-            Err(RecvTimeoutError::Timeout) => continue,
-            Err(RecvTimeoutError::Disconnected) => break,
+        if sink.as_ref().is_some_and(|s| !s.is_open()) {
+            sink = None;
+            stream = None;
+        }
+        let streaming = sink.is_some() && camera.is_some();
+        let request = if streaming {
+            match requests.try_recv() {
+                Ok(r) => Some(r),
+                Err(TryRecvError::Empty) => None,
+                Err(TryRecvError::Disconnected) => break,
+            }
+        } else {
+            match requests.recv_timeout(REOPEN_EVERY) {
+                Ok(r) => Some(r),
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
         };
+        let Some(request) = request else {
+            // Nothing asked: the next preview frame.
+            if let (Some(cam), Some(to)) = (camera.as_mut(), sink.as_ref()) {
+                if let Err(e) = preview_frame(cam, &mut stream, to) {
+                    stream = None;
+                    if e.kind() == ErrorKind::Disconnected {
+                        camera = None;
+                        lost(&hub);
+                    } else {
+                        tracing::warn!(error = %e, "a preview frame failed; starting the preview again");
+                        std::thread::sleep(Duration::from_millis(200));
+                    }
+                }
+            }
+            continue;
+        };
+        if let CameraRequest::Preview { sink: wanted } = request {
+            if let Some(old) = sink.replace(wanted) {
+                old.close();
+            }
+            continue;
+        }
         let Some(cam) = camera.as_mut() else {
             let err = || DeviceError::NotConnected(DeviceClass::Camera);
             match request {
                 CameraRequest::Still { reply, .. } => drop(reply.send(Err(err()))),
                 CameraRequest::PreviewFrame { reply } => drop(reply.send(Err(err()))),
+                CameraRequest::Preview { .. } => {}
             }
             continue;
         };
-        let lost = match request {
+        let lost_it = match request {
             CameraRequest::Still { process, reply } => {
+                // One stream at a time: the preview stops for the still and starts again after.
+                stream = None;
                 hub.update(DeviceClass::Camera, |s| s.state = DeviceState::Busy);
                 let result = take_still(cam, process, &hub);
                 let lost = gone(&result);
@@ -163,23 +213,22 @@ pub(crate) fn supervise(
                 lost
             }
             CameraRequest::PreviewFrame { reply } => {
-                let result = cam
-                    .preview()
-                    .and_then(|mut p| p.next_frame())
-                    .and_then(|f| f.to_rgb())
-                    .map_err(DeviceError::Camera);
+                let result = match stream.as_mut() {
+                    Some(running) => running.next_frame(),
+                    None => cam.preview().and_then(|mut p| p.next_frame()),
+                }
+                .and_then(|f| f.to_rgb())
+                .map_err(DeviceError::Camera);
                 let lost = gone(&result);
                 let _ = reply.send(result);
                 lost
             }
+            CameraRequest::Preview { .. } => false,
         };
-        if lost {
-            tracing::warn!("document camera unplugged; looking for it again");
+        if lost_it {
             camera = None;
-            hub.update(DeviceClass::Camera, |s| {
-                s.state = DeviceState::PowerOff;
-                s.record_error("disconnected", "the camera went away (unplugged)");
-            });
+            stream = None;
+            lost(&hub);
         } else {
             hub.update(DeviceClass::Camera, |s| {
                 if s.state == DeviceState::Busy {
@@ -188,6 +237,33 @@ pub(crate) fn supervise(
             });
         }
     }
+    if let Some(sink) = sink {
+        sink.close();
+    }
+}
+
+/// One preview frame from the running stream (started if need be) into `sink`.
+fn preview_frame(
+    cam: &mut DocumentCamera,
+    stream: &mut Option<Preview>,
+    sink: &PreviewSink,
+) -> Result<(), CameraError> {
+    let running = match stream {
+        Some(running) => running,
+        None => stream.insert(cam.preview()?),
+    };
+    let frame = running.next_frame()?;
+    let taken = Instant::now();
+    sink.offer(&frame.to_rgb()?, taken);
+    Ok(())
+}
+
+fn lost(hub: &Hub) {
+    tracing::warn!("document camera unplugged; looking for it again");
+    hub.update(DeviceClass::Camera, |s| {
+        s.state = DeviceState::PowerOff;
+        s.record_error("disconnected", "the camera went away (unplugged)");
+    });
 }
 
 fn gone<T>(result: &Result<T, DeviceError>) -> bool {
@@ -253,12 +329,24 @@ impl CameraHandle {
         answer.recv_timeout(CAPTURE_WAIT).map_err(|_| timeout())?
     }
 
-    /// One preview frame as RGB (what the materials screen shows while the citizen lays the
-    /// page). Blocking, like [`CameraHandle::still`].
+    /// One preview frame as RGB (the health check). Blocking, like [`CameraHandle::still`].
     pub fn frame(&self) -> Result<RgbImage, DeviceError> {
         let (reply, answer) = mpsc::sync_channel(1);
         self.send(CameraRequest::PreviewFrame { reply })?;
         answer.recv_timeout(CAPTURE_WAIT).map_err(|_| timeout())?
+    }
+}
+
+impl CameraHandle {
+    /// Streams preview frames into `sink` until it is closed (the camera screen shows). Does
+    /// not block. Without a camera fitted it answers `NotFitted`.
+    pub fn start_preview(&self, sink: Arc<PreviewSink>) -> Result<(), DeviceError> {
+        self.send(CameraRequest::Preview { sink })
+    }
+
+    /// Whether a camera is fitted (configured, or given photos).
+    pub fn fitted(&self) -> bool {
+        self.requests.is_some()
     }
 }
 

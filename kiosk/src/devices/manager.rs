@@ -216,7 +216,16 @@ impl DeviceManager {
 
         // Document camera: its own thread opens it and takes stills on request.
         let mut camera_requests = None;
-        if devices.camera.enabled {
+        let mut camera_sim = None;
+        if devices.camera.enabled && devices.camera.device.trim() == "sim" {
+            // The simulated camera: the sample register page, always online.
+            hub.update(DeviceClass::Camera, |s| {
+                s.state = DeviceState::Online;
+                s.identity.model = Some("simulated document camera".into());
+                s.identity.connection = "sim (sample household register photos)".into();
+            });
+            camera_sim = Some(super::camera::CameraHandle::sample());
+        } else if devices.camera.enabled {
             let (tx, rx) = super::camera::queue();
             let (hub, stop) = (hub.clone(), stop.clone());
             match spawn_thread("devmgr-camera", move || {
@@ -432,7 +441,7 @@ impl DeviceManager {
             audio: audio
                 .present()
                 .then(|| (audio.pcm.clone(), config.ui.voice_volume)),
-            camera: super::camera::CameraHandle::new(camera_requests),
+            camera: camera_sim.unwrap_or_else(|| super::camera::CameraHandle::new(camera_requests)),
             a4: a4_handle,
             stop,
             threads,

@@ -50,6 +50,8 @@ pub(super) struct Local {
     /// What was last put on screen, so that only what changed is redrawn (a keystroke
     /// repaints one field, not the form).
     pub shown: Shown,
+    /// The camera screen's thumbnails of the pages taken.
+    pub thumbs: screen::camera::Thumbnails,
 }
 
 /// The view models last applied, per screen.
@@ -60,6 +62,7 @@ pub(super) struct Shown {
     pub guide: Option<vm::GuideVm>,
     pub identify: Option<vm::IdentifyVm>,
     pub materials: Option<vm::MaterialsVm>,
+    pub camera: Option<vm::CameraVm>,
     pub delivery: Option<vm::DeliveryVm>,
     pub submitting: Option<vm::SubmittingVm>,
     pub appointment: Option<vm::AppointmentVm>,
@@ -129,6 +132,8 @@ pub(super) struct Frontend {
     pub view: RefCell<watch::Receiver<Arc<Session>>>,
     pub current: RefCell<Arc<Session>>,
     pub local: RefCell<Local>,
+    /// The camera screen's live preview (frames from the camera, not from the session).
+    pub preview: RefCell<super::preview::LivePreview>,
     pub tech: RefCell<Technician>,
     pub devices: watch::Receiver<Vec<DeviceStatus>>,
     pub hall_name: String,
@@ -165,7 +170,8 @@ impl Frontend {
             *self.current.borrow_mut() = s;
             self.redraw();
         }
-        changed
+        let fresh = self.preview.borrow_mut().show_newest(&self.app);
+        changed || fresh
     }
 
     /// Draws everything from the current state.
@@ -220,6 +226,14 @@ impl Frontend {
                 .map(|d| u32::try_from(d.as_secs().max(1)).unwrap_or(u32::MAX)),
             |v| adapters::apply_idle(app, *v),
         );
+        let id = map::screen_id(&s);
+        // The preview runs only while the camera screen is in front.
+        let camera_shown = id == ScreenId::Camera && local.technician.is_none();
+        self.preview.borrow_mut().want(app, camera_shown);
+        if !camera_shown && !local.thumbs.is_empty() {
+            local.thumbs.clear();
+            adapters::set_camera_pages(app, &[]);
+        }
         if let Some(screen) = local.technician {
             self.tech
                 .borrow()
@@ -229,7 +243,6 @@ impl Frontend {
             return;
         }
         let rows = rows_for(&s);
-        let id = map::screen_id(&s);
         match id {
             ScreenId::Browse => apply_changed(
                 &mut shown.browse,
@@ -284,6 +297,15 @@ impl Frontend {
                 apply_changed(&mut shown.materials, screen::handin::view(&s), |v| {
                     adapters::apply_materials(app, v)
                 })
+            }
+            ScreenId::Camera => {
+                apply_changed(&mut shown.camera, screen::camera::view(&s), |v| {
+                    adapters::apply_camera(app, v)
+                });
+                let pages = screen::camera::capture(&s).map_or(&[][..], |c| &c.pages[..]);
+                if local.thumbs.update(pages) {
+                    adapters::set_camera_pages(app, &local.thumbs.pictures());
+                }
             }
             ScreenId::Delivery => apply_changed(
                 &mut shown.delivery,

@@ -7,7 +7,8 @@ use kiosk_ui::vm::ScreenId;
 
 use crate::session::{prompts, Screen, Session};
 
-/// The UI screen for a session screen, one for one.
+/// The UI screen for a session screen: one for one, but for the materials step, which shows
+/// the camera screen while a material is photographed.
 pub fn screen_id(s: &Session) -> ScreenId {
     match &s.screen {
         Screen::Home => ScreenId::Home,
@@ -16,6 +17,10 @@ pub fn screen_id(s: &Session) -> ScreenId {
         Screen::Choose(_) => ScreenId::Browse,
         Screen::Guide => ScreenId::Guide,
         Screen::Form => ScreenId::Form,
+        // A material being photographed: the camera screen, on the materials step.
+        Screen::Materials if s.transaction.as_ref().is_some_and(|t| t.capture.is_some()) => {
+            ScreenId::Camera
+        }
         Screen::Materials => ScreenId::Materials,
         Screen::Delivery => ScreenId::Delivery,
         Screen::Review => ScreenId::Review,

@@ -18,6 +18,7 @@ mod frontend;
 mod keyboard;
 pub mod map;
 pub mod pin_lockout;
+pub mod preview;
 pub mod screen;
 pub mod shots;
 pub mod stage;
@@ -102,6 +103,8 @@ pub struct Link {
     pub requests: std::sync::mpsc::Receiver<ScreenRequest>,
     /// Runs a device self-test for the maintenance screen.
     pub selftest: Option<SelftestRunner>,
+    /// The document camera, for the camera screen's live preview (none: not fitted).
+    pub camera: Option<crate::devices::CameraHandle>,
     /// When the process started (for the first-frame figure).
     pub started: Instant,
 }
@@ -132,12 +135,14 @@ fn config_summary(config: &Config) -> Vec<(String, String)> {
 
 /// Attaches the screen `app` to the session: callbacks wired, the state drawn. The PIN pad's
 /// lockout is kept in `lockout` (none: in memory only).
+#[allow(clippy::too_many_arguments)]
 fn attach(
     config: &Config,
     session: SessionHandle,
     devices: watch::Receiver<Vec<DeviceStatus>>,
     selftest: Option<SelftestRunner>,
     lockout: Option<PathBuf>,
+    camera: Option<crate::devices::CameraHandle>,
     app: ui::AppWindow,
 ) -> (Rc<Frontend>, Vec<Timer>) {
     let view = session.watch();
@@ -148,6 +153,7 @@ fn attach(
         view: RefCell::new(view),
         current: RefCell::new(current),
         local: RefCell::new(Local::default()),
+        preview: RefCell::new(preview::LivePreview::new(camera)),
         tech: RefCell::new(Technician::new(
             config.ui.maintenance_pin_hash.as_deref(),
             lockout,
@@ -202,10 +208,11 @@ fn run_window(config: &Config, link: Link, app: ui::AppWindow) -> Result<(), Str
         mut shutdown,
         requests,
         selftest,
+        camera,
         started,
     } = link;
     let lockout = Some(pin_lockout::file_beside(&config.outbox.db_path));
-    let (f, _timers) = attach(config, session, devices, selftest, lockout, app);
+    let (f, _timers) = attach(config, session, devices, selftest, lockout, camera, app);
     let service_timer = Timer::default();
     let weak = f.app.as_weak();
     let frontend = Rc::downgrade(&f);
@@ -312,10 +319,11 @@ fn run_offscreen(config: &Config, link: Link) -> Result<(), String> {
         shutdown,
         requests,
         selftest,
+        camera,
         started,
     } = link;
     let lockout = Some(pin_lockout::file_beside(&config.outbox.db_path));
-    let (f, _timers) = attach(config, session, devices, selftest, lockout, app);
+    let (f, _timers) = attach(config, session, devices, selftest, lockout, camera, app);
     f.app
         .show()
         .map_err(|e| format!("cannot show the kiosk screen: {e}"))?;

@@ -25,6 +25,8 @@ pub const PREVIEW_PIN: &str = "246810";
 pub const SAMPLE_CARD: &str = "resident-zhang-san";
 /// The item the screenshots apply for (居民身份证换领).
 pub const SAMPLE_ITEM: &str = "GA-000101-001";
+/// The sample item's material the camera photographs (居民户口簿).
+pub const PHOTOGRAPHED_MATERIAL: &str = "hukou";
 /// An item of the sample catalog that cannot be done at the kiosk (不动产首次登记).
 pub const WINDOW_ONLY_ITEM: &str = "ZR-000510-003";
 
@@ -64,6 +66,12 @@ pub enum Extra {
     WindowOnly,
     /// Standard mode with the voice switched on: the spoken words shown under the title.
     VoiceOn,
+    /// The camera screen with two pages taken.
+    CameraPages,
+    /// The camera screen saying what went wrong (no sheet found in the photo).
+    CameraProblem,
+    /// The camera screen while a page is being taken.
+    CameraBusy,
 }
 
 impl Extra {
@@ -79,6 +87,9 @@ impl Extra {
             Extra::HelpCalled => "-help-called".into(),
             Extra::WindowOnly => "-window-only".into(),
             Extra::VoiceOn => "-voice".into(),
+            Extra::CameraPages => "-pages".into(),
+            Extra::CameraProblem => "-problem".into(),
+            Extra::CameraBusy => "-busy".into(),
         }
     }
 }
@@ -168,6 +179,9 @@ pub fn shots() -> Vec<Shot> {
             out.push(shot(ScreenId::Receipt, Extra::Queued, false));
             out.push(shot(ScreenId::Form, Extra::HelpCalled, false));
             out.push(shot(ScreenId::Guide, Extra::WindowOnly, false));
+            for extra in [Extra::CameraPages, Extra::CameraProblem, Extra::CameraBusy] {
+                out.push(shot(ScreenId::Camera, extra, false));
+            }
             if !elder {
                 // Elder mode speaks anyway; in standard mode the 语音 button turns it on.
                 for screen in [ScreenId::Home, ScreenId::Form, ScreenId::Review] {
@@ -380,6 +394,35 @@ pub fn reach(stage: &mut Stage, shot: &Shot) -> Result<(), ShotError> {
             fill_form(stage);
             stage.ui(UiInput::Next);
         }
+        ScreenId::Camera => {
+            stage.rehearsal().stub().set_holds_materials(false);
+            to_form(stage)?;
+            fill_form(stage);
+            stage.ui(UiInput::Next);
+            stage.ui(UiInput::SetMaterialSource {
+                code: PHOTOGRAPHED_MATERIAL.into(),
+                source: hall_api::application::MaterialSource::Scanned,
+            });
+            match shot.extra {
+                Extra::CameraPages => {
+                    stage.ui(UiInput::TakePage);
+                    stage.ui(UiInput::TakePage);
+                }
+                Extra::CameraProblem => {
+                    stage
+                        .rehearsal()
+                        .stub()
+                        .fail_pages(Some(crate::session::CaptureProblem::NoSheet));
+                    stage.ui(UiInput::TakePage);
+                }
+                Extra::CameraBusy => {
+                    stage.ui(UiInput::TakePage);
+                    stage.rehearsal().stub().hold();
+                    stage.ui(UiInput::TakePage);
+                }
+                _ => {}
+            }
+        }
         ScreenId::Delivery => {
             to_delivery(stage)?;
             if keyboard {
@@ -497,10 +540,22 @@ pub fn render_shots(
         path: out_dir.to_owned(),
         message: e.to_string(),
     })?;
-    let mut stage = Stage::offscreen(&preview_config(), preview_start())?;
+    // The simulated camera streams the sample register page to the camera screen's preview.
+    let camera = crate::devices::CameraHandle::sample();
+    let mut stage = Stage::offscreen_with_camera(&preview_config(), preview_start(), Some(camera))?;
     let mut written = Vec::new();
     for shot in shots {
         reach(&mut stage, shot)?;
+        if shot.screen == ScreenId::Camera
+            && stage
+                .next_preview_frame(0, std::time::Duration::from_secs(30))
+                .is_none()
+        {
+            tracing::warn!(
+                shot = %shot.file_name(),
+                "the simulated camera sent no preview frame; the shot shows none"
+            );
+        }
         let frame = stage.render();
         inspect(&stage, shot, &frame);
         let path = out_dir.join(shot.file_name());

@@ -21,6 +21,7 @@ use tokio::sync::{mpsc, watch};
 use super::frontend::{Frontend, Local};
 use crate::citizen::rehearsal::{Rehearsal, RehearsalError};
 use crate::citizen::{Press, SessionHandle};
+use crate::devices::CameraHandle;
 use crate::session::{Event, Session, UiInput};
 
 /// Why the stage cannot be set up or cannot do what was asked.
@@ -70,20 +71,32 @@ impl Stage {
     /// A stage drawn offscreen with the software renderer at the configured size, its clock at
     /// `start`. Installs the headless platform on this thread.
     pub fn offscreen(config: &Config, start: DateTime<Utc>) -> Result<Stage, StageError> {
-        let window = headless::window_with(RepaintBufferType::NewBuffer)
-            .map_err(|e| StageError::Ui(e.to_string()))?;
-        Stage::build(config, start, Some(window))
+        Stage::offscreen_with_camera(config, start, None)
     }
 
-    /// A stage in a window of the platform Slint was built with (`kioskctl preview`).
+    /// As [`Stage::offscreen`], with a document camera for the camera screen's live preview
+    /// (the rehearsal's stub still answers the pages themselves).
+    pub fn offscreen_with_camera(
+        config: &Config,
+        start: DateTime<Utc>,
+        camera: Option<CameraHandle>,
+    ) -> Result<Stage, StageError> {
+        let window = headless::window_with(RepaintBufferType::NewBuffer)
+            .map_err(|e| StageError::Ui(e.to_string()))?;
+        Stage::build(config, start, Some(window), camera)
+    }
+
+    /// A stage in a window of the platform Slint was built with (`kioskctl preview`), with
+    /// the simulated document camera.
     pub fn windowed(config: &Config, start: DateTime<Utc>) -> Result<Stage, StageError> {
-        Stage::build(config, start, None)
+        Stage::build(config, start, None, Some(CameraHandle::sample()))
     }
 
     fn build(
         config: &Config,
         start: DateTime<Utc>,
         window: Option<Rc<MinimalSoftwareWindow>>,
+        camera: Option<CameraHandle>,
     ) -> Result<Stage, StageError> {
         let size = PhysicalSize::new(config.ui.width, config.ui.height);
         if let Some(w) = &window {
@@ -109,7 +122,7 @@ impl Stage {
         .collect();
         let (_devices_tx, devices) = watch::channel(snapshot);
         let app = ui::AppWindow::new().map_err(|e| StageError::Ui(e.to_string()))?;
-        let (frontend, timers) = super::attach(config, handle, devices, None, None, app);
+        let (frontend, timers) = super::attach(config, handle, devices, None, None, camera, app);
         frontend
             .app
             .show()
@@ -259,6 +272,37 @@ impl Stage {
     /// The offscreen window, for benchmarks that render part of the screen.
     pub fn offscreen_window(&self) -> Option<&Rc<MinimalSoftwareWindow>> {
         self.window.as_ref()
+    }
+
+    /// The camera screen's live preview runs (the camera screen is in front).
+    pub fn preview_running(&self) -> bool {
+        self.frontend.preview.borrow().running()
+    }
+
+    /// The preview frame on screen: its number in the stream and when the camera delivered
+    /// it (none while the preview is stopped or before its first frame).
+    pub fn preview_shown(&self) -> Option<(u64, std::time::Instant)> {
+        self.frontend.preview.borrow().shown()
+    }
+
+    /// Draws until the preview shows a frame numbered above `after`, for at most `limit`
+    /// (the camera streams on its own thread); the frame's number and delivery time.
+    pub fn next_preview_frame(
+        &mut self,
+        after: u64,
+        limit: std::time::Duration,
+    ) -> Option<(u64, std::time::Instant)> {
+        let until = std::time::Instant::now() + limit;
+        loop {
+            self.pump();
+            if let Some(shown) = self.preview_shown().filter(|(seq, _)| *seq > after) {
+                return Some(shown);
+            }
+            if std::time::Instant::now() >= until {
+                return None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
     }
 
     /// Opens the technician's PIN pad the way a technician does: five taps on the hall's name.

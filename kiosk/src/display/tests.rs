@@ -178,7 +178,7 @@ fn the_screens_callbacks_reach_the_session() {
     let handle = SessionHandle::new(events_tx, presses_tx, view_rx);
     let (_devices_tx, devices) = watch::channel(Vec::new());
     let config = kiosk_config::Config::default();
-    let (f, _timers) = super::attach(&config, handle, devices, None, None, app);
+    let (f, _timers) = super::attach(&config, handle, devices, None, None, None, app);
     fn next(events: &mut mpsc::UnboundedReceiver<Event>) -> UiInput {
         match events.try_recv() {
             Ok(Event::Ui(input)) => input,

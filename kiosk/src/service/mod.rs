@@ -422,6 +422,7 @@ pub async fn serve_with(
                 shutdown: shutdown.clone(),
                 requests: screen_rx,
                 selftest: Some(selftest_runner(&service)),
+                camera: service.manager.as_ref().map(DeviceManager::camera),
                 started,
             };
             if link_tx.send(link).is_err() {

@@ -102,6 +102,30 @@ impl CaptureProblem {
             CaptureProblem::Unreadable => "材料页面处理失败，请重拍",
         }
     }
+
+    /// The same in English.
+    pub fn text_en(self) -> &'static str {
+        match self {
+            CaptureProblem::NoSheet => {
+                "No page was found. Lay the page flat inside the frame and retake it."
+            }
+            CaptureProblem::CameraUnavailable => {
+                "The camera is unavailable. Hand this material in at the counter or by post."
+            }
+            CaptureProblem::TooManyPages => {
+                "This material has as many pages as it can take. Press Done; hand the rest in at the counter."
+            }
+            CaptureProblem::Unreadable => "The page could not be processed. Please retake it.",
+        }
+    }
+
+    /// What the citizen is told, in `language`.
+    pub fn text(self, language: kiosk_config::schema::Language) -> &'static str {
+        match language {
+            kiosk_config::schema::Language::ZhCn => self.text_zh(),
+            kiosk_config::schema::Language::En => self.text_en(),
+        }
+    }
 }
 
 /// What the capture waits for.

@@ -86,6 +86,9 @@ pub fn guide(t: &Transaction, hall_name: &str) -> PrintDoc {
         );
         if m.satisfied_by_id_card {
             parts.push("在本机读取身份证即可".to_owned());
+        } else if m.photographable {
+            // The paper list is kept for any kiosk: the camera of this one may be down.
+            parts.push("可在自助机上拍照提交".to_owned());
         }
         let mut line = format!("{}. {}（{}）", i + 1, m.name, parts.join("，"));
         if let Some(note) = &m.note {

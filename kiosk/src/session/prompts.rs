@@ -57,18 +57,15 @@ pub fn prompt(s: &Session) -> String {
         ),
         Screen::Materials => match s.transaction.as_ref().and_then(|t| t.capture.as_ref()) {
             // The camera is up: how to lay the page (spoken in elder mode), or what went wrong.
-            Some(c) => match (c.problem, zh) {
-                (Some(problem), true) => problem.text_zh(),
-                (Some(_), false) => {
-                    "The page could not be taken. Lay it flat under the camera and try again, or hand it in at the window."
-                }
-                (None, _) if c.pages.is_empty() => pick(
-                    "请将材料第一页平放在高拍仪下方的拍摄区内，对齐后点击拍照。",
-                    "Lay the first page flat in the area under the camera, then press Take photo.",
+            Some(c) => match c.problem {
+                Some(problem) => problem.text(s.language),
+                None if c.pages.is_empty() => pick(
+                    "请将材料平放在拍摄区内，对齐后点击拍照。",
+                    "Lay the page flat inside the frame under the camera, then press Take photo.",
                 ),
-                (None, _) => pick(
-                    "已拍好，可重拍本页；下一页请平放后点击下一页，全部拍完点击完成。",
-                    "Taken. Retake this page, lay the next one and press Next page, or press Done.",
+                None => pick(
+                    "已拍好，可重拍本页；下一页请将材料平放在拍摄区内后点击下一页，全部拍完点击完成。",
+                    "Taken. Retake this page, or lay the next one flat inside the frame and press Next page; press Done when all are taken.",
                 ),
             },
             None => pick(

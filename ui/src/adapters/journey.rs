@@ -30,6 +30,11 @@ pub fn apply_materials(app: &ui::AppWindow, vm: &vm::MaterialsVm) {
                 can_reuse: m.can_reuse && !m.by_id_card,
                 reused: m.reused && m.can_reuse,
                 by_id_card: m.by_id_card,
+                can_photograph: m.can_photograph && !m.by_id_card,
+                scanned: m.scanned_pages.is_some(),
+                scanned_pages: m
+                    .scanned_pages
+                    .map_or(0, |p| i32::try_from(p).unwrap_or(i32::MAX)),
             })
             .collect(),
     ));

@@ -38,6 +38,11 @@ pub struct HandInLine {
     /// Given by reading the applicant's ID card at this kiosk (the catalog says the card
     /// counts for this material): nothing to hand in, no choice to make.
     pub by_id_card: bool,
+    /// The document camera may photograph it now (the catalog allows it and the camera
+    /// works): 拍照提交 is offered.
+    pub can_photograph: bool,
+    /// Photographed at this kiosk: its pages (`Some(pages)`) go to the hall as one PDF.
+    pub scanned_pages: Option<u32>,
 }
 
 /// The materials screen (after the form).

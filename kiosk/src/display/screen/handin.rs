@@ -1,5 +1,5 @@
-//! The materials screen (`handin.slint`): what is handed in, reused (已有) or read from the card, and
-//! what comes later.
+//! The materials screen (`handin.slint`): what is handed in, reused (已有), read from the card
+//! or photographed here (拍照提交, while the camera works), and what comes later.
 
 use std::rc::Rc;
 
@@ -31,6 +31,15 @@ pub fn view(s: &Session) -> vm::MaterialsVm {
                     can_reuse: l.held,
                     reused: l.source == MaterialSource::Reused,
                     by_id_card: l.source == MaterialSource::IdCardRead,
+                    // Offered only while the camera works; otherwise the window and mail.
+                    can_photograph: m.photographable
+                        && s.devices.camera
+                        && l.source != MaterialSource::IdCardRead,
+                    scanned_pages: l
+                        .scan
+                        .as_ref()
+                        .filter(|_| l.source == MaterialSource::Scanned)
+                        .map(|d| d.pages),
                 }
             })
             .collect(),
@@ -56,6 +65,13 @@ pub(super) fn connect(f: &Rc<Frontend>) {
         })
     });
     materials.on_set_reuse(move |code, reuse| set_reuse((code, reuse)));
+    let photograph = on1(f, |f, code: SharedString| {
+        f.press(UiInput::SetMaterialSource {
+            code: code.to_string(),
+            source: MaterialSource::Scanned,
+        })
+    });
+    materials.on_photograph(photograph);
     materials.on_next(on0(f, |f| f.press(UiInput::Next)));
     materials.on_back(on0(f, |f| f.press(UiInput::Back)));
 }

@@ -11,6 +11,7 @@
 
 pub mod appointment;
 pub mod browse;
+pub mod camera;
 pub mod delivery;
 pub mod farewell;
 pub mod feedback;
@@ -100,6 +101,7 @@ fn message_box(index: i32) -> Option<TextField> {
 pub(super) fn connect(f: &Rc<Frontend>) {
     appointment::connect(f);
     browse::connect(f);
+    camera::connect(f);
     delivery::connect(f);
     farewell::connect(f);
     form::connect(f);

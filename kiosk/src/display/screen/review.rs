@@ -114,7 +114,15 @@ fn materials(s: &Session, t: &Transaction) -> Vec<(String, bool)> {
         .map(|l| {
             let (how, done) = match l.source {
                 MaterialSource::IdCardRead => (tr(s, "（已读取身份证）", " (card read)"), true),
-                MaterialSource::Scanned => (tr(s, "（已拍照提交）", " (photographed)"), true),
+                MaterialSource::Scanned => {
+                    let pages = l.scan.as_ref().map_or(0, |d| d.pages);
+                    let how = if s.is_chinese() {
+                        format!("（已在本机拍照提交，{pages} 页）")
+                    } else {
+                        format!(" (photographed here, {pages} pages)")
+                    };
+                    (how, true)
+                }
                 MaterialSource::Reused => (tr(s, "（已有，复用）", " (held, reused)"), true),
                 _ => (tr(s, "（请到窗口补交）", " (hand in at the window)"), false),
             };

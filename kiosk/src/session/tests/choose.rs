@@ -95,8 +95,8 @@ fn the_guide_lists_every_material_and_prints() {
         "{body}"
     );
     assert!(
-        body.contains("1. 居民户口簿（原件1份，必交）"),
-        "no zero counts: {body}"
+        body.contains("1. 居民户口簿（原件1份，必交，可在自助机上拍照提交）"),
+        "no zero counts, and the camera named for a photographable material: {body}"
     );
     k.ui(UiInput::Back);
     assert_eq!(k.s.screen, Screen::Choose(ChooseView::MostUsed));
