@@ -5,9 +5,11 @@
 //! complaints, help, farewell and the notice banner in [`services`].
 
 mod journey;
+mod prints;
 mod services;
 
 pub use journey::*;
+pub use prints::*;
 pub use services::*;
 
 /// Which screen is showing.
@@ -45,6 +47,8 @@ pub enum ScreenId {
     Help,
     /// A closing message before going home.
     Farewell,
+    /// 自助打印: result documents printed on A4 by their applicant.
+    Prints,
     /// A device the citizen path needs is broken.
     OutOfService,
     /// The maintenance PIN.
@@ -55,7 +59,7 @@ pub enum ScreenId {
 
 impl ScreenId {
     /// Every screen, in the order of the citizen path, then the technicians' screens.
-    pub const ALL: [ScreenId; 19] = [
+    pub const ALL: [ScreenId; 20] = [
         ScreenId::Home,
         ScreenId::Identify,
         ScreenId::Browse,
@@ -72,6 +76,7 @@ impl ScreenId {
         ScreenId::Complaint,
         ScreenId::Help,
         ScreenId::Farewell,
+        ScreenId::Prints,
         ScreenId::OutOfService,
         ScreenId::MaintenancePin,
         ScreenId::Maintenance,
@@ -96,6 +101,7 @@ impl ScreenId {
             ScreenId::Complaint => "complaint",
             ScreenId::Help => "help",
             ScreenId::Farewell => "farewell",
+            ScreenId::Prints => "prints",
             ScreenId::OutOfService => "out-of-service",
             ScreenId::MaintenancePin => "maintenance-pin",
             ScreenId::Maintenance => "maintenance",

@@ -17,6 +17,7 @@ use hall_api::application::{
     TimelineEntry,
 };
 use hall_api::appointment::{AppointmentReceipt, Slot, SlotList};
+use hall_api::attachment::{PrintFailure, PrintableDocument};
 use hall_api::catalog::Catalog;
 use kiosk_config::Config;
 use kiosk_drivers::idcard::sim::card_file::sample_card;
@@ -27,8 +28,8 @@ use super::effects::Effects;
 use super::runner::{local_time, most_used, session_config};
 use crate::session::capture::{CaptureProblem, DocBytes};
 use crate::session::{
-    step, BookOutcome, Effect, Event, LookupResult, Now, Session, SessionError, SubmitOutcome,
-    UiInput,
+    step, BookOutcome, Effect, Event, LookupResult, Now, PrintOutcome, Session, SessionError,
+    SubmitOutcome, UiInput,
 };
 
 /// The catalog rehearsals use: five items of four departments and one 一件事 bundle, the same
@@ -71,6 +72,7 @@ pub struct StubEffects {
     catalog: Arc<Catalog>,
     now: Mutex<Option<Now>>,
     reachable: AtomicBool,
+    paper_out: AtomicBool,
     holding: AtomicBool,
     held: Mutex<Vec<Event>>,
     seq: AtomicU32,
@@ -90,6 +92,7 @@ impl StubEffects {
             catalog,
             now: Mutex::new(None),
             reachable: AtomicBool::new(true),
+            paper_out: AtomicBool::new(false),
             holding: AtomicBool::new(false),
             held: Mutex::new(Vec::new()),
             seq: AtomicU32::new(0),
@@ -101,6 +104,12 @@ impl StubEffects {
     /// Whether the hall answers (else submissions are queued and lookups fail as unreachable).
     pub fn set_reachable(&self, reachable: bool) {
         self.reachable.store(reachable, Ordering::SeqCst);
+    }
+
+    /// Whether the A4 printer runs out of paper on the next 自助打印 (the copy is then given
+    /// back, as the service does).
+    pub fn set_paper_out(&self, out: bool) {
+        self.paper_out.store(out, Ordering::SeqCst);
     }
 
     /// Keeps the hall's answers back until [`release`](Self::release) (to see the screens a
@@ -226,6 +235,33 @@ impl StubEffects {
             rated: false,
             handled_by: None,
         }]
+    }
+
+    /// The result documents staff attached: two of the first item's application, concluded
+    /// last week.
+    fn printable(&self, now: &Now) -> Vec<PrintableDocument> {
+        let Some(item) = self.catalog.items.first() else {
+            return Vec::new();
+        };
+        let code = format!(
+            "LA{}-0007",
+            (now.today - chrono::Days::new(9)).format("%Y%m%d")
+        );
+        [
+            ("doc-1", "准予登记通知书", 2),
+            ("doc-2", "办理结果告知书", 1),
+        ]
+        .into_iter()
+        .map(|(id, title, copies_left)| PrintableDocument {
+            id: id.into(),
+            tracking_code: code.clone(),
+            subject_name: item.name.clone(),
+            title: title.into(),
+            bytes: 48_213,
+            copies_left,
+            attached_at: now.utc - chrono::Duration::days(2),
+        })
+        .collect()
     }
 
     fn reusable(&self, now: &Now) -> ReusableMaterials {
@@ -355,6 +391,28 @@ impl Effects for StubEffects {
                     request,
                     result: super::effects::assemble(&pages),
                 })
+            }
+            Effect::FetchPrintable { request, .. } => self.answer(Event::PrintableFetched {
+                request,
+                result: if up {
+                    LookupResult::Found(self.printable(&now))
+                } else {
+                    LookupResult::Unreachable
+                },
+            }),
+            Effect::PrintResultDocument { request, title, .. } => {
+                let outcome = if !up {
+                    PrintOutcome::HallUnreachable
+                } else if self.paper_out.load(Ordering::SeqCst) {
+                    PrintOutcome::PrinterFailed {
+                        failure: PrintFailure::PaperOut,
+                        given_back: true,
+                    }
+                } else {
+                    lock(&self.printed).push(title);
+                    PrintOutcome::Printed { copy: 1 }
+                };
+                self.answer(Event::ResultDocumentPrinted { request, outcome });
             }
             Effect::FetchAppointment { request, .. } => self.answer(Event::AppointmentFetched {
                 request,

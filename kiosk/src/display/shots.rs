@@ -43,6 +43,21 @@ pub enum AppointmentStage {
     Failed,
 }
 
+/// The 自助打印 stages a shot can show besides the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrintsShot {
+    /// Place the card or scan the receipt.
+    Waiting,
+    /// A document printing.
+    Printing,
+    /// Printed: take it.
+    Printed,
+    /// The printer ran out of paper: the copy was given back.
+    PaperOut,
+    /// The hall could not be reached.
+    HallUnreachable,
+}
+
 /// What is laid over or opened on a screen for a shot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Extra {
@@ -64,6 +79,8 @@ pub enum Extra {
     WindowOnly,
     /// Standard mode with the voice switched on: the spoken words shown under the title.
     VoiceOn,
+    /// 自助打印 at a stage other than the list.
+    Prints(PrintsShot),
 }
 
 impl Extra {
@@ -79,6 +96,7 @@ impl Extra {
             Extra::HelpCalled => "-help-called".into(),
             Extra::WindowOnly => "-window-only".into(),
             Extra::VoiceOn => "-voice".into(),
+            Extra::Prints(stage) => format!("-{stage:?}").to_lowercase(),
         }
     }
 }
@@ -168,6 +186,15 @@ pub fn shots() -> Vec<Shot> {
             out.push(shot(ScreenId::Receipt, Extra::Queued, false));
             out.push(shot(ScreenId::Form, Extra::HelpCalled, false));
             out.push(shot(ScreenId::Guide, Extra::WindowOnly, false));
+            for stage in [
+                PrintsShot::Waiting,
+                PrintsShot::Printing,
+                PrintsShot::Printed,
+                PrintsShot::PaperOut,
+                PrintsShot::HallUnreachable,
+            ] {
+                out.push(shot(ScreenId::Prints, Extra::Prints(stage), false));
+            }
             if !elder {
                 // Elder mode speaks anyway; in standard mode the 语音 button turns it on.
                 for screen in [ScreenId::Home, ScreenId::Form, ScreenId::Review] {
@@ -318,6 +345,33 @@ fn to_appointment(stage: &mut Stage, until: AppointmentStage) -> Result<(), Stag
     Ok(())
 }
 
+/// 自助打印 from the home tile: the card read, the list (or a stage of printing its first
+/// document).
+fn to_prints(stage: &mut Stage, extra: Extra) -> Result<(), StageError> {
+    let stub = stage.rehearsal().stub();
+    match extra {
+        Extra::Prints(PrintsShot::HallUnreachable) => stub.set_reachable(false),
+        Extra::Prints(PrintsShot::PaperOut) => stub.set_paper_out(true),
+        _ => {}
+    }
+    stage.ui(UiInput::OpenPrints);
+    if extra == Extra::Prints(PrintsShot::Waiting) {
+        return Ok(());
+    }
+    stage.read_card(SAMPLE_CARD)?;
+    if extra == Extra::Prints(PrintsShot::Printing) {
+        // The list is in; the print's answer is held, so the screen stays on 正在打印.
+        stage.rehearsal().stub().hold();
+    }
+    if matches!(
+        extra,
+        Extra::Prints(PrintsShot::Printing | PrintsShot::Printed | PrintsShot::PaperOut)
+    ) {
+        stage.ui(UiInput::PrintDocument("doc-1".into()));
+    }
+    Ok(())
+}
+
 /// Walks a fresh session to `shot`'s screen in its language and mode.
 pub fn reach(stage: &mut Stage, shot: &Shot) -> Result<(), ShotError> {
     stage.restart()?;
@@ -437,6 +491,7 @@ pub fn reach(stage: &mut Stage, shot: &Shot) -> Result<(), ShotError> {
                 keys(stage, "dengle");
             }
         }
+        ScreenId::Prints => to_prints(stage, shot.extra)?,
         ScreenId::Help => stage.ui(UiInput::OpenHelpRequest(
             hall_api::feedback::HelpKind::Proxy,
         )),
