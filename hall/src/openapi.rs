@@ -22,7 +22,7 @@ use crate::router;
         staff::details, staff::move_status,
         applications::query_progress, applications::progress_by_id_number, applications::reusable,
         attachments::limits, attachments::put, attachments::status,
-        prints::printable, prints::print,
+        prints::printable, prints::print, prints::print_failed,
         contact::known_contact,
         feedback::rate, feedback::complain, feedback::help,
         appointments::slots, appointments::book, appointments::by_reference,

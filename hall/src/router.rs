@@ -39,6 +39,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/attachments/{sha256}/status"),
     ("post", "/api/v1/result-documents/printable"),
     ("post", "/api/v1/result-documents/{id}/print"),
+    ("post", "/api/v1/result-documents/{id}/prints/{copy}/failed"),
     ("post", "/api/v1/citizen/contact"),
     ("post", "/api/v1/ratings"),
     ("post", "/api/v1/complaints"),
@@ -192,6 +193,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(prints::printable),
         )
         .route("/api/v1/result-documents/{id}/print", post(prints::print))
+        .route(
+            "/api/v1/result-documents/{id}/prints/{copy}/failed",
+            post(prints::print_failed),
+        )
         .route("/api/v1/citizen/contact", post(contact::known_contact))
         .route("/api/v1/ratings", post(feedback::rate))
         .route("/api/v1/complaints", post(feedback::complain))

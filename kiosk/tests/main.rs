@@ -1,5 +1,5 @@
-//! The integration tests of `kiosk`, linked into one test binary (19 files, one module each:
-//! one link instead of 19). Run one file's tests with
+//! The integration tests of `kiosk`, linked into one test binary (23 files, one module each:
+//! one link instead of 23). Run one file's tests with
 //! `cargo test -p kiosk --test kiosk_tests -- <file>::`.
 
 /// The harness's name of `name`, a test function of the module this is used in (for example
@@ -88,3 +88,6 @@ mod scanner_cli;
 
 #[path = "uploads.rs"]
 mod uploads;
+
+#[path = "self_print.rs"]
+mod self_print;

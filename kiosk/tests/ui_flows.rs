@@ -756,3 +756,51 @@ fn elder_mode_speaks_the_hint_to_lay_the_page_flat() {
     );
     assert_text(&s, "请将材料平放在拍摄区内");
 }
+
+/// 自助打印 by touch: the home tile, the card, the list with copies left, 打印, 打印其他文书,
+/// the paper running out (the copy given back, said so), 返回列表, 完成. The card's number is
+/// only ever shown masked. Without the A4 printer the tile says why and opens nothing.
+#[test]
+fn self_print_from_the_home_tile_by_card() {
+    let mut s = stage();
+    tap(&mut s, "自助打印");
+    assert_eq!(s.screen(), ScreenId::Prints);
+    assert_text(&s, "请放置申请人本人的身份证");
+    s.read_card(SAMPLE_CARD).expect("card");
+    let number = s
+        .session()
+        .citizen
+        .as_ref()
+        .map(|c| c.id_number.clone())
+        .expect("the card was read");
+    assert_text(&s, "准予登记通知书");
+    assert_text(&s, "可打印 2 份");
+    assert_text(&s, "身份证 ");
+    assert!(
+        texts(&s).iter().all(|t| !t.contains(&number)),
+        "the number shows only masked: {:?}",
+        texts(&s)
+    );
+    tap(&mut s, "打印");
+    assert_text(&s, "已打印：准予登记通知书");
+    assert_eq!(s.rehearsal().stub().printed(), ["准予登记通知书"]);
+    tap(&mut s, "打印其他文书");
+    assert_text(&s, "可打印 1 份");
+    s.rehearsal().stub().set_paper_out(true);
+    tap(&mut s, "打印");
+    assert_text(&s, "打印机缺纸");
+    assert_text(&s, "份数已退回");
+    tap(&mut s, "返回列表");
+    assert_text(&s, "可打印 1 份");
+    tap(&mut s, "完成");
+    assert_eq!(s.screen(), ScreenId::Home);
+    assert!(s.session().citizen.is_none(), "the card's data wiped");
+
+    s.ev(kiosk::session::Event::DeviceChanged {
+        device: kiosk_drivers::status::DeviceClass::A4Printer,
+        available: false,
+    });
+    assert_text(&s, "打印机暂不可用");
+    tap(&mut s, "自助打印");
+    assert_eq!(s.screen(), ScreenId::Home);
+}

@@ -5,10 +5,12 @@
 
 mod camera;
 mod journey;
+mod prints;
 mod services;
 
 pub use camera::*;
 pub use journey::*;
+pub use prints::*;
 pub use services::*;
 
 use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
@@ -48,6 +50,7 @@ pub fn show_screen(app: &ui::AppWindow, screen: vm::ScreenId) {
         vm::ScreenId::Complaint => ui::Screen::Complaint,
         vm::ScreenId::Help => ui::Screen::Help,
         vm::ScreenId::Farewell => ui::Screen::Farewell,
+        vm::ScreenId::Prints => ui::Screen::Prints,
         vm::ScreenId::OutOfService => ui::Screen::OutOfService,
         vm::ScreenId::MaintenancePin => ui::Screen::MaintenancePin,
         vm::ScreenId::Maintenance => ui::Screen::Maintenance,
@@ -75,6 +78,7 @@ pub fn current_screen(app: &ui::AppWindow) -> vm::ScreenId {
         ui::Screen::Complaint => vm::ScreenId::Complaint,
         ui::Screen::Help => vm::ScreenId::Help,
         ui::Screen::Farewell => vm::ScreenId::Farewell,
+        ui::Screen::Prints => vm::ScreenId::Prints,
         ui::Screen::OutOfService => vm::ScreenId::OutOfService,
         ui::Screen::MaintenancePin => vm::ScreenId::MaintenancePin,
         ui::Screen::Maintenance => vm::ScreenId::Maintenance,

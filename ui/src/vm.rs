@@ -7,10 +7,12 @@
 
 mod camera;
 mod journey;
+mod prints;
 mod services;
 
 pub use camera::*;
 pub use journey::*;
+pub use prints::*;
 pub use services::*;
 
 /// Which screen is showing.
@@ -50,6 +52,8 @@ pub enum ScreenId {
     Help,
     /// A closing message before going home.
     Farewell,
+    /// 自助打印: result documents printed on A4 by their applicant.
+    Prints,
     /// A device the citizen path needs is broken.
     OutOfService,
     /// The maintenance PIN.
@@ -60,7 +64,7 @@ pub enum ScreenId {
 
 impl ScreenId {
     /// Every screen, in the order of the citizen path, then the technicians' screens.
-    pub const ALL: [ScreenId; 20] = [
+    pub const ALL: [ScreenId; 21] = [
         ScreenId::Home,
         ScreenId::Identify,
         ScreenId::Browse,
@@ -78,6 +82,7 @@ impl ScreenId {
         ScreenId::Complaint,
         ScreenId::Help,
         ScreenId::Farewell,
+        ScreenId::Prints,
         ScreenId::OutOfService,
         ScreenId::MaintenancePin,
         ScreenId::Maintenance,
@@ -103,6 +108,7 @@ impl ScreenId {
             ScreenId::Complaint => "complaint",
             ScreenId::Help => "help",
             ScreenId::Farewell => "farewell",
+            ScreenId::Prints => "prints",
             ScreenId::OutOfService => "out-of-service",
             ScreenId::MaintenancePin => "maintenance-pin",
             ScreenId::Maintenance => "maintenance",

@@ -239,8 +239,12 @@ impl A4Printer {
     }
 
     /// Print-Job with a PDF; returns the printer's job id. `title` is the job name the
-    /// printer shows and logs: a document title, never personal data.
-    pub fn submit_pdf(&self, pdf: Vec<u8>, title: &str) -> Result<i32, A4Error> {
+    /// printer shows and logs: a document title, never personal data. The bytes may be any
+    /// owner of them (a buffer that wipes itself when dropped, for a citizen's document).
+    pub fn submit_pdf<B>(&self, pdf: B, title: &str) -> Result<i32, A4Error>
+    where
+        B: AsRef<[u8]> + Send + 'static,
+    {
         let op =
             IppOperationBuilder::print_job(self.uri.clone(), IppPayload::new(Cursor::new(pdf)))
                 .document_format("application/pdf")
@@ -338,14 +342,24 @@ impl A4Printer {
     }
 
     /// Prints a PDF and follows the job to its end.
-    pub fn print_pdf(
-        &self,
-        pdf: Vec<u8>,
-        title: &str,
-        wait: JobWait,
-    ) -> Result<JobReport, A4Error> {
+    pub fn print_pdf<B>(&self, pdf: B, title: &str, wait: JobWait) -> Result<JobReport, A4Error>
+    where
+        B: AsRef<[u8]> + Send + 'static,
+    {
         let job_id = self.submit_pdf(pdf, title)?;
         self.follow(job_id, wait)
+    }
+
+    /// Cancel-Job: a job that stalled (paper out, a cover open) must not come out later, when
+    /// the citizen it belongs to has gone. An already finished job is not an error here: the
+    /// printer's answer is `Refused` only when the job still waits and was not cancelled.
+    pub fn cancel_job(&self, job_id: i32) -> Result<(), A4Error> {
+        let op = IppOperationBuilder::cancel_job(self.uri.clone(), job_id)
+            .user_name("kiosk")
+            .build()
+            .map_err(|e| self.protocol("building Cancel-Job", e))?;
+        self.send("Cancel-Job", op.into_ipp_request())?;
+        Ok(())
     }
 
     fn protocol(&self, doing: &'static str, e: impl std::fmt::Display) -> A4Error {

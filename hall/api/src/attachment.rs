@@ -263,6 +263,54 @@ pub struct PrintRequest {
     pub proof: PrintableQuery,
 }
 
+/// Why a kiosk's printer did not print a copy the hall gave it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub enum PrintFailure {
+    /// The printer ran out of paper.
+    PaperOut,
+    /// A cover or door is open.
+    CoverOpen,
+    /// The printer could not be reached.
+    PrinterOffline,
+    /// The printer took the job and then aborted or cancelled it.
+    JobFailed,
+}
+
+impl PrintFailure {
+    /// The stable name, as on the wire and in the hall's record.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrintFailure::PaperOut => "paperOut",
+            PrintFailure::CoverOpen => "coverOpen",
+            PrintFailure::PrinterOffline => "printerOffline",
+            PrintFailure::JobFailed => "jobFailed",
+        }
+    }
+}
+
+/// The body of `POST /api/v1/result-documents/{id}/prints/{copy}/failed`: the kiosk that
+/// took a copy gives it back because its printer did not print it (the same proof again).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PrintFailedReport {
+    /// Who asked for the copy.
+    pub proof: PrintableQuery,
+    /// What the printer said.
+    pub failure: PrintFailure,
+}
+
+/// The answer to a copy given back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct CopiesLeft {
+    /// Copies the citizen may print now.
+    pub copies_left: u32,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use hall_api::application::HeldDocument;
-use hall_api::attachment::{PrintRequest, PrintableDocument, PrintableDocuments, PrintableQuery};
+use hall_api::attachment::{
+    CopiesLeft, PrintFailedReport, PrintRequest, PrintableDocument, PrintableDocuments,
+    PrintableQuery,
+};
 use hall_api::error::{ErrorBody, ErrorCode};
 
 use super::applications::audited_lookup;
@@ -176,4 +179,41 @@ pub async fn print(
         h.insert("print-copy", v);
     }
     Ok(r)
+}
+
+/// A copy given back: the kiosk that took it says its printer did not print it (paper out,
+/// cover open, offline, job aborted). The print stays on record as failed and the copy can
+/// be printed again; only the kiosk that took the copy, with the same proof, can give it back.
+#[utoipa::path(post, path = "/api/v1/result-documents/{id}/prints/{copy}/failed", tag = "attachments",
+    params(("id" = String, Path, description = "Document id"),
+        ("copy" = u32, Path, description = "The copy number the print answered in Print-Copy")),
+    request_body = PrintFailedReport,
+    responses((status = 200, description = "Given back; copies the citizen may print now", body = CopiesLeft),
+        (status = 404, description = "No such copy taken by this kiosk for this proof (or given back already)", body = ErrorBody),
+        (status = 422, description = "Invalid ID number", body = ErrorBody),
+        (status = 429, description = "Too many look-ups or failed attempts; see Retry-After", body = ErrorBody)),
+    security(("kiosk" = [])))]
+pub async fn print_failed(
+    State(state): State<Arc<AppState>>,
+    Kiosk(kiosk): Kiosk,
+    ClientAddr(client): ClientAddr,
+    Path((id, copy)): Path<(String, u32)>,
+    ApiJson(report): ApiJson<PrintFailedReport>,
+) -> Result<Json<CopiesLeft>, ApiError> {
+    let docs = documents_for(&state, &kiosk.id, client, &report.proof).await?;
+    let not_found = || ApiError::not_found("no such copy printed by this kiosk for this citizen");
+    let Some(doc) = docs.into_iter().find(|d| d.id == id) else {
+        return Err(not_found());
+    };
+    let failure = report.failure.as_str();
+    if !state
+        .store
+        .print_failed(&doc.id, copy, &kiosk.id, failure, Utc::now())
+        .await?
+    {
+        return Err(not_found());
+    }
+    tracing::info!(kiosk = %kiosk.id, document = %doc.id, copy, failure, "result document copy given back: not printed");
+    let left = copies_left(&doc).saturating_add(1).min(doc.copies_allowed);
+    Ok(Json(CopiesLeft { copies_left: left }))
 }

@@ -79,7 +79,12 @@ pub(super) async fn section(
                                 td { a href={ "/staff/applications/" (application_id) "/result-documents/" (d.id) } target="_blank" rel="noopener" { (d.title) } }
                                 td { (d.prints.len()) " / " (d.copies_allowed) }
                                 td { (d.attached_by) " " (local(d.attached_at)) }
-                                td { @for (kiosk, at) in &d.prints { "自助机 " (kiosk) " " (local(*at)) br; } }
+                                td {
+                                    @for (kiosk, at) in &d.prints { "自助机 " (kiosk) " " (local(*at)) br; }
+                                    @for (kiosk, at, why) in &d.failed_prints {
+                                        span.sub { "自助机 " (kiosk) " " (local(*at)) " 未打印出（" (print_failure_label(why)) "），份数已退回" } br;
+                                    }
+                                }
                             }
                         }
                     }
@@ -306,33 +311,60 @@ pub async fn attach_result(
         ));
     }
     let staff = signed.account().name.clone();
-    let sha = hex::encode(Sha256::digest(bytes.as_slice()));
+    store_result_document(&state, &rec.id, &staff, &title, copies, &bytes).await?;
+    Ok(Redirect::to(&format!("{back}#results")).into_response())
+}
+
+/// Stores a result document once the form's checks passed (a reviewer, after 办结, a PDF, a
+/// title, 1–10 copies): the PDF sealed like any attachment, the record, and the audit line.
+/// Returns the document's id. Public for the tests that play the staff side.
+pub async fn store_result_document(
+    state: &AppState,
+    application_id: &str,
+    staff: &str,
+    title: &str,
+    copies: u32,
+    pdf: &[u8],
+) -> Result<String, ApiError> {
+    let sha = hex::encode(Sha256::digest(pdf));
     let owner = format!("staff:{staff}");
-    let total = bytes.len() as u64;
-    store_chunk(&state, &owner, &sha, 0, total, &bytes).await?;
-    let key = crate::handlers::attachments::owner_key(&state, &owner, &sha);
+    let total = pdf.len() as u64;
+    store_chunk(state, &owner, &sha, 0, total, pdf).await?;
+    let key = crate::handlers::attachments::owner_key(state, &owner, &sha);
     let Some(row) = state.store.attachment_by_owner_key(key).await? else {
         return Err(crate::error::HallError::Corrupt("result document vanished".into()).into());
     };
+    let id = new_id()?;
     state
         .store
         .add_result_document(NewResultDocument {
-            id: new_id()?,
-            application_id: rec.id.clone(),
+            id: id.clone(),
+            application_id: application_id.to_owned(),
             attachment_id: row.id,
-            title: title.clone(),
+            title: title.to_owned(),
             copies_allowed: copies,
-            attached_by: staff.clone(),
+            attached_by: staff.to_owned(),
             attached_at: Utc::now(),
         })
         .await?;
     audit(
         state.store.as_ref(),
-        &staff,
+        staff,
         "attach-result",
-        &rec.id,
+        application_id,
         Some(format!("{title} ×{copies}")),
     )
     .await?;
-    Ok(Redirect::to(&format!("{back}#results")).into_response())
+    Ok(id)
+}
+
+/// A kiosk's reason for giving a copy back, for staff.
+fn print_failure_label(why: &str) -> &'static str {
+    match why {
+        "paperOut" => "打印机缺纸",
+        "coverOpen" => "打印机盖门未关",
+        "printerOffline" => "打印机离线",
+        "jobFailed" => "打印任务中止",
+        _ => "打印失败",
+    }
 }

@@ -117,6 +117,9 @@ pub struct ResultDocumentRow {
     pub attachment: AttachmentRow,
     /// Each copy printed: (kiosk, when), oldest first.
     pub prints: Vec<(String, DateTime<Utc>)>,
+    /// Copies the kiosk gave back because its printer did not print them: (kiosk, when
+    /// tried, why), oldest first; not counted against the copies allowed.
+    pub failed_prints: Vec<(String, DateTime<Utc>, String)>,
 }
 
 /// A result document to store.
@@ -201,4 +204,15 @@ pub trait AttachmentStore {
         kiosk_id: &str,
         at: DateTime<Utc>,
     ) -> Result<Option<u32>, HallError>;
+    /// Gives a copy back: the kiosk that took it says its printer did not print it. Marks
+    /// that print failed (kept as a record, no longer counted); `false` when no such print
+    /// of this kiosk is counted (unknown, another kiosk's, or given back already).
+    async fn print_failed(
+        &self,
+        document_id: &str,
+        copy: u32,
+        kiosk_id: &str,
+        failure: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, HallError>;
 }

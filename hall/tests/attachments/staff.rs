@@ -305,6 +305,34 @@ async fn staff_open_attachments_audited_attach_results_and_kiosks_print_them_onc
     let r = print(base, &kiosk, &doc_id, by_receipt.clone()).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert_eq!(r.json::<Value>().await.unwrap()["code"], "copiesUsed");
+    // The kiosk's printer ran out of paper on copy 2: it gives the copy back (not with
+    // another card's proof), once; the citizen prints it again as copy 3.
+    let failed = |proof: Value, copy: u32| {
+        client()
+            .post(format!(
+                "{base}/api/v1/result-documents/{doc_id}/prints/{copy}/failed"
+            ))
+            .bearer_auth(&kiosk)
+            .json(&json!({"proof": proof, "failure": "paperOut"}))
+            .send()
+    };
+    let other = json!({"by": "idCard", "idNumber": OTHER_ID});
+    assert_eq!(
+        failed(other, 2).await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    let r = failed(by_receipt.clone(), 2).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["copiesLeft"], 1);
+    let again = failed(by_receipt.clone(), 2).await.unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_FOUND, "given back once");
+    let (_, one_left) = printable(base, &kiosk, by_receipt.clone()).await;
+    assert_eq!(one_left["documents"][0]["copiesLeft"], 1, "{one_left}");
+    let r = print(base, &kiosk, &doc_id, by_receipt.clone()).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["print-copy"], "3");
+    let r = print(base, &kiosk, &doc_id, by_receipt.clone()).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
     let (_, left) = printable(base, &kiosk, by_receipt).await;
     assert_eq!(left["documents"], json!([]));
     // A wrong verifier is the progress query's 404.
@@ -321,7 +349,11 @@ async fn staff_open_attachments_audited_attach_results_and_kiosks_print_them_onc
         .await
         .unwrap();
     assert!(
-        html.contains("2 / 2") && html.matches("自助机 kiosk-a").count() >= 2,
+        html.contains("2 / 2") && html.matches("自助机 kiosk-a").count() >= 3,
+        "{html}"
+    );
+    assert!(
+        html.contains("未打印出（打印机缺纸），份数已退回"),
         "{html}"
     );
 

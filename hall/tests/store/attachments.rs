@@ -70,4 +70,16 @@ on_both!(uploads_link_reuse_and_print_within_the_limit, store => {
     assert_eq!(store.result_documents("a1").await.unwrap().len(), 1);
     assert_eq!(store.result_documents_of([2; 32]).await.unwrap().len(), 1);
     assert!(store.result_documents_of([9; 32]).await.unwrap().is_empty());
+
+    // A copy given back (the kiosk's printer did not print it) is printable again, under a
+    // new number; only the kiosk that took it gives it back, and only once.
+    assert!(!store.print_failed("d1", 2, "k1", "paperOut", now).await.unwrap(), "k2 took copy 2");
+    assert!(!store.print_failed("d1", 9, "k2", "paperOut", now).await.unwrap(), "no copy 9");
+    assert!(store.print_failed("d1", 2, "k2", "paperOut", now).await.unwrap());
+    assert!(!store.print_failed("d1", 2, "k2", "paperOut", now).await.unwrap(), "given back once");
+    let doc = store.result_document("d1").await.unwrap().unwrap();
+    assert_eq!(doc.prints, vec![("k1".to_owned(), now)]);
+    assert_eq!(doc.failed_prints, vec![("k2".to_owned(), now, "paperOut".to_owned())]);
+    assert_eq!(store.record_print("d1", "k1", now).await.unwrap(), Some(3));
+    assert_eq!(store.record_print("d1", "k1", now).await.unwrap(), None, "the limit again");
 });

@@ -10,8 +10,12 @@ use std::time::Duration;
 
 use hall_api::application::ApplicationReceipt;
 use hall_api::appointment::AppointmentReceipt;
+use hall_api::attachment::{PrintFailure, PrintableQuery};
 use hall_api::error::ErrorCode;
+use kiosk_drivers::a4printer::A4Error;
 use kiosk_drivers::printer::Receipt;
+use kiosk_drivers::status::{ClassStatus, PaperState};
+use kiosk_drivers::ErrorKind;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::citizen::a4::a4_document;
@@ -22,7 +26,7 @@ use crate::health::metrics::SessionCounts;
 use crate::outbox::RecordKind;
 use crate::session::{
     BookOutcome, CaptureProblem, DocBytes, DocKind, Effect, EndReason, Event, LookupResult,
-    PrintDoc, ProgressLookup, ScannedDoc, SubmitOutcome,
+    PrintDoc, PrintOutcome, ProgressLookup, ScannedDoc, SubmitOutcome,
 };
 use crate::uploads::{over_limits, sha256_hex, Sized};
 
@@ -277,6 +281,29 @@ impl Executor {
                     this.send(Event::AppointmentFetched { request, result });
                 });
             }
+            Effect::FetchPrintable { request, proof } => {
+                let this = self.clone();
+                tokio::spawn(async move {
+                    let result = match lookup_result(this.hall.printable(&proof).await) {
+                        LookupResult::Found(list) => LookupResult::Found(list.documents),
+                        LookupResult::NotFound => LookupResult::NotFound,
+                        LookupResult::Unreachable => LookupResult::Unreachable,
+                    };
+                    this.send(Event::PrintableFetched { request, result });
+                });
+            }
+            Effect::PrintResultDocument {
+                request,
+                document_id,
+                title,
+                proof,
+            } => {
+                let this = self.clone();
+                tokio::spawn(async move {
+                    let outcome = this.print_result(&document_id, &title, &proof).await;
+                    this.send(Event::ResultDocumentPrinted { request, outcome });
+                });
+            }
             Effect::Speak(text) => {
                 if let Err(err) = self.speech.speak(&text) {
                     tracing::warn!(%err, "voice prompt not spoken");
@@ -341,6 +368,84 @@ impl Executor {
                 }
             }
         });
+    }
+
+    /// 自助打印 of one copy: the hall uses the copy up and hands out the PDF (kept in a wiping
+    /// buffer, never written anywhere), the A4 printer prints it and the job is followed to
+    /// its end. If the printer does not print it, a stalled job is cancelled (so it does not
+    /// come out when its citizen has gone) and the copy is given back to the hall; a job that
+    /// cannot be cancelled keeps the copy used (it may still come out: staff sort it out).
+    pub async fn print_result(
+        &self,
+        document_id: &str,
+        title: &str,
+        proof: &PrintableQuery,
+    ) -> PrintOutcome {
+        let Some(a4) = self.a4.clone().filter(A4Handle::usable) else {
+            tracing::info!(document = %document_id, "result document not fetched: the A4 printer is not ready");
+            return PrintOutcome::PrinterUnavailable;
+        };
+        let (copy, pdf) = match self.hall.print_copy(document_id, proof).await {
+            Ok(answer) => answer,
+            Err(HallError::Refused { body, .. }) if body.code == ErrorCode::CopiesUsed => {
+                return PrintOutcome::CopiesUsed
+            }
+            Err(HallError::Refused { body, .. }) if body.code == ErrorCode::NotFound => {
+                return PrintOutcome::NotFound
+            }
+            Err(err) => {
+                tracing::warn!(%err, document = %document_id, "result document not fetched from the hall");
+                return PrintOutcome::HallUnreachable;
+            }
+        };
+        let bytes = pdf.len();
+        let err = match a4.print_pdf(pdf, title).await {
+            Ok(job) => {
+                tracing::info!(document = %document_id, copy, bytes, job = job.job_id, "result document printed");
+                return PrintOutcome::Printed { copy };
+            }
+            Err(err) => err,
+        };
+        // What the printer says now (its state is refreshed after every job) names the cause
+        // better than the job's end: an aborted job on an empty tray is "paper out".
+        let failure = match a4.status().detail {
+            ClassStatus::A4Printer {
+                paper: PaperState::Out,
+                ..
+            } => PrintFailure::PaperOut,
+            ClassStatus::A4Printer {
+                cover_open: true, ..
+            } => PrintFailure::CoverOpen,
+            _ => print_failure(&err),
+        };
+        tracing::warn!(%err, document = %document_id, copy, failure = failure.as_str(), "result document not printed");
+        if let DeviceError::A4(A4Error::JobStalled { job_id, .. }) = &err {
+            if let Err(cancel) = a4.cancel(*job_id).await {
+                tracing::error!(%cancel, document = %document_id, copy, job = job_id, "a stalled result document job could not be cancelled; its copy stays used (it may still come out)");
+                return PrintOutcome::PrinterFailed {
+                    failure,
+                    given_back: false,
+                };
+            }
+        }
+        let given_back = match self
+            .hall
+            .print_failed(document_id, copy, proof, failure)
+            .await
+        {
+            Ok(left) => {
+                tracing::info!(document = %document_id, copy, copies_left = left.copies_left, "copy given back to the hall");
+                true
+            }
+            Err(err) => {
+                tracing::error!(%err, document = %document_id, copy, "copy not given back to the hall; staff must allow another");
+                false
+            }
+        };
+        PrintOutcome::PrinterFailed {
+            failure,
+            given_back,
+        }
     }
 
     /// Ratings, complaints, help requests: saved, then delivered by the worker (nobody waits).
@@ -558,6 +663,24 @@ impl Executor {
             Err(_) => BookOutcome::Unreachable,
         };
         self.send(Event::BookResult { key, outcome });
+    }
+}
+
+/// What the hall records for a copy the A4 printer did not print.
+fn print_failure(err: &DeviceError) -> PrintFailure {
+    match err {
+        DeviceError::A4(e) => match e.kind() {
+            ErrorKind::PaperOut => PrintFailure::PaperOut,
+            ErrorKind::CoverOpen => PrintFailure::CoverOpen,
+            ErrorKind::NotFound | ErrorKind::Disconnected | ErrorKind::Timeout => {
+                PrintFailure::PrinterOffline
+            }
+            _ => PrintFailure::JobFailed,
+        },
+        DeviceError::NotFitted(_) | DeviceError::NotConnected(_) | DeviceError::Stopped => {
+            PrintFailure::PrinterOffline
+        }
+        _ => PrintFailure::JobFailed,
     }
 }
 

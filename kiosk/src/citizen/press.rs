@@ -18,7 +18,7 @@ print-guide, start-form, field KEY VALUE (JSON, or text), text recipient|recipie
 region|address|comment|contact-name|contact-phone TEXT, material CODE reuse|later|scanned, \
 mail yes|no, next, submit, reprint, done, rate 1-5, reason NAME, send, skip, progress-card, \
 rate-later, pick-department CODE, day YYYY-MM-DD, slot ID, book, take-page, retake-page, \
-finish-material";
+finish-material, self-print, self-print-card, print-document ID, print-list";
 
 /// Parses one line of words into an input.
 pub fn parse(line: &str) -> Result<UiInput, String> {
@@ -156,6 +156,10 @@ pub fn parse(line: &str) -> Result<UiInput, String> {
         "take-page" => UiInput::TakePage,
         "retake-page" => UiInput::RetakePage,
         "finish-material" => UiInput::FinishMaterial,
+        "self-print" => UiInput::OpenPrints,
+        "self-print-card" => UiInput::PrintsByCard,
+        "print-document" => UiInput::PrintDocument(need("a document id")?),
+        "print-list" => UiInput::ShowPrintList,
         "" => return Err(format!("nothing to press; words: {WORDS}")),
         other => return Err(format!("unknown word `{other}`; words: {WORDS}")),
     };

@@ -17,6 +17,7 @@ use hall_api::application::{
     TimelineEntry,
 };
 use hall_api::appointment::{AppointmentReceipt, Slot, SlotList};
+use hall_api::attachment::{PrintFailure, PrintableDocument};
 use hall_api::catalog::Catalog;
 use kiosk_config::Config;
 use kiosk_drivers::idcard::sim::card_file::sample_card;
@@ -27,8 +28,8 @@ use super::effects::Effects;
 use super::runner::{local_time, most_used, session_config};
 use crate::session::capture::{CaptureProblem, DocBytes};
 use crate::session::{
-    step, BookOutcome, Effect, Event, LookupResult, Now, Session, SessionError, SubmitOutcome,
-    UiInput,
+    step, BookOutcome, Effect, Event, LookupResult, Now, PrintOutcome, Session, SessionError,
+    SubmitOutcome, UiInput,
 };
 
 /// The catalog rehearsals use: five items of four departments and one 一件事 bundle, the same
@@ -72,6 +73,7 @@ pub struct StubEffects {
     now: Mutex<Option<Now>>,
     reachable: AtomicBool,
     holds_materials: AtomicBool,
+    paper_out: AtomicBool,
     holding: AtomicBool,
     held: Mutex<Vec<Event>>,
     page_problem: Mutex<Option<CaptureProblem>>,
@@ -94,6 +96,7 @@ impl StubEffects {
             now: Mutex::new(None),
             reachable: AtomicBool::new(true),
             holds_materials: AtomicBool::new(true),
+            paper_out: AtomicBool::new(false),
             holding: AtomicBool::new(false),
             held: Mutex::new(Vec::new()),
             page_problem: Mutex::new(None),
@@ -114,6 +117,12 @@ impl StubEffects {
     /// the materials page on the path.
     pub fn set_holds_materials(&self, holds: bool) {
         self.holds_materials.store(holds, Ordering::SeqCst);
+    }
+
+    /// Whether the A4 printer runs out of paper on the next 自助打印 (the copy is then given
+    /// back, as the service does).
+    pub fn set_paper_out(&self, out: bool) {
+        self.paper_out.store(out, Ordering::SeqCst);
     }
 
     /// Keeps the hall's answers back until [`release`](Self::release) (to see the screens a
@@ -249,6 +258,33 @@ impl StubEffects {
             rated: false,
             handled_by: None,
         }]
+    }
+
+    /// The result documents staff attached: two of the first item's application, concluded
+    /// last week.
+    fn printable(&self, now: &Now) -> Vec<PrintableDocument> {
+        let Some(item) = self.catalog.items.first() else {
+            return Vec::new();
+        };
+        let code = format!(
+            "LA{}-0007",
+            (now.today - chrono::Days::new(9)).format("%Y%m%d")
+        );
+        [
+            ("doc-1", "准予登记通知书", 2),
+            ("doc-2", "办理结果告知书", 1),
+        ]
+        .into_iter()
+        .map(|(id, title, copies_left)| PrintableDocument {
+            id: id.into(),
+            tracking_code: code.clone(),
+            subject_name: item.name.clone(),
+            title: title.into(),
+            bytes: 48_213,
+            copies_left,
+            attached_at: now.utc - chrono::Duration::days(2),
+        })
+        .collect()
     }
 
     fn reusable(&self, now: &Now) -> ReusableMaterials {
@@ -390,6 +426,28 @@ impl Effects for StubEffects {
                     request,
                     result: super::effects::assemble(&pages),
                 })
+            }
+            Effect::FetchPrintable { request, .. } => self.answer(Event::PrintableFetched {
+                request,
+                result: if up {
+                    LookupResult::Found(self.printable(&now))
+                } else {
+                    LookupResult::Unreachable
+                },
+            }),
+            Effect::PrintResultDocument { request, title, .. } => {
+                let outcome = if !up {
+                    PrintOutcome::HallUnreachable
+                } else if self.paper_out.load(Ordering::SeqCst) {
+                    PrintOutcome::PrinterFailed {
+                        failure: PrintFailure::PaperOut,
+                        given_back: true,
+                    }
+                } else {
+                    lock(&self.printed).push(title);
+                    PrintOutcome::Printed { copy: 1 }
+                };
+                self.answer(Event::ResultDocumentPrinted { request, outcome });
             }
             Effect::FetchAppointment { request, .. } => self.answer(Event::AppointmentFetched {
                 request,

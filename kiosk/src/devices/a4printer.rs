@@ -39,6 +39,11 @@ impl A4Handle {
         self.printer.is_some() && self.hub.get(DeviceClass::A4Printer).state.is_usable()
     }
 
+    /// The printer's last published status (paper, cover, state).
+    pub fn status(&self) -> DeviceStatus {
+        self.hub.get(DeviceClass::A4Printer)
+    }
+
     fn printer(&self) -> Result<Arc<A4Printer>, DeviceError> {
         self.printer
             .clone()
@@ -56,7 +61,10 @@ impl A4Handle {
 
     /// Prints a PDF and follows the job until the printer says it is printed. `title` is
     /// the job's name on the printer: a document title, never personal data.
-    pub async fn print_pdf(&self, pdf: Vec<u8>, title: &str) -> Result<JobReport, DeviceError> {
+    pub async fn print_pdf<B>(&self, pdf: B, title: &str) -> Result<JobReport, DeviceError>
+    where
+        B: AsRef<[u8]> + Send + 'static,
+    {
         let printer = self.printer()?;
         let (hub, wait, title) = (self.hub.clone(), self.wait, title.to_owned());
         tokio::task::spawn_blocking(move || {
@@ -76,6 +84,15 @@ impl A4Handle {
         })
         .await
         .map_err(|_| DeviceError::Stopped)?
+    }
+
+    /// Cancels a job on the printer (one that stalled, so it does not come out later).
+    pub async fn cancel(&self, job_id: i32) -> Result<(), DeviceError> {
+        let printer = self.printer()?;
+        tokio::task::spawn_blocking(move || printer.cancel_job(job_id))
+            .await
+            .map_err(|_| DeviceError::Stopped)?
+            .map_err(DeviceError::A4)
     }
 
     /// Lays a receipt out on A4 and prints it.

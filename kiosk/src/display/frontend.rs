@@ -76,6 +76,8 @@ pub(super) struct Shown {
     pub receipt: Option<vm::ReceiptVm>,
     pub rating: Option<vm::RatingVm>,
     pub progress: Option<vm::ProgressVm>,
+    pub prints: Option<vm::PrintsVm>,
+    pub print_ready: Option<bool>,
     pub out_of_service: Option<Vec<String>>,
     pub keyboard: Option<vm::KeyboardVm>,
     pub idle: Option<Option<u32>>,
@@ -288,6 +290,12 @@ impl Frontend {
                     adapters::apply_progress(app, v)
                 })
             }
+            ScreenId::Prints => apply_changed(&mut shown.prints, screen::prints::view(&s), |v| {
+                adapters::apply_prints(app, v)
+            }),
+            ScreenId::Home => apply_changed(&mut shown.print_ready, s.offers().self_print, |v| {
+                adapters::apply_home_print_ready(app, *v)
+            }),
             ScreenId::Identify => {
                 apply_changed(&mut shown.identify, screen::identify::view(&s), |v| {
                     adapters::apply_identify(app, v)

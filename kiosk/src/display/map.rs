@@ -31,6 +31,7 @@ pub fn screen_id(s: &Session) -> ScreenId {
         Screen::Appointment(_) => ScreenId::Appointment,
         Screen::Complaint(_) => ScreenId::Complaint,
         Screen::Help(_) => ScreenId::Help,
+        Screen::Prints(_) => ScreenId::Prints,
         Screen::Farewell { .. } => ScreenId::Farewell,
     }
 }

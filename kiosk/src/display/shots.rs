@@ -45,6 +45,21 @@ pub enum AppointmentStage {
     Failed,
 }
 
+/// The 自助打印 stages a shot can show besides the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrintsShot {
+    /// Place the card or scan the receipt.
+    Waiting,
+    /// A document printing.
+    Printing,
+    /// Printed: take it.
+    Printed,
+    /// The printer ran out of paper: the copy was given back.
+    PaperOut,
+    /// The hall could not be reached.
+    HallUnreachable,
+}
+
 /// What is laid over or opened on a screen for a shot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Extra {
@@ -72,6 +87,8 @@ pub enum Extra {
     CameraProblem,
     /// The camera screen while a page is being taken.
     CameraBusy,
+    /// 自助打印 at a stage other than the list.
+    Prints(PrintsShot),
 }
 
 impl Extra {
@@ -90,6 +107,7 @@ impl Extra {
             Extra::CameraPages => "-pages".into(),
             Extra::CameraProblem => "-problem".into(),
             Extra::CameraBusy => "-busy".into(),
+            Extra::Prints(stage) => format!("-{stage:?}").to_lowercase(),
         }
     }
 }
@@ -181,6 +199,15 @@ pub fn shots() -> Vec<Shot> {
             out.push(shot(ScreenId::Guide, Extra::WindowOnly, false));
             for extra in [Extra::CameraPages, Extra::CameraProblem, Extra::CameraBusy] {
                 out.push(shot(ScreenId::Camera, extra, false));
+            }
+            for stage in [
+                PrintsShot::Waiting,
+                PrintsShot::Printing,
+                PrintsShot::Printed,
+                PrintsShot::PaperOut,
+                PrintsShot::HallUnreachable,
+            ] {
+                out.push(shot(ScreenId::Prints, Extra::Prints(stage), false));
             }
             if !elder {
                 // Elder mode speaks anyway; in standard mode the 语音 button turns it on.
@@ -336,6 +363,33 @@ fn to_appointment(stage: &mut Stage, until: AppointmentStage) -> Result<(), Stag
     Ok(())
 }
 
+/// 自助打印 from the home tile: the card read, the list (or a stage of printing its first
+/// document).
+fn to_prints(stage: &mut Stage, extra: Extra) -> Result<(), StageError> {
+    let stub = stage.rehearsal().stub();
+    match extra {
+        Extra::Prints(PrintsShot::HallUnreachable) => stub.set_reachable(false),
+        Extra::Prints(PrintsShot::PaperOut) => stub.set_paper_out(true),
+        _ => {}
+    }
+    stage.ui(UiInput::OpenPrints);
+    if extra == Extra::Prints(PrintsShot::Waiting) {
+        return Ok(());
+    }
+    stage.read_card(SAMPLE_CARD)?;
+    if extra == Extra::Prints(PrintsShot::Printing) {
+        // The list is in; the print's answer is held, so the screen stays on 正在打印.
+        stage.rehearsal().stub().hold();
+    }
+    if matches!(
+        extra,
+        Extra::Prints(PrintsShot::Printing | PrintsShot::Printed | PrintsShot::PaperOut)
+    ) {
+        stage.ui(UiInput::PrintDocument("doc-1".into()));
+    }
+    Ok(())
+}
+
 /// Walks a fresh session to `shot`'s screen in its language and mode.
 pub fn reach(stage: &mut Stage, shot: &Shot) -> Result<(), ShotError> {
     stage.restart()?;
@@ -487,6 +541,7 @@ pub fn reach(stage: &mut Stage, shot: &Shot) -> Result<(), ShotError> {
                 keys(stage, "dengle");
             }
         }
+        ScreenId::Prints => to_prints(stage, shot.extra)?,
         ScreenId::Help => stage.ui(UiInput::OpenHelpRequest(
             hall_api::feedback::HelpKind::Proxy,
         )),

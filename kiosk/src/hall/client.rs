@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use hall_api::application::{Progress, ProgressQuery, ReusableMaterials, ReusableMaterialsQuery};
 use hall_api::appointment::SlotList;
-use hall_api::attachment::{AttachmentLimits, AttachmentStatus};
+use hall_api::attachment::{
+    AttachmentLimits, AttachmentStatus, CopiesLeft, PrintFailedReport, PrintFailure, PrintRequest,
+    PrintableDocuments, PrintableQuery,
+};
 use hall_api::catalog::Catalog;
 use hall_api::error::{ErrorBody, ErrorCode};
 use hall_api::fleet::{Heartbeat, HeartbeatAck};
@@ -352,6 +355,91 @@ impl HallClient {
             .await
     }
 
+    /// The result documents the proof (the card's number or the receipt) may print now
+    /// (自助打印, `/api/v1/result-documents/printable`).
+    pub async fn printable(&self, proof: &PrintableQuery) -> Result<PrintableDocuments, HallError> {
+        self.send(
+            self.request(Method::POST, "/api/v1/result-documents/printable")
+                .json(proof),
+        )
+        .await
+    }
+
+    /// One copy of a result document: the hall uses the copy up (under its lock) and answers
+    /// the PDF with the copy's number. The bytes are the citizen's document: held in a
+    /// buffer wiped on drop, and the network's own buffers wiped where they are ours alone.
+    pub async fn print_copy(
+        &self,
+        document_id: &str,
+        proof: &PrintableQuery,
+    ) -> Result<(u32, Zeroizing<Vec<u8>>), HallError> {
+        let path = format!(
+            "/api/v1/result-documents/{}/print",
+            checked_id(document_id)?
+        );
+        let body = PrintRequest {
+            proof: proof.clone(),
+        };
+        let mut response = self
+            .request(Method::POST, &path)
+            .json(&body)
+            .send()
+            .await
+            .map_err(network)?;
+        let status = response.status();
+        if !status.is_success() {
+            let bytes = response.bytes().await.map_err(network)?;
+            return Err(error_from(status, &bytes));
+        }
+        let copy = response
+            .headers()
+            .get("print-copy")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u32>().ok())
+            .ok_or_else(|| HallError::Unexpected {
+                status: status.as_u16(),
+                detail: "no Print-Copy header with the PDF".into(),
+            })?;
+        let expected = response.content_length().unwrap_or(0);
+        let mut pdf = Zeroizing::new(Vec::with_capacity(
+            usize::try_from(expected).unwrap_or(0).min(MAX_PRINT_BYTES),
+        ));
+        while let Some(chunk) = response.chunk().await.map_err(network)? {
+            if pdf.len() + chunk.len() > MAX_PRINT_BYTES {
+                return Err(HallError::Unexpected {
+                    status: status.as_u16(),
+                    detail: format!("a result document over {MAX_PRINT_BYTES} bytes"),
+                });
+            }
+            pdf.extend_from_slice(&chunk);
+            if let Ok(mut mine) = chunk.try_into_mut() {
+                zeroize::Zeroize::zeroize(&mut mine[..]);
+            }
+        }
+        Ok((copy, pdf))
+    }
+
+    /// Gives a copy back: this kiosk's printer did not print it
+    /// (`/api/v1/result-documents/{id}/prints/{copy}/failed`).
+    pub async fn print_failed(
+        &self,
+        document_id: &str,
+        copy: u32,
+        proof: &PrintableQuery,
+        failure: PrintFailure,
+    ) -> Result<CopiesLeft, HallError> {
+        let path = format!(
+            "/api/v1/result-documents/{}/prints/{copy}/failed",
+            checked_id(document_id)?
+        );
+        let body = PrintFailedReport {
+            proof: proof.clone(),
+            failure,
+        };
+        self.send(self.request(Method::POST, &path).json(&body))
+            .await
+    }
+
     /// Any JSON POST (for endpoints added later).
     pub async fn post_json<B: Serialize, T: DeserializeOwned>(
         &self,
@@ -359,6 +447,24 @@ impl HallClient {
         body: &B,
     ) -> Result<T, HallError> {
         self.send(self.request(Method::POST, path).json(body)).await
+    }
+}
+
+/// The largest result document the kiosk takes (the hall's own limit for one attachment).
+const MAX_PRINT_BYTES: usize = hall_api::attachment::MAX_ATTACHMENT_BYTES as usize;
+
+/// A document id as it may go into a path.
+fn checked_id(id: &str) -> Result<&str, HallError> {
+    if (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        Ok(id)
+    } else {
+        Err(HallError::Setup(
+            "a result document id has only letters, digits, '-' and '_'".into(),
+        ))
     }
 }
 

@@ -108,6 +108,27 @@ pub enum Effect {
         /// The code (`YY-…`).
         reference: String,
     },
+    /// Ask the hall which result documents the proof may print; answer with
+    /// `Event::PrintableFetched`.
+    FetchPrintable {
+        /// Echoed in the answer.
+        request: RequestId,
+        /// The card's number or the receipt (Debug masked).
+        proof: hall_api::attachment::PrintableQuery,
+    },
+    /// Fetch one copy of a result document from the hall and print it on the A4 printer,
+    /// giving the copy back if the printer does not print it; answer with
+    /// `Event::ResultDocumentPrinted`.
+    PrintResultDocument {
+        /// Echoed in the answer.
+        request: RequestId,
+        /// The document's id at the hall.
+        document_id: String,
+        /// Its title (the job's name on the printer).
+        title: String,
+        /// The card's number or the receipt (Debug masked).
+        proof: hall_api::attachment::PrintableQuery,
+    },
     /// Say this aloud (elder mode): the current screen's prompt in the current language.
     Speak(String),
     /// Forget every personal datum of the session (the state already has; the service
@@ -211,6 +232,23 @@ impl fmt::Debug for Effect {
                 .debug_struct("FetchAppointment")
                 .field("request", request)
                 .field("reference", reference)
+                .finish(),
+            Effect::FetchPrintable { request, proof } => f
+                .debug_struct("FetchPrintable")
+                .field("request", request)
+                .field("proof", proof)
+                .finish(),
+            Effect::PrintResultDocument {
+                request,
+                document_id,
+                title,
+                proof,
+            } => f
+                .debug_struct("PrintResultDocument")
+                .field("request", request)
+                .field("document_id", document_id)
+                .field("title", title)
+                .field("proof", proof)
                 .finish(),
             Effect::Speak(text) => f.debug_tuple("Speak").field(text).finish(),
             Effect::WipePersonalData => f.write_str("WipePersonalData"),

@@ -117,6 +117,20 @@ pub enum Event {
         /// The PDF.
         result: Result<super::capture::ScannedDoc, super::capture::CaptureProblem>,
     },
+    /// The answer to `FetchPrintable`: the result documents the citizen may print.
+    PrintableFetched {
+        /// The request answered.
+        request: RequestId,
+        /// The documents.
+        result: LookupResult<Vec<hall_api::attachment::PrintableDocument>>,
+    },
+    /// The answer to `PrintResultDocument`.
+    ResultDocumentPrinted {
+        /// The request answered.
+        request: RequestId,
+        /// What became of it.
+        outcome: super::prints::PrintOutcome,
+    },
     /// The answer to `FetchAppointment` (a scanned appointment code).
     AppointmentFetched {
         /// The request answered.
@@ -273,6 +287,14 @@ pub enum UiInput {
     PickSlot(String),
     /// Appointment: book.
     Book,
+    /// Home: 自助打印 (result documents on the A4 printer).
+    OpenPrints,
+    /// 自助打印: look up by the ID card on the reader (or already read).
+    PrintsByCard,
+    /// 自助打印: print this document (its id from the hall's list).
+    PrintDocument(String),
+    /// 自助打印: back to the list (打印其他).
+    ShowPrintList,
 }
 
 /// Text boxes outside the item form.

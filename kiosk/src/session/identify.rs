@@ -9,7 +9,7 @@ use super::event::UiInput;
 use super::screens::{ChooseView, Screen};
 use super::state::{Notice, Session};
 use super::step::go_home;
-use super::{appointment, form, progress};
+use super::{appointment, form, prints, progress};
 
 /// 我要办事: the card screen (which, without a reader, offers scanning and browsing only).
 pub(crate) fn open(s: &mut Session) {
@@ -30,6 +30,7 @@ pub(crate) fn input(s: &mut Session, input: UiInput, fx: &mut Vec<Effect>) {
 
 /// A card was read.
 pub(crate) fn card_read(s: &mut Session, citizen: Citizen, fx: &mut Vec<Effect>) {
+    let printing = matches!(s.screen, Screen::Prints(_));
     if let Some(current) = &s.citizen {
         if current.same_person(&citizen) {
             // The same card again (taken back and put down): nothing changes.
@@ -39,6 +40,11 @@ pub(crate) fn card_read(s: &mut Session, citizen: Citizen, fx: &mut Vec<Effect>)
         s.notice = Some(Notice::NewCitizen);
     }
     s.citizen = Some(citizen);
+    if printing && !matches!(s.screen, Screen::Prints(_)) {
+        // A new card at 自助打印: the previous holder's list is gone; the new holder's own.
+        prints::open(s, fx);
+        return;
+    }
     match &s.screen {
         Screen::Home | Screen::OutOfService { .. } | Screen::Identify => {
             if s.transaction.is_some() {
@@ -49,6 +55,7 @@ pub(crate) fn card_read(s: &mut Session, citizen: Citizen, fx: &mut Vec<Effect>)
         }
         Screen::Progress(_) => progress::by_card(s, fx),
         Screen::Appointment(_) => appointment::card_read(s),
+        Screen::Prints(_) => prints::card_read(s, fx),
         // Choosing, reading a guide, or elsewhere: the citizen is now known; go on.
         _ => {}
     }
@@ -59,6 +66,9 @@ pub(crate) fn scanned(s: &mut Session, code: &str, fx: &mut Vec<Effect>) {
     if matches!(s.screen, Screen::Farewell { .. }) {
         // The last citizen is done: the scan starts the next one's visit.
         go_home(s, EndReason::Completed, fx);
+    }
+    if matches!(s.screen, Screen::Prints(_)) {
+        return prints::scanned(s, code, fx);
     }
     let at_entry = matches!(
         s.screen,

@@ -12,6 +12,7 @@
 //! - [`progress::can_rate_later`]: whether the progress page offers a rating.
 //! - [`capture`]: materials photographed with the document camera (pages, one PDF each).
 //! - [`docs`]: printable documents and the codes printed on them; [`prompts`]: texts.
+//! - [`prints`]: 自助打印, result documents printed on A4 by their citizen.
 //!
 //! Card removal is not an idle reset: the citizen may take the card back and keep going;
 //! the idle countdown, 返回首页, finishing, or a different card end the session.
@@ -30,6 +31,7 @@ mod help;
 mod identify;
 mod idle;
 pub mod personal;
+pub mod prints;
 pub mod progress;
 pub mod prompts;
 mod rating;
@@ -50,6 +52,7 @@ pub use effect::{DocKind, Effect, EndReason, PrintDoc, ProgressLookup};
 pub use error::{SessionError, SessionErrorKind};
 pub use event::{BookOutcome, Event, LookupResult, SubmitOutcome, TextField, UiInput};
 pub use form::address_errors;
+pub use prints::{PrintOutcome, PrintProblem, PrintStage, PrintsView};
 pub use screens::Screen;
 pub use state::{Devices, Fault, HelpAck, Notice, Offers, RequestId, Session};
 pub use step::step;

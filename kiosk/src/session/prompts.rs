@@ -134,6 +134,7 @@ pub fn prompt(s: &Session) -> String {
             "请留下联系电话，工作人员会与您联系。",
             "Leave a phone number and staff will contact you.",
         ),
+        Screen::Prints(v) => super::prints::prompt(v, zh),
         Screen::Farewell { message, .. } => match message {
             Farewell::ThanksForRating => pick("感谢您的评价。", "Thank you for your rating."),
             Farewell::Done => pick("感谢使用，再见。", "Thank you. Goodbye."),

@@ -51,6 +51,8 @@ pub enum Screen {
     Complaint(ComplaintDraft),
     /// 帮办代办 / 上门服务 request.
     Help(HelpDraft),
+    /// 自助打印: result documents printed on A4 by their citizen.
+    Prints(super::prints::PrintsView),
     /// A closing message; goes home by itself at `until` (monotonic) or on a touch.
     Farewell {
         /// What to say.
@@ -68,6 +70,8 @@ impl Screen {
             Screen::Appointment(v) => v.name.trimmed().is_some() || v.phone.trimmed().is_some(),
             Screen::Complaint(d) => d.text.trimmed().is_some() || d.contact.any(),
             Screen::Help(d) => d.note.trimmed().is_some() || d.contact.any(),
+            // The card's number or the receipt, and the list found with it.
+            Screen::Prints(v) => v.proof.is_some(),
             _ => false,
         }
     }
@@ -91,6 +95,7 @@ impl Screen {
             Screen::Appointment(_) => "appointment",
             Screen::Complaint(_) => "complaint",
             Screen::Help(_) => "help",
+            Screen::Prints(_) => "prints",
             Screen::Farewell { .. } => "farewell",
         }
     }

@@ -103,6 +103,8 @@ pub struct Offers {
     pub appointment: bool,
     /// Print (materials lists, receipts, booking slips); without it receipts show on screen.
     pub print: bool,
+    /// 自助打印 of result documents (needs the A4 printer; home shows why when it cannot).
+    pub self_print: bool,
 }
 
 /// The idle watch: when the citizen last did anything, and the countdown once it runs.
@@ -298,6 +300,7 @@ impl Session {
             scan: self.devices.scanner,
             appointment: catalog,
             print: self.devices.can_print(),
+            self_print: self.devices.a4printer,
         }
     }
 

@@ -7,7 +7,8 @@ use super::event::{Event, UiInput};
 use super::screens::{ComplaintDraft, Screen};
 use super::state::{HelpAck, Notice, Session};
 use super::{
-    appointment, capture, choose, form, help, identify, idle, progress, prompts, rating, submit,
+    appointment, capture, choose, form, help, identify, idle, prints, progress, prompts, rating,
+    submit,
 };
 use hall_api::feedback::{CreateHelpRequest, HelpKind};
 
@@ -95,6 +96,10 @@ fn apply(s: &mut Session, event: Event, fx: &mut Vec<Effect>) {
         Event::BookResult { key, outcome } => appointment::book_result(s, &key, outcome, fx),
         Event::PageTaken { request, result } => capture::page_taken(s, request, result),
         Event::MaterialAssembled { request, result } => capture::assembled(s, request, result),
+        Event::PrintableFetched { request, result } => prints::fetched(s, request, result),
+        Event::ResultDocumentPrinted { request, outcome } => {
+            prints::printed(s, request, outcome);
+        }
         Event::AppointmentFetched { request, result } => {
             appointment::appointment_fetched(s, request, result);
         }
@@ -147,6 +152,7 @@ fn ui(s: &mut Session, input: UiInput, fx: &mut Vec<Effect>) {
         Screen::Progress(_) => progress::input(s, input, fx),
         Screen::Appointment(_) => appointment::input(s, input, fx),
         Screen::Complaint(_) | Screen::Help(_) => help::input(s, input, fx),
+        Screen::Prints(_) => prints::input(s, input, fx),
         Screen::Farewell { .. } => go_home(s, EndReason::Completed, fx),
     }
 }
@@ -158,6 +164,7 @@ fn home(s: &mut Session, input: UiInput, fx: &mut Vec<Effect>) {
         UiInput::OpenProgress => progress::open(s, fx),
         UiInput::OpenAppointment => appointment::open(s, None, fx),
         UiInput::OpenHelpRequest(kind) => help::open(s, kind),
+        UiInput::OpenPrints => prints::open(s, fx),
         _ => {}
     }
 }

@@ -19,6 +19,7 @@ pub const KIOSK_ID: &str = "kiosk-exactly-once";
 
 struct Serving {
     store: Arc<SqliteStore>,
+    state: Arc<AppState>,
     stop: tokio::sync::oneshot::Sender<()>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -75,10 +76,15 @@ impl LoopbackHall {
         let listener = bind(self.addr).await;
         self.addr = listener.local_addr().expect("hall address");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(hall::serve(listener, state, async move {
+        let task = tokio::spawn(hall::serve(listener, state.clone(), async move {
             let _ = stopped.await;
         }));
-        self.serving = Some(Serving { store, stop, task });
+        self.serving = Some(Serving {
+            store,
+            state,
+            stop,
+            task,
+        });
     }
 
     /// Stops the hall (requests in flight finish, the writer commits) and closes its store.
@@ -127,6 +133,56 @@ impl LoopbackHall {
             .await
             .expect("store the credential");
         issued.token.to_string()
+    }
+
+    /// Staff work an application through 受理 → 承办 → 办结 and attach a result document
+    /// (as the workbench's form does after its checks); returns the document's id.
+    pub async fn conclude_with_result(
+        &self,
+        application_id: &str,
+        title: &str,
+        copies: u32,
+        pdf: &[u8],
+    ) -> String {
+        use hall_api::application::{Status, TimelineEntry};
+        let serving = self.serving.as_ref().expect("the hall is running");
+        for status in [Status::Accepted, Status::Processing, Status::Concluded] {
+            let entry = TimelineEntry {
+                status,
+                at: chrono::Utc::now(),
+                note: None,
+            };
+            let moved = serving
+                .store
+                .move_status(application_id, entry)
+                .await
+                .expect("move the application");
+            assert!(matches!(moved, hall::store::Moved::Done(_)), "{moved:?}");
+        }
+        hall::staff::files::store_result_document(
+            &serving.state,
+            application_id,
+            "reviewer-li",
+            title,
+            copies,
+            pdf,
+        )
+        .await
+        .expect("attach the result document")
+    }
+
+    /// Each print of the hall's result documents: (copy, kiosk, failure if given back).
+    pub fn prints(&self) -> Vec<(i64, String, Option<String>)> {
+        let conn = rusqlite::Connection::open(&self.db).expect("open the hall database");
+        conn.busy_timeout(Duration::from_secs(10))
+            .expect("busy timeout");
+        let mut stmt = conn
+            .prepare("SELECT copy, kiosk_id, failure FROM result_prints ORDER BY copy")
+            .expect("prepare");
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("query")
+            .collect::<Result<Vec<_>, _>>()
+            .expect("rows")
     }
 
     /// The base URL.

@@ -134,18 +134,23 @@ impl PgStore {
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let id: String = r.get(0);
-            let prints = c
+            let (mut prints, mut failed_prints) = (Vec::new(), Vec::new());
+            for p in c
                 .query(
-                    "SELECT kiosk_id, printed_at FROM result_prints WHERE document_id = $1
-                     ORDER BY copy",
+                    "SELECT kiosk_id, printed_at, failure FROM result_prints
+                     WHERE document_id = $1 ORDER BY copy",
                     &[&id],
                 )
                 .await?
-                .into_iter()
-                .map(|p| (p.get(0), p.get(1)))
-                .collect();
+            {
+                match p.get::<_, Option<String>>(2) {
+                    Some(why) => failed_prints.push((p.get(0), p.get(1), why)),
+                    None => prints.push((p.get(0), p.get(1))),
+                }
+            }
             out.push(ResultDocumentRow {
                 prints,
+                failed_prints,
                 id,
                 application_id: r.get(1),
                 title: r.get(2),
@@ -362,17 +367,19 @@ impl AttachmentStore for PgStore {
         else {
             return Ok(None);
         };
-        let printed: i64 = tx
+        // Copies given back do not count; their rows keep their numbers.
+        let counts = tx
             .query_one(
-                "SELECT COUNT(*) FROM result_prints WHERE document_id = $1",
+                "SELECT COUNT(*) FILTER (WHERE failed_at IS NULL), COALESCE(MAX(copy), 0)
+                 FROM result_prints WHERE document_id = $1",
                 &[&document_id],
             )
-            .await?
-            .get(0);
+            .await?;
+        let (printed, last): (i64, i64) = (counts.get(0), counts.get(1));
         if printed >= allowed {
             return Ok(None);
         }
-        let copy = printed + 1;
+        let copy = last + 1;
         tx.execute(
             "INSERT INTO result_prints (document_id, copy, kiosk_id, printed_at)
              VALUES ($1, $2, $3, $4)",
@@ -381,5 +388,24 @@ impl AttachmentStore for PgStore {
         .await?;
         tx.commit().await?;
         Ok(Some(u32::try_from(copy).unwrap_or(u32::MAX)))
+    }
+
+    async fn print_failed(
+        &self,
+        document_id: &str,
+        copy: u32,
+        kiosk_id: &str,
+        failure: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, HallError> {
+        let c = self.client().await?;
+        let changed = c
+            .execute(
+                "UPDATE result_prints SET failed_at = $4, failure = $5
+                 WHERE document_id = $1 AND copy = $2 AND kiosk_id = $3 AND failed_at IS NULL",
+                &[&document_id, &i64::from(copy), &kiosk_id, &at, &failure],
+            )
+            .await?;
+        Ok(changed == 1)
     }
 }

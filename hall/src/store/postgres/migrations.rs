@@ -534,6 +534,14 @@ CREATE TABLE IF NOT EXISTS kiosk_actions (
 CREATE INDEX IF NOT EXISTS kiosk_actions_by_kiosk ON kiosk_actions (kiosk_id, requested_at);
 "#,
     ),
+    (
+        14,
+        // Copies given back by a kiosk whose printer failed, as SQLite's migration 14.
+        r#"
+ALTER TABLE result_prints ADD COLUMN IF NOT EXISTS failed_at TIMESTAMPTZ;
+ALTER TABLE result_prints ADD COLUMN IF NOT EXISTS failure TEXT;
+"#,
+    ),
 ];
 
 /// Brings the schema up to date, each migration in its own transaction; another hall

@@ -153,16 +153,27 @@ pub fn link(
     Ok(())
 }
 
-fn prints(conn: &Connection, document_id: &str) -> Result<Vec<(String, DateTime<Utc>)>, HallError> {
+/// Counted prints (kiosk, when) and failed ones (kiosk, when, why) of a document.
+type Prints = (
+    Vec<(String, DateTime<Utc>)>,
+    Vec<(String, DateTime<Utc>, String)>,
+);
+
+fn prints(conn: &Connection, document_id: &str) -> Result<Prints, HallError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT kiosk_id, printed_at FROM result_prints WHERE document_id = ?1 ORDER BY copy",
+        "SELECT kiosk_id, printed_at, failure FROM result_prints WHERE document_id = ?1
+         ORDER BY copy",
     )?;
     let mut rows = stmt.query([document_id])?;
-    let mut out = Vec::new();
+    let (mut counted, mut failed) = (Vec::new(), Vec::new());
     while let Some(r) = rows.next()? {
-        out.push((r.get(0)?, parse_ts(&r.get::<_, String>(1)?)?));
+        let (kiosk, at) = (r.get(0)?, parse_ts(&r.get::<_, String>(1)?)?);
+        match r.get::<_, Option<String>>(2)? {
+            Some(why) => failed.push((kiosk, at, why)),
+            None => counted.push((kiosk, at)),
+        }
     }
-    Ok(out)
+    Ok((counted, failed))
 }
 
 fn documents(
@@ -183,8 +194,10 @@ fn documents(
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         let id: String = r.get(0)?;
+        let (prints, failed_prints) = prints(conn, &id)?;
         out.push(ResultDocumentRow {
-            prints: prints(conn, &id)?,
+            prints,
+            failed_prints,
             id,
             application_id: r.get(1)?,
             title: r.get(2)?,
@@ -383,19 +396,49 @@ impl AttachmentStore for SqliteStore {
             let Some(allowed) = allowed else {
                 return Ok(None);
             };
-            let printed: i64 = c
-                .prepare_cached("SELECT COUNT(*) FROM result_prints WHERE document_id = ?1")?
-                .query_row([&id], |r| r.get(0))?;
+            // Copies given back do not count; their rows keep their numbers.
+            let (printed, last): (i64, i64) = c
+                .prepare_cached(
+                    "SELECT COUNT(*) FILTER (WHERE failed_at IS NULL), COALESCE(MAX(copy), 0)
+                     FROM result_prints WHERE document_id = ?1",
+                )?
+                .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?)))?;
             if printed >= allowed {
                 return Ok(None);
             }
-            let copy = printed + 1;
+            let copy = last + 1;
             c.prepare_cached(
                 "INSERT INTO result_prints (document_id, copy, kiosk_id, printed_at)
                  VALUES (?1, ?2, ?3, ?4)",
             )?
             .execute(params![id, copy, kiosk, ts(at)])?;
             Ok(Some(u32::try_from(copy).unwrap_or(u32::MAX)))
+        })
+        .await
+    }
+
+    async fn print_failed(
+        &self,
+        document_id: &str,
+        copy: u32,
+        kiosk_id: &str,
+        failure: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, HallError> {
+        let (id, kiosk, failure) = (
+            document_id.to_owned(),
+            kiosk_id.to_owned(),
+            failure.to_owned(),
+        );
+        self.write(move |c| {
+            let changed = c
+                .prepare_cached(
+                    "UPDATE result_prints SET failed_at = ?4, failure = ?5
+                     WHERE document_id = ?1 AND copy = ?2 AND kiosk_id = ?3
+                       AND failed_at IS NULL",
+                )?
+                .execute(params![id, copy, kiosk, ts(at), failure])?;
+            Ok(changed == 1)
         })
         .await
     }

@@ -559,6 +559,15 @@ CREATE TABLE IF NOT EXISTS kiosk_actions (
 CREATE INDEX IF NOT EXISTS kiosk_actions_by_kiosk ON kiosk_actions (kiosk_id, requested_at);
 "#,
     ),
+    (
+        14,
+        // 自助打印 that did not come out (issue 19): the kiosk gives the copy back; the row
+        // stays as the record of the attempt, no longer counted against the copies.
+        r#"
+ALTER TABLE result_prints ADD COLUMN failed_at TEXT;
+ALTER TABLE result_prints ADD COLUMN failure TEXT;
+"#,
+    ),
 ];
 
 /// Brings the schema up to date; each migration in its own transaction.

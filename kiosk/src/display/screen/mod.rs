@@ -23,6 +23,7 @@ pub mod identify;
 pub mod idle;
 pub mod notice;
 pub mod out_of_service;
+pub mod prints;
 pub mod progress;
 pub mod rating;
 pub mod receipt;
@@ -113,6 +114,7 @@ pub(super) fn connect(f: &Rc<Frontend>) {
     feedback::connect(f);
     notice::connect(f);
     out_of_service::connect(f);
+    prints::connect(f);
     progress::connect(f);
     rating::connect(f);
     receipt::connect(f);

@@ -7,6 +7,7 @@ mod choose;
 mod devices;
 mod elsewhere;
 mod idle;
+mod prints;
 mod random;
 mod rating;
 pub(crate) mod support;

@@ -31,7 +31,7 @@ impl Rng {
 fn random_input(r: &mut Rng) -> UiInput {
     let texts = ["", "13812345678", "张三丰", "x\u{0}y", "浙江省杭州市临安区"];
     let text = texts[r.below(texts.len() as u64) as usize];
-    match r.below(30) {
+    match r.below(32) {
         0 => UiInput::Home,
         1 | 2 => UiInput::Back,
         3 => UiInput::ToggleElderMode,
@@ -83,6 +83,8 @@ fn random_input(r: &mut Rng) -> UiInput {
         26 => UiInput::Send,
         27 => UiInput::SkipRating,
         28 => UiInput::PickDepartment("gongan".into()),
+        29 => UiInput::OpenPrints,
+        30 => UiInput::PrintDocument("d1".into()),
         _ => UiInput::Book,
     }
 }
@@ -134,6 +136,22 @@ fn random_event(r: &mut Rng, k: &Kiosk) -> Event {
             result: None,
         },
         18 => Event::PrintFailed,
+        19 if r.below(2) == 0 => Event::PrintableFetched {
+            request,
+            result: LookupResult::Found(vec![hall_api::attachment::PrintableDocument {
+                id: "d1".into(),
+                tracking_code: "LA1".into(),
+                subject_name: "户籍证明开具".into(),
+                title: "户籍证明".into(),
+                bytes: 1000,
+                copies_left: 1,
+                attached_at: at(0).utc,
+            }]),
+        },
+        19 => Event::ResultDocumentPrinted {
+            request,
+            outcome: crate::session::PrintOutcome::Printed { copy: 1 },
+        },
         _ => Event::Tick(at(k.secs + 1 + r.below(40))),
     }
 }
@@ -222,10 +240,11 @@ fn random_walks_keep_the_invariants() {
                         | Screen::Choose(_)
                         | Screen::Progress(_)
                         | Screen::Appointment(_)
+                        | Screen::Prints(_)
                 ));
                 // A different card wipes and then starts its own session (on choose); a
                 // receipt or booking scanned on the farewell starts a visit with no card.
-                if !matches!(k.s.screen, Screen::Choose(_)) {
+                if !matches!(k.s.screen, Screen::Choose(_) | Screen::Prints(_)) {
                     assert!(!k.s.holds_personal_data(), "{:?}", k.s);
                     assert!(!k.dump().contains(ID_CARD));
                 }
@@ -266,6 +285,7 @@ fn random_walks_keep_the_invariants() {
         "complaint",
         "help",
         "farewell",
+        "prints",
     ];
     let missed: Vec<_> = all.iter().filter(|s| !visited.contains(*s)).collect();
     assert!(missed.is_empty(), "never reached: {missed:?}");
