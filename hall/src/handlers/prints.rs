@@ -197,11 +197,14 @@ pub async fn print_failed(
     State(state): State<Arc<AppState>>,
     Kiosk(kiosk): Kiosk,
     ClientAddr(client): ClientAddr,
-    Path((id, copy)): Path<(String, u32)>,
+    Path((id, copy)): Path<(String, String)>,
     ApiJson(report): ApiJson<PrintFailedReport>,
 ) -> Result<Json<CopiesLeft>, ApiError> {
-    let docs = documents_for(&state, &kiosk.id, client, &report.proof).await?;
     let not_found = || ApiError::not_found("no such copy printed by this kiosk for this citizen");
+    // A copy number that is not one (negative, too large, text) names no copy: the same JSON
+    // 404 as any other, not the router's plain-text rejection.
+    let copy: u32 = copy.parse().map_err(|_| not_found())?;
+    let docs = documents_for(&state, &kiosk.id, client, &report.proof).await?;
     let Some(doc) = docs.into_iter().find(|d| d.id == id) else {
         return Err(not_found());
     };
