@@ -8,7 +8,6 @@ use std::time::{Duration, SystemTime};
 use kiosk::devices::{DeviceManager, ManagerOptions};
 use kiosk::health::metrics::{render, BuildInfo, MetricsSnapshot, SessionCounts};
 use kiosk::outbox::OutboxStats;
-use kiosk_config::{Config, DeviceSelector};
 use kiosk_drivers::a4printer::stand_in::{StandInConfig, StandInPrinter};
 use kiosk_drivers::a4printer::JobWait;
 use kiosk_drivers::printer::sample;
@@ -16,18 +15,7 @@ use kiosk_drivers::status::{ClassStatus, DeviceClass, DeviceState, HealthCheckLe
 
 use crate::support;
 
-use support::snapshot_where;
-
-fn a4_only(uri: &str) -> Config {
-    let mut config = Config::default();
-    config.devices.idcard.device = DeviceSelector::None;
-    config.devices.printer.device = DeviceSelector::None;
-    config.devices.scanner.device = DeviceSelector::None;
-    config.devices.audio.pcm = "none".into();
-    config.devices.a4printer.enabled = true;
-    config.devices.a4printer.uri = uri.to_owned();
-    config
-}
+use support::{a4_only, snapshot_where};
 
 fn options() -> ManagerOptions {
     ManagerOptions {

@@ -16,10 +16,12 @@ use kiosk::devices::{DeviceManager, ManagerOptions};
 use kiosk::hall::HallClient;
 use kiosk::outbox::{Outbox, RecordKind};
 use kiosk::session::citizen::CardType;
+
+use crate::support::a4_only;
 use kiosk::session::{
     step, Citizen, Event, Now, PrintOutcome, PrintProblem, PrintStage, Screen, Session, UiInput,
 };
-use kiosk_config::{Config, DeviceSelector};
+use kiosk_config::Config;
 use kiosk_drivers::a4printer::stand_in::{StandInConfig, StandInPrinter};
 use kiosk_drivers::a4printer::{pdf, JobWait};
 use kiosk_drivers::printer::Receipt;
@@ -49,17 +51,6 @@ fn citizen(id_number: &str, name: &str) -> Citizen {
         valid_until: "长期".into(),
         card_type: CardType::Resident,
     }
-}
-
-fn a4_only(uri: &str) -> Config {
-    let mut config = Config::default();
-    config.devices.idcard.device = DeviceSelector::None;
-    config.devices.printer.device = DeviceSelector::None;
-    config.devices.scanner.device = DeviceSelector::None;
-    config.devices.audio.pcm = "none".into();
-    config.devices.a4printer.enabled = true;
-    config.devices.a4printer.uri = uri.to_owned();
-    config
 }
 
 fn options() -> ManagerOptions {

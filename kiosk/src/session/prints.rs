@@ -194,10 +194,8 @@ pub(crate) fn input(s: &mut Session, input: UiInput, fx: &mut Vec<Effect>) {
         (UiInput::PrintsByCard, PrintStage::Waiting | PrintStage::Problem(_)) => {
             if s.citizen.is_some() {
                 by_card(s, fx);
-            } else if s.devices.reader {
-                s.notice = Some(Notice::CardNeeded);
             } else {
-                s.notice = Some(Notice::ReaderUnavailable);
+                s.notice = Some(s.card_notice());
             }
         }
         (UiInput::PrintDocument(id), PrintStage::List) => print(s, &id, fx),

@@ -5,7 +5,7 @@ use hall_api::application::{Progress, ProgressQuery, ReusableMaterialsQuery};
 use super::effect::{Effect, EndReason, ProgressLookup};
 use super::event::{LookupResult, UiInput};
 use super::screens::{ProgressView, RatingDraft, Screen};
-use super::state::{Notice, RequestId, Session};
+use super::state::{RequestId, Session};
 use super::step::go_home;
 
 /// Opens the progress page; with a citizen already identified it asks at once.
@@ -22,10 +22,8 @@ pub(crate) fn input(s: &mut Session, input: UiInput, fx: &mut Vec<Effect>) {
         UiInput::ProgressByCard => {
             if s.citizen.is_some() {
                 by_card(s, fx);
-            } else if s.devices.reader {
-                s.notice = Some(Notice::CardNeeded);
             } else {
-                s.notice = Some(Notice::ReaderUnavailable);
+                s.notice = Some(s.card_notice());
             }
         }
         UiInput::RateLater => {

@@ -346,6 +346,16 @@ impl Session {
             .map(|until| until.saturating_sub(self.now.mono))
     }
 
+    /// What a touch that needs the card says when none was read: place it, or (without a
+    /// reader) that the reader does not work.
+    pub(crate) fn card_notice(&self) -> Notice {
+        if self.devices.reader {
+            Notice::CardNeeded
+        } else {
+            Notice::ReaderUnavailable
+        }
+    }
+
     /// Whether any personal data is held (citizen, form, drafts with text).
     pub fn holds_personal_data(&self) -> bool {
         self.citizen.is_some() || self.transaction.is_some() || self.screen.holds_personal_data()

@@ -16,6 +16,18 @@ use tokio::sync::broadcast::Receiver;
 pub const BOUND: Duration = Duration::from_secs(30);
 
 /// Every device `sim`, the printer's PNGs in `dir/receipts`.
+/// A kiosk with only the A4 printer, at `uri` (ippeveprinter on loopback).
+pub fn a4_only(uri: &str) -> Config {
+    let mut config = Config::default();
+    config.devices.idcard.device = DeviceSelector::None;
+    config.devices.printer.device = DeviceSelector::None;
+    config.devices.scanner.device = DeviceSelector::None;
+    config.devices.audio.pcm = "none".into();
+    config.devices.a4printer.enabled = true;
+    config.devices.a4printer.uri = uri.to_owned();
+    config
+}
+
 pub fn sim_config(dir: &Path) -> Config {
     let mut config = Config::default();
     config.devices.idcard.device = DeviceSelector::Sim;
