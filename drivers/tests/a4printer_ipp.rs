@@ -288,3 +288,54 @@ fn bad_uris_are_refused_before_anything_is_sent() {
         assert!(err.to_string().contains("ipp://"), "{err}");
     }
 }
+
+#[test]
+fn a_printer_busy_with_another_job_is_asked_again_until_it_takes_the_next() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let stand_in =
+        StandInPrinter::start(dir.path(), StandInConfig::default()).expect("ippeveprinter");
+    let printer = A4Printer::new(&stand_in.uri()).expect("valid URI");
+    let pdf = || render(&receipt(), "受理回执").expect("PDF renders");
+
+    // Out of paper, the first job stays on the printer: it takes no other one meanwhile.
+    stand_in.load_paper(0).expect("tray form");
+    let first = printer.submit_pdf(pdf(), "办事指南").expect("accepted");
+    let busy = printer
+        .submit_pdf(pdf(), "受理回执")
+        .expect_err("one job at a time");
+    assert!(matches!(busy, A4Error::Busy { .. }), "{busy}");
+    assert_eq!(busy.kind(), ErrorKind::Busy);
+
+    // Still busy when the wait is over: said as such, nothing sent.
+    let gave_up = printer
+        .print_pdf(
+            pdf(),
+            "受理回执",
+            JobWait {
+                poll: Duration::from_millis(100),
+                give_up_after: Duration::from_millis(600),
+            },
+        )
+        .expect_err("the printer stays busy");
+    assert!(
+        matches!(gave_up, A4Error::Busy { waited_secs: 0, .. }),
+        "{gave_up}"
+    );
+
+    // Paper comes while the kiosk asks again: the first job prints, then the second.
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            std::thread::sleep(Duration::from_millis(800));
+            stand_in.load_paper(250).expect("tray form");
+        });
+        let second = printer
+            .print_pdf(pdf(), "受理回执", quick())
+            .expect("taken once the first is done");
+        assert_ne!(second.job_id, first);
+    });
+    let done = printer
+        .follow(first, quick())
+        .expect("the first job printed");
+    assert_eq!(done.job_id, first);
+    assert_eq!(stand_in.documents().len(), 2, "both kept, nothing twice");
+}

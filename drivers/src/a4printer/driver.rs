@@ -3,6 +3,7 @@
 //! Get-Job-Attributes until the job completes, fails or stalls.
 
 use std::io::Cursor;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ipp::operation::IppOperation;
@@ -184,6 +185,13 @@ impl A4Printer {
             },
         })?;
         let status = response.header().status_code();
+        if status == ipp::model::StatusCode::ServerErrorBusy {
+            return Err(A4Error::Busy {
+                uri: self.shown.clone(),
+                doing,
+                waited_secs: 0,
+            });
+        }
         if !status.is_success() {
             return Err(A4Error::Refused {
                 uri: self.shown.clone(),
@@ -341,12 +349,33 @@ impl A4Printer {
         }
     }
 
-    /// Prints a PDF and follows the job to its end.
+    /// Prints a PDF and follows the job to its end. A printer busy with another job
+    /// (`server-error-busy`: many take one job at a time, and the kiosk may send the 受理回执
+    /// while the checklist still prints) is asked again every `wait.poll` until
+    /// `wait.give_up_after`, as RFC 8011 tells clients to.
     pub fn print_pdf<B>(&self, pdf: B, title: &str, wait: JobWait) -> Result<JobReport, A4Error>
     where
-        B: AsRef<[u8]> + Send + 'static,
+        B: AsRef<[u8]> + Send + Sync + 'static,
     {
-        let job_id = self.submit_pdf(pdf, title)?;
+        let pdf = Shared(Arc::new(pdf));
+        let start = Instant::now();
+        let job_id = loop {
+            match self.submit_pdf(Shared(Arc::clone(&pdf.0)), title) {
+                Err(A4Error::Busy { uri, doing, .. }) => {
+                    let waited = start.elapsed();
+                    if waited >= wait.give_up_after {
+                        return Err(A4Error::Busy {
+                            uri,
+                            doing,
+                            waited_secs: waited.as_secs(),
+                        });
+                    }
+                    std::thread::sleep(wait.poll);
+                }
+                other => break other?,
+            }
+        };
+        drop(pdf);
         self.follow(job_id, wait)
     }
 
@@ -389,4 +418,14 @@ fn strings(value: &IppValue) -> Vec<String> {
 
 fn first_string(value: &IppValue) -> Option<String> {
     strings(value).into_iter().next().filter(|s| !s.is_empty())
+}
+
+/// The PDF's bytes, shared by each Print-Job attempt (the owner, e.g. a buffer that wipes
+/// itself, is dropped once the last attempt is done with it).
+struct Shared<B>(Arc<B>);
+
+impl<B: AsRef<[u8]>> AsRef<[u8]> for Shared<B> {
+    fn as_ref(&self) -> &[u8] {
+        (*self.0).as_ref()
+    }
 }

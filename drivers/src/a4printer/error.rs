@@ -44,6 +44,17 @@ pub enum A4Error {
         /// The IPP status code's name.
         status: String,
     },
+    /// The printer is busy with another job (IPP `server-error-busy`) and kept refusing a new
+    /// one for the whole wait: a long job ahead, or a printer that takes one job at a time.
+    #[error("A4 printer at {uri} stayed busy with another job for {waited_secs} s while {doing}; the document was not sent")]
+    Busy {
+        /// The printer's URI.
+        uri: String,
+        /// What the driver asked for.
+        doing: &'static str,
+        /// How long the driver kept trying.
+        waited_secs: u64,
+    },
     /// The job ended without being printed.
     #[error("A4 print job {job_id} ended {state} ({reasons}): the document was not printed")]
     JobFailed {
@@ -74,6 +85,7 @@ impl A4Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             A4Error::Unreachable { .. } => ErrorKind::NotFound,
+            A4Error::Busy { .. } => ErrorKind::Busy,
             A4Error::Protocol { .. } => ErrorKind::Protocol,
             A4Error::Refused { .. } | A4Error::JobFailed { .. } => ErrorKind::Fault,
             // Usually paper or a cover: the printer's reasons say which (RFC 8011 keywords).
@@ -103,6 +115,7 @@ impl A4Error {
             A4Error::Unreachable { .. } => "unreachable",
             A4Error::Protocol { .. } => "protocol",
             A4Error::Refused { .. } => "refused",
+            A4Error::Busy { .. } => "busy",
             A4Error::JobFailed { .. } => "jobFailed",
             A4Error::JobStalled { .. } => "jobStalled",
             A4Error::Pdf(_) => "pdf",

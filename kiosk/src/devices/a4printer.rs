@@ -63,7 +63,7 @@ impl A4Handle {
     /// the job's name on the printer: a document title, never personal data.
     pub async fn print_pdf<B>(&self, pdf: B, title: &str) -> Result<JobReport, DeviceError>
     where
-        B: AsRef<[u8]> + Send + 'static,
+        B: AsRef<[u8]> + Send + Sync + 'static,
     {
         let printer = self.printer()?;
         let (hub, wait, title) = (self.hub.clone(), self.wait, title.to_owned());
