@@ -6,6 +6,7 @@ pub mod flow;
 pub mod hall_db;
 pub mod kiosk;
 pub mod receipt;
+pub mod staff_web;
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
@@ -79,6 +80,14 @@ impl Process {
             lines,
             log: Vec::new(),
         }
+    }
+
+    /// Every stderr line so far (those not read yet are taken in without waiting).
+    pub fn log_so_far(&mut self) -> &[String] {
+        while let Ok(line) = self.lines.try_recv() {
+            self.log.push(line);
+        }
+        &self.log
     }
 
     /// Waits (at most `limit`) for a stderr line containing `needle`, and returns it.

@@ -6,7 +6,11 @@
 //! Everywhere printer) keeping the PDFs it receives. Three pages taken, the material made
 //! into one PDF and uploaded; the hall holds the application with its PDF attachment and
 //! nothing owed; the receipt asks for nothing; the A4 一次性告知 checklist and the A4 受理回执
-//! arrive at the printer with the right text and a decodable QR code.
+//! arrive at the printer with the right text and a decodable QR code. Then 自助打印: staff
+//! conclude the application (the staff API) and a reviewer attaches the 户籍证明 in the
+//! workbench (its upload form, signed in over HTTP); the applicant's card lists it and the
+//! kiosk prints it on A4; another citizen's card finds nothing, and the one allowed copy is
+//! not printed twice.
 
 use std::path::Path;
 use std::time::Duration;
@@ -15,6 +19,7 @@ use kiosk_drivers::a4printer::stand_in::{StandInConfig, StandInPrinter};
 use kiosk_e2e::hall_db;
 use kiosk_e2e::kiosk::{KioskOptions, Rig};
 use kiosk_e2e::receipt::{printed_texts, query_param};
+use kiosk_e2e::staff_web::StaffWeb;
 use kiosk_e2e::{eventually, Hall};
 
 const LONG: Duration = Duration::from_secs(60);
@@ -87,12 +92,61 @@ fn materials(s: &serde_json::Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// What `session show` says of 自助打印.
+fn prints(s: &serde_json::Value) -> Vec<String> {
+    s["prints"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|m| m.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A result document as staff would upload it: a PDF with extractable text.
+fn result_pdf(title: &str, tracking_code: &str) -> Vec<u8> {
+    let mut r = kiosk_drivers::printer::Receipt::new();
+    r.title(title);
+    r.key_value("办件编号", tracking_code);
+    r.text("兹证明该居民户籍登记信息属实。");
+    kiosk_drivers::a4printer::pdf::render(&r, title).expect("the PDF renders")
+}
+
+/// Staff move the application along the staff API (`clerk`'s credential).
+fn move_to(hall: &str, staff: &str, id: &str, to: &str, note: Option<&str>) {
+    let status = reqwest::blocking::Client::new()
+        .post(format!("{hall}/api/v1/applications/{id}/status"))
+        .bearer_auth(staff)
+        .json(&serde_json::json!({"to": to, "note": note}))
+        .send()
+        .expect("the staff API answers")
+        .status();
+    assert!(status.is_success(), "moving to {to}: {status}");
+}
+
+/// The citizen walks away and the next one opens 自助打印 with their card.
+fn self_print_with(rig: &Rig, card: &str) -> serde_json::Value {
+    rig.sim("card remove");
+    rig.press("home");
+    rig.wait_show(LONG, "the session wiped", |s| {
+        s["screen"] == "home" && s["holdsPersonalData"] == false
+    });
+    let s = rig.press("self-print");
+    assert_eq!(prints(&s), ["waiting"], "{s:#}");
+    rig.sim(&format!("card place {card}"));
+    rig.wait_show(LONG, "the hall's answer", |s| {
+        let p = prints(s);
+        !p.is_empty() && p[0] != "waiting" && p[0] != "loading"
+    })
+}
+
 #[test]
 fn the_household_register_photographed_reaches_the_hall_and_nothing_is_owed() {
     let spool = tempfile::tempdir().expect("temp dir");
     let printer =
         StandInPrinter::start(spool.path(), StandInConfig::default()).expect("ippeveprinter");
-    let rig = Rig::start(&KioskOptions {
+    let mut rig = Rig::start(&KioskOptions {
         extra_config: format!(
             "\n[devices.camera]\nenabled = true\ndevice = \"sim\"\n\n\
              [devices.a4printer]\nenabled = true\nuri = \"{}\"\n",
@@ -212,6 +266,7 @@ fn the_household_register_photographed_reaches_the_hall_and_nothing_is_owed() {
         .iter()
         .find(|(t, _)| t.contains(code.as_str()))
         .unwrap_or_else(|| panic!("no A4 receipt with {code}: {docs:?}"));
+    assert!(text.contains("受理回执"), "{text}");
     assert!(text.contains("户籍证明开具"), "{text}");
     assert!(!text.contains("请补交"), "{text}");
     assert!(
@@ -220,4 +275,72 @@ fn the_household_register_photographed_reaches_the_hall_and_nothing_is_owed() {
             .any(|c| query_param(c, "c").as_deref() == Some(code.as_str())),
         "the A4 receipt's QR code carries {code}: {codes:?}"
     );
+
+    // 办结: staff move it on, and the 公安 reviewer attaches the certificate in the workbench.
+    let id = stored[0].id.clone();
+    let hall = rig.hall_url();
+    let hall = hall.trim_end_matches('/');
+    for to in ["accepted", "processing"] {
+        move_to(hall, &staff, &id, to, None);
+    }
+    move_to(
+        hall,
+        &staff,
+        &id,
+        "concluded",
+        Some("可在自助机打印户籍证明"),
+    );
+    let reviewer =
+        StaffWeb::sign_in_new(hall, &rig.hall_db, "reviewer-wang", "reviewer", &["gongan"]);
+    let (status, page) = reviewer.attach_result(&id, "户籍证明", 1, &result_pdf("户籍证明", &code));
+    assert!(
+        status.is_success() || status.is_redirection(),
+        "{status}: {page}"
+    );
+
+    // Another citizen's card: nothing to print.
+    let s = self_print_with(&rig, "resident-li-xiuying");
+    assert_eq!(prints(&s), ["problem NoDocuments"], "{s:#}");
+
+    // The applicant's card: the certificate, one copy, printed on A4.
+    let s = self_print_with(&rig, "resident-zhang-san");
+    let listed = prints(&s);
+    assert_eq!(listed.len(), 2, "{s:#}");
+    assert_eq!(listed[0], "list", "{s:#}");
+    let (doc, copies) = listed[1].split_once(' ').expect("ID COPIES");
+    assert_eq!(copies, "1", "{s:#}");
+    rig.press(&format!("print-document {doc}"));
+    let s = rig.wait_show(LONG, "printed", |s| {
+        let p = prints(s);
+        p.first().is_some_and(|p| !p.starts_with("printing"))
+    });
+    if prints(&s) != ["printed"] {
+        let log = rig.kiosk.as_mut().map(|k| k.log_so_far().join("\n"));
+        let printer_log =
+            std::fs::read_to_string(spool.path().join("ippeveprinter.log")).unwrap_or_default();
+        panic!(
+            "not printed: {s:#}\nkiosk log:\n{}\nippeveprinter log (end):\n{}",
+            log.unwrap_or_default(),
+            printer_log
+                .lines()
+                .rev()
+                .take(40)
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+    let docs = printed(&printer, 3);
+    let (text, _) = docs
+        .iter()
+        .find(|(t, _)| t.contains("兹证明"))
+        .unwrap_or_else(|| panic!("the certificate reached the IPP printer: {docs:?}"));
+    assert!(
+        text.contains("户籍证明") && text.contains(code.as_str()),
+        "{text}"
+    );
+
+    // The one copy is used: the applicant's card now finds nothing more.
+    let s = self_print_with(&rig, "resident-zhang-san");
+    assert_eq!(prints(&s), ["problem NoDocuments"], "{s:#}");
+    assert_eq!(printer.documents().len(), 3, "nothing printed twice");
 }

@@ -126,7 +126,7 @@ mod tests {
     fn a_receipt_qr_gets_the_progress_caption_and_the_kiosk_signs_the_foot() {
         let doc = PrintDoc {
             kind: DocKind::Receipt,
-            title: "申请回执".into(),
+            title: "受理回执".into(),
             lines: vec!["申请人：李*英".into()],
             qr: Some("https://hall.example/p?c=A1&v=B2".into()),
         };
@@ -237,7 +237,7 @@ mod tests {
         let (text, codes) = render_and_read(doc, "receipt");
         let flat: String = text.split_whitespace().collect();
         for expected in [
-            "申请回执",
+            "受理回执",
             "1101**********002X",
             "张**",
             "LA20240506-0042",

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use vocab::mask::{mask_id_number, mask_name};
 
+use crate::session::prints::{PrintStage, PrintsView};
 use crate::session::screens::{AppointmentStage, ProgressView};
 use crate::session::transaction::Submission;
 use crate::session::{prompts, Screen, Session};
@@ -74,6 +75,10 @@ pub struct SessionSummary {
     /// camera or the PDF is being made, and `problem NoSheet`… after something went wrong.
     #[serde(default)]
     pub capture: Option<String>,
+    /// 自助打印: `waiting`, `loading`, `list` then `ID COPIES-LEFT` per document, `printing ID`,
+    /// `printed`, or `problem NoDocuments`…; empty on other screens.
+    #[serde(default)]
+    pub prints: Vec<String>,
 }
 
 impl SessionSummary {
@@ -166,7 +171,28 @@ impl SessionSummary {
                 }
                 line
             }),
+            prints: match &s.screen {
+                Screen::Prints(view) => prints(view),
+                _ => Vec::new(),
+            },
         }
+    }
+}
+
+fn prints(view: &PrintsView) -> Vec<String> {
+    match &view.stage {
+        PrintStage::Waiting => vec!["waiting".into()],
+        PrintStage::Loading(_) => vec!["loading".into()],
+        PrintStage::List => std::iter::once("list".to_owned())
+            .chain(
+                view.documents
+                    .iter()
+                    .map(|d| format!("{} {}", d.id, d.copies_left)),
+            )
+            .collect(),
+        PrintStage::Printing { id, .. } => vec![format!("printing {id}")],
+        PrintStage::Printed { .. } => vec!["printed".into()],
+        PrintStage::Problem(p) => vec![format!("problem {p:?}")],
     }
 }
 

@@ -150,7 +150,7 @@ pub fn receipt(
             lines.push(format!("承诺办结日期：{}", receipt.promised_by));
             lines.push("扫描二维码可查询办理进度".to_owned());
             let qr = receipt_qr(progress_url, &receipt.tracking_code, &receipt.verifier);
-            ("申请回执", Some(qr))
+            ("受理回执", Some(qr))
         }
         Submission::Queued { key } => {
             lines.push("已保存在本机，网络恢复后将自动发送，无需再次办理".to_owned());
