@@ -373,8 +373,9 @@ fn the_overlap_check_catches_a_control_lying_under_another() {
     assert_eq!(covered(&fine), Vec::<String>::new());
 }
 
-/// The camera screen (no page, two pages, a problem, busy; both languages and modes) passes
-/// the same checks, shows the simulated camera's live preview, and says what it must.
+/// The camera screen (no page, two pages, a problem, busy; both languages and modes; two
+/// pages in landscape too) passes the same checks, shows the simulated camera's live
+/// preview, and says what it must.
 #[test]
 fn the_camera_screens_show_the_preview_pages_problem_and_busy_state() {
     let temp = tempfile::tempdir().unwrap();
@@ -385,7 +386,11 @@ fn the_camera_screens_show_the_preview_pages_problem_and_busy_state() {
         .into_iter()
         .filter(|s| s.screen == kiosk_ui::vm::ScreenId::Camera)
         .collect();
-    assert_eq!(camera.len(), 16, "4 states × 2 languages × 2 modes");
+    assert_eq!(
+        camera.len(),
+        20,
+        "(4 states + two pages in landscape) × 2 languages × 2 modes"
+    );
     let mut problems = Vec::new();
     render_shots(&dir, &camera, |stage, shot: &Shot, frame| {
         check_shot(stage, shot, frame, &mut problems);

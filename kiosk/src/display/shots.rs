@@ -152,7 +152,7 @@ impl Shot {
 
 /// Every shot: each screen in both languages and both modes, plus the keyboards, the idle
 /// overlay, the appointment's stages, every notice, the queued receipt, "help is coming", and
-/// the home screen in landscape.
+/// the home and camera screens in landscape.
 pub fn shots() -> Vec<Shot> {
     let mut out = Vec::new();
     for language in [Language::ZhCn, Language::En] {
@@ -216,6 +216,7 @@ pub fn shots() -> Vec<Shot> {
                 }
             }
             out.push(shot(ScreenId::Home, Extra::None, true));
+            out.push(shot(ScreenId::Camera, Extra::CameraPages, true));
         }
     }
     out
