@@ -171,7 +171,7 @@ impl Worker {
                         .stats
                         .last_error
                         .lock()
-                        .unwrap_or_else(|p| p.into_inner()) = Some(reason);
+                        .unwrap_or_else(|p| p.into_inner()) = Some(reason.to_string());
                     self.stats.failed.fetch_add(1, Ordering::Relaxed)
                 }
             };
@@ -179,11 +179,11 @@ impl Worker {
     }
 
     /// Says one prompt; `Ok(true)` if it was cut off.
-    fn say(&mut self, text: &str, volume: u8) -> Result<bool, String> {
+    fn say(&mut self, text: &str, volume: u8) -> Result<bool, SayError> {
         let clip = match self.cache.get(text) {
             Some(clip) => clip.clone(),
             None => {
-                let clip = Arc::new(self.espeak.render(text).map_err(|e| e.to_string())?);
+                let clip = Arc::new(self.espeak.render(text)?);
                 if self.cache.len() >= CACHE_PROMPTS {
                     self.cache.clear();
                 }
@@ -194,16 +194,24 @@ impl Worker {
         if volume == 0 {
             return Ok(false);
         }
-        let played = self
-            .speaker
-            .play(&clip.at_volume(volume), &self.cut)
-            .map_err(|e: AudioError| e.to_string());
+        let played = self.speaker.play(&clip.at_volume(volume), &self.cut);
         match &played {
             Ok(_) => self.report.played(),
-            Err(reason) => self.report.failed(reason),
+            Err(e) => self.report.failed(&e.to_string()),
         }
         Ok(played?.cut)
     }
+}
+
+/// Why one prompt was not spoken (the words stay on screen).
+#[derive(Debug, thiserror::Error)]
+enum SayError {
+    /// espeak-ng did not make the sound.
+    #[error(transparent)]
+    Render(#[from] SpeechError),
+    /// The loudspeaker did not play it.
+    #[error(transparent)]
+    Play(#[from] AudioError),
 }
 
 #[cfg(test)]

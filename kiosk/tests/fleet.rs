@@ -17,7 +17,7 @@ use hall::updates::{Bundle, RolloutState, UpdateStore};
 use hall::{AppState, Settings};
 use hall_api::fleet::{Heartbeat, OutboxDepth, Versions};
 use hall_api::updates::UpdateState;
-use kiosk::fleet::install::Installer;
+use kiosk::fleet::install::{InstallError, Installer};
 use kiosk::fleet::Updater;
 use kiosk::hall::HallClient;
 use sha2::Digest;
@@ -29,12 +29,12 @@ struct FakeInstaller {
 }
 
 impl Installer for FakeInstaller {
-    fn install(&self, bundle: &Path) -> Result<(), String> {
-        let bytes = std::fs::read(bundle).map_err(|e| e.to_string())?;
+    fn install(&self, bundle: &Path) -> Result<(), InstallError> {
+        let bytes = std::fs::read(bundle).map_err(|e| InstallError::Other(e.to_string()))?;
         self.installed.lock().unwrap().push(bytes);
         Ok(())
     }
-    fn reboot(&self) -> Result<(), String> {
+    fn reboot(&self) -> Result<(), InstallError> {
         *self.reboots.lock().unwrap() += 1;
         Ok(())
     }

@@ -26,6 +26,11 @@ use tokio::sync::{mpsc, oneshot, watch};
 use crate::session::{Event, Session, UiInput};
 pub use summary::SessionSummary;
 
+/// The session's task has ended (the service is stopping): the input was not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the session is not running (the service is stopping)")]
+pub struct SessionStopped;
+
 /// What the rest of the service holds of the session: a way to send it touches, and its
 /// latest state. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -53,18 +58,17 @@ impl SessionHandle {
     }
 
     /// Sends a touch and waits until the session has handled it; returns the new state.
-    pub async fn press_and_wait(&self, input: UiInput) -> Result<Arc<Session>, String> {
+    pub async fn press_and_wait(&self, input: UiInput) -> Result<Arc<Session>, SessionStopped> {
         let (tx, rx) = oneshot::channel();
-        let stopped = || "the session is not running (the service is stopping)".to_owned();
-        self.presses.send((input, tx)).map_err(|_| stopped())?;
-        rx.await.map_err(|_| stopped())
+        self.presses.send((input, tx)).map_err(|_| SessionStopped)?;
+        rx.await.map_err(|_| SessionStopped)
     }
 
     /// Sends a touch, as the screen does.
-    pub fn press(&self, input: UiInput) -> Result<(), String> {
+    pub fn press(&self, input: UiInput) -> Result<(), SessionStopped> {
         self.events
             .send(Event::Ui(input))
-            .map_err(|_| "the session is not running (the service is stopping)".to_owned())
+            .map_err(|_| SessionStopped)
     }
 
     /// The latest state.

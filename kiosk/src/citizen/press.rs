@@ -21,15 +21,53 @@ rate-later, pick-department CODE, day YYYY-MM-DD, slot ID, book, take-page, reta
 finish-material, self-print, self-print-card, print-document ID, print-list";
 
 /// Parses one line of words into an input.
-pub fn parse(line: &str) -> Result<UiInput, String> {
+/// Why a line of words is not an input (the message names the words that would be).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PressError {
+    /// A word that needs an argument came without one.
+    #[error("`{word}` needs {what}")]
+    Needs {
+        /// The word.
+        word: String,
+        /// What it needs.
+        what: &'static str,
+    },
+    /// A word's argument is not one it takes.
+    #[error("`{word}` takes {what}")]
+    Takes {
+        /// The word.
+        word: &'static str,
+        /// What it takes.
+        what: &'static str,
+    },
+    /// `text BOX …` of a box the screens do not have.
+    #[error("`text` does not know the box `{0}`")]
+    UnknownBox(String),
+    /// An empty line.
+    #[error("nothing to press; words: {WORDS}")]
+    Nothing,
+    /// A word that is not one of [`WORDS`].
+    #[error("unknown word `{0}`; words: {WORDS}")]
+    UnknownWord(String),
+}
+
+/// A word's argument is not one it takes.
+fn takes(word: &'static str, what: &'static str) -> PressError {
+    PressError::Takes { word, what }
+}
+
+pub fn parse(line: &str) -> Result<UiInput, PressError> {
     let line = line.trim();
     let (word, rest) = match line.split_once(char::is_whitespace) {
         Some((w, r)) => (w, r.trim()),
         None => (line, ""),
     };
-    let need = |what: &str| -> Result<String, String> {
+    let need = |what: &'static str| -> Result<String, PressError> {
         if rest.is_empty() {
-            Err(format!("`{word}` needs {what}"))
+            Err(PressError::Needs {
+                word: word.to_owned(),
+                what,
+            })
         } else {
             Ok(rest.to_owned())
         }
@@ -42,7 +80,7 @@ pub fn parse(line: &str) -> Result<UiInput, String> {
         "lang" => UiInput::SetLanguage(match rest {
             "zh" | "zh-CN" => Language::ZhCn,
             "en" => Language::En,
-            _ => return Err("`lang` takes zh or en".into()),
+            _ => return Err(takes("lang", "zh or en")),
         }),
         "call-help" => UiInput::CallForHelp,
         "still-here" => UiInput::StillHere,
@@ -55,7 +93,7 @@ pub fn parse(line: &str) -> Result<UiInput, String> {
             "assistance" => HelpKind::Assistance,
             "proxy" => HelpKind::Proxy,
             "home-visit" => HelpKind::HomeVisit,
-            _ => return Err("`help-request` takes assistance, proxy or home-visit".into()),
+            _ => return Err(takes("help-request", "assistance, proxy or home-visit")),
         }),
         "browse" => UiInput::Browse,
         "most-used" => UiInput::ShowMostUsed,
@@ -71,7 +109,10 @@ pub fn parse(line: &str) -> Result<UiInput, String> {
             let (key, value) = need("a key and a value")?
                 .split_once(char::is_whitespace)
                 .map(|(k, v)| (k.to_owned(), v.trim().to_owned()))
-                .ok_or("`field` needs a key and a value")?;
+                .ok_or(PressError::Needs {
+                    word: "field".into(),
+                    what: "a key and a value",
+                })?;
             // Text, as typed on the screen's keyboard; true/false for a checkbox, null clears.
             // The session turns it into a number for a number field.
             let value = match value.as_str() {
@@ -98,7 +139,7 @@ pub fn parse(line: &str) -> Result<UiInput, String> {
                 "comment" => TextField::Comment,
                 "contact-name" => TextField::ContactName,
                 "contact-phone" => TextField::ContactPhone,
-                _ => return Err(format!("`text` does not know the box `{field}`")),
+                _ => return Err(PressError::UnknownBox(field.to_owned())),
             };
             UiInput::SetText {
                 field,
@@ -108,12 +149,15 @@ pub fn parse(line: &str) -> Result<UiInput, String> {
         "material" => {
             let (code, how) = rest
                 .split_once(char::is_whitespace)
-                .ok_or("`material` needs a code and reuse, later or scanned")?;
+                .ok_or(PressError::Needs {
+                    word: "material".into(),
+                    what: "a code and reuse, later or scanned",
+                })?;
             let source = match how.trim() {
                 "reuse" => MaterialSource::Reused,
                 "later" => MaterialSource::Later,
                 "scanned" => MaterialSource::Scanned,
-                _ => return Err("`material` takes reuse, later or scanned".into()),
+                _ => return Err(takes("material", "reuse, later or scanned")),
             };
             UiInput::SetMaterialSource {
                 code: code.to_owned(),
@@ -124,7 +168,7 @@ pub fn parse(line: &str) -> Result<UiInput, String> {
         "mail" => UiInput::ChooseMail(match rest {
             "yes" => true,
             "no" => false,
-            _ => return Err("`mail` takes yes or no".into()),
+            _ => return Err(takes("mail", "yes or no")),
         }),
         "next" => UiInput::Next,
         "submit" => UiInput::Submit,
@@ -134,13 +178,17 @@ pub fn parse(line: &str) -> Result<UiInput, String> {
         "done" => UiInput::Done,
         "rate" => match rest.parse::<u8>() {
             Ok(level @ 1..=5) => UiInput::RateLevel(level),
-            _ => return Err("`rate` takes a level from 1 to 5".into()),
+            _ => return Err(takes("rate", "a level from 1 to 5")),
         },
         "reason" => UiInput::ToggleReason(
             serde_json::from_value::<BadRatingReason>(serde_json::Value::String(rest.to_owned()))
                 .map_err(|_| {
-                    "`reason` takes unclearGuide, tooManyMaterials, repeatedTrips, tooSlow, hardToUse, deviceFault, poorAttitude or other".to_owned()
-                })?,
+                takes(
+                    "reason",
+                    "unclearGuide, tooManyMaterials, repeatedTrips, tooSlow, hardToUse, \
+                         deviceFault, poorAttitude or other",
+                )
+            })?,
         ),
         "send" => UiInput::Send,
         "skip" => UiInput::SkipRating,
@@ -149,7 +197,7 @@ pub fn parse(line: &str) -> Result<UiInput, String> {
         "pick-department" => UiInput::PickDepartment(need("a department code")?),
         "day" => UiInput::PickDay(
             NaiveDate::parse_from_str(rest, "%Y-%m-%d")
-                .map_err(|_| "`day` takes a date as YYYY-MM-DD".to_owned())?,
+                .map_err(|_| takes("day", "a date as YYYY-MM-DD"))?,
         ),
         "slot" => UiInput::PickSlot(need("a slot id")?),
         "book" => UiInput::Book,
@@ -160,8 +208,8 @@ pub fn parse(line: &str) -> Result<UiInput, String> {
         "self-print-card" => UiInput::PrintsByCard,
         "print-document" => UiInput::PrintDocument(need("a document id")?),
         "print-list" => UiInput::ShowPrintList,
-        "" => return Err(format!("nothing to press; words: {WORDS}")),
-        other => return Err(format!("unknown word `{other}`; words: {WORDS}")),
+        "" => return Err(PressError::Nothing),
+        other => return Err(PressError::UnknownWord(other.to_owned())),
     };
     Ok(input)
 }
@@ -207,10 +255,19 @@ mod tests {
 
     #[test]
     fn bad_words_say_what_is_expected() {
-        assert!(parse("rate 6").unwrap_err().contains("1 to 5"));
-        assert!(parse("fly").unwrap_err().contains("unknown word `fly`"));
-        assert!(parse("item").unwrap_err().contains("needs an item code"));
-        assert!(parse("day tomorrow").unwrap_err().contains("YYYY-MM-DD"));
+        assert!(parse("rate 6").unwrap_err().to_string().contains("1 to 5"));
+        assert!(parse("fly")
+            .unwrap_err()
+            .to_string()
+            .contains("unknown word `fly`"));
+        assert!(parse("item")
+            .unwrap_err()
+            .to_string()
+            .contains("needs an item code"));
+        assert!(parse("day tomorrow")
+            .unwrap_err()
+            .to_string()
+            .contains("YYYY-MM-DD"));
         assert!(parse("").is_err());
     }
 }

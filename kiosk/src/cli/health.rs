@@ -13,6 +13,7 @@ use clap::{Args, Subcommand};
 use super::admin::{ask, print_json, socket_path, SocketArgs};
 use super::{exit, CliError};
 use crate::fleet::commit::{verdict, Facts, Verdict};
+use crate::fleet::install::CommandError;
 use crate::service::admin::{AdminRequest, AdminResponse};
 
 /// The kiosk's own health, as the update machinery asks it.
@@ -57,7 +58,7 @@ fn commit_check(args: &CommitCheckArgs, config: &Path) -> Result<i32, CliError> 
                 Ok(_) => Err("unexpected answer to status".to_owned()),
                 Err(e) => Err(e.to_string()),
             }),
-            ready: Some(unit_active(&args.unit)),
+            ready: Some(unit_active(&args.unit).map_err(|e| e.to_string())),
             selftest: Some(
                 match ask(
                     &socket,
@@ -97,11 +98,14 @@ fn commit_check(args: &CommitCheckArgs, config: &Path) -> Result<i32, CliError> 
 }
 
 /// `systemctl is-active UNIT`: true for `active` (for a Type=notify unit: READY=1 came).
-fn unit_active(unit: &str) -> Result<bool, String> {
+fn unit_active(unit: &str) -> Result<bool, CommandError> {
     let out = Command::new("systemctl")
         .args(["is-active", "--quiet", unit])
         .status()
-        .map_err(|e| format!("cannot run systemctl: {e}"))?;
+        .map_err(|source| CommandError::Spawn {
+            program: "systemctl".into(),
+            source,
+        })?;
     Ok(out.success())
 }
 

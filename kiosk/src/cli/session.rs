@@ -148,7 +148,7 @@ pub fn session(command: SessionCommand, config: &Path) -> Result<i32, CliError> 
                 return Ok(exit::OK);
             }
             // Checked here too, so a typo is a usage error before the kiosk is asked.
-            crate::citizen::press::parse(&words).map_err(CliError::Usage)?;
+            crate::citizen::press::parse(&words).map_err(|e| CliError::Usage(e.to_string()))?;
             (socket, AdminRequest::SessionPress { words })
         }
         SessionCommand::Targets(socket) => (socket, AdminRequest::SessionTargets),

@@ -9,10 +9,34 @@ use std::sync::{Arc, Mutex};
 use hall_api::updates::{ActionRequest, ActionResult, RemoteAction, MAX_ACTION_OUTPUT};
 
 use super::{config_push, journal};
-use crate::hall::HallClient;
+use crate::hall::{HallClient, HallError};
 
-/// Runs the device self-test and returns its report (no personal data).
-pub type Selftest = Arc<dyn Fn() -> Result<String, String> + Send + Sync>;
+/// Runs the device self-test and returns its report (no personal data), or why it could
+/// not run.
+pub type Selftest = Arc<dyn Fn() -> Result<String, SelftestError> + Send + Sync>;
+
+/// Why the self-test did not run (the service is stopping, the devices are not running).
+pub type SelftestError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Why a remote action failed: its result says so to the hall (scrubbed).
+#[derive(Debug, thiserror::Error)]
+pub enum ActionError {
+    /// The self-test could not run.
+    #[error("the self-test did not run: {0}")]
+    Selftest(SelftestError),
+    /// The journal could not be read.
+    #[error(transparent)]
+    Journal(#[from] super::install::CommandError),
+    /// The pushed configuration was refused or not staged.
+    #[error(transparent)]
+    Config(#[from] config_push::PushError),
+    /// An action this kiosk's version does not know.
+    #[error("this kiosk does not know that action")]
+    Unknown,
+    /// The blocking task running the action died.
+    #[error("the action's task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
 
 /// What the service must do after the actions ran.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -68,13 +92,13 @@ impl ActionRunner {
             ActionRequest::Restart => Ok(("restarting".to_owned(), After::Restart)),
             ActionRequest::Selftest => {
                 let selftest = Arc::clone(&self.selftest);
-                blocking(move || selftest())
+                blocking(move || selftest().map_err(ActionError::Selftest))
                     .await
                     .map(|r| (r, After::Continue))
             }
             ActionRequest::Journal { minutes } => {
                 let minutes = (*minutes).clamp(1, 1440);
-                blocking(move || journal::collect(minutes))
+                blocking(move || Ok(journal::collect(minutes)?))
                     .await
                     .map(|r| (r, After::Continue))
             }
@@ -101,12 +125,12 @@ impl ActionRunner {
                             )
                         });
                     }
-                    config_push::stage(&config, &text, &data, &id)
-                        .map(|()| (ACCEPTED.to_owned(), After::Restart))
+                    config_push::stage(&config, &text, &data, &id)?;
+                    Ok((ACCEPTED.to_owned(), After::Restart))
                 })
                 .await
             }
-            ActionRequest::Unknown => Err("this kiosk does not know that action".to_owned()),
+            ActionRequest::Unknown => Err(ActionError::Unknown),
         };
         match result {
             Ok((output, after)) => (
@@ -119,7 +143,7 @@ impl ActionRunner {
             Err(why) => (
                 ActionResult {
                     ok: false,
-                    output: journal::tail(&journal::scrub(&why), MAX_ACTION_OUTPUT),
+                    output: journal::tail(&journal::scrub(&why.to_string()), MAX_ACTION_OUTPUT),
                 },
                 After::Continue,
             ),
@@ -156,7 +180,7 @@ impl ActionRunner {
     }
 
     /// Posts a result.
-    pub async fn post(&self, action_id: &str, result: &ActionResult) -> Result<(), String> {
+    pub async fn post(&self, action_id: &str, result: &ActionResult) -> Result<(), HallError> {
         let path = format!(
             "/api/v1/kiosks/{}/actions/{action_id}/result",
             self.kiosk_id
@@ -165,14 +189,11 @@ impl ActionRunner {
             .post_json::<_, serde_json::Value>(&path, result)
             .await
             .map(|_| ())
-            .map_err(|e| e.to_string())
     }
 }
 
 async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, String> + Send + 'static,
-) -> Result<T, String> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| format!("the action's task failed: {e}"))?
+    f: impl FnOnce() -> Result<T, ActionError> + Send + 'static,
+) -> Result<T, ActionError> {
+    tokio::task::spawn_blocking(f).await?
 }

@@ -65,31 +65,61 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Why a pushed configuration was not staged, or a kept one not put back.
+#[derive(Debug, thiserror::Error)]
+pub enum PushError {
+    /// The check `kioskctl config check` makes refused it (nothing changed).
+    #[error("the pushed configuration was refused:\n{0}")]
+    Refused(kiosk_config::Report),
+    /// A file could not be written, kept, restored or moved into place.
+    #[error("cannot {what} {}: {source}", path.display())]
+    File {
+        /// What was being done (`write`, `keep the old file`, `restore`, …).
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn file<'a>(what: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> PushError + 'a {
+    move |source| PushError::File {
+        what,
+        path: path.to_owned(),
+        source,
+    }
+}
+
 /// Checks `text` as the kiosk's configuration and, if good, puts it in place of `config`
 /// (the old file kept as `.prev`) with a trial marker in `data_dir`. `Err` says why it was
 /// refused (nothing changed).
-pub fn stage(config: &Path, text: &str, data_dir: &Path, action_id: &str) -> Result<(), String> {
+pub fn stage(config: &Path, text: &str, data_dir: &Path, action_id: &str) -> Result<(), PushError> {
     let mut candidate = config.as_os_str().to_owned();
     candidate.push(".pushed");
     let candidate = PathBuf::from(candidate);
-    write_atomic(&candidate, text.as_bytes())
-        .map_err(|e| format!("cannot write {}: {e}", candidate.display()))?;
+    write_atomic(&candidate, text.as_bytes()).map_err(file("write", &candidate))?;
     let checked = kiosk_config::load(&kiosk_config::LoadOptions::from_process(&candidate));
     if let Err(report) = checked {
         let _ = std::fs::remove_file(&candidate);
-        return Err(format!("the pushed configuration was refused:\n{report}"));
+        return Err(PushError::Refused(report));
     }
-    std::fs::create_dir_all(data_dir).map_err(|e| e.to_string())?;
-    std::fs::copy(config, prev(config)).map_err(|e| format!("cannot keep the old file: {e}"))?;
-    let marker = serde_json::to_vec(&Trial {
+    std::fs::create_dir_all(data_dir).map_err(file("create", data_dir))?;
+    std::fs::copy(config, prev(config)).map_err(file("keep the old file", config))?;
+    let marker = trial_json(&Trial {
         action_id: action_id.to_owned(),
         starts: 0,
-    })
-    .map_err(|e| e.to_string())?;
-    write_atomic(&data_dir.join(MARKER), &marker).map_err(|e| e.to_string())?;
-    std::fs::rename(&candidate, config)
-        .map_err(|e| format!("cannot put the file in place: {e}"))?;
+    });
+    let marker_path = data_dir.join(MARKER);
+    write_atomic(&marker_path, &marker).map_err(file("write", &marker_path))?;
+    std::fs::rename(&candidate, config).map_err(file("put in place", config))?;
     Ok(())
+}
+
+/// A trial marker's bytes (a plain struct of a string and a number: it always serialises).
+fn trial_json(trial: &Trial) -> Vec<u8> {
+    serde_json::to_vec(trial).unwrap_or_default()
 }
 
 /// The pushed file on trial, if one is (an unreadable marker reads as none).
@@ -98,15 +128,14 @@ pub fn on_trial(data_dir: &Path) -> Option<Trial> {
 }
 
 /// Puts the kept file back and drops the marker.
-pub fn roll_back(config: &Path, data_dir: &Path) -> Result<(), String> {
-    std::fs::rename(prev(config), config)
-        .map_err(|e| format!("cannot restore {}: {e}", config.display()))?;
+pub fn roll_back(config: &Path, data_dir: &Path) -> Result<(), PushError> {
+    std::fs::rename(prev(config), config).map_err(file("restore", config))?;
     let _ = std::fs::remove_file(data_dir.join(MARKER));
     Ok(())
 }
 
 /// Run first at every start (before the configuration is loaded).
-pub fn at_start(config: &Path, data_dir: &Path) -> Result<AtStart, String> {
+pub fn at_start(config: &Path, data_dir: &Path) -> Result<AtStart, PushError> {
     let path = data_dir.join(MARKER);
     let Ok(bytes) = std::fs::read(&path) else {
         return Ok(AtStart::Nothing);
@@ -124,8 +153,7 @@ pub fn at_start(config: &Path, data_dir: &Path) -> Result<AtStart, String> {
         return Ok(AtStart::RolledBack(trial));
     }
     trial.starts += 1;
-    let bytes = serde_json::to_vec(&trial).map_err(|e| e.to_string())?;
-    write_atomic(&path, &bytes).map_err(|e| e.to_string())?;
+    write_atomic(&path, &trial_json(&trial)).map_err(file("write", &path))?;
     Ok(AtStart::OnTrial(trial))
 }
 
@@ -157,13 +185,14 @@ mod tests {
     fn a_bad_file_is_refused_and_changes_nothing() {
         let (_d, config, data) = setup();
         let err = stage(&config, "[ui]\nrotation = 45\n", &data, "a1").unwrap_err();
-        assert!(err.contains("ui.rotation"), "{err}");
+        assert!(matches!(err, PushError::Refused(_)), "{err}");
+        assert!(err.to_string().contains("ui.rotation"), "{err}");
         assert_eq!(
             std::fs::read_to_string(&config).unwrap(),
             "# the old file\n"
         );
         assert!(!prev(&config).exists() && !data.join(MARKER).exists());
-        assert_eq!(at_start(&config, &data), Ok(AtStart::Nothing));
+        assert_eq!(at_start(&config, &data).ok(), Some(AtStart::Nothing));
     }
 
     #[test]
@@ -189,13 +218,13 @@ mod tests {
             std::fs::read_to_string(&config).unwrap(),
             "# the old file\n"
         );
-        assert_eq!(at_start(&config, &data), Ok(AtStart::Nothing));
+        assert_eq!(at_start(&config, &data).ok(), Some(AtStart::Nothing));
 
         // Pushed again, and healthy this time.
         stage(&config, GOOD, &data, "a2").unwrap();
         assert!(matches!(at_start(&config, &data), Ok(AtStart::OnTrial(_))));
         confirm(&data);
-        assert_eq!(at_start(&config, &data), Ok(AtStart::Nothing));
+        assert_eq!(at_start(&config, &data).ok(), Some(AtStart::Nothing));
         assert_eq!(std::fs::read_to_string(&config).unwrap(), GOOD);
     }
 }

@@ -5,12 +5,74 @@
 use std::path::Path;
 use std::process::Command;
 
+/// Why a bundle was not installed, or the machine not rebooted.
+#[derive(Debug, thiserror::Error)]
+pub enum InstallError {
+    /// `rauc` (or the program named) ran and refused or failed.
+    #[error(transparent)]
+    Command(#[from] CommandError),
+    /// The reboot request file could not be written.
+    #[error(
+        "cannot ask for a reboot ({REBOOT_REQUEST}: {0}); is kiosk-reboot.path of the image there?"
+    )]
+    RebootRequest(#[source] std::io::Error),
+    /// Another installer's own reason (a stand-in in tests, a future backend).
+    #[error("{0}")]
+    Other(String),
+    /// The blocking task running the installer died.
+    #[error("the install task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// An external program the kiosk runs (`rauc`, `journalctl`) did not do its job.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    /// It could not be started (not installed, not permitted).
+    #[error("cannot run {program}: {source}")]
+    Spawn {
+        /// The program.
+        program: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// It ran and failed: the last line it wrote to stderr.
+    #[error("{program} failed: {reason}")]
+    Failed {
+        /// The program.
+        program: String,
+        /// The last non-empty stderr line (or "no reason given").
+        reason: String,
+    },
+}
+
+/// Runs `cmd` to completion; its stdout, or why not (the last stderr line).
+pub fn run(cmd: &mut Command) -> Result<String, CommandError> {
+    let program = cmd.get_program().to_string_lossy().into_owned();
+    let out = cmd.output().map_err(|source| CommandError::Spawn {
+        program: program.clone(),
+        source,
+    })?;
+    if out.status.success() {
+        return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    Err(CommandError::Failed {
+        program,
+        reason: stderr
+            .lines()
+            .rfind(|l| !l.trim().is_empty())
+            .unwrap_or("no reason given")
+            .to_owned(),
+    })
+}
+
 /// Installs bundles and reboots.
 pub trait Installer: Send + Sync {
     /// Installs `bundle` into the inactive slot (blocking; run off the async threads).
-    fn install(&self, bundle: &Path) -> Result<(), String>;
+    fn install(&self, bundle: &Path) -> Result<(), InstallError>;
     /// Reboots the machine.
-    fn reboot(&self) -> Result<(), String>;
+    fn reboot(&self) -> Result<(), InstallError>;
     /// The booted slot's name (`A`, `B`), if known.
     fn booted_slot(&self) -> Option<String>;
 }
@@ -23,31 +85,14 @@ pub struct Rauc;
 /// service runs as the unprivileged `kiosk` user, which may not reboot by itself.
 pub const REBOOT_REQUEST: &str = "/run/kiosk/reboot-request";
 
-fn run(cmd: &mut Command) -> Result<String, String> {
-    let out = cmd.output().map_err(|e| format!("cannot run it: {e}"))?;
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    } else {
-        Err(stderr
-            .lines()
-            .rfind(|l| !l.trim().is_empty())
-            .unwrap_or("no reason given")
-            .to_owned())
-    }
-}
-
 impl Installer for Rauc {
-    fn install(&self, bundle: &Path) -> Result<(), String> {
-        run(Command::new("rauc").arg("install").arg(bundle))
-            .map(|_| ())
-            .map_err(|e| format!("rauc install: {e}"))
+    fn install(&self, bundle: &Path) -> Result<(), InstallError> {
+        run(Command::new("rauc").arg("install").arg(bundle))?;
+        Ok(())
     }
 
-    fn reboot(&self) -> Result<(), String> {
-        std::fs::write(REBOOT_REQUEST, b"update installed\n").map_err(|e| {
-            format!("cannot ask for a reboot ({REBOOT_REQUEST}: {e}); is kiosk-reboot.path of the image there?")
-        })
+    fn reboot(&self) -> Result<(), InstallError> {
+        std::fs::write(REBOOT_REQUEST, b"update installed\n").map_err(InstallError::RebootRequest)
     }
 
     fn booted_slot(&self) -> Option<String> {

@@ -9,24 +9,23 @@ use std::process::Command;
 use hall_api::updates::MAX_ACTION_OUTPUT;
 use vocab::mask::{mask_id_number, mask_name, mask_phone};
 
+use super::install::{run, CommandError};
+
 /// The kiosk service's journal of the last `minutes` minutes, scrubbed and cut to what an
 /// action result may carry (the newest lines kept).
-pub fn collect(minutes: u32) -> Result<String, String> {
-    let out = Command::new("journalctl")
+pub fn collect(minutes: u32) -> Result<String, CommandError> {
+    let out = run(Command::new("journalctl")
         .args(["-u", "kiosk", "--no-pager", "-o", "short-iso"])
-        .arg(format!("--since=-{minutes}min"))
-        .output()
-        .map_err(|e| format!("cannot run journalctl: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "journalctl failed: {}",
-            scrub(String::from_utf8_lossy(&out.stderr).trim())
-        ));
-    }
-    Ok(tail(
-        &scrub(&String::from_utf8_lossy(&out.stdout)),
-        MAX_ACTION_OUTPUT,
-    ))
+        .arg(format!("--since=-{minutes}min")))
+    .map_err(|e| match e {
+        // What journalctl says goes to the hall too: scrubbed like the journal itself.
+        CommandError::Failed { program, reason } => CommandError::Failed {
+            program,
+            reason: scrub(&reason),
+        },
+        other => other,
+    })?;
+    Ok(tail(&scrub(&out), MAX_ACTION_OUTPUT))
 }
 
 /// The last `max` bytes of `text`, from a line start.

@@ -54,7 +54,7 @@ pub enum FleetError {
     BadOffer(String),
     /// The installer refused or failed.
     #[error("install failed: {0}")]
-    Install(String),
+    Install(#[from] install::InstallError),
     /// The data folder cannot be written.
     #[error("update folder: {0}")]
     Io(#[from] std::io::Error),
@@ -192,8 +192,7 @@ impl Updater {
             let path = bundle.clone();
             tokio::task::spawn_blocking(move || installer.install(&path))
                 .await
-                .map_err(|e| FleetError::Install(e.to_string()))?
-                .map_err(FleetError::Install)?;
+                .map_err(install::InstallError::from)??;
             // Installed into the other slot: the file is not needed any more.
             let _ = std::fs::remove_file(&bundle);
             Ok::<(), FleetError>(())

@@ -34,21 +34,38 @@ pub fn path(dir: &Path) -> PathBuf {
 
 /// Reads the state; a missing file is a fresh kiosk. A file that cannot be read or parsed
 /// is reported (and the kiosk starts fresh rather than refusing to run).
-pub fn load(dir: &Path) -> Result<Persisted, String> {
+pub fn load(dir: &Path) -> Result<Persisted, StateError> {
     let file = path(dir);
     match std::fs::read(&file) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-            format!(
-                "{} is not an update state ({e}); starting fresh",
-                file.display()
-            )
-        }),
+        Ok(bytes) => {
+            serde_json::from_slice(&bytes).map_err(|source| StateError::Garbled { file, source })
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Persisted::default()),
-        Err(e) => Err(format!(
-            "cannot read {}: {e}; starting fresh",
-            file.display()
-        )),
+        Err(source) => Err(StateError::Unreadable { file, source }),
     }
+}
+
+/// Why the kept update state was not read (the kiosk starts fresh).
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    /// The file is there and cannot be read.
+    #[error("cannot read {}: {source}; starting fresh", file.display())]
+    Unreadable {
+        /// The state file.
+        file: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not an update state (torn, or written by something else).
+    #[error("{} is not an update state ({source}); starting fresh", file.display())]
+    Garbled {
+        /// The state file.
+        file: PathBuf,
+        /// Why.
+        #[source]
+        source: serde_json::Error,
+    },
 }
 
 /// Writes the state atomically (a temporary file renamed over the old one, synced), so a
@@ -166,9 +183,11 @@ mod tests {
         assert!(!updates.join(format!("{FILE}.tmp")).exists());
         std::fs::write(path(&updates), b"{not json").unwrap();
         let err = load(&updates).unwrap_err();
+        assert!(matches!(err, StateError::Garbled { .. }), "{err}");
+        let said = err.to_string();
         assert!(
-            err.contains("state.json") && err.contains("starting fresh"),
-            "{err}"
+            said.contains("state.json") && said.contains("starting fresh"),
+            "{said}"
         );
     }
 }

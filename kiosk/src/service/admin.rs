@@ -12,7 +12,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::watch;
 
-use super::Service;
+use super::{AdminError, Service};
 
 /// The longest request line accepted.
 const MAX_REQUEST: usize = 4096;
@@ -336,14 +336,15 @@ async fn answer(service: &Arc<Service>, request: AdminRequest) -> AdminResponse 
         AdminRequest::SessionShow => {
             Ok(AdminResponse::Session(Box::new(service.session.summary())))
         }
-        AdminRequest::SessionPress { words } => {
-            match crate::citizen::press::parse(&words) {
-                Ok(input) => service.session.press_and_wait(input).await.map(|s| {
-                    AdminResponse::Session(Box::new(crate::citizen::SessionSummary::of(&s)))
-                }),
-                Err(message) => Err(message),
-            }
-        }
+        AdminRequest::SessionPress { words } => match crate::citizen::press::parse(&words) {
+            Ok(input) => service
+                .session
+                .press_and_wait(input)
+                .await
+                .map(|s| AdminResponse::Session(Box::new(crate::citizen::SessionSummary::of(&s))))
+                .map_err(AdminError::Session),
+            Err(e) => Err(AdminError::Press(e)),
+        },
         AdminRequest::SessionScreenshot { path } => service
             .screenshot(path.clone())
             .await
@@ -358,11 +359,14 @@ async fn answer(service: &Arc<Service>, request: AdminRequest) -> AdminResponse 
         AdminRequest::SessionTouch { label } => service.touch(&label).await,
         AdminRequest::Sim { words } => match &service.manager {
             Some(manager) => super::sim::act(&manager.sim(), &words)
-                .map(|message| AdminResponse::Sim { message }),
-            None => Err("the devices are not running on this kiosk".into()),
+                .map(|message| AdminResponse::Sim { message })
+                .map_err(AdminError::Sim),
+            None => Err(AdminError::NoDevices),
         },
     };
-    result.unwrap_or_else(|message| AdminResponse::Error { message })
+    result.unwrap_or_else(|e| AdminResponse::Error {
+        message: e.to_string(),
+    })
 }
 
 /// Seconds from `then` to now (0 if the clock went back).

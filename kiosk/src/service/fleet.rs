@@ -167,9 +167,7 @@ fn reboot_due(service: &Service, window: (u32, u32)) -> bool {
 fn selftest_report(service: std::sync::Weak<Service>) -> crate::fleet::actions::Selftest {
     let runtime = tokio::runtime::Handle::current();
     Arc::new(move || {
-        let service = service
-            .upgrade()
-            .ok_or_else(|| "the service is stopping".to_owned())?;
+        let service = service.upgrade().ok_or("the service is stopping")?;
         // Called on the blocking pool (ActionRunner::perform), where block_on is allowed.
         let lines = runtime.block_on(service.selftest(None, false, Some(30)))?;
         if lines.is_empty() {

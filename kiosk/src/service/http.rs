@@ -64,7 +64,7 @@ async fn healthz(State(service): State<Arc<Service>>) -> impl IntoResponse {
         ),
         Err(err) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(serde_json::json!({ "status": "unavailable", "reason": err })),
+            axum::Json(serde_json::json!({ "status": "unavailable", "reason": err.to_string() })),
         ),
     }
 }

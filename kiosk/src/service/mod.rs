@@ -8,6 +8,7 @@
 //! [`fleet`]'s tasks.
 
 pub mod admin;
+mod facade;
 pub mod fleet;
 mod http;
 pub mod notify;
@@ -15,13 +16,14 @@ pub mod program;
 pub mod report;
 pub mod sim;
 
+pub use facade::AdminError;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use hall_api::catalog::Catalog;
-use hall_api::fleet::{Heartbeat, Versions};
 use kiosk_config::Config;
 use kiosk_drivers::status::{DeviceClass, DeviceState, DeviceStatus};
 use tokio::sync::watch;
@@ -32,10 +34,8 @@ use crate::citizen::SessionHandle;
 use crate::delivery::{BackendClock, Delivery};
 use crate::devices::{DeviceManager, ManagerOptions};
 use crate::hall::{CatalogCache, CatalogFetch, HallClient};
-use crate::health::metrics::{self, BuildInfo, MetricsSnapshot, SessionCounts};
-use crate::outbox::{Outbox, OutboxKey, Requeued};
-
-use admin::{age, OutboxRow, StatusReport};
+use crate::health::metrics::SessionCounts;
+use crate::outbox::{Outbox, OutboxKey};
 
 /// How often the catalog is re-fetched (conditionally, with its ETag).
 const CATALOG_REFRESH: Duration = Duration::from_secs(300);
@@ -86,7 +86,7 @@ fn selftest_runner(service: &Arc<Service>) -> crate::display::technician::Selfte
                         )
                     })
                     .collect(),
-                Err(err) => vec![err],
+                Err(err) => vec![err.to_string()],
             };
             for line in lines {
                 let _ = answer.send(line);
@@ -548,259 +548,6 @@ async fn heartbeats(service: Arc<Service>, mut shutdown: watch::Receiver<bool>) 
         tokio::select! {
             _ = tokio::time::sleep(interval) => {}
             _ = shutdown.changed() => return,
-        }
-    }
-}
-
-impl Service {
-    async fn outbox_stats(&self) -> Result<crate::outbox::OutboxStats, String> {
-        let outbox = self.outbox.clone();
-        tokio::task::spawn_blocking(move || outbox.stats(SystemTime::now()))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())
-    }
-
-    async fn heartbeat(&self) -> Result<(), String> {
-        let stats = self.outbox_stats().await?;
-        let devices = self.devices.borrow().clone();
-        let heartbeat = Heartbeat {
-            sent_at: chrono::Utc::now(),
-            uptime_seconds: age(self.started),
-            versions: Versions {
-                kiosk: env!("CARGO_PKG_VERSION").to_owned(),
-                image: image_version(),
-                catalog: self.catalog.borrow().as_ref().map(|c| c.version.clone()),
-            },
-            devices: devices.iter().map(report::device_report).collect(),
-            outbox: report::outbox_depth(&stats),
-            update: fleet::heartbeat_report(self.updater.report()),
-        };
-        let answer = self
-            .hall
-            .heartbeat(&heartbeat)
-            .await
-            .map_err(|e| e.to_string())?;
-        self.fleet.hall_answered.send_replace(true);
-        // Sent with every answer: an offer is acted on again (a cut download resumes).
-        self.fleet.wanted.send_replace(answer.update);
-        if !answer.actions.is_empty() {
-            let _ = self.fleet.actions.send(answer.actions);
-        }
-        Ok(())
-    }
-
-    /// Everything `/metrics` shows, now.
-    pub async fn metrics(&self) -> Result<String, String> {
-        let stats = self.outbox_stats().await?;
-        let snapshot = MetricsSnapshot {
-            build: BuildInfo::current(),
-            started: self.started,
-            devices: self.devices.borrow().clone(),
-            outbox: stats,
-            sessions: *self.sessions.lock().unwrap_or_else(|p| p.into_inner()),
-            ratings: *self.ratings.lock().unwrap_or_else(|p| p.into_inner()),
-            last_backend_success: self.clock.last_success(),
-            resident_bytes: metrics::resident_bytes(),
-        };
-        Ok(metrics::render(&snapshot))
-    }
-
-    /// The status `kioskctl status` prints.
-    pub async fn status(&self) -> Result<StatusReport, String> {
-        let stats = self.outbox_stats().await?;
-        Ok(StatusReport {
-            kiosk_id: self.config.identity.kiosk_id.clone(),
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-            uptime_seconds: age(self.started),
-            devices: self.devices.borrow().clone(),
-            outbox_pending: stats.pending,
-            outbox_rejected: stats.rejected,
-            outbox_quarantined: stats.quarantined,
-            hall_last_success_seconds_ago: self.clock.last_success().map(age),
-            catalog_version: self.catalog.borrow().as_ref().map(|c| c.version.clone()),
-        })
-    }
-
-    async fn outbox_rows(&self) -> Result<Vec<OutboxRow>, String> {
-        let outbox = self.outbox.clone();
-        let rows = tokio::task::spawn_blocking(move || outbox.list())
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())?;
-        Ok(rows
-            .into_iter()
-            .map(|r| OutboxRow {
-                id: r.id,
-                kind: r.kind,
-                key: r.idempotency_key,
-                age_seconds: age(r.created),
-                attempts: r.attempts,
-                state: r.state.as_str().into(),
-                last_error: r.last_error,
-            })
-            .collect())
-    }
-
-    /// `kioskctl outbox retry [ID]`: without an id the pending records only; with one, a
-    /// rejected record too (answering what the hall had refused), never a quarantined one.
-    async fn retry(&self, id: Option<i64>) -> Result<(usize, Option<String>), String> {
-        let Some(id) = id else {
-            let count = self
-                .delivery
-                .retry_pending()
-                .await
-                .map_err(|e| e.to_string())?;
-            return Ok((count, None));
-        };
-        match self
-            .delivery
-            .retry_one(id)
-            .await
-            .map_err(|e| e.to_string())?
-        {
-            Requeued::Pending => Ok((1, None)),
-            Requeued::Rejected { error } => {
-                tracing::warn!(record = id, "a technician queued a refused submission again");
-                Ok((1, Some(error.unwrap_or_else(|| "(no reason stored)".into()))))
-            }
-            Requeued::Quarantined { reason } => Err(format!(
-                "record {id} is quarantined ({}): this kiosk cannot open or understand it, so it can never be sent from here; it is deleted after outbox.retention_days",
-                reason.as_deref().unwrap_or("no reason stored")
-            )),
-            Requeued::NotFound => Err(format!(
-                "no outbox record {id}: see `kioskctl outbox list`"
-            )),
-        }
-    }
-
-    /// Asks the screen (on the UI thread) and waits up to 10 s for its answer.
-    async fn ask_screen<T>(
-        &self,
-        request: impl FnOnce(tokio::sync::oneshot::Sender<T>) -> crate::display::ScreenRequest,
-    ) -> Result<T, String> {
-        let sender = self
-            .screen
-            .as_ref()
-            .ok_or("this kiosk runs without a screen (--headless)")?;
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        sender
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .send(request(tx))
-            .map_err(|_| "the screen is not running".to_owned())?;
-        tokio::time::timeout(Duration::from_secs(10), rx)
-            .await
-            .map_err(|_| "the screen did not answer within 10 s".to_owned())?
-            .map_err(|_| "the screen is not running".to_owned())
-    }
-
-    /// Saves what the screen shows as PNG (`kioskctl session screenshot`).
-    async fn screenshot(&self, path: PathBuf) -> Result<(), String> {
-        self.ask_screen(|tx| crate::display::ScreenRequest::Screenshot(path, tx))
-            .await?
-    }
-
-    /// What is touchable on the screen now (`kioskctl session targets`).
-    async fn targets(&self) -> Result<Vec<kiosk_ui::touch::Target>, String> {
-        self.ask_screen(crate::display::ScreenRequest::Targets)
-            .await
-    }
-
-    /// A tap at a physical pixel (`kioskctl session tap X Y`).
-    async fn tap(&self, x: i32, y: i32) -> Result<(), String> {
-        self.ask_screen(|answer| crate::display::ScreenRequest::Tap { x, y, answer })
-            .await
-    }
-
-    /// A tap on the target labelled `label` (`kioskctl session touch LABEL`).
-    async fn touch(&self, label: &str) -> Result<admin::AdminResponse, String> {
-        let targets = self.targets().await?;
-        let Some(target) = kiosk_ui::touch::find(&targets, label) else {
-            let on_screen: Vec<&str> = targets
-                .iter()
-                .filter(|t| t.enabled && !t.label.is_empty())
-                .map(|t| t.label.as_str())
-                .collect();
-            return Err(format!(
-                "nothing touchable labelled '{label}' on screen '{}'; touchable now: {}",
-                self.session.summary().screen,
-                on_screen.join(" | ")
-            ));
-        };
-        let (x, y) = target.center();
-        let label = target.label.clone();
-        self.tap(x, y).await?;
-        Ok(admin::AdminResponse::Tapped {
-            label: Some(label),
-            x,
-            y,
-        })
-    }
-
-    /// Runs health checks (`kioskctl selftest`).
-    async fn selftest(
-        &self,
-        device: Option<&str>,
-        external: bool,
-        wait_secs: Option<u64>,
-    ) -> Result<Vec<admin::SelftestLine>, String> {
-        let manager = self
-            .manager
-            .as_ref()
-            .ok_or("the devices are not running on this kiosk")?;
-        let class = match device {
-            None => None,
-            Some(name) => Some(
-                DeviceClass::ALL
-                    .into_iter()
-                    .find(|c| c.label() == name)
-                    .ok_or_else(|| {
-                        format!(
-                            "unknown device `{name}`: idcard, printer, scanner, audio, camera or a4printer"
-                        )
-                    })?,
-            ),
-        };
-        let wait = Duration::from_secs(wait_secs.unwrap_or(30).clamp(1, 300));
-        let results = manager.selftest(class, external, wait).await;
-        let lines: Vec<admin::SelftestLine> = results
-            .into_iter()
-            .map(|(class, check)| admin::SelftestLine {
-                device: class.label().to_owned(),
-                level: crate::citizen::summary::wire(&check.level),
-                passed: check.passed,
-                text: check.text,
-            })
-            .collect();
-        Ok(lines)
-    }
-
-    /// Re-reads the configuration file: reports its problems, and which changed settings
-    /// need a restart (`systemctl restart kiosk`) to take effect.
-    fn reload_check(&self) -> Vec<String> {
-        let options = kiosk_config::LoadOptions::from_process(&self.config_path);
-        match kiosk_config::load(&options) {
-            Err(report) => vec![format!(
-                "the configuration has errors; the kiosk keeps running with the old one:\n{report}"
-            )],
-            Ok(loaded) => {
-                let mut notes: Vec<String> = loaded
-                    .warnings
-                    .problems
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect();
-                if loaded.config == self.config {
-                    notes.push("no change".into());
-                } else {
-                    notes.push(
-                        "the configuration changed and is valid; run `systemctl restart kiosk` to apply it (a session in progress finishes first)"
-                            .into(),
-                    );
-                }
-                notes
-            }
         }
     }
 }
