@@ -59,8 +59,9 @@
 #
 # Exit status: 0 all stages PASS; 1 any FAIL; 3 no FAIL but stages WAITING.
 # Host packages: qemu-system-x86 (QEMU 10 from bookworm-backports recommended), e2fsprogs
-# (debugfs), python3, python3-pil (the camera stage decodes the JPEG). Needs build.sh's outputs (vmlinuz, initrd.img, root.img, var.img) and
-# kioskctl and hall built on the host (target/debug/).
+# (debugfs), python3, python3-pil (the camera stage decodes the JPEG). Needs build.sh's
+# outputs (vmlinuz, initrd.img, root.img, var.img) and kioskctl and hall built on the host
+# (target/debug/).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -78,7 +79,7 @@ while [ $# -gt 0 ]; do
         --timeout) limit=$2; shift 2 ;;
         --keep) keep=1; shift ;;
         --icount) accel=(-accel "tcg,thread=single" -icount "shift=0,sleep=on"); shift ;;
-        -h|--help) sed -n '2,66p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,64p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "hil/run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
