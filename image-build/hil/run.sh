@@ -21,7 +21,9 @@
 #          configfs gadgets: a USB printer (1d6b:0104, the kiosk's printer: its rusb driver
 #          through the kernel's USB stack) served by
 #          `kioskctl printer simulate --port /dev/g_printer0`, and a HID keyboard scanner
-#          (1209:0001) that types what the host puts in share/cmd/scan.
+#          (1209:0001) that types what the host puts in share/cmd/scan; ALSA's loopback
+#          card (snd-aloop, at boot) as the loudspeaker; vivid as the document camera
+#          (loaded by the camera stage).
 #
 # Stages:
 #   hall          `hall serve` on the host loopback; kiosk, operator and staff registered
@@ -33,7 +35,9 @@
 #   config        `kioskctl config check` of the test config in the guest
 #   kiosk-ready   kiosk.service active (READY=1 after its first frame)
 #   first-frame   power-on -> `first frame drawn` (guest journal, monotonic)
-#   heartbeat     the hall's GET /api/v1/fleet lists the kiosk online
+#   heartbeat     the hall's GET /api/v1/fleet lists the kiosk online, every device class its
+#                 kiosk.toml fits online (the camera: reported, it is plugged in later) and
+#                 every other class `noDevice` (hil/fleet.py reads the test kiosk.toml)
 #   flow          tests/flows/citizen-by-touch.txt walked by hil/flow.py: every touch a QMP
 #                 tap where the guest's `kioskctl session targets` says the label is; card on
 #                 the FTDI reader sim; submit; rate; the receipt's QR code typed by the HID
@@ -43,12 +47,21 @@
 #                 number, QR code; the full ID number nowhere in what reached the printer
 #   hotplug       the scanner gadget unplugged and plugged back: offline, then online again,
 #                 woken by the kiosk's udev monitor (its journal says so)
+#   voice         elder mode's voice through ALSA's loopback card (snd-aloop): the kiosk plays
+#                 on hw:Loopback,0,0, arecord records hw:Loopback,1,0; elder mode off: a screen
+#                 change stays silent; on: the next screen's prompt is captured whole (its
+#                 length within 5 % of espeak-ng's rendering of the words; hil/voice.py)
+#   camera        the document camera over V4L2: vivid plugged in (modprobe), `kioskctl camera
+#                 list` shows it with its sizes, `kioskctl camera capture --raw` writes a JPEG
+#                 to the share, checked on the host (the still size listed, not blank); then
+#                 the fleet view shows every fitted device online, the camera too (hil/camera.py)
 #   screenshots   QMP screendumps of the flow's `shot` steps: home, receipt, progress
 #
 # Exit status: 0 all stages PASS; 1 any FAIL; 3 no FAIL but stages WAITING.
 # Host packages: qemu-system-x86 (QEMU 10 from bookworm-backports recommended), e2fsprogs
-# (debugfs), python3. Needs build.sh's outputs (vmlinuz, initrd.img, root.img, var.img) and
-# kioskctl and hall built on the host (target/debug/).
+# (debugfs), python3, python3-pil (the camera stage decodes the JPEG). Needs build.sh's
+# outputs (vmlinuz, initrd.img, root.img, var.img) and kioskctl and hall built on the host
+# (target/debug/).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -66,7 +79,7 @@ while [ $# -gt 0 ]; do
         --timeout) limit=$2; shift 2 ;;
         --keep) keep=1; shift ;;
         --icount) accel=(-accel "tcg,thread=single" -icount "shift=0,sleep=on"); shift ;;
-        -h|--help) sed -n '2,52p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,64p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "hil/run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -79,10 +92,13 @@ kiosk_id=hil-01
 
 declare -A result=()
 order=()
-stage() { # NAME PASS|FAIL|WAITING DETAIL
+# Seconds (wall) since the time $1 (date +%s.%N).
+since() { python3 -c "import sys; print(f'{float(sys.argv[1]) - float(sys.argv[2]):.1f}')" "$(date +%s.%N)" "$1"; }
+t_run=$(date +%s.%N)
+stage() { # NAME PASS|FAIL|WAITING DETAIL; the line starts with the wall time since the run began
     result[$1]="$2"
     order+=("$1")
-    printf '%-12s %-8s %s\n' "$1" "$2" "${3:-}" | tee -a "$run/summary.txt"
+    printf '%6s s  %-12s %-8s %s\n' "$(since "$t_run")" "$1" "$2" "${3:-}" | tee -a "$run/summary.txt"
 }
 
 for tool in qemu-system-x86_64 debugfs python3; do
@@ -100,7 +116,7 @@ kioskctl="$repo/target/debug/kioskctl"
 rm -rf "$run"
 mkdir -p "$run/share/etc-kiosk" "$run/share/cmd" "$run/shots"
 : > "$run/summary.txt"
-echo 900 > "$run/share/cmd/limit"   # the guest's test unit waits this long for share/cmd/done
+echo 1500 > "$run/share/cmd/limit"   # the guest's test unit waits this long for share/cmd/done
 pids=()
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
@@ -148,6 +164,8 @@ sed -e 's|^base_url = .*|base_url = "http://127.0.0.1:8080/"|' \
     -e 's|^ca_file = |# ca_file = |' \
     -e '/^\[devices.printer\]/,/^\[/ s|^device = .*|device = "1d6b:0104"|' \
     -e '/^\[devices.scanner\]/,/^\[/ s|^device = .*|device = "1209:0001"|' \
+    -e '/^\[devices.audio\]/,/^\[/ s|^pcm = .*|pcm = "hw:Loopback,0,0"|' \
+    -e '/^\[devices.camera\]/,/^\[/ s|^enabled = .*|enabled = true|' \
     "$repo/config/examples/kiosk.toml" > "$run/share/etc-kiosk/kiosk.toml"
 # The kiosk's credential (from `hall kiosk add` above) is in share/etc-kiosk/credential. Both
 # files go into the copy of var.img (/var/lib/kiosk-etc = /etc/kiosk) before the boot, as a
@@ -163,6 +181,8 @@ write $here/guest/hil-guest.sh /usr/local/lib/kiosk-hil/hil-guest.sh
 write $here/guest/kiosk-hil-setup.service /etc/systemd/system/kiosk-hil-setup.service
 write $here/guest/kiosk-hil.service /etc/systemd/system/kiosk-hil.service
 write $here/guest/kiosk-hil-devices.service /etc/systemd/system/kiosk-hil-devices.service
+write $here/guest/kiosk-hil-modules.conf /etc/modules-load.d/kiosk-hil.conf
+write $here/guest/kiosk-hil-modprobe.conf /etc/modprobe.d/kiosk-hil.conf
 EOF
 grep -qi "error\|not found" "$run/debugfs.log" && { cat "$run/debugfs.log" >&2; stage image FAIL "debugfs could not add the test units"; exit 1; }
 kiosk_ids=$(debugfs -R "cat /etc/passwd" "$run/root.img" 2>/dev/null | awk -F: '$1 == "kiosk" { print $3, $4 }')
@@ -205,7 +225,7 @@ qemu-system-x86_64 "${accel[@]}" -m 1536 -smp 2 -no-reboot \
 qemu=$!
 pids+=("$qemu")
 qmp() { python3 "$here/qmp.py" "$run/qmp.sock" "$@"; }
-elapsed() { python3 -c "import sys; print(f'{float(sys.argv[1]) - float(sys.argv[2]):.1f}')" "$(date +%s.%N)" "$t0"; }
+elapsed() { since "$t0"; }
 # Waits for a console marker; prints its line. Polls every 0.1 s up to the run's time limit.
 wait_marker() {
     local deadline=$(( $(date +%s) + ${2:-$limit} ))
@@ -273,35 +293,26 @@ else
 fi
 
 if [ "${result[kiosk-ready]}" = PASS ] && [ -n "$hall_url" ]; then
-    # The operator's view: the kiosk is online (its heartbeat reached the hall) with its
-    # three devices online (the first heartbeat may come before USB enumeration ends).
+    # The operator's view: the kiosk is online (its heartbeat reached the hall) with every
+    # device its kiosk.toml fits online and every other class reported `noDevice` (hil/fleet.py
+    # reads the test kiosk.toml); the camera is fitted but plugged in by the camera stage,
+    # so here it only has to be reported. The first heartbeat may come before USB
+    # enumeration ends: up to 90 s.
     fleet_deadline=$(( $(date +%s) + 90 ))
     online=""
-    all_up=1
+    fleet_rc=1
     while [ "$(date +%s)" -lt "$fleet_deadline" ]; do
-        all_up=1
-        online=$(python3 - "$hall_url" "$operator" "$kiosk_id" <<'PY' 2>/dev/null
-import json, sys, urllib.request
-url, token, kid = sys.argv[1:]
-req = urllib.request.Request(url + "/api/v1/fleet", headers={"Authorization": "Bearer " + token})
-body = json.load(urllib.request.urlopen(req, timeout=5))
-for k in body.get("kiosks", []):
-    if k.get("kioskId") == kid and k.get("online") is True:
-        devices = k.get("devices", [])
-        print("online, devices: " + ", ".join(f"{d.get('class', '?')}={d.get('state', '?')}" for d in devices))
-        sys.exit(0 if len(devices) == 3 and all(d.get("state") == "online" for d in devices) else 3)
-sys.exit(1)
-PY
-) || all_up=0
-        [ -n "$online" ] && [ "$all_up" -eq 1 ] && break
+        fleet_rc=0
+        online=$(python3 "$here/fleet.py" "$hall_url" "$operator" "$kiosk_id" "$run/share/etc-kiosk/kiosk.toml" --later camera) || fleet_rc=$?
+        [ "$fleet_rc" -eq 0 ] && break
         sleep 2
     done
-    if [ -n "$online" ] && [ "$all_up" -eq 1 ]; then
+    if [ "$fleet_rc" -eq 0 ]; then
         stage heartbeat PASS "GET /api/v1/fleet: $kiosk_id $online"
-    elif [ -n "$online" ]; then
-        stage heartbeat FAIL "GET /api/v1/fleet: $kiosk_id $online: not every device online within 90 s"
+    elif [ "$fleet_rc" -eq 3 ]; then
+        stage heartbeat FAIL "GET /api/v1/fleet: $kiosk_id $online: not as kiosk.toml configures within 90 s"
     else
-        stage heartbeat FAIL "the hall's fleet view did not list $kiosk_id online within 90 s"
+        stage heartbeat FAIL "the hall's fleet view did not list $kiosk_id online within 90 s ($online)"
     fi
 
     # The citizen's visit by touch alone (tests/flows/citizen-by-touch.txt, the flow the
@@ -357,7 +368,9 @@ raw = open(log, encoding="utf-8").read()
 if id_number in raw:
     sys.exit(f"the full ID number reached the printer ({log})")
 receipts, qrs = [], []
-for line in raw.splitlines():
+# The emulator keeps logging the kiosk's status polls: the last line may be half written
+# (through 9p) while this reads, so only lines ended by a newline count.
+for line in raw.split("\n")[:-1]:
     e = json.loads(line)
     if e.get("cmd") == "qr_store":
         qrs.append(e.get("data", ""))
@@ -444,6 +457,55 @@ for line in sys.stdin:
     fi
 else
     stage hotplug FAIL "needs kiosk.service ready"
+fi
+
+# --- The loudspeaker: elder mode's voice through ALSA's loopback card (snd-aloop, loaded at
+# boot by /etc/modules-load.d/kiosk-hil.conf). The kiosk plays on hw:Loopback,0,0; arecord
+# records the other side. Silence with elder mode off; with it on, a screen change's prompt
+# whole (hil/voice.py). ---
+if [ "${result[kiosk-ready]:-}" = PASS ]; then
+    t_voice=$(date +%s.%N)
+    if python3 "$here/voice.py" "$run/share" > "$run/voice.log" 2>&1; then
+        stage voice PASS "$(tail -n1 "$run/voice.log" | sed 's/^VOICE PASS: //'); $(since "$t_voice") s wall (captures: $run/share/audio/)"
+    else
+        stage voice FAIL "$(tail -n1 "$run/voice.log" | sed 's/^VOICE FAIL: //') (steps: $run/voice.log; captures: $run/share/audio/)"
+    fi
+else
+    stage voice FAIL "needs kiosk.service ready"
+fi
+
+# --- The document camera: vivid plugged in (modprobe) in the guest, listed and captured by
+# the image's kioskctl over V4L2, the JPEG checked here (hil/camera.py); then the kiosk's
+# own camera runner must have found it: the hall's fleet view shows every device kiosk.toml
+# fits online, the camera too. ---
+if [ "${result[kiosk-ready]:-}" = PASS ]; then
+    t_cam=$(date +%s.%N)
+    pil_python=""
+    for py in python3 /usr/bin/python3; do
+        if "$py" -c 'import PIL' 2>/dev/null; then pil_python=$py; break; fi
+    done
+    if [ -z "$pil_python" ]; then
+        stage camera FAIL "no python3 with PIL on the host to check the JPEG: apt-get install python3-pil"
+    elif ! "$pil_python" "$here/camera.py" "$run/share" > "$run/camera.log" 2>&1; then
+        stage camera FAIL "$(tail -n1 "$run/camera.log" | sed 's/^CAMERA FAIL: //') (steps: $run/camera.log)"
+    else
+        cam_line=$(tail -n1 "$run/camera.log" | sed 's/^CAMERA PASS: //')
+        cam_deadline=$(( $(date +%s) + 60 ))
+        fleet_rc=1
+        while [ "$(date +%s)" -lt "$cam_deadline" ]; do
+            fleet_rc=0
+            online=$(python3 "$here/fleet.py" "$hall_url" "$operator" "$kiosk_id" "$run/share/etc-kiosk/kiosk.toml") || fleet_rc=$?
+            [ "$fleet_rc" -eq 0 ] && break
+            sleep 2
+        done
+        if [ "$fleet_rc" -eq 0 ]; then
+            stage camera PASS "$cam_line; then the hall's fleet view: $online; $(since "$t_cam") s wall (files: $run/share/camera/)"
+        else
+            stage camera FAIL "$cam_line; but the hall's fleet view within 60 s: $online"
+        fi
+    fi
+else
+    stage camera FAIL "needs kiosk.service ready"
 fi
 
 shots=$(cd "$run/shots" && echo *.png)

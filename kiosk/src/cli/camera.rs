@@ -19,7 +19,8 @@ pub enum CameraCommand {
     /// List the V4L2 cameras, their MJPEG and YUYV sizes, and the sizes the kiosk would use.
     List,
     /// Take a still and write it: the page (found, straightened, A4 JPEG), or with --raw the
-    /// frame as the camera sent it (MJPEG as .jpg; YUYV converted to PNG).
+    /// frame as the camera sent it (MJPEG as is; YUYV converted to JPEG for a .jpg/.jpeg
+    /// file, otherwise to PNG).
     Capture(CaptureArgs),
     /// Run the page pipeline on a photo file (JPEG or PNG) and write the page JPEG.
     Page(PageArgs),
@@ -35,7 +36,8 @@ pub struct CaptureArgs {
     /// Where to write the picture.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
-    /// Write the frame as the camera sent it, not the processed page.
+    /// Write the frame as the camera sent it, not the processed page (YUYV frames as JPEG
+    /// when FILE ends in .jpg or .jpeg, else as PNG).
     #[arg(long)]
     pub raw: bool,
 }
@@ -142,21 +144,51 @@ fn capture(args: &CaptureArgs, config: &Path) -> i32 {
 }
 
 fn write_raw(frame: &Frame, out: &Path) -> i32 {
-    let written = match frame.offer.format {
-        PixelFormat::Mjpeg => std::fs::write(out, &frame.data).map_err(|e| e.to_string()),
-        PixelFormat::Yuyv => frame.to_rgb().map_err(|e| e.to_string()).and_then(|rgb| {
-            rgb.save_with_format(out, image::ImageFormat::Png)
-                .map_err(|e| e.to_string())
-        }),
-    };
-    match written {
-        Ok(()) => {
-            outln!("wrote {}", out.display());
-            exit::OK
-        }
+    match raw_bytes(frame, out) {
+        Ok(bytes) => match std::fs::write(out, bytes) {
+            Ok(()) => {
+                outln!("wrote {}", out.display());
+                exit::OK
+            }
+            Err(e) => {
+                eprintln!("cannot write {}: {e}", out.display());
+                exit::FAILURE
+            }
+        },
         Err(e) => {
             eprintln!("cannot write {}: {e}", out.display());
             exit::FAILURE
+        }
+    }
+}
+
+/// JPEG quality of a YUYV frame written as .jpg: high, it is the camera's picture as seen.
+const RAW_JPEG_QUALITY: u8 = 92;
+
+/// The file's bytes for a raw frame: an MJPEG frame as the camera sent it; a YUYV frame
+/// converted, to JPEG when `out` ends in .jpg or .jpeg, otherwise to PNG.
+fn raw_bytes(frame: &Frame, out: &Path) -> Result<Vec<u8>, String> {
+    match frame.offer.format {
+        PixelFormat::Mjpeg => Ok(frame.data.clone()),
+        PixelFormat::Yuyv => {
+            let rgb = frame.to_rgb().map_err(|e| e.to_string())?;
+            let jpeg = out
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("jpg") || e.eq_ignore_ascii_case("jpeg"));
+            let mut bytes = Vec::new();
+            if jpeg {
+                image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, RAW_JPEG_QUALITY)
+                    .encode_image(&rgb)
+                    .map_err(|e| e.to_string())?;
+            } else {
+                rgb.write_to(
+                    &mut std::io::Cursor::new(&mut bytes),
+                    image::ImageFormat::Png,
+                )
+                .map_err(|e| e.to_string())?;
+            }
+            Ok(bytes)
         }
     }
 }
@@ -195,4 +227,64 @@ fn write_page(photo: &DynamicImage, out: &Path) -> i32 {
         page.quality
     );
     exit::OK
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kiosk_drivers::camera::Offer;
+
+    /// A YUYV frame of `w`×`h`: a horizontal ramp of brightness, neutral colour.
+    fn yuyv(w: u32, h: u32) -> Frame {
+        let mut data = Vec::with_capacity((w * h * 2) as usize);
+        for _ in 0..h {
+            for x in (0..w).step_by(2) {
+                let y = (x * 255 / w) as u8;
+                data.extend_from_slice(&[y, 128, y, 128]);
+            }
+        }
+        Frame {
+            offer: Offer {
+                format: PixelFormat::Yuyv,
+                width: w,
+                height: h,
+            },
+            data,
+        }
+    }
+
+    #[test]
+    fn a_raw_yuyv_frame_is_a_jpeg_for_a_jpg_file_and_a_png_otherwise() {
+        let frame = yuyv(64, 48);
+        for (name, format) in [
+            ("still.jpg", image::ImageFormat::Jpeg),
+            ("still.JPEG", image::ImageFormat::Jpeg),
+            ("still.png", image::ImageFormat::Png),
+            ("still", image::ImageFormat::Png),
+        ] {
+            let bytes = raw_bytes(&frame, Path::new(name)).expect("converts");
+            assert_eq!(image::guess_format(&bytes).ok(), Some(format), "{name}");
+            let img = image::load_from_memory(&bytes).expect("decodes").to_luma8();
+            assert_eq!(img.dimensions(), (64, 48), "{name}");
+            // The ramp survives: dark on the left, light on the right.
+            assert!(img.get_pixel(2, 24)[0] < 40, "{name}");
+            assert!(img.get_pixel(61, 24)[0] > 200, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_raw_mjpeg_frame_is_written_as_sent() {
+        let frame = Frame {
+            offer: Offer {
+                format: PixelFormat::Mjpeg,
+                width: 2,
+                height: 2,
+            },
+            data: vec![0xff, 0xd8, 1, 2, 3],
+        };
+        assert_eq!(
+            raw_bytes(&frame, Path::new("x.png")).expect("as sent"),
+            frame.data
+        );
+    }
 }
