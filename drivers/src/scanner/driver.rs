@@ -2,8 +2,8 @@
 //! RS-232 `/dev/ttyS*`, or a simulator's pseudo-terminal) and turns its bytes into scan
 //! outcomes. Every read has a timeout, so the caller's loop never hangs on a silent scanner.
 
-use std::io::{self, Read};
-use std::path::{Path, PathBuf};
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use serialport::SerialPort;
@@ -13,6 +13,7 @@ use super::error::ScannerError;
 use super::filter::{ScanFilter, ScanOutcome};
 use super::flood::FloodLimit;
 use super::sanitize::TextPolicy;
+use crate::link::Link;
 
 /// Everything needed to open a serial scanner.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,22 +59,122 @@ impl SerialScannerConfig {
     }
 }
 
-/// An open serial scanner.
-pub struct SerialScanner {
+/// A scanner's serial port as the drivers' one byte pipe, [`Link`]: reads wait at most their
+/// timeout (`Ok(0)`: the scanner was quiet), a hang-up or an I/O error is
+/// [`ScannerError::Read`] (the port is gone: reopen it).
+pub struct SerialLink {
     path: PathBuf,
     port: Box<dyn SerialPort>,
+}
+
+impl std::fmt::Debug for SerialLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SerialLink({})", self.path.display())
+    }
+}
+
+impl SerialLink {
+    /// Opens the port of `config`. Fails with a [`ScannerError`] whose kind says whether to
+    /// retry.
+    pub fn open(config: &SerialScannerConfig) -> Result<Self, ScannerError> {
+        let path_text = config.path.to_string_lossy();
+        let port = serialport::new(path_text, config.baud)
+            .timeout(config.read_timeout)
+            .open()
+            .map_err(|e| ScannerError::open(config.path.clone(), &e))?;
+        Ok(SerialLink {
+            path: config.path.clone(),
+            port,
+        })
+    }
+
+    fn read_error(&self, source: io::Error) -> ScannerError {
+        ScannerError::Read {
+            path: self.path.clone(),
+            source,
+        }
+    }
+}
+
+/// Whether an I/O error only means "nothing yet".
+fn quiet(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+    )
+}
+
+impl Link for SerialLink {
+    type Error = ScannerError;
+
+    /// Scanners are read from; some take configuration commands, written here.
+    fn write_all(&mut self, data: &[u8], timeout: Duration) -> Result<(), ScannerError> {
+        let _ = self.port.set_timeout(timeout);
+        let mut sent = 0;
+        let mut last_progress = Instant::now();
+        while sent < data.len() {
+            match self.port.write(&data[sent..]) {
+                Ok(n) if n > 0 => {
+                    sent += n;
+                    last_progress = Instant::now();
+                }
+                Ok(_) => {}
+                Err(e) if quiet(&e) => {}
+                Err(e) => return Err(self.read_error(e)),
+            }
+            if sent < data.len() && last_progress.elapsed() >= timeout {
+                return Err(self.read_error(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "the scanner took no bytes",
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn read(&mut self, buf: &mut [u8], timeout: Duration) -> Result<usize, ScannerError> {
+        let _ = self.port.set_timeout(timeout);
+        match self.port.read(buf) {
+            // A tty that reads end of file has hung up (the device or the pty's other end
+            // is gone).
+            Ok(0) => Err(self.read_error(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "end of file (hang-up)",
+            ))),
+            Ok(n) => Ok(n),
+            Err(e) if quiet(&e) => Ok(0),
+            Err(e) => Err(self.read_error(e)),
+        }
+    }
+
+    fn discard_input(&mut self) -> Result<(), ScannerError> {
+        self.port
+            .clear(serialport::ClearBuffer::Input)
+            .map_err(|e| self.read_error(e.into()))
+    }
+
+    fn describe(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
+/// An open serial scanner: bytes from a [`Link`] (the serial port, or any byte pipe a test
+/// gives it) turned into scan outcomes.
+pub struct SerialScanner<L = SerialLink> {
+    link: L,
     framer: Framer,
     filter: ScanFilter,
+    read_timeout: Duration,
     end_on_idle: Option<Duration>,
     last_byte: Instant,
     buf: Vec<u8>,
     frames: Vec<Frame>,
 }
 
-impl std::fmt::Debug for SerialScanner {
+impl<L: Link> std::fmt::Debug for SerialScanner<L> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SerialScanner")
-            .field("path", &self.path)
+            .field("link", &self.link.describe())
             .finish_non_exhaustive()
     }
 }
@@ -81,18 +182,21 @@ impl std::fmt::Debug for SerialScanner {
 impl SerialScanner {
     /// Opens the port. Fails with a [`ScannerError`] whose kind says whether to retry.
     pub fn open(config: &SerialScannerConfig) -> Result<Self, ScannerError> {
-        let path_text = config.path.to_string_lossy();
-        let port = serialport::new(path_text, config.baud)
-            .timeout(config.read_timeout)
-            .open()
-            .map_err(|e| ScannerError::open(config.path.clone(), &e))?;
+        SerialScanner::on(SerialLink::open(config)?, config)
+    }
+}
+
+impl<L: Link<Error = ScannerError>> SerialScanner<L> {
+    /// A scanner reading from `link` with the framing, policy and timing of `config`.
+    pub fn on(mut link: L, config: &SerialScannerConfig) -> Result<Self, ScannerError> {
         // Codes scanned while nobody listened are stale: a citizen is not waiting for them.
-        let _ = port.clear(serialport::ClearBuffer::Input);
+        // (A port that cannot flush still reads: the filter judges what comes.)
+        let _ = link.discard_input();
         Ok(SerialScanner {
-            path: config.path.clone(),
-            port,
+            link,
             framer: Framer::new(&config.framing),
             filter: ScanFilter::new(config.framing.clone(), config.policy.clone(), config.flood),
+            read_timeout: config.read_timeout,
             end_on_idle: config.end_on_idle,
             last_byte: Instant::now(),
             buf: vec![0; 512],
@@ -100,9 +204,9 @@ impl SerialScanner {
         })
     }
 
-    /// The port this scanner is on.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Where this scanner is connected (its port).
+    pub fn describe(&self) -> String {
+        self.link.describe()
     }
 
     /// Codes refused so far (hostile, malformed, or dropped in a flood).
@@ -116,43 +220,18 @@ impl SerialScanner {
     /// gone (unplugged) and must be reopened.
     pub fn poll(&mut self, out: &mut Vec<ScanOutcome>) -> Result<(), ScannerError> {
         let now = Instant::now();
-        match self.port.read(&mut self.buf) {
-            Ok(0) => {
-                return Err(self.read_error(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "end of file (hang-up)",
-                )))
+        let n = self.link.read(&mut self.buf, self.read_timeout)?;
+        if n > 0 {
+            self.last_byte = now;
+            self.framer.push(&self.buf[..n], &mut self.frames);
+        } else if let Some(idle) = self.end_on_idle {
+            if self.framer.has_partial() && now.duration_since(self.last_byte) >= idle {
+                self.framer.flush(&mut self.frames);
             }
-            Ok(n) => {
-                self.last_byte = now;
-                self.framer.push(&self.buf[..n], &mut self.frames);
-            }
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::TimedOut
-                        | io::ErrorKind::WouldBlock
-                        | io::ErrorKind::Interrupted
-                ) =>
-            {
-                if let Some(idle) = self.end_on_idle {
-                    if self.framer.has_partial() && now.duration_since(self.last_byte) >= idle {
-                        self.framer.flush(&mut self.frames);
-                    }
-                }
-            }
-            Err(e) => return Err(self.read_error(e)),
         }
         for frame in self.frames.drain(..) {
             out.extend(self.filter.judge_frame(frame, now));
         }
         Ok(())
-    }
-
-    fn read_error(&self, source: io::Error) -> ScannerError {
-        ScannerError::Read {
-            path: self.path.clone(),
-            source,
-        }
     }
 }

@@ -8,7 +8,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::link::{supervise, Backoff, Served, Supervised};
+use crate::link::{supervise, Backoff, Link, Served, Supervised};
 use crate::status::{ClassStatus, DeviceClass, DeviceEvent, DeviceState, DeviceStatus, LastError};
 
 use super::driver::{SerialScanner, SerialScannerConfig};
@@ -57,7 +57,7 @@ pub trait ScanSource {
     fn rejected_total(&self) -> u64;
 }
 
-impl ScanSource for SerialScanner {
+impl<L: Link<Error = ScannerError>> ScanSource for SerialScanner<L> {
     fn poll(&mut self, out: &mut Vec<ScanOutcome>) -> Result<(), ScannerError> {
         SerialScanner::poll(self, out)
     }

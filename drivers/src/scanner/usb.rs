@@ -1,9 +1,10 @@
 //! USB HID scanners read directly with libusb (HID POS or keyboard wedge), so a wedge
 //! scanner's keystrokes go to the kiosk service and never into whatever window has focus.
 //!
-//! [`UsbScanner`] is generic over [`InterruptIn`], a one-method trait: tests drive it with a
-//! fake that replays generated reports (there is no USB bus on the build machine), and
-//! [`RusbInterruptIn`] is the real, deliberately thin implementation.
+//! [`UsbScanner`] is generic over the drivers' one byte pipe, [`Link`] (a read is one
+//! interrupt IN report; `Ok(0)`: nothing came): tests drive it with a fake that replays
+//! generated reports (there is no USB bus on the build machine), and [`RusbInterruptIn`] is
+//! the real, deliberately thin implementation.
 
 use std::time::{Duration, Instant};
 
@@ -15,22 +16,8 @@ use super::runner::ScanSource;
 use super::sanitize::{Rejection, TextPolicy};
 use super::usb_desc::{hid_interfaces, report_kind, HidInterface, ReportKind};
 use super::ScannerError;
+use crate::link::Link;
 use crate::ErrorKind;
-
-/// Why reading one report failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UsbReadError {
-    /// Nothing arrived within the timeout: not an error for a scanner nobody uses.
-    Timeout,
-    /// The device is gone or broken; the text says what libusb reported.
-    Lost(String),
-}
-
-/// Reads interrupt IN reports. The only USB operation the scanner needs once it is open.
-pub trait InterruptIn {
-    /// Reads one report into `buf`, waiting at most `timeout`; returns its length.
-    fn read_report(&mut self, buf: &mut [u8], timeout: Duration) -> Result<usize, UsbReadError>;
-}
 
 /// A USB scanner, generic over how reports are read.
 #[derive(Debug)]
@@ -45,7 +32,7 @@ pub struct UsbScanner<T> {
     buf: [u8; 64],
 }
 
-impl<T: InterruptIn> UsbScanner<T> {
+impl<T: Link<Error = ScannerError>> UsbScanner<T> {
     /// A scanner reading `kind` reports from `io`; `device` names it in errors (`0c2e:0b81`).
     pub fn new(io: T, device: String, kind: ReportKind, policy: TextPolicy) -> Self {
         let max_frame = policy.max_len.saturating_add(3);
@@ -65,21 +52,19 @@ impl<T: InterruptIn> UsbScanner<T> {
     pub fn kind(&self) -> ReportKind {
         self.kind
     }
+
+    /// The device (`0c2e:0b81`).
+    pub fn device(&self) -> &str {
+        &self.device
+    }
 }
 
-impl<T: InterruptIn> ScanSource for UsbScanner<T> {
+impl<T: Link<Error = ScannerError>> ScanSource for UsbScanner<T> {
     fn poll(&mut self, out: &mut Vec<ScanOutcome>) -> Result<(), ScannerError> {
-        let n = match self.io.read_report(&mut self.buf, self.timeout) {
-            Ok(n) => n,
-            Err(UsbReadError::Timeout) => return Ok(()),
-            Err(UsbReadError::Lost(message)) => {
-                return Err(ScannerError::Usb {
-                    device: self.device.clone(),
-                    message,
-                    kind: ErrorKind::Disconnected,
-                })
-            }
-        };
+        let n = self.io.read(&mut self.buf, self.timeout)?;
+        if n == 0 {
+            return Ok(());
+        }
         let report = &self.buf[..n.min(self.buf.len())];
         let now = Instant::now();
         let frame = match self.kind {
@@ -113,6 +98,8 @@ impl<T: InterruptIn> ScanSource for UsbScanner<T> {
 pub struct RusbInterruptIn {
     handle: rusb::DeviceHandle<rusb::Context>,
     endpoint: u8,
+    /// `vid:pid`, for errors.
+    device: String,
 }
 
 impl std::fmt::Debug for RusbInterruptIn {
@@ -121,13 +108,33 @@ impl std::fmt::Debug for RusbInterruptIn {
     }
 }
 
-impl InterruptIn for RusbInterruptIn {
-    fn read_report(&mut self, buf: &mut [u8], timeout: Duration) -> Result<usize, UsbReadError> {
+impl Link for RusbInterruptIn {
+    type Error = ScannerError;
+
+    /// A scanner only sends: there is no OUT endpoint to write to.
+    fn write_all(&mut self, _: &[u8], _: Duration) -> Result<(), ScannerError> {
+        Err(ScannerError::Usb {
+            device: self.device.clone(),
+            message: "a HID scanner takes no output".into(),
+            kind: ErrorKind::Unsupported,
+        })
+    }
+
+    fn read(&mut self, buf: &mut [u8], timeout: Duration) -> Result<usize, ScannerError> {
         match self.handle.read_interrupt(self.endpoint, buf, timeout) {
             Ok(n) => Ok(n),
-            Err(rusb::Error::Timeout | rusb::Error::Interrupted) => Err(UsbReadError::Timeout),
-            Err(e) => Err(UsbReadError::Lost(e.to_string())),
+            Err(rusb::Error::Timeout | rusb::Error::Interrupted) => Ok(0),
+            // Gone or broken: reopen (the runner's supervisor waits as for any lost link).
+            Err(e) => Err(ScannerError::Usb {
+                device: self.device.clone(),
+                message: e.to_string(),
+                kind: ErrorKind::Disconnected,
+            }),
         }
+    }
+
+    fn describe(&self) -> String {
+        format!("usb {}", self.device)
     }
 }
 
@@ -205,6 +212,7 @@ pub fn open_usb(
                 let io = RusbInterruptIn {
                     handle,
                     endpoint: iface.endpoint_in,
+                    device: name.clone(),
                 };
                 return Ok(UsbScanner::new(io, name, kind, policy));
             }
@@ -249,19 +257,29 @@ mod tests {
     use crate::scanner::hid::{hid_pos_reports, keyboard_reports};
     use crate::scanner::Symbology;
 
-    /// Replays reports, with a timeout between each, then reports the device lost.
+    /// Replays reports (an empty one: a quiet read), then reports the device lost.
     struct Replay(VecDeque<Vec<u8>>);
 
-    impl InterruptIn for Replay {
-        fn read_report(&mut self, buf: &mut [u8], _: Duration) -> Result<usize, UsbReadError> {
+    impl Link for Replay {
+        type Error = ScannerError;
+        fn write_all(&mut self, _: &[u8], _: Duration) -> Result<(), ScannerError> {
+            Ok(())
+        }
+        fn read(&mut self, buf: &mut [u8], _: Duration) -> Result<usize, ScannerError> {
             match self.0.pop_front() {
-                Some(r) if r.is_empty() => Err(UsbReadError::Timeout),
                 Some(r) => {
                     buf[..r.len()].copy_from_slice(&r);
                     Ok(r.len())
                 }
-                None => Err(UsbReadError::Lost("LIBUSB_ERROR_NO_DEVICE".into())),
+                None => Err(ScannerError::Usb {
+                    device: "0c2e:0b81".into(),
+                    message: "LIBUSB_ERROR_NO_DEVICE".into(),
+                    kind: ErrorKind::Disconnected,
+                }),
             }
+        }
+        fn describe(&self) -> String {
+            "replay".into()
         }
     }
 
