@@ -14,6 +14,9 @@ mod camera_v4l;
 #[path = "idcard_faults.rs"]
 mod idcard_faults;
 
+#[path = "idcard_pace.rs"]
+mod idcard_pace;
+
 #[path = "idcard_read.rs"]
 mod idcard_read;
 

@@ -182,3 +182,73 @@ async fn paper_out_shows_in_the_status_and_refuses_a_print_until_paper_is_back()
     )
     .await;
 }
+
+/// The reader polls for cards only while a card is wanted (`want_card`, which the service
+/// drives from the screen), counted by the simulator on its end of the pty. Relaxed polling
+/// is set to an hour so that "no polls" is unambiguous; no timing is asserted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reader_polls_for_cards_only_while_one_is_wanted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = kiosk_config::Config::default();
+    config.devices.idcard.device = kiosk_config::DeviceSelector::Sim;
+    let mut options = options(dir.path());
+    options.reader.poll_interval = std::time::Duration::from_secs(3600);
+    let manager = kiosk::devices::DeviceManager::start(&config, options).unwrap();
+    snapshot_where(&manager, DeviceClass::IdCardReader, "reader online", |s| {
+        s.state == DeviceState::Online
+    })
+    .await;
+    let sim = manager.sim();
+    sim.remove_card().unwrap();
+    let polls = || sim.reader_polls().unwrap();
+    // The SAM check goes through the runner's queue behind any pace change sent before it.
+    let settle = || async {
+        let check = manager
+            .check_health(
+                DeviceClass::IdCardReader,
+                kiosk_drivers::status::HealthCheckLevel::Internal,
+                BOUND,
+            )
+            .await;
+        assert!(check.passed, "{}", check.text);
+    };
+    settle().await;
+    let before = polls();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(polls(), before, "nobody wants a card: no polls");
+
+    manager.want_card(true);
+    let start = polls();
+    let until = std::time::Instant::now() + BOUND;
+    while polls() < start + 10 {
+        assert!(std::time::Instant::now() < until, "no eager polls");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let mut events = manager.subscribe();
+    sim.place_card().unwrap();
+    next(&mut events, "the card read", |e| {
+        matches!(e, ManagerEvent::CardRead(_)).then_some(())
+    })
+    .await;
+
+    // Taken away while still wanted: the eager presence poll notices, and FIND polls resume.
+    sim.remove_card().unwrap();
+    next(&mut events, "the card removed", |e| {
+        matches!(e, ManagerEvent::CardRemoved).then_some(())
+    })
+    .await;
+    let start = polls();
+    while polls() < start + 3 {
+        assert!(
+            std::time::Instant::now() < until,
+            "no polls after the removal"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+
+    manager.want_card(false);
+    settle().await;
+    let quiet = polls();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(polls(), quiet, "the citizen is known: the polls stopped");
+}

@@ -8,7 +8,12 @@
 //! ```
 //!
 //! `KIOSK_SOAK_CITIZENS` (default 200) sets how many citizens come; `KIOSK_SOAK_SAMPLE_EVERY`
-//! (default N/20) how often the kiosk's VmRSS is read from `/proc/PID/status`.
+//! (default N/20) how often the kiosk's VmRSS and PSS are read (`/proc/PID/status`,
+//! `/proc/PID/smaps_rollup`); `KIOSK_SOAK_SCREEN=1` draws the screen offscreen at
+//! 1080×1920 (`--offscreen`, the image's renderer and size) instead of running headless.
+//! At the start and at the end, at the home screen, the PSS is broken down by mapping
+//! (`/proc/PID/smaps`: font files, the binary, shared libraries, the main heap, anonymous
+//! memory: the allocator's thread arenas, stacks, frame buffers).
 
 use std::time::{Duration, Instant};
 
@@ -35,6 +40,72 @@ fn rss_kib(pid: u32) -> u64 {
         .and_then(|v| v.split_whitespace().next())
         .and_then(|v| v.parse().ok())
         .expect("VmRSS in /proc/PID/status")
+}
+
+/// The kiosk's proportional set size in KiB (`Pss` of `/proc/PID/smaps_rollup`): shared
+/// pages (libraries, font files) count by the share this process maps.
+fn pss_kib(pid: u32) -> u64 {
+    let rollup =
+        std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).expect("proc smaps_rollup");
+    rollup
+        .lines()
+        .find_map(|l| l.strip_prefix("Pss:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .expect("Pss in /proc/PID/smaps_rollup")
+}
+
+/// PSS in KiB by kind of mapping, from `/proc/PID/smaps`, largest first; the biggest
+/// anonymous mappings are listed one by one (thread arenas are 64 MiB-aligned heaps, stacks
+/// have a guard page before them).
+fn pss_breakdown(pid: u32) -> Vec<(String, u64)> {
+    let smaps = std::fs::read_to_string(format!("/proc/{pid}/smaps")).expect("proc smaps");
+    let exe = std::fs::read_link(format!("/proc/{pid}/exe"))
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut kinds: std::collections::BTreeMap<String, u64> = Default::default();
+    let mut anon: Vec<(String, u64)> = Vec::new();
+    let mut current = (String::new(), String::new());
+    for line in smaps.lines() {
+        let mut fields = line.split_whitespace();
+        let first = fields.next().unwrap_or("");
+        if first.contains('-') && !first.ends_with(':') {
+            let _perms = fields.next();
+            let path = fields.nth(3).unwrap_or("").to_owned();
+            let kind = if path.is_empty() {
+                "anonymous (arenas, stacks, buffers)"
+            } else if path == exe {
+                "the kiosk binary"
+            } else if [".ttc", ".otf", ".ttf"].iter().any(|e| path.ends_with(e)) {
+                "font files"
+            } else if path.contains(".so") {
+                "shared libraries"
+            } else if path == "[heap]" {
+                "[heap] (main arena)"
+            } else {
+                "other (stack, vdso, sqlite shm, files)"
+            };
+            current = (kind.to_owned(), format!("{first} {path}"));
+        } else if first == "Pss:" {
+            let kib: u64 = fields.next().and_then(|v| v.parse().ok()).unwrap_or(0);
+            *kinds.entry(current.0.clone()).or_default() += kib;
+            if current.0.starts_with("anonymous") && kib >= 1024 {
+                anon.push((format!("  anon {}", current.1), kib));
+            }
+        }
+    }
+    let mut out: Vec<(String, u64)> = kinds.into_iter().collect();
+    out.sort_by_key(|b| std::cmp::Reverse(b.1));
+    anon.sort_by_key(|b| std::cmp::Reverse(b.1));
+    out.extend(anon.into_iter().take(8));
+    out
+}
+
+fn print_breakdown(when: &str, pid: u32) {
+    println!("soak: PSS by mapping {when}:");
+    for (kind, kib) in pss_breakdown(pid) {
+        println!("  {kind:<52} {:>8} KiB", kib);
+    }
 }
 
 /// One citizen's visit: card, item, form, submit, receipt, a rating every other time, home.
@@ -79,14 +150,33 @@ fn mean(xs: &[u64]) -> f64 {
 fn soak_many_citizens_in_a_row() {
     let citizens = env_number("KIOSK_SOAK_CITIZENS", 200);
     let every = env_number("KIOSK_SOAK_SAMPLE_EVERY", (citizens / 20).max(1));
-    let rig = Rig::start(&KioskOptions::default());
+    let screen = std::env::var("KIOSK_SOAK_SCREEN").is_ok_and(|v| v == "1");
+    let rig = Rig::start(&KioskOptions {
+        screen,
+        ..KioskOptions::default()
+    });
     let pid = rig.kiosk_pid();
     let started = Instant::now();
     let mut samples: Vec<(usize, u64)> = vec![(0, rss_kib(pid))];
     let mut delivered_at_once = 0;
-    println!("soak: {citizens} citizens, VmRSS sampled every {every}");
-    println!("{:>9} {:>10} {:>9}", "citizens", "VmRSS KiB", "elapsed");
-    println!("{:>9} {:>10} {:>8.1}s", 0, samples[0].1, 0.0);
+    let mode = if screen {
+        "offscreen 1080x1920"
+    } else {
+        "headless"
+    };
+    println!("soak: {citizens} citizens, {mode}, VmRSS and PSS sampled every {every}");
+    print_breakdown("at the home screen, at start", pid);
+    println!(
+        "{:>9} {:>10} {:>9} {:>9}",
+        "citizens", "VmRSS KiB", "PSS KiB", "elapsed"
+    );
+    println!(
+        "{:>9} {:>10} {:>9} {:>8.1}s",
+        0,
+        samples[0].1,
+        pss_kib(pid),
+        0.0
+    );
     for i in 0..citizens {
         if one_citizen(&rig, i) {
             delivered_at_once += 1;
@@ -95,14 +185,23 @@ fn soak_many_citizens_in_a_row() {
             let rss = rss_kib(pid);
             samples.push((i + 1, rss));
             println!(
-                "{:>9} {:>10} {:>8.1}s",
+                "{:>9} {:>10} {:>9} {:>8.1}s",
                 i + 1,
                 rss,
+                pss_kib(pid),
                 started.elapsed().as_secs_f64()
             );
         }
     }
     let elapsed = started.elapsed();
+    print_breakdown(
+        &format!("at the home screen after {citizens} citizens"),
+        pid,
+    );
+    println!(
+        "soak: PSS at the home screen after {citizens} citizens ({mode}): {} KiB",
+        pss_kib(pid)
+    );
 
     // Nothing lost: every application and every rating reaches the hall, once.
     let outbox_empty = kiosk_e2e::eventually(LONG, || {

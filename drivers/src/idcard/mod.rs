@@ -28,5 +28,5 @@ pub mod sim;
 pub mod transport;
 
 pub use driver::Reader;
-pub use runner::{ReaderEvent, ReaderHandle, RunnerConfig, SamAnswer};
+pub use runner::{Pace, ReaderControl, ReaderEvent, ReaderHandle, RunnerConfig, SamAnswer};
 pub use transport::{Connector, SerialConnector, SerialTransport, Transport};

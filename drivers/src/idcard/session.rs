@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime};
 use super::codec::{Command, Sw3};
 use super::driver::{LinkStats, Reader};
 use super::error::{ErrorKind, IdCardError};
-use super::runner::{Control, ReaderEvent, RunnerConfig, SamAnswer};
+use super::runner::{eager_interval, Control, Pace, ReaderEvent, RunnerConfig, SamAnswer};
 use super::transport::Connector;
 use crate::link::{supervise, Served, Supervised};
 use crate::status::{
@@ -46,6 +46,10 @@ pub(super) struct Runner<C: Connector> {
     recent: VecDeque<bool>,
     connected_before: bool,
     seen: LinkStats,
+    /// How eagerly to poll now (the kiosk says so as screens change).
+    pace: Pace,
+    /// The line rate of the current link (the eager interval depends on it).
+    baud: u32,
 }
 
 /// Why the session on one open link ended.
@@ -62,6 +66,7 @@ impl<C: Connector> Runner<C> {
         control: Receiver<Control>,
     ) -> Self {
         let status = DeviceStatus::new(DeviceClass::IdCardReader, connector.describe());
+        let (pace, baud) = (config.pace, config.baud.unwrap_or(115_200));
         Runner {
             connector,
             config,
@@ -72,6 +77,8 @@ impl<C: Connector> Runner<C> {
             recent: VecDeque::new(),
             connected_before: false,
             seen: LinkStats::default(),
+            pace,
+            baud,
         }
     }
 
@@ -106,6 +113,7 @@ impl<C: Connector> Runner<C> {
         self.recent.clear();
         self.status.state = DeviceState::Unknown;
         self.status.identity.connection = format!("{} @{baud}", self.connector.describe());
+        self.baud = baud;
         Ok(reader)
     }
 
@@ -124,12 +132,21 @@ impl<C: Connector> Runner<C> {
                 return SessionEnd::Lost;
             }
             let interval = if sam_ok {
-                self.config.poll_interval
+                self.poll_interval()
             } else {
                 self.config.sam_recheck_interval
             };
             match self.control.recv_timeout(interval) {
                 Ok(Control::Stop) | Err(RecvTimeoutError::Disconnected) => return SessionEnd::Stop,
+                Ok(Control::Pace(pace)) => {
+                    let quicker = pace == Pace::Eager && self.pace != Pace::Eager;
+                    self.pace = pace;
+                    // Turning eager: poll now (the card may already lie there). Otherwise
+                    // wait the new interval.
+                    if !quicker {
+                        continue;
+                    }
+                }
                 Ok(Control::ReadAgain) if self.card_present() => phase = CardPhase::Reading,
                 Ok(Control::CheckSam(reply)) => {
                     let answer = self.query_sam(&mut reader);
@@ -240,6 +257,14 @@ impl<C: Connector> Runner<C> {
                     _ => self.sam_failed(&e),
                 }
             }
+        }
+    }
+
+    /// The pause between card polls at the current pace and line rate.
+    fn poll_interval(&self) -> Duration {
+        match self.pace {
+            Pace::Eager => eager_interval(&self.config, self.baud),
+            Pace::Relaxed => self.config.poll_interval,
         }
     }
 
@@ -431,6 +456,7 @@ impl<C: Connector> Runner<C> {
                 Ok(Control::CheckSam(reply)) => {
                     let _ = reply.send(SamAnswer::NotConnected);
                 }
+                Ok(Control::Pace(pace)) => self.pace = pace,
                 Ok(Control::ReadAgain) | Err(RecvTimeoutError::Timeout) => {}
             }
         }

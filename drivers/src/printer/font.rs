@@ -1,11 +1,16 @@
 //! The CJK outline font used to draw text as dots: by the emulator for everything it
 //! prints, and by the encoder for lines with characters the printer's own font lacks.
 //! Loaded once from fonts-noto-cjk (found through `KIOSK_CJK_FONT`, `fc-match`, or known paths).
+//!
+//! The file is memory-mapped (through fontique, the font stack Slint already links), not read:
+//! Noto Sans CJK's collection is 19 MB, and read into memory it stayed resident as private
+//! memory of the kiosk; mapped, only the pages of the glyphs drawn are resident, shared with
+//! the screen's own mapping of the same file.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use ab_glyph::{Font, FontVec, PxScale, ScaleFont};
+use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
 
 use super::error::PrinterError;
 use super::profile::FirmwareCharset;
@@ -41,7 +46,7 @@ pub struct GlyphBox {
 
 /// A loaded CJK font.
 pub struct CjkFont {
-    font: FontVec,
+    font: FontRef<'static>,
     path: PathBuf,
     index: u32,
 }
@@ -176,10 +181,10 @@ fn load() -> Result<CjkFont, String> {
     let mut tried = Vec::new();
     for (path, index) in candidates {
         tried.push(path.display().to_string());
-        let Ok(data) = std::fs::read(&path) else {
+        let Some(data) = map(&path) else {
             continue;
         };
-        let Ok(font) = FontVec::try_from_vec_and_index(data, index) else {
+        let Ok(font) = FontRef::try_from_slice_and_index(data, index) else {
             continue;
         };
         let font = CjkFont { font, path, index };
@@ -188,6 +193,18 @@ fn load() -> Result<CjkFont, String> {
         }
     }
     Err(tried.join(", "))
+}
+
+/// The font file, memory-mapped for the life of the process (the font is loaded once, into a
+/// process-wide static; a file that was tried and failed stays mapped, a few at most).
+fn map(path: &Path) -> Option<&'static [u8]> {
+    let source = fontique::SourceInfo::new(
+        fontique::SourceId::new(),
+        fontique::SourceKind::Path(std::sync::Arc::from(path)),
+    );
+    let blob = fontique::SourceCache::new(fontique::SourceCacheOptions::default()).get(&source)?;
+    let blob: &'static fontique::Blob<u8> = Box::leak(Box::new(blob));
+    Some(blob.data())
 }
 
 /// Asks fontconfig for a Simplified-Chinese sans face.

@@ -34,6 +34,16 @@ pub fn fast_config() -> RunnerConfig {
 
 /// A simulator serving `sample` at `sim_baud`, set up by `prepare` before the driver starts.
 pub fn start_with(sample: &str, sim_baud: u32, prepare: impl FnOnce(&SimControl)) -> Bench {
+    start_configured(sample, sim_baud, prepare, fast_config())
+}
+
+/// [`start_with`], the runner configured by `config`.
+pub fn start_configured(
+    sample: &str,
+    sim_baud: u32,
+    prepare: impl FnOnce(&SimControl),
+    config: RunnerConfig,
+) -> Bench {
     let dir = tempfile::tempdir().expect("temp dir for the pty link");
     let control = SimControl::new(Some(load_sample(sample).expect("bundled sample")), sim_baud);
     prepare(&control);
@@ -43,7 +53,7 @@ pub fn start_with(sample: &str, sim_baud: u32, prepare: impl FnOnce(&SimControl)
         SerialConnector {
             path: sim.path().to_owned(),
         },
-        fast_config(),
+        config,
     );
     Bench {
         reader,

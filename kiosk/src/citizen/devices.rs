@@ -1,11 +1,16 @@
 //! From the device manager to the session machine: a decoded ID card becomes a [`Citizen`],
 //! manager events become session events, and a device's status becomes "usable or not".
+//! Back the other way, [`follow_card_wait`] tells the reader whether the screen waits for a
+//! card, which sets its poll pace.
+
+use std::sync::Arc;
 
 use kiosk_drivers::idcard::{CardKind, Gender, IdCard, Validity};
 use kiosk_drivers::status::{DeviceClass, DeviceStatus};
+use tokio::sync::watch;
 
 use crate::devices::ManagerEvent;
-use crate::session::{CardType, Citizen, Event};
+use crate::session::{CardType, Citizen, Event, Session};
 
 /// The citizen the session holds, from the decoded card. The card stays with the manager
 /// (shared, zeroized when the last holder drops it); this copy is zeroized on drop too.
@@ -83,6 +88,27 @@ pub fn availability(snapshot: &[DeviceStatus]) -> Vec<(DeviceClass, bool)> {
         .collect()
 }
 
+/// Calls `want_card` with [`Session::waits_for_card`] now and on every change of it, until
+/// shutdown or the session loop ends (the service passes `DeviceManager::want_card`).
+pub async fn follow_card_wait(
+    mut view: watch::Receiver<Arc<Session>>,
+    want_card: impl Fn(bool),
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut told = None;
+    loop {
+        let wanted = view.borrow_and_update().waits_for_card();
+        if told != Some(wanted) {
+            want_card(wanted);
+            told = Some(wanted);
+        }
+        tokio::select! {
+            changed = view.changed() => if changed.is_err() { return },
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,6 +125,35 @@ mod tests {
         assert!(c.sex == "男" || c.sex == "女");
         assert_eq!(c.card_type, CardType::Resident);
         assert!(!format!("{c:?}").contains(&card.id_number));
+    }
+
+    #[tokio::test]
+    async fn the_reader_is_told_each_time_the_screen_starts_or_stops_waiting_for_a_card() {
+        use crate::session::tests::support::{citizen, Kiosk};
+        let mut k = Kiosk::ready();
+        let (view_tx, view) = watch::channel(Arc::new(k.s.clone()));
+        let (stop, shutdown) = watch::channel(false);
+        let (told_tx, mut told) = tokio::sync::mpsc::unbounded_channel();
+        let task = tokio::spawn(follow_card_wait(
+            view,
+            move |wanted| {
+                let _ = told_tx.send(wanted);
+            },
+            shutdown,
+        ));
+        assert_eq!(told.recv().await, Some(true), "home waits for a card");
+        k.ev(Event::CardRead(citizen()));
+        view_tx.send_replace(Arc::new(k.s.clone()));
+        assert_eq!(told.recv().await, Some(false), "the citizen is known");
+        // A change that does not concern the card is not told again.
+        k.ev(Event::Ui(crate::session::UiInput::ShowDepartments));
+        view_tx.send_replace(Arc::new(k.s.clone()));
+        k.ev(Event::Ui(crate::session::UiInput::Home));
+        view_tx.send_replace(Arc::new(k.s.clone()));
+        assert_eq!(told.recv().await, Some(true), "home again");
+        stop.send_replace(true);
+        task.await.unwrap();
+        assert_eq!(told.recv().await, None, "nothing more, and the task ended");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use clap::{Args, Subcommand};
 use kiosk_drivers::idcard::sim::{load_card_arg, Fault, SimControl, SimLine, SimulatorHandle};
 use kiosk_drivers::idcard::{
-    IdCard, ReaderEvent, ReaderHandle, RunnerConfig, SerialConnector, Validity,
+    IdCard, Pace, ReaderEvent, ReaderHandle, RunnerConfig, SerialConnector, Validity,
 };
 use kiosk_drivers::status::{ClassStatus, DeviceEvent, DeviceState};
 use serde_json::{json, Value};
@@ -85,8 +85,10 @@ pub fn run(args: IdCardArgs) -> i32 {
 }
 
 fn read(port: String, baud: Option<u32>, json: bool, reveal: bool, wait: u64) -> i32 {
+    // The technician is about to place a card: look for it eagerly.
     let config = RunnerConfig {
         baud,
+        pace: Pace::Eager,
         ..RunnerConfig::default()
     };
     let reader = ReaderHandle::spawn(SerialConnector { path: port.clone() }, config);

@@ -2,16 +2,18 @@
 //! with backoff after an unplug; this thread forwards its events to the hub and starts a
 //! new runner if the old one died (a panic), so the reader comes back without a restart.
 //! A reader chosen by USB id is found again on every attempt, so it may come back on
-//! another `/dev/ttyUSB*` after a replug.
+//! another `/dev/ttyUSB*` after a replug. [`PaceLink`] carries the poll pace the session
+//! wants straight to the running runner, and to any runner started later.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use kiosk_drivers::idcard::transport::SerialTransport;
 use kiosk_drivers::idcard::{
-    Connector, IdCardError, ReaderEvent, ReaderHandle, RunnerConfig, SamAnswer, SerialConnector,
+    Connector, IdCardError, Pace, ReaderControl, ReaderEvent, ReaderHandle, RunnerConfig,
+    SamAnswer, SerialConnector,
 };
 use kiosk_drivers::listing::{list_serial, SerialAttachment};
 use kiosk_drivers::status::DeviceClass;
@@ -99,6 +101,44 @@ impl Start {
     }
 }
 
+/// The pace the session wants, and the runner it goes to. A pace change reaches the runner
+/// at once, not through the supervisor's request loop (which looks every 50 ms): a card
+/// placed just after a screen starts waiting for one is then found within the eager interval.
+#[derive(Debug, Default)]
+pub(crate) struct PaceLink {
+    inner: Mutex<(Pace, Option<ReaderControl>)>,
+}
+
+impl PaceLink {
+    fn lock(&self) -> std::sync::MutexGuard<'_, (Pace, Option<ReaderControl>)> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The session wants this pace from now on.
+    pub(crate) fn set(&self, pace: Pace) {
+        let mut inner = self.lock();
+        if inner.0 != pace {
+            inner.0 = pace;
+            if let Some(control) = &inner.1 {
+                control.set_pace(pace);
+            }
+        }
+    }
+
+    /// The pace wanted now.
+    pub(crate) fn get(&self) -> Pace {
+        self.lock().0
+    }
+
+    /// A new runner runs: it gets the pace wanted now (which may have changed since it was
+    /// started with the pace of that moment) and every change from now on.
+    fn attach(&self, control: ReaderControl) {
+        let mut inner = self.lock();
+        control.set_pace(inner.0);
+        inner.1 = Some(control);
+    }
+}
+
 /// Runs the reader until `stop`; meant for its own thread.
 pub(crate) fn supervise(
     start: Start,
@@ -107,10 +147,14 @@ pub(crate) fn supervise(
     requests: Receiver<ReaderRequest>,
     stop: Arc<AtomicBool>,
     backoff: Backoff,
+    pace: Arc<PaceLink>,
 ) {
     let mut retry = Retry::new(backoff);
     while !stop.load(Ordering::Relaxed) {
-        let handle = start.spawn(config.clone());
+        let mut config = config.clone();
+        config.pace = pace.get();
+        let handle = start.spawn(config);
+        pace.attach(handle.control());
         let died = forward(&handle, &hub, &requests, &stop);
         drop(handle);
         if !died {

@@ -12,7 +12,7 @@ use std::time::Duration;
 use kiosk_config::schema::Config;
 use kiosk_config::DeviceSelector;
 use kiosk_drivers::a4printer::{A4Printer, JobWait};
-use kiosk_drivers::idcard::{RunnerConfig, SerialConnector};
+use kiosk_drivers::idcard::{Pace, RunnerConfig, SerialConnector};
 use kiosk_drivers::printer::transport::serial::SerialTransport;
 use kiosk_drivers::printer::transport::{usb_rusb, PrinterTransport};
 use kiosk_drivers::printer::{PrinterProfile, Timeouts};
@@ -26,7 +26,7 @@ use super::error::DeviceError;
 use super::event::ManagerEvent;
 use super::hotplug::{self, Hotplug, Watch};
 use super::hub::Hub;
-use super::idcard::{self, ReaderRequest, UsbSerialConnector};
+use super::idcard::{self, PaceLink, ReaderRequest, UsbSerialConnector};
 use super::printer::{self, PrinterHandle};
 use super::scanner;
 use super::sim::{SimBuilder, SimControl};
@@ -79,6 +79,7 @@ pub struct DeviceManager {
     pub(crate) printer: PrinterHandle,
     pub(crate) sim: SimControl,
     pub(crate) reader_requests: Option<Sender<ReaderRequest>>,
+    reader_pace: Arc<PaceLink>,
     pub(crate) kiosk_id: String,
     pub(crate) hall_name: String,
     pub(crate) location: String,
@@ -260,6 +261,7 @@ impl DeviceManager {
 
         // ID-card reader.
         let mut reader_requests = None;
+        let reader_pace = Arc::new(PaceLink::default());
         let reader_start = match &devices.idcard.device {
             DeviceSelector::Serial(path) => Some(idcard::Start::Serial(SerialConnector {
                 path: path.display().to_string(),
@@ -298,8 +300,9 @@ impl DeviceManager {
             });
             reader_requests = Some(tx);
             let (hub, stop, backoff) = (hub.clone(), stop.clone(), options.backoff);
+            let pace = reader_pace.clone();
             threads.push(spawn_thread("devmgr-idcard", move || {
-                idcard::supervise(start, reader, hub, rx, stop, backoff)
+                idcard::supervise(start, reader, hub, rx, stop, backoff, pace)
             })?);
         }
 
@@ -435,6 +438,7 @@ impl DeviceManager {
             printer: PrinterHandle::new(printer_requests),
             sim: sims.build(),
             reader_requests,
+            reader_pace,
             kiosk_id: config.identity.kiosk_id.clone(),
             hall_name: config.identity.hall_name.clone(),
             location: config.identity.location.clone(),
@@ -468,6 +472,14 @@ impl DeviceManager {
     /// `RecvError::Lagged(n)` and loses the oldest; it never slows the devices down.
     pub fn subscribe(&self) -> broadcast::Receiver<ManagerEvent> {
         self.hub.subscribe()
+    }
+
+    /// Whether a screen waits for an ID card: the reader then polls eagerly (a card placed is
+    /// found within tens of milliseconds), otherwise at its relaxed pace, so the line and the
+    /// SAM rest while the citizen types. Cheap; call it on every change.
+    pub fn want_card(&self, wanted: bool) {
+        self.reader_pace
+            .set(if wanted { Pace::Eager } else { Pace::Relaxed });
     }
 
     /// The printer, to print receipts.

@@ -11,7 +11,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kiosk_drivers::idcard::transport::SerialTransport;
-use kiosk_drivers::idcard::{Connector, IdCardError, ReaderHandle, RunnerConfig, SerialConnector};
+use kiosk_drivers::idcard::{
+    Connector, IdCardError, Pace, ReaderHandle, RunnerConfig, SerialConnector,
+};
 use kiosk_drivers::printer::transport::serial::SerialTransport as PrinterSerial;
 use kiosk_drivers::printer::transport::PrinterTransport;
 use kiosk_drivers::printer::{PrinterProfile, Timeouts};
@@ -91,7 +93,13 @@ fn a_reader_runner_that_panics_is_restarted_and_the_reader_comes_back() {
     let _sims = sims.build();
 
     let armed = Arc::new(AtomicBool::new(true));
+    // The session wanted a card before the panic: the new runner starts eager too.
+    let pace = Arc::new(idcard::PaceLink::default());
+    pace.set(Pace::Eager);
+    let started_at = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let paces = started_at.clone();
     let start = idcard::Start::Custom(Box::new(move |config: RunnerConfig| {
+        paces.lock().unwrap().push(config.pace);
         let connector = PanicsOnce {
             inner: SerialConnector { path: path.clone() },
             armed: armed.clone(),
@@ -103,12 +111,15 @@ fn a_reader_runner_that_panics_is_restarted_and_the_reader_comes_back() {
     let thread = {
         let (hub, stop) = (hub.clone(), stop.clone());
         std::thread::spawn(move || {
-            idcard::supervise(start, RunnerConfig::default(), hub, rx, stop, BACKOFF)
+            idcard::supervise(start, RunnerConfig::default(), hub, rx, stop, BACKOFF, pace)
         })
     };
     wait_back_online(&hub, DeviceClass::IdCardReader, 1);
     stop.store(true, Ordering::SeqCst);
     thread.join().unwrap();
+    let paces = started_at.lock().unwrap().clone();
+    assert!(paces.len() >= 2, "{paces:?}");
+    assert!(paces.iter().all(|p| *p == Pace::Eager), "{paces:?}");
 }
 
 #[test]

@@ -236,6 +236,12 @@ impl SimControl {
         Ok(())
     }
 
+    /// How many FIND polls the simulated reader has answered (the poll pace, counted on
+    /// the device side of the pty).
+    pub fn reader_polls(&self) -> Result<u64, DeviceError> {
+        Ok(self.reader()?.finds_seen())
+    }
+
     /// Switches one of the reader's faults (silence, bad checksum, SAM not authorised, …).
     pub fn reader_fault(&self, fault: Fault, on: bool) -> Result<(), DeviceError> {
         self.reader()?.set_fault(fault, on);

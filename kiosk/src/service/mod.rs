@@ -383,6 +383,17 @@ pub async fn serve_with(
     tasks.spawn(http::serve(service.clone(), listener, shutdown.clone()));
     tasks.spawn(admin::serve(service.clone(), admin, shutdown.clone()));
     tasks.spawn(refresh_catalog(service.clone(), shutdown.clone()));
+    // The reader polls eagerly only while the screen waits for a card.
+    let pacer = service.clone();
+    tasks.spawn(crate::citizen::devices::follow_card_wait(
+        service.session.watch(),
+        move |wanted| {
+            if let Some(manager) = &pacer.manager {
+                manager.want_card(wanted);
+            }
+        },
+        shutdown.clone(),
+    ));
     tasks.spawn(heartbeats(service.clone(), shutdown.clone()));
     tasks.spawn(fleet::updates(service.clone(), wanted_rx, shutdown.clone()));
     tasks.spawn(fleet::actions(

@@ -15,7 +15,8 @@ use super::config::{Now, SessionConfig};
 use super::docs;
 use super::effect::PrintDoc;
 use super::error::SessionError;
-use super::screens::Screen;
+use super::prints::PrintStage;
+use super::screens::{AppointmentStage, ProgressView, Screen};
 use super::transaction::Transaction;
 
 /// An asynchronous request the machine made (a fetch); its result event carries the same id,
@@ -353,6 +354,32 @@ impl Session {
             Notice::CardNeeded
         } else {
             Notice::ReaderUnavailable
+        }
+    }
+
+    /// Whether the screen waits for an ID card now: the entry screens with nobody identified,
+    /// 查进度 and 自助打印 before a card or receipt, the booking's contact stage with no name
+    /// yet, a "请先放置身份证" notice, and the farewell (the next citizen may be there). The
+    /// service polls the reader eagerly only then (a card reaches the screen sooner) and
+    /// slowly otherwise (the line and the SAM rest while the citizen types).
+    pub fn waits_for_card(&self) -> bool {
+        if !self.devices.reader {
+            return false;
+        }
+        let nobody = self.citizen.is_none();
+        if nobody && self.notice == Some(Notice::CardNeeded) {
+            return true;
+        }
+        match &self.screen {
+            Screen::Home | Screen::Identify | Screen::Progress(ProgressView::Waiting) => nobody,
+            Screen::Prints(v) => v.stage == PrintStage::Waiting,
+            Screen::Appointment(v) => {
+                nobody
+                    && v.name.trimmed().is_none()
+                    && matches!(v.stage, AppointmentStage::Contact { .. })
+            }
+            Screen::Farewell { .. } => true,
+            _ => false,
         }
     }
 

@@ -118,6 +118,7 @@ struct SimState {
     slow_delay: Duration,
     sticky_after_read: bool,
     commands_seen: u64,
+    finds_seen: u64,
     sam_id: SamId,
 }
 
@@ -155,6 +156,7 @@ impl SimControl {
                 slow_delay: Duration::from_millis(1500),
                 sticky_after_read: true,
                 commands_seen: 0,
+                finds_seen: 0,
                 sam_id: SamId {
                     parts: (5, 1, 20_101_216, 17_215_573, 2_147_512_114),
                 },
@@ -226,6 +228,12 @@ impl SimControl {
         self.lock().commands_seen
     }
 
+    /// FIND commands answered so far: how often the driver polled for a card (tests of
+    /// the poll pace count them).
+    pub fn finds_seen(&self) -> u64 {
+        self.lock().finds_seen
+    }
+
     /// Answers one decoded frame (or a frame whose checksum failed).
     pub fn answer(&self, frame: Result<RawFrame, IdCardError>) -> Reply {
         let mut s = self.lock();
@@ -238,6 +246,9 @@ impl SimControl {
                 Ok(command) => {
                     if let Command::SetBaud(rate) = command {
                         then_baud = Some(rate);
+                    }
+                    if command == Command::FindCard {
+                        s.finds_seen += 1;
                     }
                     s.respond(command)
                 }

@@ -10,4 +10,5 @@ mod idle;
 mod prints;
 mod random;
 mod rating;
+mod reader_pace;
 pub(crate) mod support;
