@@ -330,6 +330,11 @@ pub struct Ui {
     pub language: Language,
     /// Whether the elder mode (长辈模式 / 适老化) button is offered.
     pub elder_mode: bool,
+    /// Every session starts in reach mode (轮椅模式): all controls in the lower 55 % of a
+    /// portrait screen, for a kiosk mounted low for wheelchair users. Citizens can switch it
+    /// either way; it comes back to this at the end of each session. A landscape screen is
+    /// low enough already and is not changed by it.
+    pub reach_mode: bool,
     /// Seconds without a touch before the idle countdown starts.
     pub idle_timeout_secs: u32,
     /// Seconds the countdown shows before the session is wiped.
@@ -353,6 +358,7 @@ impl Default for Ui {
             rotation: 0,
             language: Language::ZhCn,
             elder_mode: true,
+            reach_mode: false,
             idle_timeout_secs: 90,
             countdown_secs: 15,
             maintenance_pin_hash: None,

@@ -319,6 +319,13 @@ fn ui(config: &Config, r: &mut Rules<'_>) {
             "the countdown runs inside the idle time: make it shorter",
         );
     }
+    if ui.reach_mode && ui.width > ui.height {
+        r.warning(
+            "ui.reach_mode",
+            "has no effect on a landscape screen: its controls are within reach already",
+            "set reach_mode = false, or check ui.width and ui.height (portrait is 1080 x 1920)",
+        );
+    }
     r.range("ui.voice_volume", ui.voice_volume, 0, 100);
     r.range("ui.quiet_volume", ui.quiet_volume, 0, 100);
     if let Err(why) = config.fleet.quiet_window() {

@@ -515,3 +515,25 @@ fn the_reboot_window_defaults_to_the_small_hours_and_must_be_a_window() {
     assert!(kiosk_config::schema::in_window((1380, 240), 30));
     assert!(!kiosk_config::schema::in_window((120, 300), 300));
 }
+
+#[test]
+fn reach_mode_is_for_portrait_screens_and_warns_on_a_landscape_one() {
+    let setup = Setup::new();
+    let portrait = setup
+        .check_env("", &[("KIOSK_UI__REACH_MODE", "true")])
+        .expect("valid");
+    assert!(portrait.is_empty(), "{portrait:?}");
+    let landscape = setup
+        .check_env(
+            "",
+            &[
+                ("KIOSK_UI__REACH_MODE", "true"),
+                ("KIOSK_UI__WIDTH", "1920"),
+                ("KIOSK_UI__HEIGHT", "1080"),
+            ],
+        )
+        .expect("a warning only");
+    assert_eq!(landscape.len(), 1, "{landscape:?}");
+    assert_eq!(landscape[0].field, "ui.reach_mode");
+    assert!(landscape[0].message.contains("landscape"));
+}

@@ -84,6 +84,7 @@ fn main() {
         screen: ScreenId::Camera,
         language: Language::ZhCn,
         elder: false,
+        reach: false,
         landscape: false,
         extra: Extra::CameraPages,
     };

@@ -40,6 +40,7 @@ fn shot(screen: ScreenId, extra: Extra) -> Shot {
         screen,
         language: Language::ZhCn,
         elder: false,
+        reach: false,
         landscape: false,
         extra,
     }

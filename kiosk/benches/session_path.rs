@@ -117,6 +117,7 @@ fn main() {
         farewell: Duration::from_secs(8),
         language: Language::ZhCn,
         elder_mode_offered: true,
+        reach_mode: false,
         instance: "bench-instance-01".into(),
         progress_url: "https://hall.example.gov.cn/p".into(),
         hall_name: "临安区政务服务中心".into(),

@@ -1,5 +1,6 @@
 //! Renders every screenshot (as `kioskctl screenshots` does) and checks each one: not blank,
-//! the expected size, and no label whose text does not fit its box.
+//! the expected size, no label whose text does not fit its box, no control covered or off
+//! screen, a way home, and in reach mode (轮椅模式) no control above the reach line.
 //!
 //! How clipping is detected: every text on every screen is a `Label` (ui/widgets/label.slint),
 //! which compares its preferred size from the real font (Noto Sans CJK through fontconfig) with
@@ -144,10 +145,9 @@ fn boxes_in_play(app: &impl ComponentHandle, width: f32, height: f32) -> Vec<Box
         }
     };
     let in_play = |e: &ElementHandle| {
-        matches!(
-            e.accessible_role(),
-            Some(AccessibleRole::Button | AccessibleRole::Text | AccessibleRole::Groupbox)
-        )
+        e.accessible_role().is_some_and(|role| {
+            is_control(role) || matches!(role, AccessibleRole::Text | AccessibleRole::Groupbox)
+        })
     };
     let all = ElementQuery::from_root(app)
         .match_descendants()
@@ -172,6 +172,45 @@ fn boxes_in_play(app: &impl ComponentHandle, width: f32, height: f32) -> Vec<Box
         .iter()
         .map(of)
         .filter(|b| b.w > 0.0 && b.h > 0.0)
+        .collect()
+}
+
+/// Whether an element of this role is something to touch (a button, a list row, a key, a
+/// chip, a text box, a checkbox…).
+fn is_control(role: AccessibleRole) -> bool {
+    matches!(
+        role,
+        AccessibleRole::Button
+            | AccessibleRole::Checkbox
+            | AccessibleRole::Combobox
+            | AccessibleRole::Slider
+            | AccessibleRole::Spinbox
+            | AccessibleRole::Switch
+            | AccessibleRole::Tab
+            | AccessibleRole::ListItem
+            | AccessibleRole::RadioButton
+            | AccessibleRole::TextInput
+    )
+}
+
+/// In reach mode every control lies in the lower 55 % of a portrait screen: its top no
+/// higher than 45 % of the height (GB 50763: operable parts within reach of a seated user).
+const REACH_LINE: f32 = 0.45;
+
+/// Enabled controls whose top lies above the reach line of a screen `height` high.
+fn out_of_reach(boxes: &[Box2], height: f32) -> Vec<String> {
+    let line = REACH_LINE * height;
+    boxes
+        .iter()
+        .filter(|b| is_control(b.role) && b.enabled && b.y < line - 0.5)
+        .map(|b| {
+            format!(
+                "{:?} {:?} ({}×{} at {},{}) above the reach line at y={line}",
+                b.role, b.label, b.w, b.h, b.x, b.y
+            )
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
         .collect()
 }
 
@@ -257,8 +296,14 @@ fn check_shot(
     for o in overflowing_buttons(app) {
         problems.push(format!("{name}: {o}"));
     }
-    for c in covered(&boxes_in_play(app, size.width as f32, size.height as f32)) {
+    let boxes = boxes_in_play(app, size.width as f32, size.height as f32);
+    for c in covered(&boxes) {
         problems.push(format!("{name}: {c}"));
+    }
+    if shot.reach && !shot.landscape {
+        for c in out_of_reach(&boxes, size.height as f32) {
+            problems.push(format!("{name}: {c}"));
+        }
     }
     for b in off_screen_buttons(app, size.width as f32, size.height as f32) {
         problems.push(format!("{name}: button off screen {b}"));
@@ -285,8 +330,18 @@ fn every_screen_renders_unclipped_and_not_blank() {
     .unwrap();
     assert_eq!(files.len(), shots().len());
     assert_eq!(checked, shots().len());
-    // Both languages, both modes, every screen.
-    assert!(files.len() >= 4 * kiosk_ui::vm::ScreenId::ALL.len());
+    // Both languages, both modes, with and without reach mode, every screen.
+    assert!(files.len() >= 8 * kiosk_ui::vm::ScreenId::ALL.len());
+    for screen in kiosk_ui::vm::ScreenId::ALL {
+        for elder in [false, true] {
+            assert!(
+                shots()
+                    .iter()
+                    .any(|s| s.screen == screen && s.reach && s.elder == elder && !s.landscape),
+                "{screen:?} has no reach-mode shot (elder: {elder})"
+            );
+        }
+    }
     for f in &files {
         let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(f).unwrap()));
         let reader = decoder.read_info().unwrap();
@@ -373,6 +428,74 @@ fn the_overlap_check_catches_a_control_lying_under_another() {
     assert_eq!(covered(&fine), Vec::<String>::new());
 }
 
+#[test]
+fn the_reach_check_catches_a_control_above_the_line() {
+    use AccessibleRole::{Button, Checkbox, Groupbox, Text, TextInput};
+    let height = 1920.0;
+    // The line is at 864 px: a key whose top is at 860 is out of reach, one at 864 is not.
+    let mut disabled = bx(Button, "上一页", 0.0, 100.0, 200.0, 112.0);
+    disabled.enabled = false;
+    let boxes = [
+        bx(Button, "首页", 40.0, 16.0, 160.0, 96.0),
+        bx(TextInput, "联系电话", 40.0, 600.0, 900.0, 96.0),
+        bx(Checkbox, "办理进度短信通知", 40.0, 860.0, 900.0, 96.0),
+        bx(Button, "q", 12.0, 864.0, 96.0, 96.0),
+        // Words, groups and disabled buttons are not controls to reach.
+        bx(Text, "请核对您的申请", 40.0, 200.0, 600.0, 80.0),
+        bx(Groupbox, "提示", 0.0, 0.0, 1080.0, 1920.0),
+        disabled,
+    ];
+    let found = out_of_reach(&boxes, height);
+    assert_eq!(found.len(), 3, "{found:?}");
+    for label in ["首页", "联系电话", "办理进度短信通知"] {
+        assert!(
+            found.iter().any(|f| f.contains(label)),
+            "{label}: {found:?}"
+        );
+    }
+}
+
+/// The same check on a real screen: the review page in reach mode passes it; drawn with the
+/// header's buttons back at the top (the mode switched off under the session's feet), it
+/// names them.
+#[test]
+fn the_reach_check_finds_the_header_buttons_of_a_screen_not_in_reach_mode() {
+    let temp = tempfile::tempdir().unwrap();
+    let shot = shots()
+        .into_iter()
+        .find(|s| {
+            s.screen == kiosk_ui::vm::ScreenId::Review
+                && s.reach
+                && !s.elder
+                && s.extra == Extra::None
+                && s.language == kiosk_config::schema::Language::ZhCn
+        })
+        .expect("a reach-mode review shot");
+    render_shots(temp.path(), &[shot], |stage, shot, _| {
+        assert!(stage.session().reach);
+        let size = shot.size();
+        let (w, h) = (size.width as f32, size.height as f32);
+        let boxes = boxes_in_play(stage.app(), w, h);
+        assert_eq!(out_of_reach(&boxes, h), Vec::<String>::new());
+        assert!(
+            boxes
+                .iter()
+                .any(|b| b.label == "首页" && b.y >= REACH_LINE * h),
+            "首页 is in the bottom bar"
+        );
+        adapters::set_reach(stage.app(), false);
+        let boxes = boxes_in_play(stage.app(), w, h);
+        let found = out_of_reach(&boxes, h);
+        for label in ["首页", "长辈模式", "English"] {
+            assert!(
+                found.iter().any(|f| f.contains(label)),
+                "{label}: {found:?}"
+            );
+        }
+    })
+    .unwrap();
+}
+
 /// The camera screen (no page, two pages, a problem, busy; both languages and modes; two
 /// pages in landscape too) passes the same checks, shows the simulated camera's live
 /// preview, and says what it must.
@@ -384,7 +507,7 @@ fn the_camera_screens_show_the_preview_pages_problem_and_busy_state() {
         .unwrap_or_else(|| temp.path().to_path_buf());
     let camera: Vec<Shot> = shots()
         .into_iter()
-        .filter(|s| s.screen == kiosk_ui::vm::ScreenId::Camera)
+        .filter(|s| s.screen == kiosk_ui::vm::ScreenId::Camera && !s.reach)
         .collect();
     assert_eq!(
         camera.len(),

@@ -296,6 +296,60 @@ fn elder_mode_and_language_switch() {
     assert_eq!(s.screen(), ScreenId::Home);
 }
 
+/// Reach mode (轮椅模式): one touch low on the home screen, then a whole application by touch,
+/// every control touched lying in the lower 55 % of the screen; the header's buttons are in
+/// the bar at the bottom. Home ends the session and the mode with it (this kiosk's default).
+#[test]
+fn reach_mode_a_whole_application_touching_only_the_lower_part_of_the_screen() {
+    let mut s = stage();
+    let line = (0.45 * 1920.0) as i32;
+    let low_tap = |s: &mut Stage, label: &str| {
+        let targets = s.targets();
+        let target = touch::find(&targets, label)
+            .unwrap_or_else(|| panic!("no {label} on the {:?} screen: {:?}", s.screen(), texts(s)));
+        assert!(
+            target.y >= line,
+            "{label} at y={} on the {:?} screen, above the reach line at {line}",
+            target.y,
+            s.screen()
+        );
+        tap(s, label);
+    };
+    let home_y = |s: &Stage| touch::find(&s.targets(), "办事").map(|t| t.y);
+    let standard = home_y(&s).expect("the 办事 tile");
+    low_tap(&mut s, "轮椅模式");
+    assert!(s.session().reach && s.app().global::<Theme<'_>>().get_reach());
+    assert!(
+        home_y(&s).expect("still there") >= line,
+        "the tiles moved down"
+    );
+    assert!(standard < line, "they were above the line before");
+    low_tap(&mut s, "办事");
+    s.read_card(SAMPLE_CARD).expect("card");
+    low_tap(&mut s, "居民身份证换领");
+    low_tap(&mut s, "开始办理");
+    assert_eq!(s.screen(), ScreenId::Form);
+    // The keyboard opens on the phone number: only its keys are touched.
+    for k in "13812345678".chars() {
+        low_tap(&mut s, &k.to_string());
+    }
+    low_tap(&mut s, "有效期满");
+    low_tap(&mut s, "下一步");
+    if s.screen() == ScreenId::Materials {
+        low_tap(&mut s, "下一步");
+    }
+    assert_eq!(s.screen(), ScreenId::Review, "{:?}", texts(&s));
+    low_tap(&mut s, "确认提交");
+    assert_eq!(s.screen(), ScreenId::Receipt);
+    assert!(s.session().reach, "kept for the whole session");
+    low_tap(&mut s, "首页");
+    assert_eq!(s.screen(), ScreenId::Home);
+    assert!(
+        !s.session().reach,
+        "back to this kiosk's default at the end"
+    );
+}
+
 /// Five taps on the hall name open the PIN pad; three wrong PINs lock it; the right one then
 /// does nothing. (The lockout's times and its file: `display::pin_lockout`'s tests.)
 #[test]

@@ -97,6 +97,11 @@ pub fn set_elder(app: &ui::AppWindow, elder: bool) {
     app.global::<ui::Theme<'_>>().set_elder(elder);
 }
 
+/// Reach mode (轮椅模式) on or off: every control in the lower part of a portrait screen.
+pub fn set_reach(app: &ui::AppWindow, reach: bool) {
+    app.global::<ui::Theme<'_>>().set_reach_mode(reach);
+}
+
 /// Prompts spoken (the 语音 button shows it) or not.
 pub fn set_voice(app: &ui::AppWindow, voice: bool) {
     app.global::<ui::Shell<'_>>().set_voice(voice);

@@ -11,8 +11,8 @@ use crate::session::personal::{FieldValue, PersonalText};
 use crate::session::{TextField, UiInput};
 
 /// Every word, with its argument, for the help text and error messages.
-pub const WORDS: &str = "home, back, elder, lang zh|en, call-help, still-here, dismiss, \
-apply, progress, appointment, complaint, help-request assistance|proxy|home-visit, browse, \
+pub const WORDS: &str = "home, back, elder, voice, reach, lang zh|en, call-help, still-here, \
+dismiss, apply, progress, appointment, complaint, help-request assistance|proxy|home-visit, browse, \
 most-used, departments, department CODE, bundles, search TEXT, item CODE, bundle CODE, \
 print-guide, start-form, field KEY VALUE (JSON, or text), text recipient|recipient-phone|\
 region|address|comment|contact-name|contact-phone TEXT, material CODE reuse|later|scanned, \
@@ -77,6 +77,7 @@ pub fn parse(line: &str) -> Result<UiInput, PressError> {
         "back" => UiInput::Back,
         "elder" => UiInput::ToggleElderMode,
         "voice" => UiInput::ToggleVoice,
+        "reach" => UiInput::ToggleReachMode,
         "lang" => UiInput::SetLanguage(match rest {
             "zh" | "zh-CN" => Language::ZhCn,
             "en" => Language::En,

@@ -47,6 +47,7 @@ pub fn session_config(config: &Config) -> SessionConfig {
         farewell: Duration::from_secs(8),
         language: ui.language,
         elder_mode_offered: ui.elder_mode,
+        reach_mode: ui.reach_mode,
         instance,
         progress_url: config.hall.progress_url(),
         hall_name: config.identity.hall_name.clone(),
@@ -196,6 +197,7 @@ fn same_view(a: &Session, b: &Session) -> bool {
         && a.language == b.language
         && a.elder_mode == b.elder_mode
         && a.voice == b.voice
+        && a.reach == b.reach
         && a.help_called == b.help_called
         && a.help_ack == b.help_ack
         && a.citizen == b.citizen

@@ -26,6 +26,9 @@ pub struct SessionSummary {
     pub elder_mode: bool,
     /// Prompts are spoken.
     pub voice: bool,
+    /// 轮椅模式: every control within reach of a seated citizen.
+    #[serde(default)]
+    pub reach: bool,
     /// Staff were called.
     pub help_called: bool,
     /// Where the latest call for staff stands: `Waiting`, `Notified` or `Hotline`.
@@ -93,6 +96,7 @@ impl SessionSummary {
             language: wire(&s.language),
             elder_mode: s.elder_mode,
             voice: s.voice,
+            reach: s.reach,
             help_called: s.help_called,
             help_ack: format!("{:?}", s.help_ack),
             countdown_seconds: s.countdown_remaining().map(|d| d.as_secs()),

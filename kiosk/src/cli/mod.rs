@@ -101,7 +101,8 @@ pub enum Command {
     Sim(session::SimArgs),
     /// Health checks of the running kiosk's devices (internal; --external prints and waits).
     Selftest(session::SelftestArgs),
-    /// Render every UI screen to PNG (zh-CN and English, normal and elder mode), no display needed.
+    /// Render every UI screen to PNG (zh-CN and English, normal, elder and reach mode), no display
+    /// needed.
     Screenshots(screenshots::ScreenshotsArgs),
     /// The kiosk's screens in a desktop window on a rehearsal session (stub hall, simulated
     /// ID card): for working on the UI. Needs a kiosk built with `--features winit`.

@@ -1,5 +1,5 @@
 //! `kioskctl screenshots --out DIR [--only TEXT]`: renders every screen (zh-CN and English,
-//! normal and elder mode) to PNG with the software renderer, no display needed, each reached
+//! normal and elder mode, with and without reach mode) to PNG with the software renderer, no display needed, each reached
 //! by walking the real session there (see [`crate::display::shots`]).
 //!
 //! `kioskctl preview`: the same screens in a desktop window (a kiosk built with the `winit`
@@ -18,7 +18,7 @@ pub struct ScreenshotsArgs {
     /// Directory to write the PNG files into (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Only the shots whose file name contains this text (for example `review-` or `-elder`).
+    /// Only the shots whose file name contains this text (for example `review-`, `-elder` or `-reach`).
     #[arg(long, value_name = "TEXT")]
     pub only: Option<String>,
 }

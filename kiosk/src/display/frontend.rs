@@ -146,13 +146,22 @@ pub(super) struct Frontend {
 
 type Shared = Rc<Frontend>;
 
-/// Rows of a list per page: fewer, larger ones in elder mode.
+/// Rows of a list per page: fewer, larger ones in elder mode; fewer again in reach mode,
+/// where the list shares the lower part of the screen with the page's buttons.
 pub(super) fn rows_for(s: &Session) -> usize {
-    if s.elder_mode {
-        3
-    } else {
-        6
+    match (s.elder_mode, s.reach) {
+        (true, true) => 2,
+        (true, false) => 3,
+        (false, true) => 4,
+        (false, false) => 6,
     }
+}
+
+/// Reach mode while the search keyboard is open: the first results only, as the keyboard
+/// takes most of the lower part of the screen (完成 closes it and shows a full page; elder
+/// mode's larger keys leave room for none).
+fn search_rows(s: &Session, searching: bool) -> Option<usize> {
+    (s.reach && searching).then_some(2)
 }
 
 impl Frontend {
@@ -201,6 +210,7 @@ impl Frontend {
             }
         }
         adapters::set_elder(app, s.elder_mode);
+        adapters::set_reach(app, s.reach);
         adapters::set_voice(app, s.voice);
         let lang = s.language;
         if language::current_language(app) != lang {
@@ -248,7 +258,13 @@ impl Frontend {
         match id {
             ScreenId::Browse => apply_changed(
                 &mut shown.browse,
-                screen::browse::view(&s, local.browse_page, rows, &local.query, local.searching),
+                screen::browse::view(
+                    &s,
+                    local.browse_page,
+                    search_rows(&s, local.searching).unwrap_or(rows),
+                    &local.query,
+                    local.searching,
+                ),
                 |v| adapters::apply_browse(app, v),
             ),
             ScreenId::Guide => apply_changed(
@@ -454,6 +470,7 @@ pub(super) fn connect(f: &Shared) -> Vec<Timer> {
     }));
     shell.on_toggle_elder(on0(f, |f| f.press(UiInput::ToggleElderMode)));
     shell.on_toggle_voice(on0(f, |f| f.press(UiInput::ToggleVoice)));
+    shell.on_toggle_reach(on0(f, |f| f.press(UiInput::ToggleReachMode)));
     shell.on_toggle_language(on0(f, |f| {
         let next = f.current.borrow().language.other();
         f.press(UiInput::SetLanguage(next));

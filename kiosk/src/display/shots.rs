@@ -1,5 +1,6 @@
-//! Screenshots of every screen, in zh-CN and English, normal and elder mode, rendered with the
-//! software renderer into PNG files with no display (`kioskctl screenshots --out DIR`).
+//! Screenshots of every screen, in zh-CN and English, normal and elder mode, and again in reach
+//! mode (轮椅模式) on its own and with elder mode, rendered with the software renderer into PNG
+//! files with no display (`kioskctl screenshots --out DIR`).
 //!
 //! Each shot is reached the way a citizen reaches it: a [`Stage`] (the real screen on the real
 //! session machine, with the stub hall and the card reader simulator's cards) is walked there
@@ -121,6 +122,8 @@ pub struct Shot {
     pub language: Language,
     /// Elder mode.
     pub elder: bool,
+    /// Reach mode (轮椅模式): every control in the lower part of a portrait screen.
+    pub reach: bool,
     /// 1920×1080 instead of 1080×1920.
     pub landscape: bool,
     /// What is open on top.
@@ -128,14 +131,16 @@ pub struct Shot {
 }
 
 impl Shot {
-    /// The PNG's file name: `<screen>[-<extra>]-<lang>-<normal|elder>[-landscape].png`.
+    /// The PNG's file name:
+    /// `<screen>[-<extra>]-<lang>-<normal|elder>[-reach][-landscape].png`.
     pub fn file_name(&self) -> String {
         format!(
-            "{}{}-{}-{}{}.png",
+            "{}{}-{}-{}{}{}.png",
             self.screen.slug(),
             self.extra.slug(),
             self.language.tag(),
             if self.elder { "elder" } else { "normal" },
+            if self.reach { "-reach" } else { "" },
             if self.landscape { "-landscape" } else { "" }
         )
     }
@@ -152,74 +157,95 @@ impl Shot {
 
 /// Every shot: each screen in both languages and both modes, plus the keyboards, the idle
 /// overlay, the appointment's stages, every notice, the queued receipt, "help is coming", and
-/// the home and camera screens in landscape.
+/// the home and camera screens in landscape; then the same in reach mode (portrait only, with
+/// fewer notices and no voice shots, which look as in the other modes).
 pub fn shots() -> Vec<Shot> {
     let mut out = Vec::new();
-    for language in [Language::ZhCn, Language::En] {
-        for elder in [false, true] {
-            let shot = |screen, extra, landscape| Shot {
-                screen,
-                language,
-                elder,
-                landscape,
-                extra,
-            };
-            for screen in ScreenId::ALL {
-                out.push(shot(screen, Extra::None, false));
+    for reach in [false, true] {
+        for language in [Language::ZhCn, Language::En] {
+            for elder in [false, true] {
+                mode_shots(&mut out, language, elder, reach);
             }
-            out.push(shot(ScreenId::Browse, Extra::Keyboard, false));
-            out.push(shot(ScreenId::Form, Extra::Keyboard, false));
-            out.push(shot(ScreenId::Form, Extra::IdleCountdown, false));
-            out.push(shot(ScreenId::Delivery, Extra::Keyboard, false));
-            out.push(shot(ScreenId::Complaint, Extra::Keyboard, false));
-            for stage in [
-                AppointmentStage::Day,
-                AppointmentStage::Slot,
-                AppointmentStage::Contact,
-                AppointmentStage::Booked,
-                AppointmentStage::Failed,
-            ] {
-                out.push(shot(
-                    ScreenId::Appointment,
-                    Extra::Appointment(stage),
-                    false,
-                ));
-            }
-            out.push(shot(ScreenId::Appointment, Extra::Keyboard, false));
-            // Every notice where text is longest (English, elder) and in the default mode; one
-            // elsewhere, to keep the run short.
-            let all_notices = (language == Language::En) == elder;
-            for kind in Notice::ALL {
-                if all_notices || kind == Notice::CardReadFailed {
-                    out.push(shot(ScreenId::Review, Extra::Notice(kind), false));
-                }
-            }
-            out.push(shot(ScreenId::Receipt, Extra::Queued, false));
-            out.push(shot(ScreenId::Form, Extra::HelpCalled, false));
-            out.push(shot(ScreenId::Guide, Extra::WindowOnly, false));
-            for extra in [Extra::CameraPages, Extra::CameraProblem, Extra::CameraBusy] {
-                out.push(shot(ScreenId::Camera, extra, false));
-            }
-            for stage in [
-                PrintsShot::Waiting,
-                PrintsShot::Printing,
-                PrintsShot::Printed,
-                PrintsShot::PaperOut,
-                PrintsShot::HallUnreachable,
-            ] {
-                out.push(shot(ScreenId::Prints, Extra::Prints(stage), false));
-            }
-            if !elder {
-                // Elder mode speaks anyway; in standard mode the 语音 button turns it on.
-                for screen in [ScreenId::Home, ScreenId::Form, ScreenId::Review] {
-                    out.push(shot(screen, Extra::VoiceOn, false));
-                }
-            }
-            out.push(shot(ScreenId::Home, Extra::None, true));
-            out.push(shot(ScreenId::Camera, Extra::CameraPages, true));
         }
     }
     out
+}
+
+/// The shots of one language and mode.
+fn mode_shots(out: &mut Vec<Shot>, language: Language, elder: bool, reach: bool) {
+    let shot = |screen, extra, landscape| Shot {
+        screen,
+        language,
+        elder,
+        reach,
+        landscape,
+        extra,
+    };
+    for screen in ScreenId::ALL {
+        out.push(shot(screen, Extra::None, false));
+    }
+    out.push(shot(ScreenId::Browse, Extra::Keyboard, false));
+    out.push(shot(ScreenId::Form, Extra::Keyboard, false));
+    out.push(shot(ScreenId::Form, Extra::IdleCountdown, false));
+    out.push(shot(ScreenId::Delivery, Extra::Keyboard, false));
+    out.push(shot(ScreenId::Complaint, Extra::Keyboard, false));
+    for stage in [
+        AppointmentStage::Day,
+        AppointmentStage::Slot,
+        AppointmentStage::Contact,
+        AppointmentStage::Booked,
+        AppointmentStage::Failed,
+    ] {
+        out.push(shot(
+            ScreenId::Appointment,
+            Extra::Appointment(stage),
+            false,
+        ));
+    }
+    out.push(shot(ScreenId::Appointment, Extra::Keyboard, false));
+    // Every notice where text is longest (English, elder) and in the default mode; one
+    // elsewhere, to keep the run short (reach mode: the longest and one more).
+    let all_notices = !reach && (language == Language::En) == elder;
+    if reach && language == Language::En && elder {
+        out.push(shot(
+            ScreenId::Review,
+            Extra::Notice(Notice::HelpHotline),
+            false,
+        ));
+    }
+    for kind in Notice::ALL {
+        if all_notices || kind == Notice::CardReadFailed {
+            out.push(shot(ScreenId::Review, Extra::Notice(kind), false));
+        }
+    }
+    out.push(shot(ScreenId::Receipt, Extra::Queued, false));
+    out.push(shot(ScreenId::Form, Extra::HelpCalled, false));
+    out.push(shot(ScreenId::Guide, Extra::WindowOnly, false));
+    for extra in [Extra::CameraPages, Extra::CameraProblem, Extra::CameraBusy] {
+        out.push(shot(ScreenId::Camera, extra, false));
+    }
+    for stage in [
+        PrintsShot::Waiting,
+        PrintsShot::Printing,
+        PrintsShot::Printed,
+        PrintsShot::PaperOut,
+        PrintsShot::HallUnreachable,
+    ] {
+        out.push(shot(ScreenId::Prints, Extra::Prints(stage), false));
+    }
+    if !elder && !reach {
+        // Elder mode speaks anyway; in standard mode the 语音 button turns it on.
+        for screen in [ScreenId::Home, ScreenId::Form, ScreenId::Review] {
+            out.push(shot(screen, Extra::VoiceOn, false));
+        }
+    }
+    // Reach mode leaves a landscape screen as it is: one shot shows it.
+    if !reach || (language == Language::ZhCn && !elder) {
+        out.push(shot(ScreenId::Home, Extra::None, true));
+    }
+    if !reach {
+        out.push(shot(ScreenId::Camera, Extra::CameraPages, true));
+    }
 }
 
 /// Why a shot could not be taken.
@@ -400,6 +426,9 @@ pub fn reach(stage: &mut Stage, shot: &Shot) -> Result<(), ShotError> {
     }
     if shot.elder {
         stage.ui(UiInput::ToggleElderMode);
+    }
+    if shot.reach {
+        stage.ui(UiInput::ToggleReachMode);
     }
     if shot.extra == Extra::VoiceOn {
         stage.ui(UiInput::ToggleVoice);

@@ -135,7 +135,7 @@ fn connect(app: &AppWindow, path: &Path, done: &Rc<Cell<bool>>) -> Vec<Timer> {
     };
     app.global::<ui::OutOfServiceAdapter<'_>>()
         .on_retry(recheck.clone());
-    // The header's buttons work here too (no session: language and elder mode are the
+    // The header's buttons work here too (no session: language, elder and reach mode are the
     // screen's own); there is no voice without a configuration, so its button is not shown.
     let shell = app.global::<ui::Shell<'_>>();
     shell.set_voice_available(false);
@@ -156,6 +156,15 @@ fn connect(app: &AppWindow, path: &Path, done: &Rc<Cell<bool>>) -> Vec<Timer> {
             if let Some(app) = weak.upgrade() {
                 let elder = app.global::<ui::Theme<'_>>().get_elder();
                 adapters::set_elder(&app, !elder);
+            }
+        });
+    }
+    {
+        let weak = app.as_weak();
+        shell.on_toggle_reach(move || {
+            if let Some(app) = weak.upgrade() {
+                let reach = app.global::<ui::Theme<'_>>().get_reach_mode();
+                adapters::set_reach(&app, !reach);
             }
         });
     }
@@ -263,6 +272,9 @@ mod tests {
         assert!(!app.global::<ui::Theme<'_>>().get_elder());
         shell.invoke_toggle_elder();
         assert!(app.global::<ui::Theme<'_>>().get_elder());
+        assert!(!app.global::<ui::Theme<'_>>().get_reach_mode());
+        shell.invoke_toggle_reach();
+        assert!(app.global::<ui::Theme<'_>>().get_reach_mode());
         assert!(!done.get(), "the configuration still does not load");
     }
 

@@ -19,6 +19,8 @@ pub struct SessionConfig {
     pub language: Language,
     /// Whether the elder-mode (长辈模式) switch is offered (`ui.elder_mode`).
     pub elder_mode_offered: bool,
+    /// Every session starts in reach mode (轮椅模式, `ui.reach_mode`): a low-mounted kiosk.
+    pub reach_mode: bool,
     /// A random id the service draws once per process start (8–40 characters of
     /// `[A-Za-z0-9_-]`). Idempotency keys are `{instance}-{counter}`: unique across restarts
     /// because the instance is new, unique within a run because the counter only grows, and

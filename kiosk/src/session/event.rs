@@ -184,6 +184,8 @@ pub enum UiInput {
     ToggleElderMode,
     /// 语音: speak the prompts, or stop.
     ToggleVoice,
+    /// 轮椅模式 on/off: every control within reach of a seated citizen, from any screen.
+    ToggleReachMode,
     /// Language, from any screen.
     SetLanguage(Language),
     /// 一键求助: staff come to the kiosk (帮办), from any screen.

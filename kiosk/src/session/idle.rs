@@ -27,7 +27,11 @@ pub(crate) fn tick(s: &mut Session, fx: &mut Vec<Effect>) {
     if resting && !s.holds_personal_data() {
         // Nothing to count down for; only the display settings go back to their defaults.
         if idle_for >= s.config.idle_timeout
-            && (s.elder_mode || s.voice || s.language != s.config.language || s.help_called)
+            && (s.elder_mode
+                || s.voice
+                || s.reach != s.config.reach_mode
+                || s.language != s.config.language
+                || s.help_called)
         {
             go_home(s, EndReason::Timeout, fx);
         }

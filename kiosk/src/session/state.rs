@@ -207,6 +207,9 @@ pub struct Session {
     pub elder_mode: bool,
     /// Prompts are spoken (on with elder mode; the 语音 button turns it on or off).
     pub voice: bool,
+    /// 轮椅模式: every control in the lower part of a portrait screen, within reach of a
+    /// seated citizen; back to the configured default at home.
+    pub reach: bool,
     /// The idle watch.
     pub idle: Idle,
     /// What is on screen, with its own data.
@@ -236,6 +239,7 @@ impl fmt::Debug for Session {
             .field("language", &self.language)
             .field("elder_mode", &self.elder_mode)
             .field("voice", &self.voice)
+            .field("reach", &self.reach)
             .field("idle", &self.idle)
             .field("screen", &self.screen)
             .field("citizen", &self.citizen)
@@ -257,7 +261,7 @@ impl Session {
                 len: config.instance.len(),
             });
         }
-        let language = config.language;
+        let (language, reach) = (config.language, config.reach_mode);
         let mut s = Session {
             config: Arc::new(config),
             now,
@@ -267,6 +271,7 @@ impl Session {
             language,
             elder_mode: false,
             voice: false,
+            reach,
             idle: Idle {
                 last_input: now.mono,
                 countdown_until: None,

@@ -122,6 +122,10 @@ fn ui(s: &mut Session, input: UiInput, fx: &mut Vec<Effect>) {
             s.voice = !s.voice;
             return;
         }
+        UiInput::ToggleReachMode => {
+            s.reach = !s.reach;
+            return;
+        }
         UiInput::SetLanguage(language) => {
             s.language = language;
             return;
@@ -195,7 +199,7 @@ fn call_for_help(s: &mut Session, fx: &mut Vec<Effect>) {
 }
 
 /// Ends the session: back to the resting screen with every personal datum dropped (the
-/// holders zeroize on drop), language and elder mode back to their defaults.
+/// holders zeroize on drop), language, elder and reach mode back to their defaults.
 pub(crate) fn go_home(s: &mut Session, reason: EndReason, fx: &mut Vec<Effect>) {
     let had_session = s.holds_personal_data()
         || !matches!(s.screen, Screen::Home | Screen::OutOfService { .. })
@@ -208,6 +212,7 @@ pub(crate) fn go_home(s: &mut Session, reason: EndReason, fx: &mut Vec<Effect>) 
     s.help_waiting.clear();
     s.elder_mode = false;
     s.voice = false;
+    s.reach = s.config.reach_mode;
     s.language = s.config.language;
     s.idle.countdown_until = None;
     s.screen = s.resting_screen();

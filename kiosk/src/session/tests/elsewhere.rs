@@ -497,6 +497,33 @@ fn elder_mode_can_be_switched_off_in_the_config() {
 }
 
 #[test]
+fn reach_mode_lasts_the_session_and_goes_back_to_the_configured_default() {
+    let mut k = Kiosk::ready();
+    assert!(!k.s.reach, "off unless the kiosk is configured low-mounted");
+    // A switch of layout only: nothing is said, the screen stays.
+    assert!(k.ui(UiInput::ToggleReachMode).is_empty());
+    assert!(k.s.reach);
+    k.ev(Event::CardRead(citizen()));
+    k.ui(UiInput::PickItem(ITEM.into()));
+    assert!(k.s.reach, "kept across screens");
+    k.ui(UiInput::ToggleReachMode);
+    assert!(!k.s.reach, "one touch switches it off again");
+    k.ui(UiInput::ToggleReachMode);
+    k.ui(UiInput::Home);
+    assert!(!k.s.reach, "reset at home");
+    // A low-mounted kiosk starts every session in it, and comes back to it at home.
+    let mut config = config();
+    config.reach_mode = true;
+    let mut k = Kiosk::ready();
+    k.s = crate::session::Session::new(config, at(0)).unwrap();
+    assert!(k.s.reach);
+    k.ui(UiInput::ToggleReachMode);
+    assert!(!k.s.reach);
+    k.ui(UiInput::Home);
+    assert!(k.s.reach, "back to the configured default");
+}
+
+#[test]
 fn a_different_card_closes_the_previous_session_first() {
     let mut k = at_review();
     let fx = k.ev(Event::CardRead(other_citizen()));

@@ -204,6 +204,16 @@ fn display_settings_left_at_home_reset_after_the_idle_time() {
 }
 
 #[test]
+fn reach_mode_left_on_at_home_resets_after_the_idle_time() {
+    let mut k = Kiosk::ready();
+    k.ui(UiInput::ToggleReachMode);
+    k.wait(IDLE - 1);
+    assert!(k.s.reach);
+    k.wait(1);
+    assert!(!k.s.reach, "the next citizen finds the configured layout");
+}
+
+#[test]
 fn logging_events_and_effects_shows_no_personal_data() {
     // Every effect of the whole path, and the events that carried the data in.
     let mut k = at_receipt();

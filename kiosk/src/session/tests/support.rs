@@ -33,6 +33,7 @@ pub fn config() -> SessionConfig {
         farewell: Duration::from_secs(FAREWELL),
         language: Language::ZhCn,
         elder_mode_offered: true,
+        reach_mode: false,
         instance: INSTANCE.into(),
         progress_url: "https://hall.example.gov.cn/p".into(),
         hall_name: "临安区政务服务中心".into(),
