@@ -193,16 +193,19 @@ pub fn apply_guide(app: &ui::AppWindow, vm: &vm::GuideVm) {
     g.set_has_next(vm.page + 1 < vm.pages);
 }
 
-fn field_kind(kind: vm::FieldKind) -> ui::FieldKind {
-    match kind {
-        vm::FieldKind::Text => ui::FieldKind::Text,
-        vm::FieldKind::Number => ui::FieldKind::Number,
-        vm::FieldKind::Date => ui::FieldKind::Date,
-        vm::FieldKind::Phone => ui::FieldKind::Phone,
-        vm::FieldKind::IdNumber => ui::FieldKind::IdNumber,
-        vm::FieldKind::Select => ui::FieldKind::Select,
-        vm::FieldKind::Address => ui::FieldKind::Address,
-        vm::FieldKind::Checkbox => ui::FieldKind::Checkbox,
+/// The Slint side of a field type (the generated enum of `form.slint`).
+impl From<vm::FieldKind> for ui::FieldKind {
+    fn from(kind: vm::FieldKind) -> Self {
+        match kind {
+            vm::FieldKind::Text => ui::FieldKind::Text,
+            vm::FieldKind::Number => ui::FieldKind::Number,
+            vm::FieldKind::Date => ui::FieldKind::Date,
+            vm::FieldKind::Phone => ui::FieldKind::Phone,
+            vm::FieldKind::IdNumber => ui::FieldKind::IdNumber,
+            vm::FieldKind::Select => ui::FieldKind::Select,
+            vm::FieldKind::Address => ui::FieldKind::Address,
+            vm::FieldKind::Checkbox => ui::FieldKind::Checkbox,
+        }
     }
 }
 
@@ -222,7 +225,7 @@ fn field_row(f: &vm::Field) -> ui::FieldRow {
     ui::FieldRow {
         id: s(&f.id),
         label: s(&f.label),
-        kind: field_kind(f.kind),
+        kind: f.kind.into(),
         value: s(&f.value),
         placeholder: s(&f.placeholder),
         required: f.required,

@@ -221,26 +221,8 @@ pub struct GuideVm {
     pub window_only: bool,
 }
 
-/// The type of a form field, which decides its control and keyboard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FieldKind {
-    /// Free text (pinyin keyboard).
-    Text,
-    /// Digits.
-    Number,
-    /// `YYYY-MM-DD`.
-    Date,
-    /// Mobile or landline number.
-    Phone,
-    /// 18-character ID number (digits and X).
-    IdNumber,
-    /// One of `options`.
-    Select,
-    /// Free text, pinyin keyboard, longer.
-    Address,
-    /// Yes or no.
-    Checkbox,
-}
+/// The type of a form field, which decides its control and keyboard (the one enum in `vocab`).
+pub use vocab::form::FieldType as FieldKind;
 
 /// One field of a form.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,11 +6,14 @@
 //!   pages and logs.
 //! - [`device`]: device class, state and paper supply, in XFS4IoT's words.
 //! - [`language`]: the languages of the kiosk's screens.
+//! - [`help`]: the kinds of help a citizen asks for; [`form`]: the types of a form's fields.
 //! - [`time`]: the hall's time zone (China Standard Time, UTC+8, no daylight saving).
 
 #![forbid(unsafe_code)]
 
 pub mod device;
+pub mod form;
+pub mod help;
 pub mod id_number;
 pub mod language;
 pub mod mask;

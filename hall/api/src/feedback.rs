@@ -234,18 +234,8 @@ impl CreateComplaint {
     }
 }
 
-/// What kind of help a citizen asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub enum HelpKind {
-    /// Someone to come to the kiosk now (帮办).
-    Assistance,
-    /// Someone to do it on the citizen's behalf (代办).
-    Proxy,
-    /// 上门服务: a home visit.
-    HomeVisit,
-}
+/// What kind of help a citizen asks for (the one enum in `vocab`).
+pub use vocab::help::HelpKind;
 
 /// The body of `POST /api/v1/help-requests`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -77,6 +77,23 @@ pub enum FieldKind {
     Checkbox,
 }
 
+impl FieldKind {
+    /// The type without a select's options: what the kiosk picks its control and keyboard by.
+    pub fn field_type(&self) -> vocab::form::FieldType {
+        use vocab::form::FieldType;
+        match self {
+            FieldKind::Text => FieldType::Text,
+            FieldKind::Number => FieldType::Number,
+            FieldKind::Date => FieldType::Date,
+            FieldKind::Phone => FieldType::Phone,
+            FieldKind::IdNumber => FieldType::IdNumber,
+            FieldKind::Select { .. } => FieldType::Select,
+            FieldKind::Address => FieldType::Address,
+            FieldKind::Checkbox => FieldType::Checkbox,
+        }
+    }
+}
+
 /// One option of a select field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -85,24 +85,29 @@ pub fn apply_complaint(app: &ui::AppWindow, vm: &vm::ComplaintVm) {
 /// The help-request screen.
 pub fn apply_help(app: &ui::AppWindow, vm: &vm::HelpVm) {
     let g = app.global::<ui::HelpAdapter<'_>>();
-    g.set_kind(help_kind(vm.kind));
+    g.set_kind(vm.kind.into());
     g.set_item_name(s(&vm.item_name));
     g.set_draft(draft(&vm.message, true));
 }
 
-/// The Slint side of a help kind.
-pub fn help_kind(kind: vm::HelpKind) -> ui::HelpKind {
-    match kind {
-        vm::HelpKind::Proxy => ui::HelpKind::Proxy,
-        vm::HelpKind::HomeVisit => ui::HelpKind::HomeVisit,
+/// The Slint side of a help kind (the generated enum of `feedback.slint`, whose screen asks
+/// for 代办 or 上门服务; 帮办 at the kiosk is a call for staff, never shown there).
+impl From<vm::HelpKind> for ui::HelpKind {
+    fn from(kind: vm::HelpKind) -> Self {
+        match kind {
+            vm::HelpKind::HomeVisit => ui::HelpKind::HomeVisit,
+            vm::HelpKind::Proxy | vm::HelpKind::Assistance => ui::HelpKind::Proxy,
+        }
     }
 }
 
 /// The help kind a tap on the help screen chose.
-pub fn help_kind_from(kind: ui::HelpKind) -> vm::HelpKind {
-    match kind {
-        ui::HelpKind::Proxy => vm::HelpKind::Proxy,
-        ui::HelpKind::HomeVisit => vm::HelpKind::HomeVisit,
+impl From<ui::HelpKind> for vm::HelpKind {
+    fn from(kind: ui::HelpKind) -> Self {
+        match kind {
+            ui::HelpKind::Proxy => vm::HelpKind::Proxy,
+            ui::HelpKind::HomeVisit => vm::HelpKind::HomeVisit,
+        }
     }
 }
 

@@ -129,18 +129,12 @@ pub struct ComplaintVm {
     pub message: MessageVm,
 }
 
-/// The kind of help asked for (帮办 at the kiosk is `CallForHelp`, not a request).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum HelpKind {
-    /// 代办: someone does it on the citizen's behalf.
-    #[default]
-    Proxy,
-    /// 上门服务: a home visit.
-    HomeVisit,
-}
+/// The kind of help asked for (the one enum in `vocab`). On this screen: 代办 or 上门服务
+/// (帮办 at the kiosk is `CallForHelp`, not a request).
+pub use vocab::help::HelpKind;
 
 /// The help-request screen.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HelpVm {
     /// What help.
     pub kind: HelpKind,
@@ -148,6 +142,17 @@ pub struct HelpVm {
     pub item_name: String,
     /// What was typed (the contact is required).
     pub message: MessageVm,
+}
+
+impl Default for HelpVm {
+    /// The screen opens on 代办.
+    fn default() -> Self {
+        HelpVm {
+            kind: HelpKind::Proxy,
+            item_name: String::new(),
+            message: MessageVm::default(),
+        }
+    }
 }
 
 /// The closing messages (the session's `Farewell`).

@@ -59,10 +59,7 @@ pub fn help(s: &Session, typing: Typing<'_>) -> vm::HelpVm {
         return vm::HelpVm::default();
     };
     vm::HelpVm {
-        kind: match d.kind {
-            hall_api::feedback::HelpKind::HomeVisit => vm::HelpKind::HomeVisit,
-            _ => vm::HelpKind::Proxy,
-        },
+        kind: d.kind,
         item_name: item_name(s, d.item_code.as_ref()),
         message: message(&d.note, &d.contact, &d.errors, typing),
     }
@@ -82,11 +79,7 @@ pub(super) fn connect(f: &Rc<Frontend>) {
 
     let help = app.global::<ui::HelpAdapter<'_>>();
     help.on_choose_kind(on1(f, |f, kind: ui::HelpKind| {
-        let kind = match kiosk_ui::adapters::help_kind_from(kind) {
-            vm::HelpKind::Proxy => hall_api::feedback::HelpKind::Proxy,
-            vm::HelpKind::HomeVisit => hall_api::feedback::HelpKind::HomeVisit,
-        };
-        f.press(UiInput::OpenHelpRequest(kind));
+        f.press(UiInput::OpenHelpRequest(kind.into()));
     }));
     help.on_call_staff(on0(f, |f| f.press(UiInput::CallForHelp)));
     help.on_open_complaint(on0(f, |f| f.press(UiInput::OpenComplaint)));

@@ -26,19 +26,6 @@ use crate::display::map::{content, label, page_of};
 use crate::session::personal::FieldValue;
 use crate::session::{Session, UiInput};
 
-fn field_kind(kind: &SchemaKind) -> vm::FieldKind {
-    match kind {
-        SchemaKind::Text => vm::FieldKind::Text,
-        SchemaKind::Number => vm::FieldKind::Number,
-        SchemaKind::Date => vm::FieldKind::Date,
-        SchemaKind::Phone => vm::FieldKind::Phone,
-        SchemaKind::IdNumber => vm::FieldKind::IdNumber,
-        SchemaKind::Select { .. } => vm::FieldKind::Select,
-        SchemaKind::Address => vm::FieldKind::Address,
-        SchemaKind::Checkbox => vm::FieldKind::Checkbox,
-    }
-}
-
 pub fn value_text(value: Option<&serde_json::Value>) -> String {
     match value {
         None | Some(serde_json::Value::Null) => String::new(),
@@ -90,7 +77,7 @@ pub fn view(s: &Session, page: usize, rows: usize, editing: Option<&str>) -> vm:
             vm::Field {
                 id: f.key.clone(),
                 label: label(s, &f.label, f.label_en.as_deref()),
-                kind: field_kind(&f.kind),
+                kind: f.kind.field_type(),
                 value: selected_label.unwrap_or(value),
                 placeholder: f.hint.clone().unwrap_or_default(),
                 required: f.required,
