@@ -267,6 +267,11 @@ fn the_household_register_photographed_reaches_the_hall_and_nothing_is_owed() {
         .find(|(t, _)| t.contains(code.as_str()))
         .unwrap_or_else(|| panic!("no A4 receipt with {code}: {docs:?}"));
     assert!(text.contains("受理回执"), "{text}");
+    let flat: String = text.split_whitespace().collect();
+    assert!(
+        flat.contains("已收材料：居民身份证（读卡）、居民户口簿（拍照3页）"),
+        "what the hall received: {text}"
+    );
     assert!(text.contains("户籍证明开具"), "{text}");
     assert!(!text.contains("请补交"), "{text}");
     assert!(

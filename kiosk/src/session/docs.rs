@@ -164,6 +164,10 @@ pub fn receipt(
     } else {
         "领取方式：窗口领取".to_owned()
     });
+    let received = received_materials(t);
+    if !received.is_empty() {
+        lines.push(format!("已收材料：{}", received.join("、")));
+    }
     let later = owed_materials(t);
     if !later.is_empty() {
         lines.push(format!("请补交材料：{}", later.join("、")));
@@ -195,6 +199,26 @@ pub fn booking_slip(b: &AppointmentReceipt, department_name: &str, name: &str) -
 
 /// The required materials still to hand in at the window or by post (not reused, not given
 /// by the card read here): what the receipt asks for.
+/// The materials handed in with the application, each with how (`居民身份证（读卡）`,
+/// `居民户口簿（拍照3页）`, `结婚证（已有材料）`): what the receipt says the hall received.
+fn received_materials(t: &Transaction) -> Vec<String> {
+    t.materials
+        .iter()
+        .filter_map(|l| {
+            let how = match l.source {
+                MaterialSource::IdCardRead => "读卡".to_owned(),
+                MaterialSource::Scanned => match &l.scan {
+                    Some(scan) => format!("拍照{}页", scan.pages),
+                    None => "拍照".to_owned(),
+                },
+                MaterialSource::Reused => "已有材料".to_owned(),
+                MaterialSource::Later => return None,
+            };
+            Some(format!("{}（{how}）", l.material.name))
+        })
+        .collect()
+}
+
 pub(crate) fn owed_materials(t: &Transaction) -> Vec<&str> {
     t.materials
         .iter()
