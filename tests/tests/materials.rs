@@ -81,8 +81,9 @@ fn printed(printer: &StandInPrinter, n: usize) -> Vec<(String, Vec<String>)> {
     docs.iter().map(|d| read_pdf(d)).collect()
 }
 
-fn materials(s: &serde_json::Value) -> Vec<String> {
-    s["materials"]
+/// A list of words in what `session show` says (`materials`, `prints`).
+fn words(s: &serde_json::Value, key: &str) -> Vec<String> {
+    s[key]
         .as_array()
         .map(|a| {
             a.iter()
@@ -92,16 +93,13 @@ fn materials(s: &serde_json::Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+fn materials(s: &serde_json::Value) -> Vec<String> {
+    words(s, "materials")
+}
+
 /// What `session show` says of 自助打印.
 fn prints(s: &serde_json::Value) -> Vec<String> {
-    s["prints"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|m| m.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
+    words(s, "prints")
 }
 
 /// A result document as staff would upload it: a PDF with extractable text.

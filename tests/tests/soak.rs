@@ -31,28 +31,26 @@ fn env_number(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// The kiosk's resident set size in KiB (`VmRSS` of `/proc/PID/status`).
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
+/// The KiB figure of the line `key` (`VmRSS:`, `Pss:`) in `/proc/PID/FILE`.
+fn proc_kib(pid: u32, file: &str, key: &str) -> u64 {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/{file}"))
+        .unwrap_or_else(|e| panic!("/proc/{pid}/{file}: {e}"));
+    text.lines()
+        .find_map(|l| l.strip_prefix(key))
         .and_then(|v| v.split_whitespace().next())
         .and_then(|v| v.parse().ok())
-        .expect("VmRSS in /proc/PID/status")
+        .unwrap_or_else(|| panic!("{key} in /proc/PID/{file}"))
+}
+
+/// The kiosk's resident set size in KiB (`VmRSS` of `/proc/PID/status`).
+fn rss_kib(pid: u32) -> u64 {
+    proc_kib(pid, "status", "VmRSS:")
 }
 
 /// The kiosk's proportional set size in KiB (`Pss` of `/proc/PID/smaps_rollup`): shared
 /// pages (libraries, font files) count by the share this process maps.
 fn pss_kib(pid: u32) -> u64 {
-    let rollup =
-        std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).expect("proc smaps_rollup");
-    rollup
-        .lines()
-        .find_map(|l| l.strip_prefix("Pss:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .expect("Pss in /proc/PID/smaps_rollup")
+    proc_kib(pid, "smaps_rollup", "Pss:")
 }
 
 /// PSS in KiB by kind of mapping, from `/proc/PID/smaps`, largest first; the biggest
