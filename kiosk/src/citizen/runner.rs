@@ -126,6 +126,12 @@ pub async fn run(
 ) {
     let mut told: Vec<(DeviceClass, bool)> = Vec::new();
     let mut feed = |session: &mut Session, event: Event| {
+        if tracing::enabled!(tracing::Level::TRACE) && !matches!(event, Event::Tick(_)) {
+            // The variant's name only: no field of an input reaches the log.
+            let text = format!("{event:?}");
+            let name = text.split(['(', ' ', '{']).next().unwrap_or_default();
+            tracing::trace!(event = name, screen = ?session.screen.name(), "session event");
+        }
         let (next, effects) = step(session, event);
         *session = next;
         for effect in effects {

@@ -37,3 +37,17 @@ pub enum ManagerEvent {
     /// A scanned code was refused (too long, control characters, flood); its text is gone.
     ScanRejected(Rejection),
 }
+
+impl ManagerEvent {
+    /// One of the card reader's transitions (read, unreadable, removed): the session's
+    /// picture of the card on the reader. The runner yields at most one per poll, so they
+    /// cannot flood, and none may be lost.
+    pub fn is_card_transition(&self) -> bool {
+        matches!(
+            self,
+            ManagerEvent::CardRead(_)
+                | ManagerEvent::CardReadFailed { .. }
+                | ManagerEvent::CardRemoved
+        )
+    }
+}

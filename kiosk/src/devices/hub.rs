@@ -1,8 +1,12 @@
 //! Where every device thread reports: the one snapshot of all devices (a `watch`, latest
 //! wins, never lost) and the stream of change and citizen events (a `broadcast`). Each
-//! device has its own event budget, so one that floods (a scanner in continuous mode, a
+//! device has its own event budgets, so one that floods (a scanner in continuous mode, a
 //! flapping cable) loses its own surplus events — counted — and never crowds out the
-//! others'. Publishing never blocks: a device thread cannot stall on a slow subscriber.
+//! others'. Status events and citizen events have a budget each: a flapping status costs
+//! nothing but status events (the snapshot holds the latest anyway). The card reader's
+//! transitions (read, unreadable, removed) are never dropped: the runner yields at most one
+//! per poll, and losing one would leave the session wrong about the card on the reader.
+//! Publishing never blocks: a device thread cannot stall on a slow subscriber.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
@@ -68,6 +72,8 @@ impl Budget {
 struct Inner {
     statuses: [DeviceStatus; DEVICES],
     budgets: [Budget; DEVICES],
+    /// Status events' own budget per device.
+    status_budgets: [Budget; DEVICES],
     /// Restarts of a device's runner or worker thread (a panic, a dead thread), added to
     /// the device's own reconnect counter in every snapshot.
     restarts: [u64; DEVICES],
@@ -91,6 +97,7 @@ impl Hub {
             inner: Arc::new(Mutex::new(Inner {
                 statuses: initial,
                 budgets: [Budget::new(); DEVICES],
+                status_budgets: [Budget::new(); DEVICES],
                 restarts: [0; DEVICES],
             })),
             events,
@@ -118,7 +125,7 @@ impl Hub {
             }
             inner.statuses[i] = status.clone();
             self.snapshot.send_replace(inner.statuses.to_vec());
-            inner.budgets[i].take()
+            inner.status_budgets[i].take()
         };
         if changed {
             let _ = self.events.send(ManagerEvent::Status(status));
@@ -138,7 +145,7 @@ impl Hub {
         }
         inner.statuses[i] = status.clone();
         self.snapshot.send_replace(inner.statuses.to_vec());
-        let allowed = inner.budgets[i].take();
+        let allowed = inner.status_budgets[i].take();
         drop(inner);
         if allowed {
             let _ = self.events.send(ManagerEvent::Status(status));
@@ -167,9 +174,22 @@ impl Hub {
     /// A citizen-facing event from `class` (card read, code scanned, …). Counted against
     /// the device's budget: a flood loses its own surplus, never another device's events.
     pub(crate) fn event(&self, class: DeviceClass, event: ManagerEvent) {
-        if self.lock().budgets[index(class)].take() {
-            let _ = self.events.send(event);
+        if !event.is_card_transition() {
+            let mut inner = self.lock();
+            let budget = &mut inner.budgets[index(class)];
+            if !budget.take() {
+                // Said at the 1st, 2nd, 4th, 8th … drop: a flood does not flood the log.
+                if budget.dropped.is_power_of_two() {
+                    tracing::warn!(
+                        device = class.label(),
+                        dropped = budget.dropped,
+                        "a device sends more events than the kiosk takes; the surplus is dropped"
+                    );
+                }
+                return;
+            }
         }
+        let _ = self.events.send(event);
     }
 
     /// The current status of one device.
@@ -212,7 +232,7 @@ mod tests {
         let hub = hub();
         let mut rx = hub.subscribe();
         for _ in 0..1000 {
-            hub.event(DeviceClass::Scanner, ManagerEvent::CardRemoved);
+            hub.event(DeviceClass::Scanner, ManagerEvent::CardPlaced);
         }
         let mut reader = DeviceStatus::new(DeviceClass::IdCardReader, "test");
         reader.state = DeviceState::Online;
@@ -224,6 +244,44 @@ mod tests {
             last = Some(e);
         }
         assert!(matches!(last, Some(ManagerEvent::Status(s)) if s == reader));
+    }
+
+    #[test]
+    fn a_card_read_gets_through_a_reader_whose_budgets_are_spent() {
+        let hub = hub();
+        let mut rx = hub.subscribe();
+        let mut status = DeviceStatus::new(DeviceClass::IdCardReader, "test");
+        for n in 0..500 {
+            status.state = if n % 2 == 0 {
+                DeviceState::Online
+            } else {
+                DeviceState::Busy
+            };
+            hub.status(status.clone());
+            hub.event(DeviceClass::IdCardReader, ManagerEvent::CardPlaced);
+        }
+        assert!(
+            hub.dropped(DeviceClass::IdCardReader) > 400,
+            "placed events dropped"
+        );
+        let (card, _) =
+            kiosk_drivers::idcard::sim::sample_card("resident-zhang-san").expect("bundled sample");
+        hub.event(
+            DeviceClass::IdCardReader,
+            ManagerEvent::CardRead(Arc::new(card)),
+        );
+        hub.event(DeviceClass::IdCardReader, ManagerEvent::CardRemoved);
+        let mut seen = Vec::new();
+        loop {
+            match rx.try_recv() {
+                Ok(ManagerEvent::CardRead(_)) => seen.push("read"),
+                Ok(ManagerEvent::CardRemoved) => seen.push("removed"),
+                Ok(_) => {}
+                Err(broadcast::error::TryRecvError::Lagged(_)) => {}
+                Err(_) => break,
+            }
+        }
+        assert_eq!(seen, ["read", "removed"]);
     }
 
     #[test]

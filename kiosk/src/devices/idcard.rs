@@ -199,6 +199,16 @@ fn forward(
 }
 
 fn publish(hub: &Hub, event: ReaderEvent) {
+    tracing::trace!(
+        event = match &event {
+            ReaderEvent::Status(_) => "status",
+            ReaderEvent::CardPlaced => "card placed",
+            ReaderEvent::CardRead(_) => "card read",
+            ReaderEvent::ReadFailed { .. } => "read failed",
+            ReaderEvent::CardRemoved => "card removed",
+        },
+        "reader event"
+    );
     match event {
         ReaderEvent::Status(e) => {
             let DeviceEvent::StatusChanged(status) = *e;
