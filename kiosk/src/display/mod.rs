@@ -44,12 +44,32 @@ use crate::service::notify;
 use frontend::{Frontend, Local};
 use technician::{SelftestRunner, Technician};
 
+/// Why the screen could not be shown, or a screenshot not saved.
+#[derive(Debug, thiserror::Error)]
+pub enum ScreenError {
+    /// The offscreen platform or a frame's PNG failed (the UI crate says which).
+    #[error(transparent)]
+    Ui(#[from] kiosk_ui::UiError),
+    /// Slint could not build the screen's component (fonts, platform).
+    #[error("cannot build the kiosk screen: {0}")]
+    Build(#[source] slint::PlatformError),
+    /// The window could not be shown.
+    #[error("cannot show the kiosk window: {0}")]
+    Show(#[source] slint::PlatformError),
+    /// The window's event loop stopped with an error.
+    #[error("the kiosk window failed: {0}")]
+    EventLoop(#[source] slint::PlatformError),
+    /// The window's pixels could not be read back for a screenshot.
+    #[error("cannot read the window's pixels: {0}")]
+    Snapshot(#[source] slint::PlatformError),
+}
+
 /// What the admin socket asks of the screen; answered on the UI thread, after the session's
 /// newest state is drawn.
 #[derive(Debug)]
 pub enum ScreenRequest {
     /// Save what the screen shows as PNG.
-    Screenshot(PathBuf, oneshot::Sender<Result<(), String>>),
+    Screenshot(PathBuf, oneshot::Sender<Result<(), ScreenError>>),
     /// What is touchable now, and where (physical pixels).
     Targets(oneshot::Sender<Vec<Target>>),
     /// A finger down and up at a physical pixel, hit-tested as a real touch.
@@ -66,7 +86,10 @@ pub enum ScreenRequest {
 impl ScreenRequest {
     /// Answers a request that needs no pixels; hands a screenshot back to the caller, which
     /// knows how to read its frame.
-    fn answer(self, app: &ui::AppWindow) -> Option<(PathBuf, oneshot::Sender<Result<(), String>>)> {
+    fn answer(
+        self,
+        app: &ui::AppWindow,
+    ) -> Option<(PathBuf, oneshot::Sender<Result<(), ScreenError>>)> {
         match self {
             ScreenRequest::Screenshot(path, answer) => return Some((path, answer)),
             ScreenRequest::Targets(answer) => {
@@ -177,7 +200,7 @@ fn attach(
 }
 
 /// Shows the screen until the service stops. Runs on the main thread.
-pub fn run(config: &Config, link: Link, mode: Mode) -> Result<(), String> {
+pub fn run(config: &Config, link: Link, mode: Mode) -> Result<(), ScreenError> {
     match mode {
         Mode::Window => match ui::AppWindow::new() {
             Ok(app) => run_window(config, link, app),
@@ -201,7 +224,7 @@ fn first_frame(started: Instant) {
     notify::notify("READY=1");
 }
 
-fn run_window(config: &Config, link: Link, app: ui::AppWindow) -> Result<(), String> {
+fn run_window(config: &Config, link: Link, app: ui::AppWindow) -> Result<(), ScreenError> {
     let Link {
         session,
         devices,
@@ -233,7 +256,7 @@ fn run_window(config: &Config, link: Link, app: ui::AppWindow) -> Result<(), Str
             let result = app
                 .window()
                 .take_snapshot()
-                .map_err(|e| e.to_string())
+                .map_err(ScreenError::Snapshot)
                 .and_then(|buf| {
                     let frame = Frame {
                         width: buf.width(),
@@ -244,7 +267,7 @@ fn run_window(config: &Config, link: Link, app: ui::AppWindow) -> Result<(), Str
                             .map(|p| slint::Rgb8Pixel::new(p.r, p.g, p.b))
                             .collect(),
                     };
-                    frame.save_png(&path).map_err(|e| e.to_string())
+                    frame.save_png(&path).map_err(ScreenError::from)
                 });
             let _ = answer.send(result);
         }
@@ -252,17 +275,14 @@ fn run_window(config: &Config, link: Link, app: ui::AppWindow) -> Result<(), Str
             let _ = slint::quit_event_loop();
         }
     });
-    f.app
-        .show()
-        .map_err(|e| format!("cannot show the kiosk window: {e}"))?;
-    slint::run_event_loop().map_err(|e| format!("the kiosk window failed: {e}"))?;
+    f.app.show().map_err(ScreenError::Show)?;
+    slint::run_event_loop().map_err(ScreenError::EventLoop)?;
     Ok(())
 }
 
 /// The offscreen window: `kiosk_ui::headless`'s, of `size`, repainting only what changed.
-fn offscreen_window(size: PhysicalSize) -> Result<Rc<MinimalSoftwareWindow>, String> {
-    let window = kiosk_ui::headless::window_with(RepaintBufferType::ReusedBuffer)
-        .map_err(|e| format!("cannot set up offscreen drawing: {e}"))?;
+fn offscreen_window(size: PhysicalSize) -> Result<Rc<MinimalSoftwareWindow>, ScreenError> {
+    let window = kiosk_ui::headless::window_with(RepaintBufferType::ReusedBuffer)?;
     window.set_size(size);
     Ok(window)
 }
@@ -309,10 +329,10 @@ fn offscreen_loop(
     }
 }
 
-fn run_offscreen(config: &Config, link: Link) -> Result<(), String> {
+fn run_offscreen(config: &Config, link: Link) -> Result<(), ScreenError> {
     let size = PhysicalSize::new(config.ui.width, config.ui.height);
     let window = offscreen_window(size)?;
-    let app = ui::AppWindow::new().map_err(|e| format!("cannot build the kiosk screen: {e}"))?;
+    let app = ui::AppWindow::new().map_err(ScreenError::Build)?;
     let Link {
         session,
         devices,
@@ -324,9 +344,7 @@ fn run_offscreen(config: &Config, link: Link) -> Result<(), String> {
     } = link;
     let lockout = Some(pin_lockout::file_beside(&config.outbox.db_path));
     let (f, _timers) = attach(config, session, devices, selftest, lockout, camera, app);
-    f.app
-        .show()
-        .map_err(|e| format!("cannot show the kiosk screen: {e}"))?;
+    f.app.show().map_err(ScreenError::Show)?;
     offscreen_loop(
         window,
         size,
@@ -341,7 +359,7 @@ fn run_offscreen(config: &Config, link: Link) -> Result<(), String> {
                     continue;
                 };
                 frame.draw();
-                let _ = answer.send(frame.frame.save_png(&path).map_err(|e| e.to_string()));
+                let _ = answer.send(frame.frame.save_png(&path).map_err(ScreenError::from));
             }
         },
     );

@@ -91,13 +91,19 @@ impl PinLockout {
     }
 
     /// Reads the state from `path`; a missing file is a fresh start.
-    pub fn load(path: &Path) -> Result<Self, String> {
+    pub fn load(path: &Path) -> Result<Self, LockoutFileError> {
         match std::fs::read(path) {
             Ok(bytes) => {
-                serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+                serde_json::from_slice(&bytes).map_err(|source| LockoutFileError::Damaged {
+                    path: path.to_owned(),
+                    source,
+                })
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(PinLockout::default()),
-            Err(e) => Err(format!("{}: {e}", path.display())),
+            Err(source) => Err(LockoutFileError::Unreadable {
+                path: path.to_owned(),
+                source,
+            }),
         }
     }
 
@@ -115,6 +121,27 @@ impl PinLockout {
         file.sync_all()?;
         std::fs::rename(&tmp, path)
     }
+}
+
+/// Why the lockout file could not be read (the PIN pad then counts one lockout served).
+#[derive(Debug, thiserror::Error)]
+pub enum LockoutFileError {
+    /// The file is there but could not be read.
+    #[error("cannot read {path}: {source}")]
+    Unreadable {
+        /// The lockout file.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// The file is not the lockout state (cut short, overwritten).
+    #[error("{path} is damaged: {source}")]
+    Damaged {
+        /// The lockout file.
+        path: PathBuf,
+        /// Where the JSON stopped making sense.
+        source: serde_json::Error,
+    },
 }
 
 /// The state file for an outbox database at `outbox_db`.
@@ -176,7 +203,10 @@ mod tests {
     fn the_lockout_and_the_count_survive_a_restart() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = file_beside(&dir.path().join("outbox.sqlite"));
-        assert_eq!(PinLockout::load(&path), Ok(PinLockout::default()));
+        assert_eq!(
+            PinLockout::load(&path).expect("no file"),
+            PinLockout::default()
+        );
 
         // Before the restart: a lockout served, then one wrong PIN.
         let mut before = PinLockout::default();
@@ -203,6 +233,8 @@ mod tests {
         );
 
         std::fs::write(&path, b"{broken").expect("write");
-        assert!(PinLockout::load(&path).is_err());
+        let err = PinLockout::load(&path).expect_err("a damaged file");
+        assert!(matches!(err, LockoutFileError::Damaged { .. }), "{err}");
+        assert!(err.to_string().contains("is damaged"), "{err}");
     }
 }

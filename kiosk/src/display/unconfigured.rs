@@ -17,7 +17,7 @@ use kiosk_ui::vm::{ScreenId, ShellVm};
 use kiosk_ui::{adapters, AppWindow};
 use slint::{ComponentHandle, PhysicalSize, Timer, TimerMode};
 
-use super::{first_frame, offscreen_loop, offscreen_window, Mode};
+use super::{first_frame, offscreen_loop, offscreen_window, Mode, ScreenError};
 use crate::service::notify;
 
 /// How often the configuration is read again.
@@ -95,7 +95,7 @@ fn loads(path: &Path) -> bool {
 
 /// Shows the notice until the configuration at `path` loads (checked every [`RECHECK`] and
 /// on the 重试 button). Runs on the main thread.
-pub fn run(path: &Path, report: &Report, mode: Mode, started: Instant) -> Result<(), String> {
+pub fn run(path: &Path, report: &Report, mode: Mode, started: Instant) -> Result<(), ScreenError> {
     let notice = Notice::new(path, report);
     for problem in report.errors() {
         tracing::error!("configuration: {problem}");
@@ -187,7 +187,7 @@ fn run_window(
     notice: &Notice,
     app: &AppWindow,
     started: Instant,
-) -> Result<(), String> {
+) -> Result<(), ScreenError> {
     show(app, notice);
     let done = Rc::new(Cell::new(false));
     let _timers = connect(app, path, &done);
@@ -207,20 +207,18 @@ fn run_window(
             let _ = slint::quit_event_loop();
         }
     });
-    app.show()
-        .map_err(|e| format!("cannot show the kiosk window: {e}"))?;
-    slint::run_event_loop().map_err(|e| format!("the kiosk window failed: {e}"))
+    app.show().map_err(ScreenError::Show)?;
+    slint::run_event_loop().map_err(ScreenError::EventLoop)
 }
 
-fn run_offscreen(path: &Path, notice: &Notice, started: Instant) -> Result<(), String> {
+fn run_offscreen(path: &Path, notice: &Notice, started: Instant) -> Result<(), ScreenError> {
     let size = PhysicalSize::new(1080, 1920);
     let window = offscreen_window(size)?;
-    let app = AppWindow::new().map_err(|e| format!("cannot build the kiosk screen: {e}"))?;
+    let app = AppWindow::new().map_err(ScreenError::Build)?;
     show(&app, notice);
     let done = Rc::new(Cell::new(false));
     let _timers = connect(&app, path, &done);
-    app.show()
-        .map_err(|e| format!("cannot show the kiosk screen: {e}"))?;
+    app.show().map_err(ScreenError::Show)?;
     offscreen_loop(
         window,
         size,

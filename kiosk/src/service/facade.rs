@@ -54,7 +54,7 @@ pub enum AdminError {
     ScreenSilent,
     /// The screenshot could not be saved.
     #[error("the screenshot was not saved: {0}")]
-    Screenshot(String),
+    Screenshot(#[source] crate::display::ScreenError),
     /// `session touch LABEL` with no such control on screen.
     #[error(
         "nothing touchable labelled '{label}' on screen '{screen}'; touchable now: {touchable}"
