@@ -54,12 +54,7 @@ pub fn a4_document(doc: &PrintDoc, hall_name: &str, kiosk_id: &str) -> Receipt {
     }
     flush(&mut r, &mut list);
     if let Some(qr) = &doc.qr {
-        let caption = if qr.starts_with("http") {
-            "扫描二维码查询办理进度"
-        } else {
-            "到大厅取号机扫码取号"
-        };
-        r.qr(qr.clone(), Some(caption));
+        r.qr(qr.clone(), doc.qr_caption());
     }
     r.footer(format!("自助终端 {kiosk_id}"));
     r

@@ -122,7 +122,7 @@ pub fn receipt_of(doc: &PrintDoc, kiosk_id: &str) -> Receipt {
         r.text(line.clone());
     }
     if let Some(qr) = &doc.qr {
-        r.qr(qr.clone(), None);
+        r.qr(qr.clone(), doc.qr_caption());
     }
     r.footer(format!("自助终端 {kiosk_id}"));
     r

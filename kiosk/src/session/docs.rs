@@ -2,7 +2,7 @@
 //! the codes printed on them: the receipt QR code (`{progress_url}?c={tracking}&v={verifier}`)
 //! and the appointment code (`YY-…`), with the parsers for when they are scanned back.
 
-use hall_api::application::{MaterialSource, ProgressQuery};
+use hall_api::application::{MaterialSource, ProgressQuery, Status};
 use hall_api::appointment::AppointmentReceipt;
 use vocab::mask::{mask_id_number, mask_name};
 
@@ -144,11 +144,10 @@ pub fn receipt(
     let (title, qr) = match t.submission.as_ref()? {
         Submission::Pending { .. } => return None,
         Submission::Delivered { receipt, .. } => {
-            lines.push(format!("已提交，办件编号：{}", receipt.tracking_code));
+            lines.push(format!("办件编号：{}", receipt.tracking_code));
             lines.push(format!("查询码：{}", receipt.verifier));
-            lines.push(format!("状态：{}", receipt.status.label_zh()));
+            lines.push(format!("状态：{}", receipt_status(receipt.status)));
             lines.push(format!("承诺办结日期：{}", receipt.promised_by));
-            lines.push("扫描二维码可查询办理进度".to_owned());
             let qr = receipt_qr(progress_url, &receipt.tracking_code, &receipt.verifier);
             ("受理回执", Some(qr))
         }
@@ -178,6 +177,16 @@ pub fn receipt(
         lines,
         qr,
     })
+}
+
+/// The status as a receipt says it: the hall holding the application (已提交) is said as
+/// what it means for the citizen, received and waiting for a window to accept it.
+fn receipt_status(status: Status) -> &'static str {
+    match status {
+        Status::Submitted => "中心已收件，待窗口审核受理",
+        Status::Accepted => "已受理",
+        other => other.label_zh(),
+    }
 }
 
 /// The booking slip.

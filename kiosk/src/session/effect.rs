@@ -316,3 +316,15 @@ pub struct PrintDoc {
     /// QR code content, printed below the lines.
     pub qr: Option<String>,
 }
+
+impl PrintDoc {
+    /// What the QR code is for, printed under it on every paper: a receipt's code is the
+    /// progress page's address. The slip's code is read by the hall's ticket machine, and
+    /// its lines already say so.
+    pub fn qr_caption(&self) -> Option<&'static str> {
+        match (self.kind, &self.qr) {
+            (DocKind::Receipt, Some(_)) => Some("扫描二维码查询办理进度"),
+            _ => None,
+        }
+    }
+}

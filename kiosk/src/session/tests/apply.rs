@@ -224,7 +224,11 @@ fn the_whole_path_submits_once_and_prints_an_honest_receipt() {
         panic!("{:?}", k.log)
     };
     let body = doc.lines.join("\n");
-    assert!(body.contains("已提交，办件编号：LA20240506-0042"), "{body}");
+    assert!(body.contains("办件编号：LA20240506-0042"), "{body}");
+    assert!(
+        body.contains("状态：中心已收件，待窗口审核受理"),
+        "a 受理回执 says what 已提交 means: {body}"
+    );
     assert!(
         body.contains("1101**********002X") && body.contains("张**"),
         "{body}"
