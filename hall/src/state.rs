@@ -14,6 +14,10 @@ use crate::error::HallError;
 use crate::limiter::GuessLimiter;
 use crate::store::{Store, StoredCatalog};
 
+/// How long before an item's withdrawal an application taken at a kiosk is still checked
+/// against the catalog with the item (see [`AppState::catalog_when_applied`]).
+pub const APPLIED_BEFORE_WITHDRAWAL: chrono::TimeDelta = chrono::TimeDelta::days(30);
+
 /// The catalog as served: parsed for validation, serialized once for `GET /catalog`.
 #[derive(Debug)]
 pub struct CatalogEntry {
@@ -293,6 +297,48 @@ impl AppState {
         }
         cache.insert(key, Arc::clone(&entry));
         Ok(entry)
+    }
+
+    /// The catalog this kiosk served when a citizen applied at `submitted_at`, where it
+    /// differs from today's by items withdrawn since: an application that waited in the
+    /// kiosk's outbox (the hall out of reach) while the county withdrew its item is checked
+    /// against what the citizen was offered, not refused. `None` when nothing was withdrawn
+    /// after `submitted_at`, or `submitted_at` is older than [`APPLIED_BEFORE_WITHDRAWAL`] or
+    /// in the future (a kiosk's clock is not trusted that far).
+    pub async fn catalog_when_applied(
+        &self,
+        kiosk_id: &str,
+        submitted_at: DateTime<Utc>,
+    ) -> Result<Option<CatalogEntry>, HallError> {
+        let now = Utc::now();
+        if submitted_at > now || now - submitted_at > APPLIED_BEFORE_WITHDRAWAL {
+            return Ok(None);
+        }
+        let withdrawals = self.store.withdrawals().await?;
+        if withdrawals.iter().all(|(_, at)| *at <= submitted_at) {
+            return Ok(None);
+        }
+        let Some(stored) = self.store.catalog().await? else {
+            return Ok(None);
+        };
+        let then: Vec<String> = withdrawals
+            .into_iter()
+            .filter(|(_, at)| *at <= submitted_at)
+            .map(|(code, _)| code)
+            .collect();
+        let whole = CatalogEntry::from_stored(&stored, &then)?
+            .with_partners(&partner_places(self.store.as_ref()).await?)?;
+        let map = self.store.site_map(kiosk_id).await?;
+        let hidden = crate::sites::hidden_items(
+            &map,
+            map.kiosk_site.as_deref(),
+            whole.catalog.items.iter().map(|i| i.code.as_str()),
+        );
+        Ok(Some(if hidden.is_empty() {
+            whole
+        } else {
+            whole.without(&hidden)?
+        }))
     }
 
     /// The catalog being served now.

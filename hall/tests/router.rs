@@ -540,6 +540,73 @@ async fn a_retry_replays_after_its_item_was_withdrawn_and_only_new_keys_are_refu
 }
 
 #[tokio::test]
+async fn an_application_taken_at_the_kiosk_before_its_item_was_withdrawn_is_taken_in_later() {
+    let hall = TestHall::new().await;
+    let app = hall.router();
+    let kiosk = hall.credential(PrincipalKind::Kiosk, "k1").await;
+    let submitted = |at: chrono::DateTime<chrono::Utc>| {
+        let mut body = application_body();
+        body["submittedAt"] = json!(at.to_rfc3339());
+        body.to_string()
+    };
+    // The citizen applied; the kiosk could not reach the hall; the item was withdrawn.
+    let applied = chrono::Utc::now() - chrono::TimeDelta::minutes(5);
+    assert!(hall.store.set_item_withdrawn(ITEM, true).await.unwrap());
+    hall.state.refresh().await.unwrap();
+
+    let (s, _, taken) = call(
+        &app,
+        keyed(
+            &kiosk,
+            "/api/v1/applications",
+            &submitted(applied),
+            "waited-0001",
+        ),
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::CREATED,
+        "what the citizen was offered: {taken}"
+    );
+
+    // Applied after the withdrawal (a kiosk with a stale catalog): refused.
+    let (s, _, refused) = call(
+        &app,
+        keyed(
+            &kiosk,
+            "/api/v1/applications",
+            &submitted(chrono::Utc::now()),
+            "waited-0002",
+        ),
+    )
+    .await;
+    assert_error(s, &refused, StatusCode::UNPROCESSABLE_ENTITY, "unknownItem");
+
+    // A kiosk's clock is not trusted further back than the bound, nor in the future.
+    for (at, key) in [
+        (
+            chrono::Utc::now()
+                - hall::state::APPLIED_BEFORE_WITHDRAWAL
+                - chrono::TimeDelta::days(1),
+            "waited-0003",
+        ),
+        (
+            chrono::Utc::now() + chrono::TimeDelta::days(1),
+            "waited-0004",
+        ),
+    ] {
+        let (s, _, refused) = call(
+            &app,
+            keyed(&kiosk, "/api/v1/applications", &submitted(at), key),
+        )
+        .await;
+        assert_error(s, &refused, StatusCode::UNPROCESSABLE_ENTITY, "unknownItem");
+    }
+    assert_eq!(hall.count("applications"), 1);
+}
+
+#[tokio::test]
 async fn a_retry_replays_whatever_the_key_order_and_whitespace() {
     let hall = TestHall::new().await;
     let app = hall.router();

@@ -306,7 +306,21 @@ pub async fn create(
     let mut req: CreateApplication = raw.parse()?;
     drop(raw);
     // What the kiosk's site offers: an item hidden there is unknown to this kiosk.
-    let catalog = state.catalog_for_kiosk(&kiosk.id).await?;
+    let mut catalog = state.catalog_for_kiosk(&kiosk.id).await?;
+    if resolve(&catalog.catalog, &req.subject).is_err() {
+        // Taken at the kiosk before its item was withdrawn (it waited in the outbox): checked
+        // against what the citizen was offered, so it is not lost.
+        if let Some(then) = state
+            .catalog_when_applied(&kiosk.id, req.submitted_at)
+            .await?
+        {
+            if resolve(&then.catalog, &req.subject).is_ok() {
+                tracing::warn!(kiosk = %kiosk.id, subject = ?req.subject, submitted_at = %req.submitted_at,
+                    "an application for an item withdrawn after it was submitted at the kiosk is taken in; staff decide on it");
+                catalog = std::sync::Arc::new(then);
+            }
+        }
+    }
     // One-touch phone reuse: the stored number goes into the form before it is checked.
     let token_refused =
         super::contact::fill_phone(&state, &kiosk.id, &mut req, &catalog.catalog).await?;

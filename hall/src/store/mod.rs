@@ -492,7 +492,16 @@ pub trait Store:
     /// catalog generation. False if nothing changed.
     async fn set_item_withdrawn(&self, code: &str, withdraw: bool) -> Result<bool, HallError>;
     /// The codes of withdrawn items.
-    async fn withdrawn_items(&self) -> Result<Vec<String>, HallError>;
+    async fn withdrawn_items(&self) -> Result<Vec<String>, HallError> {
+        Ok(self
+            .withdrawals()
+            .await?
+            .into_iter()
+            .map(|(code, _)| code)
+            .collect())
+    }
+    /// Every withdrawn item with when it was withdrawn, by code.
+    async fn withdrawals(&self) -> Result<Vec<(String, DateTime<Utc>)>, HallError>;
     /// The change counters another process bumps: (catalog, credentials).
     async fn generations(&self) -> Result<(i64, i64), HallError>;
     /// Audits a look-up by ID number: the kiosk, the route, the keyed hash, the time.

@@ -325,15 +325,15 @@ impl PgStore {
     }
 
     /// The codes of withdrawn items.
-    pub(super) async fn withdrawn_items(&self) -> Result<Vec<String>, HallError> {
+    pub(super) async fn withdrawals(&self) -> Result<Vec<(String, DateTime<Utc>)>, HallError> {
         let c = self.client().await?;
         let rows = c
             .query(
-                "SELECT item_code FROM catalog_withdrawals ORDER BY item_code",
+                "SELECT item_code, withdrawn_at FROM catalog_withdrawals ORDER BY item_code",
                 &[],
             )
             .await?;
-        Ok(rows.into_iter().map(|r| r.get(0)).collect())
+        Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
     /// The change counters: (catalog, credentials).

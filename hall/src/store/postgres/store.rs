@@ -172,8 +172,8 @@ impl Store for PgStore {
         PgStore::set_item_withdrawn(self, code, withdraw).await
     }
 
-    async fn withdrawn_items(&self) -> Result<Vec<String>, HallError> {
-        PgStore::withdrawn_items(self).await
+    async fn withdrawals(&self) -> Result<Vec<(String, DateTime<Utc>)>, HallError> {
+        PgStore::withdrawals(self).await
     }
 
     async fn generations(&self) -> Result<(i64, i64), HallError> {

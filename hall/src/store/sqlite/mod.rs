@@ -433,8 +433,8 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn withdrawn_items(&self) -> Result<Vec<String>, HallError> {
-        self.read(reads::withdrawn_items).await
+    async fn withdrawals(&self) -> Result<Vec<(String, DateTime<Utc>)>, HallError> {
+        self.read(reads::withdrawals).await
     }
 
     async fn generations(&self) -> Result<(i64, i64), HallError> {

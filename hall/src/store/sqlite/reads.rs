@@ -388,12 +388,16 @@ pub fn ticket(conn: &Connection, id: &str) -> Result<Option<TicketRecord>, HallE
     .transpose()
 }
 
-pub fn withdrawn_items(conn: &Connection) -> Result<Vec<String>, HallError> {
-    let codes = conn
-        .prepare_cached("SELECT item_code FROM catalog_withdrawals ORDER BY item_code")?
-        .query_map([], |r| r.get(0))?
+pub fn withdrawals(conn: &Connection) -> Result<Vec<(String, DateTime<Utc>)>, HallError> {
+    let rows: Vec<(String, String)> = conn
+        .prepare_cached(
+            "SELECT item_code, withdrawn_at FROM catalog_withdrawals ORDER BY item_code",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
-    Ok(codes)
+    rows.into_iter()
+        .map(|(code, at)| Ok((code, parse_ts(&at)?)))
+        .collect()
 }
 
 pub fn generations(conn: &Connection) -> Result<(i64, i64), HallError> {
