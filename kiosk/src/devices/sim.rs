@@ -150,8 +150,11 @@ impl SimBuilder {
         let class = DeviceClass::ReceiptPrinter;
         std::fs::create_dir_all(out_dir)
             .map_err(|e| sim_err(class, format!("cannot create {}: {e}", out_dir.display())))?;
-        let cfg = EmulatorConfig::paper_mm(paper_mm, Some(out_dir.to_owned()))
+        let mut cfg = EmulatorConfig::paper_mm(paper_mm, Some(out_dir.to_owned()))
             .map_err(|e| sim_err(class, e))?;
+        // Every receipt is on disk as PNG; nothing in the kiosk reads the emulator's own copies
+        // (64 by default, ~0.5 MiB each: most of what a soak saw the kiosk "grow" by).
+        cfg.keep_receipts = 1;
         let emulator = Emulator::new(cfg).map_err(|e| sim_err(class, e))?;
         self.sims.printer = Some(Mutex::new(PrinterSim::start(link.to_owned(), emulator)?));
         self.sims.receipts_dir = Some(out_dir.to_owned());
