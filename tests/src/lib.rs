@@ -20,7 +20,16 @@ use std::time::{Duration, Instant};
 /// it for its tests (`e2e-kiosk`, …: thin binaries calling the same entry points, in
 /// `src/bin/`). Cargo builds a package's binaries before running its integration tests, in the
 /// tests' own profile (`--release` for the soak), so they are never stale.
+///
+/// `E2E_KIOSK_BIN=PATH` (`E2E_HALL_BIN`, `E2E_KIOSKCTL_BIN`) runs another build of that
+/// program instead, e.g. the soak's kiosk in release while the tests stay in the dev profile.
 pub fn workspace_bin(name: &str) -> PathBuf {
+    let chosen = format!("E2E_{}_BIN", name.to_uppercase().replace('-', "_"));
+    if let Some(path) = std::env::var_os(&chosen) {
+        let path = PathBuf::from(path);
+        assert!(path.is_file(), "{chosen}={} is not a file", path.display());
+        return path;
+    }
     let mut dir = std::env::current_exe().expect("test binary path");
     dir.pop();
     if dir.ends_with("deps") {

@@ -7,6 +7,9 @@
 //! KIOSK_SOAK_CITIZENS=200 cargo test -p kiosk-e2e --release soak -- --ignored --nocapture
 //! ```
 //!
+//! `E2E_KIOSK_BIN=target/release/kiosk` soaks a release kiosk (`cargo build --release --bin
+//! kiosk`) while the test itself stays in the dev profile.
+//!
 //! `KIOSK_SOAK_CITIZENS` (default 200) sets how many citizens come; `KIOSK_SOAK_SAMPLE_EVERY`
 //! (default N/20) how often the kiosk's VmRSS and PSS are read (`/proc/PID/status`,
 //! `/proc/PID/smaps_rollup`); `KIOSK_SOAK_SCREEN=1` draws the screen offscreen at
