@@ -94,6 +94,7 @@ async fn run(pdf: &[u8], applications: usize, chunk: u64) {
                 &body,
                 &[&doc],
                 SystemTime::now(),
+                SystemTime::now(),
             )
             .expect("enqueue");
     }

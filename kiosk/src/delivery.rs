@@ -301,8 +301,11 @@ impl Delivery {
         let key = idempotency_key.clone();
         let payload: zeroize::Zeroizing<Vec<u8>> = payload.into();
         let sealed_payload = payload.clone();
-        let id = blocking(move || outbox.enqueue(kind, &key, &sealed_payload, SystemTime::now()))
-            .await?;
+        let now = SystemTime::now();
+        // Held from the worker while this attempt runs: its outcome is the citizen's to see.
+        let due = now + deadline;
+        let id =
+            blocking(move || outbox.enqueue_due(kind, &key, &sealed_payload, now, due)).await?;
         self.deliver_now(id, kind, &idempotency_key, &payload, 0, deadline)
             .await
     }
@@ -323,9 +326,11 @@ impl Delivery {
         let payload: zeroize::Zeroizing<Vec<u8>> = payload.into();
         let sealed_payload = payload.clone();
         let count = u32::try_from(attachments.len()).unwrap_or(u32::MAX);
+        let now = SystemTime::now();
+        let due = now + deadline;
         let id = blocking(move || {
             let parts: Vec<&[u8]> = attachments.iter().map(|a| a.bytes()).collect();
-            outbox.enqueue_with_attachments(kind, &key, &sealed_payload, &parts, SystemTime::now())
+            outbox.enqueue_with_attachments(kind, &key, &sealed_payload, &parts, now, due)
         })
         .await?;
         self.deliver_now(id, kind, &idempotency_key, &payload, count, deadline)
@@ -380,7 +385,8 @@ impl Delivery {
             Err(err) if err.retryable() => {
                 let reason = err.to_string();
                 let logged = reason.clone();
-                let attempts = blocking(move || outbox.failed(id, &logged)).await?;
+                let attempts =
+                    blocking(move || outbox.failed(id, &logged, SystemTime::now())).await?;
                 tracing::info!(record = id, attempts, %reason, "submission saved for later");
                 Ok(Outcome::Queued { reason })
             }

@@ -66,6 +66,30 @@ fn the_same_idempotency_key_is_saved_once() {
 }
 
 #[test]
+fn a_record_held_for_the_citizens_own_attempt_is_not_due_until_then_or_until_it_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = Outbox::open(&dir.path().join("o.sqlite"), key()).unwrap();
+    let held = outbox
+        .enqueue_due(RecordKind::Application, "held-1", &payload(1), t(0), t(10))
+        .unwrap();
+    let other = outbox
+        .enqueue_due(RecordKind::Application, "held-2", &payload(2), t(0), t(10))
+        .unwrap();
+    assert!(
+        outbox.due(t(5), 10).unwrap().is_empty(),
+        "held from the worker"
+    );
+    assert_eq!(outbox.stats(t(5)).unwrap().pending, 2, "but saved");
+    // The attempt failed: due at once, for the worker to retry.
+    outbox.failed(held, "hall unreachable", t(2)).unwrap();
+    let due: Vec<_> = outbox.due(t(5), 10).unwrap().iter().map(|r| r.id).collect();
+    assert_eq!(due, [held]);
+    // A crash during the attempt: due once the hold is over.
+    assert_eq!(outbox.due(t(10), 10).unwrap().len(), 2);
+    assert!(outbox.due(t(10), 10).unwrap().iter().any(|r| r.id == other));
+}
+
+#[test]
 fn a_failed_record_counts_its_attempts_and_a_rejected_one_waits_for_a_technician() {
     let dir = tempfile::tempdir().unwrap();
     let outbox = Outbox::open(&dir.path().join("o.sqlite"), key()).unwrap();
@@ -75,11 +99,11 @@ fn a_failed_record_counts_its_attempts_and_a_rejected_one_waits_for_a_technician
 
     // When to try again is the hall link's business (one backoff for the hall, in the
     // delivery worker): the record only counts its attempts and keeps the last error.
-    assert_eq!(outbox.failed(id, "hall answered 503").unwrap(), 1);
+    assert_eq!(outbox.failed(id, "hall answered 503", t(1)).unwrap(), 1);
     for _ in 0..10 {
-        outbox.failed(id, "connection refused").unwrap();
+        outbox.failed(id, "connection refused", t(1)).unwrap();
     }
-    assert_eq!(outbox.due(t(0), 10).unwrap().len(), 1, "still due");
+    assert_eq!(outbox.due(t(1), 10).unwrap().len(), 1, "still due");
     let summary = &outbox.list().unwrap()[0];
     assert_eq!(summary.attempts, 11);
     assert_eq!(summary.last_error.as_deref(), Some("connection refused"));
@@ -120,7 +144,7 @@ fn retry_without_an_id_makes_pending_records_due_and_leaves_refusals_alone() {
     let refused = outbox
         .enqueue(RecordKind::Application, "refused-1", &payload(2), t(0))
         .unwrap();
-    outbox.failed(waiting, "hall unreachable").unwrap();
+    outbox.failed(waiting, "hall unreachable", t(1)).unwrap();
     outbox.rejected(refused, "hall answered 422", t(1)).unwrap();
     // A record an older firmware scheduled for later (per-record backoff) is made due too.
     rusqlite::Connection::open(&path)

@@ -181,6 +181,7 @@ async fn an_upload_cut_off_mid_way_resumes_where_the_hall_stopped() {
                 &body_with(2, 3, &doc.sha256),
                 &[doc.pdf.bytes()],
                 SystemTime::now(),
+                SystemTime::now(),
             )
             .expect("saved");
         let client = s.client(&s.hall.url());

@@ -270,6 +270,20 @@ impl Outbox {
         payload: &[u8],
         now: SystemTime,
     ) -> Result<RecordId, OutboxError> {
+        self.enqueue_due(kind, idempotency_key, payload, now, now)
+    }
+
+    /// As [`Outbox::enqueue`], first due at `due`: a submission the citizen's own attempt is
+    /// sending right now is left alone by the delivery worker until then (it would otherwise
+    /// take it first, and the citizen be told "saved for later" of what the hall may refuse).
+    pub fn enqueue_due(
+        &self,
+        kind: RecordKind,
+        idempotency_key: &str,
+        payload: &[u8],
+        now: SystemTime,
+        due: SystemTime,
+    ) -> Result<RecordId, OutboxError> {
         let sealed = self
             .key
             .seal(payload, &Self::associated(kind, idempotency_key))?;
@@ -277,9 +291,15 @@ impl Outbox {
         let inserted = conn
             .execute(
                 "INSERT INTO outbox (kind, idempotency_key, payload, created_ms, next_attempt_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?4)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (idempotency_key) DO NOTHING",
-                params![kind.as_str(), idempotency_key, sealed, millis(now)],
+                params![
+                    kind.as_str(),
+                    idempotency_key,
+                    sealed,
+                    millis(now),
+                    millis(due)
+                ],
             )
             .map_err(|e| self.map_full(e))?;
         if inserted == 1 {
@@ -297,7 +317,7 @@ impl Outbox {
     /// application) in one transaction: the application is never stored without its
     /// attachments, nor they without it. Each attachment is sealed on its own, bound to the
     /// record's key and its position. Saving the same idempotency key again changes nothing
-    /// and returns the first record's id.
+    /// and returns the first record's id. First due at `due` (see [`Outbox::enqueue_due`]).
     pub fn enqueue_with_attachments(
         &self,
         kind: RecordKind,
@@ -305,6 +325,7 @@ impl Outbox {
         payload: &[u8],
         attachments: &[&[u8]],
         now: SystemTime,
+        due: SystemTime,
     ) -> Result<RecordId, OutboxError> {
         let sealed = self
             .key
@@ -324,9 +345,15 @@ impl Outbox {
         let inserted = tx
             .execute(
                 "INSERT INTO outbox (kind, idempotency_key, payload, created_ms, next_attempt_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?4)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (idempotency_key) DO NOTHING",
-                params![kind.as_str(), idempotency_key, sealed, millis(now)],
+                params![
+                    kind.as_str(),
+                    idempotency_key,
+                    sealed,
+                    millis(now),
+                    millis(due)
+                ],
             )
             .map_err(|e| self.map_full(e))?;
         let id = if inserted == 1 {
@@ -483,13 +510,17 @@ impl Outbox {
     /// and keep the reason for `kioskctl outbox list`. The record stays due: when to try the
     /// hall again is decided once for the hall link, not per record (see
     /// [`crate::delivery`]). Returns the attempts so far.
-    pub fn failed(&self, id: RecordId, error: &str) -> Result<u32, OutboxError> {
+    pub fn failed(&self, id: RecordId, error: &str, now: SystemTime) -> Result<u32, OutboxError> {
+        // Due from now at the latest (one held for the citizen's own attempt is not held
+        // longer): the worker paces retries by the hall link's wait.
         let attempts: Option<u32> = self
             .conn()
             .query_row(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?2,
+                        next_attempt_ms = MIN(next_attempt_ms, ?3)
+                 WHERE id = ?1
                  RETURNING attempts",
-                params![id, error],
+                params![id, error, millis(now)],
                 |r| r.get(0),
             )
             .optional()?;
