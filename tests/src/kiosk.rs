@@ -29,6 +29,8 @@ pub struct KioskOptions {
     pub request_timeout_ms: u32,
     /// More configuration appended to the file (whole sections, such as `[devices.camera]`).
     pub extra_config: String,
+    /// Environment variables for the kiosk process (the soak gives it its systemd unit's).
+    pub env: Vec<(String, String)>,
 }
 
 impl Default for KioskOptions {
@@ -41,6 +43,7 @@ impl Default for KioskOptions {
             screen: false,
             request_timeout_ms: 5000,
             extra_config: String::new(),
+            env: Vec::new(),
         }
     }
 }
@@ -79,6 +82,8 @@ pub struct Rig {
     pub config: PathBuf,
     /// `--offscreen` rather than `--headless`.
     pub screen: bool,
+    /// The kiosk process's extra environment.
+    pub env: Vec<(String, String)>,
 }
 
 impl Rig {
@@ -105,6 +110,7 @@ impl Rig {
             metrics_port,
             config,
             screen: options.screen,
+            env: options.env.clone(),
         };
         rig.start_kiosk();
         rig
@@ -122,7 +128,8 @@ impl Rig {
             } else {
                 "--headless"
             })
-            .current_dir(self.dir.path());
+            .current_dir(self.dir.path())
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
         let mut process = Process::start(command);
         process.wait_for_line("kiosk service ready", Duration::from_secs(60));
         self.kiosk = Some(process);

@@ -34,6 +34,23 @@ fn env_number(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// The allocator settings the image's systemd unit gives the kiosk (`Environment=MALLOC_…`
+/// in `image-build/systemd/kiosk.service`), so the soak measures what the kiosk holds there.
+fn unit_allocator_env() -> Vec<(String, String)> {
+    let unit = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../image-build/systemd/kiosk.service");
+    let text = std::fs::read_to_string(&unit).unwrap_or_else(|e| panic!("{}: {e}", unit.display()));
+    let env: Vec<(String, String)> = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("Environment="))
+        .filter_map(|kv| kv.split_once('='))
+        .filter(|(k, _)| k.starts_with("MALLOC_"))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    assert!(!env.is_empty(), "no MALLOC_ settings in {}", unit.display());
+    env
+}
+
 /// The KiB figure of the line `key` (`VmRSS:`, `Pss:`) in `/proc/PID/FILE`.
 fn proc_kib(pid: u32, file: &str, key: &str) -> u64 {
     let text = std::fs::read_to_string(format!("/proc/{pid}/{file}"))
@@ -152,8 +169,11 @@ fn soak_many_citizens_in_a_row() {
     let citizens = env_number("KIOSK_SOAK_CITIZENS", 200);
     let every = env_number("KIOSK_SOAK_SAMPLE_EVERY", (citizens / 20).max(1));
     let screen = std::env::var("KIOSK_SOAK_SCREEN").is_ok_and(|v| v == "1");
+    let env = unit_allocator_env();
+    println!("the kiosk runs with its unit's allocator settings: {env:?}");
     let rig = Rig::start(&KioskOptions {
         screen,
+        env,
         ..KioskOptions::default()
     });
     let pid = rig.kiosk_pid();
