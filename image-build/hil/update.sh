@@ -326,6 +326,27 @@ sys.exit(0 if ($2) else 1)" "$view"; then
         sleep 2
     done
 }
+# Waits up to 1800 s until the hall's view shows version $1 installed (or running), or the
+# console a boot of slot $2 after byte $3 (the kiosk may reboot before a heartbeat says
+# `installed`); prints the view; saves it as fleet-$4.json.
+wait_installed() {
+    local deadline=$(( $(date +%s) + 1800 )) view
+    while :; do
+        view=$(fleet)
+        cp "$run/fleet-last.json" "$run/fleet-$4.json" 2>/dev/null || true
+        if python3 -c "
+import sys
+online, image, slot, state, target, failed, detail = sys.argv[1].split()
+sys.exit(0 if target == sys.argv[2] and state == 'installed' or image == sys.argv[2] else 1)" "$view" "$1"; then
+            echo "$view"; return 0
+        fi
+        if tail -c +"$(( $3 + 1 ))" "$console" | grep -a -q "UPD BOOT slot=$2"; then
+            echo "$view, and already rebooting into slot $2"; return 0
+        fi
+        [ "$(date +%s)" -lt "$deadline" ] || { echo "$view"; return 1; }
+        sleep 2
+    done
+}
 state_of() { # the guest's view of the slots and boot entries, to a file
     guest 60 "rauc status --detailed 2>&1; echo '## boot entries'; mount -o ro /boot/efi 2>/dev/null; ls /boot/efi/loader/entries; umount /boot/efi 2>/dev/null; echo '## kiosk-commit'; systemctl show -p ActiveState,Result kiosk-commit.service; journalctl -m -u kiosk-commit --no-pager | tail -n 30" > "$run/guest-$1.txt" 2>&1 || true
 }
@@ -359,7 +380,7 @@ t_rollout2=$(date +%s.%N)
 hall update rollout 2.0.0 --to all --waves 100 > "$run/rollout-2.log" 2>&1 \
     || { stage install-v2 FAIL "hall update rollout 2.0.0: $(cat "$run/rollout-2.log")"; finish; }
 m=$(mark)
-if view=$(wait_fleet 1800 'target == "2.0.0" and state == "installed" or image == "2.0.0"' v2-installed); then
+if view=$(wait_installed 2.0.0 B "$m" v2-installed); then
     stage install-v2 PASS "offered, downloaded and installed into the other slot: $view"
 else
     stage install-v2 FAIL "fleet view after 1800 s: $view"
@@ -418,7 +439,25 @@ if start and end:
 else:
     print("rauc install: no start and end in the journal")' || true
 }
-note "install-v2 figures: rollout started $(date -u -d "@${t_rollout2%.*}" +%H:%M:%S) (host clock); $(rauc_times)"
+# The download's figures from the hall's log (its ranged GETs, host clock).
+download_times() { # VERSION
+    python3 - "$run/hall.log" "$1" <<'PY' || true
+import datetime, re, sys
+log, version = sys.argv[1:]
+times, size = [], 0
+for line in open(log, encoding="utf-8", errors="replace"):
+    if "bundle download" in line and f"version={version} " in line:
+        times.append(datetime.datetime.fromisoformat(line.split()[0].replace("Z", "+00:00")))
+        m = re.search(r" len=(\d+)", line)
+        size += int(m.group(1)) if m else 0
+if times:
+    secs = (times[-1] - times[0]).total_seconds()
+    print(f"download {len(times)} ranged GETs, {size / 1e6:.0f} MB in {secs:.0f} s ({times[0]:%H:%M:%S}-{times[-1]:%H:%M:%S})")
+else:
+    print("download: no bundle GET in the hall's log")
+PY
+}
+note "install-v2 figures: rollout started $(date -u -d "@${t_rollout2%.*}" +%H:%M:%S) (host clock); $(download_times 2.0.0); $(rauc_times)"
 
 # --- Version 3, broken: installed, the trial fails, the machine falls back to 2.0.0 ---
 if ! hall update add "$prep/kiosk-3.0.0.raucb" --keyring "$keyring" > "$run/add-3.log" 2>&1 \
@@ -427,19 +466,14 @@ if ! hall update add "$prep/kiosk-3.0.0.raucb" --keyring "$keyring" > "$run/add-
     finish
 fi
 m=$(mark)
-if view=$(wait_fleet 1800 'target == "3.0.0" and state == "installed"' v3-installed); then
+if view=$(wait_installed 3.0.0 A "$m" v3-installed); then
     stage install-v3 PASS "offered, downloaded and installed into slot A: $view"
 else
-    # The reboot may come before a heartbeat shows `installed`.
-    if wait_console 'UPD BOOT slot=A' 5 "$m" > /dev/null; then
-        stage install-v3 PASS "installed and rebooted before a heartbeat showed it (fleet view: $view)"
-    else
-        stage install-v3 FAIL "fleet view after 1800 s: $view"
-        finish
-    fi
+    stage install-v3 FAIL "fleet view after 1800 s: $view"
+    finish
 fi
 if line=$(wait_console 'UPD BOOT slot=A' 900 "$m"); then
-    note "install-v3 figures: $(rauc_times)"
+    note "install-v3 figures: $(download_times 3.0.0); $(rauc_times)"
     if [[ "$line" == *"version=3.0.0 trial=yes"* ]]; then
         stage trial-v3 PASS "the trial boot of slot A: '$line'"
     else
