@@ -186,6 +186,7 @@ print(p["start"] * 512, p["size"] * 512)')"
     echo ok > "$prep/done"
 fi
 note "images and bundles: $prep ($(tr '\n' ';' < "$prep/times.txt")); kiosk-2.0.0.raucb $(stat -c %s "$prep/kiosk-2.0.0.raucb") bytes"
+t_stage=$(date +%s.%N)   # the first stage's own time leaves the preparation out
 
 # --- The hall on the host, the kiosk registered ---
 if ! (umask 077 && "$hall_bin" kiosk add "$kiosk_id" --db "$run/hall.sqlite" > "$run/etc-kiosk/credential" 2> "$run/hall-add.log") \
