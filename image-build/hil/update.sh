@@ -60,7 +60,7 @@ while [ $# -gt 0 ]; do
         --run) run=$2; shift 2 ;;
         --cache) cache=$2; shift 2 ;;
         --keep) keep=1; shift ;;
-        -h|--help) sed -n '2,46p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,48p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "hil/update.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
