@@ -26,6 +26,8 @@ use sha2::Digest;
 struct FakeInstaller {
     installed: Mutex<Vec<Vec<u8>>>,
     reboots: Mutex<u32>,
+    /// The boot id it reports (default `boot-1`): a start after a (fake) reboot has another.
+    boot: Option<String>,
 }
 
 impl Installer for FakeInstaller {
@@ -40,6 +42,9 @@ impl Installer for FakeInstaller {
     }
     fn booted_slot(&self) -> Option<String> {
         Some("A".into())
+    }
+    fn boot_id(&self) -> Option<String> {
+        Some(self.boot.clone().unwrap_or_else(|| "boot-1".into()))
     }
 }
 
@@ -202,6 +207,22 @@ async fn an_offered_bundle_is_downloaded_resumed_checked_and_installed() {
     assert!(updater.reboot_due((120, 300), 150, false));
     assert!(!updater.reboot_due((120, 300), 150, true));
     assert!(!updater.reboot_due((120, 300), 600, false));
+    // Asked for once, the reboot is not asked for again by this start: until a start sees
+    // the boot it led to (the trial boot of the new slot may not know its slot yet: a
+    // second reboot would use up its one try and fall back).
+    updater.reboot().unwrap();
+    assert_eq!(*installer.reboots.lock().unwrap(), 1);
+    assert!(!updater.reboot_due((120, 300), 150, false));
+    // The service restarts in the same boot (same boot id, still slot A): that is no
+    // fall-back; the update stays installed and the reboot is due again.
+    let restarted = Updater::new(f.client.clone(), f.data.clone(), installer.clone());
+    let report = restarted.report();
+    assert_eq!(
+        (report.state, report.failed_version),
+        (UpdateState::Installed, None),
+        "a restart of the service before the reboot must not count as a fall-back"
+    );
+    assert!(restarted.reboot_due((120, 300), 150, false));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -197,8 +197,12 @@ async fn the_service_installs_the_wanted_version_and_reboots_only_in_the_quiet_w
 
     // The reboot came back on slot A (the fake boots A again): the new slot was never
     // committed (its health check failed, the boot loader fell back), so the kiosk reports
-    // 2.0.0 failed, never installs it again, and the hall halts the rollout.
-    let installer = Arc::new(FakeInstaller::default());
+    // 2.0.0 failed, never installs it again, and the hall halts the rollout. (A new boot id:
+    // the machine rebooted; a start in the same boot is only the service restarting.)
+    let installer = Arc::new(FakeInstaller {
+        boot: Some("boot-2".into()),
+        ..FakeInstaller::default()
+    });
     let service = start(
         &config,
         FleetOptions {

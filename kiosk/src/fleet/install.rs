@@ -75,6 +75,10 @@ pub trait Installer: Send + Sync {
     fn reboot(&self) -> Result<(), InstallError>;
     /// The booted slot's name (`A`, `B`), if known.
     fn booted_slot(&self) -> Option<String>;
+    /// This boot's id: tells a reboot from a restart of the service.
+    fn boot_id(&self) -> Option<String> {
+        super::state::boot_id()
+    }
 }
 
 /// `rauc install`, a reboot request, `rauc status`.

@@ -126,9 +126,10 @@ impl Updater {
     /// version failed ([`state::after_boot`]).
     pub fn probe_slot(&self) {
         let slot = self.installer.booted_slot();
+        let boot = self.installer.boot_id();
         self.update(|p| {
             let was_rebooting = p.rebooted_from.is_some();
-            let judged = state::after_boot(std::mem::take(p), slot.as_deref());
+            let judged = state::after_boot(std::mem::take(p), slot.as_deref(), boot.as_deref());
             if was_rebooting && judged.report.state == UpdateState::Failed {
                 tracing::error!(
                     version = judged.report.failed_version.as_deref().unwrap_or("?"),
@@ -223,9 +224,18 @@ impl Updater {
     }
 
     /// Whether an installed update should reboot the kiosk now: installed, in the quiet
-    /// window, and no citizen in a session.
+    /// window, no citizen in a session, and no reboot asked for already that this start
+    /// has not judged yet ([`Updater::probe_slot`]: while `rauc status` cannot say which
+    /// slot booted, the kiosk may be on the trial boot of the new slot, and a second reboot
+    /// would use up its one try and fall back).
     pub fn reboot_due(&self, window: (u32, u32), minute: u32, session_active: bool) -> bool {
+        let rebooting = self
+            .state
+            .lock()
+            .map(|s| s.rebooted_from.is_some())
+            .unwrap_or(true);
         self.report().state == UpdateState::Installed
+            && !rebooting
             && install::may_reboot(window, minute, session_active)
     }
 
@@ -233,9 +243,16 @@ impl Updater {
     /// tells from the booted slot whether the update committed or fell back.
     pub fn reboot(&self) -> Result<(), FleetError> {
         let from = self.report().slot;
-        self.update(|p| p.rebooted_from = from.clone());
+        let boot = self.installer.boot_id();
+        self.update(|p| {
+            p.rebooted_from = from.clone();
+            p.reboot_boot_id = boot;
+        });
         self.installer.reboot().map_err(|e| {
-            self.update(|p| p.rebooted_from = None);
+            self.update(|p| {
+                p.rebooted_from = None;
+                p.reboot_boot_id = None;
+            });
             FleetError::Install(e)
         })
     }

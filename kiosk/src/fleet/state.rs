@@ -25,6 +25,10 @@ pub struct Persisted {
     /// Set just before rebooting into an installed update: the slot booted then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rebooted_from: Option<String>,
+    /// The kernel's boot id (`/proc/sys/kernel/random/boot_id`) when that reboot was asked
+    /// for: a start with the same boot id is the service restarting, not the reboot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reboot_boot_id: Option<String>,
 }
 
 /// Where the state lives in the updates folder `dir`.
@@ -90,8 +94,21 @@ pub fn save(dir: &Path, state: &Persisted) -> std::io::Result<()> {
 /// an installed update changes: back on the slot it left means the new slot was not
 /// committed (its check failed or it did not boot: the boot loader fell back), so the
 /// version is failed; on the other slot, the update runs and the kiosk is idle again. An
-/// unknown booted slot changes nothing (asked again at the next start).
-pub fn after_boot(state: Persisted, booted: Option<&str>) -> Persisted {
+/// unknown booted slot changes nothing (asked again at the next start). The same boot id
+/// as when the reboot was asked for (`boot_id`, this boot's) means the machine has not
+/// rebooted (the service restarted, or the reboot never came): nothing to judge, and the
+/// reboot may be asked for again.
+pub fn after_boot(state: Persisted, booted: Option<&str>, boot_id: Option<&str>) -> Persisted {
+    if state.rebooted_from.is_some()
+        && state.reboot_boot_id.is_some()
+        && state.reboot_boot_id.as_deref() == boot_id
+    {
+        return Persisted {
+            rebooted_from: None,
+            reboot_boot_id: None,
+            ..state
+        };
+    }
     let (Some(from), Some(booted)) = (state.rebooted_from.as_deref(), booted) else {
         return state;
     };
@@ -115,7 +132,16 @@ pub fn after_boot(state: Persisted, booted: Option<&str>) -> Persisted {
     Persisted {
         report,
         rebooted_from: None,
+        reboot_boot_id: None,
     }
+}
+
+/// This boot's id (`/proc/sys/kernel/random/boot_id`), if the kernel gives one.
+pub fn boot_id() -> Option<String> {
+    std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
+        .ok()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
 }
 
 #[cfg(test)]
@@ -133,24 +159,25 @@ mod tests {
                 detail: None,
             },
             rebooted_from: Some(from.into()),
+            reboot_boot_id: Some("boot-1".into()),
         }
     }
 
     #[test]
     fn back_on_the_old_slot_the_update_failed_and_is_named() {
-        let after = after_boot(rebooting("3.0.0", "B"), Some("B"));
+        let after = after_boot(rebooting("3.0.0", "B"), Some("B"), Some("boot-2"));
         assert_eq!(after.report.state, UpdateState::Failed);
         assert_eq!(after.report.failed_version.as_deref(), Some("3.0.0"));
         assert_eq!(after.report.detail.as_deref(), Some(FELL_BACK));
         assert_eq!(after.report.slot.as_deref(), Some("B"));
         assert_eq!(after.rebooted_from, None, "judged once");
         // The next start does not judge it again.
-        assert_eq!(after_boot(after.clone(), Some("B")), after);
+        assert_eq!(after_boot(after.clone(), Some("B"), Some("boot-3")), after);
     }
 
     #[test]
     fn on_the_new_slot_the_kiosk_is_idle_on_it() {
-        let after = after_boot(rebooting("2.0.0", "A"), Some("B"));
+        let after = after_boot(rebooting("2.0.0", "A"), Some("B"), Some("boot-2"));
         assert_eq!(after.report.state, UpdateState::Idle);
         assert_eq!(after.report.slot.as_deref(), Some("B"));
         assert_eq!(after.report.failed_version, None);
@@ -160,16 +187,36 @@ mod tests {
     #[test]
     fn an_unknown_slot_or_no_reboot_changes_nothing() {
         let state = rebooting("2.0.0", "A");
-        assert_eq!(after_boot(state.clone(), None), state);
+        assert_eq!(after_boot(state.clone(), None, Some("boot-2")), state);
         let installed = Persisted {
             rebooted_from: None,
             ..state
         };
         assert_eq!(
-            after_boot(installed.clone(), Some("A")),
+            after_boot(installed.clone(), Some("A"), Some("boot-1")),
             installed,
             "installed, not rebooted yet: a service restart keeps waiting for the window"
         );
+    }
+
+    #[test]
+    fn a_service_restart_before_the_reboot_is_no_fall_back() {
+        // The reboot was asked for, but this start is in the same boot (the service was
+        // restarted, or the reboot never came): not a fall-back; the reboot is due again.
+        let state = rebooting("2.0.0", "A");
+        let after = after_boot(state.clone(), Some("A"), Some("boot-1"));
+        assert_eq!(
+            after.report, state.report,
+            "still installed, nothing failed"
+        );
+        assert_eq!((after.rebooted_from, after.reboot_boot_id), (None, None));
+        // A state saved before boot ids were kept is judged by the slot alone.
+        let old = Persisted {
+            reboot_boot_id: None,
+            ..state
+        };
+        let after = after_boot(old, Some("A"), Some("boot-1"));
+        assert_eq!(after.report.state, UpdateState::Failed);
     }
 
     #[test]
