@@ -244,6 +244,7 @@ impl Frontend {
                 local.guide_page = 0;
                 local.form_page = 0;
                 local.list_page = None;
+                local.list_page_shown = 0;
                 local.editing = None;
                 local.searching = false;
                 local.keyboard = vm::KeyboardVm::default();
@@ -392,7 +393,12 @@ impl Frontend {
             }
             ScreenId::Delivery => {
                 let mut v = screen::delivery::view(&s, typing(&local.editing));
-                screen::delivery::page(&mut v, local.list_page, reach.address);
+                screen::delivery::page(
+                    &mut v,
+                    local.list_page,
+                    reach.address,
+                    local.list_page_shown,
+                );
                 local.list_page_shown = v.paging.page;
                 apply_changed(&mut shown.delivery, v, |v| adapters::apply_delivery(app, v))
             }

@@ -170,16 +170,16 @@ fn the_address_one_box_a_page_opens_on_the_box_still_to_fill() {
     t.address.recipient = crate::session::personal::PersonalText::new("张三");
     // Not paged: all four boxes.
     let mut v = screen::delivery::view(&s, None);
-    screen::delivery::page(&mut v, None, 0);
+    screen::delivery::page(&mut v, None, 0, 0);
     assert_eq!(v.shown, AddressField::ALL);
     assert!(!v.paging.paged());
     // One a page: the phone, the first empty box; a page chosen is kept.
     let mut v = screen::delivery::view(&s, None);
-    screen::delivery::page(&mut v, None, 1);
+    screen::delivery::page(&mut v, None, 1, 0);
     assert_eq!(v.shown, [AddressField::Phone]);
     assert_eq!((v.paging.page, v.paging.pages), (1, 4));
     let mut v = screen::delivery::view(&s, None);
-    screen::delivery::page(&mut v, Some(3), 1);
+    screen::delivery::page(&mut v, Some(3), 1, 0);
     assert_eq!(v.shown, [AddressField::Detail]);
     // All typed but the phone refused: its box.
     let t = s.transaction.as_mut().expect("a transaction");
@@ -198,8 +198,17 @@ fn the_address_one_box_a_page_opens_on_the_box_still_to_fill() {
     t.address_errors = crate::session::address_errors(&t.address);
     assert!(!t.address_errors.is_empty());
     let mut v = screen::delivery::view(&s, None);
-    screen::delivery::page(&mut v, None, 1);
+    screen::delivery::page(&mut v, None, 1, 0);
     assert_eq!(v.shown, [AddressField::Phone], "{:?}", v.errors);
+    // Nothing to fill nor to put right: the page shown before stays.
+    s.transaction
+        .as_mut()
+        .expect("a transaction")
+        .address_errors
+        .clear();
+    let mut v = screen::delivery::view(&s, None);
+    screen::delivery::page(&mut v, None, 1, 3);
+    assert_eq!(v.shown, [AddressField::Detail]);
 }
 
 #[test]

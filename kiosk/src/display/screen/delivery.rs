@@ -78,8 +78,9 @@ pub fn view(s: &Session, typing: Typing<'_>) -> vm::DeliveryVm {
 }
 
 /// Cuts the address boxes into pages of `rows` (0: all four on one): page `page`, or with
-/// none chosen the page of the first box still empty, else of the first with an error.
-pub fn page(v: &mut vm::DeliveryVm, page: Option<usize>, rows: usize) {
+/// none chosen the page of the first box still empty, else of the first with an error, else
+/// `last` (the page shown before).
+pub fn page(v: &mut vm::DeliveryVm, page: Option<usize>, rows: usize, last: usize) {
     let mut shown = vm::AddressField::ALL.to_vec();
     let page = page.unwrap_or_else(|| {
         let todo = vm::AddressField::ALL
@@ -90,8 +91,8 @@ pub fn page(v: &mut vm::DeliveryVm, page: Option<usize>, rows: usize) {
                     .iter()
                     .position(|f| v.errors.iter().any(|(e, _)| e == f))
             })
-            .unwrap_or(0);
-        todo.checked_div(rows).unwrap_or(0)
+            .map(|todo| todo.checked_div(rows).unwrap_or(0));
+        todo.unwrap_or(last)
     });
     v.paging = vm::Paging::cut(&mut shown, page, rows);
     v.shown = shown;
