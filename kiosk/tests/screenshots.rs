@@ -564,3 +564,299 @@ fn labels(app: &AppWindow) -> Vec<String> {
         .filter(|l| !l.is_empty())
         .collect()
 }
+
+/// A value the seed catalog's form field takes (the card fills name, number and sex).
+fn sample_value(field: &hall_api::form::FormField) -> serde_json::Value {
+    use hall_api::form::FieldKind;
+    match &field.kind {
+        FieldKind::Text => serde_json::json!("张三"),
+        FieldKind::Number => serde_json::json!(field.rules.min.unwrap_or(1.0).max(1.0)),
+        FieldKind::Date if field.rules.not_past => serde_json::json!("2027-03-01"),
+        FieldKind::Date => serde_json::json!("2024-05-01"),
+        FieldKind::Phone => serde_json::json!("13812345678"),
+        // A valid GB 11643 number (the check digit included).
+        FieldKind::IdNumber => serde_json::json!("11010519491231002X"),
+        FieldKind::Select { options } => {
+            serde_json::json!(options.first().map(|o| o.value.clone()).unwrap_or_default())
+        }
+        FieldKind::Address => serde_json::json!("浙江省杭州市临安区衣锦街100号"),
+        FieldKind::Checkbox => serde_json::json!(true),
+    }
+}
+
+/// The hall's own appointment pattern (one-hour slots 09–12 and 14–17 on the working days of
+/// the coming week): longer day and slot lists than the stub hall's.
+fn hall_like_slots(department: &str, today: chrono::NaiveDate) -> hall_api::appointment::SlotList {
+    use chrono::Datelike;
+    let mut slots = Vec::new();
+    for date in today.iter_days().skip(1).take(7) {
+        if matches!(date.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun) {
+            continue;
+        }
+        for hour in [9, 10, 11, 14, 15, 16] {
+            slots.push(hall_api::appointment::Slot {
+                id: format!("{department}.{date}.{hour:02}"),
+                department: department.to_owned(),
+                date,
+                start: format!("{hour:02}:00"),
+                end: format!("{:02}:00", hour + 1),
+                capacity: 8,
+                remaining: (hour % 5) as u32,
+            });
+        }
+    }
+    hall_api::appointment::SlotList { slots }
+}
+
+/// Reach mode on the longest lists of the real catalog (the hall's seed): the guide and the
+/// materials page of the item with the most materials (of those with one to photograph, so
+/// that the kiosk asks about them), the appointment's departments (every
+/// department of the hall) and a week of the hall's one-hour slots. Every page of each is
+/// rendered and passes the shot checks (in particular: no enabled control above the reach
+/// line), in both languages, alone and with elder mode; the pages together show every row.
+#[test]
+fn the_seed_catalogs_longest_lists_are_paged_within_reach() {
+    use kiosk::session::{Event, Screen, UiInput};
+    use kiosk_ui::generated as ui;
+    use kiosk_ui::vm::ScreenId;
+    let temp = tempfile::tempdir().unwrap();
+    let dir = std::env::var_os("KIOSK_SHOTS_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| temp.path().to_path_buf())
+        .join("seed");
+    std::fs::create_dir_all(&dir).unwrap();
+    let catalog = std::sync::Arc::new(hall::seed::catalog());
+    // The guide: the item with the most materials.
+    let longest = catalog
+        .items
+        .iter()
+        .max_by_key(|i| i.materials.len())
+        .expect("items")
+        .clone();
+    assert!(longest.materials.len() >= 5, "{}", longest.code);
+    // The materials page is shown when there is something to decide: here, what the document
+    // camera may photograph (a choice on each such row, the tallest rows).
+    let item = catalog
+        .items
+        .iter()
+        .filter(|i| i.kiosk_completable && i.materials.iter().any(|m| m.photographable))
+        .max_by_key(|i| i.materials.len())
+        .expect("an item the kiosk does")
+        .clone();
+    assert!(item.materials.len() >= 4, "{}", item.code);
+    let departments = catalog.departments.len();
+    assert!(departments > 10, "{departments}");
+    let camera = kiosk::devices::CameraHandle::sample();
+    let mut stage =
+        Stage::offscreen_with_camera(&preview_config(), preview_start(), Some(camera)).unwrap();
+    let mut problems = Vec::new();
+    let mut shots_taken = 0;
+    let mut shoot = |stage: &mut Stage, shot: &Shot, name: &str, problems: &mut Vec<String>| {
+        let frame = stage.render();
+        check_shot(stage, shot, &frame, problems);
+        let path = dir.join(format!("{name}-{}", shot.file_name()));
+        frame.save_png(&path).unwrap();
+        shots_taken += 1;
+    };
+    for language in [
+        kiosk_config::schema::Language::ZhCn,
+        kiosk_config::schema::Language::En,
+    ] {
+        for elder in [false, true] {
+            let shot = |screen| Shot {
+                screen,
+                language,
+                elder,
+                reach: true,
+                landscape: false,
+                extra: Extra::None,
+            };
+            let start = |stage: &mut Stage| {
+                stage.restart().unwrap();
+                stage.ev(Event::CatalogLoaded {
+                    catalog: catalog.clone(),
+                    most_used: Vec::new(),
+                });
+                stage.rehearsal().stub().set_holds_materials(false);
+                if language != kiosk_config::schema::Language::ZhCn {
+                    stage.ui(UiInput::SetLanguage(language));
+                }
+                if elder {
+                    stage.ui(UiInput::ToggleElderMode);
+                }
+                stage.ui(UiInput::ToggleReachMode);
+            };
+            // The guide, page by page.
+            start(&mut stage);
+            stage.read_card(kiosk::display::shots::SAMPLE_CARD).unwrap();
+            stage.ui(UiInput::PickItem(longest.code.clone()));
+            assert_eq!(stage.screen(), ScreenId::Guide);
+            let mut seen = 0;
+            for page in 0.. {
+                seen += slint::Model::row_count(
+                    &stage.app().global::<ui::GuideAdapter<'_>>().get_materials(),
+                );
+                shoot(
+                    &mut stage,
+                    &shot(ScreenId::Guide),
+                    &format!("guide-{page}"),
+                    &mut problems,
+                );
+                let g = stage.app().global::<ui::GuideAdapter<'_>>();
+                if !g.get_has_next() {
+                    break;
+                }
+                g.invoke_next_page();
+                stage.pump();
+            }
+            assert_eq!(
+                seen,
+                longest.materials.len(),
+                "the guide's pages show every material"
+            );
+            // The form, filled, then the materials page, page by page.
+            start(&mut stage);
+            stage.read_card(kiosk::display::shots::SAMPLE_CARD).unwrap();
+            stage.ui(UiInput::PickItem(item.code.clone()));
+            stage.ui(UiInput::StartForm);
+            let fields = stage
+                .session()
+                .transaction
+                .as_ref()
+                .unwrap()
+                .form
+                .fields
+                .clone();
+            for f in &fields {
+                let filled = stage
+                    .session()
+                    .transaction
+                    .as_ref()
+                    .is_some_and(|t| t.values.value(&f.key).is_some());
+                if !filled {
+                    stage.ui(UiInput::SetField {
+                        key: f.key.clone(),
+                        value: sample_value(f).into(),
+                    });
+                }
+            }
+            stage.ui(UiInput::Next);
+            assert_eq!(
+                stage.screen(),
+                ScreenId::Materials,
+                "{}: {:?}",
+                item.code,
+                stage.session().screen
+            );
+            let mut seen = 0;
+            let mut pages = 0;
+            for page in 0.. {
+                seen += slint::Model::row_count(
+                    &stage
+                        .app()
+                        .global::<ui::MaterialsAdapter<'_>>()
+                        .get_materials(),
+                );
+                pages += 1;
+                shoot(
+                    &mut stage,
+                    &shot(ScreenId::Materials),
+                    &format!("materials-{page}"),
+                    &mut problems,
+                );
+                let m = stage.app().global::<ui::MaterialsAdapter<'_>>();
+                if !m.get_has_next() {
+                    break;
+                }
+                m.invoke_next_page();
+                stage.pump();
+            }
+            assert_eq!(
+                seen,
+                item.materials.len(),
+                "the materials' pages show every one"
+            );
+            assert!(
+                pages > 1,
+                "{} materials on one page in reach mode",
+                item.materials.len()
+            );
+            // The appointment: every department of the hall, then a week of the hall's slots.
+            start(&mut stage);
+            stage.ui(UiInput::OpenAppointment);
+            let mut seen = 0;
+            for page in 0.. {
+                seen += slint::Model::row_count(
+                    &stage
+                        .app()
+                        .global::<ui::AppointmentAdapter<'_>>()
+                        .get_departments(),
+                );
+                shoot(
+                    &mut stage,
+                    &shot(ScreenId::Appointment),
+                    &format!("departments-{page}"),
+                    &mut problems,
+                );
+                let a = stage.app().global::<ui::AppointmentAdapter<'_>>();
+                if !a.get_has_next() {
+                    break;
+                }
+                a.invoke_next_page();
+                stage.pump();
+            }
+            assert_eq!(seen, departments, "the pages show every department");
+            stage.rehearsal().stub().hold();
+            stage.ui(UiInput::PickDepartment("gongan".into()));
+            let request = match &stage.session().screen {
+                Screen::Appointment(v) => match &v.stage {
+                    kiosk::session::screens::AppointmentStage::Slots { loading, .. } => *loading,
+                    _ => None,
+                },
+                _ => None,
+            }
+            .expect("the slots asked for");
+            let today = stage.session_today();
+            let week = hall_like_slots("gongan", today);
+            let first_day = week.slots[0].date;
+            stage.ev(Event::SlotsFetched {
+                request,
+                result: kiosk::session::LookupResult::Found(week),
+            });
+            for (stage_name, pick) in [("days", false), ("slots", true)] {
+                if pick {
+                    stage.ui(UiInput::PickDay(first_day));
+                }
+                let all = if pick { 6 } else { 5 };
+                let mut seen = 0;
+                for page in 0.. {
+                    {
+                        let a = stage.app().global::<ui::AppointmentAdapter<'_>>();
+                        let rows = if pick { a.get_slots() } else { a.get_days() };
+                        seen += slint::Model::row_count(&rows);
+                    }
+                    shoot(
+                        &mut stage,
+                        &shot(ScreenId::Appointment),
+                        &format!("{stage_name}-{page}"),
+                        &mut problems,
+                    );
+                    let a = stage.app().global::<ui::AppointmentAdapter<'_>>();
+                    if !a.get_has_next() {
+                        break;
+                    }
+                    a.invoke_next_page();
+                    stage.pump();
+                }
+                assert_eq!(seen, all, "{stage_name}: every one on a page");
+            }
+        }
+    }
+    assert!(shots_taken >= 4 * 8, "{shots_taken}");
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}

@@ -350,6 +350,112 @@ fn reach_mode_a_whole_application_touching_only_the_lower_part_of_the_screen() {
     );
 }
 
+/// Reach mode with elder mode: the mailing address, whose four boxes do not fit below the
+/// reach line, one box at a time. Refused, it opens on the first box to fill; each box typed
+/// and closed moves on to the next still empty; 上一页 goes back; every touch is low.
+#[test]
+fn reach_and_elder_mode_the_mailing_address_one_box_at_a_time_within_reach() {
+    let mut s = stage();
+    let line = (0.45 * 1920.0) as i32;
+    let low_tap = |s: &mut Stage, label: &str| {
+        let targets = s.targets();
+        let target = touch::find(&targets, label)
+            .unwrap_or_else(|| panic!("no {label} on the {:?} screen: {:?}", s.screen(), texts(s)));
+        assert!(
+            target.y >= line,
+            "{label} at y={} on the {:?} screen, above the reach line at {line}",
+            target.y,
+            s.screen()
+        );
+        tap(s, label);
+    };
+    // The address box shown (enabled), if one.
+    let boxes = |s: &Stage| -> Vec<String> {
+        s.targets()
+            .iter()
+            .filter(|t| t.enabled && t.role == "text-input")
+            .map(|t| t.label.clone())
+            .collect()
+    };
+    low_tap(&mut s, "轮椅模式");
+    low_tap(&mut s, "长辈模式");
+    low_tap(&mut s, "办事");
+    s.read_card(SAMPLE_CARD).expect("card");
+    low_tap(&mut s, "居民身份证换领");
+    low_tap(&mut s, "开始办理");
+    for k in "13812345678".chars() {
+        low_tap(&mut s, &k.to_string());
+    }
+    // Elder mode's form is paged too: the reason on a later page.
+    for _ in 0..5 {
+        if touch::find(&s.targets(), "有效期满").is_some() {
+            break;
+        }
+        low_tap(&mut s, "下一页");
+    }
+    low_tap(&mut s, "有效期满");
+    for _ in 0..5 {
+        if s.screen() != ScreenId::Form {
+            break;
+        }
+        let next = if touch::find(&s.targets(), "下一页").is_some_and(|t| t.enabled) {
+            "下一页"
+        } else {
+            "下一步"
+        };
+        low_tap(&mut s, next);
+    }
+    if s.screen() == ScreenId::Materials {
+        low_tap(&mut s, "下一步");
+    }
+    assert_eq!(s.screen(), ScreenId::Review, "{:?}", texts(&s));
+    low_tap(&mut s, "更改领取方式（可免费邮寄）");
+    low_tap(&mut s, "免费邮寄到家");
+    // The recipient came from the card: the page opens on the phone, the first empty box.
+    assert_eq!(boxes(&s), ["联系电话"], "{:?}", texts(&s));
+    assert_text(&s, "2 / 4");
+    low_tap(&mut s, "下一步：确认");
+    assert_eq!(s.screen(), ScreenId::Delivery, "refused");
+    assert_eq!(boxes(&s), ["联系电话"], "the first box to fill");
+    assert_text(&s, "联系电话：请填写11位手机号");
+    low_tap(&mut s, "联系电话");
+    for k in "13812345678".chars() {
+        low_tap(&mut s, &k.to_string());
+    }
+    low_tap(&mut s, "完成");
+    assert_eq!(boxes(&s), ["省/市/区县"], "on to the next empty box");
+    assert_text(&s, "3 / 4");
+    low_tap(&mut s, "省/市/区县");
+    low_tap(&mut s, "英文输入");
+    for k in "hz".chars() {
+        low_tap(&mut s, &k.to_string());
+    }
+    low_tap(&mut s, "完成");
+    assert_eq!(boxes(&s), ["详细地址"]);
+    low_tap(&mut s, "详细地址");
+    low_tap(&mut s, "数字输入");
+    for k in "18".chars() {
+        low_tap(&mut s, &k.to_string());
+    }
+    low_tap(&mut s, "完成");
+    // Nothing left to fill (the phone's old error went when it was typed): the page stays.
+    assert_eq!(boxes(&s), ["详细地址"]);
+    assert!(!has_text(&s, "联系电话："), "{:?}", texts(&s));
+    // Back through the boxes to check the recipient.
+    for _ in 0..3 {
+        low_tap(&mut s, "上一页");
+    }
+    assert_eq!(boxes(&s), ["收件人"]);
+    assert_text(&s, "1 / 4");
+    low_tap(&mut s, "下一步：确认");
+    assert_eq!(s.screen(), ScreenId::Review, "{:?}", texts(&s));
+    let address = &s.session().transaction.as_ref().expect("applying").address;
+    assert_eq!(address.phone.as_str(), "13812345678");
+    assert_eq!(address.region.as_str(), "hz");
+    assert_eq!(address.detail.as_str(), "18");
+    assert_eq!(address.recipient.as_str(), "张三", "from the card");
+}
+
 /// Five taps on the hall name open the PIN pad; three wrong PINs lock it; the right one then
 /// does nothing. (The lockout's times and its file: `display::pin_lockout`'s tests.)
 #[test]

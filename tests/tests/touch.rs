@@ -2,7 +2,9 @@
 //! kiosk service drawing its screen offscreen: every step is a tap at the centre of what
 //! `kioskctl session targets` lists, hit-tested by Slint as a finger would be; the card is
 //! the simulated reader's, the receipt's QR code the simulated scanner's. The hardware-in-the-loop test walks the same flow with QEMU's
-//! touch screen, so a label that drifts from the screens fails here first.
+//! touch screen, so a label that drifts from the screens fails here first. The same flow again
+//! in reach mode (轮椅模式), switched on by touching its button: every touch, and every control
+//! on the way, below the reach line.
 
 use std::time::Duration;
 
@@ -148,4 +150,133 @@ fn a_touch_on_nothing_changes_nothing_and_an_unknown_label_says_what_is_there() 
     let (code, out, err) = rig.ctl(&["session", "tap", &x, &y]);
     assert_eq!(code, Some(0), "{out}{err}");
     rig.wait_show(LONG, "the identify screen", |s| s["screen"] == "identify");
+}
+
+/// The targets on screen, enabled or not (`kioskctl session targets --json`).
+fn all_targets(rig: &Rig) -> Vec<serde_json::Value> {
+    let (code, out, err) = rig.ctl(&["session", "targets", "--json"]);
+    assert_eq!(code, Some(0), "session targets: {out}{err}");
+    let all: serde_json::Value = serde_json::from_str(&out).expect("targets JSON");
+    all.as_array().expect("a list of targets").clone()
+}
+
+/// The enabled targets on screen.
+fn targets(rig: &Rig) -> Vec<serde_json::Value> {
+    all_targets(rig)
+        .into_iter()
+        .filter(|t| t["enabled"] == true)
+        .collect()
+}
+
+/// The top edge of a target, physical pixels from the top of the screen.
+fn top(t: &serde_json::Value) -> i64 {
+    t["y"].as_i64().unwrap_or(0) - t["height"].as_i64().unwrap_or(0) / 2
+}
+
+/// Reach mode's line on a 1080×1920 portrait screen: no enabled control starts above 45 % of
+/// the height (GB 50763: within reach of a seated citizen).
+const REACH_LINE: i64 = 1920 * 45 / 100;
+
+/// Touches `label` as `session touch` picks it (exactly so labelled, or failing that
+/// containing it) after checking that it, and every other enabled control on the screen,
+/// lies below the reach line.
+fn touch_within_reach(rig: &Rig, label: &str, touched: &mut Vec<(String, i64)>) {
+    let everything = all_targets(rig);
+    let on_screen: Vec<_> = everything
+        .iter()
+        .filter(|t| t["enabled"] == true)
+        .cloned()
+        .collect();
+    let screen = rig.show()["screen"].clone();
+    // In reach mode the box being typed into only shows what is typed (it may sit above the
+    // line): the keyboard under it is open already, so the flow's touch on it is not needed.
+    let typing_into = everything
+        .iter()
+        .any(|t| t["label"] == label && t["role"] == "text-input" && t["enabled"] == false)
+        && on_screen.iter().any(|t| t["label"] == "完成");
+    if typing_into && !on_screen.iter().any(|t| t["label"] == label) {
+        return;
+    }
+    let target = on_screen
+        .iter()
+        .find(|t| t["label"] == label)
+        .or_else(|| {
+            on_screen
+                .iter()
+                .find(|t| t["label"].as_str().is_some_and(|l| l.contains(label)))
+        })
+        .unwrap_or_else(|| panic!("no enabled {label:?} on {screen}: {on_screen:#?}"));
+    let above: Vec<_> = on_screen
+        .iter()
+        .filter(|t| top(t) < REACH_LINE)
+        .map(|t| format!("{} at y={}", t["label"], top(t)))
+        .collect();
+    assert!(
+        above.is_empty(),
+        "on {screen}, out of a seated citizen's reach: {above:?}"
+    );
+    touched.push((label.to_owned(), top(target)));
+    let out = touch(rig, label);
+    assert!(out.starts_with("touched '"), "{out}");
+}
+
+#[test]
+fn a_citizen_in_a_wheelchair_turns_on_reach_mode_and_applies_by_touch_within_reach() {
+    let rig = Rig::start(&KioskOptions {
+        screen: true,
+        ..KioskOptions::default()
+    });
+    let s = rig.wait_show(LONG, "the home screen", |s| s["screen"] == "home");
+    assert_eq!(s["reach"], false, "off unless the kiosk is configured low");
+    // The 轮椅模式 switch is itself within reach: at the foot of the home screen.
+    let mut touched = Vec::new();
+    let switch = targets(&rig)
+        .into_iter()
+        .find(|t| t["label"] == "轮椅模式")
+        .expect("the 轮椅模式 button on the home screen");
+    assert!(top(&switch) >= REACH_LINE, "{switch}");
+    touched.push(("轮椅模式".to_owned(), top(&switch)));
+    assert!(touch(&rig, "轮椅模式").starts_with("touched '"));
+    rig.wait_show(LONG, "reach mode on", |s| s["reach"] == true);
+
+    // The shared flow, every touch (keys included) and every control on the way below the line.
+    for step in flow::load("citizen-by-touch") {
+        match step {
+            Step::Expect(screens) => {
+                rig.wait_show(LONG, &format!("one of the screens {screens:?}"), |s| {
+                    screens.iter().any(|w| s["screen"] == w.as_str())
+                });
+            }
+            Step::Touch(label) => touch_within_reach(&rig, &label, &mut touched),
+            Step::Type(text) => {
+                for c in text.chars() {
+                    touch_within_reach(&rig, &c.to_string(), &mut touched);
+                }
+            }
+            Step::Card => {
+                rig.sim("card place resident-zhang-san");
+            }
+            Step::ScanReceipt => {
+                let qr = receipt_pngs(&rig.receipts_dir())
+                    .iter()
+                    .rev()
+                    .flat_map(|p| decode_qr(p))
+                    .find(|text| query_param(text, "c").is_some())
+                    .expect("a printed receipt with a tracking QR code");
+                rig.sim(&format!("scan {qr}"));
+            }
+            Step::Shot(_) => {}
+        }
+    }
+    // The flow's 返回首页 ended the session: the next citizen gets the configured layout.
+    let s = rig.show();
+    assert_eq!(s["reach"], false, "{s:#}");
+    // The application and its rating reached the hall, all by touches within reach.
+    let stored = hall_db::applications(&rig.hall_db);
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(stored[0].subject_code, "QR-000172-001");
+    let ratings = hall_db::ratings_when_any(&rig.hall_db, LONG);
+    assert_eq!(ratings.len(), 1, "{ratings:?}");
+    assert!(touched.len() > 20, "{touched:?}");
+    assert!(touched.iter().all(|(_, y)| *y >= REACH_LINE), "{touched:?}");
 }

@@ -320,13 +320,33 @@ pub fn apply_rating(app: &ui::AppWindow, vm: &vm::RatingVm) {
     g.set_reasons(model(
         vm.reasons
             .iter()
-            .map(|(t, sel)| ui::ReasonRow {
+            .enumerate()
+            .map(|(i, (t, sel))| ui::ReasonRow {
+                index: i32::try_from(vm.reason_paging.first + i).unwrap_or(0),
                 text: s(t),
                 selected: *sel,
             })
             .collect(),
     ));
     g.set_message(s(&vm.message));
+    apply_paging(&vm.reason_paging, |t, p, n| {
+        g.set_reason_page_text(t);
+        g.set_reason_has_prev(p);
+        g.set_reason_has_next(n);
+    });
+}
+
+/// Hands a list's page text and whether there is a previous and a next page to `set`.
+pub(crate) fn apply_paging(paging: &vm::Paging, set: impl FnOnce(SharedString, bool, bool)) {
+    if paging.paged() {
+        set(
+            page_text(paging.page, paging.pages),
+            paging.page > 0,
+            paging.page + 1 < paging.pages,
+        );
+    } else {
+        set(SharedString::new(), false, false);
+    }
 }
 
 /// The progress timeline.

@@ -204,6 +204,39 @@ pub struct Material {
     pub reused: bool,
 }
 
+/// Which page of a list is shown, where the list is paged (reach mode, 轮椅模式: a long list
+/// would put its first rows above what a seated citizen can reach).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Paging {
+    /// Zero-based page shown.
+    pub page: usize,
+    /// Number of pages; 0 or 1: not paged (no 上一页/下一页).
+    pub pages: usize,
+    /// Index in the whole list of the first row shown.
+    pub first: usize,
+}
+
+impl Paging {
+    /// Keeps page `page` (clamped) of `rows` rows of `list` and says which it is; `rows` 0
+    /// keeps the whole list.
+    pub fn cut<T>(list: &mut Vec<T>, page: usize, rows: usize) -> Paging {
+        if rows == 0 || list.len() <= rows {
+            return Paging::default();
+        }
+        let pages = list.len().div_ceil(rows);
+        let page = page.min(pages - 1);
+        let first = page * rows;
+        list.truncate(first + rows);
+        list.drain(..first);
+        Paging { page, pages, first }
+    }
+
+    /// More than one page.
+    pub fn paged(&self) -> bool {
+        self.pages > 1
+    }
+}
+
 /// 一次性告知 (the guide).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GuideVm {
@@ -324,6 +357,8 @@ pub struct RatingVm {
     pub reasons: Vec<(String, bool)>,
     /// A message (e.g. "请至少选择一个原因").
     pub message: String,
+    /// The page of reasons shown (`reasons` holds that page only).
+    pub reason_paging: Paging,
 }
 
 /// Where a stage of the timeline is.

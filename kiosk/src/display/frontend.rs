@@ -37,6 +37,12 @@ pub(super) struct Local {
     pub browse_page: usize,
     pub guide_page: usize,
     pub form_page: usize,
+    /// The page of the list reach mode cuts into pages on this screen (materials, 差评
+    /// reasons, the address boxes, the appointment's departments, days or slots); `None`: the
+    /// first, or on the delivery page the first box still to fill.
+    pub list_page: Option<usize>,
+    /// The page of that list last drawn (where 上一页/下一页 step from).
+    pub list_page_shown: usize,
     pub query: String,
     pub searching: bool,
     /// The box being typed into (a form field or another text box), and its text.
@@ -157,6 +163,45 @@ pub(super) fn rows_for(s: &Session) -> usize {
     }
 }
 
+/// Rows a page of a list that reach mode cuts into pages, so that the list and the page's
+/// buttons fit below the reach line (0: the whole list). Elder mode's larger rows need fewer;
+/// its 差评 reasons are paged in any case (with the level, its question and a message they
+/// would push the buttons off a portrait screen).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ReachRows {
+    /// Materials on the hand-in page (a row with its choices is tall).
+    pub materials: usize,
+    /// 差评 reasons (two to a row).
+    pub reasons: usize,
+    /// Mailing-address boxes.
+    pub address: usize,
+    /// The appointment's departments, days or slots (two to a row).
+    pub picks: usize,
+}
+
+pub(super) fn reach_rows(s: &Session) -> ReachRows {
+    match (s.reach, s.elder_mode) {
+        (false, elder) => ReachRows {
+            materials: 0,
+            reasons: if elder { 4 } else { 0 },
+            address: 0,
+            picks: 0,
+        },
+        (true, false) => ReachRows {
+            materials: 3,
+            reasons: 0,
+            address: 0,
+            picks: 6,
+        },
+        (true, true) => ReachRows {
+            materials: 1,
+            reasons: 4,
+            address: 1,
+            picks: 4,
+        },
+    }
+}
+
 /// Reach mode while the search keyboard is open: the first results only, as the keyboard
 /// takes most of the lower part of the screen (完成 closes it and shows a full page; elder
 /// mode's larger keys leave room for none).
@@ -198,6 +243,8 @@ impl Frontend {
                 local.browse_page = 0;
                 local.guide_page = 0;
                 local.form_page = 0;
+                local.list_page = None;
+                local.list_page_shown = 0;
                 local.editing = None;
                 local.searching = false;
                 local.keyboard = vm::KeyboardVm::default();
@@ -255,6 +302,8 @@ impl Frontend {
             return;
         }
         let rows = rows_for(&s);
+        let reach = reach_rows(&s);
+        let list_page = local.list_page.unwrap_or(0);
         match id {
             ScreenId::Browse => apply_changed(
                 &mut shown.browse,
@@ -269,7 +318,12 @@ impl Frontend {
             ),
             ScreenId::Guide => apply_changed(
                 &mut shown.guide,
-                screen::guide::view(&s, local.guide_page, rows),
+                // Reach mode with elder mode: a material a page, under the item's facts.
+                screen::guide::view(
+                    &s,
+                    local.guide_page,
+                    if s.reach && s.elder_mode { 1 } else { rows },
+                ),
                 |v| adapters::apply_guide(app, v),
             ),
             ScreenId::Form => {
@@ -298,9 +352,12 @@ impl Frontend {
                     adapters::apply_receipt(app, v)
                 })
             }
-            ScreenId::Rating => apply_changed(&mut shown.rating, screen::rating::view(&s), |v| {
-                adapters::apply_rating(app, v)
-            }),
+            ScreenId::Rating => {
+                let mut v = screen::rating::view(&s);
+                v.reason_paging = vm::Paging::cut(&mut v.reasons, list_page, reach.reasons);
+                local.list_page_shown = v.reason_paging.page;
+                apply_changed(&mut shown.rating, v, |v| adapters::apply_rating(app, v))
+            }
             ScreenId::Progress => {
                 apply_changed(&mut shown.progress, screen::progress::view(&s), |v| {
                     adapters::apply_progress(app, v)
@@ -318,7 +375,10 @@ impl Frontend {
                 })
             }
             ScreenId::Materials => {
-                apply_changed(&mut shown.materials, screen::handin::view(&s), |v| {
+                let mut v = screen::handin::view(&s);
+                v.paging = vm::Paging::cut(&mut v.materials, list_page, reach.materials);
+                local.list_page_shown = v.paging.page;
+                apply_changed(&mut shown.materials, v, |v| {
                     adapters::apply_materials(app, v)
                 })
             }
@@ -331,21 +391,59 @@ impl Frontend {
                     adapters::set_camera_pages(app, &local.thumbs.pictures());
                 }
             }
-            ScreenId::Delivery => apply_changed(
-                &mut shown.delivery,
-                screen::delivery::view(&s, typing(&local.editing)),
-                |v| adapters::apply_delivery(app, v),
-            ),
+            ScreenId::Delivery => {
+                let mut v = screen::delivery::view(&s, typing(&local.editing));
+                screen::delivery::page(
+                    &mut v,
+                    local.list_page,
+                    reach.address,
+                    local.list_page_shown,
+                );
+                local.list_page_shown = v.paging.page;
+                apply_changed(&mut shown.delivery, v, |v| adapters::apply_delivery(app, v))
+            }
             ScreenId::Submitting => {
                 apply_changed(&mut shown.submitting, screen::submitting::view(&s), |v| {
                     adapters::apply_submitting(app, v)
                 })
             }
-            ScreenId::Appointment => apply_changed(
-                &mut shown.appointment,
-                screen::appointment::view(&s, typing(&local.editing)),
-                |v| adapters::apply_appointment(app, v),
-            ),
+            ScreenId::Appointment => {
+                let mut v = screen::appointment::view(&s, typing(&local.editing));
+                // Another stage, another list: from its first page.
+                if shown
+                    .appointment
+                    .as_ref()
+                    .is_some_and(|o| o.stage != v.stage)
+                {
+                    local.list_page = None;
+                }
+                let list_page = local.list_page.unwrap_or(0);
+                v.paging = match v.stage {
+                    // One to a row: fewer a page.
+                    vm::AppointmentStage::Department if v.long_names => {
+                        let rows = match (reach.picks, s.elder_mode) {
+                            (0, _) => 0,
+                            (_, true) => 2,
+                            (_, false) => 5,
+                        };
+                        vm::Paging::cut(&mut v.departments, list_page, rows)
+                    }
+                    vm::AppointmentStage::Department => {
+                        vm::Paging::cut(&mut v.departments, list_page, reach.picks)
+                    }
+                    vm::AppointmentStage::Day => {
+                        vm::Paging::cut(&mut v.days, list_page, reach.picks)
+                    }
+                    vm::AppointmentStage::Slot => {
+                        vm::Paging::cut(&mut v.slots, list_page, reach.picks)
+                    }
+                    _ => vm::Paging::default(),
+                };
+                local.list_page_shown = v.paging.page;
+                apply_changed(&mut shown.appointment, v, |v| {
+                    adapters::apply_appointment(app, v)
+                })
+            }
             ScreenId::Complaint => apply_changed(
                 &mut shown.complaint,
                 screen::feedback::complaint(&s, typing(&local.editing)),
@@ -458,6 +556,27 @@ pub(super) fn page_step(f: &Frontend, which: fn(&mut Local) -> &mut usize, forwa
     }
     f.press(UiInput::StillHere);
     f.redraw();
+}
+
+/// 上一页/下一页 of a list reach mode cuts into pages.
+pub(super) fn list_step(f: &Frontend, forward: bool) {
+    {
+        let mut local = f.local.borrow_mut();
+        let page = local.list_page.unwrap_or(local.list_page_shown);
+        local.list_page = Some(if forward {
+            page + 1
+        } else {
+            page.saturating_sub(1)
+        });
+    }
+    f.press(UiInput::StillHere);
+    f.redraw();
+}
+
+/// The list of the screen changed (another appointment stage, a box typed into): its first
+/// page (or the delivery page's box still to fill) is shown next.
+pub(super) fn list_restart(f: &Frontend) {
+    f.local.borrow_mut().list_page = None;
 }
 
 /// Wires every callback and starts the timers that draw new states and tick the clock.

@@ -90,6 +90,14 @@ pub enum Extra {
     CameraBusy,
     /// 自助打印 at a stage other than the list.
     Prints(PrintsShot),
+    /// The delivery page with 免费邮寄 chosen: the four empty address boxes.
+    Mail,
+    /// The delivery page after 下一步 with the address boxes empty: an error under each.
+    MailErrors,
+    /// The rating after a 差评 (不满意) with two reasons ticked.
+    BadRating,
+    /// The rating after 非常不满意 sent without a reason: the reasons and the message.
+    BadRatingError,
 }
 
 impl Extra {
@@ -109,6 +117,10 @@ impl Extra {
             Extra::CameraProblem => "-problem".into(),
             Extra::CameraBusy => "-busy".into(),
             Extra::Prints(stage) => format!("-{stage:?}").to_lowercase(),
+            Extra::Mail => "-mail".into(),
+            Extra::MailErrors => "-mail-errors".into(),
+            Extra::BadRating => "-bad".into(),
+            Extra::BadRatingError => "-bad-error".into(),
         }
     }
 }
@@ -156,7 +168,9 @@ impl Shot {
 }
 
 /// Every shot: each screen in both languages and both modes, plus the keyboards, the idle
-/// overlay, the appointment's stages, every notice, the queued receipt, "help is coming", and
+/// overlay, the appointment's stages, the mailing address (empty, and refused with an error
+/// under each box), the rating after a 差评 (reasons ticked, and sent without one), every
+/// notice, the queued receipt, "help is coming", and
 /// the home and camera screens in landscape; then the same in reach mode (portrait only, with
 /// fewer notices and no voice shots, which look as in the other modes).
 pub fn shots() -> Vec<Shot> {
@@ -188,6 +202,10 @@ fn mode_shots(out: &mut Vec<Shot>, language: Language, elder: bool, reach: bool)
     out.push(shot(ScreenId::Form, Extra::Keyboard, false));
     out.push(shot(ScreenId::Form, Extra::IdleCountdown, false));
     out.push(shot(ScreenId::Delivery, Extra::Keyboard, false));
+    out.push(shot(ScreenId::Delivery, Extra::Mail, false));
+    out.push(shot(ScreenId::Delivery, Extra::MailErrors, false));
+    out.push(shot(ScreenId::Rating, Extra::BadRating, false));
+    out.push(shot(ScreenId::Rating, Extra::BadRatingError, false));
     out.push(shot(ScreenId::Complaint, Extra::Keyboard, false));
     for stage in [
         AppointmentStage::Day,
@@ -509,6 +527,12 @@ pub fn reach(stage: &mut Stage, shot: &Shot) -> Result<(), ShotError> {
         }
         ScreenId::Delivery => {
             to_delivery(stage)?;
+            if matches!(shot.extra, Extra::Mail | Extra::MailErrors) {
+                stage.ui(UiInput::ChooseMail(true));
+            }
+            if shot.extra == Extra::MailErrors {
+                stage.ui(UiInput::Next);
+            }
             if keyboard {
                 stage.ui(UiInput::ChooseMail(true));
                 let delivery = stage.app().global::<ui::DeliveryAdapter<'_>>();
@@ -533,6 +557,22 @@ pub fn reach(stage: &mut Stage, shot: &Shot) -> Result<(), ShotError> {
         ScreenId::Rating => {
             to_receipt(stage)?;
             stage.ui(UiInput::Done);
+            match shot.extra {
+                Extra::BadRating => {
+                    stage.ui(UiInput::RateLevel(2));
+                    for reason in [
+                        hall_api::feedback::BadRatingReason::TooSlow,
+                        hall_api::feedback::BadRatingReason::HardToUse,
+                    ] {
+                        stage.ui(UiInput::ToggleReason(reason));
+                    }
+                }
+                Extra::BadRatingError => {
+                    stage.ui(UiInput::RateLevel(1));
+                    stage.ui(UiInput::Send);
+                }
+                _ => {}
+            }
         }
         ScreenId::Farewell => {
             to_receipt(stage)?;

@@ -135,6 +135,83 @@ fn the_address_shows_what_is_being_typed_and_its_errors() {
 }
 
 #[test]
+fn a_long_list_is_cut_into_pages_that_show_every_row_once() {
+    use kiosk_ui::vm::Paging;
+    // Not paged: the whole list, no pager.
+    let mut short = vec![1, 2, 3];
+    assert_eq!(Paging::cut(&mut short, 0, 0), Paging::default());
+    assert_eq!(Paging::cut(&mut short, 5, 3), Paging::default());
+    assert_eq!(short, [1, 2, 3]);
+    // Seven rows three a page: 3 + 3 + 1, a page past the end shows the last.
+    let mut seen = Vec::new();
+    for page in 0..4 {
+        let mut rows: Vec<i32> = (1..=7).collect();
+        let p = Paging::cut(&mut rows, page, 3);
+        assert_eq!(p.pages, 3);
+        assert_eq!(p.page, page.min(2));
+        assert_eq!(rows.first().copied(), i32::try_from(p.first + 1).ok());
+        if page < 3 {
+            seen.extend(rows);
+        }
+    }
+    assert_eq!(seen, (1..=7).collect::<Vec<_>>());
+}
+
+#[test]
+fn the_address_one_box_a_page_opens_on_the_box_still_to_fill() {
+    use crate::session::TextField;
+    use kiosk_ui::vm::AddressField;
+    let k = at_review();
+    let mut s = k.s.clone();
+    s.screen = crate::session::Screen::Delivery;
+    let t = s.transaction.as_mut().expect("a transaction");
+    t.mail = true;
+    t.address = Default::default();
+    t.address.recipient = crate::session::personal::PersonalText::new("张三");
+    // Not paged: all four boxes.
+    let mut v = screen::delivery::view(&s, None);
+    screen::delivery::page(&mut v, None, 0, 0);
+    assert_eq!(v.shown, AddressField::ALL);
+    assert!(!v.paging.paged());
+    // One a page: the phone, the first empty box; a page chosen is kept.
+    let mut v = screen::delivery::view(&s, None);
+    screen::delivery::page(&mut v, None, 1, 0);
+    assert_eq!(v.shown, [AddressField::Phone]);
+    assert_eq!((v.paging.page, v.paging.pages), (1, 4));
+    let mut v = screen::delivery::view(&s, None);
+    screen::delivery::page(&mut v, Some(3), 1, 0);
+    assert_eq!(v.shown, [AddressField::Detail]);
+    // All typed but the phone refused: its box.
+    let t = s.transaction.as_mut().expect("a transaction");
+    for (field, text) in [
+        (TextField::RecipientPhone, "123"),
+        (TextField::Region, "浙江省杭州市临安区"),
+        (TextField::AddressDetail, "衣锦街100号"),
+    ] {
+        let value = crate::session::personal::PersonalText::new(text);
+        match field {
+            TextField::RecipientPhone => t.address.phone = value,
+            TextField::Region => t.address.region = value,
+            _ => t.address.detail = value,
+        }
+    }
+    t.address_errors = crate::session::address_errors(&t.address);
+    assert!(!t.address_errors.is_empty());
+    let mut v = screen::delivery::view(&s, None);
+    screen::delivery::page(&mut v, None, 1, 0);
+    assert_eq!(v.shown, [AddressField::Phone], "{:?}", v.errors);
+    // Nothing to fill nor to put right: the page shown before stays.
+    s.transaction
+        .as_mut()
+        .expect("a transaction")
+        .address_errors
+        .clear();
+    let mut v = screen::delivery::view(&s, None);
+    screen::delivery::page(&mut v, None, 1, 3);
+    assert_eq!(v.shown, [AddressField::Detail]);
+}
+
+#[test]
 fn in_english_the_screens_own_words_are_english() {
     let mut k = at_review();
     k.ui(UiInput::SetLanguage(kiosk_config::schema::Language::En));

@@ -197,14 +197,17 @@ pub(crate) fn input(s: &mut Session, input: UiInput, fx: &mut Vec<Effect>) {
         }
         (Screen::Delivery, UiInput::SetText { field, value }) => {
             let a = &mut t.address;
-            let target = match field {
-                TextField::Recipient => &mut a.recipient,
-                TextField::RecipientPhone => &mut a.phone,
-                TextField::Region => &mut a.region,
-                TextField::AddressDetail => &mut a.detail,
+            let (target, key) = match field {
+                TextField::Recipient => (&mut a.recipient, "recipient"),
+                TextField::RecipientPhone => (&mut a.phone, "phone"),
+                TextField::Region => (&mut a.region, "region"),
+                TextField::AddressDetail => (&mut a.detail, "detail"),
                 _ => return,
             };
             *target = bounded(&value, MAX_INPUT_CHARS);
+            // Typed again: its old error goes (下一步 checks the address anew).
+            t.address_errors
+                .retain(|e| e.field.rsplit('.').next() != Some(key));
         }
         (Screen::Delivery, UiInput::Next) => {
             t.address_errors = if t.mail {

@@ -38,6 +38,15 @@ pub fn apply_materials(app: &ui::AppWindow, vm: &vm::MaterialsVm) {
             })
             .collect(),
     ));
+    super::apply_paging(&vm.paging, |t, p, n| {
+        g.set_page_text(t);
+        g.set_has_prev(p);
+        g.set_has_next(n);
+    });
+}
+
+fn index_i32(f: vm::AddressField) -> i32 {
+    i32::try_from(f.index()).unwrap_or(0)
 }
 
 pub(super) fn index_or_none(active: Option<usize>) -> i32 {
@@ -64,6 +73,20 @@ pub fn apply_delivery(app: &ui::AppWindow, vm: &vm::DeliveryVm) {
             })
             .collect(),
     ));
+    let shown: Vec<i32> = if vm.shown.is_empty() {
+        vm::AddressField::ALL
+            .iter()
+            .map(|&f| index_i32(f))
+            .collect()
+    } else {
+        vm.shown.iter().map(|&f| index_i32(f)).collect()
+    };
+    g.set_shown(model(shown));
+    super::apply_paging(&vm.paging, |t, p, n| {
+        g.set_page_text(t);
+        g.set_has_prev(p);
+        g.set_has_next(n);
+    });
     // The keyboard only opens on the address while mailing.
     g.set_active(index_or_none(
         vm.active.filter(|_| vm.mail).map(vm::AddressField::index),

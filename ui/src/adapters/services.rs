@@ -38,6 +38,12 @@ pub fn apply_appointment(app: &ui::AppWindow, vm: &vm::AppointmentVm) {
     g.set_day_label(s(&vm.day_label));
     g.set_slots(model(picks(&vm.slots)));
     g.set_slot_label(s(&vm.slot_label));
+    g.set_long_names(vm.long_names);
+    super::apply_paging(&vm.paging, |t, p, n| {
+        g.set_page_text(t);
+        g.set_has_prev(p);
+        g.set_has_next(n);
+    });
     g.set_name(s(&vm.name));
     g.set_name_error(s(&vm.name_error));
     g.set_phone(s(&vm.phone));

@@ -54,6 +54,8 @@ pub struct MaterialsVm {
     pub materials: Vec<HandInLine>,
     /// The hall could not say which materials it holds: all are handed in later.
     pub reuse_unknown: bool,
+    /// The page of materials shown (`materials` holds that page only).
+    pub paging: super::Paging,
 }
 
 /// A box of the mailing address, in screen order.
@@ -146,6 +148,11 @@ pub struct DeliveryVm {
     pub errors: Vec<(AddressField, String)>,
     /// The box the keyboard types into.
     pub active: Option<AddressField>,
+    /// The boxes shown when not typing: all four, or a page of them (reach mode with elder
+    /// mode, one at a time).
+    pub shown: Vec<AddressField>,
+    /// The page of boxes shown.
+    pub paging: super::Paging,
 }
 
 /// The submitting screen.

@@ -78,6 +78,11 @@ pub struct AppointmentVm {
     pub qr_payload: String,
     /// Where to go (hall, floor, window).
     pub place: String,
+    /// The page of the list of the stage (departments, days or slots) shown: that list holds
+    /// that page only.
+    pub paging: super::Paging,
+    /// The departments' names are long (English): one to a row where they would be two.
+    pub long_names: bool,
 }
 
 /// A box of a complaint or help request.

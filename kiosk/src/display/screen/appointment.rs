@@ -9,7 +9,7 @@ use kiosk_ui::vm;
 use slint::{ComponentHandle, SharedString};
 
 use super::{open_box, shown, Typing};
-use crate::display::frontend::{on0, on1, Frontend};
+use crate::display::frontend::{list_step, on0, on1, Frontend};
 use crate::display::map::content;
 use crate::session::screens::AppointmentStage;
 use crate::session::{Screen, Session, TextField, UiInput};
@@ -47,6 +47,7 @@ pub fn view(s: &Session, typing: Typing<'_>) -> vm::AppointmentVm {
     };
     let mut out = vm::AppointmentVm {
         departments,
+        long_names: !s.is_chinese(),
         name: shown(typing, TextField::ContactName, &view.name),
         phone: shown(typing, TextField::ContactPhone, &view.phone),
         name_error: error_of(&view.errors, |f| f == "name"),
@@ -159,6 +160,8 @@ pub(super) fn connect(f: &Rc<Frontend>) {
         1 => open_box(f, TextField::ContactPhone),
         _ => {}
     }));
+    appointment.on_prev_page(on0(f, |f| list_step(f, false)));
+    appointment.on_next_page(on0(f, |f| list_step(f, true)));
     appointment.on_book(on0(f, |f| f.press(UiInput::Book)));
     appointment.on_back(on0(f, |f| f.press(UiInput::Back)));
     appointment.on_done(on0(f, |f| f.press(UiInput::Done)));

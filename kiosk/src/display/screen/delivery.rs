@@ -7,7 +7,7 @@ use kiosk_ui::vm;
 use slint::ComponentHandle;
 
 use super::{open_box, shown, Typing};
-use crate::display::frontend::{on0, on1, Frontend};
+use crate::display::frontend::{list_restart, list_step, on0, on1, Frontend};
 use crate::display::map::content;
 use crate::session::{Session, TextField, UiInput};
 
@@ -72,7 +72,30 @@ pub fn view(s: &Session, typing: Typing<'_>) -> vm::DeliveryVm {
         },
         errors,
         active: typing.and_then(|(f, _)| address_field(f)),
+        shown: vm::AddressField::ALL.to_vec(),
+        paging: vm::Paging::default(),
     }
+}
+
+/// Cuts the address boxes into pages of `rows` (0: all four on one): page `page`, or with
+/// none chosen the page of the first box still empty, else of the first with an error, else
+/// `last` (the page shown before).
+pub fn page(v: &mut vm::DeliveryVm, page: Option<usize>, rows: usize, last: usize) {
+    let mut shown = vm::AddressField::ALL.to_vec();
+    let page = page.unwrap_or_else(|| {
+        let todo = vm::AddressField::ALL
+            .iter()
+            .position(|&f| v.address.get(f).trim().is_empty())
+            .or_else(|| {
+                vm::AddressField::ALL
+                    .iter()
+                    .position(|f| v.errors.iter().any(|(e, _)| e == f))
+            })
+            .map(|todo| todo.checked_div(rows).unwrap_or(0));
+        todo.unwrap_or(last)
+    });
+    v.paging = vm::Paging::cut(&mut shown, page, rows);
+    v.shown = shown;
 }
 
 /// Wires the screen's callbacks.
@@ -82,9 +105,17 @@ pub(super) fn connect(f: &Rc<Frontend>) {
     delivery.on_choose_mail(on1(f, |f, mail: bool| f.press(UiInput::ChooseMail(mail))));
     delivery.on_activate(on1(f, |f, i: i32| {
         if let Some(field) = vm::AddressField::from_index(i) {
+            // Once typed, the page goes on to the next box still to fill.
+            list_restart(f);
             open_box(f, address_text_field(field));
         }
     }));
-    delivery.on_next(on0(f, |f| f.press(UiInput::Next)));
+    delivery.on_next(on0(f, |f| {
+        // Refused: the page of the first box to put right.
+        list_restart(f);
+        f.press(UiInput::Next);
+    }));
+    delivery.on_prev_page(on0(f, |f| list_step(f, false)));
+    delivery.on_next_page(on0(f, |f| list_step(f, true)));
     delivery.on_back(on0(f, |f| f.press(UiInput::Back)));
 }

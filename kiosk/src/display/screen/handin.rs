@@ -8,7 +8,7 @@ use kiosk_ui::generated as ui;
 use kiosk_ui::vm;
 use slint::{ComponentHandle, SharedString};
 
-use crate::display::frontend::{on0, on1, Frontend};
+use crate::display::frontend::{list_step, on0, on1, Frontend};
 use crate::display::map::{amounts, content};
 use crate::session::{Session, UiInput};
 
@@ -47,6 +47,7 @@ pub fn view(s: &Session) -> vm::MaterialsVm {
             t.reuse,
             crate::session::transaction::ReuseLookup::Unavailable
         ),
+        paging: vm::Paging::default(),
     }
 }
 
@@ -72,6 +73,8 @@ pub(super) fn connect(f: &Rc<Frontend>) {
         })
     });
     materials.on_photograph(photograph);
+    materials.on_prev_page(on0(f, |f| list_step(f, false)));
+    materials.on_next_page(on0(f, |f| list_step(f, true)));
     materials.on_next(on0(f, |f| f.press(UiInput::Next)));
     materials.on_back(on0(f, |f| f.press(UiInput::Back)));
 }

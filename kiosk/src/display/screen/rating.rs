@@ -7,7 +7,7 @@ use kiosk_ui::generated as ui;
 use kiosk_ui::vm;
 use slint::ComponentHandle;
 
-use crate::display::frontend::{on0, on1, Frontend};
+use crate::display::frontend::{list_step, on0, on1, Frontend};
 use crate::display::map::tr;
 use crate::session::{Screen, Session, UiInput};
 
@@ -49,6 +49,7 @@ pub fn view(s: &Session) -> vm::RatingVm {
             .first()
             .map(|e| e.message.clone())
             .unwrap_or_default(),
+        reason_paging: vm::Paging::default(),
     }
 }
 
@@ -66,6 +67,8 @@ pub(super) fn connect(f: &Rc<Frontend>) {
             f.press(UiInput::ToggleReason(*r));
         }
     }));
+    rating.on_reason_prev_page(on0(f, |f| list_step(f, false)));
+    rating.on_reason_next_page(on0(f, |f| list_step(f, true)));
     rating.on_submit(on0(f, |f| f.press(UiInput::Send)));
     rating.on_skip(on0(f, |f| f.press(UiInput::SkipRating)));
 }

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::support::*;
 use crate::session::transaction::{ReuseLookup, Submission};
-use crate::session::{Effect, Event, Screen, SubmitOutcome, UiInput};
+use crate::session::{Effect, Event, Screen, SubmitOutcome, TextField, UiInput};
 
 fn reuse_request(k: &Kiosk) -> crate::session::RequestId {
     match k.s.transaction.as_ref().map(|t| t.reuse) {
@@ -378,6 +378,29 @@ fn the_address_is_checked_and_mail_is_offered_only_where_allowed() {
         ]
     );
     assert_eq!(k.screen(), "delivery");
+    // A box typed again loses its old error; the others keep theirs until 下一步.
+    k.ui(UiInput::SetText {
+        field: TextField::RecipientPhone,
+        value: "1".into(),
+    });
+    let errors = |k: &Kiosk| -> Vec<String> {
+        k.s.transaction
+            .as_ref()
+            .unwrap()
+            .address_errors
+            .iter()
+            .map(|e| e.field.clone())
+            .collect()
+    };
+    assert_eq!(
+        errors(&k),
+        ["delivery.address.region", "delivery.address.detail"]
+    );
+    k.ui(UiInput::Next);
+    assert!(
+        errors(&k).contains(&"delivery.address.phone".to_owned()),
+        "checked anew"
+    );
     k.ui(UiInput::ChooseMail(false));
     k.ui(UiInput::Next);
     assert_eq!(k.screen(), "review", "pick-up needs no address");

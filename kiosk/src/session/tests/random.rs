@@ -1,6 +1,7 @@
 //! Long random walks through the machine (a fixed-seed generator, so runs repeat): it never
 //! panics, a session never submits the same application twice, and going home always leaves
-//! no personal data.
+//! no personal data and the configured layout; reach mode (轮椅模式) is switched on and off
+//! among the other inputs and every screen is reached with it on.
 
 use hall_api::application::{MaterialSource, Subject};
 use hall_api::feedback::{BadRatingReason, HelpKind};
@@ -31,7 +32,7 @@ impl Rng {
 fn random_input(r: &mut Rng) -> UiInput {
     let texts = ["", "13812345678", "张三丰", "x\u{0}y", "浙江省杭州市临安区"];
     let text = texts[r.below(texts.len() as u64) as usize];
-    match r.below(32) {
+    match r.below(33) {
         0 => UiInput::Home,
         1 | 2 => UiInput::Back,
         3 => UiInput::ToggleElderMode,
@@ -85,6 +86,7 @@ fn random_input(r: &mut Rng) -> UiInput {
         28 => UiInput::PickDepartment("gongan".into()),
         29 => UiInput::OpenPrints,
         30 => UiInput::PrintDocument("d1".into()),
+        31 => UiInput::ToggleReachMode,
         _ => UiInput::Book,
     }
 }
@@ -167,6 +169,9 @@ fn guided(r: &mut Rng, k: &Kiosk) -> Event {
     ];
     let ui = |input| Event::Ui(input);
     match &k.s.screen {
+        // A citizen in a wheelchair turns on 轮椅模式 first (the button at the home screen's foot).
+        Screen::Home if !k.s.reach && r.below(4) == 0 => ui(UiInput::ToggleReachMode),
+        Screen::Home if r.below(4) == 0 => ui(UiInput::StartApplying),
         Screen::Home | Screen::Identify => Event::CardRead(citizen()),
         Screen::Choose(_) if r.below(2) == 0 => ui(UiInput::PickItem(ITEM.into())),
         Screen::Choose(_) => ui(UiInput::PickBundle(BUNDLE.into())),
@@ -213,6 +218,8 @@ fn guided(r: &mut Rng, k: &Kiosk) -> Event {
 fn random_walks_keep_the_invariants() {
     let mut r = Rng(0x9E37_79B9_7F4A_7C15);
     let mut visited = std::collections::BTreeSet::new();
+    // The screens seen in reach mode (轮椅模式), switched on and off at random.
+    let mut visited_reach = std::collections::BTreeSet::new();
     for _ in 0..300 {
         let mut k = Kiosk::ready();
         for _ in 0..120 {
@@ -225,8 +232,18 @@ fn random_walks_keep_the_invariants() {
                 k.secs = now.mono.as_secs();
             }
             let went_home = matches!(event, Event::Ui(UiInput::Home));
+            let was_reach = k.s.reach;
+            let toggled = matches!(event, Event::Ui(UiInput::ToggleReachMode));
             let fx = k.ev(event);
             visited.insert(k.screen());
+            if k.s.reach {
+                visited_reach.insert(k.screen());
+            }
+            if toggled && !went_home {
+                // One touch flips it, whatever the screen; it changes nothing else.
+                assert_eq!(k.s.reach, !was_reach, "{:?}", k.s.screen);
+                assert!(fx.is_empty(), "{fx:?}");
+            }
             let submits = fx
                 .iter()
                 .filter(|e| matches!(e, Effect::Submit { .. }))
@@ -248,6 +265,8 @@ fn random_walks_keep_the_invariants() {
                     assert!(!k.s.holds_personal_data(), "{:?}", k.s);
                     assert!(!k.dump().contains(ID_CARD));
                 }
+                // The next citizen gets the configured layout, not the last one's.
+                assert_eq!(k.s.reach, k.s.config.reach_mode, "{:?}", k.s.screen);
             }
         }
         // Every application key was submitted once.
@@ -289,4 +308,9 @@ fn random_walks_keep_the_invariants() {
     ];
     let missed: Vec<_> = all.iter().filter(|s| !visited.contains(*s)).collect();
     assert!(missed.is_empty(), "never reached: {missed:?}");
+    let missed: Vec<_> = all
+        .iter()
+        .filter(|s| **s != "outOfService" && !visited_reach.contains(*s))
+        .collect();
+    assert!(missed.is_empty(), "never reached in reach mode: {missed:?}");
 }
