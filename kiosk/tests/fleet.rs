@@ -28,11 +28,20 @@ struct FakeInstaller {
     reboots: Mutex<u32>,
     /// The boot id it reports (default `boot-1`): a start after a (fake) reboot has another.
     boot: Option<String>,
+    /// The update state file, read while installing: what the kiosk reported meanwhile.
+    state_file: Option<PathBuf>,
+    during_install: Mutex<Vec<String>>,
 }
 
 impl Installer for FakeInstaller {
     fn install(&self, bundle: &Path) -> Result<(), InstallError> {
         let bytes = std::fs::read(bundle).map_err(|e| InstallError::Other(e.to_string()))?;
+        if let Some(file) = &self.state_file {
+            let saved: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+            let state = saved["report"]["state"].as_str().unwrap_or_default();
+            self.during_install.lock().unwrap().push(state.to_owned());
+        }
         self.installed.lock().unwrap().push(bytes);
         Ok(())
     }
@@ -158,7 +167,10 @@ fn heartbeat(updater: &Updater) -> Heartbeat {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_offered_bundle_is_downloaded_resumed_checked_and_installed() {
     let f = fixture().await;
-    let installer = Arc::new(FakeInstaller::default());
+    let installer = Arc::new(FakeInstaller {
+        state_file: Some(f.data.join("state.json")),
+        ..FakeInstaller::default()
+    });
     let updater = Updater::new(f.client.clone(), f.data.clone(), installer.clone());
     assert_eq!(updater.report().slot.as_deref(), Some("A"));
     // A download cut short earlier: the first 1.25 MiB are on disk.
@@ -174,6 +186,11 @@ async fn an_offered_bundle_is_downloaded_resumed_checked_and_installed() {
     assert_eq!(
         installer.installed.lock().unwrap().as_slice(),
         std::slice::from_ref(&f.content)
+    );
+    assert_eq!(
+        installer.during_install.lock().unwrap().as_slice(),
+        ["installing"],
+        "while the bundle is written, the kiosk says so"
     );
     let report = updater.report();
     assert_eq!(

@@ -15,6 +15,8 @@ pub enum UpdateState {
     Idle,
     /// Downloading a bundle.
     Downloading,
+    /// Writing the downloaded bundle into the other slot (`rauc install`: a minute or more).
+    Installing,
     /// Installed into the other slot, waiting for the quiet window to reboot.
     Installed,
     /// The last update failed (download, hash, install, or the health check after the reboot).
@@ -30,6 +32,7 @@ impl UpdateState {
         match self {
             UpdateState::Idle => "idle",
             UpdateState::Downloading => "downloading",
+            UpdateState::Installing => "installing",
             UpdateState::Installed => "installed",
             UpdateState::Failed => "failed",
             UpdateState::Unknown => "unknown",

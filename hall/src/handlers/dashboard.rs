@@ -72,6 +72,7 @@ fn update_cell(k: &KioskHealth) -> String {
     let (class, label) = match u.state {
         UpdateState::Idle => ("muted", "空闲"),
         UpdateState::Downloading => ("warn", "下载中"),
+        UpdateState::Installing => ("warn", "安装中"),
         UpdateState::Installed => ("warn", "已安装，待重启"),
         UpdateState::Failed => ("bad", "失败"),
         UpdateState::Unknown => ("muted", "未知"),

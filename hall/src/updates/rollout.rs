@@ -53,6 +53,8 @@ pub enum KioskOutcome {
     Pending,
     /// Downloading the bundle.
     Downloading,
+    /// Writing it into the other slot.
+    Installing,
     /// Installed, waiting for the quiet window.
     Installed,
     /// Runs the version.
@@ -67,6 +69,7 @@ impl KioskOutcome {
         match self {
             KioskOutcome::Pending => "pending",
             KioskOutcome::Downloading => "downloading",
+            KioskOutcome::Installing => "installing",
             KioskOutcome::Installed => "installed",
             KioskOutcome::Succeeded => "succeeded",
             KioskOutcome::Failed => "failed",
@@ -78,6 +81,7 @@ impl KioskOutcome {
         [
             Self::Pending,
             Self::Downloading,
+            Self::Installing,
             Self::Installed,
             Self::Succeeded,
             Self::Failed,
@@ -172,6 +176,7 @@ pub fn outcome_from(previous: KioskOutcome, version: &str, hb: &Heartbeat) -> Ki
     match update {
         Some(u) if u.target.as_deref() == Some(version) => match u.state {
             UpdateState::Downloading => KioskOutcome::Downloading,
+            UpdateState::Installing => KioskOutcome::Installing,
             UpdateState::Installed => KioskOutcome::Installed,
             _ => previous,
         },

@@ -189,6 +189,7 @@ impl Updater {
         });
         let result = async {
             let bundle = download::fetch(&self.hall, wanted, &self.dir).await?;
+            self.set(|s| s.state = UpdateState::Installing);
             let installer = Arc::clone(&self.installer);
             let path = bundle.clone();
             tokio::task::spawn_blocking(move || installer.install(&path))
