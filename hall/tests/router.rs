@@ -569,6 +569,13 @@ async fn an_application_taken_at_the_kiosk_before_its_item_was_withdrawn_is_take
         StatusCode::CREATED,
         "what the citizen was offered: {taken}"
     );
+    // The citizen's progress says why it is being looked at; so does the staff's record.
+    let id = taken["id"].as_str().expect("an id").to_owned();
+    let record = hall.store.application(&id).await.unwrap().expect("stored");
+    assert_eq!(
+        record.timeline[0].note.as_deref(),
+        Some(hall::handlers::applications::WITHDRAWN_AFTER_SUBMISSION)
+    );
 
     // Applied after the withdrawal (a kiosk with a stale catalog): refused.
     let (s, _, refused) = call(

@@ -53,6 +53,7 @@ fn app(key: &str, id: &str, tracking: &str) -> NewApplication {
         channel: hall::store::reports::Channel::Kiosk,
         partner: None,
         attachments: Vec::new(),
+        first_note: None,
     }
 }
 

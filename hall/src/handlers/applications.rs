@@ -262,6 +262,12 @@ pub fn progress(rec: &ApplicationRecord) -> Progress {
     }
 }
 
+/// The first timeline entry's note of an application taken in although its item was
+/// withdrawn after the citizen submitted it at the kiosk (the citizen reads it on the progress
+/// page, staff on the application).
+pub const WITHDRAWN_AFTER_SUBMISSION: &str =
+    "该事项在您提交后暂停受理；您的申请已按提交时的办事指南收件，工作人员审核后告知办理结果";
+
 /// Takes in an application exactly once per `Idempotency-Key`. The key is looked up before
 /// anything is validated: a retry of a stored request is answered from what was stored, even
 /// if its item was withdrawn or a rule or the date changed since (see [`crate::idempotency`]).
@@ -307,6 +313,7 @@ pub async fn create(
     drop(raw);
     // What the kiosk's site offers: an item hidden there is unknown to this kiosk.
     let mut catalog = state.catalog_for_kiosk(&kiosk.id).await?;
+    let mut note = None;
     if resolve(&catalog.catalog, &req.subject).is_err() {
         // Taken at the kiosk before its item was withdrawn (it waited in the outbox): checked
         // against what the citizen was offered, so it is not lost.
@@ -318,6 +325,7 @@ pub async fn create(
                 tracing::warn!(kiosk = %kiosk.id, subject = ?req.subject, submitted_at = %req.submitted_at,
                     "an application for an item withdrawn after it was submitted at the kiosk is taken in; staff decide on it");
                 catalog = std::sync::Arc::new(then);
+                note = Some(WITHDRAWN_AFTER_SUBMISSION.to_owned());
             }
         }
     }
@@ -379,6 +387,7 @@ pub async fn create(
         channel: Channel::Kiosk,
         counter: None,
         partner,
+        note,
     };
     match take_in(&state, &req, resolved, origin).await? {
         Written::Created(rec) => {
@@ -407,6 +416,8 @@ pub(crate) struct Origin<'a> {
     pub counter: Option<&'a CounterRecord>,
     /// 跨省通办: to forward to a partner, or received from one.
     pub partner: Option<crate::partners::PartnerIntent>,
+    /// A note on the first timeline entry (see [`NewApplication::first_note`]).
+    pub note: Option<String>,
 }
 
 /// The one intake path of every application, kiosk or window: seals the personal data,
@@ -490,6 +501,7 @@ pub(crate) async fn take_in(
         channel: origin.channel,
         partner,
         attachments: links,
+        first_note: origin.note,
     };
     Ok(state.store.create_application(new).await?)
 }

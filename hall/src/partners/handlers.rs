@@ -143,6 +143,7 @@ pub async fn receive(
             origin_id: fwd.origin_id.clone(),
             origin_tracking_code: fwd.origin_tracking_code.clone(),
         }),
+        note: None,
     };
     match take_in(&state, &fwd.application, resolved, origin).await? {
         Written::Created(rec) => {

@@ -348,6 +348,7 @@ pub async fn submit(
         channel,
         counter: Some(&record),
         partner: None,
+        note: None,
     };
     let rec = match take_in(&state, &request, resolved, origin).await? {
         Written::Created(rec) => rec,

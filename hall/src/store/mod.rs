@@ -120,6 +120,9 @@ pub struct NewApplication {
     pub partner: Option<crate::partners::PartnerLink>,
     /// The attachments it references (checked held before), in order.
     pub attachments: Vec<attachments::NewLink>,
+    /// A note on its first timeline entry (已提交), for staff and the citizen: taken in
+    /// against the catalog of its submission because its item was withdrawn since.
+    pub first_note: Option<String>,
 }
 
 /// A stored application without its personal payload.

@@ -191,8 +191,8 @@ async fn insert_application<C: GenericClient>(
     )
     .await?;
     c.execute(
-        "INSERT INTO timeline (application_id, seq, status, at, note) VALUES ($1, 1, $2, $3, NULL)",
-        &[&app.id, &submitted, &app.received_at],
+        "INSERT INTO timeline (application_id, seq, status, at, note) VALUES ($1, 1, $2, $3, $4)",
+        &[&app.id, &submitted, &app.received_at, &app.first_note],
     )
     .await?;
     c.execute(

@@ -155,9 +155,14 @@ pub fn create_application(
         app.channel.as_str(),
     ])?;
     conn.prepare_cached(
-        "INSERT INTO timeline (application_id, seq, status, at, note) VALUES (?1, 1, ?2, ?3, NULL)",
+        "INSERT INTO timeline (application_id, seq, status, at, note) VALUES (?1, 1, ?2, ?3, ?4)",
     )?
-    .execute(params![app.id, status_str(Status::Submitted)?, received])?;
+    .execute(params![
+        app.id,
+        status_str(Status::Submitted)?,
+        received,
+        app.first_note
+    ])?;
     conn.prepare_cached(
         "INSERT INTO application_consents (application_id, sms_notices, recorded_at)
          VALUES (?1, ?2, ?3)",
