@@ -42,9 +42,12 @@ fn run(program: &str, args: &[&std::ffi::OsStr]) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-/// A printed PDF's text (pdftotext) and the QR codes on its first page (pdftoppm, rqrr).
+/// A printed PDF's text (pdftotext -layout: a key and its value on one line) and the QR codes on its first page (pdftoppm, rqrr).
 fn read_pdf(pdf: &Path) -> (String, Vec<String>) {
-    let text = run("pdftotext", &[pdf.as_os_str(), "-".as_ref()]);
+    let text = run(
+        "pdftotext",
+        &["-layout".as_ref(), pdf.as_os_str(), "-".as_ref()],
+    );
     let dir = tempfile::tempdir().expect("temp dir");
     let base = dir.path().join("page");
     run(
