@@ -15,7 +15,7 @@ mod staff_pages;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::*;
-use hall::store::PrincipalKind;
+use hall::store::{PrincipalKind, Store};
 use serde_json::{json, Value};
 
 fn assert_error(status: StatusCode, body: &Value, expected: StatusCode, code: &str) {
@@ -23,6 +23,48 @@ fn assert_error(status: StatusCode, body: &Value, expected: StatusCode, code: &s
     assert_eq!(body["code"], code, "body: {body}");
     assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
     assert!(body["messageZh"].as_str().is_some_and(|m| !m.is_empty()));
+}
+
+#[tokio::test]
+async fn the_fleet_view_names_an_unlabelled_kiosk_by_where_it_says_it_stands() {
+    let hall = TestHall::new().await;
+    let app = hall.router();
+    // Registered without a label (`hall kiosk add ID`), and one with the registry's label.
+    let issued = hall::auth::issue(PrincipalKind::Kiosk, "kiosk-u", "").expect("issue");
+    hall.store
+        .put_principal(issued.principal.clone())
+        .await
+        .unwrap();
+    let unlabelled = issued.token.to_string();
+    let labelled = hall.credential(PrincipalKind::Kiosk, "kiosk-v").await;
+    let op = hall.credential(PrincipalKind::Operator, "ops").await;
+    for (id, token) in [("kiosk-u", &unlabelled), ("kiosk-v", &labelled)] {
+        let mut body = heartbeat_body();
+        body["location"] = json!("城关镇便民服务中心 1号机");
+        let (s, _, ack) = call(
+            &app,
+            request(
+                "POST",
+                &format!("/api/v1/kiosks/{id}/heartbeat"),
+                Some(token),
+                Some(body),
+            ),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{ack}");
+    }
+    let (s, _, fleet) = call(&app, request("GET", "/api/v1/fleet", Some(&op), None)).await;
+    assert_eq!(s, StatusCode::OK);
+    let kiosks = fleet["kiosks"].as_array().unwrap();
+    assert_eq!(kiosks[0]["kioskId"], "kiosk-u");
+    assert_eq!(
+        kiosks[0]["location"], "城关镇便民服务中心 1号机",
+        "what it says"
+    );
+    assert_eq!(
+        kiosks[1]["location"], "测试 kiosk-v",
+        "the registry's label first"
+    );
 }
 
 #[tokio::test]

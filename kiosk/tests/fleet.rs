@@ -161,6 +161,7 @@ fn heartbeat(updater: &Updater) -> Heartbeat {
         devices: Vec::new(),
         outbox: OutboxDepth::default(),
         update: Some(updater.report()),
+        location: None,
     }
 }
 

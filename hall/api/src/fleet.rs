@@ -81,6 +81,10 @@ pub struct Heartbeat {
     /// The A/B slot and software update state (kiosks since issue 22).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update: Option<crate::updates::UpdateReport>,
+    /// Where the kiosk stands, as its technician configured it (`[identity] location`); the
+    /// fleet view shows it where the hall's registry has no label for the kiosk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
 }
 
 /// Deserializes the device list, leaving out devices whose class this build does not know;

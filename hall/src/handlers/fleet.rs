@@ -159,7 +159,14 @@ pub async fn fleet_view(state: &AppState) -> Result<FleetView, HallError> {
             }
             KioskHealth {
                 kiosk_id: row.id,
-                location: row.location,
+                // The registry's label, else what the kiosk says of itself.
+                location: if row.location.trim().is_empty() {
+                    hb.as_ref()
+                        .and_then(|h| h.location.clone())
+                        .unwrap_or_default()
+                } else {
+                    row.location
+                },
                 online,
                 last_seen: row.last_seen,
                 versions: hb.as_ref().map(|h| h.versions.clone()),

@@ -249,6 +249,7 @@ mod tests {
             devices: Vec::new(),
             outbox: Default::default(),
             update,
+            location: None,
         }
     }
 

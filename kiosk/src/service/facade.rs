@@ -104,6 +104,7 @@ impl Service {
             devices: devices.iter().map(report::device_report).collect(),
             outbox: report::outbox_depth(&stats),
             update: fleet::heartbeat_report(self.updater.report()),
+            location: Some(self.config.identity.location.clone()).filter(|l| !l.is_empty()),
         };
         let answer = self.hall.heartbeat(&heartbeat).await?;
         self.fleet.hall_answered.send_replace(true);
