@@ -47,6 +47,10 @@ pub fn run(command: HealthCommand, config: &Path) -> Result<i32, CliError> {
 /// How long to wait between two rounds of questions.
 const ROUND: Duration = Duration::from_secs(5);
 
+/// Restarts of the kiosk's unit in this boot after which waiting longer is pointless: a
+/// kiosk that keeps dying will not pass, and the fall-back comes sooner.
+const CRASH_LOOP_RESTARTS: u32 = 3;
+
 fn commit_check(args: &CommitCheckArgs, config: &Path) -> Result<i32, CliError> {
     let socket = socket_path(&args.socket, config)?;
     let deadline = Instant::now() + Duration::from_secs(args.within);
@@ -78,6 +82,13 @@ fn commit_check(args: &CommitCheckArgs, config: &Path) -> Result<i32, CliError> 
         if v.passed || Instant::now() >= deadline {
             break v;
         }
+        if let Some(n) = restarts(&args.unit).filter(|n| crash_looping(*n)) {
+            eprintln!(
+                "kioskctl health: {} restarted {n} times since boot; not waiting any longer",
+                args.unit
+            );
+            break v;
+        }
         let failed = v.failed();
         if last.as_ref() != Some(&failed) {
             eprintln!("kioskctl health: waiting for: {}", failed.join(", "));
@@ -95,6 +106,25 @@ fn commit_check(args: &CommitCheckArgs, config: &Path) -> Result<i32, CliError> 
     } else {
         exit::FAILURE
     })
+}
+
+/// Whether a unit restarted this often is crash-looping.
+fn crash_looping(restarts: u32) -> bool {
+    restarts >= CRASH_LOOP_RESTARTS
+}
+
+/// `systemctl show -p NRestarts --value UNIT`: the unit's automatic restarts in this boot
+/// (`None` when systemd cannot say).
+fn restarts(unit: &str) -> Option<u32> {
+    let out = Command::new("systemctl")
+        .args(["show", "-p", "NRestarts", "--value", unit])
+        .output()
+        .ok()?;
+    parse_restarts(&String::from_utf8_lossy(&out.stdout))
+}
+
+fn parse_restarts(text: &str) -> Option<u32> {
+    text.trim().parse().ok()
 }
 
 /// `systemctl is-active UNIT`: true for `active` (for a Type=notify unit: READY=1 came).
@@ -132,6 +162,20 @@ pub fn format_verdict(v: &Verdict) -> String {
 mod tests {
     use super::*;
     use crate::fleet::commit::Facts;
+
+    #[test]
+    fn a_unit_restarted_three_times_is_crash_looping() {
+        assert_eq!(parse_restarts("3\n"), Some(3));
+        assert_eq!(
+            parse_restarts(""),
+            None,
+            "no such unit: systemd prints nothing"
+        );
+        assert_eq!(parse_restarts("[not set]\n"), None);
+        assert!(!crash_looping(parse_restarts("0\n").unwrap_or_default()));
+        assert!(!crash_looping(2));
+        assert!(crash_looping(parse_restarts("3\n").unwrap_or_default()));
+    }
 
     #[test]
     fn the_report_names_each_failed_check_and_the_outcome() {
