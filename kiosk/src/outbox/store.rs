@@ -284,33 +284,7 @@ impl Outbox {
         now: SystemTime,
         due: SystemTime,
     ) -> Result<RecordId, OutboxError> {
-        let sealed = self
-            .key
-            .seal(payload, &Self::associated(kind, idempotency_key))?;
-        let conn = self.conn();
-        let inserted = conn
-            .execute(
-                "INSERT INTO outbox (kind, idempotency_key, payload, created_ms, next_attempt_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (idempotency_key) DO NOTHING",
-                params![
-                    kind.as_str(),
-                    idempotency_key,
-                    sealed,
-                    millis(now),
-                    millis(due)
-                ],
-            )
-            .map_err(|e| self.map_full(e))?;
-        if inserted == 1 {
-            return Ok(conn.last_insert_rowid());
-        }
-        conn.query_row(
-            "SELECT id FROM outbox WHERE idempotency_key = ?1",
-            [idempotency_key],
-            |row| row.get(0),
-        )
-        .map_err(OutboxError::Db)
+        self.enqueue_with_attachments(kind, idempotency_key, payload, &[], now, due)
     }
 
     /// Saves a record with its attachments (the PDFs of the materials photographed for an
