@@ -244,6 +244,55 @@ fn a_record_that_cannot_be_opened_or_understood_is_quarantined_and_the_rest_go_o
 }
 
 #[test]
+fn waiting_records_another_key_cannot_open_are_counted_and_left_as_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("o.sqlite");
+    {
+        let outbox = Outbox::open(&path, key()).unwrap();
+        for n in 0..3 {
+            outbox
+                .enqueue(
+                    RecordKind::Application,
+                    &format!("u-{n}"),
+                    &payload(n),
+                    t(0),
+                )
+                .unwrap();
+        }
+        assert_eq!(outbox.unreadable_pending().unwrap(), 0);
+    }
+    // An update that came with another outbox.key: every waiting record is unreadable to it,
+    // and counting them changes nothing (the old slot, with the right key, still sends them).
+    let other = Outbox::open(&path, OutboxKey::from_bytes(&[9u8; 32]).unwrap()).unwrap();
+    assert_eq!(other.unreadable_pending().unwrap(), 3);
+    assert_eq!(
+        (
+            other.stats(t(1)).unwrap().pending,
+            other.quarantined_since(t(0)).unwrap()
+        ),
+        (3, 0)
+    );
+    drop(other);
+
+    let outbox = Outbox::open(&path, key()).unwrap();
+    assert_eq!(outbox.unreadable_pending().unwrap(), 0);
+    let id = outbox.list().unwrap()[1].id;
+    tamper(
+        &path,
+        "UPDATE outbox SET payload = CAST(zeroblob(64) AS BLOB) WHERE id = ?1",
+        id,
+    );
+    assert_eq!(outbox.unreadable_pending().unwrap(), 1);
+    // The delivery worker sets it aside when it comes due (at t(5)): from then on it is
+    // quarantined, counted from that time, and no longer waiting.
+    assert_eq!(outbox.due(t(5), 10).unwrap().len(), 2);
+    assert_eq!(outbox.unreadable_pending().unwrap(), 0);
+    assert_eq!(outbox.quarantined_since(t(4)).unwrap(), 1);
+    assert_eq!(outbox.quarantined_since(t(5)).unwrap(), 1);
+    assert_eq!(outbox.quarantined_since(t(6)).unwrap(), 0);
+}
+
+#[test]
 fn rejected_and_quarantined_records_are_purged_after_the_retention() {
     let day = 86_400;
     let dir = tempfile::tempdir().unwrap();

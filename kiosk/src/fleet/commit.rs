@@ -5,7 +5,9 @@
 //! only then), every configured device passed its internal self-test (a device the
 //! configuration leaves out is not tested), the hall answered once, and the outbox opened
 //! (the status carries its counts only when the outbox, opened with the kiosk's existing
-//! key, answered). Otherwise the boot is not committed and the next boot falls back.
+//! key, answered; every record waiting for delivery opens with that key, and none was
+//! quarantined since the service started: records set aside before the update do not count).
+//! Otherwise the boot is not committed and the next boot falls back.
 //!
 //! [`verdict`] is pure: it judges [`Facts`] gathered by the command, so every way the check
 //! can fail is tested without a kiosk.
@@ -137,22 +139,43 @@ pub fn verdict(facts: &Facts) -> Verdict {
         Err(_) => check("hall", false, "unknown: the service did not answer"),
     });
     checks.push(match &status {
-        Ok(s) if s.outbox_quarantined == 0 => check(
-            "outbox",
-            true,
-            format!(
-                "open: {} waiting, {} refused",
-                s.outbox_pending, s.outbox_rejected
-            ),
-        ),
-        Ok(s) => check(
+        Ok(s) if s.outbox_unreadable_pending > 0 => check(
             "outbox",
             false,
             format!(
-                "{} record(s) cannot be opened (quarantined): is outbox.key the kiosk's own?",
-                s.outbox_quarantined
+                "{} waiting record(s) do not open with this outbox key or firmware: is outbox.key \
+                 the kiosk's own? (the old slot can still send them)",
+                s.outbox_unreadable_pending
             ),
         ),
+        Ok(s) if s.outbox_quarantined_since_start > 0 => check(
+            "outbox",
+            false,
+            format!(
+                "{} record(s) quarantined since the service started: this firmware or key \
+                 cannot open them",
+                s.outbox_quarantined_since_start
+            ),
+        ),
+        Ok(s) => {
+            let before = s.outbox_quarantined;
+            check(
+                "outbox",
+                true,
+                if before == 0 {
+                    format!(
+                        "open: {} waiting, {} refused",
+                        s.outbox_pending, s.outbox_rejected
+                    )
+                } else {
+                    format!(
+                        "open: {} waiting, {} refused; {before} quarantined before this start \
+                         (not this boot's doing)",
+                        s.outbox_pending, s.outbox_rejected
+                    )
+                },
+            )
+        }
         Err(_) => check("outbox", false, "unknown: the service did not answer"),
     });
     Verdict {
@@ -174,6 +197,8 @@ mod tests {
             outbox_pending: 2,
             outbox_rejected: 0,
             outbox_quarantined: 0,
+            outbox_quarantined_since_start: 0,
+            outbox_unreadable_pending: 0,
             hall_last_success_seconds_ago: Some(3),
             catalog_version: Some("c1".into()),
         }
@@ -258,10 +283,38 @@ mod tests {
 
         let mut wrong_key = healthy();
         if let Some(Ok(s)) = &mut wrong_key.status {
-            s.outbox_quarantined = 3;
+            s.outbox_unreadable_pending = 2;
         }
         assert_eq!(failed_of(&wrong_key), ["outbox"]);
         assert!(verdict(&wrong_key).checks[4].detail.contains("outbox.key"));
+
+        let mut set_aside_now = healthy();
+        if let Some(Ok(s)) = &mut set_aside_now.status {
+            s.outbox_quarantined = 3;
+            s.outbox_quarantined_since_start = 1;
+        }
+        assert_eq!(failed_of(&set_aside_now), ["outbox"]);
+        assert!(verdict(&set_aside_now).checks[4]
+            .detail
+            .contains("1 record(s) quarantined since the service started"));
+    }
+
+    #[test]
+    fn records_quarantined_before_the_update_do_not_stop_it_being_committed() {
+        // A record the old firmware set aside months ago (bit rot, a full disk) says nothing
+        // about the new slot: every waiting record still opens and nothing was set aside now.
+        let mut facts = healthy();
+        if let Some(Ok(s)) = &mut facts.status {
+            s.outbox_quarantined = 3;
+        }
+        let v = verdict(&facts);
+        assert!(v.passed, "{v:?}");
+        assert!(
+            v.checks[4]
+                .detail
+                .contains("3 quarantined before this start"),
+            "{v:?}"
+        );
     }
 
     #[test]

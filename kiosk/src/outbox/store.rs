@@ -453,6 +453,46 @@ impl Outbox {
         Ok(due)
     }
 
+    /// Records waiting for delivery that this kiosk cannot send: their payload does not open
+    /// with its outbox key, or their kind is unknown to this firmware. Every pending payload
+    /// is tried; nothing is changed (the delivery worker quarantines them when they come due).
+    /// Not zero after an update when `outbox.key` is not the key the records were sealed
+    /// with, or the new firmware cannot read what the old one wrote: `kioskctl health
+    /// commit-check` then does not commit the update, so the old slot comes back with them.
+    pub fn unreadable_pending(&self) -> Result<u64, OutboxError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT kind, idempotency_key, payload FROM outbox WHERE state = 'pending'",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut unreadable = 0;
+        while let Some(row) = rows.next()? {
+            let stored_kind: String = row.get(0)?;
+            let idempotency_key: String = row.get(1)?;
+            let sealed: Vec<u8> = row.get(2)?;
+            let readable = RecordKind::parse(&stored_kind).is_some_and(|kind| {
+                self.key
+                    .open(&sealed, &Self::associated(kind, &idempotency_key))
+                    .is_ok()
+            });
+            if !readable {
+                unreadable += 1;
+            }
+        }
+        Ok(unreadable)
+    }
+
+    /// Records quarantined at or after `since` (the service's start: what this run of the
+    /// firmware could not open, as opposed to records set aside before an update).
+    pub fn quarantined_since(&self, since: SystemTime) -> Result<u64, OutboxError> {
+        let n: i64 = self.conn().query_row(
+            "SELECT COUNT(*) FROM outbox WHERE state = 'quarantined' AND set_aside_ms >= ?1",
+            params![millis(since)],
+            |r| r.get(0),
+        )?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// Sets a record aside that this kiosk cannot open or understand. `reason` must hold no
     /// personal data (it is shown by `kioskctl outbox list` and logged).
     pub fn quarantine(

@@ -166,6 +166,13 @@ pub struct StatusReport {
     /// Records this kiosk cannot open or understand.
     #[serde(default)]
     pub outbox_quarantined: u64,
+    /// Of those, the ones set aside since the service started.
+    #[serde(default)]
+    pub outbox_quarantined_since_start: u64,
+    /// Records waiting for delivery that this kiosk's key or firmware cannot open (see
+    /// `Outbox::unreadable_pending`).
+    #[serde(default)]
+    pub outbox_unreadable_pending: u64,
     /// Seconds since the hall last answered, if it ever did.
     pub hall_last_success_seconds_ago: Option<u64>,
     /// The catalog version in use, if any.

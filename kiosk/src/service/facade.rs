@@ -135,6 +135,15 @@ impl Service {
     /// The status `kioskctl status` prints.
     pub async fn status(&self) -> Result<StatusReport, AdminError> {
         let stats = self.outbox_stats().await?;
+        let (outbox, started) = (self.outbox.clone(), self.started);
+        let (quarantined_since_start, unreadable_pending) =
+            tokio::task::spawn_blocking(move || {
+                Ok::<_, OutboxError>((
+                    outbox.quarantined_since(started)?,
+                    outbox.unreadable_pending()?,
+                ))
+            })
+            .await??;
         Ok(StatusReport {
             kiosk_id: self.config.identity.kiosk_id.clone(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -143,6 +152,8 @@ impl Service {
             outbox_pending: stats.pending,
             outbox_rejected: stats.rejected,
             outbox_quarantined: stats.quarantined,
+            outbox_quarantined_since_start: quarantined_since_start,
+            outbox_unreadable_pending: unreadable_pending,
             hall_last_success_seconds_ago: self.clock.last_success().map(age),
             catalog_version: self.catalog.borrow().as_ref().map(|c| c.version.clone()),
         })

@@ -12,3 +12,12 @@ mod random;
 mod rating;
 mod reader_pace;
 pub(crate) mod support;
+
+/// The made-up citizens of these tests carry valid numbers (GB 11643 check digit), as a
+/// real card's would: a session test must not pass on a number the reader would refuse.
+#[test]
+fn the_test_citizens_numbers_are_valid() {
+    for c in [support::citizen(), support::other_citizen()] {
+        assert!(vocab::id_number::is_valid(&c.id_number), "{}", c.name);
+    }
+}

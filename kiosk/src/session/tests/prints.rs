@@ -245,7 +245,7 @@ fn another_card_closes_the_previous_holders_list_and_asks_for_its_own() {
     assert_eq!(
         proof,
         PrintableQuery::IdCard {
-            id_number: "110105198001010019".into()
+            id_number: "110105198001010016".into()
         }
     );
     assert_eq!(k.screen(), "prints");

@@ -64,7 +64,7 @@ pub fn other_citizen() -> Citizen {
     let mut c = zhang_san();
     c.name = "李四".into();
     // Another made-up number with a correct check digit.
-    c.id_number = "110105198001010019".into();
+    c.id_number = "110105198001010016".into();
     c
 }
 
