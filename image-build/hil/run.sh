@@ -4,6 +4,7 @@
 # PASS, FAIL or WAITING. Minutes of CPU; not part of the default test command.
 #
 #   image-build/hil/run.sh [--image DIR] [--run DIR] [--timeout SECONDS] [--keep] [--icount]
+#                          [--soak N]
 #
 # --icount: the guest's clock counts executed instructions (1 ns each: a 1 GHz, one
 # instruction per cycle machine) instead of following the host's clock, so the boot figures
@@ -24,6 +25,9 @@
 #          (1209:0001) that types what the host puts in share/cmd/scan; ALSA's loopback
 #          card (snd-aloop, at boot) as the loudspeaker; vivid as the document camera
 #          (loaded by the camera stage).
+#
+# --soak N: after the other stages, N citizens in a row (hil/soak.py) and the kiosk's memory
+# (stage memory); `--soak 200` is issue 22's figure: PSS at the home screen after 200 citizens.
 #
 # Stages:
 #   hall          `hall serve` on the host loopback; kiosk, operator and staff registered
@@ -55,6 +59,12 @@
 #                 list` shows it with its sizes, `kioskctl camera capture --raw` writes a JPEG
 #                 to the share, checked on the host (the still size listed, not blank); then
 #                 the fleet view shows every fitted device online, the camera too (hil/camera.py)
+#   memory        (--soak N) N citizens in a row at the guest's kiosk (hil/soak.py: the card on
+#                 the FTDI reader, `kioskctl session press` in the guest through
+#                 hil/guest/soak-citizen.sh); VmRSS and PSS of kiosk.service read as they go,
+#                 PSS by mapping at the start and at the end (RUN/soak.log). PASS when every
+#                 citizen got a receipt and the PSS at the home screen after the last is at most
+#                 40 MiB
 #   screenshots   QMP screendumps of the flow's `shot` steps: home, receipt, progress
 #
 # Exit status: 0 all stages PASS; 1 any FAIL; 3 no FAIL but stages WAITING.
@@ -70,6 +80,7 @@ image="$here/../out"
 run="$repo/target/hil"
 limit=240
 keep=0
+soak=0
 # shellcheck disable=SC2054 # commas belong to QEMU options
 accel=(-accel tcg,thread=multi)
 while [ $# -gt 0 ]; do
@@ -79,7 +90,8 @@ while [ $# -gt 0 ]; do
         --timeout) limit=$2; shift 2 ;;
         --keep) keep=1; shift ;;
         --icount) accel=(-accel "tcg,thread=single" -icount "shift=0,sleep=on"); shift ;;
-        -h|--help) sed -n '2,64p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --soak) soak=$2; shift 2 ;;
+        -h|--help) sed -n '2,74p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "hil/run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -116,7 +128,9 @@ kioskctl="$repo/target/debug/kioskctl"
 rm -rf "$run"
 mkdir -p "$run/share/etc-kiosk" "$run/share/cmd" "$run/shots"
 : > "$run/summary.txt"
-echo 1500 > "$run/share/cmd/limit"   # the guest's test unit waits this long for share/cmd/done
+# The guest's test unit waits this long for share/cmd/done (a soaked citizen takes seconds).
+echo $((1500 + 30 * soak)) > "$run/share/cmd/limit"
+cp "$here/guest/soak-citizen.sh" "$run/share/soak-citizen.sh"
 pids=()
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
@@ -506,6 +520,26 @@ if [ "${result[kiosk-ready]:-}" = PASS ]; then
     fi
 else
     stage camera FAIL "needs kiosk.service ready"
+fi
+
+# --- The soak (--soak N): N citizens in a row, the kiosk's memory read as they go ---
+if [ "$soak" -gt 0 ]; then
+    if [ "${result[kiosk-ready]:-}" = PASS ] && [ -n "$hall_url" ]; then
+        t_soak=$(date +%s.%N)
+        python3 "$here/soak.py" "$run/share" --idcard "$run/idcard.in" --citizens "$soak" \
+            > "$run/soak.log" 2>&1 || true
+        soak_line=$(tail -n1 "$run/soak.log")
+        pss_end=$(sed -n 's/.*pss_end_kib=\([0-9]*\).*/\1/p' <<< "$soak_line")
+        if [[ "$soak_line" != "SOAK PASS"* ]] || [ -z "$pss_end" ]; then
+            stage memory FAIL "${soak_line:-soak.py printed nothing} (steps: $run/soak.log)"
+        elif [ "$pss_end" -gt $((40 * 1024)) ]; then
+            stage memory FAIL "PSS at the home screen after $soak citizens: $pss_end KiB, over 40 MiB ($soak_line; breakdown: $run/soak.log)"
+        else
+            stage memory PASS "PSS at the home screen after $soak citizens: $pss_end KiB (<= 40 MiB); ${soak_line#SOAK PASS }; $(since "$t_soak") s wall (breakdown: $run/soak.log)"
+        fi
+    else
+        stage memory FAIL "needs kiosk.service ready and the hall"
+    fi
 fi
 
 shots=$(cd "$run/shots" && echo *.png)
