@@ -177,10 +177,85 @@ async fn a_withdrawn_cross_province_application_reads_well_on_the_phone_and_at_t
         .await
         .expect("text");
     assert!(page.contains(&both), "the staff see both notes: {page}");
+    // The guide it was taken in under, although its item is withdrawn now: the department,
+    // the 承诺时限, the form's answers and the materials list.
+    let seed = hall::seed::catalog();
+    let item = seed.item(CROSS_ITEM).expect("the seed's item");
+    let dept = seed.department(&item.department).expect("its department");
+    let limit = format!("{} 个工作日", item.promised_limit_days);
+    for shown in [
+        dept.name.as_str(),
+        limit.as_str(),
+        "13812345678",
+        item.materials[0].name.as_str(),
+    ] {
+        assert!(page.contains(shown), "{shown:?} not on the page: {page}");
+    }
+    assert!(!page.contains("目录中已无此事项"), "{page}");
+    // Handled at the partner place: said so, and nothing to work here.
+    let place = c
+        .find(Locator::Id("handled-by"))
+        .await
+        .expect("办理地 on the staff page")
+        .text()
+        .await
+        .expect("text");
+    assert!(place.starts_with("湖北省襄阳市"), "{place}");
+    assert!(c.find(Locator::Id("partner-handled")).await.is_ok());
     assert!(
-        page.contains("跨省通办") || page.contains("湖北省襄阳市"),
-        "{page}"
+        c.find(Locator::Css("form[id^=act-]")).await.is_err(),
+        "no step forms for a forwarded application"
     );
     workbench::shot_full(&c, "withdrawn-case").await;
+
+    // The same withdrawal without 跨省通办: worked here, with its real 承诺时限 on 受理.
+    let mut local = body.clone();
+    local
+        .as_object_mut()
+        .expect("an object")
+        .remove("handledBy");
+    let r = http
+        .post(format!("{base}/api/v1/applications"))
+        .bearer_auth(&kiosk)
+        .header("idempotency-key", "withdrawn-local-1")
+        .json(&local)
+        .send()
+        .await
+        .expect("submit");
+    assert_eq!(r.status(), 201);
+    let local_id = r.json::<serde_json::Value>().await.expect("receipt")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    c.goto(&format!("{base}/staff/applications/{local_id}"))
+        .await
+        .expect("the application page");
+    c.find(Locator::Css("#act-accept button[type=submit]"))
+        .await
+        .expect("受理 is offered")
+        .click()
+        .await
+        .expect("受理");
+    c.wait()
+        .for_element(Locator::Css("#act-assign"))
+        .await
+        .expect("accepted: 承办 is next");
+    let due = c
+        .find(Locator::Id("due"))
+        .await
+        .expect("the due date")
+        .text()
+        .await
+        .expect("text");
+    let expected = hall
+        .state
+        .staff
+        .calendar
+        .add_working_days(hall::state::today_local(), item.promised_limit_days);
+    assert!(
+        due.starts_with(&expected.to_string()),
+        "{due} vs {expected}"
+    );
+    workbench::shot_full(&c, "withdrawn-local-accepted").await;
     c.close().await.expect("close the browser");
 }
