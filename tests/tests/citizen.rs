@@ -665,8 +665,8 @@ fn the_printed_receipt_opens_on_a_phone_follows_the_hall_and_texts_the_citizen()
     let body = sms.to_string();
     assert!(!body.contains("110105"), "no ID number in the SMS: {body}");
 
-    // 承办 and 办结 by the department (the result collected at the window, or mailed: the
-    // workbench reads the fields that apply).
+    // 承办 and 办结 by the department (the workbench reads the fields that apply: the window
+    // and pick-up code here, a waybill for a mailed result).
     workbench_step(&reviewer, &id, "assign", &[("handler", "孙审批")]);
     assert_eq!(status_now(&c), "承办");
     workbench_step(
@@ -682,9 +682,11 @@ fn the_printed_receipt_opens_on_a_phone_follows_the_hall_and_texts_the_citizen()
     );
     assert_eq!(status_now(&c), "办结");
     let sms = notice("citizen.concluded");
+    // Collected at the window (the form left 免费邮寄 off): where, and the pick-up code.
     assert!(
-        sms["text"].as_str().is_some_and(|t| t.contains(&code)
-            && (t.contains("取件码 5821") || t.contains("运单号 1151234567890"))),
+        sms["text"]
+            .as_str()
+            .is_some_and(|t| t.contains(&code) && t.contains("请到综合窗口 3号领取，取件码 5821")),
         "{sms}"
     );
     for kind in [
