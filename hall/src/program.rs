@@ -642,7 +642,7 @@ async fn catalog_file(action: CatalogAction) -> Result<(), HallError> {
                     stored.items.len(),
                     stored.bundles.len(),
                     versions::local(effective_at),
-                    changes.len(),
+                    catalog_file::change_count(&changes),
                     current.version
                 );
                 for line in changes {
@@ -687,7 +687,7 @@ async fn catalog_file(action: CatalogAction) -> Result<(), HallError> {
             let changes = catalog_file::diff(&current, &imported);
             let mut out = format!(
                 "{} change(s) from catalog version {} (in effect now):\n",
-                changes.len(),
+                catalog_file::change_count(&changes),
                 current.version
             );
             for line in changes {

@@ -196,6 +196,50 @@ async fn the_partner_channel_migration_widens_the_check_and_runs_again_harmlessl
     assert_eq!(ok, "ok");
 }
 
+// A cross-province application taken in after its item was withdrawn carries both first
+// notes: the 代收 note of its partner link and the withdrawal note (neither overwrites the
+// other), on both backends.
+on_both!(a_forwarded_application_keeps_its_withdrawal_note_beside_the_partner_note, store => {
+    use hall::partners::{PartnerLink, QueuedForward};
+    use hall::handlers::applications::WITHDRAWN_AFTER_SUBMISSION;
+    let place = hall_api::catalog::PartnerPlace {
+        code: "420600".into(),
+        name: "湖北省襄阳市".into(),
+        name_en: "Xiangyang, Hubei".into(),
+    };
+    let mut new = app("key-w", "w", "T-W");
+    new.first_note = Some(WITHDRAWN_AFTER_SUBMISSION.into());
+    new.partner = Some(PartnerLink::ForwardTo {
+        place,
+        forward: QueuedForward {
+            event_id: "fwd-w".into(),
+            sealed: vec![1, 2, 3],
+            created_at: Utc::now(),
+        },
+    });
+    let Written::Created(rec) = store.create_application(new).await.unwrap() else {
+        panic!("created")
+    };
+    assert_eq!(
+        rec.timeline[0].note.as_deref(),
+        Some(format!("代收：本件由湖北省襄阳市办理，已转交。{WITHDRAWN_AFTER_SUBMISSION}").as_str())
+    );
+    // Read back from the database, not from what was written.
+    let again = store.application("w").await.unwrap().unwrap();
+    assert_eq!(again.timeline, rec.timeline);
+    // Without a partner the withdrawal note stands alone; without either there is none.
+    let mut plain = app("key-x", "x", "T-X");
+    plain.first_note = Some(WITHDRAWN_AFTER_SUBMISSION.into());
+    let Written::Created(rec) = store.create_application(plain).await.unwrap() else {
+        panic!("created")
+    };
+    assert_eq!(rec.timeline[0].note.as_deref(), Some(WITHDRAWN_AFTER_SUBMISSION));
+    let Written::Created(rec) = store.create_application(app("key-y", "y", "T-Y")).await.unwrap() else {
+        panic!("created")
+    };
+    assert_eq!(rec.timeline[0].note, None);
+});
+
 // A forward rides the notice queue's tables (on both backends) in its own lane: the notice
 // worker never claims it, the partner worker does; a partner's steps apply once each, in order.
 on_both!(forwards_have_their_own_lane_and_partner_steps_apply_once_each, store => {

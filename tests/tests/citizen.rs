@@ -11,6 +11,7 @@ use std::time::Duration;
 use kiosk_e2e::hall_db;
 use kiosk_e2e::kiosk::{KioskOptions, Rig, KIOSK_ID};
 use kiosk_e2e::receipt::{decode_qr, printed_texts, query_param, receipt_pngs};
+use kiosk_e2e::staff_web::StaffWeb;
 use kiosk_e2e::{eventually, Hall};
 
 const LONG: Duration = Duration::from_secs(60);
@@ -506,10 +507,43 @@ async fn text_of(c: &fantoccini::Client, css: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The value of the hidden `version` field of the application page's step forms (the
+/// timeline's length the form was drawn from).
+fn page_version(web: &StaffWeb, id: &str) -> String {
+    let page = web
+        .get(&format!("/staff/applications/{id}"))
+        .text()
+        .expect("the application page");
+    let marker = "name=\"version\" value=\"";
+    let at = page
+        .find(marker)
+        .unwrap_or_else(|| panic!("no step form on the application page: {page}"))
+        + marker.len();
+    page[at..]
+        .split('"')
+        .next()
+        .expect("the version")
+        .to_owned()
+}
+
+/// One workbench step as a browser posts it: the page's version, the step's own fields.
+fn workbench_step(web: &StaffWeb, id: &str, action: &str, fields: &[(&str, &str)]) {
+    let version = page_version(web, id);
+    let mut all = vec![("version", version.as_str())];
+    all.extend_from_slice(fields);
+    let r = web.post_form(&format!("/staff/applications/{id}/{action}"), &all);
+    let status = r.status();
+    assert_eq!(
+        status.as_u16(),
+        303,
+        "the workbench's {action}: {status} {}",
+        r.text().unwrap_or_default()
+    );
+}
+
 #[test]
 fn the_printed_receipt_opens_on_a_phone_follows_the_hall_and_texts_the_citizen() {
     let mut rig = Rig::start(&KioskOptions::default());
-    let staff = Hall::credential(&rig.hall_db, "staff", "clerk");
     let hall = rig.hall_url().trim_end_matches('/').to_owned();
     // The hall texts citizens through the county's SMS gateway (here on loopback).
     let gateway = Gateway::start();
@@ -519,7 +553,7 @@ fn the_printed_receipt_opens_on_a_phone_follows_the_hall_and_texts_the_citizen()
         format!(
             "base_url = \"{}\"\n[worker]\npoll_seconds = 0.2\n\
              [[webhook]]\nname = \"county-sms\"\nurl = \"{}\"\nsecret = \"county-sms-secret-0001\"\n\
-             events = [\"citizen.accepted\", \"citizen.concluded\"]\n",
+             events = [\"citizen.accepted\", \"citizen.correctionRequired\", \"citizen.concluded\"]\n",
             hall,
             gateway.url
         ),
@@ -545,7 +579,6 @@ fn the_printed_receipt_opens_on_a_phone_follows_the_hall_and_texts_the_citizen()
         s["screen"] == "receipt" && s["submission"] == "delivered"
     });
     let code = s["trackingCode"].as_str().unwrap_or_default().to_owned();
-    let id = hall_db::applications(&rig.hall_db)[0].id.clone();
 
     // At home: the phone's camera reads the printed receipt's QR code.
     let qr = eventually(LONG, || {
@@ -557,33 +590,43 @@ fn the_printed_receipt_opens_on_a_phone_follows_the_hall_and_texts_the_citizen()
     .expect("a printed receipt with the QR code");
     assert!(qr.starts_with(&format!("{hall}/progress?")), "{qr}");
 
-    let http = reqwest::Client::new();
-    let move_to = |to: &'static str, note: Option<&'static str>| {
-        let request = http
-            .post(format!("{hall}/api/v1/applications/{id}/status"))
-            .bearer_auth(&staff)
-            .json(&serde_json::json!({"to": to, "note": note}));
-        async move {
-            let status = request
-                .send()
-                .await
-                .expect("the staff API answers")
-                .status();
-            assert!(status.is_success(), "moving to {to}: {status}");
-        }
-    };
+    // The back office: the front desk and the 公安 department's reviewer, signed in to the
+    // workbench; the front desk finds the application by the receipt's QR address, as a
+    // scanner at the counter types it into the search box.
+    let desk = StaffWeb::sign_in_new(&hall, &rig.hall_db, "desk-zhao", "front-desk", &[]);
+    let reviewer =
+        StaffWeb::sign_in_new(&hall, &rig.hall_db, "reviewer-sun", "reviewer", &["gongan"]);
+    let found = desk.post_form("/staff/search", &[("q", qr.as_str())]);
+    assert_eq!(
+        found.status().as_u16(),
+        303,
+        "the search finds it by the QR"
+    );
+    let id = found
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .and_then(|l| l.strip_prefix("/staff/applications/"))
+        .expect("the application's page")
+        .to_owned();
+
     let notice = |kind: &str| {
         eventually(LONG, || gateway.of_kind(kind).into_iter().next())
             .unwrap_or_else(|| panic!("no {kind} notice reached the gateway"))
     };
-
     let rt = tokio::runtime::Runtime::new().expect("a runtime for the browser");
     let driver = ChromeDriver::start();
     let profile = tempfile::tempdir().expect("profile dir");
+    let c = rt.block_on(driver.phone(profile.path()));
+    // What the phone shows after a reload: the status pill.
+    let status_now = |c: &fantoccini::Client| {
+        rt.block_on(async {
+            c.refresh().await.expect("reload");
+            text_of(c, "#status").await
+        })
+    };
     rt.block_on(async {
-        let c = driver.phone(profile.path()).await;
         c.goto(&qr).await.expect("the progress page opens");
-        assert_eq!(text_of(&c, "#status").await, "已提交");
         let width: f64 = c
             .execute("return document.documentElement.clientWidth", vec![])
             .await
@@ -591,26 +634,71 @@ fn the_printed_receipt_opens_on_a_phone_follows_the_hall_and_texts_the_citizen()
             .and_then(|v| v.as_f64())
             .unwrap_or_default();
         assert_eq!(width, 360.0, "a phone's width");
+    });
+    assert_eq!(status_now(&c), "已提交");
 
-        // The hall accepts it: the page follows and the citizen gets the link by SMS.
-        move_to("accepted", None).await;
-        c.refresh().await.expect("reload");
-        assert_eq!(text_of(&c, "#status").await, "受理");
-        let sms = notice("citizen.accepted");
-        assert_eq!(sms["to"], "13800138000", "the number the citizen gave");
-        assert_eq!(sms["data"]["progressLink"], qr, "the receipt's own link");
-        let body = sms.to_string();
-        assert!(!body.contains("110105"), "no ID number in the SMS: {body}");
-
-        move_to("processing", None).await;
-        move_to("concluded", Some("请到综合窗口领取")).await;
-        assert!(notice("citizen.concluded")["text"]
+    // 补正: the page says what to bring, and so does the SMS.
+    workbench_step(
+        &desk,
+        &id,
+        "correction",
+        &[("note", "请补交近期免冠白底证件照一张")],
+    );
+    assert_eq!(status_now(&c), "补正");
+    assert!(rt
+        .block_on(text_of(&c, "#correction"))
+        .contains("请补交近期免冠白底证件照一张"));
+    let sms = notice("citizen.correctionRequired");
+    assert!(
+        sms["text"]
             .as_str()
-            .is_some_and(|t| t.contains(&code)));
-        c.refresh().await.expect("reload");
-        assert_eq!(text_of(&c, "#status").await, "办结");
+            .is_some_and(|t| t.contains("请补交近期免冠白底证件照一张") && t.contains(&code)),
+        "{sms}"
+    );
 
-        // Rated once from the phone; a second rating is refused.
+    // 受理: the page follows and the citizen gets the link by SMS.
+    workbench_step(&desk, &id, "accept", &[]);
+    assert_eq!(status_now(&c), "受理");
+    let sms = notice("citizen.accepted");
+    assert_eq!(sms["to"], "13800138000", "the number the citizen gave");
+    assert_eq!(sms["data"]["progressLink"], qr, "the receipt's own link");
+    let body = sms.to_string();
+    assert!(!body.contains("110105"), "no ID number in the SMS: {body}");
+
+    // 承办 and 办结 by the department (the workbench reads the fields that apply: the window
+    // and pick-up code here, a waybill for a mailed result).
+    workbench_step(&reviewer, &id, "assign", &[("handler", "孙审批")]);
+    assert_eq!(status_now(&c), "承办");
+    workbench_step(
+        &reviewer,
+        &id,
+        "conclude",
+        &[
+            ("result", "准予换领"),
+            ("window", "综合窗口 3号"),
+            ("pickup", "5821"),
+            ("waybill", "1151234567890"),
+        ],
+    );
+    assert_eq!(status_now(&c), "办结");
+    let sms = notice("citizen.concluded");
+    // Collected at the window (the form left 免费邮寄 off): where, and the pick-up code.
+    assert!(
+        sms["text"]
+            .as_str()
+            .is_some_and(|t| t.contains(&code) && t.contains("请到综合窗口 3号领取，取件码 5821")),
+        "{sms}"
+    );
+    for kind in [
+        "citizen.accepted",
+        "citizen.correctionRequired",
+        "citizen.concluded",
+    ] {
+        assert_eq!(gateway.of_kind(kind).len(), 1, "one {kind} notice");
+    }
+
+    // Rated once from the phone; a second rating is refused.
+    rt.block_on(async {
         c.find(fantoccini::Locator::Css("input[name=level][value='5']"))
             .await
             .expect("the rating form")
@@ -623,32 +711,31 @@ fn the_printed_receipt_opens_on_a_phone_follows_the_hall_and_texts_the_citizen()
             .click()
             .await
             .expect("send the rating");
-        let rated = eventually(LONG, || {
-            let r = hall_db::ratings(&rig.hall_db);
-            (!r.is_empty()).then_some(r)
-        })
-        .expect("the rating stored");
-        assert_eq!(rated.len(), 1);
-        assert_eq!(rated[0].level, 5);
-        assert!(text_of(&c, "#rating").await.contains("您已评价"));
-        let again = http
-            .post(format!("{hall}/progress"))
-            .header("origin", hall.as_str())
-            .header("sec-fetch-site", "same-origin")
-            .form(&[
-                ("c", code.as_str()),
-                ("v", query_param(&qr, "v").unwrap_or_default().as_str()),
-                ("level", "1"),
-                ("reason", "tooSlow"),
-            ])
-            .send()
-            .await
-            .expect("the page answers")
-            .status();
-        assert_eq!(again.as_u16(), 409, "one rating per application");
-        assert_eq!(hall_db::ratings(&rig.hall_db).len(), 1);
-        let _ = c.close().await;
     });
+    let rated = eventually(LONG, || {
+        let r = hall_db::ratings(&rig.hall_db);
+        (!r.is_empty()).then_some(r)
+    })
+    .expect("the rating stored");
+    assert_eq!(rated.len(), 1);
+    assert_eq!(rated[0].level, 5);
+    assert!(rt.block_on(text_of(&c, "#rating")).contains("您已评价"));
+    let again = reqwest::blocking::Client::new()
+        .post(format!("{hall}/progress"))
+        .header("origin", hall.as_str())
+        .header("sec-fetch-site", "same-origin")
+        .form(&[
+            ("c", code.as_str()),
+            ("v", query_param(&qr, "v").unwrap_or_default().as_str()),
+            ("level", "1"),
+            ("reason", "tooSlow"),
+        ])
+        .send()
+        .expect("the page answers")
+        .status();
+    assert_eq!(again.as_u16(), 409, "one rating per application");
+    assert_eq!(hall_db::ratings(&rig.hall_db).len(), 1);
+    let _ = rt.block_on(c.close());
 }
 
 /// One application through the kiosk by touch words, from the card to the delivered receipt.

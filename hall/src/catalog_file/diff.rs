@@ -101,6 +101,12 @@ fn item_changes(old: &ServiceItem, new: &ServiceItem) -> Vec<String> {
     out
 }
 
+/// How many changes the lines of [`diff`] hold: a changed item's detail lines (indented)
+/// belong to its own line.
+pub fn change_count(lines: &[String]) -> usize {
+    lines.iter().filter(|l| !l.starts_with(' ')).count()
+}
+
 /// The changes from `old` to `new`, one line each; empty when the content is the same
 /// (the version label is not compared).
 pub fn diff(old: &Catalog, new: &Catalog) -> Vec<String> {
@@ -199,6 +205,8 @@ mod tests {
             "{lines}"
         );
         assert!(lines.contains("    name:"), "{lines}");
+        // One changed item (two detail lines), one removed, two bundles changed.
+        assert_eq!(change_count(&diff(&old, &new)), 4, "{lines}");
         assert!(lines.contains("removed"), "{lines}");
         assert!(
             lines.contains(&format!("item {} removed", old.items[1].code)),

@@ -16,7 +16,7 @@ use std::path::Path;
 
 use hall_api::catalog::Catalog;
 
-pub use diff::diff;
+pub use diff::{change_count, diff};
 pub use parse::MAX_ENGLISH;
 pub use spec::{Column, SheetSpec, SHEETS};
 

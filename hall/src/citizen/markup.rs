@@ -213,9 +213,11 @@ fn summary(out: &mut String, s: &Shown, lang: Lang) {
         };
         let _ = write!(
             out,
-            "<dt>{}</dt><dd id=\"handled-by\">{} {}</dd>",
+            "<dt>{}</dt><dd id=\"handled-by\">{}{}{}</dd>",
             lang.pick("办理地", "Handled by"),
             escape(name),
+            // A full-width bracket brings its own space.
+            lang.pick("", " "),
             lang.pick(
                 "（跨省通办，本中心代收）",
                 "(inter-provincial; taken in here)"
@@ -427,20 +429,48 @@ fn history(out: &mut String, s: &Shown, lang: Lang) {
         "<section class=\"card\" id=\"history\"><h2>{}</h2><ul class=\"history\">",
         lang.pick("办理记录", "History")
     );
-    for e in s.timeline.iter().rev() {
+    for (i, e) in s.timeline.iter().enumerate().rev() {
+        let note = e.note.as_deref().map_or(String::new(), |n| {
+            // The hall's own notes on the first entry have English; staff's stay Chinese.
+            match (lang, i) {
+                (Lang::En, 0) => hall_note_en(n, s),
+                _ => None,
+            }
+            .map_or_else(
+                || format!("<span class=\"note\"{}>{}</span>", zh_part(lang), escape(n)),
+                |en| format!("<span class=\"note\">{}</span>", escape(&en)),
+            )
+        });
         let _ = write!(
             out,
-            "<li><strong>{}</strong> <span class=\"when\">{}</span>{}</li>",
+            "<li><strong>{}</strong> <span class=\"when\">{}</span>{note}</li>",
             status_label(e.status, lang),
             local(e.at),
-            e.note.as_deref().map_or(String::new(), |n| format!(
-                "<span class=\"note\"{}>{}</span>",
-                zh_part(lang),
-                escape(n)
-            ))
         );
     }
     out.push_str("</ul></section>");
+}
+
+/// The English of a first entry's note when every part of it is one the hall writes itself
+/// (the 代收 note of a cross-province application, the note of one taken in after its item
+/// was withdrawn; joined by [`crate::store::NOTE_JOIN`]); `None` for anything else.
+fn hall_note_en(note: &str, s: &Shown) -> Option<String> {
+    use crate::handlers::applications::{
+        WITHDRAWN_AFTER_SUBMISSION, WITHDRAWN_AFTER_SUBMISSION_EN,
+    };
+    let parts: Option<Vec<String>> = note
+        .split(crate::store::NOTE_JOIN)
+        .map(|part| {
+            if part == WITHDRAWN_AFTER_SUBMISSION {
+                return Some(WITHDRAWN_AFTER_SUBMISSION_EN.to_owned());
+            }
+            s.handled_by
+                .as_ref()
+                .filter(|place| part == crate::partners::forwarded_note(place))
+                .map(crate::partners::forwarded_note_en)
+        })
+        .collect();
+    parts.map(|p| p.join(". ") + ".")
 }
 
 /// The progress page.
@@ -521,6 +551,55 @@ mod tests {
             ],
         );
         assert!(!progress(Lang::Zh, &codes(), &done, None, None).contains("已超期"));
+    }
+
+    #[test]
+    fn the_halls_own_first_notes_have_english_and_staff_notes_stay_chinese() {
+        use crate::handlers::applications::{
+            WITHDRAWN_AFTER_SUBMISSION, WITHDRAWN_AFTER_SUBMISSION_EN,
+        };
+        use Status::*;
+        let place = hall_api::catalog::PartnerPlace {
+            code: "420600".into(),
+            name: "湖北省襄阳市".into(),
+            name_en: "Xiangyang, Hubei".into(),
+        };
+        let both = format!(
+            "{}{}{WITHDRAWN_AFTER_SUBMISSION}",
+            crate::partners::forwarded_note(&place),
+            crate::store::NOTE_JOIN
+        );
+        let mut s = shown(
+            Accepted,
+            &[
+                (Submitted, Some(both.as_str())),
+                (Accepted, Some(WITHDRAWN_AFTER_SUBMISSION)),
+            ],
+        );
+        s.handled_by = Some(place);
+        let en = progress(Lang::En, &codes(), &s, None, None);
+        let first = format!(
+            "<span class=\"note\">Taken in here for Xiangyang, Hubei, which handles it; passed on to them. {WITHDRAWN_AFTER_SUBMISSION_EN}.</span>"
+        );
+        assert!(en.contains(&first), "{en}");
+        // The same words as a staff note on a later entry are staff's: left in Chinese.
+        assert!(
+            en.contains(&format!(
+                "<span class=\"note\" lang=\"zh-CN\">{WITHDRAWN_AFTER_SUBMISSION}</span>"
+            )),
+            "{en}"
+        );
+        let zh = progress(Lang::Zh, &codes(), &s, None, None);
+        assert!(
+            zh.contains(&format!("<span class=\"note\">{}</span>", both)),
+            "{zh}"
+        );
+        assert!(!zh.contains("Taken in here"));
+        // A part the hall did not write keeps the whole note Chinese on the English page.
+        s.timeline[0].note = Some(format!("{both}。请携带户口簿"));
+        let en = progress(Lang::En, &codes(), &s, None, None);
+        assert!(!en.contains("Taken in here"), "{en}");
+        assert!(en.contains("lang=\"zh-CN\">代收："), "{en}");
     }
 
     #[test]

@@ -268,6 +268,10 @@ pub fn progress(rec: &ApplicationRecord) -> Progress {
 pub const WITHDRAWN_AFTER_SUBMISSION: &str =
     "该事项在您提交后暂停受理；您的申请已按提交时的办事指南收件，工作人员审核后告知办理结果";
 
+/// [`WITHDRAWN_AFTER_SUBMISSION`] on the progress page's English version.
+pub const WITHDRAWN_AFTER_SUBMISSION_EN: &str =
+    "This service was suspended after you applied. Your application was taken in under the guide in force when you applied; staff will review it and tell you the outcome";
+
 /// Takes in an application exactly once per `Idempotency-Key`. The key is looked up before
 /// anything is validated: a retry of a stored request is answered from what was stored, even
 /// if its item was withdrawn or a rule or the date changed since (see [`crate::idempotency`]).

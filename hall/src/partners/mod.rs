@@ -106,9 +106,7 @@ impl PartnerLink {
     /// The first timeline entry's note (Chinese, shown to the citizen on our side).
     pub fn first_note(&self) -> String {
         match self {
-            PartnerLink::ForwardTo { place, .. } => {
-                format!("代收：本件由{}办理，已转交", place.name)
-            }
+            PartnerLink::ForwardTo { place, .. } => forwarded_note(place),
             PartnerLink::ReceivedFrom {
                 place,
                 origin_tracking_code,
@@ -116,6 +114,22 @@ impl PartnerLink {
             } => format!("{}代收转来，原办件编号 {origin_tracking_code}", place.name),
         }
     }
+}
+
+/// The first note of an application taken in here for `place` (代收), as stored.
+pub fn forwarded_note(place: &PartnerPlace) -> String {
+    format!("代收：本件由{}办理，已转交", place.name)
+}
+
+/// [`forwarded_note`] on the progress page's English version (the place's English name,
+/// else its Chinese one).
+pub fn forwarded_note_en(place: &PartnerPlace) -> String {
+    let name = if place.name_en.trim().is_empty() {
+        &place.name
+    } else {
+        &place.name_en
+    };
+    format!("Taken in here for {name}, which handles it; passed on to them")
 }
 
 /// A forward to queue: its event id (`fwd-<application id>`), the sealed body (context: the

@@ -182,7 +182,16 @@ pub(super) async fn load(
             views::message(Some(&f), "未找到", "没有这个办件。", Some("/staff/")),
         )));
     };
-    let subject = subject(&state.catalog().catalog, &rec);
+    let mut found = subject(&state.catalog().catalog, &rec);
+    if found.promised_days.is_none() {
+        // Its item was withdrawn (暂停受理) after it was taken in: staff still work it by the
+        // guide it was taken in under (its form, materials, 承诺时限 and department).
+        if let Some(stored) = state.store.catalog().await? {
+            let whole = crate::state::CatalogEntry::from_stored(&stored, &[])?;
+            found = subject(&whole.catalog, &rec);
+        }
+    }
+    let subject = found;
     if !may_see(signed.account(), &subject.departments) {
         tracing::info!(staff = %signed.account().name, application = %rec.id, "workbench refused another department's application");
         return Ok(Err(html(
@@ -389,6 +398,7 @@ async fn render(
         audit: audit_trail,
         actions: Action::available(rec.status, signed.account().role),
         me: signed.account().display.clone(),
+        handled_by: rec.handled_by.as_ref().map(|p| p.name.clone()),
     };
     let files = super::files::section(state, signed, &rec.id, rec.status, &name_of).await?;
     let f = frame(state, signed, &format!("办件 {}", rec.tracking_code), None);

@@ -349,6 +349,47 @@ pub fn group_by_site(
     usage.sort_by(|a, b| (&a.site, &a.id).cmp(&(&b.site, &b.id)));
 }
 
+/// One site's kiosks added up for the period (the report's 按站点汇总).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteUsage {
+    /// The site, the names from the county down (as [`KioskUsage::site`]).
+    pub site: String,
+    /// Its kiosks.
+    pub kiosks: u64,
+    /// Applications sent from them.
+    pub applications: u64,
+    /// 一键求助 calls from them.
+    pub help_calls: u64,
+    /// Device faults in their last heartbeats.
+    pub faults: usize,
+}
+
+/// The kiosks' figures per site, in the kiosks' order (by site after [`group_by_site`]).
+pub fn by_site(usage: &[KioskUsage]) -> Vec<SiteUsage> {
+    let mut sites: Vec<SiteUsage> = Vec::new();
+    for k in usage {
+        let at = match sites.iter().position(|s| s.site == k.site) {
+            Some(at) => at,
+            None => {
+                sites.push(SiteUsage {
+                    site: k.site.clone(),
+                    kiosks: 0,
+                    applications: 0,
+                    help_calls: 0,
+                    faults: 0,
+                });
+                sites.len() - 1
+            }
+        };
+        let s = &mut sites[at];
+        s.kiosks += 1;
+        s.applications += k.applications;
+        s.help_calls += k.help_calls;
+        s.faults += k.faults;
+    }
+    sites
+}
+
 /// Computes a report.
 #[allow(clippy::too_many_arguments)]
 pub fn compute<'f>(
@@ -821,6 +862,35 @@ mod tests {
                 ("某县 / 城关镇", "z")
             ]
         );
+    }
+
+    #[test]
+    fn each_sites_kiosks_are_added_up() {
+        let usage = |id: &str, site: &str, applications, help_calls, faults| KioskUsage {
+            id: id.into(),
+            location: String::new(),
+            site: site.into(),
+            applications,
+            help_calls,
+            faults,
+        };
+        let kiosks = [
+            usage("a", "县级（未指定站点）", 7, 1, 0),
+            usage("b", "某县 / 城关镇", 3, 0, 2),
+            usage("z", "某县 / 城关镇", 4, 2, 1),
+        ];
+        let got: Vec<(String, u64, u64, u64, usize)> = by_site(&kiosks)
+            .into_iter()
+            .map(|s| (s.site, s.kiosks, s.applications, s.help_calls, s.faults))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("县级（未指定站点）".to_owned(), 1, 7, 1, 0),
+                ("某县 / 城关镇".to_owned(), 2, 7, 2, 3),
+            ]
+        );
+        assert!(by_site(&[]).is_empty());
     }
 
     fn d(text: &str) -> NaiveDate {

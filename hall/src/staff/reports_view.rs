@@ -167,6 +167,29 @@ pub fn tables(r: &Report) -> Vec<Table> {
                 .collect(),
         },
         Table {
+            id: "sites",
+            caption: "按站点汇总（自助终端）",
+            headers: vec![
+                "站点",
+                "终端数",
+                "申请件数",
+                "一键求助次数",
+                "当前设备故障数（最近一次心跳）",
+            ],
+            rows: super::reports::by_site(&r.kiosks)
+                .into_iter()
+                .map(|s| {
+                    vec![
+                        s.site,
+                        s.kiosks.to_string(),
+                        s.applications.to_string(),
+                        s.help_calls.to_string(),
+                        s.faults.to_string(),
+                    ]
+                })
+                .collect(),
+        },
+        Table {
             id: "kiosks",
             caption: "自助终端使用情况",
             headers: vec![

@@ -296,6 +296,9 @@ pub struct ApplicationView {
     pub actions: Vec<Action>,
     /// The signed-in staff member's display name (承办 default).
     pub me: String,
+    /// 跨省通办: the partner place handling it (taken in here and forwarded; its stages come
+    /// from there, so nothing is worked here).
+    pub handled_by: Option<String>,
 }
 
 fn hidden(csrf: &str, version: usize) -> Markup {
@@ -387,6 +390,9 @@ pub fn application(
                     dt { "事项" } dd { (v.subject.0) " " span.sub { (v.subject.1) } }
                     dt { "部门" } dd { (v.departments) }
                     dt { "收件" } dd id="received" { (v.received) " · " (v.kiosk) }
+                    @if let Some(place) = &v.handled_by {
+                        dt { "办理地" } dd id="handled-by" { (place) "（跨省通办：本中心代收，已转交对方办理）" }
+                    }
                     dt { "承诺时限" } dd { (v.limit) }
                     dt { "办结期限" } dd id="due" { (v.due) }
                     dt { "承办人" } dd { (v.handler.as_deref().unwrap_or("—")) }
@@ -405,8 +411,12 @@ pub fn application(
                 }
                 div.card.actions {
                     h2 { "办理" }
-                    @if v.actions.is_empty() { p.sub { "当前状态下您没有可办理的操作。" } }
-                    @for a in &v.actions { (action_form(v, frame.csrf, *a)) }
+                    @if let Some(place) = &v.handled_by {
+                        p.sub id="partner-handled" { "本件由" (place) "办理，本中心代收并已转交；办理环节由对方同步到这里，无需在此办理。" }
+                    } @else {
+                        @if v.actions.is_empty() { p.sub { "当前状态下您没有可办理的操作。" } }
+                        @for a in &v.actions { (action_form(v, frame.csrf, *a)) }
+                    }
                 }
             }
             div.card {

@@ -121,9 +121,32 @@ pub struct NewApplication {
     /// The attachments it references (checked held before), in order.
     pub attachments: Vec<attachments::NewLink>,
     /// A note on its first timeline entry (已提交), for staff and the citizen: taken in
-    /// against the catalog of its submission because its item was withdrawn since.
+    /// against the catalog of its submission because its item was withdrawn since. The
+    /// entry's note is [`NewApplication::first_entry_note`], which adds the 代收 note of a
+    /// partner link.
     pub first_note: Option<String>,
 }
+
+impl NewApplication {
+    /// The note of the first timeline entry as stored: the partner link's (代收 / 代收转来)
+    /// first, then [`NewApplication::first_note`], joined by `。` so neither hides the other
+    /// (an application for a cross-province item withdrawn after submission carries both).
+    pub fn first_entry_note(&self) -> Option<String> {
+        let notes: Vec<String> = self
+            .partner
+            .as_ref()
+            .map(crate::partners::PartnerLink::first_note)
+            .into_iter()
+            .chain(self.first_note.clone())
+            .filter(|n| !n.trim().is_empty())
+            .collect();
+        (!notes.is_empty()).then(|| notes.join(NOTE_JOIN))
+    }
+}
+
+/// Between the parts of a first timeline entry's note (see
+/// [`NewApplication::first_entry_note`]); no part ends with it.
+pub const NOTE_JOIN: &str = "。";
 
 /// A stored application without its personal payload.
 #[derive(Debug, Clone, PartialEq, Eq)]

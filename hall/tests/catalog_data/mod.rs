@@ -115,6 +115,20 @@ fn the_example_spreadsheets_are_the_seed_and_import_through_the_cli() {
     assert!(!ok);
     assert!(err.contains("already exists"), "{err}");
     assert_eq!(version_rows(&db).len(), 2, "seed + one import");
+
+    // `diff` names what a changed file would change, and stores nothing.
+    let sheets = dir.path().join("changed");
+    catalog_file::write_file(&hall::seed::catalog(), &sheets).unwrap();
+    let first = hall::seed::catalog().items[0].clone();
+    set_cell(&sheets, "items", 2, 1, &format!("{}（新）", first.name));
+    let (ok, out, err) = hall_cli(&["catalog", "diff", sheets.to_str().unwrap()], &db);
+    assert!(ok, "{err}");
+    assert!(out.starts_with("1 change(s)"), "{out}");
+    assert!(
+        out.contains(&format!("item {} changed", first.code)) && out.contains("（新）"),
+        "{out}"
+    );
+    assert_eq!(version_rows(&db).len(), 2, "diff stores nothing");
 }
 
 /// Rewrites one cell of a CSV sheet (row and column as the spreadsheet numbers them).

@@ -5,6 +5,8 @@
 //! Each screenshot must be 360 px wide with nothing drawn into the side margins (text that
 //! overflows its card would be).
 
+mod withdrawn;
+
 use std::path::Path;
 
 use serde_json::json;
@@ -140,6 +142,18 @@ async fn the_progress_page_renders_every_stage_on_a_phone_screen() {
         height: 740,
     });
 
+    let (id, url) = submit(&http, &base, &kiosk, "chromium-progress-7", false).await;
+    moves(&http, &base, &staff, &id, &[("accepted", None)]).await;
+    pages.push(Page {
+        name: "accepted",
+        url,
+        expect: vec![
+            "已受理，正在转交承办部门".into(),
+            "<li class=\"current\"><span class=\"step\">受理</span>".into(),
+        ],
+        height: 740,
+    });
+
     let (id, url) = submit(&http, &base, &kiosk, "chromium-progress-2", false).await;
     moves(
         &http,
@@ -237,6 +251,33 @@ async fn the_progress_page_renders_every_stage_on_a_phone_screen() {
             "Very dissatisfied".into(),
             "<html lang=\"en\"".into(),
             "<p class=\"item\" lang=\"zh-CN\">社会保障卡申领</p>".into(),
+        ],
+        height: 740,
+    });
+
+    let (id, url) = submit(&http, &base, &kiosk, "chromium-progress-8", false).await;
+    moves(
+        &http,
+        &base,
+        &staff,
+        &id,
+        &[
+            ("accepted", None),
+            ("processing", None),
+            ("concluded", Some("准予办理，请到窗口领取")),
+            ("feedback", Some("结果已当面交付申请人")),
+        ],
+    )
+    .await;
+    pages.push(Page {
+        name: "feedback",
+        url,
+        expect: vec![
+            "办理结果已告知或送达".into(),
+            "<li class=\"current\"><span class=\"step\">反馈</span>".into(),
+            "结果已当面交付申请人".into(),
+            // Done and not rated: the form is offered.
+            "action=\"progress\"".into(),
         ],
         height: 740,
     });

@@ -354,4 +354,42 @@ async fn a_village_kiosk_shows_and_takes_only_what_its_village_offers() {
         .find(|l| l.contains("county-k"))
         .unwrap_or_else(|| panic!("county-k in {}", csv.body));
     assert!(line.starts_with("county-k,某县 / 城关镇 / 东村,"), "{line}");
+    // And adds each site's kiosks up (按站点汇总): the village's two kiosks on one row.
+    let sites = send(
+        &app,
+        get(
+            &format!("/staff/reports/sites.csv?period=day&date={today}"),
+            &cookie,
+        ),
+    )
+    .await;
+    assert_eq!(sites.status, 200, "{}", sites.body);
+    let rows: Vec<&str> = sites.body.lines().skip(1).collect();
+    let village_row = rows
+        .iter()
+        .find(|l| l.starts_with("某县 / 城关镇 / 东村,"))
+        .unwrap_or_else(|| panic!("the village in {}", sites.body));
+    let per_kiosk: u64 = csv
+        .body
+        .lines()
+        .filter(|l| l.contains(",某县 / 城关镇 / 东村,"))
+        .map(|l| l.split(',').nth(3).unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert!(
+        village_row.starts_with(&format!("某县 / 城关镇 / 东村,2,{per_kiosk},")),
+        "{village_row} (its kiosks sent {per_kiosk})"
+    );
+    assert_eq!(
+        rows.iter()
+            .filter(|l| l.starts_with("某县 / 城关镇 / 东村,"))
+            .count(),
+        1,
+        "one row per site"
+    );
+    let page = send(
+        &app,
+        get(&format!("/staff/reports?period=day&date={today}"), &cookie),
+    )
+    .await;
+    assert!(page.body.contains("按站点汇总"), "{}", page.body);
 }

@@ -142,7 +142,14 @@ async fn the_report_follows_the_loop_and_is_for_supervisors_only() {
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 
     // Every table as CSV.
-    for table in ["summary", "channels", "departments", "daily", "kiosks"] {
+    for table in [
+        "summary",
+        "channels",
+        "departments",
+        "daily",
+        "sites",
+        "kiosks",
+    ] {
         let resp = app
             .clone()
             .oneshot(get(

@@ -148,7 +148,7 @@ async fn shot(c: &Client, name: &str) {
 }
 
 /// The whole page, not only the first screen (the application page is long).
-async fn shot_full(c: &Client, name: &str) {
+pub(crate) async fn shot_full(c: &Client, name: &str) {
     let height = c
         .execute("return document.documentElement.scrollHeight", vec![])
         .await
@@ -169,7 +169,7 @@ async fn text(c: &Client, css: &str) -> String {
         .unwrap()
 }
 
-async fn sign_in(c: &Client, base: &str, name: &str, password: &str) {
+pub(crate) async fn sign_in(c: &Client, base: &str, name: &str, password: &str) {
     c.goto(&format!("{base}/staff/login")).await.unwrap();
     c.find(Locator::Id("name"))
         .await

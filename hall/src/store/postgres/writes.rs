@@ -147,11 +147,6 @@ async fn link_partner<C: GenericClient>(
         ],
     )
     .await?;
-    c.execute(
-        "UPDATE timeline SET note = $2 WHERE application_id = $1 AND seq = 1",
-        &[&application_id, &link.first_note()],
-    )
-    .await?;
     Ok(())
 }
 
@@ -192,7 +187,12 @@ async fn insert_application<C: GenericClient>(
     .await?;
     c.execute(
         "INSERT INTO timeline (application_id, seq, status, at, note) VALUES ($1, 1, $2, $3, $4)",
-        &[&app.id, &submitted, &app.received_at, &app.first_note],
+        &[
+            &app.id,
+            &submitted,
+            &app.received_at,
+            &app.first_entry_note(),
+        ],
     )
     .await?;
     c.execute(

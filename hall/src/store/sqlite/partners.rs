@@ -26,7 +26,8 @@ fn bump(conn: &Connection, name: &str) -> Result<(), HallError> {
 }
 
 /// Writes an application's partner link (and queues its forward) in the transaction that
-/// stored the application; the first timeline entry gets the 代收 note.
+/// stored the application (its first timeline entry already carries the 代收 note: see
+/// [`crate::store::NewApplication::first_entry_note`]).
 pub(super) fn link(
     conn: &Connection,
     application_id: &str,
@@ -76,8 +77,6 @@ pub(super) fn link(
         remote_tracking,
         applied
     ])?;
-    conn.prepare_cached("UPDATE timeline SET note = ?2 WHERE application_id = ?1 AND seq = 1")?
-        .execute(params![application_id, link.first_note()])?;
     Ok(())
 }
 

@@ -161,7 +161,7 @@ pub fn create_application(
         app.id,
         status_str(Status::Submitted)?,
         received,
-        app.first_note
+        app.first_entry_note()
     ])?;
     conn.prepare_cached(
         "INSERT INTO application_consents (application_id, sms_notices, recorded_at)
