@@ -15,7 +15,8 @@
 #      3 min on an idle machine); 751 MB tar. Cached as $CACHE/rootfs-<hash of the package
 #      list>.tar and reused while the list is unchanged (0 s).
 #   3. Unpack the tarball, install the .deb in a chroot (creates the kiosk user, enables the
-#      units), set up the read-only root (fstab, /etc/kiosk on /var, masked getty): 3 s.
+#      units), set up the read-only root (fstab, /etc/kiosk on /var, masked getty): 3 s; the
+#      CJK font subset (fonts/subset.py: 113 s with the initrd when its cache is cold, 2026-12-05).
 #   4. Filesystem images without loop mounts: `mkfs.ext4 -d` for root and var, `mkfs.vfat -C`
 #      + `mcopy` for the ESP with systemd-boot and slot A's boot entry: 3 s.
 #   5. GPT disk assembled with `sfdisk` + `dd` (ESP 128 MiB, root-a and root-b 2 GiB each,
@@ -42,7 +43,8 @@
 #                 default: the DEVELOPMENT keyring in rauc/dev/ (a warning says so).
 # --signing-cert PEM --signing-key PEM   what --bundle signs with (or $KIOSK_SIGNING_CERT,
 #                 $KIOSK_SIGNING_KEY; a PKCS#11 URI works too); default: the development key.
-# Host packages: mmdebstrap e2fsprogs dosfstools mtools fdisk (and cargo-deb, a cargo tool).
+# Host packages: mmdebstrap e2fsprogs dosfstools mtools fdisk, python3-fonttools unicode-data
+# (the CJK font subset, step 3) and cargo-deb (a cargo tool).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -63,7 +65,7 @@ mirror=${KIOSK_MIRROR:-http://deb.debian.org/debian}
 cache=${KIOSK_IMAGE_CACHE:-$here/cache}
 
 usage() {
-    sed -n '2,45p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,47p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 while [ $# -gt 0 ]; do
@@ -246,6 +248,41 @@ crc32c_generic
 EOF
 echo "RESUME=none" > "$root/etc/initramfs-tools/conf.d/resume"
 chroot "$root" update-initramfs -u -k all
+# Memory (image-build/README.md, "Memory"): the screen's and the receipts' Chinese glyphs
+# from Noto Sans CJK SC cut to 通用规范汉字表 + GB 2312 + the kiosk's own text, glyphs in the
+# order the kiosk uses them (fonts/subset.py; ~4.5 MB each instead of two 20 MB collections
+# mapped by the kiosk). The full collections stay as fallback for the rare character outside
+# it, renamed at fontconfig's scan so that "Noto Sans CJK SC" is the subset. Made once per
+# change of the fonts, the script or the kiosk's text, and cached.
+fonts_key=$({
+    cat "$here/fonts/subset.py"
+    md5sum "$root"/usr/share/fonts/opentype/noto/NotoSansCJK-{Regular,Bold}.ttc | cut -d' ' -f1
+    (cd "$repo" && tar -cf - --sort=name --mtime=@0 --owner=0 --group=0 \
+        ui/ui kiosk/src hall/src/seed drivers/src config/examples)
+} | sha256sum | cut -c1-16)
+fonts_cache="$cache/fonts-$fonts_key"
+if [ ! -s "$fonts_cache/NotoSansCJKsc-Bold.otf" ]; then
+    if ! /usr/bin/python3 -c 'import fontTools' 2>/dev/null \
+        || [ ! -s /usr/share/unicode/Unihan_OtherMappings.txt.bz2 ]; then
+        echo "build.sh: the font subset needs Debian's python3-fonttools and unicode-data: apt-get install --no-install-recommends python3-fonttools unicode-data" >&2
+        exit 1
+    fi
+    rm -rf "$fonts_cache.part" && mkdir -p "$fonts_cache.part"
+    for weight in Regular Bold; do
+        /usr/bin/python3 "$here/fonts/subset.py" --index 2 \
+            --ttc "$root/usr/share/fonts/opentype/noto/NotoSansCJK-$weight.ttc" \
+            --out "$fonts_cache.part/NotoSansCJKsc-$weight.otf" \
+            --source "$repo/ui/ui" --source "$repo/kiosk/src" --source "$repo/hall/src/seed" \
+            --source "$repo/drivers/src" --source "$repo/config/examples" &
+    done
+    wait
+    mv "$fonts_cache.part" "$fonts_cache"
+fi
+install -d "$root/usr/share/fonts/opentype/kiosk"
+install -m 0644 "$fonts_cache"/NotoSansCJKsc-{Regular,Bold}.otf "$root/usr/share/fonts/opentype/kiosk/"
+install -m 0644 "$here/fonts/65-kiosk-cjk-subset.conf" "$root/etc/fonts/conf.d/65-kiosk-cjk-subset.conf"
+chroot "$root" fc-cache -f >/dev/null 2>&1 || true
+mark "3. install kiosk .deb, initrd, CJK font subset"
 # A fresh, unique machine id on each kiosk (transient while root is read-only).
 : > "$root/etc/machine-id"
 if [ "$debug" -eq 1 ]; then
@@ -256,7 +293,7 @@ else
 fi
 chroot "$root" apt-get clean
 rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin
-mark "3. install kiosk .deb, configure"
+mark "3. configure (root locked, apt cleaned)"
 
 # --- 4. Filesystem images (no loop mounts: the build machines' kernel has no vfat) ---
 kernels=("$root"/boot/vmlinuz-*)

@@ -96,7 +96,7 @@ else
 fi
 
 # Python helpers: they must at least compile (python3 is needed anyway for the rules check).
-for py in "$here"/udev/*.py "$here"/hil/*.py; do
+for py in "$here"/udev/*.py "$here"/hil/*.py "$here"/fonts/*.py; do
     if python3 -m py_compile "$py" 2>"$tmp/py.log"; then
         echo "ok   ${py#"$repo"/}"
     else
@@ -181,7 +181,7 @@ need openssl openssl
 rauc_dir="$here/rauc"
 keyring="$rauc_dir/dev/keyring.pem"
 if openssl x509 -in "$keyring" -noout -checkend 2592000 > /dev/null; then
-    echo "ok   development keyring: $(openssl x509 -in "$keyring" -noout -subject | sed 's/^subject=//') (valid 30 more days)"
+    echo "ok   development keyring: $(openssl x509 -in "$keyring" -noout -subject | sed 's/^subject=//') (valid until $(openssl x509 -in "$keyring" -noout -enddate | sed 's/^notAfter=//'): 30 days or more)"
 else
     fail "$keyring is not a certificate valid for 30 more days (make a new one: README.md, Updates)"
 fi
