@@ -141,6 +141,16 @@ fn the_sessions_notices_and_boxes_map_one_for_one_onto_the_uis() {
         assert!(fields.insert(format!("{:?}", TextField::from(m))));
     }
     assert_eq!(screen::delivery::address_field(TextField::Comment), None);
+    // The re-exported Slint enums' defaults (their first values) are what the screens start
+    // on: the search box's keyboard is pinyin; a farewell says "done".
+    assert_eq!(
+        kiosk_ui::screen::keyboard::KeyboardVm::default().mode,
+        kiosk_ui::screen::keyboard::KeyboardMode::Pinyin
+    );
+    assert_eq!(
+        kiosk_ui::screen::farewell::FarewellKind::default(),
+        kiosk_ui::screen::farewell::FarewellKind::Done
+    );
     assert_eq!(AddressField::from_index(4), None);
     assert_eq!(MessageField::from_index(-1), None);
 }

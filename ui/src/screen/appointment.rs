@@ -15,7 +15,8 @@ pub struct Department {
     pub name: String,
 }
 
-/// Where a booking is (the session's `AppointmentStage`, its `Slots` split into day and slot): the Slint enum of `appointment_parts.slint`, re-exported.
+/// Where a booking is (the session's `AppointmentStage`, its `Slots` split into day and slot): the
+/// Slint enum of `appointment_parts.slint`, re-exported.
 pub use crate::generated::AppointmentStage;
 
 /// A day or slot to pick.

@@ -17,7 +17,8 @@ pub struct ItemEntry {
     pub detail: String,
 }
 
-/// What the browsing screen's list shows (most used, bundles, departments, a department, search results): the Slint enum of `browse.slint`, re-exported.
+/// What the browsing screen's list shows (most used, bundles, departments, a department, search
+/// results): the Slint enum of `browse.slint`, re-exported.
 pub use crate::generated::BrowseTab;
 
 /// The browsing screen.

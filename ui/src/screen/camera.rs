@@ -8,7 +8,8 @@ use slint::{Image, Rgb8Pixel, SharedPixelBuffer};
 use super::{model, s};
 use crate::generated as ui;
 
-/// What the camera screen is waiting for (nothing, a page, the PDF): the Slint enum of `camera.slint`, re-exported.
+/// What the camera screen is waiting for (nothing, a page, the PDF): the Slint enum of
+/// `camera.slint`, re-exported.
 pub use crate::generated::CameraBusy;
 
 /// The camera screen.

@@ -4,7 +4,8 @@ use slint::ComponentHandle;
 
 use crate::generated as ui;
 
-/// The closing messages (the session's `Farewell`, with the state of a help request): the Slint enum of `farewell.slint`, re-exported.
+/// The closing messages (the session's `Farewell`, with the state of a help request): the Slint
+/// enum of `farewell.slint`, re-exported.
 pub use crate::generated::FarewellKind;
 
 /// The closing message.

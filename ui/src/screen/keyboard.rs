@@ -6,7 +6,8 @@ use slint::ComponentHandle;
 use super::{s, texts};
 use crate::generated as ui;
 
-/// Which keyboard is shown (pinyin, the default; numeric; ID number; Latin): the Slint enum of `widgets/keyboard.slint`, re-exported.
+/// Which keyboard is shown (pinyin, the default; numeric; ID number; Latin): the Slint enum of
+/// `widgets/keyboard.slint`, re-exported.
 pub use crate::generated::KeyboardMode;
 
 /// The keyboard's candidate bar.

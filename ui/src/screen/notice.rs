@@ -4,7 +4,8 @@ use slint::ComponentHandle;
 
 use crate::generated as ui;
 
-/// A short message over the current screen (the session's `Notice`, one for one): the Slint enum of `notice.slint`, re-exported.
+/// A short message over the current screen (the session's `Notice`, one for one): the Slint enum of
+/// `notice.slint`, re-exported.
 pub use crate::generated::NoticeKind;
 
 impl NoticeKind {

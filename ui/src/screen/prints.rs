@@ -6,7 +6,8 @@ use slint::ComponentHandle;
 use super::{model, s};
 use crate::generated as ui;
 
-/// Where 自助打印 is (waiting for a card or a scan, loading, the list, printing, printed, a problem): the Slint enum of `prints.slint`, re-exported.
+/// Where 自助打印 is (waiting for a card or a scan, loading, the list, printing, printed, a problem):
+/// the Slint enum of `prints.slint`, re-exported.
 pub use crate::generated::PrintsStage;
 
 /// One result document on the list.

@@ -5,7 +5,8 @@ use slint::ComponentHandle;
 use super::{model, s};
 use crate::generated as ui;
 
-/// Where a stage of the timeline is (done, current, pending): the Slint enum of `progress.slint`, re-exported.
+/// Where a stage of the timeline is (done, current, pending): the Slint enum of `progress.slint`,
+/// re-exported.
 pub use crate::generated::StageState;
 
 /// One stage of an application's timeline.
