@@ -20,7 +20,7 @@ use kiosk::display::shots::{preview_config, preview_start, reach, Extra, Shot};
 use kiosk::display::stage::Stage;
 use kiosk_config::schema::Language;
 use kiosk_ui::headless::{self, Frame};
-use kiosk_ui::vm::ScreenId;
+use kiosk_ui::screen::ScreenId;
 use slint::PhysicalSize;
 
 /// How long each way of polling runs.

@@ -18,7 +18,7 @@ use kiosk::display::stage::Stage;
 use kiosk_config::schema::Language;
 use kiosk_ui::generated::KeyboardAdapter;
 use kiosk_ui::headless::{self, Frame};
-use kiosk_ui::vm::ScreenId;
+use kiosk_ui::screen::ScreenId;
 use slint::{ComponentHandle, PhysicalSize};
 
 const RUNS: usize = 40;

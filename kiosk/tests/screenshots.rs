@@ -11,7 +11,9 @@
 use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
 use kiosk::display::shots::{preview_config, preview_start, render_shots, shots, Extra, Shot};
 use kiosk::display::stage::Stage;
-use kiosk_ui::{adapters, AppWindow};
+use kiosk_ui::screen::browse::apply_browse;
+use kiosk_ui::screen::shell::{set_reach, ScreenId};
+use kiosk_ui::AppWindow;
 use slint::ComponentHandle;
 
 fn clipped_labels(app: &AppWindow) -> Vec<String> {
@@ -242,10 +244,7 @@ fn covered(boxes: &[Box2]) -> Vec<String> {
 /// Every screen but home itself must offer a way home (the header's 首页 / Home button); out
 /// of service there is no session to leave.
 fn shot_needs_home(shot: &Shot) -> bool {
-    !matches!(
-        shot.screen,
-        kiosk_ui::vm::ScreenId::Home | kiosk_ui::vm::ScreenId::OutOfService
-    )
+    !matches!(shot.screen, ScreenId::Home | ScreenId::OutOfService)
 }
 
 fn has_home_button(app: &AppWindow) -> bool {
@@ -331,8 +330,8 @@ fn every_screen_renders_unclipped_and_not_blank() {
     assert_eq!(files.len(), shots().len());
     assert_eq!(checked, shots().len());
     // Both languages, both modes, with and without reach mode, every screen.
-    assert!(files.len() >= 8 * kiosk_ui::vm::ScreenId::ALL.len());
-    for screen in kiosk_ui::vm::ScreenId::ALL {
+    assert!(files.len() >= 8 * ScreenId::ALL.len());
+    for screen in ScreenId::ALL {
         for elder in [false, true] {
             assert!(
                 shots()
@@ -367,7 +366,7 @@ fn the_clip_check_catches_a_label_that_does_not_fit() {
     // The same machinery as above, with an item name far too long for its row.
     let mut stage = Stage::offscreen(&preview_config(), preview_start()).unwrap();
     stage.read_card("resident-zhang-san").unwrap();
-    assert_eq!(stage.screen(), kiosk_ui::vm::ScreenId::Browse);
+    assert_eq!(stage.screen(), ScreenId::Browse);
     assert!(
         clipped_labels(stage.app()).is_empty(),
         "the sample catalog's names fit"
@@ -375,7 +374,7 @@ fn the_clip_check_catches_a_label_that_does_not_fit() {
     let mut browse = kiosk::display::screen::browse::view(stage.session(), 0, 6, "", false);
     let long = "这是一个名字非常非常长的政务服务事项用来检验文字是否被截断的检测能不能真正发现问题";
     browse.items[0].name = long.into();
-    adapters::apply_browse(stage.app(), &browse);
+    apply_browse(stage.app(), &browse);
     stage.render();
     let clipped = clipped_labels(stage.app());
     assert!(clipped.iter().any(|c| c.contains(long)), "{clipped:?}");
@@ -464,7 +463,7 @@ fn the_reach_check_finds_the_header_buttons_of_a_screen_not_in_reach_mode() {
     let shot = shots()
         .into_iter()
         .find(|s| {
-            s.screen == kiosk_ui::vm::ScreenId::Review
+            s.screen == ScreenId::Review
                 && s.reach
                 && !s.elder
                 && s.extra == Extra::None
@@ -483,7 +482,7 @@ fn the_reach_check_finds_the_header_buttons_of_a_screen_not_in_reach_mode() {
                 .any(|b| b.label == "首页" && b.y >= REACH_LINE * h),
             "首页 is in the bottom bar"
         );
-        adapters::set_reach(stage.app(), false);
+        set_reach(stage.app(), false);
         let boxes = boxes_in_play(stage.app(), w, h);
         let found = out_of_reach(&boxes, h);
         for label in ["首页", "长辈模式", "English"] {
@@ -507,7 +506,7 @@ fn the_camera_screens_show_the_preview_pages_problem_and_busy_state() {
         .unwrap_or_else(|| temp.path().to_path_buf());
     let camera: Vec<Shot> = shots()
         .into_iter()
-        .filter(|s| s.screen == kiosk_ui::vm::ScreenId::Camera && !s.reach)
+        .filter(|s| s.screen == ScreenId::Camera && !s.reach)
         .collect();
     assert_eq!(
         camera.len(),
@@ -618,7 +617,6 @@ fn hall_like_slots(department: &str, today: chrono::NaiveDate) -> hall_api::appo
 fn the_seed_catalogs_longest_lists_are_paged_within_reach() {
     use kiosk::session::{Event, Screen, UiInput};
     use kiosk_ui::generated as ui;
-    use kiosk_ui::vm::ScreenId;
     let temp = tempfile::tempdir().unwrap();
     let dir = std::env::var_os("KIOSK_SHOTS_DIR")
         .map(std::path::PathBuf::from)

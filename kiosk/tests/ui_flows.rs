@@ -8,8 +8,8 @@ use kiosk::display::shots::{preview_config, preview_start, PREVIEW_PIN, SAMPLE_C
 use kiosk::display::stage::Stage;
 use kiosk::session::Screen;
 use kiosk_ui::generated::{IdleAdapter, NoticeAdapter, PinAdapter, Shell, Theme};
+use kiosk_ui::screen::ScreenId;
 use kiosk_ui::touch;
-use kiosk_ui::vm::ScreenId;
 use slint::platform::WindowEvent;
 use slint::ComponentHandle;
 

@@ -2,9 +2,11 @@
 
 use slint::ComponentHandle;
 
+/// The UI language (one enum with the configuration and the session).
+pub use vocab::language::Language;
+
 use crate::error::UiError;
 use crate::generated::{AppWindow, Shell};
-use crate::vm::Language;
 
 /// Switches every `@tr` string of every screen to `language` at once.
 ///

@@ -1,8 +1,9 @@
 //! The kiosk's Slint UI: screens, widgets and theme in `ui/` (`.slint` files), and the Rust side
 //! that the kiosk service uses to show its state.
 //!
-//! - [`vm`]: view models, plain Rust structs one per screen, which the session machine fills.
-//! - [`adapters`]: map view models onto each screen's adapter global (no logic).
+//! - [`screen`]: one module per screen of `ui/views/*.slint`: its view model (plain Rust
+//!   structs the kiosk's session fills in) and its adapter onto the screen's Slint global (no
+//!   logic); the shell, the keyboard and list paging that several screens share.
 //! - [`language`]: run-time switch between zh-CN and the bundled English.
 //! - [`ime`]: pinyin candidates for the on-screen keyboard, ranked, no UI.
 //! - [`qr`]: the receipt's QR code as an image.
@@ -12,8 +13,6 @@
 //! - [`touch`]: what is touchable on screen and where; a tap at a pixel.
 //! - [`error`]: the crate's error type.
 
-#[forbid(unsafe_code)]
-pub mod adapters;
 #[forbid(unsafe_code)]
 pub mod error;
 #[forbid(unsafe_code)]
@@ -25,11 +24,11 @@ pub mod language;
 #[forbid(unsafe_code)]
 pub mod qr;
 #[forbid(unsafe_code)]
+pub mod screen;
+#[forbid(unsafe_code)]
 pub mod speech;
 #[forbid(unsafe_code)]
 pub mod touch;
-#[forbid(unsafe_code)]
-pub mod vm;
 
 /// The Rust code Slint generates from `ui/app.slint`: `AppWindow` and the adapter globals.
 pub mod generated;

@@ -10,8 +10,30 @@ use std::time::{Duration, Instant};
 
 use kiosk_drivers::status::DeviceStatus;
 use kiosk_ui::generated as ui;
-use kiosk_ui::vm::{self, ScreenId};
-use kiosk_ui::{adapters, language};
+use kiosk_ui::language;
+use kiosk_ui::screen::{
+    self as ui_screen,
+    appointment::{AppointmentStage, AppointmentVm},
+    browse::BrowseVm,
+    camera::CameraVm,
+    delivery::DeliveryVm,
+    farewell::FarewellKind,
+    feedback::{ComplaintVm, HelpVm},
+    form::FormVm,
+    guide::GuideVm,
+    handin::MaterialsVm,
+    identify::IdentifyVm,
+    keyboard::KeyboardVm,
+    notice::NoticeKind,
+    prints::PrintsVm,
+    progress::ProgressVm,
+    rating::RatingVm,
+    receipt::ReceiptVm,
+    review::ReviewVm,
+    shell::{HelpCall, ShellVm},
+    submitting::SubmittingVm,
+    Paging, ScreenId,
+};
 use slint::{ComponentHandle, Timer, TimerMode};
 use tokio::sync::watch;
 
@@ -47,7 +69,7 @@ pub(super) struct Local {
     pub searching: bool,
     /// The box being typed into (a form field or another text box), and its text.
     pub editing: Option<(Target, String)>,
-    pub keyboard: vm::KeyboardVm,
+    pub keyboard: KeyboardVm,
     pub candidate_page: usize,
     /// Showing the PIN pad or the maintenance screen instead of the session.
     pub technician: Option<ScreenId>,
@@ -64,30 +86,30 @@ pub(super) struct Local {
 #[derive(Debug, Default)]
 pub(super) struct Shown {
     pub screen: Option<ScreenId>,
-    pub browse: Option<vm::BrowseVm>,
-    pub guide: Option<vm::GuideVm>,
-    pub identify: Option<vm::IdentifyVm>,
-    pub materials: Option<vm::MaterialsVm>,
-    pub camera: Option<vm::CameraVm>,
-    pub delivery: Option<vm::DeliveryVm>,
-    pub submitting: Option<vm::SubmittingVm>,
-    pub appointment: Option<vm::AppointmentVm>,
-    pub complaint: Option<vm::ComplaintVm>,
-    pub help: Option<vm::HelpVm>,
-    pub farewell: Option<vm::FarewellKind>,
-    pub notice: Option<Option<vm::NoticeKind>>,
-    pub help_call: Option<vm::HelpCall>,
-    pub form: Option<vm::FormVm>,
-    pub review: Option<vm::ReviewVm>,
-    pub receipt: Option<vm::ReceiptVm>,
-    pub rating: Option<vm::RatingVm>,
-    pub progress: Option<vm::ProgressVm>,
-    pub prints: Option<vm::PrintsVm>,
+    pub browse: Option<BrowseVm>,
+    pub guide: Option<GuideVm>,
+    pub identify: Option<IdentifyVm>,
+    pub materials: Option<MaterialsVm>,
+    pub camera: Option<CameraVm>,
+    pub delivery: Option<DeliveryVm>,
+    pub submitting: Option<SubmittingVm>,
+    pub appointment: Option<AppointmentVm>,
+    pub complaint: Option<ComplaintVm>,
+    pub help: Option<HelpVm>,
+    pub farewell: Option<FarewellKind>,
+    pub notice: Option<Option<NoticeKind>>,
+    pub help_call: Option<HelpCall>,
+    pub form: Option<FormVm>,
+    pub review: Option<ReviewVm>,
+    pub receipt: Option<ReceiptVm>,
+    pub rating: Option<RatingVm>,
+    pub progress: Option<ProgressVm>,
+    pub prints: Option<PrintsVm>,
     pub print_ready: Option<bool>,
     pub out_of_service: Option<Vec<String>>,
-    pub keyboard: Option<vm::KeyboardVm>,
+    pub keyboard: Option<KeyboardVm>,
     pub idle: Option<Option<u32>>,
-    pub shell: Option<vm::ShellVm>,
+    pub shell: Option<ShellVm>,
 }
 
 /// The text box being typed into, for the views.
@@ -107,7 +129,7 @@ fn apply_changed<T: PartialEq>(last: &mut Option<T>, new: T, apply: impl FnOnce(
 }
 
 /// The form: only the rows that changed when the same fields are shown, else everything.
-fn apply_form(app: &ui::AppWindow, last: &mut Option<vm::FormVm>, new: vm::FormVm) {
+fn apply_form(app: &ui::AppWindow, last: &mut Option<FormVm>, new: FormVm) {
     if let Some(old) = last.as_ref() {
         let same_rows = old.item_name == new.item_name
             && old.page == new.page
@@ -122,14 +144,14 @@ fn apply_form(app: &ui::AppWindow, last: &mut Option<vm::FormVm>, new: vm::FormV
         if same_rows {
             for (i, (a, b)) in old.fields.iter().zip(&new.fields).enumerate() {
                 if a != b {
-                    adapters::update_form_field(app, i, b);
+                    ui_screen::form::update_form_field(app, i, b);
                 }
             }
             *last = Some(new);
             return;
         }
     }
-    adapters::apply_form(app, &new);
+    ui_screen::form::apply_form(app, &new);
     *last = Some(new);
 }
 
@@ -247,7 +269,7 @@ impl Frontend {
                 local.list_page_shown = 0;
                 local.editing = None;
                 local.searching = false;
-                local.keyboard = vm::KeyboardVm::default();
+                local.keyboard = KeyboardVm::default();
                 // A form opens with the keyboard on its first empty field to type.
                 if name == "form" {
                     if let Some(key) = screen::form::next_to_type(&s, None) {
@@ -256,9 +278,9 @@ impl Frontend {
                 }
             }
         }
-        adapters::set_elder(app, s.elder_mode);
-        adapters::set_reach(app, s.reach);
-        adapters::set_voice(app, s.voice);
+        ui_screen::shell::set_elder(app, s.elder_mode);
+        ui_screen::shell::set_reach(app, s.reach);
+        ui_screen::shell::set_voice(app, s.voice);
         let lang = s.language;
         if language::current_language(app) != lang {
             if let Err(err) = language::set_language(app, lang) {
@@ -271,19 +293,19 @@ impl Frontend {
         let shown = &mut local.shown;
         apply_changed(
             &mut shown.shell,
-            vm::ShellVm {
+            ShellVm {
                 hall_name: self.hall_name.clone(),
                 date_text: now.format("%Y年%m月%d日").to_string(),
                 time_text: now.format("%H:%M").to_string(),
                 hotline: self.hotline.clone(),
             },
-            |v| adapters::apply_shell(app, v),
+            |v| ui_screen::shell::apply_shell(app, v),
         );
         apply_changed(
             &mut shown.idle,
             s.countdown_remaining()
                 .map(|d| u32::try_from(d.as_secs().max(1)).unwrap_or(u32::MAX)),
-            |v| adapters::apply_idle(app, *v),
+            |v| ui_screen::idle::apply_idle(app, *v),
         );
         let id = map::screen_id(&s);
         // The preview runs only while the camera screen is in front.
@@ -291,13 +313,13 @@ impl Frontend {
         self.preview.borrow_mut().want(app, camera_shown);
         if !camera_shown && !local.thumbs.is_empty() {
             local.thumbs.clear();
-            adapters::set_camera_pages(app, &[]);
+            ui_screen::camera::set_camera_pages(app, &[]);
         }
         if let Some(screen) = local.technician {
             self.tech
                 .borrow()
                 .draw(app, screen, &self.devices.borrow(), (self.clock)());
-            adapters::show_screen(app, screen);
+            ui_screen::shell::show_screen(app, screen);
             shown.screen = Some(screen);
             return;
         }
@@ -314,7 +336,7 @@ impl Frontend {
                     &local.query,
                     local.searching,
                 ),
-                |v| adapters::apply_browse(app, v),
+                |v| ui_screen::browse::apply_browse(app, v),
             ),
             ScreenId::Guide => apply_changed(
                 &mut shown.guide,
@@ -324,7 +346,7 @@ impl Frontend {
                     local.guide_page,
                     if s.reach && s.elder_mode { 1 } else { rows },
                 ),
-                |v| adapters::apply_guide(app, v),
+                |v| ui_screen::guide::apply_guide(app, v),
             ),
             ScreenId::Form => {
                 let editing = match &local.editing {
@@ -345,50 +367,52 @@ impl Frontend {
                 apply_form(app, &mut shown.form, form);
             }
             ScreenId::Review => apply_changed(&mut shown.review, screen::review::view(&s), |v| {
-                adapters::apply_review(app, v)
+                ui_screen::review::apply_review(app, v)
             }),
             ScreenId::Receipt => {
                 apply_changed(&mut shown.receipt, screen::receipt::view(&s), |v| {
-                    adapters::apply_receipt(app, v)
+                    ui_screen::receipt::apply_receipt(app, v)
                 })
             }
             ScreenId::Rating => {
                 let mut v = screen::rating::view(&s);
-                v.reason_paging = vm::Paging::cut(&mut v.reasons, list_page, reach.reasons);
+                v.reason_paging = Paging::cut(&mut v.reasons, list_page, reach.reasons);
                 local.list_page_shown = v.reason_paging.page;
-                apply_changed(&mut shown.rating, v, |v| adapters::apply_rating(app, v))
+                apply_changed(&mut shown.rating, v, |v| {
+                    ui_screen::rating::apply_rating(app, v)
+                })
             }
             ScreenId::Progress => {
                 apply_changed(&mut shown.progress, screen::progress::view(&s), |v| {
-                    adapters::apply_progress(app, v)
+                    ui_screen::progress::apply_progress(app, v)
                 })
             }
             ScreenId::Prints => apply_changed(&mut shown.prints, screen::prints::view(&s), |v| {
-                adapters::apply_prints(app, v)
+                ui_screen::prints::apply_prints(app, v)
             }),
             ScreenId::Home => apply_changed(&mut shown.print_ready, s.offers().self_print, |v| {
-                adapters::apply_home_print_ready(app, *v)
+                ui_screen::home::apply_home_print_ready(app, *v)
             }),
             ScreenId::Identify => {
                 apply_changed(&mut shown.identify, screen::identify::view(&s), |v| {
-                    adapters::apply_identify(app, v)
+                    ui_screen::identify::apply_identify(app, v)
                 })
             }
             ScreenId::Materials => {
                 let mut v = screen::handin::view(&s);
-                v.paging = vm::Paging::cut(&mut v.materials, list_page, reach.materials);
+                v.paging = Paging::cut(&mut v.materials, list_page, reach.materials);
                 local.list_page_shown = v.paging.page;
                 apply_changed(&mut shown.materials, v, |v| {
-                    adapters::apply_materials(app, v)
+                    ui_screen::handin::apply_materials(app, v)
                 })
             }
             ScreenId::Camera => {
                 apply_changed(&mut shown.camera, screen::camera::view(&s), |v| {
-                    adapters::apply_camera(app, v)
+                    ui_screen::camera::apply_camera(app, v)
                 });
                 let pages = screen::camera::capture(&s).map_or(&[][..], |c| &c.pages[..]);
                 if local.thumbs.update(pages) {
-                    adapters::set_camera_pages(app, &local.thumbs.pictures());
+                    ui_screen::camera::set_camera_pages(app, &local.thumbs.pictures());
                 }
             }
             ScreenId::Delivery => {
@@ -400,11 +424,13 @@ impl Frontend {
                     local.list_page_shown,
                 );
                 local.list_page_shown = v.paging.page;
-                apply_changed(&mut shown.delivery, v, |v| adapters::apply_delivery(app, v))
+                apply_changed(&mut shown.delivery, v, |v| {
+                    ui_screen::delivery::apply_delivery(app, v)
+                })
             }
             ScreenId::Submitting => {
                 apply_changed(&mut shown.submitting, screen::submitting::view(&s), |v| {
-                    adapters::apply_submitting(app, v)
+                    ui_screen::submitting::apply_submitting(app, v)
                 })
             }
             ScreenId::Appointment => {
@@ -420,63 +446,59 @@ impl Frontend {
                 let list_page = local.list_page.unwrap_or(0);
                 v.paging = match v.stage {
                     // One to a row: fewer a page.
-                    vm::AppointmentStage::Department if v.long_names => {
+                    AppointmentStage::Department if v.long_names => {
                         let rows = match (reach.picks, s.elder_mode) {
                             (0, _) => 0,
                             (_, true) => 2,
                             (_, false) => 5,
                         };
-                        vm::Paging::cut(&mut v.departments, list_page, rows)
+                        Paging::cut(&mut v.departments, list_page, rows)
                     }
-                    vm::AppointmentStage::Department => {
-                        vm::Paging::cut(&mut v.departments, list_page, reach.picks)
+                    AppointmentStage::Department => {
+                        Paging::cut(&mut v.departments, list_page, reach.picks)
                     }
-                    vm::AppointmentStage::Day => {
-                        vm::Paging::cut(&mut v.days, list_page, reach.picks)
-                    }
-                    vm::AppointmentStage::Slot => {
-                        vm::Paging::cut(&mut v.slots, list_page, reach.picks)
-                    }
-                    _ => vm::Paging::default(),
+                    AppointmentStage::Day => Paging::cut(&mut v.days, list_page, reach.picks),
+                    AppointmentStage::Slot => Paging::cut(&mut v.slots, list_page, reach.picks),
+                    _ => Paging::default(),
                 };
                 local.list_page_shown = v.paging.page;
                 apply_changed(&mut shown.appointment, v, |v| {
-                    adapters::apply_appointment(app, v)
+                    ui_screen::appointment::apply_appointment(app, v)
                 })
             }
             ScreenId::Complaint => apply_changed(
                 &mut shown.complaint,
                 screen::feedback::complaint(&s, typing(&local.editing)),
-                |v| adapters::apply_complaint(app, v),
+                |v| ui_screen::feedback::apply_complaint(app, v),
             ),
             ScreenId::Help => apply_changed(
                 &mut shown.help,
                 screen::feedback::help(&s, typing(&local.editing)),
-                |v| adapters::apply_help(app, v),
+                |v| ui_screen::feedback::apply_help(app, v),
             ),
             ScreenId::Farewell => {
                 apply_changed(&mut shown.farewell, screen::farewell::view(&s), |v| {
-                    adapters::apply_farewell(app, *v)
+                    ui_screen::farewell::apply_farewell(app, *v)
                 })
             }
             ScreenId::OutOfService => apply_changed(
                 &mut shown.out_of_service,
                 screen::out_of_service::view(&s),
-                |v| adapters::apply_out_of_service(app, v, ""),
+                |v| ui_screen::out_of_service::apply_out_of_service(app, v, ""),
             ),
             _ => {}
         }
         apply_changed(&mut shown.keyboard, local.keyboard.clone(), |v| {
-            adapters::apply_keyboard(app, v)
+            ui_screen::keyboard::apply_keyboard(app, v)
         });
         apply_changed(&mut shown.notice, screen::notice::view(&s), |v| {
-            adapters::apply_notice(app, *v)
+            ui_screen::notice::apply_notice(app, *v)
         });
         apply_changed(&mut shown.help_call, screen::notice::help_call(&s), |v| {
-            adapters::set_help_call(app, *v)
+            ui_screen::shell::set_help_call(app, *v)
         });
         if shown.screen != Some(id) {
-            adapters::show_screen(app, id);
+            ui_screen::shell::show_screen(app, id);
             shown.screen = Some(id);
         }
     }

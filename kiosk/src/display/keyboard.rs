@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use kiosk_ui::generated as ui;
 use kiosk_ui::ime::PinyinIme;
-use kiosk_ui::vm::KeyboardMode;
+use kiosk_ui::screen::keyboard::KeyboardMode;
 use slint::{ComponentHandle, SharedString};
 
 use super::frontend::{on0, on1, Frontend};
@@ -76,12 +76,7 @@ pub(super) fn connect(f: &Rc<Frontend>) {
     kb.on_switch_mode(on1(f, |f, mode: ui::KeyboardMode| {
         let mut local = f.local.borrow_mut();
         local.keyboard.composition.clear();
-        local.keyboard.mode = match mode {
-            ui::KeyboardMode::Pinyin => KeyboardMode::Pinyin,
-            ui::KeyboardMode::Latin => KeyboardMode::Latin,
-            ui::KeyboardMode::IdNumber => KeyboardMode::IdNumber,
-            _ => KeyboardMode::Numeric,
-        };
+        local.keyboard.mode = mode;
         drop(local);
         f.refresh_candidates();
         f.redraw();

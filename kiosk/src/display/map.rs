@@ -3,7 +3,7 @@
 //! no English), time limits and amounts, and the spoken caption. The screens themselves are
 //! in [`super::screen`].
 
-use kiosk_ui::vm::ScreenId;
+use kiosk_ui::screen::ScreenId;
 
 use crate::session::{prompts, Screen, Session};
 

@@ -34,6 +34,7 @@ use kiosk_config::Config;
 use kiosk_drivers::status::DeviceStatus;
 use kiosk_ui::generated as ui;
 use kiosk_ui::headless::Frame;
+use kiosk_ui::screen::shell::set_landscape;
 use kiosk_ui::touch::{self, Target};
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
 use slint::{ComponentHandle, PhysicalSize, Timer, TimerMode};
@@ -193,7 +194,7 @@ fn attach(
             .unwrap_or_else(|| config.identity.hotline.government.clone()),
         clock: std::time::SystemTime::now,
     });
-    kiosk_ui::adapters::set_landscape(&f.app, config.ui.width > config.ui.height);
+    set_landscape(&f.app, config.ui.width > config.ui.height);
     f.redraw();
     let timers = frontend::connect(&f);
     (f, timers)

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use kiosk_ui::generated as ui;
-use kiosk_ui::{adapters, vm};
+use kiosk_ui::screen::camera::{set_camera_preview, Picture};
 use zeroize::Zeroize;
 
 use crate::devices::{CameraHandle, PreviewSink};
@@ -49,7 +49,7 @@ impl LivePreview {
                     sink.close();
                 }
                 self.shown = None;
-                adapters::set_camera_preview(app, None);
+                set_camera_preview(app, None);
             }
             _ => {}
         }
@@ -65,12 +65,12 @@ impl LivePreview {
         let Some(mut frame) = self.sink.as_ref().and_then(|s| s.take()) else {
             return false;
         };
-        let mut picture = vm::Picture {
+        let mut picture = Picture {
             width: frame.width,
             height: frame.height,
             rgb: std::mem::take(&mut *frame.rgb),
         };
-        adapters::set_camera_preview(app, Some(&picture));
+        set_camera_preview(app, Some(&picture));
         picture.rgb.zeroize();
         self.shown = Some((frame.seq, frame.taken));
         true

@@ -14,7 +14,8 @@ use kiosk_config::schema::Language;
 use kiosk_config::Config;
 use kiosk_ui::generated as ui;
 use kiosk_ui::headless::Frame;
-use kiosk_ui::vm::ScreenId;
+use kiosk_ui::screen::delivery::AddressField;
+use kiosk_ui::screen::ScreenId;
 use slint::{ComponentHandle, PhysicalSize};
 
 use super::stage::{Stage, StageError};
@@ -536,7 +537,7 @@ pub fn reach(stage: &mut Stage, shot: &Shot) -> Result<(), ShotError> {
             if keyboard {
                 stage.ui(UiInput::ChooseMail(true));
                 let delivery = stage.app().global::<ui::DeliveryAdapter<'_>>();
-                let detail = kiosk_ui::vm::AddressField::Detail.index();
+                let detail = AddressField::Detail.index();
                 delivery.invoke_activate(i32::try_from(detail).unwrap_or(0));
                 stage.pump();
                 keys(stage, "8");

@@ -12,8 +12,8 @@ use kiosk_config::Config;
 use kiosk_drivers::status::{DeviceClass, DeviceState, DeviceStatus};
 use kiosk_ui::generated as ui;
 use kiosk_ui::headless::{self, Frame};
+use kiosk_ui::screen::shell::{current_screen, set_landscape, ScreenId};
 use kiosk_ui::touch::{self, Target};
-use kiosk_ui::vm::ScreenId;
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
 use slint::{ComponentHandle, PhysicalSize, Timer};
 use tokio::sync::{mpsc, watch};
@@ -158,7 +158,7 @@ impl Stage {
 
     /// The screen shown (the session's, or the technician's PIN pad and maintenance screen).
     pub fn screen(&self) -> ScreenId {
-        kiosk_ui::adapters::current_screen(&self.frontend.app)
+        current_screen(&self.frontend.app)
     }
 
     /// Starts again from home with a new session (the same window, everything redrawn).
@@ -257,7 +257,7 @@ impl Stage {
         if let Some(w) = &self.window {
             w.set_size(size);
         }
-        kiosk_ui::adapters::set_landscape(&self.frontend.app, size.width > size.height);
+        set_landscape(&self.frontend.app, size.width > size.height);
     }
 
     /// The whole window rendered now (offscreen stages; a windowed one renders black).

@@ -11,9 +11,11 @@ use std::time::{Duration, SystemTime};
 
 use kiosk_config::pin::PinHash;
 use kiosk_drivers::status::DeviceStatus;
-use kiosk_ui::adapters;
 use kiosk_ui::generated as ui;
-use kiosk_ui::vm::{self, ScreenId};
+use kiosk_ui::screen::maintenance::{
+    apply_maintenance, apply_pin, DeviceLine, MaintenanceVm, PinVm,
+};
+use kiosk_ui::screen::ScreenId;
 use slint::{ComponentHandle, SharedString};
 
 use super::frontend::Frontend;
@@ -187,9 +189,9 @@ impl Technician {
     ) {
         if screen == ScreenId::MaintenancePin {
             let locked = self.locked(now);
-            adapters::apply_pin(
+            apply_pin(
                 app,
-                &vm::PinVm {
+                &PinVm {
                     entered: self.typed.len(),
                     // One dot per digit typed, at least the shortest PIN's six.
                     length: self.typed.len().max(MIN_PIN),
@@ -200,12 +202,12 @@ impl Technician {
             );
             return;
         }
-        adapters::apply_maintenance(
+        apply_maintenance(
             app,
-            &vm::MaintenanceVm {
+            &MaintenanceVm {
                 devices: devices
                     .iter()
-                    .map(|d| vm::DeviceLine {
+                    .map(|d| DeviceLine {
                         name: d.class.label().to_owned(),
                         state: d.state.as_str().to_owned(),
                         detail: match &d.last_error {

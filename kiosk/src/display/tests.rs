@@ -5,7 +5,10 @@
 use std::sync::Arc;
 
 use kiosk_ui::generated as ui;
-use kiosk_ui::vm::ScreenId;
+use kiosk_ui::screen::browse::BrowseTab;
+use kiosk_ui::screen::delivery::AddressField;
+use kiosk_ui::screen::shell::{current_screen, ScreenId};
+use kiosk_ui::screen::Paging;
 use slint::ComponentHandle;
 use tokio::sync::{mpsc, watch};
 
@@ -109,6 +112,50 @@ fn every_session_screen_has_its_own_ui_screen() {
 }
 
 #[test]
+fn the_sessions_notices_and_boxes_map_one_for_one_onto_the_uis() {
+    use kiosk_ui::screen::feedback::MessageField;
+    use kiosk_ui::screen::notice::NoticeKind;
+
+    use crate::session::{Notice, TextField};
+    let kinds: Vec<NoticeKind> = Notice::ALL.into_iter().map(NoticeKind::from).collect();
+    assert_eq!(kinds, NoticeKind::ALL);
+    let distinct: std::collections::HashSet<NoticeKind> = kinds.into_iter().collect();
+    assert_eq!(distinct.len(), Notice::ALL.len());
+
+    let mut fields = std::collections::HashSet::new();
+    for (i, a) in AddressField::ALL.into_iter().enumerate() {
+        assert_eq!(a.index(), i);
+        assert_eq!(
+            AddressField::from_index(i32::try_from(i).expect("small")),
+            Some(a)
+        );
+        assert_eq!(screen::delivery::address_field(TextField::from(a)), Some(a));
+        assert!(fields.insert(format!("{:?}", TextField::from(a))));
+    }
+    for (i, m) in MessageField::ALL.into_iter().enumerate() {
+        assert_eq!(m.index(), i);
+        assert_eq!(
+            MessageField::from_index(i32::try_from(i).expect("small")),
+            Some(m)
+        );
+        assert!(fields.insert(format!("{:?}", TextField::from(m))));
+    }
+    assert_eq!(screen::delivery::address_field(TextField::Comment), None);
+    // The re-exported Slint enums' defaults (their first values) are what the screens start
+    // on: the search box's keyboard is pinyin; a farewell says "done".
+    assert_eq!(
+        kiosk_ui::screen::keyboard::KeyboardVm::default().mode,
+        kiosk_ui::screen::keyboard::KeyboardMode::Pinyin
+    );
+    assert_eq!(
+        kiosk_ui::screen::farewell::FarewellKind::default(),
+        kiosk_ui::screen::farewell::FarewellKind::Done
+    );
+    assert_eq!(AddressField::from_index(4), None);
+    assert_eq!(MessageField::from_index(-1), None);
+}
+
+#[test]
 fn the_address_shows_what_is_being_typed_and_its_errors() {
     use crate::session::TextField;
     let k = at_review();
@@ -117,7 +164,7 @@ fn the_address_shows_what_is_being_typed_and_its_errors() {
     let typed = screen::delivery::view(&s, Some((TextField::Region, "浙江省杭")));
     assert!(typed.mail);
     assert_eq!(typed.address.region, "浙江省杭");
-    assert_eq!(typed.active, Some(kiosk_ui::vm::AddressField::Region));
+    assert_eq!(typed.active, Some(AddressField::Region));
     let t = s.transaction.as_mut().expect("a transaction");
     t.address_errors = crate::session::address_errors(&t.address)
         .into_iter()
@@ -131,12 +178,11 @@ fn the_address_shows_what_is_being_typed_and_its_errors() {
     assert!(shown
         .errors
         .iter()
-        .any(|(f, m)| *f == kiosk_ui::vm::AddressField::Phone && m == "联系电话有误"));
+        .any(|(f, m)| *f == AddressField::Phone && m == "联系电话有误"));
 }
 
 #[test]
 fn a_long_list_is_cut_into_pages_that_show_every_row_once() {
-    use kiosk_ui::vm::Paging;
     // Not paged: the whole list, no pager.
     let mut short = vec![1, 2, 3];
     assert_eq!(Paging::cut(&mut short, 0, 0), Paging::default());
@@ -160,7 +206,6 @@ fn a_long_list_is_cut_into_pages_that_show_every_row_once() {
 #[test]
 fn the_address_one_box_a_page_opens_on_the_box_still_to_fill() {
     use crate::session::TextField;
-    use kiosk_ui::vm::AddressField;
     let k = at_review();
     let mut s = k.s.clone();
     s.screen = crate::session::Screen::Delivery;
@@ -316,7 +361,7 @@ fn the_screens_callbacks_reach_the_session() {
     k.ui(UiInput::Home);
     view_tx.send_replace(Arc::new(k.s.clone()));
     assert!(f.poll());
-    assert_eq!(kiosk_ui::adapters::current_screen(&f.app), ScreenId::Home);
+    assert_eq!(current_screen(&f.app), ScreenId::Home);
     f.app.global::<ui::HomeAdapter<'_>>().invoke_start_service();
     assert_eq!(next(&mut events), UiInput::StartApplying);
     f.app.global::<ui::Shell<'_>>().invoke_toggle_language();
@@ -329,10 +374,7 @@ fn the_screens_callbacks_reach_the_session() {
     for _ in 0..5 {
         f.app.global::<ui::Shell<'_>>().invoke_hidden_tap();
     }
-    assert_eq!(
-        kiosk_ui::adapters::current_screen(&f.app),
-        ScreenId::MaintenancePin
-    );
+    assert_eq!(current_screen(&f.app), ScreenId::MaintenancePin);
 }
 
 #[test]
@@ -391,7 +433,7 @@ fn in_english_catalog_content_is_the_halls_english_or_says_chinese_only() {
     c.ui(UiInput::Back);
     c.ui(UiInput::ShowBundles);
     let bundles = screen::browse::view(&c.s, 0, 50, "", false);
-    assert_eq!(bundles.tab, kiosk_ui::vm::BrowseTab::Bundles);
+    assert_eq!(bundles.tab, BrowseTab::Bundles);
     assert!(!bundles.items.is_empty());
     for entry in browse.items.iter().chain(&bundles.items) {
         let expected = if entry.id == ITEM {

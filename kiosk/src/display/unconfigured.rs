@@ -13,8 +13,11 @@ use std::time::{Duration, Instant};
 
 use kiosk_config::{LoadOptions, Report};
 use kiosk_ui::generated as ui;
-use kiosk_ui::vm::{ScreenId, ShellVm};
-use kiosk_ui::{adapters, AppWindow};
+use kiosk_ui::screen::out_of_service::apply_out_of_service;
+use kiosk_ui::screen::shell::{
+    apply_shell, set_elder, set_landscape, set_reach, show_screen, ScreenId, ShellVm,
+};
+use kiosk_ui::AppWindow;
 use slint::{ComponentHandle, PhysicalSize, Timer, TimerMode};
 
 use super::{first_frame, offscreen_loop, offscreen_window, Mode, ScreenError};
@@ -75,7 +78,7 @@ impl Notice {
 
 fn show(app: &AppWindow, notice: &Notice) {
     let now = crate::citizen::runner::local_time(chrono::Utc::now());
-    adapters::apply_shell(
+    apply_shell(
         app,
         &ShellVm {
             hall_name: notice.hall_name.clone(),
@@ -84,8 +87,8 @@ fn show(app: &AppWindow, notice: &Notice) {
             hotline: notice.hotline.clone(),
         },
     );
-    adapters::apply_out_of_service(app, &notice.problems, &now.format("%H:%M").to_string());
-    adapters::show_screen(app, ScreenId::OutOfService);
+    apply_out_of_service(app, &notice.problems, &now.format("%H:%M").to_string());
+    show_screen(app, ScreenId::OutOfService);
 }
 
 /// Whether the configuration at `path` loads now (warnings allowed).
@@ -155,7 +158,7 @@ fn connect(app: &AppWindow, path: &Path, done: &Rc<Cell<bool>>) -> Vec<Timer> {
         shell.on_toggle_elder(move || {
             if let Some(app) = weak.upgrade() {
                 let elder = app.global::<ui::Theme<'_>>().get_elder();
-                adapters::set_elder(&app, !elder);
+                set_elder(&app, !elder);
             }
         });
     }
@@ -164,7 +167,7 @@ fn connect(app: &AppWindow, path: &Path, done: &Rc<Cell<bool>>) -> Vec<Timer> {
         shell.on_toggle_reach(move || {
             if let Some(app) = weak.upgrade() {
                 let reach = app.global::<ui::Theme<'_>>().get_reach_mode();
-                adapters::set_reach(&app, !reach);
+                set_reach(&app, !reach);
             }
         });
     }
@@ -199,7 +202,7 @@ fn run_window(
             // The configuration's screen size is unknown: lay out for the display's own.
             if let Some(app) = weak.upgrade() {
                 let size = app.window().size();
-                adapters::set_landscape(&app, size.width > size.height);
+                set_landscape(&app, size.width > size.height);
             }
             first_frame(started);
         }
@@ -260,12 +263,12 @@ mod tests {
         shell.invoke_toggle_language();
         assert_eq!(
             kiosk_ui::language::current_language(&app),
-            kiosk_ui::vm::Language::En
+            kiosk_ui::language::Language::En
         );
         shell.invoke_toggle_language();
         assert_eq!(
             kiosk_ui::language::current_language(&app),
-            kiosk_ui::vm::Language::ZhCn
+            kiosk_ui::language::Language::ZhCn
         );
         assert!(!app.global::<ui::Theme<'_>>().get_elder());
         shell.invoke_toggle_elder();

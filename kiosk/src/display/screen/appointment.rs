@@ -5,7 +5,9 @@ use std::rc::Rc;
 use chrono::NaiveDate;
 use hall_api::form::FieldError;
 use kiosk_ui::generated as ui;
-use kiosk_ui::vm;
+use kiosk_ui::screen::appointment::{
+    AppointmentStage as ShownStage, AppointmentVm, ContactField, Department, PickOption,
+};
 use slint::{ComponentHandle, SharedString};
 
 use super::{open_box, shown, Typing};
@@ -23,16 +25,16 @@ pub(super) fn error_of(errors: &[FieldError], pick: impl Fn(&str) -> bool) -> St
 }
 
 /// The booking screen at its stage.
-pub fn view(s: &Session, typing: Typing<'_>) -> vm::AppointmentVm {
+pub fn view(s: &Session, typing: Typing<'_>) -> AppointmentVm {
     let Screen::Appointment(view) = &s.screen else {
-        return vm::AppointmentVm::default();
+        return AppointmentVm::default();
     };
     let catalog = s.catalog.as_ref();
     let departments = catalog
         .map(|c| {
             c.departments
                 .iter()
-                .map(|d| vm::Department {
+                .map(|d| Department {
                     id: d.code.clone(),
                     name: content(s, &d.name, d.name_en.as_deref()),
                 })
@@ -45,7 +47,7 @@ pub fn view(s: &Session, typing: Typing<'_>) -> vm::AppointmentVm {
             |d| content(s, &d.name, d.name_en.as_deref()),
         )
     };
-    let mut out = vm::AppointmentVm {
+    let mut out = AppointmentVm {
         departments,
         long_names: !s.is_chinese(),
         name: shown(typing, TextField::ContactName, &view.name),
@@ -53,8 +55,8 @@ pub fn view(s: &Session, typing: Typing<'_>) -> vm::AppointmentVm {
         name_error: error_of(&view.errors, |f| f == "name"),
         phone_error: error_of(&view.errors, |f| f.ends_with("phone")),
         active: typing.and_then(|(f, _)| match f {
-            TextField::ContactName => Some(vm::ContactField::Name),
-            TextField::ContactPhone => Some(vm::ContactField::Phone),
+            TextField::ContactName => Some(ContactField::Name),
+            TextField::ContactPhone => Some(ContactField::Phone),
             _ => None,
         }),
         ..Default::default()
@@ -73,7 +75,7 @@ pub fn view(s: &Session, typing: Typing<'_>) -> vm::AppointmentVm {
         )
     };
     match &view.stage {
-        AppointmentStage::Department => out.stage = vm::AppointmentStage::Department,
+        AppointmentStage::Department => out.stage = ShownStage::Department,
         AppointmentStage::Slots {
             department,
             loading,
@@ -82,12 +84,12 @@ pub fn view(s: &Session, typing: Typing<'_>) -> vm::AppointmentVm {
             failed,
         } => {
             out.department_name = department_name(department);
-            let mut days: Vec<vm::PickOption> = Vec::new();
+            let mut days: Vec<PickOption> = Vec::new();
             for slot in slots {
                 let id = slot.date.format("%Y-%m-%d").to_string();
                 match days.iter_mut().find(|d| d.id == id) {
                     Some(d) => d.free += slot.remaining,
-                    None => days.push(vm::PickOption {
+                    None => days.push(PickOption {
                         id,
                         label: slot.date.format(date_format).to_string(),
                         free: slot.remaining,
@@ -96,32 +98,32 @@ pub fn view(s: &Session, typing: Typing<'_>) -> vm::AppointmentVm {
             }
             out.days = days;
             out.stage = if *failed {
-                vm::AppointmentStage::Failed
+                ShownStage::Failed
             } else if loading.is_some() {
-                vm::AppointmentStage::Loading
+                ShownStage::Loading
             } else if let Some(day) = day {
                 out.day_label = day.format(date_format).to_string();
                 out.slots = slots
                     .iter()
                     .filter(|slot| slot.date == *day)
-                    .map(|slot| vm::PickOption {
+                    .map(|slot| PickOption {
                         id: slot.id.clone(),
                         label: format!("{}–{}", slot.start, slot.end),
                         free: slot.remaining,
                     })
                     .collect();
-                vm::AppointmentStage::Slot
+                ShownStage::Slot
             } else {
-                vm::AppointmentStage::Day
+                ShownStage::Day
             };
         }
         AppointmentStage::Contact { slot } | AppointmentStage::Booking { slot, .. } => {
             out.department_name = department_name(&slot.department);
             out.slot_label = slot_label(slot);
             out.stage = if matches!(view.stage, AppointmentStage::Contact { .. }) {
-                vm::AppointmentStage::Contact
+                ShownStage::Contact
             } else {
-                vm::AppointmentStage::Booking
+                ShownStage::Booking
             };
         }
         AppointmentStage::Booked(b) => {
@@ -132,10 +134,10 @@ pub fn view(s: &Session, typing: Typing<'_>) -> vm::AppointmentVm {
             out.place = catalog
                 .and_then(|c| c.department(&b.slot.department))
                 .map_or_else(String::new, |d| d.window.clone());
-            out.stage = vm::AppointmentStage::Booked;
+            out.stage = ShownStage::Booked;
         }
-        AppointmentStage::Lookup(_) => out.stage = vm::AppointmentStage::Loading,
-        AppointmentStage::Failed => out.stage = vm::AppointmentStage::Failed,
+        AppointmentStage::Lookup(_) => out.stage = ShownStage::Loading,
+        AppointmentStage::Failed => out.stage = ShownStage::Failed,
     }
     out
 }

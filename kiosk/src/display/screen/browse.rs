@@ -4,7 +4,8 @@
 use std::rc::Rc;
 
 use kiosk_ui::generated as ui;
-use kiosk_ui::vm;
+use kiosk_ui::screen::browse::{BrowseTab, BrowseVm, ItemEntry};
+use kiosk_ui::screen::keyboard::KeyboardVm;
 use slint::{ComponentHandle, SharedString};
 
 use crate::display::frontend::{on0, on1, page_step, Frontend};
@@ -13,9 +14,9 @@ use crate::session::screens::ChooseView;
 use crate::session::{listing, Choice, Screen, Session, UiInput};
 
 /// The browsing screen: the tab, and one page of its list.
-pub fn view(s: &Session, page: usize, rows: usize, query: &str, searching: bool) -> vm::BrowseVm {
+pub fn view(s: &Session, page: usize, rows: usize, query: &str, searching: bool) -> BrowseVm {
     let Some(catalog) = s.catalog.as_ref() else {
-        return vm::BrowseVm::default();
+        return BrowseVm::default();
     };
     let view = match &s.screen {
         Screen::Choose(view) => view.clone(),
@@ -30,7 +31,7 @@ pub fn view(s: &Session, page: usize, rows: usize, query: &str, searching: bool)
                     limit_text(s, i.promised_limit_days)
                 )
             });
-            vm::ItemEntry {
+            ItemEntry {
                 id: code.clone(),
                 name: content(
                     s,
@@ -43,7 +44,7 @@ pub fn view(s: &Session, page: usize, rows: usize, query: &str, searching: bool)
         Choice::Bundle { code, name } => {
             let bundle = catalog.bundle(code);
             let n = bundle.map_or(0, |b| b.items.len());
-            vm::ItemEntry {
+            ItemEntry {
                 id: code.clone(),
                 name: content(s, name, bundle.and_then(|b| b.name_en.as_deref())),
                 detail: if s.is_chinese() {
@@ -54,7 +55,7 @@ pub fn view(s: &Session, page: usize, rows: usize, query: &str, searching: bool)
             }
         }
     };
-    let all: Vec<vm::ItemEntry> = match &view {
+    let all: Vec<ItemEntry> = match &view {
         // The departments tab lists the departments themselves, each with how many items.
         ChooseView::Departments => catalog
             .departments
@@ -65,7 +66,7 @@ pub fn view(s: &Session, page: usize, rows: usize, query: &str, searching: bool)
                     .iter()
                     .filter(|i| i.department == d.code)
                     .count();
-                vm::ItemEntry {
+                ItemEntry {
                     id: d.code.clone(),
                     name: content(s, &d.name, d.name_en.as_deref()),
                     detail: if s.is_chinese() {
@@ -85,19 +86,16 @@ pub fn view(s: &Session, page: usize, rows: usize, query: &str, searching: bool)
     };
     let (items, page, pages) = page_of(&all, page, rows);
     let (tab, title) = match &view {
-        ChooseView::MostUsed => (vm::BrowseTab::MostUsed, tr(s, "常用事项", "Most used")),
-        ChooseView::Departments => (
-            vm::BrowseTab::Departments,
-            tr(s, "按部门查找", "By department"),
-        ),
-        ChooseView::Department(d) => (vm::BrowseTab::Department, department_name(s, d)),
+        ChooseView::MostUsed => (BrowseTab::MostUsed, tr(s, "常用事项", "Most used")),
+        ChooseView::Departments => (BrowseTab::Departments, tr(s, "按部门查找", "By department")),
+        ChooseView::Department(d) => (BrowseTab::Department, department_name(s, d)),
         ChooseView::Bundles => (
-            vm::BrowseTab::Bundles,
+            BrowseTab::Bundles,
             tr(s, "一件事：一次办好几件事", "One-stop bundles"),
         ),
-        ChooseView::Search(_) => (vm::BrowseTab::Search, tr(s, "搜索结果", "Search results")),
+        ChooseView::Search(_) => (BrowseTab::Search, tr(s, "搜索结果", "Search results")),
     };
-    vm::BrowseVm {
+    BrowseVm {
         tab,
         has_bundles: !catalog.bundles.is_empty(),
         query: query.to_owned(),
@@ -150,7 +148,7 @@ pub(super) fn connect(f: &Rc<Frontend>) {
         {
             let mut local = f.local.borrow_mut();
             local.searching = true;
-            local.keyboard = vm::KeyboardVm::default();
+            local.keyboard = KeyboardVm::default();
         }
         f.typed();
     }));

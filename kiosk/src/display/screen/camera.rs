@@ -8,7 +8,7 @@ use std::rc::Rc;
 use std::sync::Weak;
 
 use kiosk_ui::generated as ui;
-use kiosk_ui::vm;
+use kiosk_ui::screen::camera::{CameraBusy, CameraVm, Picture};
 use slint::ComponentHandle;
 use zeroize::{Zeroize, Zeroizing};
 
@@ -27,9 +27,9 @@ pub fn capture(s: &Session) -> Option<&Capture> {
 }
 
 /// The camera screen's state.
-pub fn view(s: &Session) -> vm::CameraVm {
+pub fn view(s: &Session) -> CameraVm {
     let Some(c) = capture(s) else {
-        return vm::CameraVm::default();
+        return CameraVm::default();
     };
     let name = s
         .transaction
@@ -37,7 +37,7 @@ pub fn view(s: &Session) -> vm::CameraVm {
         .and_then(|t| t.materials.iter().find(|l| l.material.code == c.code))
         .map(|l| content(s, &l.material.name, l.material.name_en.as_deref()))
         .unwrap_or_else(|| c.code.clone());
-    vm::CameraVm {
+    CameraVm {
         material_name: name,
         pages: c.pages.len(),
         problem: c
@@ -45,9 +45,9 @@ pub fn view(s: &Session) -> vm::CameraVm {
             .map(|p| p.text(s.language).to_owned())
             .unwrap_or_default(),
         busy: match c.waiting {
-            None => vm::CameraBusy::None,
-            Some(CaptureWait::Page { .. }) => vm::CameraBusy::Page,
-            Some(CaptureWait::Pdf(_)) => vm::CameraBusy::Pdf,
+            None => CameraBusy::None,
+            Some(CaptureWait::Page { .. }) => CameraBusy::Page,
+            Some(CaptureWait::Pdf(_)) => CameraBusy::Pdf,
         },
         camera_ok: s.devices.camera,
     }
@@ -59,7 +59,7 @@ type PageHandle = Weak<Zeroizing<Vec<u8>>>;
 /// and shrunk), wiped when its page leaves the session.
 #[derive(Debug, Default)]
 pub struct Thumbnails {
-    made: Vec<(PageHandle, vm::Picture)>,
+    made: Vec<(PageHandle, Picture)>,
 }
 
 impl Thumbnails {
@@ -91,7 +91,7 @@ impl Thumbnails {
     }
 
     /// The thumbnails, in page order.
-    pub fn pictures(&self) -> Vec<vm::Picture> {
+    pub fn pictures(&self) -> Vec<Picture> {
         self.made.iter().map(|(_, p)| p.clone()).collect()
     }
 
@@ -109,13 +109,13 @@ impl Thumbnails {
 }
 
 /// A page's thumbnail; a grey sheet if its JPEG does not decode (the session checked it).
-fn thumbnail(page: &DocBytes) -> vm::Picture {
+fn thumbnail(page: &DocBytes) -> Picture {
     match image::load_from_memory_with_format(page.bytes(), image::ImageFormat::Jpeg) {
         Ok(img) => {
             let rgb = img.to_rgb8();
             let (width, height, pixels) = shrink(&rgb, THUMB_WIDTH);
             rgb.into_raw().zeroize();
-            vm::Picture {
+            Picture {
                 width,
                 height,
                 rgb: pixels.to_vec(),
@@ -123,7 +123,7 @@ fn thumbnail(page: &DocBytes) -> vm::Picture {
         }
         Err(err) => {
             tracing::warn!(%err, "a page's thumbnail could not be made");
-            vm::Picture {
+            Picture {
                 width: 2,
                 height: 3,
                 rgb: vec![200; 18],

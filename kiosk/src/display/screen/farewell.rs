@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use kiosk_ui::generated as ui;
-use kiosk_ui::vm;
+use kiosk_ui::screen::farewell::FarewellKind;
 use slint::ComponentHandle;
 
 use crate::display::frontend::{on0, Frontend};
@@ -12,17 +12,17 @@ use crate::session::state::HelpAck;
 use crate::session::{Screen, Session, UiInput};
 
 /// The farewell's message.
-pub fn view(s: &Session) -> vm::FarewellKind {
+pub fn view(s: &Session) -> FarewellKind {
     match &s.screen {
         Screen::Farewell { message, .. } => match message {
-            Farewell::ThanksForRating => vm::FarewellKind::ThanksForRating,
-            Farewell::Done => vm::FarewellKind::Done,
-            Farewell::ComplaintSent => vm::FarewellKind::ComplaintSent,
-            Farewell::HelpRequested(HelpAck::Waiting) => vm::FarewellKind::HelpSending,
-            Farewell::HelpRequested(HelpAck::Notified) => vm::FarewellKind::HelpRequested,
-            Farewell::HelpRequested(HelpAck::Hotline) => vm::FarewellKind::HelpSaved,
+            Farewell::ThanksForRating => FarewellKind::ThanksForRating,
+            Farewell::Done => FarewellKind::Done,
+            Farewell::ComplaintSent => FarewellKind::ComplaintSent,
+            Farewell::HelpRequested(HelpAck::Waiting) => FarewellKind::HelpSending,
+            Farewell::HelpRequested(HelpAck::Notified) => FarewellKind::HelpRequested,
+            Farewell::HelpRequested(HelpAck::Hotline) => FarewellKind::HelpSaved,
         },
-        _ => vm::FarewellKind::Done,
+        _ => FarewellKind::Done,
     }
 }
 

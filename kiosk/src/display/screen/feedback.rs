@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use hall_api::form::FieldError;
 use kiosk_ui::generated as ui;
-use kiosk_ui::vm;
+use kiosk_ui::screen::feedback::{ComplaintVm, HelpVm, MessageField, MessageVm};
 use slint::ComponentHandle;
 
 use super::appointment::error_of;
@@ -20,18 +20,17 @@ fn message(
     contact: &ContactDraft,
     errors: &[FieldError],
     typing: Typing<'_>,
-) -> vm::MessageVm {
-    vm::MessageVm {
+) -> MessageVm {
+    MessageVm {
         text: shown(typing, TextField::Comment, text),
         text_error: error_of(errors, |f| !f.contains("phone") && !f.contains("name")),
         name: shown(typing, TextField::ContactName, &contact.name),
         phone: shown(typing, TextField::ContactPhone, &contact.phone),
         phone_error: error_of(errors, |f| f.contains("phone")),
-        active: typing.and_then(|(f, _)| match f {
-            TextField::Comment => Some(vm::MessageField::Text),
-            TextField::ContactName => Some(vm::MessageField::Name),
-            TextField::ContactPhone => Some(vm::MessageField::Phone),
-            _ => None,
+        active: typing.and_then(|(f, _)| {
+            MessageField::ALL
+                .into_iter()
+                .find(|&m| TextField::from(m) == f)
         }),
     }
 }
@@ -43,22 +42,22 @@ fn item_name(s: &Session, code: Option<&String>) -> String {
 }
 
 /// 办不成事.
-pub fn complaint(s: &Session, typing: Typing<'_>) -> vm::ComplaintVm {
+pub fn complaint(s: &Session, typing: Typing<'_>) -> ComplaintVm {
     let Screen::Complaint(d) = &s.screen else {
-        return vm::ComplaintVm::default();
+        return ComplaintVm::default();
     };
-    vm::ComplaintVm {
+    ComplaintVm {
         item_name: item_name(s, d.item_code.as_ref()),
         message: message(&d.text, &d.contact, &d.errors, typing),
     }
 }
 
 /// 代办 / 上门服务.
-pub fn help(s: &Session, typing: Typing<'_>) -> vm::HelpVm {
+pub fn help(s: &Session, typing: Typing<'_>) -> HelpVm {
     let Screen::Help(d) = &s.screen else {
-        return vm::HelpVm::default();
+        return HelpVm::default();
     };
-    vm::HelpVm {
+    HelpVm {
         kind: d.kind,
         item_name: item_name(s, d.item_code.as_ref()),
         message: message(&d.note, &d.contact, &d.errors, typing),

@@ -5,9 +5,9 @@
 use std::rc::Rc;
 
 use hall_api::form::FieldKind as SchemaKind;
-use kiosk_ui::adapters;
 use kiosk_ui::generated as ui;
-use kiosk_ui::vm;
+use kiosk_ui::screen::form::{keyboard_for, Field, FormVm};
+use kiosk_ui::screen::keyboard::KeyboardVm;
 use slint::{ComponentHandle, SharedString};
 use vocab::mask::mask_id_number;
 
@@ -36,13 +36,13 @@ pub fn value_text(value: Option<&serde_json::Value>) -> String {
 
 /// The form: one page of fields with their values, marks and errors. `editing` is the key
 /// being typed into (its value is shown in full; a prefilled ID number is masked otherwise).
-pub fn view(s: &Session, page: usize, rows: usize, editing: Option<&str>) -> vm::FormVm {
+pub fn view(s: &Session, page: usize, rows: usize, editing: Option<&str>) -> FormVm {
     let Some(t) = s.transaction.as_ref() else {
-        return vm::FormVm::default();
+        return FormVm::default();
     };
     let values = t.values.get();
     let declarations = t.declarations();
-    let all: Vec<vm::Field> = t
+    let all: Vec<Field> = t
         .form
         .fields
         .iter()
@@ -74,7 +74,7 @@ pub fn view(s: &Session, page: usize, rows: usize, editing: Option<&str>) -> vm:
                 ),
                 _ => (Vec::new(), None),
             };
-            vm::Field {
+            Field {
                 id: f.key.clone(),
                 label: label(s, &f.label, f.label_en.as_deref()),
                 kind: f.kind.field_type(),
@@ -115,7 +115,7 @@ pub fn view(s: &Session, page: usize, rows: usize, editing: Option<&str>) -> vm:
         .collect();
     let (fields, page, pages) = page_of(&all, page, rows);
     let active = editing.and_then(|key| fields.iter().position(|f| f.id == key));
-    vm::FormVm {
+    FormVm {
         item_name: content(s, &t.title, t.title_en.as_deref()),
         fields,
         active,
@@ -125,7 +125,7 @@ pub fn view(s: &Session, page: usize, rows: usize, editing: Option<&str>) -> vm:
 }
 
 /// The field at `index` of the page shown.
-fn field_at(f: &Frontend, index: i32) -> Option<vm::Field> {
+fn field_at(f: &Frontend, index: i32) -> Option<Field> {
     let local = f.local.borrow();
     let s = f.current.borrow();
     let form = view(&s, local.form_page, rows(&s), None);
@@ -146,13 +146,13 @@ pub(in crate::display) fn focus(s: &Session, local: &mut Local, key: &str) {
     let Some((index, field)) = all.iter().enumerate().find(|(_, f)| f.id == key) else {
         return;
     };
-    let Some(mode) = adapters::keyboard_for(field.kind) else {
+    let Some(mode) = keyboard_for(field.kind) else {
         return;
     };
     let text = value_text(s.transaction.as_ref().and_then(|t| t.values.get().get(key)));
     local.form_page = index / rows(s).max(1);
     local.editing = Some((Target::Field(key.to_owned()), text));
-    local.keyboard = vm::KeyboardVm {
+    local.keyboard = KeyboardVm {
         mode,
         ..Default::default()
     };
@@ -168,10 +168,7 @@ pub(crate) fn next_to_type(s: &Session, after: Option<&str>) -> Option<String> {
     all[start.min(all.len())..]
         .iter()
         .find(|f| {
-            f.required
-                && f.value.is_empty()
-                && !f.suggested
-                && adapters::keyboard_for(f.kind).is_some()
+            f.required && f.value.is_empty() && !f.suggested && keyboard_for(f.kind).is_some()
         })
         .map(|f| f.id.clone())
 }

@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use kiosk_ui::generated as ui;
-use kiosk_ui::vm;
+use kiosk_ui::screen::guide::{GuideVm, Material};
 use slint::ComponentHandle;
 
 use crate::display::frontend::{on0, page_step, Frontend};
@@ -12,16 +12,16 @@ use crate::display::map::{amounts, content, limit_text, page_of, tr};
 use crate::session::{Session, UiInput};
 
 /// 一次性告知: the transaction's materials, fee and time limit.
-pub fn view(s: &Session, page: usize, rows: usize) -> vm::GuideVm {
+pub fn view(s: &Session, page: usize, rows: usize) -> GuideVm {
     let Some(t) = s.transaction.as_ref() else {
-        return vm::GuideVm::default();
+        return GuideVm::default();
     };
-    let all: Vec<vm::Material> = t
+    let all: Vec<Material> = t
         .materials
         .iter()
         .map(|line| {
             let m = &line.material;
-            vm::Material {
+            Material {
                 name: content(s, &m.name, m.name_en.as_deref()),
                 form: amounts(s, m.originals, m.copies),
                 note: m.note.clone().unwrap_or_default(),
@@ -37,7 +37,7 @@ pub fn view(s: &Session, page: usize, rows: usize) -> vm::GuideVm {
         .map(|f| f.note.clone())
         .collect::<Vec<_>>()
         .join("；");
-    vm::GuideVm {
+    GuideVm {
         item_name: content(s, &t.title, t.title_en.as_deref()),
         facts: vec![
             (

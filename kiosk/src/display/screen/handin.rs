@@ -5,7 +5,8 @@ use std::rc::Rc;
 
 use hall_api::application::MaterialSource;
 use kiosk_ui::generated as ui;
-use kiosk_ui::vm;
+use kiosk_ui::screen::handin::{HandInLine, MaterialsVm};
+use kiosk_ui::screen::Paging;
 use slint::{ComponentHandle, SharedString};
 
 use crate::display::frontend::{list_step, on0, on1, Frontend};
@@ -13,18 +14,18 @@ use crate::display::map::{amounts, content};
 use crate::session::{Session, UiInput};
 
 /// The materials hand-in: reused ones marked.
-pub fn view(s: &Session) -> vm::MaterialsVm {
+pub fn view(s: &Session) -> MaterialsVm {
     let Some(t) = s.transaction.as_ref() else {
-        return vm::MaterialsVm::default();
+        return MaterialsVm::default();
     };
-    vm::MaterialsVm {
+    MaterialsVm {
         item_name: content(s, &t.title, t.title_en.as_deref()),
         materials: t
             .materials
             .iter()
             .map(|l| {
                 let m = &l.material;
-                vm::HandInLine {
+                HandInLine {
                     code: m.code.clone(),
                     name: content(s, &m.name, m.name_en.as_deref()),
                     form: amounts(s, m.originals, m.copies),
@@ -47,7 +48,7 @@ pub fn view(s: &Session) -> vm::MaterialsVm {
             t.reuse,
             crate::session::transaction::ReuseLookup::Unavailable
         ),
-        paging: vm::Paging::default(),
+        paging: Paging::default(),
     }
 }
 

@@ -4,16 +4,16 @@
 use std::rc::Rc;
 
 use kiosk_ui::generated as ui;
-use kiosk_ui::vm;
+use kiosk_ui::screen::identify::IdentifyVm;
 use slint::ComponentHandle;
 
 use crate::display::frontend::{on0, Frontend};
 use crate::session::{Session, UiInput};
 
 /// 我要办事: what the devices allow.
-pub fn view(s: &Session) -> vm::IdentifyVm {
+pub fn view(s: &Session) -> IdentifyVm {
     let offers = s.offers();
-    vm::IdentifyVm {
+    IdentifyVm {
         card_offered: offers.id_card,
         scan_offered: offers.scan,
         browse_offered: offers.browse,

@@ -30,9 +30,9 @@ pub mod receipt;
 pub mod review;
 pub mod submitting;
 
+use kiosk_ui::screen::feedback::MessageField;
+use kiosk_ui::screen::keyboard::{KeyboardMode, KeyboardVm};
 use std::rc::Rc;
-
-use kiosk_ui::vm::{self, KeyboardMode};
 
 use super::frontend::{Frontend, Target};
 use crate::session::screens::Screen;
@@ -81,7 +81,7 @@ fn open_box(f: &Frontend, field: TextField) {
     {
         let mut local = f.local.borrow_mut();
         local.editing = Some((Target::Text(field), text));
-        local.keyboard = vm::KeyboardVm {
+        local.keyboard = KeyboardVm {
             mode,
             ..Default::default()
         };
@@ -90,12 +90,21 @@ fn open_box(f: &Frontend, field: TextField) {
     f.redraw();
 }
 
+/// The session's text field of a complaint's or help request's box (the one table between
+/// the two).
+impl From<MessageField> for TextField {
+    fn from(field: MessageField) -> Self {
+        match field {
+            MessageField::Text => TextField::Comment,
+            MessageField::Name => TextField::ContactName,
+            MessageField::Phone => TextField::ContactPhone,
+        }
+    }
+}
+
+/// The text field of the box at a screen position of a complaint or help request.
 fn message_box(index: i32) -> Option<TextField> {
-    vm::MessageField::from_index(index).map(|m| match m {
-        vm::MessageField::Text => TextField::Comment,
-        vm::MessageField::Name => TextField::ContactName,
-        vm::MessageField::Phone => TextField::ContactPhone,
-    })
+    MessageField::from_index(index).map(TextField::from)
 }
 
 /// Wires the callbacks of every screen.

@@ -3,7 +3,8 @@
 use std::rc::Rc;
 
 use kiosk_ui::generated as ui;
-use kiosk_ui::vm;
+use kiosk_ui::screen::notice::NoticeKind;
+use kiosk_ui::screen::shell::HelpCall;
 use slint::ComponentHandle;
 
 use crate::display::frontend::{on0, Frontend};
@@ -11,32 +12,39 @@ use crate::session::state::HelpAck;
 use crate::session::{Notice, Session, UiInput};
 
 /// Where the session's call for staff stands, for the line under every header.
-pub fn help_call(s: &Session) -> vm::HelpCall {
+pub fn help_call(s: &Session) -> HelpCall {
     match (s.help_called, s.help_ack) {
-        (false, _) => vm::HelpCall::None,
-        (true, HelpAck::Waiting) => vm::HelpCall::Calling,
-        (true, HelpAck::Notified) => vm::HelpCall::Notified,
-        (true, HelpAck::Hotline) => vm::HelpCall::Hotline,
+        (false, _) => HelpCall::None,
+        (true, HelpAck::Waiting) => HelpCall::Calling,
+        (true, HelpAck::Notified) => HelpCall::Notified,
+        (true, HelpAck::Hotline) => HelpCall::Hotline,
     }
 }
 
 /// The banner over the screen.
-pub fn view(s: &Session) -> Option<vm::NoticeKind> {
-    s.notice.map(|n| match n {
-        Notice::CardReadFailed => vm::NoticeKind::CardReadFailed,
-        Notice::UnknownCode => vm::NoticeKind::UnknownCode,
-        Notice::ReaderUnavailable => vm::NoticeKind::ReaderUnavailable,
-        Notice::PrinterUnavailable => vm::NoticeKind::PrinterUnavailable,
-        Notice::PrintFailed => vm::NoticeKind::PrintFailed,
-        Notice::CardNeeded => vm::NoticeKind::CardNeeded,
-        Notice::NotKioskCompletable => vm::NoticeKind::NotKioskCompletable,
-        Notice::NewCitizen => vm::NoticeKind::NewCitizen,
-        Notice::HelpCalled => vm::NoticeKind::HelpCalled,
-        Notice::HelpNotified => vm::NoticeKind::HelpNotified,
-        Notice::HelpHotline => vm::NoticeKind::HelpHotline,
-        Notice::HallUnreachable => vm::NoticeKind::HallUnreachable,
-        Notice::UnknownSubject => vm::NoticeKind::UnknownSubject,
-    })
+pub fn view(s: &Session) -> Option<NoticeKind> {
+    s.notice.map(NoticeKind::from)
+}
+
+/// The UI's notice for the session's, one for one (the one table between the two).
+impl From<Notice> for NoticeKind {
+    fn from(notice: Notice) -> Self {
+        match notice {
+            Notice::CardReadFailed => NoticeKind::CardReadFailed,
+            Notice::UnknownCode => NoticeKind::UnknownCode,
+            Notice::ReaderUnavailable => NoticeKind::ReaderUnavailable,
+            Notice::PrinterUnavailable => NoticeKind::PrinterUnavailable,
+            Notice::PrintFailed => NoticeKind::PrintFailed,
+            Notice::CardNeeded => NoticeKind::CardNeeded,
+            Notice::NotKioskCompletable => NoticeKind::NotKioskCompletable,
+            Notice::NewCitizen => NoticeKind::NewCitizen,
+            Notice::HelpCalled => NoticeKind::HelpCalled,
+            Notice::HelpNotified => NoticeKind::HelpNotified,
+            Notice::HelpHotline => NoticeKind::HelpHotline,
+            Notice::HallUnreachable => NoticeKind::HallUnreachable,
+            Notice::UnknownSubject => NoticeKind::UnknownSubject,
+        }
+    }
 }
 
 /// Wires the screen's callbacks.

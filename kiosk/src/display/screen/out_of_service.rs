@@ -1,4 +1,4 @@
-//! The out-of-service screen (`service.slint`): what is broken, the hotline, and a retry.
+//! The out-of-service screen (`out_of_service.slint`): what is broken, the hotline, and a retry.
 
 use std::rc::Rc;
 

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use hall_api::attachment::PrintableQuery;
 use kiosk_ui::generated as ui;
-use kiosk_ui::vm;
+use kiosk_ui::screen::prints::{PrintRowVm, PrintsStage, PrintsVm};
 use slint::{ComponentHandle, SharedString};
 use vocab::mask::mask_id_number;
 
@@ -32,18 +32,18 @@ fn who(s: &Session, proof: Option<&PrintableQuery>) -> String {
 }
 
 /// The 自助打印 screen.
-pub fn view(s: &Session) -> vm::PrintsVm {
+pub fn view(s: &Session) -> PrintsVm {
     let Screen::Prints(v) = &s.screen else {
-        return vm::PrintsVm::default();
+        return PrintsVm::default();
     };
     let zh = s.is_chinese();
     let stage = match &v.stage {
-        PrintStage::Waiting => vm::PrintsStage::Waiting,
-        PrintStage::Loading(_) => vm::PrintsStage::Loading,
-        PrintStage::List => vm::PrintsStage::List,
-        PrintStage::Printing { .. } => vm::PrintsStage::Printing,
-        PrintStage::Printed { .. } => vm::PrintsStage::Printed,
-        PrintStage::Problem(_) => vm::PrintsStage::Problem,
+        PrintStage::Waiting => PrintsStage::Waiting,
+        PrintStage::Loading(_) => PrintsStage::Loading,
+        PrintStage::List => PrintsStage::List,
+        PrintStage::Printing { .. } => PrintsStage::Printing,
+        PrintStage::Printed { .. } => PrintsStage::Printed,
+        PrintStage::Problem(_) => PrintsStage::Problem,
     };
     let message = match &v.stage {
         PrintStage::Printing { title, .. } => {
@@ -63,7 +63,7 @@ pub fn view(s: &Session) -> vm::PrintsVm {
     let documents = v
         .documents
         .iter()
-        .map(|d| vm::PrintRowVm {
+        .map(|d| PrintRowVm {
             id: d.id.clone(),
             title: d.title.clone(),
             item: d.subject_name.clone(),
@@ -81,7 +81,7 @@ pub fn view(s: &Session) -> vm::PrintsVm {
             },
         })
         .collect();
-    vm::PrintsVm {
+    PrintsVm {
         stage,
         message,
         who: who(s, v.proof.as_ref()),

@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use hall_api::application::Status;
 use kiosk_ui::generated as ui;
-use kiosk_ui::vm;
+use kiosk_ui::screen::progress::{ProgressVm, Stage, StageState};
 use slint::ComponentHandle;
 
 use crate::display::frontend::{on0, Frontend};
@@ -24,12 +24,12 @@ fn stage_index(status: Status) -> usize {
 }
 
 /// The progress page.
-pub fn view(s: &Session) -> vm::ProgressVm {
+pub fn view(s: &Session) -> ProgressVm {
     let Screen::Progress(view) = &s.screen else {
-        return vm::ProgressVm::default();
+        return ProgressVm::default();
     };
     match view {
-        ProgressView::Waiting => vm::ProgressVm {
+        ProgressView::Waiting => ProgressVm {
             message: tr(
                 s,
                 "请扫描回执上的二维码，或放置身份证",
@@ -37,11 +37,11 @@ pub fn view(s: &Session) -> vm::ProgressVm {
             ),
             ..Default::default()
         },
-        ProgressView::Loading { .. } => vm::ProgressVm {
+        ProgressView::Loading { .. } => ProgressVm {
             message: tr(s, "正在查询…", "Looking it up…"),
             ..Default::default()
         },
-        ProgressView::NotFound => vm::ProgressVm {
+        ProgressView::NotFound => ProgressVm {
             message: tr(
                 s,
                 "未找到该办件，请核对回执或咨询窗口",
@@ -49,7 +49,7 @@ pub fn view(s: &Session) -> vm::ProgressVm {
             ),
             ..Default::default()
         },
-        ProgressView::Unreachable => vm::ProgressVm {
+        ProgressView::Unreachable => ProgressVm {
             message: tr(
                 s,
                 "暂时无法连接政务服务中心，请稍后再试",
@@ -59,7 +59,7 @@ pub fn view(s: &Session) -> vm::ProgressVm {
         },
         ProgressView::Shown { list, .. } => {
             let Some(p) = list.first() else {
-                return vm::ProgressVm::default();
+                return ProgressVm::default();
             };
             let names = if s.is_chinese() {
                 ["受理", "承办", "办结", "反馈", "回访"]
@@ -78,14 +78,14 @@ pub fn view(s: &Session) -> vm::ProgressVm {
                 .enumerate()
                 .map(|(i, name)| {
                     let entry = p.timeline.iter().rfind(|e| stage_index(e.status) == i);
-                    vm::Stage {
+                    Stage {
                         name: (*name).to_owned(),
                         state: if i < current {
-                            vm::StageState::Done
+                            StageState::Done
                         } else if i == current {
-                            vm::StageState::Current
+                            StageState::Current
                         } else {
-                            vm::StageState::Pending
+                            StageState::Pending
                         },
                         time: entry
                             .map(|e| {
@@ -98,7 +98,7 @@ pub fn view(s: &Session) -> vm::ProgressVm {
                     }
                 })
                 .collect();
-            vm::ProgressVm {
+            ProgressVm {
                 tracking_code: p.tracking_code.clone(),
                 item_name: p.subject_name.clone(),
                 stages,

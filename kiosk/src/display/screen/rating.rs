@@ -4,7 +4,8 @@ use std::rc::Rc;
 
 use hall_api::feedback::BadRatingReason;
 use kiosk_ui::generated as ui;
-use kiosk_ui::vm;
+use kiosk_ui::screen::rating::RatingVm;
+use kiosk_ui::screen::Paging;
 use slint::ComponentHandle;
 
 use crate::display::frontend::{list_step, on0, on1, Frontend};
@@ -29,11 +30,11 @@ pub const REASONS: [(BadRatingReason, &str, &str); 8] = [
 ];
 
 /// 好差评.
-pub fn view(s: &Session) -> vm::RatingVm {
+pub fn view(s: &Session) -> RatingVm {
     let Screen::Rating(d) = &s.screen else {
-        return vm::RatingVm::default();
+        return RatingVm::default();
     };
-    vm::RatingVm {
+    RatingVm {
         item_name: s
             .transaction
             .as_ref()
@@ -49,7 +50,7 @@ pub fn view(s: &Session) -> vm::RatingVm {
             .first()
             .map(|e| e.message.clone())
             .unwrap_or_default(),
-        reason_paging: vm::Paging::default(),
+        reason_paging: Paging::default(),
     }
 }
 

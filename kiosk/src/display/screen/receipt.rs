@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use kiosk_ui::generated as ui;
-use kiosk_ui::vm;
+use kiosk_ui::screen::receipt::ReceiptVm;
 use slint::ComponentHandle;
 use vocab::mask::{mask_id_number, mask_name};
 
@@ -14,9 +14,9 @@ use crate::session::transaction::Submission;
 use crate::session::{Session, UiInput};
 
 /// The receipt page: delivered or saved for later, with its QR code.
-pub fn view(s: &Session) -> vm::ReceiptVm {
+pub fn view(s: &Session) -> ReceiptVm {
     let (Some(t), Some(c)) = (s.transaction.as_ref(), s.citizen.as_ref()) else {
-        return vm::ReceiptVm::default();
+        return ReceiptVm::default();
     };
     let doc = s.receipt_doc();
     let (delivered, tracking, submitted_at) = match &t.submission {
@@ -30,7 +30,7 @@ pub fn view(s: &Session) -> vm::ReceiptVm {
         Some(Submission::Queued { key }) => (false, key.clone(), String::new()),
         _ => (false, String::new(), String::new()),
     };
-    vm::ReceiptVm {
+    ReceiptVm {
         item_name: content(s, &t.title, t.title_en.as_deref()),
         delivered,
         tracking_code: tracking,

@@ -4,7 +4,8 @@
 use std::rc::Rc;
 
 use kiosk_ui::generated as ui;
-use kiosk_ui::vm;
+use kiosk_ui::screen::form::FieldKind;
+use kiosk_ui::screen::review::ReviewVm;
 use slint::ComponentHandle;
 use vocab::mask::{mask_id_number, mask_name, mask_phone};
 
@@ -17,9 +18,9 @@ use crate::session::transaction::Transaction;
 use crate::session::{Screen, Session, UiInput};
 
 /// The review page.
-pub fn view(s: &Session) -> vm::ReviewVm {
+pub fn view(s: &Session) -> ReviewVm {
     let Some(t) = s.transaction.as_ref() else {
-        return vm::ReviewVm::default();
+        return ReviewVm::default();
     };
     let f = super::form::view(s, 0, usize::MAX, None);
     // Fields the card's name fills: masked on the review, whatever their label says.
@@ -33,17 +34,17 @@ pub fn view(s: &Session) -> vm::ReviewVm {
     let mut rows: Vec<(String, String)> = f
         .fields
         .iter()
-        .filter(|field| !field.value.is_empty() || field.kind == vm::FieldKind::Checkbox)
+        .filter(|field| !field.value.is_empty() || field.kind == FieldKind::Checkbox)
         .map(|field| {
             let value = match field.kind {
-                vm::FieldKind::Checkbox => {
+                FieldKind::Checkbox => {
                     if field.checked {
                         tr(s, "是", "yes")
                     } else {
                         tr(s, "否", "no")
                     }
                 }
-                vm::FieldKind::IdNumber => mask_id_number(&field.value),
+                FieldKind::IdNumber => mask_id_number(&field.value),
                 // The card's name, in either language's label.
                 _ if t.prefilled.contains(&field.id)
                     && name_fields.contains(&field.id.as_str()) =>
@@ -93,7 +94,7 @@ pub fn view(s: &Session) -> vm::ReviewVm {
             tr(s, "窗口领取", "collect at the window")
         },
     ));
-    vm::ReviewVm {
+    ReviewVm {
         item_name: content(s, &t.title, t.title_en.as_deref()),
         rows,
         materials: materials(s, t),

@@ -1,12 +1,11 @@
 //! The 正在提交 screen (`submitting.slint`).
 
-use kiosk_ui::vm;
-
 use crate::session::Session;
+use kiosk_ui::screen::submitting::SubmittingVm;
 
 /// The submitting screen.
-pub fn view(s: &Session) -> vm::SubmittingVm {
-    vm::SubmittingVm {
+pub fn view(s: &Session) -> SubmittingVm {
+    SubmittingVm {
         item_name: s
             .transaction
             .as_ref()
