@@ -555,6 +555,15 @@ fn submitting_then_queued_receipt_says_so_honestly() {
     assert_eq!(s.screen(), ScreenId::Receipt);
     assert_text(&s, "网络恢复后");
     assert!(!has_text(&s, "已送达"));
+    // Nothing to scan yet: no QR code and no "scan for progress"; the kiosk's own reference.
+    assert_text(&s, "本机受理编号");
+    assert!(!has_text(&s, "扫码查看办理进度"));
+    assert!(
+        !s.app()
+            .global::<kiosk_ui::generated::ReceiptAdapter<'_>>()
+            .get_has_qr(),
+        "a queued receipt shows no QR code"
+    );
 }
 
 #[test]

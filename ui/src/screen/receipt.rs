@@ -36,7 +36,13 @@ pub fn apply_receipt(app: &ui::AppWindow, vm: &ReceiptVm) {
     g.set_submitted_at(s(&vm.submitted_at));
     g.set_time_limit(s(&vm.time_limit));
     g.set_printed(vm.printed);
-    g.set_qr(crate::qr::qr_image(&vm.qr_payload).unwrap_or_default());
+    // A queued receipt has no progress address yet: no QR code (one of an empty text would
+    // scan to nothing).
+    let qr = (!vm.qr_payload.is_empty())
+        .then(|| crate::qr::qr_image(&vm.qr_payload))
+        .flatten();
+    g.set_has_qr(qr.is_some());
+    g.set_qr(qr.unwrap_or_default());
     app.global::<ui::Shell<'_>>()
         .set_receipt_queued(!vm.delivered);
 }

@@ -9,7 +9,7 @@ use slint::ComponentHandle;
 use vocab::mask::{mask_id_number, mask_name};
 
 use crate::display::frontend::{on0, Frontend};
-use crate::display::map::{content, limit_text};
+use crate::display::map::{content, limit_text, tr};
 use crate::session::transaction::Submission;
 use crate::session::{Session, UiInput};
 
@@ -27,7 +27,15 @@ pub fn view(s: &Session) -> ReceiptVm {
                 .format("%Y-%m-%d %H:%M")
                 .to_string(),
         ),
-        Some(Submission::Queued { key }) => (false, key.clone(), String::new()),
+        Some(Submission::Queued { key }) => (
+            false,
+            key.clone(),
+            tr(
+                s,
+                "网络恢复后自动提交",
+                "automatically, once the network is back",
+            ),
+        ),
         _ => (false, String::new(), String::new()),
     };
     ReceiptVm {
