@@ -12,9 +12,12 @@
 //! (the figures in `hall/README.md` came from `cargo test --workspace --bench progress_guess`,
 //! the dev profile, which runs this same main).
 
+#[path = "support/mod.rs"]
+mod support;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::arg;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -50,15 +53,6 @@ impl Rng {
         }
         s
     }
-}
-
-fn arg(name: &str, default: usize) -> usize {
-    let argv: Vec<String> = std::env::args().collect();
-    argv.iter()
-        .position(|a| a == name)
-        .and_then(|i| argv.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -10,8 +10,11 @@
 //! `CARGO_PROFILE_BENCH_LTO=false CARGO_PROFILE_BENCH_CODEGEN_UNITS=16 \
 //!  cargo bench -p hall --bench staff_pages -- [--requests N] [--applications N] [--only WORD]`
 
+#[path = "support/mod.rs"]
+mod support;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use support::arg;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -37,15 +40,6 @@ impl Rng {
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
-}
-
-fn arg(name: &str, default: usize) -> usize {
-    let argv: Vec<String> = std::env::args().collect();
-    argv.iter()
-        .position(|a| a == name)
-        .and_then(|i| argv.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 fn ts(at: chrono::DateTime<Utc>) -> String {

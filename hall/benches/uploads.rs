@@ -6,23 +6,16 @@
 //!
 //! `CARGO_PROFILE_BENCH_LTO=false CARGO_PROFILE_BENCH_CODEGEN_UNITS=16 cargo bench -p hall --bench uploads -- [--mib N] [--rounds N]`
 
+#[path = "support/mod.rs"]
+mod support;
 use std::sync::Arc;
 use std::time::Instant;
+use support::arg;
 
 use hall::store::sqlite::SqliteStore;
 use hall::store::{PrincipalKind, Store};
 use hall::{AppState, Settings};
 use sha2::{Digest, Sha256};
-
-fn arg(name: &str, default: usize) -> usize {
-    let argv: Vec<String> = std::env::args().collect();
-    argv.iter()
-        .position(|a| a == name)
-        .and_then(|i| argv.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-        .max(1)
-}
 
 /// A PDF-looking document of `len` bytes, different for each `seed`.
 fn document(len: usize, seed: usize) -> Vec<u8> {
@@ -40,8 +33,8 @@ fn document(len: usize, seed: usize) -> Vec<u8> {
 }
 
 fn main() {
-    let mib = arg("--mib", 4);
-    let rounds = arg("--rounds", 3);
+    let mib = arg("--mib", 4).max(1);
+    let rounds = arg("--rounds", 3).max(1);
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("temp dir on disk");
     let db = dir.path().join("bench.db");
     let rt = tokio::runtime::Builder::new_multi_thread()
