@@ -41,17 +41,7 @@ async fn the_fleet_view_names_an_unlabelled_kiosk_by_where_it_says_it_stands() {
     for (id, token) in [("kiosk-u", &unlabelled), ("kiosk-v", &labelled)] {
         let mut body = heartbeat_body();
         body["location"] = json!("城关镇便民服务中心 1号机");
-        let (s, _, ack) = call(
-            &app,
-            request(
-                "POST",
-                &format!("/api/v1/kiosks/{id}/heartbeat"),
-                Some(token),
-                Some(body),
-            ),
-        )
-        .await;
-        assert_eq!(s, StatusCode::OK, "{ack}");
+        common::post_heartbeat(&app, id, token, body).await;
     }
     let (s, _, fleet) = call(&app, request("GET", "/api/v1/fleet", Some(&op), None)).await;
     assert_eq!(s, StatusCode::OK);

@@ -17,7 +17,7 @@ use hall::Settings;
 use hall_api::updates::ActionRequest;
 use serde_json::{json, Value};
 
-use crate::common::{call, heartbeat_body, request, start_with, TestHall};
+use crate::common::{call, heartbeat_body, post_heartbeat, request, start_with, TestHall};
 
 fn run(cmd: &mut Command) -> (bool, String, String) {
     let out = cmd.output().expect("the command runs");
@@ -255,21 +255,6 @@ fn beat(image: &str, update: Option<Value>) -> Value {
     h
 }
 
-async fn send(router: &axum::Router, id: &str, token: &str, body: Value) -> Value {
-    let (s, _, answer) = call(
-        router,
-        request(
-            "POST",
-            &format!("/api/v1/kiosks/{id}/heartbeat"),
-            Some(token),
-            Some(body),
-        ),
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{answer}");
-    answer
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rollout_opens_wave_by_wave_and_halts_when_a_wave_fails_too_often() {
     let dir = tempfile::tempdir().unwrap();
@@ -295,7 +280,7 @@ async fn a_rollout_opens_wave_by_wave_and_halts_when_a_wave_fails_too_often() {
 
     // Only the first wave is offered the version, with where to get it.
     for (id, token) in &kiosks {
-        let answer = send(&router, id, token, beat("1.0.0", None)).await;
+        let answer = post_heartbeat(&router, id, token, beat("1.0.0", None)).await;
         if wave_of(id) == 0 {
             assert_eq!(
                 answer["update"],
@@ -310,7 +295,7 @@ async fn a_rollout_opens_wave_by_wave_and_halts_when_a_wave_fails_too_often() {
     }
     // The first wave's kiosk downloads, installs, reboots and runs 2.0.0: wave 2 opens.
     let (k0, t0) = &in_wave(0)[0];
-    send(
+    post_heartbeat(
         &router,
         k0,
         t0,
@@ -329,7 +314,7 @@ async fn a_rollout_opens_wave_by_wave_and_halts_when_a_wave_fails_too_often() {
             .outcome,
         KioskOutcome::Downloading
     );
-    let answer = send(
+    let answer = post_heartbeat(
         &router,
         k0,
         t0,
@@ -344,7 +329,7 @@ async fn a_rollout_opens_wave_by_wave_and_halts_when_a_wave_fails_too_often() {
     let wave1 = in_wave(1);
     for (id, token) in &wave1 {
         assert!(
-            send(&router, id, token, beat("1.0.0", None))
+            post_heartbeat(&router, id, token, beat("1.0.0", None))
                 .await
                 .get("update")
                 .is_some(),
@@ -353,7 +338,7 @@ async fn a_rollout_opens_wave_by_wave_and_halts_when_a_wave_fails_too_often() {
     }
     for (id, token) in &in_wave(2) {
         assert!(
-            send(&router, id, token, beat("1.0.0", None))
+            post_heartbeat(&router, id, token, beat("1.0.0", None))
                 .await
                 .get("update")
                 .is_none(),
@@ -362,7 +347,7 @@ async fn a_rollout_opens_wave_by_wave_and_halts_when_a_wave_fails_too_often() {
     }
     // One of the four fails its health check and falls back: 25% > 20%, halted.
     let (bad, bad_token) = &wave1[0];
-    send(&router, bad, bad_token, beat("1.0.0", Some(json!({"slot": "A", "state": "failed", "failedVersion": "2.0.0", "detail": "healthCheck"})))).await;
+    post_heartbeat(&router, bad, bad_token, beat("1.0.0", Some(json!({"slot": "A", "state": "failed", "failedVersion": "2.0.0", "detail": "healthCheck"})))).await;
     let halted = store.rollouts().await.unwrap().remove(0);
     assert_eq!(halted.state, RolloutState::Halted);
     assert_eq!(
@@ -371,7 +356,7 @@ async fn a_rollout_opens_wave_by_wave_and_halts_when_a_wave_fails_too_often() {
     );
     for (id, token) in wave1.iter().skip(1) {
         assert!(
-            send(&router, id, token, beat("1.0.0", None))
+            post_heartbeat(&router, id, token, beat("1.0.0", None))
                 .await
                 .get("update")
                 .is_none(),
@@ -511,7 +496,7 @@ async fn remote_actions_ride_the_heartbeat_until_the_kiosk_answers() {
     )
     .await
     .is_err());
-    let answer = send(&router, k0, t0, heartbeat_body()).await;
+    let answer = post_heartbeat(&router, k0, t0, heartbeat_body()).await;
     assert_eq!(
         answer["actions"],
         json!([
@@ -520,7 +505,7 @@ async fn remote_actions_ride_the_heartbeat_until_the_kiosk_answers() {
         ])
     );
     assert!(
-        send(&router, k1, t1, heartbeat_body())
+        post_heartbeat(&router, k1, t1, heartbeat_body())
             .await
             .get("actions")
             .is_none(),
@@ -528,7 +513,7 @@ async fn remote_actions_ride_the_heartbeat_until_the_kiosk_answers() {
     );
     // Delivered again until answered (a lost answer is not a lost action).
     assert_eq!(
-        send(&router, k0, t0, heartbeat_body()).await["actions"]
+        post_heartbeat(&router, k0, t0, heartbeat_body()).await["actions"]
             .as_array()
             .unwrap()
             .len(),
@@ -581,7 +566,7 @@ async fn remote_actions_ride_the_heartbeat_until_the_kiosk_answers() {
     )
     .await;
     assert!(s.is_client_error());
-    let answer = send(&router, k0, t0, heartbeat_body()).await;
+    let answer = post_heartbeat(&router, k0, t0, heartbeat_body()).await;
     assert_eq!(
         answer["actions"],
         json!([{"id": restart, "action": {"kind": "restart"}}])
@@ -611,7 +596,7 @@ async fn a_newer_kiosk_is_heard_not_refused() {
     body["devices"][1]["paper"] = json!("nearEnd");
     body["thermal"] = json!({"cpu": 51});
     body["update"] = json!({"slot": "B", "state": "verifying", "progressPercent": 40});
-    let answer = send(&router, "k1", &token, body).await;
+    let answer = post_heartbeat(&router, "k1", &token, body).await;
     assert!(answer["catalogVersion"].is_string());
     let view = hall::handlers::fleet::fleet_view(&hall.state)
         .await

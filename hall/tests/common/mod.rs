@@ -110,6 +110,23 @@ pub fn application_body() -> Value {
     })
 }
 
+/// Posts a kiosk's heartbeat and returns the hall's answer (its ack and actions); the hall
+/// must take it (200).
+pub async fn post_heartbeat(router: &Router, id: &str, token: &str, body: Value) -> Value {
+    let (s, _, answer) = call(
+        router,
+        request(
+            "POST",
+            &format!("/api/v1/kiosks/{id}/heartbeat"),
+            Some(token),
+            Some(body),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{answer}");
+    answer
+}
+
 /// A heartbeat with a printer low on paper.
 pub fn heartbeat_body() -> Value {
     json!({

@@ -460,26 +460,26 @@ impl Outbox {
     /// with, or the new firmware cannot read what the old one wrote: `kioskctl health
     /// commit-check` then does not commit the update, so the old slot comes back with them.
     pub fn unreadable_pending(&self) -> Result<u64, OutboxError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT kind, idempotency_key, payload FROM outbox WHERE state = 'pending'",
-        )?;
-        let mut rows = stmt.query([])?;
-        let mut unreadable = 0;
-        while let Some(row) = rows.next()? {
-            let stored_kind: String = row.get(0)?;
-            let idempotency_key: String = row.get(1)?;
-            let sealed: Vec<u8> = row.get(2)?;
-            let readable = RecordKind::parse(&stored_kind).is_some_and(|kind| {
-                self.key
-                    .open(&sealed, &Self::associated(kind, &idempotency_key))
-                    .is_ok()
-            });
-            if !readable {
-                unreadable += 1;
-            }
-        }
-        Ok(unreadable)
+        // Read under the lock, decrypt after it: a citizen's enqueue does not wait for this.
+        let rows: Vec<(String, String, Vec<u8>)> = {
+            let conn = self.conn();
+            let mut stmt = conn.prepare_cached(
+                "SELECT kind, idempotency_key, payload FROM outbox WHERE state = 'pending'",
+            )?;
+            let mapped = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            mapped.collect::<Result<_, _>>()?
+        };
+        let unreadable = rows
+            .iter()
+            .filter(|(stored_kind, idempotency_key, sealed)| {
+                !RecordKind::parse(stored_kind).is_some_and(|kind| {
+                    self.key
+                        .open(sealed, &Self::associated(kind, idempotency_key))
+                        .is_ok()
+                })
+            })
+            .count();
+        Ok(u64::try_from(unreadable).unwrap_or(u64::MAX))
     }
 
     /// Records quarantined at or after `since` (the service's start: what this run of the
