@@ -248,7 +248,7 @@ crc32c_generic
 EOF
 echo "RESUME=none" > "$root/etc/initramfs-tools/conf.d/resume"
 chroot "$root" update-initramfs -u -k all
-# Memory (image-build/README.md, "Memory"): the screen's and the receipts' Chinese glyphs
+# Memory (image-build/README.md, "Memory"): the screen's Chinese glyphs
 # from Noto Sans CJK SC cut to 通用规范汉字表 + GB 2312 + the kiosk's own text, glyphs in the
 # order the kiosk uses them (fonts/subset.py; ~4.5 MB each instead of two 20 MB collections
 # mapped by the kiosk). The full collections stay as fallback for the rare character outside
@@ -281,7 +281,6 @@ fi
 install -d "$root/usr/share/fonts/opentype/kiosk"
 install -m 0644 "$fonts_cache"/NotoSansCJKsc-{Regular,Bold}.otf "$root/usr/share/fonts/opentype/kiosk/"
 install -m 0644 "$here/fonts/65-kiosk-cjk-subset.conf" "$root/etc/fonts/conf.d/65-kiosk-cjk-subset.conf"
-chroot "$root" fc-cache -f >/dev/null 2>&1 || true
 mark "3. install kiosk .deb, initrd, CJK font subset"
 # A fresh, unique machine id on each kiosk (transient while root is read-only).
 : > "$root/etc/machine-id"
